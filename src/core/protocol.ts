@@ -1,0 +1,80 @@
+/**
+ * The platform-neutral contract between front ends and the core.
+ *
+ * A front end turns a platform message into a {@link Send} and renders the {@link Reply} it
+ * gets back. It never sees the image or the model; the core never knows which platform a
+ * send came from beyond the `platform` label it records in history.
+ */
+
+/** Which front end a send arrived through. */
+export type Platform = 'console' | 'discord' | 'slack';
+
+/** Who sent a message. */
+export interface Sender {
+  /** Stable platform id (a Discord snowflake, a Slack user id, the OS user name). */
+  readonly id: string;
+  /** Display name, for history and replies. */
+  readonly name: string;
+  /** Whether this user is a configured admin. */
+  readonly isAdmin: boolean;
+}
+
+/** One incoming message, as every front end describes it. */
+export interface Send {
+  readonly platform: Platform;
+  readonly sender: Sender;
+  /** Channel (or DM) id. */
+  readonly channel: string;
+  /** Thread id where the platform has threads; a thread is one conversation. */
+  readonly thread?: string;
+  /** The message text with the bot's own mention removed. */
+  readonly text: string;
+  /** Ids of users mentioned in the message, other than the bot. */
+  readonly mentions: readonly string[];
+  /** Whether the message came through the configured admin channel. */
+  readonly adminChannel: boolean;
+  /** Platform message id, so the reply can quote it and history can name it. */
+  readonly messageId?: string;
+}
+
+/** One piece of a reply: prose, or a block of code that front ends render verbatim. */
+export type ReplyPart =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'code'; readonly code: string; readonly language?: string };
+
+/** What the core answers to a send. */
+export interface Reply {
+  /** `ok`: done; `error`: failed and nothing changed; `refused`: not allowed or rate-limited. */
+  readonly status: 'ok' | 'error' | 'refused';
+  readonly parts: readonly ReplyPart[];
+  /** The persona that spoke, when one did. */
+  readonly persona?: string;
+  /** The transaction this send committed, when it changed the image. */
+  readonly tx?: number;
+}
+
+/** Progress a front end may show while a send is being served. All optional. */
+export interface ReplyEvents {
+  /** A short status line ("genesis does not understand display_yourself — writing it…"). */
+  status?(text: string): void;
+  /** The reply so far, for streamed persona answers; the final reply still comes back. */
+  partial?(textSoFar: string): void;
+}
+
+/** The one thing a front end talks to. */
+export interface BotService {
+  handle(send: Send, events?: ReplyEvents): Promise<Reply>;
+}
+
+export function textReply(status: Reply['status'], text: string, extra: Partial<Reply> = {}): Reply {
+  return { status, parts: [{ kind: 'text', text }], ...extra };
+}
+
+/** A reply as plain text, code blocks fenced: what the console prints and tests compare. */
+export function replyToPlainText(reply: Reply): string {
+  return reply.parts
+    .map((part) =>
+      part.kind === 'text' ? part.text : '```' + (part.language ?? '') + '\n' + part.code + '\n```',
+    )
+    .join('\n');
+}

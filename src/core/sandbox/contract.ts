@@ -1,0 +1,52 @@
+/**
+ * What the UVM asks of a sandbox, and what the sandbox may ask of the UVM.
+ *
+ * The UVM owns the transaction; the sandbox owns guest code. While a method runs, every
+ * slot read or write and every nested send goes back to the UVM through a {@link HostBridge},
+ * synchronously from the guest's point of view, so all writes land in the one transaction.
+ */
+import type { Oid, Value } from '../model/value.ts';
+
+/** A method to run: its source, a key for the compilation cache, the receiver and the arguments. */
+export interface MethodCall {
+  readonly source: string;
+  /**
+   * Identifies this exact source for the compile cache (e.g. `oid:slot:sha`): a changed slot
+   * gives a new key, so a stale compiled form is never used.
+   */
+  readonly cacheKey: string;
+  /** The receiver (`self`). */
+  readonly self: Oid;
+  /** The selector, for error messages. */
+  readonly selector: string;
+  readonly args: readonly Value[];
+}
+
+/** How a nested send resolved: a method the sandbox runs itself, or a result already computed. */
+export type NestedSendResolution =
+  | { readonly kind: 'method'; readonly call: MethodCall }
+  | { readonly kind: 'result'; readonly value: Value };
+
+/**
+ * The UVM's side of a running method. Every function is synchronous and may throw a
+ * {@link SendError}; the sandbox turns that into a guest exception.
+ */
+export interface HostBridge {
+  get(oid: Oid, slot: string): Value | undefined;
+  set(oid: Oid, slot: string, value: Value): void;
+  remove(oid: Oid, slot: string): void;
+  slotNames(oid: Oid): string[];
+  /**
+   * Looks a selector up from `oid`. A primitive runs at once and its result comes back; a
+   * method comes back as a {@link MethodCall} for the sandbox to run in the same transaction.
+   */
+  resolveSend(oid: Oid, selector: string, args: readonly Value[]): NestedSendResolution;
+}
+
+/** Runs method source with exactly the power a {@link HostBridge} grants. */
+export interface MethodRunner {
+  run(call: MethodCall, host: HostBridge): Promise<Value>;
+  /** Checks that source is a single function expression of the method contract; throws if not. */
+  check(source: string): void;
+  close(): Promise<void>;
+}
