@@ -66,7 +66,11 @@ export interface BotService {
   handle(send: Send, events?: ReplyEvents): Promise<Reply>;
 }
 
-export function textReply(status: Reply['status'], text: string, extra: Partial<Reply> = {}): Reply {
+export function textReply(
+  status: Reply['status'],
+  text: string,
+  extra: Partial<Reply> = {},
+): Reply {
   return { status, parts: [{ kind: 'text', text }], ...extra };
 }
 

@@ -1,0 +1,34 @@
+/** History as people read it. */
+import type { HistoryChange, HistoryEntry } from '../image/index.ts';
+import { objectLabel, quoteValue } from '../model/render.ts';
+import type { Oid, Slot } from '../model/value.ts';
+
+type NameOf = (oid: Oid) => string | null;
+
+export function historyText(entries: readonly HistoryEntry[], nameOf: NameOf): string {
+  return entries.map((entry) => entryText(entry, nameOf)).join('\n');
+}
+
+function entryText(entry: HistoryEntry, nameOf: NameOf): string {
+  const when = entry.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  const notes = [
+    entry.undoOf !== null ? `undid tx ${entry.undoOf}` : '',
+    entry.undoneBy !== null ? `undone by tx ${entry.undoneBy}` : '',
+  ].filter(Boolean);
+  const head = `tx ${entry.tx} · ${when} · ${entry.who}${entry.message ? ` · ${JSON.stringify(entry.message)}` : ''}${notes.length ? ` (${notes.join(', ')})` : ''}`;
+  return [head, ...entry.changes.map((c) => `    ${changeText(c, nameOf)}`)].join('\n');
+}
+
+function changeText(change: HistoryChange, nameOf: NameOf): string {
+  const label = objectLabel(change.oid, nameOf(change.oid));
+  if (change.slot === null) return `${label} created`;
+  return `${label} ${change.slot}: ${slotText(change.before, nameOf)} → ${slotText(change.after, nameOf)}`;
+}
+
+function slotText(slot: Slot | undefined, nameOf: NameOf): string {
+  if (slot === undefined) return '(absent)';
+  if (slot.kind === 'method') return `method (${slot.source.length} chars)`;
+  if (slot.kind === 'primitive') return `primitive ${slot.name}`;
+  const text = quoteValue(slot.value, nameOf);
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}

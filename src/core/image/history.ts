@@ -1,0 +1,96 @@
+/** Reading the image's history: which transactions changed what. */
+import type { Kysely } from 'kysely';
+import type { Oid, Slot } from '../model/value.ts';
+import { decodeSlot } from './codec.ts';
+import type { ImageSchema } from './schema.ts';
+
+/** One committed transaction and the slot changes it made. */
+export interface HistoryEntry {
+  readonly tx: number;
+  readonly at: string;
+  readonly who: string;
+  readonly platform: string;
+  readonly channel: string | null;
+  readonly message: string | null;
+  readonly undoOf: number | null;
+  readonly undoneBy: number | null;
+  readonly changes: readonly HistoryChange[];
+}
+
+export interface HistoryChange {
+  readonly oid: Oid;
+  /** null for the creation of the object. */
+  readonly slot: string | null;
+  readonly before: Slot | undefined;
+  readonly after: Slot | undefined;
+  readonly beforeIndex: number | null;
+}
+
+/** Transactions, newest first: all of them, or those that changed one object. */
+export async function readHistory(
+  db: Kysely<ImageSchema>,
+  options: { oid?: Oid; limit: number; tx?: number },
+): Promise<HistoryEntry[]> {
+  let query = db.selectFrom('transactions').selectAll().orderBy('tx', 'desc').limit(options.limit);
+  if (options.tx !== undefined) query = query.where('tx', '=', options.tx);
+  if (options.oid !== undefined) {
+    const oid = options.oid;
+    query = query.where('tx', 'in', db.selectFrom('changes').select('tx').where('oid', '=', oid));
+  }
+  const rows = await query.execute();
+  if (rows.length === 0) return [];
+  const changes = await db
+    .selectFrom('changes')
+    .selectAll()
+    .where(
+      'tx',
+      'in',
+      rows.map((r) => r.tx),
+    )
+    .orderBy('tx')
+    .orderBy('seq')
+    .execute();
+  const byTx = new Map<number, HistoryChange[]>();
+  for (const c of changes) {
+    const list = byTx.get(c.tx) ?? [];
+    list.push({
+      oid: c.oid,
+      slot: c.slot,
+      before: c.before === null ? undefined : decodeSlot(c.before),
+      after: c.after === null ? undefined : decodeSlot(c.after),
+      beforeIndex: c.before_index,
+    });
+    byTx.set(c.tx, list);
+  }
+  return rows.map((r) => ({
+    tx: r.tx,
+    at: r.at,
+    who: r.who,
+    platform: r.platform,
+    channel: r.channel,
+    message: r.message,
+    undoOf: r.undo_of,
+    undoneBy: r.undone_by,
+    changes: byTx.get(r.tx) ?? [],
+  }));
+}
+
+/** Transactions made by BAT OS itself (bootstrap, model records) have `who` starting so. */
+export const SYSTEM_PREFIX = 'system:';
+
+/**
+ * The newest transaction that is neither an undo, nor already undone, nor BAT OS's own:
+ * what a bare `undo` reverts.
+ */
+export async function lastUndoable(db: Kysely<ImageSchema>): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('transactions')
+    .select('tx')
+    .where('undo_of', 'is', null)
+    .where('undone_by', 'is', null)
+    .where('who', 'not like', `${SYSTEM_PREFIX}%`)
+    .orderBy('tx', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.tx;
+}

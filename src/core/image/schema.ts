@@ -1,0 +1,48 @@
+/** The image's tables, as kysely sees them. Migrations in `migrations.ts` create them. */
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface ObjectsTable {
+  oid: number;
+  /** Encoded slots, in order (see `codec.ts`). */
+  slots: string;
+  /** JSON array of the oids this object refers to. */
+  refs: string;
+}
+
+export interface TransactionsTable {
+  tx: number;
+  at: string;
+  who: string;
+  platform: string;
+  channel: string | null;
+  message: string | null;
+  /** The transaction this one reverted, for an undo. */
+  undo_of: number | null;
+  /** The undo that reverted this one, if any. */
+  undone_by: number | null;
+}
+
+export interface ChangesTable {
+  tx: number;
+  seq: number;
+  oid: number;
+  /** The slot name; null for the object's own creation. */
+  slot: string | null;
+  /** Encoded slot before the transaction; null when absent. */
+  before: string | null;
+  /** Encoded slot after the transaction; null when removed. */
+  after: string | null;
+  /** The slot's position before it was removed, so undo puts it back in place. */
+  before_index: number | null;
+}
+
+export interface ImageSchema {
+  meta: MetaTable;
+  objects: ObjectsTable;
+  transactions: TransactionsTable;
+  changes: ChangesTable;
+}

@@ -1,0 +1,142 @@
+/**
+ * One send's view of the image: reads see the transaction's own writes, and every write is
+ * buffered here until the image commits it in one SQLite transaction. Dropping a
+ * `Transaction` is the rollback: nothing reached the disk or the shared cache.
+ */
+import { SendError } from '../errors.ts';
+import { slotEquals, type Oid, type Slot } from '../model/value.ts';
+import type { SlotMap } from './codec.ts';
+
+/** Who and what a transaction is for; kept in history. */
+export interface TransactionInfo {
+  readonly who: string;
+  readonly platform: string;
+  readonly channel?: string;
+  readonly message?: string;
+  /** Set by undo: the transaction being reverted. */
+  readonly undoOf?: number;
+}
+
+/** One slot's change, as history records it. `slot` is null for an object's creation. */
+export interface SlotChange {
+  readonly oid: Oid;
+  readonly slot: string | null;
+  readonly before: Slot | undefined;
+  readonly after: Slot | undefined;
+  readonly beforeIndex: number | undefined;
+}
+
+/** What a transaction needs from the image it runs against. */
+export interface CommittedState {
+  read(oid: Oid): SlotMap | undefined;
+  readonly nextOid: Oid;
+}
+
+export class Transaction {
+  private readonly written = new Map<Oid, Map<string, Slot>>();
+  private readonly created: Oid[] = [];
+  private allocated = 0;
+
+  constructor(
+    private readonly state: CommittedState,
+    readonly info: TransactionInfo,
+  ) {}
+
+  /** The object's slots as this transaction sees them; `undefined` if it does not exist. */
+  slots(oid: Oid): SlotMap | undefined {
+    return this.written.get(oid) ?? this.state.read(oid);
+  }
+
+  exists(oid: Oid): boolean {
+    return this.slots(oid) !== undefined;
+  }
+
+  getSlot(oid: Oid, name: string): Slot | undefined {
+    return this.slots(oid)?.get(name);
+  }
+
+  setSlot(oid: Oid, name: string, slot: Slot): void {
+    this.writable(oid).set(name, slot);
+  }
+
+  /** Puts a slot back at a position (undo restores order as well as value). */
+  insertSlot(oid: Oid, name: string, slot: Slot, index: number): void {
+    const current = this.writable(oid);
+    current.delete(name);
+    const entries = [...current];
+    entries.splice(Math.min(index, entries.length), 0, [name, slot]);
+    current.clear();
+    for (const [key, value] of entries) current.set(key, value);
+  }
+
+  /** Removes a slot; returns whether it was there. */
+  removeSlot(oid: Oid, name: string): boolean {
+    if (!this.slots(oid)?.has(name)) return false;
+    return this.writable(oid).delete(name);
+  }
+
+  /** Creates an object with the given slots and returns its new oid. */
+  create(slots: Iterable<readonly [string, Slot]> = []): Oid {
+    const oid = this.state.nextOid + this.allocated;
+    this.allocated += 1;
+    this.created.push(oid);
+    this.written.set(oid, new Map(slots));
+    return oid;
+  }
+
+  /** The next oid the image hands out once this transaction commits. */
+  get nextOid(): Oid {
+    return this.state.nextOid + this.allocated;
+  }
+
+  /** The objects this transaction wrote, with their slots as they will be committed. */
+  get writes(): ReadonlyMap<Oid, SlotMap> {
+    return this.written;
+  }
+
+  /** Every slot whose value differs from the committed state, in slot order. */
+  changes(): SlotChange[] {
+    const changes: SlotChange[] = [];
+    const createdSet = new Set(this.created);
+    for (const [oid, after] of this.written) {
+      const before: SlotMap = createdSet.has(oid) ? new Map() : (this.state.read(oid) ?? new Map());
+      if (createdSet.has(oid))
+        changes.push({
+          oid,
+          slot: null,
+          before: undefined,
+          after: undefined,
+          beforeIndex: undefined,
+        });
+      const beforeNames = [...before.keys()];
+      for (const [name, slot] of after) {
+        const old = before.get(name);
+        if (!slotEquals(old, slot))
+          changes.push({ oid, slot: name, before: old, after: slot, beforeIndex: undefined });
+      }
+      beforeNames.forEach((name, index) => {
+        if (!after.has(name))
+          changes.push({
+            oid,
+            slot: name,
+            before: before.get(name),
+            after: undefined,
+            beforeIndex: index,
+          });
+      });
+    }
+    return changes;
+  }
+
+  private writable(oid: Oid): Map<string, Slot> {
+    let slots = this.written.get(oid);
+    if (slots === undefined) {
+      const committed = this.state.read(oid);
+      if (committed === undefined)
+        throw new SendError('unknown-object', `There is no object #${oid}.`);
+      slots = new Map(committed);
+      this.written.set(oid, slots);
+    }
+    return slots;
+  }
+}

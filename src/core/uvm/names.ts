@@ -1,0 +1,43 @@
+/** The root object is the name table: each of its reference slots names an object. */
+import { SendError } from '../errors.ts';
+import type { Transaction } from '../image/index.ts';
+import { ROOT } from '../model/primordial.ts';
+import { isRef, PARENT_SLOT, type Oid } from '../model/value.ts';
+import type { ObjectDesignator } from './parser.ts';
+
+/** The object a name stands for, or `undefined`. */
+export function namedObject(tx: Transaction, name: string): Oid | undefined {
+  if (name === 'root') return ROOT;
+  const slot = tx.getSlot(ROOT, name);
+  return slot?.kind === 'value' && isRef(slot.value) ? slot.value.$ref : undefined;
+}
+
+/** The first name the root table gives an object, or null. */
+export function nameOf(tx: Transaction, oid: Oid): string | null {
+  if (oid === ROOT) return 'root';
+  for (const [name, slot] of tx.slots(ROOT) ?? [])
+    if (
+      name !== PARENT_SLOT &&
+      slot.kind === 'value' &&
+      isRef(slot.value) &&
+      slot.value.$ref === oid
+    )
+      return name;
+  return null;
+}
+
+/** Resolves `genesis`, `@genesis` or `#3` to an existing object, or says clearly why not. */
+export function resolveDesignator(tx: Transaction, designator: ObjectDesignator): Oid {
+  if (designator.kind === 'oid') {
+    if (!tx.exists(designator.oid))
+      throw new SendError('unknown-object', `There is no object #${designator.oid}.`);
+    return designator.oid;
+  }
+  const oid = namedObject(tx, designator.name);
+  if (oid === undefined || !tx.exists(oid))
+    throw new SendError(
+      'unknown-object',
+      `There is no object named "${designator.name}". \`root slotNames\` lists the names.`,
+    );
+  return oid;
+}

@@ -1,0 +1,219 @@
+/**
+ * The message language every front end shares.
+ *
+ *   <object> <selector> [arg …]      e.g.  genesis setSlot color "blue"
+ *   <selector>                       a lone selector goes to genesis: display_yourself
+ *   <command> [arg …]                undo, history, collect, backup, upgrade, help
+ *
+ * An object is a name from the root table (`genesis`, `@genesis`) or an oid (`#3`).
+ * Arguments are JSON values, `@name` or `#oid` references, or bare words (strings).
+ */
+import { SendError } from '../errors.ts';
+import type { Oid, Value } from '../model/value.ts';
+
+/** A reference to an object as written in a message. */
+export type ObjectDesignator =
+  { readonly kind: 'name'; readonly name: string } | { readonly kind: 'oid'; readonly oid: Oid };
+
+/** One argument as written: a value, or a reference still to resolve against the image. */
+export type Argument = { readonly kind: 'value'; readonly value: Value } | ObjectDesignator;
+
+export const COMMANDS = ['undo', 'history', 'collect', 'backup', 'upgrade', 'help'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+export type ParsedLine =
+  | {
+      readonly kind: 'send';
+      readonly target: ObjectDesignator;
+      readonly selector: string;
+      readonly args: readonly Argument[];
+    }
+  | { readonly kind: 'command'; readonly command: CommandName; readonly words: readonly string[] };
+
+export interface ParserLimits {
+  /** Longest message, in characters. */
+  readonly maxMessageLength: number;
+  /** Largest single argument, in characters of its JSON. */
+  readonly maxArgumentLength: number;
+  readonly maxArguments: number;
+}
+
+export const DEFAULT_PARSER_LIMITS: ParserLimits = {
+  maxMessageLength: 4_000,
+  maxArgumentLength: 2_000,
+  maxArguments: 16,
+};
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const OID = /^#(\d{1,15})$/;
+
+/** Whether a word can be a selector or a name: an identifier of at most 64 characters. */
+export function isIdentifier(word: string): boolean {
+  return IDENTIFIER.test(word);
+}
+
+/** The object every lone selector goes to. */
+export const DEFAULT_RECEIVER = 'genesis';
+
+/** Parses one message. Throws a {@link SendError} (`parse` or `limit`) that says what is wrong. */
+export function parseLine(line: string, limits: ParserLimits = DEFAULT_PARSER_LIMITS): ParsedLine {
+  const text = line.trim();
+  if (text.length > limits.maxMessageLength)
+    throw new SendError(
+      'limit',
+      `That message is ${text.length} characters long; the limit is ${limits.maxMessageLength}.`,
+    );
+  if (text === '') throw new SendError('parse', 'The message is empty. Try `help`.');
+  const tokens = tokenize(text);
+  const [first, ...rest] = tokens as [Token, ...Token[]];
+  if (first.kind === 'word' && (COMMANDS as readonly string[]).includes(first.text))
+    return { kind: 'command', command: first.text as CommandName, words: rest.map((t) => t.text) };
+
+  if (tokens.length === 1) {
+    if (first.kind !== 'word' || !isIdentifier(first.text))
+      throw new SendError(
+        'parse',
+        `"${abbreviate(first.text)}" is not a selector. A message is \`<object> <selector> [arguments]\`, or a lone selector for genesis.`,
+      );
+    return {
+      kind: 'send',
+      target: { kind: 'name', name: DEFAULT_RECEIVER },
+      selector: first.text,
+      args: [],
+    };
+  }
+
+  const target = designator(first);
+  const selectorToken = rest[0]!;
+  if (selectorToken.kind !== 'word' || !isIdentifier(selectorToken.text))
+    throw new SendError(
+      'parse',
+      `"${abbreviate(selectorToken.text)}" is not a selector: a selector is a name of letters, digits and _ (at most 64), not starting with a digit.`,
+    );
+  const argTokens = rest.slice(1);
+  if (argTokens.length > limits.maxArguments)
+    throw new SendError(
+      'limit',
+      `That send has ${argTokens.length} arguments; the limit is ${limits.maxArguments}.`,
+    );
+  return {
+    kind: 'send',
+    target,
+    selector: selectorToken.text,
+    args: argTokens.map((t, i) => argument(t, i + 1, limits)),
+  };
+}
+
+interface Token {
+  readonly kind: 'word' | 'json';
+  readonly text: string;
+}
+
+/** Splits on whitespace, keeping JSON strings, arrays and objects whole. */
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (/\s/.test(text[i]!)) {
+      i += 1;
+      continue;
+    }
+    const start = i;
+    const opener = text[i]!;
+    if (opener === '"' || opener === '[' || opener === '{') {
+      i = endOfJson(text, i);
+      tokens.push({ kind: 'json', text: text.slice(start, i) });
+    } else {
+      while (i < text.length && !/\s/.test(text[i]!)) i += 1;
+      tokens.push({ kind: 'word', text: text.slice(start, i) });
+    }
+  }
+  return tokens;
+}
+
+/** The index just past the JSON string, array or object that starts at `start`. */
+function endOfJson(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i += 1) {
+    const c = text[i]!;
+    if (inString) {
+      if (c === '\\') i += 1;
+      else if (c === '"') {
+        inString = false;
+        if (depth === 0) return i + 1;
+      }
+    } else if (c === '"') inString = true;
+    else if (c === '[' || c === '{') depth += 1;
+    else if (c === ']' || c === '}') {
+      depth -= 1;
+      if (depth === 0) return i + 1;
+    }
+  }
+  throw new SendError(
+    'parse',
+    `The argument starting ${abbreviate(text.slice(start))} is not closed: check its quotes and brackets.`,
+  );
+}
+
+function designator(token: Token): ObjectDesignator {
+  const oid = OID.exec(token.text);
+  if (oid) return { kind: 'oid', oid: Number(oid[1]) };
+  const name = token.text.startsWith('@') ? token.text.slice(1) : token.text;
+  if (token.kind === 'word' && isIdentifier(name)) return { kind: 'name', name };
+  throw new SendError(
+    'parse',
+    `"${abbreviate(token.text)}" is not an object: name one from the root table (genesis, @genesis) or give an oid (#3).`,
+  );
+}
+
+function argument(token: Token, position: number, limits: ParserLimits): Argument {
+  if (token.text.length > limits.maxArgumentLength)
+    throw new SendError(
+      'limit',
+      `Argument ${position} is ${token.text.length} characters long; the limit is ${limits.maxArgumentLength}.`,
+    );
+  if (token.kind === 'word') {
+    if (OID.test(token.text) || (token.text.startsWith('@') && isIdentifier(token.text.slice(1))))
+      return designator(token);
+    if (/^-?\d/.test(token.text) || ['true', 'false', 'null'].includes(token.text)) {
+      const value = tryJson(token.text);
+      if (value !== undefined) return { kind: 'value', value };
+    }
+    return { kind: 'value', value: token.text };
+  }
+  const value = tryJson(token.text);
+  if (value === undefined)
+    throw new SendError(
+      'parse',
+      `Argument ${position} is not valid JSON: ${abbreviate(token.text)}`,
+    );
+  assertNoReservedKey(value, position);
+  return { kind: 'value', value };
+}
+
+function tryJson(text: string): Value | undefined {
+  try {
+    return JSON.parse(text) as Value;
+  } catch {
+    return undefined;
+  }
+}
+
+function assertNoReservedKey(value: Value, position: number): void {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const item of value) assertNoReservedKey(item, position);
+    return;
+  }
+  if ('$ref' in value)
+    throw new SendError(
+      'parse',
+      `Argument ${position} uses the key "$ref", which is reserved for object references: write @name or #oid instead.`,
+    );
+  for (const item of Object.values(value)) assertNoReservedKey(item, position);
+}
+
+function abbreviate(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 37)}…` : text;
+}

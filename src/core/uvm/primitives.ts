@@ -1,0 +1,232 @@
+/**
+ * Primitives: named host functions held by `traits`. A chat message and a method's nested
+ * send reach them the same way, and they change the image only through the transaction.
+ */
+import { SendError } from '../errors.ts';
+import type { Transaction } from '../image/index.ts';
+import { lookup } from '../model/lookup.ts';
+import { ROOT, type TraitPrimitive } from '../model/primordial.ts';
+import { objectLabel } from '../model/render.ts';
+import {
+  isRef,
+  parentOids,
+  PARENT_SLOT,
+  ref,
+  referencedOids,
+  type MethodProvenance,
+  type Oid,
+  type Value,
+} from '../model/value.ts';
+import { namedObject, nameOf } from './names.ts';
+import { COMMANDS, isIdentifier } from './parser.ts';
+
+/** What a primitive is given. */
+export interface PrimitiveCall {
+  readonly tx: Transaction;
+  readonly self: Oid;
+  readonly selector: string;
+  readonly args: readonly Value[];
+  /** Checks method source before it is stored; throws with the reason. */
+  readonly checkMethod: (source: string) => void;
+}
+
+/**
+ * A named host function. Most are synchronous; one that returns a promise (the audit) can
+ * only be sent from a message, not from inside a running method.
+ */
+export type Primitive = (call: PrimitiveCall) => Value | Promise<Value>;
+
+/** Primitives other parts of BAT OS add (the personas add `auditPersistence`). */
+export type PrimitiveTable = Readonly<Record<string, Primitive>>;
+
+const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
+  clone: ({ tx, self }) => ref(tx.create([[PARENT_SLOT, { kind: 'value', value: ref(self) }]])),
+
+  setSlot: (call) => {
+    const [name, value] = expectArgs(call, 2, 'setSlot <name> <value>');
+    const slot = slotName(name);
+    assertReferencesExist(call.tx, value!);
+    if (slot === PARENT_SLOT) assertParents(value!);
+    call.tx.setSlot(call.self, slot, { kind: 'value', value: value! });
+    return value!;
+  },
+
+  getSlot: (call) => {
+    const [name] = expectArgs(call, 1, 'getSlot <name>');
+    const slot = slotName(name);
+    const found = lookup(call.self, slot, (oid) => call.tx.slots(oid));
+    if (found === undefined)
+      throw new SendError('bad-argument', `${label(call.tx, call.self)} has no slot "${slot}".`);
+    if (found.slot.kind !== 'value')
+      throw new SendError(
+        'bad-argument',
+        `"${slot}" is a ${found.slot.kind}, not a value: \`methodSource ${slot}\` shows a method.`,
+      );
+    return found.slot.value;
+  },
+
+  removeSlot: (call) => {
+    const [name] = expectArgs(call, 1, 'removeSlot <name>');
+    const slot = slotName(name);
+    if (call.self === ROOT && slot === PARENT_SLOT)
+      throw new SendError(
+        'bad-argument',
+        'The root keeps its parent: it is how it reaches traits.',
+      );
+    if (!call.tx.removeSlot(call.self, slot))
+      throw new SendError(
+        'bad-argument',
+        `${label(call.tx, call.self)} has no slot "${slot}" of its own to remove.`,
+      );
+    return true;
+  },
+
+  slotNames: ({ tx, self }) => [...(tx.slots(self)?.keys() ?? [])],
+
+  parents: ({ tx, self }) => parentOids(valueOf(tx, self, PARENT_SLOT)).map(ref),
+
+  name: (call) => {
+    if (call.args.length === 0) return nameOf(call.tx, call.self);
+    const [name] = expectArgs(call, 1, 'name [<new name>]');
+    if (
+      typeof name !== 'string' ||
+      !isIdentifier(name) ||
+      (COMMANDS as readonly string[]).includes(name) ||
+      name === 'root'
+    )
+      throw new SendError(
+        'bad-argument',
+        `"${String(name)}" cannot be a name: use letters, digits and _ (not a command such as undo or history).`,
+      );
+    const holder = namedObject(call.tx, name);
+    if (holder !== undefined && holder !== call.self)
+      throw new SendError(
+        'bad-argument',
+        `The name "${name}" already belongs to ${objectLabel(holder, name)}. Free it first: root removeSlot ${name}`,
+      );
+    call.tx.setSlot(ROOT, name, { kind: 'value', value: ref(call.self) });
+    return name;
+  },
+
+  describe: ({ tx, self }) => {
+    const slots = tx.slots(self) ?? new Map();
+    const parts = [...slots].map(([name, slot]) =>
+      slot.kind === 'value' ? name : `${name}${slot.kind === 'method' ? '()' : '[primitive]'}`,
+    );
+    return `${label(tx, self)}: ${parts.length} slot${parts.length === 1 ? '' : 's'}${parts.length ? ' — ' + parts.join(', ') : ''}`;
+  },
+
+  respondsTo: (call) => {
+    const [selector] = expectArgs(call, 1, 'respondsTo <selector>');
+    return (
+      typeof selector === 'string' &&
+      lookup(call.self, selector, (oid) => call.tx.slots(oid)) !== undefined
+    );
+  },
+
+  defineMethod: (call) => {
+    const [name, source] = expectArgs(call, 2, 'defineMethod <selector> "<function source>"');
+    if (typeof name !== 'string' || !isIdentifier(name))
+      throw new SendError('bad-argument', `"${String(name)}" is not a selector.`);
+    if (typeof source !== 'string')
+      throw new SendError(
+        'bad-argument',
+        'The method source must be a string: "function (self) { … }".',
+      );
+    try {
+      call.checkMethod(source);
+    } catch (error) {
+      throw new SendError(
+        'bad-argument',
+        `The method ${name} was not stored: ${(error as Error).message}`,
+      );
+    }
+    const provenance: MethodProvenance = {
+      author: 'human',
+      by: call.tx.info.who,
+      at: new Date().toISOString(),
+    };
+    call.tx.setSlot(call.self, name, { kind: 'method', source, provenance });
+    return name;
+  },
+
+  methodSource: (call) => {
+    const [name] = expectArgs(call, 1, 'methodSource <selector>');
+    const found =
+      typeof name === 'string' ? lookup(call.self, name, (oid) => call.tx.slots(oid)) : undefined;
+    if (found?.slot.kind !== 'method')
+      throw new SendError(
+        'bad-argument',
+        `${label(call.tx, call.self)} has no method "${String(name)}".`,
+      );
+    return found.slot.source;
+  },
+
+  doesNotUnderstand_: (call) => {
+    const [selector] = call.args;
+    throw notUnderstood(call.tx, call.self, String(selector), 'no model is loaded to write it');
+  },
+};
+
+/** Runs a primitive by name: one of the traits' own, or one from `extra`. */
+export function runPrimitive(
+  name: string,
+  call: PrimitiveCall,
+  extra: PrimitiveTable = {},
+): Value | Promise<Value> {
+  const primitive = (extra[name] ?? primitives[name as TraitPrimitive]) as Primitive | undefined;
+  if (primitive === undefined)
+    throw new SendError(
+      'internal',
+      `The primitive "${name}" does not exist in this version of BAT OS.`,
+    );
+  return primitive(call);
+}
+
+/** The error for a selector nobody along the delegation chain understands. */
+export function notUnderstood(tx: Transaction, oid: Oid, selector: string, why: string): SendError {
+  return new SendError(
+    'not-understood',
+    `${label(tx, oid)} does not understand ${selector}, and ${why}.`,
+  );
+}
+
+function label(tx: Transaction, oid: Oid): string {
+  return objectLabel(oid, nameOf(tx, oid));
+}
+
+function expectArgs(call: PrimitiveCall, count: number, usage: string): readonly Value[] {
+  if (call.args.length !== count)
+    throw new SendError(
+      'bad-argument',
+      `${call.selector} takes ${count} argument${count === 1 ? '' : 's'}, not ${call.args.length}. Usage: ${usage}`,
+    );
+  return call.args;
+}
+
+function slotName(name: Value | undefined): string {
+  if (typeof name === 'string' && (name === PARENT_SLOT || isIdentifier(name))) return name;
+  throw new SendError(
+    'bad-argument',
+    `"${JSON.stringify(name)}" is not a slot name: use letters, digits and _ (or parent*).`,
+  );
+}
+
+function valueOf(tx: Transaction, oid: Oid, slot: string): Value | undefined {
+  const found = tx.getSlot(oid, slot);
+  return found?.kind === 'value' ? found.value : undefined;
+}
+
+function assertReferencesExist(tx: Transaction, value: Value): void {
+  for (const oid of referencedOids(value))
+    if (!tx.exists(oid))
+      throw new SendError('unknown-object', `There is no object #${oid} to refer to.`);
+}
+
+function assertParents(value: Value): void {
+  if (!(Array.isArray(value) ? value : [value]).every(isRef))
+    throw new SendError(
+      'bad-argument',
+      'parent* holds an object reference (@name, #oid) or a list of them.',
+    );
+}

@@ -1,0 +1,179 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Image } from '../../../src/core/image/index.ts';
+import { replyToPlainText, type Send } from '../../../src/core/protocol.ts';
+import { openTestCore } from '../../support/core.ts';
+import { tempDir } from '../../support/temp.ts';
+
+const alice: Partial<Send> = {
+  platform: 'discord',
+  sender: { id: 'alice', name: 'alice', isAdmin: false },
+  adminChannel: false,
+};
+const bob: Partial<Send> = {
+  platform: 'discord',
+  sender: { id: 'bob', name: 'bob', isAdmin: false },
+  adminChannel: false,
+};
+
+describe('the primordial image', () => {
+  it('starts with root, traits, pLLM and genesis, and the traits primitives', async () => {
+    const core = await openTestCore();
+    expect(await core.ok('root slotNames')).toBe('["parent*","traits","pLLM","genesis"]');
+    expect(await core.ok('genesis slotNames')).toBe('["parent*"]');
+    expect(await core.ok('genesis parents')).toBe('["<#1 traits>"]');
+    const traits = JSON.parse(await core.ok('traits slotNames')) as string[];
+    for (const p of [
+      'clone',
+      'setSlot',
+      'getSlot',
+      'removeSlot',
+      'slotNames',
+      'parents',
+      'name',
+      'doesNotUnderstand_',
+    ])
+      expect(traits).toContain(p);
+    expect(await core.ok('pLLM status')).toBe('no model loaded');
+  });
+
+  it('bootstraps once: reopening does not create objects again', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'image.db');
+    const first = await openTestCore({ imagePath: path });
+    await first.close();
+    const second = await openTestCore({ imagePath: path });
+    expect(await second.ok('root slotNames')).toBe('["parent*","traits","pLLM","genesis"]');
+    await second.close();
+    const image = await Image.open(path);
+    expect(image.countObjects()).toBe(4);
+    await image.close();
+  });
+});
+
+describe('primitives through messages', () => {
+  it('sets, reads, removes slots and answers a value slot by its name', async () => {
+    const core = await openTestCore();
+    expect(await core.ok('genesis setSlot color "blue"')).toBe('blue');
+    expect(await core.ok('genesis color')).toBe('blue');
+    expect(await core.ok('genesis getSlot color')).toBe('blue');
+    expect(await core.ok('genesis setSlot info {"sizes": [1, 2], "on": true}')).toBe(
+      '{"sizes":[1,2],"on":true}',
+    );
+    expect(await core.ok('genesis slotNames')).toBe('["parent*","color","info"]');
+    expect(await core.ok('genesis removeSlot color')).toBe('true');
+    expect(await core.ok('genesis respondsTo color')).toBe('false');
+    expect(await core.ok('genesis respondsTo clone')).toBe('true');
+  });
+
+  it('clones delegate to their parent and can be named', async () => {
+    const core = await openTestCore();
+    await core.ok('genesis setSlot color "blue"');
+    expect(await core.ok('genesis clone')).toBe('#4');
+    expect(await core.ok('#4 color')).toBe('blue');
+    await core.ok('#4 setSlot color "red"');
+    expect(await core.ok('#4 color')).toBe('red');
+    expect(await core.ok('genesis color')).toBe('blue');
+    expect(await core.ok('#4 name widget')).toBe('widget');
+    expect(await core.ok('widget describe')).toBe('#4 widget: 2 slots — parent*, color');
+    expect(await core.ok('@widget name')).toBe('widget');
+    expect(await core.ok('widget setSlot parent* [@genesis, @pLLM]')).toBe(
+      '["<#3 genesis>","<#2 pLLM>"]',
+    );
+    expect(await core.ok('widget status')).toBe('no model loaded');
+  });
+
+  it('refuses bad sends with clear errors and changes nothing', async () => {
+    const core = await openTestCore();
+    const before = await core.ok('history');
+    const cases: Array<[string, RegExp]> = [
+      ['nobody color', /no object named "nobody"/],
+      ['#99 slotNames', /no object #99/],
+      ['genesis setSlot color', /setSlot takes 2 arguments, not 1/],
+      ['genesis setSlot "bad name" 1', /not a slot name/],
+      ['genesis setSlot friend #99', /no object #99 to refer to/],
+      ['genesis setSlot parent* 5', /parent\* holds an object reference/],
+      ['genesis removeSlot nothing', /no slot "nothing" of its own/],
+      ['genesis name traits', /already belongs to #1 traits/],
+      ['genesis name undo', /cannot be a name/],
+      ['root removeSlot parent*', /keeps its parent/],
+    ];
+    for (const [text, message] of cases) {
+      const reply = await core.say(text);
+      expect(reply.status, text).toBe('error');
+      expect(replyToPlainText(reply), text).toMatch(message);
+    }
+    expect(await core.ok('history')).toBe(before);
+  });
+
+  it('a value slot takes no arguments', async () => {
+    const core = await openTestCore();
+    await core.ok('genesis setSlot color "blue"');
+    expect(replyToPlainText(await core.say('genesis color "red"'))).toMatch(
+      /value slot and takes no arguments/,
+    );
+  });
+});
+
+describe('history and undo', () => {
+  it('shows who changed what, and undo reverts only what the sender may revert', async () => {
+    const core = await openTestCore();
+    await core.ok('genesis setSlot color "blue"', alice);
+    await core.ok('genesis setSlot size 3', bob);
+    const history = await core.ok('history genesis');
+    expect(history).toMatch(
+      /tx \d+ · .* · discord:bob · "genesis setSlot size 3"\n {4}#3 genesis size: \(absent\) → 3/,
+    );
+    expect(history).toMatch(/discord:alice/);
+
+    const refused = await core.say('undo', alice);
+    expect(refused.status).toBe('refused');
+    expect(replyToPlainText(refused)).toMatch(/made by someone else; only admins may undo it/);
+    expect(await core.ok('genesis size')).toBe('3');
+
+    expect(await core.ok('undo', bob)).toMatch(/^Undid transaction \d+\.$/);
+    expect(await core.ok('genesis respondsTo size')).toBe('false');
+    expect(await core.ok('undo')).toMatch(/Undid/); // the operator is an admin: alice's color
+    expect(await core.ok('genesis respondsTo color')).toBe('false');
+    expect(replyToPlainText(await core.say('undo tx'))).toMatch(/not a transaction id/);
+  });
+});
+
+describe('admin commands', () => {
+  it('collect and backup are for admins only', async () => {
+    const core = await openTestCore();
+    await core.ok('genesis clone');
+    expect((await core.say('collect', alice)).status).toBe('refused');
+    expect(await core.ok('collect')).toMatch(/^Collected 1 unreachable object; 4 remain\./);
+    const file = join(tempDir(), 'copy.db');
+    expect((await core.say(`backup ${file}`, alice)).status).toBe('refused');
+    expect(await core.ok(`backup ${file}`)).toBe(`Backed the image up to ${file}.`);
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it('upgrade is refused outside the admin channel, and for non-admins', async () => {
+    const core = await openTestCore();
+    const notAdmin = await core.say('upgrade', alice);
+    expect(notAdmin.status).toBe('refused');
+    const wrongChannel = await core.say('upgrade', {
+      platform: 'discord',
+      sender: { id: 'root', name: 'r', isAdmin: true },
+      adminChannel: false,
+    });
+    expect(replyToPlainText(wrongChannel)).toMatch(/admins, asked in the admin channel/);
+  });
+});
+
+describe('rate limits', () => {
+  it('refuses a chat user past the burst with a friendly reply, but never the console', async () => {
+    const core = await openTestCore({ bot: { sendLimit: { perMinute: 1, burst: 2 } } });
+    expect((await core.say('genesis slotNames', alice)).status).toBe('ok');
+    expect((await core.say('genesis slotNames', alice)).status).toBe('ok');
+    const third = await core.say('genesis slotNames', alice);
+    expect(third.status).toBe('refused');
+    expect(replyToPlainText(third)).toMatch(/Try again in \d+s/);
+    expect((await core.say('genesis slotNames', bob)).status).toBe('ok');
+    for (let i = 0; i < 5; i += 1) expect((await core.say('genesis slotNames')).status).toBe('ok');
+  });
+});

@@ -1,0 +1,280 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { ImageError, SendError } from '../../../src/core/errors.ts';
+import { Image } from '../../../src/core/image/index.ts';
+import type { Slot, Value } from '../../../src/core/model/value.ts';
+import { tempDir } from '../../support/temp.ts';
+
+const v = (value: Value): Slot => ({ kind: 'value', value });
+const who = { who: 'console:test', platform: 'console' };
+
+async function withImage<T>(path: string, work: (image: Image) => Promise<T> | T): Promise<T> {
+  const image = await Image.open(path);
+  try {
+    return await work(image);
+  } finally {
+    await image.close();
+  }
+}
+
+function seed(image: Image, count = 2): number[] {
+  const tx = image.begin(who);
+  const oids = Array.from({ length: count }, (_, i) => tx.create([['n', v(i)]]));
+  image.commit(tx);
+  return oids;
+}
+
+describe('Image', () => {
+  it('creates the schema on an empty file with WAL and synchronous=FULL', async () => {
+    const path = join(tempDir(), 'nested', 'image.db');
+    await withImage(path, (image) => {
+      expect(image.countObjects()).toBe(0);
+      expect(image.nextOid).toBe(0);
+    });
+    const db = new Database(path, { readonly: true });
+    const tables = db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+      .pluck()
+      .all();
+    expect(tables).toEqual(
+      expect.arrayContaining(['changes', 'meta', 'objects', 'transactions', 'kysely_migration']),
+    );
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    // synchronous is per connection: check what an open image uses.
+    const image = await Image.open(path);
+    expect(
+      (image as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true }),
+    ).toBe(2);
+    await image.close();
+  });
+
+  it('commits durably: a reopened image has every committed write, in slot order', async () => {
+    const path = join(tempDir(), 'image.db');
+    await withImage(path, (image) => {
+      const tx = image.begin(who);
+      const a = tx.create([
+        ['z', v(1)],
+        ['a', v({ list: [1, 2] })],
+      ]);
+      tx.setSlot(a, 'm', { kind: 'method', source: 'function (self) { return 1 }' });
+      expect(image.commit(tx)).toBe(1);
+    });
+    await withImage(path, (image) => {
+      expect([...image.read(0)!.entries()]).toEqual([
+        ['z', v(1)],
+        ['a', v({ list: [1, 2] })],
+        ['m', { kind: 'method', source: 'function (self) { return 1 }' }],
+      ]);
+      expect(image.nextOid).toBe(1);
+    });
+  });
+
+  it('rolls back by dropping the transaction: neither disk nor cache sees its writes', async () => {
+    const path = join(tempDir(), 'image.db');
+    await withImage(path, (image) => {
+      const [a] = seed(image, 1) as [number];
+      const tx = image.begin(who);
+      tx.setSlot(a, 'n', v('changed'));
+      tx.create([['x', v(1)]]);
+      expect(tx.getSlot(a, 'n')).toEqual(v('changed'));
+      // dropped without commit
+      expect(image.read(a)!.get('n')).toEqual(v(0));
+      expect(image.nextOid).toBe(1);
+    });
+    await withImage(path, (image) => {
+      expect(image.read(0)!.get('n')).toEqual(v(0));
+      expect(image.countObjects()).toBe(1);
+    });
+  });
+
+  it('records no transaction for a send that changed nothing', async () => {
+    await withImage(join(tempDir(), 'image.db'), async (image) => {
+      seed(image, 1);
+      const tx = image.begin(who);
+      tx.setSlot(0, 'n', v(0));
+      expect(image.commit(tx)).toBeUndefined();
+      expect(await image.history()).toHaveLength(1);
+    });
+  });
+
+  it('loads objects lazily', async () => {
+    const path = join(tempDir(), 'image.db');
+    await withImage(path, (image) => seed(image, 500));
+    await withImage(path, (image) => {
+      expect(image.cachedObjects).toBe(0);
+      expect(image.read(250)!.get('n')).toEqual(v(250));
+      expect(image.cachedObjects).toBe(1);
+      expect(image.read(9999)).toBeUndefined();
+    });
+  });
+
+  it('keeps history with who, which message, and each slot before and after', async () => {
+    await withImage(join(tempDir(), 'image.db'), async (image) => {
+      seed(image, 2);
+      const tx = image.begin({ ...who, message: 'set it', channel: 'c1' });
+      tx.setSlot(1, 'n', v('one'));
+      tx.setSlot(1, 'extra', v(true));
+      const id = image.commit(tx)!;
+      const [entry] = await image.history({ oid: 1, limit: 1 });
+      expect(entry).toMatchObject({
+        tx: id,
+        who: 'console:test',
+        message: 'set it',
+        channel: 'c1',
+      });
+      expect(entry!.changes).toEqual([
+        { oid: 1, slot: 'n', before: v(1), after: v('one'), beforeIndex: null },
+        { oid: 1, slot: 'extra', before: undefined, after: v(true), beforeIndex: null },
+      ]);
+      expect((await image.history({ oid: 0 })).map((e) => e.tx)).toEqual([1]);
+    });
+  });
+
+  it('undoes a transaction, restoring values and slot order, and undoes an undo', async () => {
+    await withImage(join(tempDir(), 'image.db'), async (image) => {
+      const tx = image.begin(who);
+      tx.create([
+        ['a', v(1)],
+        ['b', v(2)],
+        ['c', v(3)],
+      ]);
+      image.commit(tx);
+      const change = image.begin(who);
+      change.removeSlot(0, 'b');
+      change.setSlot(0, 'a', v('A'));
+      const changed = image.commit(change)!;
+      expect([...image.read(0)!.keys()]).toEqual(['a', 'c']);
+
+      const undo = await image.prepareUndo(who);
+      expect(undo.info.undoOf).toBe(changed);
+      const undoId = image.commit(undo)!;
+      expect([...image.read(0)!.entries()]).toEqual([
+        ['a', v(1)],
+        ['b', v(2)],
+        ['c', v(3)],
+      ]);
+      const [undone] = await image.history({ tx: changed });
+      expect(undone!.undoneBy).toBe(undoId);
+      await expect(image.prepareUndo(who, changed)).rejects.toThrow(
+        /already undone by transaction/,
+      );
+
+      image.commit(await image.prepareUndo(who, undoId));
+      expect(image.read(0)!.get('a')).toEqual(v('A'));
+    });
+  });
+
+  it('refuses to undo a transaction whose slots changed since, naming the later one', async () => {
+    await withImage(join(tempDir(), 'image.db'), async (image) => {
+      seed(image, 1);
+      const first = image.begin(who);
+      first.setSlot(0, 'n', v('first'));
+      const firstId = image.commit(first)!;
+      const second = image.begin(who);
+      second.setSlot(0, 'n', v('second'));
+      const secondId = image.commit(second)!;
+      const error = await image.prepareUndo(who, firstId).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SendError);
+      expect((error as SendError).message).toMatch(
+        new RegExp(`slot "n" of #0 has changed since \\(transaction ${secondId}\\)`),
+      );
+      await expect(image.prepareUndo(who, 999)).rejects.toThrow(/no transaction 999/);
+    });
+  });
+
+  it('collects what the root cannot reach, through nested references and cycles', async () => {
+    const path = join(tempDir(), 'image.db');
+    await withImage(path, async (image) => {
+      const tx = image.begin(who);
+      const root = tx.create();
+      const kept = tx.create();
+      const deep = tx.create();
+      const lostA = tx.create();
+      const lostB = tx.create([['peer', v({ $ref: lostA })]]);
+      tx.setSlot(lostA, 'peer', v({ $ref: lostB }));
+      tx.setSlot(root, 'things', v({ list: [{ $ref: kept }] }));
+      tx.setSlot(kept, 'deep', v([[{ $ref: deep }]]));
+      tx.setSlot(deep, 'back', v({ $ref: root }));
+      image.commit(tx);
+      const result = await image.collect();
+      expect(result).toMatchObject({ deleted: 2, remaining: 3 });
+      expect(image.read(lostA)).toBeUndefined();
+      expect(image.read(deep)).toBeDefined();
+      expect(image.integrityCheck()).toBe('ok');
+    });
+  });
+
+  it('backs up online to a file that opens as an image with the same objects', async () => {
+    const dir = tempDir();
+    await withImage(join(dir, 'image.db'), async (image) => {
+      seed(image, 10);
+      await image.backup(join(dir, 'backups', 'copy.db'));
+      const more = image.begin(who);
+      more.create();
+      image.commit(more);
+    });
+    await withImage(join(dir, 'backups', 'copy.db'), (copy) =>
+      expect(copy.countObjects()).toBe(10),
+    );
+  });
+
+  it('refuses a file that is not a database, leaving it untouched', async () => {
+    const path = join(tempDir(), 'image.db');
+    writeFileSync(path, 'this is not sqlite, it is a note to myself\n'.repeat(200));
+    const before = readFileSync(path);
+    const error = await Image.open(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImageError);
+    expect((error as ImageError).code).toBe('corrupt');
+    expect((error as ImageError).message).toMatch(/left untouched/);
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it('refuses a damaged database, leaving it untouched', async () => {
+    const path = join(tempDir(), 'image.db');
+    await withImage(path, (image) => seed(image, 50));
+    const bytes = readFileSync(path);
+    bytes.fill(0xff, 100, 4096 * 2); // header and schema page trampled
+    writeFileSync(path, bytes);
+    const error = await Image.open(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImageError);
+    expect(['corrupt', 'io', 'migration']).toContain((error as ImageError).code);
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+  });
+
+  it('gives a second process a clear "locked" error and leaves the image intact', async () => {
+    const path = join(tempDir(), 'image.db');
+    const image = await Image.open(path);
+    seed(image, 3);
+    const script = `
+      import { Image } from ${JSON.stringify(new URL('../../../src/core/image/index.ts', import.meta.url).pathname)};
+      try { await Image.open(process.argv[1]); console.log('opened'); }
+      catch (e) { console.log(e.code + ': ' + e.message); }`;
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        script,
+        path,
+      ]);
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('error', reject);
+      child.on('exit', () => resolve(out));
+    });
+    expect(output).toMatch(/^locked: The image .* is in use by another BAT OS process/);
+    const tx = image.begin(who);
+    tx.create();
+    image.commit(tx);
+    await image.close();
+    await withImage(path, (reopened) => {
+      expect(reopened.countObjects()).toBe(4);
+      expect(reopened.integrityCheck()).toBe('ok');
+    });
+  });
+});

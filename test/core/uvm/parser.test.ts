@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { SendError } from '../../../src/core/errors.ts';
+import { parseLine } from '../../../src/core/uvm/parser.ts';
+
+function parseError(line: string): SendError {
+  try {
+    parseLine(line);
+  } catch (error) {
+    return error as SendError;
+  }
+  throw new Error(`"${line}" parsed`);
+}
+
+describe('parseLine', () => {
+  it('parses object, selector and JSON or bare-word arguments', () => {
+    expect(parseLine('genesis setSlot color "blue"')).toEqual({
+      kind: 'send',
+      target: { kind: 'name', name: 'genesis' },
+      selector: 'setSlot',
+      args: [
+        { kind: 'value', value: 'color' },
+        { kind: 'value', value: 'blue' },
+      ],
+    });
+    const parsed = parseLine('#7 put 42 -1.5 true null [1, "a b"] {"k": [2]} word');
+    expect(parsed).toMatchObject({ target: { kind: 'oid', oid: 7 }, selector: 'put' });
+    expect(
+      parsed.kind === 'send' && parsed.args.map((a) => (a.kind === 'value' ? a.value : a)),
+    ).toEqual([42, -1.5, true, null, [1, 'a b'], { k: [2] }, 'word']);
+  });
+
+  it('sends a lone selector to genesis', () => {
+    expect(parseLine('  display_yourself ')).toEqual({
+      kind: 'send',
+      target: { kind: 'name', name: 'genesis' },
+      selector: 'display_yourself',
+      args: [],
+    });
+  });
+
+  it('reads @name and #oid as references, in target and argument position', () => {
+    expect(parseLine('@widget setSlot parent* @genesis')).toMatchObject({
+      target: { kind: 'name', name: 'widget' },
+      args: [
+        { kind: 'value', value: 'parent*' },
+        { kind: 'name', name: 'genesis' },
+      ],
+    });
+    expect(parseLine('genesis setSlot friend #12')).toMatchObject({
+      args: [
+        { kind: 'value', value: 'friend' },
+        { kind: 'oid', oid: 12 },
+      ],
+    });
+  });
+
+  it('recognises commands before sends', () => {
+    expect(parseLine('undo')).toEqual({ kind: 'command', command: 'undo', words: [] });
+    expect(parseLine('undo 12')).toEqual({ kind: 'command', command: 'undo', words: ['12'] });
+    expect(parseLine('history genesis')).toEqual({
+      kind: 'command',
+      command: 'history',
+      words: ['genesis'],
+    });
+  });
+
+  it('keeps strings with spaces and escaped quotes whole', () => {
+    const parsed = parseLine('genesis say "he said \\"hi\\" {not json}"');
+    expect(parsed.kind === 'send' && parsed.args[0]).toEqual({
+      kind: 'value',
+      value: 'he said "hi" {not json}',
+    });
+  });
+
+  it('refuses bad input with a clear error', () => {
+    expect(parseError('').message).toMatch(/empty/);
+    expect(parseError('genesis setSlot x "unclosed').message).toMatch(/not closed/);
+    expect(parseError('genesis setSlot x [1, 2').message).toMatch(/not closed/);
+    expect(parseError('genesis 9lives').message).toMatch(/not a selector/);
+    expect(parseError('"genesis" color').message).toMatch(/not an object/);
+    expect(parseError('genesis setSlot x {"a": }').message).toMatch(/not valid JSON/);
+    expect(parseError('genesis setSlot x {"$ref": 1}').message).toMatch(/reserved/);
+    expect(parseError('what?').code).toBe('parse');
+  });
+
+  it('enforces limits on message length, argument size and count', () => {
+    expect(parseError('x'.repeat(5000)).code).toBe('limit');
+    expect(parseError(`genesis setSlot x "${'a'.repeat(3000)}"`).message).toMatch(
+      /Argument 2 .* limit/,
+    );
+    expect(parseError(`genesis f ${'1 '.repeat(20)}`).message).toMatch(/20 arguments/);
+    expect(parseError(`genesis ${'s'.repeat(65)}`).code).toBe('parse');
+  });
+});

@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `npm start` in the repository with `input` piped to stdin, as a user would:
+ * `printf 'genesis color\n' | npm start`.
+ */
+export function runBatos(
+  input: string,
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['start', '--silent'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, BATOS_THREADS: '1', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(
+          `npm start did not finish in ${timeoutMs} ms.\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
