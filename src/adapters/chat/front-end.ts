@@ -1,0 +1,16 @@
+/** What every chat front end hands back to the composition root, and the logger it is given. */
+
+/** A running front end: the composition root stops it on shutdown. */
+export interface FrontEnd {
+  /** Short name for logs ("discord", "slack"). */
+  readonly name: string;
+  /** Disconnects from the platform and closes every server and timer it opened. */
+  stop(): Promise<void>;
+}
+
+/** The minimal logger a front end writes to. Never pass it secrets or config objects. */
+export interface Logger {
+  info(message: string, detail?: Record<string, unknown>): void;
+  warn(message: string, detail?: Record<string, unknown>): void;
+  error(message: string, detail?: Record<string, unknown>): void;
+}

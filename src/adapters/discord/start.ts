@@ -1,0 +1,99 @@
+/** Starting and stopping the Discord front end (discord.js v14). */
+import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
+import type { BotService } from '../../core/protocol.ts';
+import type { FrontEnd, Logger } from '../chat/front-end.ts';
+import { redactedMessage } from '../chat/redact.ts';
+import { SLASH_COMMANDS } from './commands.ts';
+import type { DiscordConfig } from './config.ts';
+import type { DiscordContext } from './context.ts';
+import { onInteraction } from './on-interaction.ts';
+import { onMessage } from './on-message.ts';
+
+/**
+ * Logs in, waits until the gateway is ready, registers the slash commands (per guild when
+ * `commandsGuild` is set, globally otherwise) and serves messages until `stop()`.
+ */
+export async function startDiscord(
+  config: DiscordConfig,
+  bot: BotService,
+  log: Logger,
+): Promise<FrontEnd> {
+  const secrets = [config.token];
+  const client = new Client({
+    intents: [
+      GatewayIntentBits.Guilds,
+      GatewayIntentBits.GuildMessages,
+      GatewayIntentBits.MessageContent,
+      GatewayIntentBits.DirectMessages,
+    ],
+    // DM channels are not cached before their first message; without this, DMs are dropped.
+    partials: [Partials.Channel],
+    // Replies repeat user text and model output: never let them ping anyone but the asker.
+    allowedMentions: { parse: [], repliedUser: true },
+    ...(config.apiUrl === undefined ? {} : { rest: { api: config.apiUrl } }),
+  });
+  const inFlight = new Set<Promise<void>>();
+  let stopping = false;
+  const serve = (what: string, work: (ctx: DiscordContext) => Promise<void>): void => {
+    if (stopping || client.user === null) return;
+    const ctx: DiscordContext = {
+      bot,
+      log,
+      access: config.access,
+      listenChannels: config.listenChannels,
+      botUserId: client.user.id,
+    };
+    const job = work(ctx)
+      .catch((error: unknown) =>
+        log.error(`discord: ${what} failed`, { error: redactedMessage(error, secrets) }),
+      )
+      .finally(() => inFlight.delete(job));
+    inFlight.add(job);
+  };
+
+  client.on(Events.MessageCreate, (message) => serve('message', (ctx) => onMessage(ctx, message)));
+  client.on(Events.InteractionCreate, (interaction) =>
+    serve('command', (ctx) => onInteraction(ctx, interaction)),
+  );
+  client.on(Events.Error, (error) =>
+    log.error('discord: client error', { error: redactedMessage(error, secrets) }),
+  );
+  client.on(Events.ShardDisconnect, (event) =>
+    log.warn('discord: gateway disconnected', { code: event.code }),
+  );
+  client.on(Events.ShardResume, () => log.info('discord: gateway resumed'));
+
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  try {
+    await client.login(config.token);
+    await ready;
+  } catch (error) {
+    await client.destroy();
+    throw new Error(`Discord login failed: ${redactedMessage(error, secrets)}`);
+  }
+  log.info('discord: connected', { user: client.user?.tag });
+
+  if (config.registerCommands) {
+    try {
+      const commands = client.application!.commands;
+      const body = [...SLASH_COMMANDS];
+      await (config.commandsGuild === undefined
+        ? commands.set(body)
+        : commands.set(body, config.commandsGuild));
+      log.info('discord: slash commands registered', { guild: config.commandsGuild ?? 'global' });
+    } catch (error) {
+      log.warn('discord: slash command registration failed', {
+        error: redactedMessage(error, secrets),
+      });
+    }
+  }
+
+  return {
+    name: 'discord',
+    async stop() {
+      stopping = true;
+      await Promise.allSettled(inFlight);
+      await client.destroy();
+    },
+  };
+}

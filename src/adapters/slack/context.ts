@@ -1,0 +1,24 @@
+/** What the Slack event handlers share. */
+import type { webApi } from '@slack/bolt';
+import type { BotService } from '../../core/protocol.ts';
+import type { Logger } from '../chat/front-end.ts';
+import type { AccessPolicy } from '../chat/permissions.ts';
+import type { CallBudget } from './call-budget.ts';
+import type { RecentKeys } from './recent-keys.ts';
+
+/** The running front end's state, as its handlers see it. */
+export interface SlackContext {
+  readonly bot: BotService;
+  readonly log: Logger;
+  readonly access: AccessPolicy;
+  readonly listenChannels: ReadonlySet<string>;
+  /** Channel+ts and event ids already answered. */
+  readonly seen: RecentKeys;
+  /** Display names by user id. */
+  readonly names: Map<string, string>;
+  /** chat.update calls left this minute, shared by every streamed reply. */
+  readonly updates: CallBudget;
+}
+
+/** The Web API client a handler was given by Bolt. */
+export type SlackClient = webApi.WebClient;

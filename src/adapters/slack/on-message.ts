@@ -1,0 +1,118 @@
+/** A Slack message or app mention in, a threaded reply out. */
+import type { Send } from '../../core/protocol.ts';
+import { answer } from '../chat/answer.ts';
+import type { ReplyTarget } from '../chat/answer.ts';
+import { checkAccess, NOT_ALLOWED_TEXT } from '../chat/permissions.ts';
+import type { SlackClient, SlackContext } from './context.ts';
+import { withRateLimitRetry } from './rate-limit.ts';
+import { escapeSlack, renderSlack, SLACK_EDIT_INTERVAL_MS, SLACK_MAX_LENGTH } from './render.ts';
+import { senderName } from './sender-name.ts';
+
+/** The fields of a `message` or `app_mention` event this front end reads. */
+export interface SlackMessageEvent {
+  readonly type: string;
+  readonly subtype?: string;
+  readonly user?: string;
+  readonly bot_id?: string;
+  readonly text?: string;
+  readonly channel: string;
+  readonly channel_type?: string;
+  readonly ts: string;
+  readonly thread_ts?: string;
+}
+
+/** One delivery of an event. */
+export interface Delivery {
+  readonly event: SlackMessageEvent;
+  /** The envelope's `event_id`: Slack repeats it when it retries a delivery. */
+  readonly eventId: string | undefined;
+  readonly botUserId: string | undefined;
+  readonly client: SlackClient;
+}
+
+const USER_MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
+
+/**
+ * Handles one delivery. Slack sends both `message` and `app_mention` for a mention in a
+ * channel the bot is in, and repeats a delivery it thinks failed: each message is answered
+ * once, keyed by channel+ts and by event id.
+ */
+export async function onMessage(ctx: SlackContext, delivery: Delivery): Promise<void> {
+  const { event, botUserId, client } = delivery;
+  if (event.subtype !== undefined || event.bot_id !== undefined || event.user === undefined) return;
+  if (event.user === botUserId) return;
+  const text = event.text ?? '';
+  const dm = event.channel_type === 'im' || event.channel.startsWith('D');
+  const mentioned =
+    event.type === 'app_mention' || (botUserId !== undefined && text.includes(`<@${botUserId}`));
+  const addressed = dm || mentioned;
+  const listening = !dm && ctx.listenChannels.has(event.channel);
+  if (!addressed && !listening) return;
+  if (delivery.eventId !== undefined && !ctx.seen.firstTime(`event:${delivery.eventId}`)) return;
+  if (!ctx.seen.firstTime(`message:${event.channel}:${event.ts}`)) return;
+
+  // A top-level channel message starts a thread; a top-level DM is answered in the DM.
+  const thread = event.thread_ts ?? (dm ? undefined : event.ts);
+  const access = checkAccess(ctx.access, {
+    userId: event.user,
+    roleIds: [],
+    channelId: dm ? undefined : event.channel,
+  });
+  const target = threadTarget(client, event.channel, thread, ctx);
+  if (!access.allowed) {
+    if (addressed) await target.post(NOT_ALLOWED_TEXT);
+    return;
+  }
+  const mentions = [...text.matchAll(USER_MENTION)]
+    .map((m) => m[1]!)
+    .filter((id) => id !== botUserId);
+  const send: Send = {
+    platform: 'slack',
+    sender: {
+      id: event.user,
+      name: await senderName(client, ctx.names, event.user, ctx.log),
+      isAdmin: access.isAdmin,
+    },
+    channel: event.channel,
+    thread,
+    text:
+      botUserId === undefined
+        ? text.trim()
+        : text.replace(new RegExp(`<@${botUserId}(?:\\|[^>]*)?>`, 'g'), '').trim(),
+    mentions: [...new Set(mentions)],
+    adminChannel: access.adminChannel,
+    messageId: event.ts,
+  };
+  await answer(ctx.bot, send, target, ctx.log);
+}
+
+/** Posts into `thread` (or the channel), editing with chat.update, backing off on 429. */
+function threadTarget(
+  client: SlackClient,
+  channel: string,
+  thread: string | undefined,
+  ctx: SlackContext,
+): ReplyTarget<string> {
+  return {
+    maxLength: SLACK_MAX_LENGTH,
+    streamIntervalMs: SLACK_EDIT_INTERVAL_MS,
+    render: renderSlack,
+    renderPartial: escapeSlack,
+    async post(text) {
+      const posted = await withRateLimitRetry(
+        () =>
+          client.chat.postMessage({
+            channel,
+            text,
+            ...(thread === undefined ? {} : { thread_ts: thread }),
+          }),
+        ctx.log,
+      );
+      return posted.ts ?? '';
+    },
+    async edit(ts, text) {
+      await ctx.updates.take();
+      await withRateLimitRetry(() => client.chat.update({ channel, ts, text }), ctx.log);
+    },
+  };
+}
