@@ -1,0 +1,1 @@
+export { startConsole, type ConsoleFrontEnd, type ConsoleOptions } from './console.ts';

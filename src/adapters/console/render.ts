@@ -1,0 +1,23 @@
+import { replyToPlainText, type Reply } from '../../core/protocol.ts';
+
+const style = {
+  dim: (s: string) => `\x1b[2m${s}\x1b[22m`,
+  red: (s: string) => `\x1b[31m${s}\x1b[39m`,
+  yellow: (s: string) => `\x1b[33m${s}\x1b[39m`,
+};
+
+/** A reply as the console prints it; colours only on a terminal. */
+export function renderReply(reply: Reply, color: boolean): string {
+  const text = replyToPlainText(reply);
+  const tx = reply.tx === undefined ? '' : `  (tx ${reply.tx})`;
+  const persona = reply.persona === undefined ? '' : `${reply.persona}: `;
+  if (!color) return reply.status === 'ok' ? `${persona}${text}${tx}` : `${reply.status}: ${text}`;
+  if (reply.status === 'error') return style.red(`✗ ${text}`);
+  if (reply.status === 'refused') return style.yellow(`⊘ ${text}`);
+  return `${persona}${text}${style.dim(tx)}`;
+}
+
+/** A status line ("writing it…"), dimmed on a terminal. */
+export function renderStatus(text: string, color: boolean): string {
+  return color ? style.dim(`  ${text}`) : `  ${text}`;
+}

@@ -1,0 +1,157 @@
+/**
+ * The composition root: the one place that reads the environment and wires BAT OS together.
+ *
+ *   configuration → image → sandbox → mind (when a model is there) → UVM → personas → bot
+ *   → front ends (Discord, Slack, console) → ready
+ *
+ * SIGINT, SIGTERM or pm2's shutdown message stop the front ends, let the send in flight
+ * finish and commit, close the image and the model, and exit 0.
+ */
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { parseDiscordConfig, startDiscord, type DiscordConfig } from './adapters/discord/index.ts';
+import { parseSlackConfig, startSlack, type SlackConfig } from './adapters/slack/index.ts';
+import { startConsole } from './adapters/console/index.ts';
+import type { FrontEnd } from './adapters/chat/front-end.ts';
+import { readCoreConfig } from './config/core-config.ts';
+import { EnvReader, type Env } from './config/env.ts';
+import { Bot } from './core/bot/bot.ts';
+import { limitGenerations } from './core/bot/generation-limit.ts';
+import { Image } from './core/image/index.ts';
+import { stderrLogger, type Logger } from './core/log.ts';
+import { howToGetAModel, Mind, parseMindConfig, type MindConfig } from './core/mind/index.ts';
+import { QuickJsMethodRunner } from './core/sandbox/index.ts';
+import { MindMethodWriter } from './core/uvm/mind-writer.ts';
+import { Uvm } from './core/uvm/uvm.ts';
+import { recordModel } from './core/uvm/model-record.ts';
+
+interface Settings {
+  readonly core: ReturnType<typeof readCoreConfig>;
+  readonly mind: MindConfig;
+  readonly discord: DiscordConfig | undefined;
+  readonly slack: SlackConfig | undefined;
+}
+
+/** Reads and validates every setting, reporting all problems at once. */
+function readSettings(env: Env): Settings {
+  const reader = new EnvReader(env);
+  const core = readCoreConfig(reader);
+  const attempt = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      reader.problems.push((error as Error).message);
+      return undefined;
+    }
+  };
+  const mind = attempt(() => parseMindConfig(env));
+  const discord = attempt(() => parseDiscordConfig(env));
+  const slack = attempt(() => parseSlackConfig(env));
+  reader.done();
+  return { core, mind: mind!, discord, slack };
+}
+
+/** Loads the model if there is one; otherwise says why, and BAT OS serves without it. */
+async function loadMind(config: MindConfig, log: Logger): Promise<Mind | string> {
+  try {
+    let lastShown = -1;
+    return await Mind.load(config, {
+      onProgress: (progress) => {
+        const fraction =
+          progress.stage === 'load'
+            ? progress.fraction
+            : progress.downloadedBytes / Math.max(1, progress.totalBytes);
+        const percent = Math.floor(fraction * 100);
+        if (percent >= lastShown + 10 || percent === 100) {
+          lastShown = percent;
+          log.info(
+            `${progress.stage === 'load' ? 'loading' : 'downloading'} the model: ${percent}%`,
+          );
+        }
+      },
+    });
+  } catch (error) {
+    log.warn(`no model: ${(error as Error).message}`);
+    return `no model is loaded to write it. ${howToGetAModel(config.model, config.modelsDir)}`;
+  }
+}
+
+export async function main(env: Env): Promise<void> {
+  const log = stderrLogger();
+  const settings = readSettings(env);
+  const { core } = settings;
+
+  const image = await Image.open(core.imagePath);
+  const runner = new QuickJsMethodRunner();
+  const mind = await loadMind(settings.mind, log);
+  const writer =
+    typeof mind === 'string'
+      ? undefined
+      : limitGenerations(new MindMethodWriter(mind, runner), core.generationLimit);
+  const uvm = new Uvm({
+    image,
+    runner,
+    ...(writer ? { writer } : {}),
+    ...(typeof mind === 'string' ? { noWriterReason: mind } : {}),
+  });
+  const system = { who: 'system:batos', platform: 'console' } as const;
+  await uvm.bootstrap(system);
+  if (typeof mind !== 'string') await recordModel(uvm, system, mind.metadata);
+
+  const bot = new Bot({
+    uvm,
+    log,
+    backupDir: core.backupDir,
+    sendLimit: core.sendLimit,
+    parserLimits: core.parserLimits,
+  });
+
+  const frontEnds: FrontEnd[] = [];
+  if (settings.discord) frontEnds.push(await startDiscord(settings.discord, bot, log));
+  if (settings.slack) frontEnds.push(await startSlack(settings.slack, bot, log));
+  const wantConsole = core.console === 'on' || (core.console === 'auto' && frontEnds.length === 0);
+  const consoleFrontEnd = wantConsole
+    ? startConsole(bot, {
+        input: process.stdin,
+        output: process.stdout,
+        interactive: process.stdin.isTTY === true,
+        sender: { id: userInfo().username, name: userInfo().username, isAdmin: core.consoleAdmin },
+      })
+    : undefined;
+  if (consoleFrontEnd) frontEnds.push(consoleFrontEnd);
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (why: string): Promise<void> =>
+    (stopping ??= (async () => {
+      log.info(`shutting down (${why}): finishing sends in flight`);
+      await Promise.allSettled(frontEnds.map((f) => f.stop()));
+      await uvm.close();
+      if (typeof mind !== 'string') await mind.close();
+      log.info('image closed; goodbye');
+    })());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void shutdown(signal).then(() => process.exit(0)));
+  process.on('message', (message) => {
+    if (message === 'shutdown') void shutdown('shutdown message').then(() => process.exit(0));
+  });
+
+  log.info(
+    `ready: image ${core.imagePath} (${image.countObjects()} objects), front ends: ${frontEnds.map((f) => f.name).join(', ') || 'none'}`,
+  );
+  process.send?.('ready');
+
+  if (consoleFrontEnd && !process.stdin.isTTY) {
+    // Piped input: answer every line, then leave.
+    await consoleFrontEnd.finished;
+    await shutdown('end of input');
+  } else if (consoleFrontEnd) {
+    await consoleFrontEnd.finished;
+    await shutdown('console closed');
+  }
+}
+
+if (existsSync('.env')) process.loadEnvFile('.env');
+main(process.env).catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runBatos } from '../../support/run-batos.ts';
+import { tempDir } from '../../support/temp.ts';
+
+describe('npm start with piped input (console front end)', () => {
+  it('answers each line in order, persists across restarts, and exits 0 at end of input', async () => {
+    const dir = tempDir();
+    const env = { BATOS_IMAGE: join(dir, 'image.db'), BATOS_MODEL: join(dir, 'no-model.gguf') };
+
+    const first = await runBatos(
+      [
+        'genesis slotNames',
+        'genesis setSlot color "blue"',
+        'genesis color',
+        'genesis clone',
+        'traits slotNames',
+        'nosuchthing color',
+        'genesis setSlot x [1, 2',
+        '',
+      ].join('\n'),
+      env,
+    );
+    expect(first.code, first.stderr).toBe(0);
+    const lines = first.stdout.trim().split('\n');
+    expect(lines[0]).toBe('["parent*"]');
+    expect(lines[1]).toMatch(/^blue {2}\(tx \d+\)$/);
+    expect(lines[2]).toBe('blue');
+    expect(lines[3]).toMatch(/^#4 {2}\(tx \d+\)$/);
+    expect(lines[4]).toContain('"clone"');
+    expect(lines[4]).toContain('"doesNotUnderstand_"');
+    expect(lines[5]).toMatch(/^error: There is no object named "nosuchthing"/);
+    expect(lines[6]).toMatch(/^error: The argument starting \[1, 2 is not closed/);
+    expect(first.stderr).toMatch(/image closed/);
+    expect(existsSync(env.BATOS_IMAGE)).toBe(true);
+
+    const second = await runBatos(
+      'genesis color\nhistory genesis\nundo\nundo\ngenesis color\nundo 1\n',
+      env,
+    );
+    expect(second.code, second.stderr).toBe(0);
+    const out = second.stdout;
+    expect(out.split('\n')[0]).toBe('blue');
+    expect(out).toMatch(/tx \d+ · .* · console:.* · "genesis setSlot color \\"blue\\""/);
+    expect(out).toMatch(/#3 genesis color: \(absent\) → "blue"/);
+    expect(out.match(/Undid transaction \d+\./g)).toHaveLength(2);
+    expect(out).toMatch(/error: .*does not understand color/);
+    expect(out).toMatch(/Transaction 1 was made by BAT OS itself/);
+
+    const third = await runBatos('genesis color\n', env);
+    expect(third.stdout.trim()).toMatch(/^error: .*does not understand color/);
+  });
+
+  it('without a model, an unknown selector says clearly how to get one and changes nothing', async () => {
+    const dir = tempDir();
+    const env = { BATOS_IMAGE: join(dir, 'image.db'), BATOS_MODEL: join(dir, 'missing.gguf') };
+    const run = await runBatos('display_yourself\nhistory\n', env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /#3 genesis does not understand display_yourself, and no model is loaded to write it/,
+    );
+    expect(run.stdout).toMatch(/npm run models:pull/);
+    expect(run.stdout).not.toMatch(/display_yourself.*→/);
+  });
+});
