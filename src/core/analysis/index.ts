@@ -1,0 +1,14 @@
+/**
+ * Static analysis of method sources: checks a model-written method before it may run, and
+ * serves ALFRED's audit of the image.
+ */
+export {
+  analyzeMethod,
+  checkGeneratedMethod,
+  DEFAULT_MAX_METHOD_BYTES,
+  MethodCheckError,
+} from './analyze.ts';
+export type { MethodAnalysis, MethodLimits } from './analyze.ts';
+export { FORBIDDEN_NAMES, FORBIDDEN_PROPERTIES } from './authority.ts';
+export type { FindingCode, MethodFinding, Severity } from './findings.ts';
+export { SELF_METHODS } from './self-api.ts';
