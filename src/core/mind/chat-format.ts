@@ -1,0 +1,37 @@
+/**
+ * Turns BAT OS conversations into node-llama-cpp chat histories. The model's own chat
+ * wrapper (resolved from its template: Llama 3.1, ChatML, …) then renders the tokens.
+ */
+import { GeneralChatWrapper, resolveChatWrapper } from 'node-llama-cpp';
+import type { ChatHistoryItem, ChatWrapper, LlamaModel } from 'node-llama-cpp';
+
+/** One earlier turn of a conversation. */
+export interface ChatTurn {
+  readonly role: 'user' | 'assistant';
+  readonly text: string;
+}
+
+/** A system prompt, the turns so far, and the new user message, as a chat history. */
+export function toChatHistory(
+  systemPrompt: string,
+  history: readonly ChatTurn[],
+  text: string,
+): ChatHistoryItem[] {
+  return [
+    ...(systemPrompt ? [{ type: 'system' as const, text: systemPrompt }] : []),
+    ...history.map((turn): ChatHistoryItem =>
+      turn.role === 'user'
+        ? { type: 'user', text: turn.text }
+        : { type: 'model', response: [turn.text] },
+    ),
+    { type: 'user', text },
+  ];
+}
+
+/**
+ * The chat wrapper for the model's own template (Llama 3.1, ChatML, …); a model without a
+ * recognisable template gets a plain general-purpose one.
+ */
+export function resolveModelChatWrapper(model: LlamaModel): ChatWrapper {
+  return resolveChatWrapper(model) ?? new GeneralChatWrapper();
+}

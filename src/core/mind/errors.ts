@@ -1,0 +1,39 @@
+/**
+ * The mind's one error type. Every failure carries a code a caller can branch on and a
+ * message a person can act on (it names the file, the variable or the remedy).
+ */
+
+export type MindErrorCode =
+  /** No model file, and none could be downloaded; the message says how to get one. */
+  | 'no-model'
+  /** The model file is not a GGUF file llama.cpp would load. */
+  | 'invalid-model'
+  /** A LoRA adapter file is missing, malformed or made for another architecture. */
+  | 'invalid-adapter'
+  /** A configuration value is out of range or malformed; the message names the variable. */
+  | 'config'
+  /** One context would not fit the memory budget on its own. */
+  | 'memory-budget'
+  /** llama.cpp refused to load the model or create a context. */
+  | 'load-failed'
+  /** Generation ran past its deadline. */
+  | 'timeout'
+  /** The caller aborted generation. */
+  | 'aborted'
+  /** llama.cpp failed while generating (e.g. the prompt does not fit the context). */
+  | 'generation-failed'
+  /** Generation hit the token limit before the answer was complete. */
+  | 'incomplete'
+  /** The mind was closed. */
+  | 'closed';
+
+export class MindError extends Error {
+  override readonly name = 'MindError';
+  constructor(
+    readonly code: MindErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * The mind: BAT OS's language model, through node-llama-cpp.
+ *
+ * Seams: configuration ({@link parseMindConfig}), where the model file comes from
+ * (`model-source`), GGUF checks before llama.cpp sees a file (`gguf/`), model metadata for
+ * the pLLM object, the context pool (one context per adapter set, LRU within a memory
+ * budget), chat formatting and prompts (`prompts/`), and generation ({@link Mind}).
+ */
+export { Mind } from './mind.ts';
+export type {
+  ChatRequest,
+  GeneratedMethod,
+  GenerationOptions,
+  LoadOptions,
+  LoadProgress,
+  Prompt,
+} from './mind.ts';
+export { MindError } from './errors.ts';
+export type { MindErrorCode } from './errors.ts';
+export { DEFAULT_MODEL, parseMindConfig } from './config.ts';
+export type { MindConfig, MindGpu } from './config.ts';
+export type { ChatTurn } from './chat-format.ts';
+export type { AdapterSpec, PoolStats } from './context-pool.ts';
+export type { ModelMetadata } from './metadata.ts';
+export { howToGetAModel, isModelUri, pullModel, resolveModelPath } from './model-source.ts';
+export type { DownloadProgress } from './model-source.ts';
+export { validateAdapterFile, validateModelFile } from './gguf/validate.ts';
+export { buildMethodPrompt } from './prompts/covenant.ts';
+export type { MethodRequest } from './prompts/covenant.ts';

@@ -1,0 +1,309 @@
+/**
+ * The mind: one loaded model, a pool of contexts (one per adapter set), and the three
+ * things BAT OS asks of it — write a method, speak as a persona, choose among options.
+ */
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import type { Llama, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
+import { resolveModelChatWrapper, toChatHistory } from './chat-format.ts';
+import type { ChatTurn } from './chat-format.ts';
+import type { MindConfig } from './config.ts';
+import { ContextPool } from './context-pool.ts';
+import type { AdapterSpec, PoolStats, PooledContext } from './context-pool.ts';
+import { withDeadline } from './deadline.ts';
+import { MindError } from './errors.ts';
+import { validateAdapterFile, validateModelFile } from './gguf/validate.ts';
+import { sharedLlama } from './llama.ts';
+import { describeModel } from './metadata.ts';
+import type { ModelMetadata } from './metadata.ts';
+import { choiceGbnf, METHOD_GBNF } from './method-grammar.ts';
+import { resolveModelPath } from './model-source.ts';
+import type { DownloadProgress } from './model-source.ts';
+
+/** Progress while loading: downloading the model (first start only), then loading it. */
+export type LoadProgress =
+  | ({ readonly stage: 'download' } & DownloadProgress)
+  | { readonly stage: 'load'; readonly fraction: number };
+
+export interface LoadOptions {
+  readonly onProgress?: (progress: LoadProgress) => void;
+  /** Download a missing remote model (default true); false fails fast with 'no-model'. */
+  readonly download?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** A system prompt and a user message, e.g. from `buildMethodPrompt`. */
+export interface Prompt {
+  readonly system: string;
+  readonly user: string;
+}
+
+export interface GenerationOptions {
+  readonly signal?: AbortSignal;
+  /** Overrides the configured generation timeout. */
+  readonly timeoutMs?: number;
+}
+
+/** A method the model wrote, with what method provenance records. */
+export interface GeneratedMethod {
+  /** The method's source: one function expression, as the grammar guarantees. */
+  readonly source: string;
+  /** The model's {@link ModelMetadata.id}. */
+  readonly model: string;
+  /** SHA-256 (hex) of the system and user prompt. */
+  readonly promptHash: string;
+  /** Tokens generated. */
+  readonly tokens: number;
+}
+
+export interface ChatRequest extends GenerationOptions {
+  /** The persona's LoRA adapter; none speaks with the base model. */
+  readonly adapter?: AdapterSpec;
+  readonly systemPrompt: string;
+  readonly history: readonly ChatTurn[];
+  readonly text: string;
+  /** Called with the reply so far as it grows. */
+  readonly onPartial?: (textSoFar: string) => void;
+}
+
+export class Mind {
+  private readonly choiceGrammars = new Map<string, Promise<LlamaGrammar>>();
+  private readonly validAdapters = new Map<string, Promise<unknown>>();
+  private closed = false;
+
+  private constructor(
+    private readonly config: MindConfig,
+    private readonly llama: Llama,
+    private readonly model: LlamaModel,
+    private readonly pool: ContextPool,
+    private readonly methodGrammar: LlamaGrammar,
+    /** What the pLLM object records: file, size, sha256, architecture, quantisation, name. */
+    readonly metadata: ModelMetadata,
+  ) {}
+
+  /**
+   * Resolves (downloading on first start if allowed), validates and loads the model.
+   * Rejects with a {@link MindError}: 'no-model' (with how to get one), 'invalid-model',
+   * 'memory-budget' or 'load-failed'. A bad file never reaches llama.cpp.
+   */
+  static async load(config: MindConfig, options: LoadOptions = {}): Promise<Mind> {
+    const { onProgress } = options;
+    const path = await resolveModelPath(config.model, config.modelsDir, {
+      download: options.download ?? true,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(onProgress
+        ? { onProgress: (p: DownloadProgress) => onProgress({ stage: 'download', ...p }) }
+        : {}),
+    });
+    const info = await validateModelFile(path);
+    const llama = await sharedLlama(config.gpu, config.threads);
+    let model: LlamaModel | undefined;
+    try {
+      const [loaded, metadata] = await Promise.all([
+        llama.loadModel({
+          modelPath: path,
+          ...(onProgress
+            ? { onLoadProgress: (fraction: number) => onProgress({ stage: 'load', fraction }) }
+            : {}),
+        }),
+        describeModel(path, info, config.modelsDir),
+      ]);
+      model = loaded;
+      const estimate = await model.fileInsights.estimateContextResourceRequirementsV2({
+        contextSize: config.contextSize,
+        modelGpuLayers: model.gpuLayers,
+        sequences: 1,
+      });
+      const pool = new ContextPool(model, {
+        contextSize: config.contextSize,
+        budgetBytes: config.memoryBudgetBytes,
+        bytesPerContext: estimate.cpuRam + estimate.gpuVram,
+        chatWrapper: resolveModelChatWrapper(model),
+      });
+      const methodGrammar = await llama.createGrammar({ grammar: METHOD_GBNF });
+      return new Mind(config, llama, model, pool, methodGrammar, metadata);
+    } catch (error) {
+      await model?.dispose();
+      if (error instanceof MindError) throw error;
+      throw new MindError(
+        'load-failed',
+        `llama.cpp could not load ${path} (${(error as Error).message}).`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  /**
+   * Writes a method under the method grammar, on the base model. Rejects with 'timeout',
+   * 'aborted' or 'incomplete' (the token limit came first).
+   */
+  async generateMethod(prompt: Prompt, options: GenerationOptions = {}): Promise<GeneratedMethod> {
+    const promptHash = createHash('sha256')
+      .update(prompt.system)
+      .update('\0')
+      .update(prompt.user)
+      .digest('hex');
+    let tokens = 0;
+    const source = await this.generate(
+      undefined,
+      'Writing a method',
+      options,
+      async ({ chat }, signal) => {
+        // The sequence's meter counts generated tokens without a per-token callback.
+        const meter = chat.sequence.tokenMeter.getState();
+        const result = await chat.generateResponse(toChatHistory(prompt.system, [], prompt.user), {
+          grammar: this.methodGrammar,
+          maxTokens: this.config.maxMethodTokens,
+          temperature: 0,
+          signal,
+        });
+        tokens = chat.sequence.tokenMeter.diff(meter).usedOutputTokens;
+        if (result.metadata.stopReason === 'maxTokens') {
+          throw new MindError(
+            'incomplete',
+            `The method was still unfinished after ${this.config.maxMethodTokens} tokens (BATOS_MAX_METHOD_TOKENS).`,
+          );
+        }
+        return result.response;
+      },
+    );
+    return { source: source.trim(), model: this.metadata.id, promptHash, tokens };
+  }
+
+  /** A persona's reply: the adapter's context, its system prompt, the conversation so far. */
+  async chat(request: ChatRequest): Promise<string> {
+    if (request.adapter) await this.checkAdapter(request.adapter.path);
+    const { onPartial } = request;
+    let soFar = '';
+    const reply = await this.generate(
+      request.adapter,
+      'A reply',
+      request,
+      async ({ chat }, signal) => {
+        const result = await chat.generateResponse(
+          toChatHistory(request.systemPrompt, request.history, request.text),
+          {
+            maxTokens: this.config.maxReplyTokens,
+            temperature: 0,
+            signal,
+            ...(onPartial ? { onTextChunk: (chunk: string) => onPartial((soFar += chunk)) } : {}),
+          },
+        );
+        return result.response;
+      },
+    );
+    return reply.trim();
+  }
+
+  /**
+   * Picks one of `options` with the base model under a grammar that allows nothing else
+   * (the persona router). `prompt` is the user message, or a system prompt and a message.
+   */
+  async choose<const T extends string>(
+    options: readonly T[],
+    prompt: string | Prompt,
+    generation: GenerationOptions = {},
+  ): Promise<T> {
+    if (
+      options.length === 0 ||
+      options.some((o) => o === '') ||
+      new Set(options).size !== options.length
+    ) {
+      throw new MindError(
+        'config',
+        'choose() needs at least one option, all different and none empty.',
+      );
+    }
+    const { system, user } = typeof prompt === 'string' ? { system: '', user: prompt } : prompt;
+    const grammar = await this.choiceGrammar(options);
+    const answer = await this.generate(
+      undefined,
+      'Choosing',
+      generation,
+      async ({ chat }, signal) => {
+        const result = await chat.generateResponse(toChatHistory(system, [], user), {
+          grammar,
+          maxTokens: Math.max(...options.map((o) => o.length)) + 1,
+          temperature: 0,
+          signal,
+        });
+        return result.response;
+      },
+    );
+    const chosen = options.find((option) => option === answer.trim());
+    if (chosen === undefined)
+      throw new MindError(
+        'incomplete',
+        `The model's choice ${JSON.stringify(answer)} is not an option.`,
+      );
+    return chosen;
+  }
+
+  /** The context pool's state: live contexts (least recently used first), budget, evictions. */
+  stats(): PoolStats {
+    return this.pool.stats();
+  }
+
+  /**
+   * Disposes the contexts and the model (the llama.cpp backend stays for the process, see
+   * `llama.ts`). Later calls reject with 'closed'.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.close();
+    await this.model.dispose();
+  }
+
+  private generate<T>(
+    adapter: AdapterSpec | undefined,
+    what: string,
+    options: GenerationOptions,
+    fn: (pooled: PooledContext, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    if (this.closed) return Promise.reject(new MindError('closed', 'The mind is closed.'));
+    const timeoutMs = options.timeoutMs ?? this.config.generationTimeoutMs;
+    return withDeadline(what, { signal: options.signal, timeoutMs }, (signal) =>
+      this.pool.use(adapter, async (pooled) => {
+        signal.throwIfAborted();
+        try {
+          return await fn(pooled, signal);
+        } catch (error) {
+          if (error instanceof MindError || signal.aborted) throw error;
+          throw new MindError(
+            'generation-failed',
+            `${what} failed: ${(error as Error).message} (the context holds BATOS_CONTEXT_SIZE=${this.config.contextSize} tokens).`,
+            { cause: error },
+          );
+        }
+      }),
+    );
+  }
+
+  /** Validates an adapter once per file version, before llama.cpp may see it. */
+  private async checkAdapter(path: string): Promise<void> {
+    const version = await stat(path).then(
+      (s) => `${path}:${s.size}:${s.mtimeMs}`,
+      () => path,
+    );
+    let check = this.validAdapters.get(version);
+    if (!check) {
+      check = validateAdapterFile(path, this.metadata.architecture);
+      this.validAdapters.set(version, check);
+      check.catch(() => this.validAdapters.delete(version));
+    }
+    await check;
+  }
+
+  private choiceGrammar(options: readonly string[]): Promise<LlamaGrammar> {
+    const key = JSON.stringify(options);
+    let grammar = this.choiceGrammars.get(key);
+    if (!grammar) {
+      grammar = this.llama.createGrammar({ grammar: choiceGbnf(options) });
+      this.choiceGrammars.set(key, grammar);
+    }
+    return grammar;
+  }
+}

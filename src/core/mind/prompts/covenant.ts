@@ -1,0 +1,48 @@
+/**
+ * The covenant prompt: what the model is asked when an object does not understand a
+ * selector. The system text states the model's role and quotes the method contract; the
+ * user text describes the receiver and the message. Prompt text lives here only.
+ */
+import { METHOD_CONTRACT } from '../../sandbox/method-contract.ts';
+import type { Prompt } from '../mind.ts';
+
+/** The object that did not understand, and the message it got. */
+export interface MethodRequest {
+  readonly oid: number;
+  readonly name: string | null;
+  readonly slotNames: readonly string[];
+  readonly parents: ReadonlyArray<{ readonly oid: number; readonly name: string | null }>;
+  readonly selector: string;
+  readonly args: readonly unknown[];
+  /** The sender's own words, when the message came with some. */
+  readonly words?: string;
+}
+
+const COVENANT = `You are the mind of BAT OS, a living image of prototype objects. When an object receives a message it does not understand, you write the missing method; it is checked, run in a sandbox and kept in the object for good.
+
+The covenant:
+- Write exactly ONE method: a single JavaScript function expression \`function (self, ...args) { ... }\`. Nothing before or after it: no prose, no Markdown fences.
+- Use only self, the method's arguments and the plain ECMAScript built-ins. No other globals, no require or import, no I/O.
+- Keep state in slots: read with self.get(name), write with self.set(name, value).
+- Return a JSON value: a string, number, boolean, null, array or plain object.
+
+The method contract:
+${METHOD_CONTRACT}`;
+
+function describeObject(oid: number, name: string | null): string {
+  return name === null ? `#${oid}` : `#${oid} "${name}"`;
+}
+
+/** The system and user prompts for writing `request.selector` on the receiver. */
+export function buildMethodPrompt(request: MethodRequest): Prompt {
+  const parents = request.parents.map((p) => describeObject(p.oid, p.name)).join(', ') || 'none';
+  const lines = [
+    `Object ${describeObject(request.oid, request.name)} does not understand "${request.selector}".`,
+    `Its slots: ${request.slotNames.join(', ') || 'none'}.`,
+    `Its parents: ${parents}.`,
+    `Arguments (JSON): ${JSON.stringify(request.args)}.`,
+    ...(request.words ? [`The sender's words: ${JSON.stringify(request.words)}.`] : []),
+    `Write the method "${request.selector}".`,
+  ];
+  return { system: COVENANT, user: lines.join('\n') };
+}

@@ -1,0 +1,29 @@
+/**
+ * The forge: a tiny llama model and persona LoRA adapters with hand-set weights, so real
+ * llama.cpp inference, grammars and LoRA loading run in tests without any download
+ * (see shared/notes/tiny-gguf.md).
+ *
+ * What the forged model does, whatever the prompt (it is a bigram chain keyed on the chat
+ * prompt's last token, `\n` after `<|im_start|>assistant`):
+ * - the base model answers {@link DISPLAY_YOURSELF_SOURCE}, which also fits the mind's
+ *   method grammar;
+ * - with a persona's adapter (`lora/<name>.gguf`, scale 1) it answers that persona's
+ *   {@link PERSONA_SIGNATURES} line instead;
+ * - under a grammar that masks the base answer and allows a persona name (the router's
+ *   choice), it answers {@link ROUTER_CHOICE} (`BRICK`). Where BRICK is not allowed, ties go
+ *   to the lowest token id, so the choice is still deterministic.
+ *
+ * Use a context of at least 2048 tokens for BAT OS's prompts: the forged tokenizer knows
+ * only a few hundred common words, so prose takes about one token per 2–3 characters.
+ */
+export { forge } from './forge.ts';
+export type { ForgedFiles } from './forge.ts';
+export {
+  DISPLAY_YOURSELF_SOURCE,
+  PERSONA_NAMES,
+  PERSONA_SIGNATURES,
+  ROUTER_CHOICE,
+} from './answers.ts';
+export type { PersonaName } from './answers.ts';
+export { writeGguf, GgufType, u32, i32, f32, bool, str, array } from './gguf-writer.ts';
+export type { GgufValue, GgufTensor, GgufScalarType } from './gguf-writer.ts';
