@@ -1,0 +1,47 @@
+/**
+ * Where everything of the upgrade channel lives, under one folder (default `data/upgrades`),
+ * and where the health file lives (beside the image).
+ */
+import path from 'node:path';
+
+/** The upgrade folder's layout. */
+export interface UpgradeLayout {
+  /** Where the bot drops signed requests. */
+  readonly requests: string;
+  /** Requests the steward has taken on. */
+  readonly claimed: string;
+  /** Malformed, unsigned or forged requests, with a `.reason.txt` beside each. */
+  readonly rejected: string;
+  /** Result files for the bot to report. */
+  readonly results: string;
+  /** Image backups, one folder per request. */
+  readonly backups: string;
+  /** Full step logs, one folder per request. */
+  readonly logs: string;
+  /** The steward's own state file (which phase of which request). */
+  readonly state: string;
+}
+
+/** The default upgrade folder, relative to the application folder. */
+export const DEFAULT_UPGRADE_DIR = path.join('data', 'upgrades');
+
+/** The layout under `dir`. */
+export function upgradeLayout(dir: string): UpgradeLayout {
+  return {
+    requests: path.join(dir, 'requests'),
+    claimed: path.join(dir, 'claimed'),
+    rejected: path.join(dir, 'rejected'),
+    results: path.join(dir, 'results'),
+    backups: path.join(dir, 'backups'),
+    logs: path.join(dir, 'logs'),
+    state: path.join(dir, 'steward-state.json'),
+  };
+}
+
+/**
+ * Where the bot writes its health file unless configured otherwise (BATOS_HEALTH_FILE):
+ * beside the image. Bot and steward must agree on it.
+ */
+export function defaultHealthFile(imagePath: string): string {
+  return path.join(path.dirname(imagePath), 'health.json');
+}

@@ -1,0 +1,92 @@
+/**
+ * Backing up and restoring the image file. The bot has closed the image cleanly before the
+ * backup, so copying the file (and a `-wal` file, should one remain) is a consistent copy;
+ * the copy itself is the image module's `backupImageFile`.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { backupImageFile } from '../core/image/index.ts';
+
+/** SQLite's companion files; `-shm` is rebuilt on open, so only the WAL matters. */
+const WAL = '-wal';
+const SHM = '-shm';
+
+const exists = async (file: string): Promise<boolean> =>
+  stat(file).then(
+    () => true,
+    () => false,
+  );
+
+const hashInto = (hash: ReturnType<typeof createHash>, file: string): Promise<void> =>
+  new Promise((resolve, reject) => {
+    createReadStream(file)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', resolve)
+      .on('error', reject);
+  });
+
+/**
+ * A fingerprint of the image: SHA-256 over the database file and its WAL, or `absent`.
+ * Any write to the image changes it.
+ */
+export async function fingerprintImage(imagePath: string): Promise<string> {
+  if (!(await exists(imagePath))) return 'absent';
+  const hash = createHash('sha256');
+  await hashInto(hash, imagePath);
+  hash.update('\0wal\0');
+  if (await exists(imagePath + WAL)) await hashInto(hash, imagePath + WAL);
+  return hash.digest('hex');
+}
+
+/** Copies `from` to `to` through a temporary file, so `to` is never half-written. */
+async function copyAtomic(from: string, to: string): Promise<void> {
+  const temp = `${to}.copying`;
+  await copyFile(from, temp);
+  await rename(temp, to);
+}
+
+/**
+ * Copies the image (and its WAL, if any) into `backupDir`.
+ *
+ * @returns the fingerprint of the image as backed up.
+ */
+export async function backupImage(imagePath: string, backupDir: string): Promise<string> {
+  await rm(backupDir, { recursive: true, force: true });
+  await mkdir(backupDir, { recursive: true });
+  if (await exists(imagePath)) {
+    backupImageFile(imagePath, path.join(backupDir, path.basename(imagePath)));
+  }
+  return fingerprintImage(imagePath);
+}
+
+/**
+ * Puts the backup in `backupDir` back in place of the image (the bot must be stopped).
+ * An image that did not exist at backup time is removed.
+ */
+export async function restoreImage(imagePath: string, backupDir: string): Promise<void> {
+  const name = path.basename(imagePath);
+  for (const suffix of [WAL, SHM]) {
+    await rm(imagePath + suffix, { force: true });
+  }
+  const saved = path.join(backupDir, name);
+  if (!(await exists(saved))) {
+    await rm(imagePath, { force: true });
+    return;
+  }
+  await copyAtomic(saved, imagePath);
+  if (await exists(saved + WAL)) await copyAtomic(saved + WAL, imagePath + WAL);
+}
+
+/** Deletes all but the newest `keep` backup folders (images can be large). */
+export async function pruneBackups(backupsDir: string, keep: number): Promise<void> {
+  const entries = await readdir(backupsDir).catch(() => [] as string[]);
+  const dated = await Promise.all(
+    entries.map(async (e) => ({ e, t: (await stat(path.join(backupsDir, e))).mtimeMs })),
+  );
+  dated.sort((a, b) => b.t - a.t);
+  for (const { e } of dated.slice(keep)) {
+    await rm(path.join(backupsDir, e), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,151 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  type UpgradeResult,
+  DEFAULT_STEPS,
+  createUpgradeRequest,
+  describeUpgradePlan,
+  formatUpgradeResult,
+  takeUpgradeResults,
+  writeUpgradeResult,
+} from '../../../src/core/upgrade/index.ts';
+
+const from = { version: '1.2.0', revision: 'a1b2c3d0000000000000000000000000000000000' };
+const to = { version: '1.3.0', revision: 'd4e5f6a0000000000000000000000000000000000' };
+
+const base: UpgradeResult = {
+  id: 'u-17',
+  ok: true,
+  dryRun: false,
+  requester: { platform: 'slack', id: 'U1', name: 'Ada' },
+  reportTo: { platform: 'slack', channel: 'C1' },
+  steps: DEFAULT_STEPS,
+  outcomes: [],
+  rolledBack: false,
+  imageRestored: false,
+  from,
+  to,
+  objects: 1204,
+  startedAt: '2026-01-01T00:00:00.000Z',
+  finishedAt: '2026-01-01T00:01:00.000Z',
+};
+
+describe('describeUpgradePlan', () => {
+  const request = (dryRun: boolean) =>
+    createUpgradeRequest({
+      id: 'u-17',
+      steps: [...DEFAULT_STEPS.slice(0, 3), { name: 'pull-model', args: ['tiny'] }],
+      dryRun,
+      requester: base.requester,
+      reportTo: base.reportTo,
+      fromVersion: from,
+    });
+
+  it('says what will happen', () => {
+    expect(describeUpgradePlan(request(false))).toBe(
+      'Upgrade u-17 requested: git-pull, npm-ci, build, pull-model tiny. Back shortly.',
+    );
+    expect(describeUpgradePlan(request(true))).toBe(
+      'Upgrade u-17 dry run requested: git-pull, npm-ci, build, pull-model tiny. Nothing will be stopped or changed; the plan follows shortly.',
+    );
+  });
+});
+
+describe('formatUpgradeResult', () => {
+  it('reports success', () => {
+    expect(formatUpgradeResult(base)).toBe(
+      'Upgrade u-17 done: 1.2.0 (a1b2c3d) → 1.3.0 (d4e5f6a); image intact, 1,204 objects.',
+    );
+  });
+
+  it('reports a failed step, the rollback and the log tail', () => {
+    const failed: UpgradeResult = {
+      ...base,
+      ok: false,
+      to: from,
+      rolledBack: true,
+      rollbackOk: true,
+      failure: { step: 'npm-ci', reason: 'exit code 1', logTail: 'npm ERR! code E404\n' },
+    };
+    expect(formatUpgradeResult(failed)).toBe(
+      'Upgrade u-17 failed at npm-ci: exit code 1. Rolled back to 1.2.0 (a1b2c3d); image intact, 1,204 objects.\n' +
+        'Last output of npm-ci:\n```\nnpm ERR! code E404\n```',
+    );
+    expect(
+      formatUpgradeResult({
+        ...failed,
+        imageRestored: true,
+        failure: { ...failed.failure!, logTail: '' },
+      }),
+    ).toBe(
+      'Upgrade u-17 failed at npm-ci: exit code 1. Rolled back to 1.2.0 (a1b2c3d); image restored from backup, 1,204 objects.',
+    );
+    expect(
+      formatUpgradeResult({
+        ...failed,
+        rollbackOk: false,
+        rollbackFailure: 'ready: not ready within 180 s',
+        failure: { ...failed.failure!, logTail: '' },
+      }),
+    ).toBe(
+      'Upgrade u-17 failed at npm-ci: exit code 1. Rollback to 1.2.0 (a1b2c3d) FAILED too (ready: not ready within 180 s); check the logs (npm run serve:logs).',
+    );
+  });
+
+  it('reports a refusal that changed nothing, and a dry run', () => {
+    expect(
+      formatUpgradeResult({
+        ...base,
+        ok: false,
+        to: from,
+        objects: null,
+        failure: { step: 'preflight', reason: 'the work tree has local changes', logTail: '' },
+      }),
+    ).toBe(
+      'Upgrade u-17 failed at preflight: the work tree has local changes. Nothing was changed; still 1.2.0 (a1b2c3d); image intact, object count unknown.',
+    );
+    expect(
+      formatUpgradeResult({
+        ...base,
+        dryRun: true,
+        to: from,
+        outcomes: [
+          { name: 'git-pull', args: [], status: 'ok', durationMs: 0 },
+          { name: 'build', args: [], status: 'skipped', durationMs: 0, note: 'no build script' },
+        ],
+      }),
+    ).toBe(
+      'Upgrade u-17 dry run on 1.2.0 (a1b2c3d): would run git-pull, build (skipped: no build script). Nothing was changed.',
+    );
+  });
+});
+
+describe('takeUpgradeResults', () => {
+  it('reports oldest first and marks reported only what was reported', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'batos-results-'));
+    try {
+      await writeUpgradeResult(dir, { ...base, id: 'u-2', finishedAt: '2026-01-02T00:00:00.000Z' });
+      await writeUpgradeResult(dir, { ...base, id: 'u-1' });
+      const seen: string[] = [];
+      await expect(
+        takeUpgradeResults(dir, async (r) => {
+          seen.push(r.id);
+          if (r.id === 'u-2') throw new Error('Slack is down');
+        }),
+      ).rejects.toThrow(/1 upgrade result/);
+      expect(seen).toEqual(['u-1', 'u-2']);
+      expect(await readdir(path.join(dir, 'reported'))).toEqual(['u-1.json']);
+
+      const again = await takeUpgradeResults(dir, async () => undefined);
+      expect(again.map((r) => r.id)).toEqual(['u-2']);
+      expect(await takeUpgradeResults(dir, async () => undefined)).toEqual([]);
+      expect(await takeUpgradeResults(path.join(dir, 'missing'), async () => undefined)).toEqual(
+        [],
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
