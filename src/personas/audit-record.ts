@@ -1,0 +1,17 @@
+/** Keeping an audit's result in the image, on the persona that ran it. */
+import type { Transaction } from '../core/image/index.ts';
+import type { Oid, Value } from '../core/model/value.ts';
+import type { AuditSummary } from './audit-report.ts';
+
+/** The slot that holds the last audit's machine-readable summary. */
+export const LAST_AUDIT_SLOT = 'lastAudit';
+/** The slot that holds when the last audit ran (ISO 8601). */
+export const LAST_AUDIT_AT_SLOT = 'lastAuditAt';
+
+/** Stores `summary` as `lastAudit` and its time as `lastAuditAt` on `oid`, in `tx`. */
+export function recordAudit(tx: Transaction, oid: Oid, summary: AuditSummary): void {
+  // A summary is plain JSON (oids are numbers, never references), so it stores as is.
+  const value = JSON.parse(JSON.stringify(summary)) as Value;
+  tx.setSlot(oid, LAST_AUDIT_SLOT, { kind: 'value', value });
+  tx.setSlot(oid, LAST_AUDIT_AT_SLOT, { kind: 'value', value: summary.at });
+}

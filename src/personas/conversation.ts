@@ -1,0 +1,217 @@
+/**
+ * The personas' side of the bot: implements the bot's `Conversation` hook. Every message
+ * passes through here first; what is not for a persona (see `intent.ts`) goes back to the
+ * bot untouched.
+ *
+ * A conversation turn speaks with the persona's voice as the system prompt and its adapter
+ * (one pooled context per adapter in the mind, kept across turns), with the thread's
+ * history from the image; the reply streams through `events.partial`, then the user's turn
+ * and the reply are appended to the thread in one short transaction. When the model fails,
+ * nothing is stored: the image is as if the message never came.
+ */
+import type { Conversation } from '../core/bot/bot.ts';
+import { SendError } from '../core/errors.ts';
+import type { TransactionInfo } from '../core/image/index.ts';
+import { MindError, type ChatTurn, type Mind } from '../core/mind/index.ts';
+import { textReply, type Reply, type ReplyEvents, type Send } from '../core/protocol.ts';
+import type { Argument, ParsedLine } from '../core/uvm/parser.ts';
+import type { Uvm } from '../core/uvm/uvm.ts';
+import { adapterFile, type AdapterChoice } from './adapter-file.ts';
+import { runAudit, type AuditOptions } from './audit.ts';
+import { recordAudit } from './audit-record.ts';
+import { renderAuditReport } from './audit-report.ts';
+import { trimHistory, type HistoryLimits } from './history.ts';
+import { readIntent } from './intent.ts';
+import { AUDIT_PRIMITIVE } from './primitives.ts';
+import type { PersonaRecord } from './records.ts';
+import { routeText } from './route.ts';
+import { appendTurns, readThread, threadKey, type StoredTurn } from './threads.ts';
+
+export interface ConversationOptions {
+  readonly uvm: Uvm;
+  /** The loaded model; absent when there is none, and then personas cannot speak. */
+  readonly mind?: Pick<Mind, 'chat' | 'choose'>;
+  /** Why there is no model and how to get one (the mind's `howToGetAModel`). */
+  readonly noModelReason?: string;
+  /** The folder of the personas' adapter files (BATOS_LORA_DIR, default `lora`). */
+  readonly loraDir: string;
+  /** The sandbox's compile check, for the audit an admin runs with `collect`. */
+  readonly checkMethod: (source: string) => void;
+  /** Tuning of that audit (as given to the `auditPersistence` primitive). */
+  readonly audit?: Omit<AuditOptions, 'checkMethod'>;
+  /** The persona for free text the rules and the model cannot place (default `ROBIN`). */
+  readonly defaultPersona?: string;
+  /** The most turns a thread keeps and a prompt sees (default 20). */
+  readonly historyTurns?: number;
+  /** The most characters of those turns, all together (default 4,000). */
+  readonly historyChars?: number;
+}
+
+export class PersonaConversation implements Conversation {
+  private readonly limits: HistoryLimits;
+
+  constructor(private readonly options: ConversationOptions) {
+    this.limits = {
+      maxTurns: options.historyTurns ?? 20,
+      maxChars: options.historyChars ?? 4_000,
+    };
+  }
+
+  async answer(
+    send: Send,
+    info: TransactionInfo,
+    events: ReplyEvents,
+    parsed: ParsedLine | SendError,
+  ): Promise<Reply | undefined> {
+    const intent = await this.options.uvm.read((tx) => readIntent(tx, send.text, parsed));
+    switch (intent.kind) {
+      case 'none':
+        return undefined;
+      case 'send':
+        return this.send(intent.persona, intent.selector, intent.args, info, events);
+      case 'audit':
+        return intent.collect
+          ? this.auditAndCollect(intent.persona, send, info)
+          : this.audit(intent.persona, info);
+      case 'turn':
+        return this.turn(intent.persona, intent.text, send, info, events);
+      case 'unaddressed': {
+        const routed = await routeText(
+          send.text,
+          intent.personas,
+          this.options.defaultPersona ?? 'ROBIN',
+          this.options.mind,
+        );
+        events.status?.(routed.note);
+        return this.turn(routed.persona, send.text.trim(), send, info, events, routed.note);
+      }
+    }
+  }
+
+  private async send(
+    persona: PersonaRecord,
+    selector: string,
+    args: readonly Argument[],
+    info: TransactionInfo,
+    events: ReplyEvents,
+  ): Promise<Reply> {
+    const outcome = await this.options.uvm.send({
+      target: { kind: 'oid', oid: persona.oid },
+      selector,
+      args,
+      info,
+      ...(events.status ? { onStatus: (text: string) => events.status?.(text) } : {}),
+    });
+    return textReply('ok', outcome.text, outcome.tx === undefined ? {} : { tx: outcome.tx });
+  }
+
+  private async audit(persona: PersonaRecord, info: TransactionInfo): Promise<Reply> {
+    const outcome = await this.options.uvm.send({
+      target: { kind: 'oid', oid: persona.oid },
+      selector: AUDIT_PRIMITIVE,
+      args: [],
+      info,
+    });
+    return textReply('ok', outcome.text, {
+      persona: persona.name,
+      ...(outcome.tx === undefined ? {} : { tx: outcome.tx }),
+    });
+  }
+
+  /**
+   * Admins only: collects what the root cannot reach, then audits the image as it is left
+   * and keeps that summary (with how many objects were collected).
+   */
+  private async auditAndCollect(
+    persona: PersonaRecord,
+    send: Send,
+    info: TransactionInfo,
+  ): Promise<Reply> {
+    if (!send.sender.isAdmin)
+      throw new SendError(
+        'not-allowed',
+        'Only admins may collect. The audit alone: alfred auditPersistence',
+      );
+    const { uvm, checkMethod, audit } = this.options;
+    const collected = await uvm.withImage((image) => image.collect());
+    const { result: summary, tx } = await uvm.exclusive(info, async (t) => {
+      const audited = await runAudit(uvm.image, { ...audit, checkMethod });
+      const withCollected = { ...audited, collected: collected.deleted };
+      recordAudit(t, persona.oid, withCollected);
+      return withCollected;
+    });
+    return textReply('ok', renderAuditReport(summary), {
+      persona: persona.name,
+      ...(tx === undefined ? {} : { tx }),
+    });
+  }
+
+  private async turn(
+    persona: PersonaRecord,
+    text: string,
+    send: Send,
+    info: TransactionInfo,
+    events: ReplyEvents,
+    note?: string,
+  ): Promise<Reply> {
+    const { mind, uvm } = this.options;
+    const notes = note === undefined ? [] : [{ kind: 'text' as const, text: `(${note})` }];
+    const failed = (why: string): Reply => ({
+      status: 'error',
+      persona: persona.name,
+      parts: [...notes, { kind: 'text', text: why }],
+    });
+    if (mind === undefined)
+      return failed(
+        `${persona.name} cannot speak without a model. ${this.options.noModelReason ?? 'No model is loaded.'}`,
+      );
+    let adapter: AdapterChoice;
+    try {
+      adapter = adapterFile(this.options.loraDir, persona);
+    } catch (error) {
+      return failed((error as Error).message);
+    }
+    const key = threadKey(send);
+    const userTurn: StoredTurn = {
+      role: 'user',
+      persona: persona.name,
+      who: info.who,
+      text,
+      at: new Date().toISOString(),
+    };
+    const stored = await uvm.read((tx) => readThread(tx, key));
+    const window = trimHistory([...stored, userTurn], this.limits);
+    const history = window.slice(0, -1).map((t): ChatTurn => ({ role: t.role, text: t.text }));
+    let reply: string;
+    try {
+      reply = await mind.chat({
+        ...(adapter.kind === 'file'
+          ? { adapter: { path: adapter.path, scale: adapter.scale } }
+          : {}),
+        systemPrompt: persona.voice,
+        history,
+        text: window[window.length - 1]!.text,
+        ...(events.partial ? { onPartial: (soFar: string) => events.partial?.(soFar) } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof MindError)) throw error;
+      return failed(`${persona.name} could not answer, and nothing was changed: ${error.message}`);
+    }
+    const answer: StoredTurn = {
+      role: 'assistant',
+      persona: persona.name,
+      who: persona.name,
+      text: reply,
+      at: new Date().toISOString(),
+    };
+    const { tx } = await uvm.exclusive(info, (t) => {
+      appendTurns(t, key, [userTurn, answer], this.limits);
+    });
+    return {
+      status: 'ok',
+      persona: persona.name,
+      parts: [...notes, { kind: 'text', text: reply }],
+      ...(tx === undefined ? {} : { tx }),
+    };
+  }
+}

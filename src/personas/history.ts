@@ -1,0 +1,39 @@
+/**
+ * Trimming a conversation's history to what fits in a persona's prompt.
+ */
+
+/** Limits on the history given to the model. */
+export interface HistoryLimits {
+  /** The most turns to keep. */
+  readonly maxTurns: number;
+  /** The most characters of turn text to keep, all kept turns together. */
+  readonly maxChars: number;
+}
+
+/**
+ * Keeps the most recent turns that fit both limits, oldest first as given. The kept turns
+ * are contiguous: an older short turn is not kept once a newer one did not fit, so the
+ * model never sees a conversation with a hole in it. The newest turn is always kept (the
+ * message being answered); if it alone is longer than `maxChars`, its text is cut to its
+ * last `maxChars` characters, beginning with `…`.
+ */
+export function trimHistory<T extends { readonly text: string }>(
+  turns: readonly T[],
+  limits: HistoryLimits,
+): T[] {
+  const newest = turns[turns.length - 1];
+  if (!newest || limits.maxTurns < 1) return [];
+  if (newest.text.length > limits.maxChars) {
+    const cut = Math.max(0, limits.maxChars - 1);
+    return [{ ...newest, text: '…' + newest.text.slice(newest.text.length - cut) }];
+  }
+  let chars = 0;
+  let first = turns.length;
+  while (first > 0 && turns.length - first < limits.maxTurns) {
+    const size = turns[first - 1]!.text.length;
+    if (chars + size > limits.maxChars) break;
+    chars += size;
+    first--;
+  }
+  return turns.slice(first);
+}

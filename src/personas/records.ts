@@ -1,0 +1,70 @@
+/**
+ * Reading the persona objects out of the image. Everything the conversation needs of a
+ * persona (its names, voice, adapter) is read from its slots on each message, so an edit
+ * from chat (`alfred setSlot voice "…"`) takes effect at once and survives a restart.
+ */
+import type { Transaction } from '../core/image/index.ts';
+import { ROOT } from '../core/model/primordial.ts';
+import { isRef, parentOids, PARENT_SLOT, type Oid, type Value } from '../core/model/value.ts';
+import { namedObject } from '../core/uvm/names.ts';
+
+/** The root-table name of the persona prototype, the parent of every persona. */
+export const PERSONA_PROTOTYPE_NAME = 'persona';
+
+/** A persona object as the conversation uses it. */
+export interface PersonaRecord {
+  readonly oid: Oid;
+  /** The name it speaks under, e.g. `ROBIN`. */
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly role: string;
+  readonly voice: string;
+  /** Its adapter's file name inside the LoRA folder; empty for none. */
+  readonly adapter: string;
+  readonly scale: number;
+}
+
+/**
+ * The personas: objects named in the root table whose parent is the persona prototype and
+ * that have a text `name` slot, in root-table order. Clone one and name it to add a fifth.
+ */
+export function readPersonas(tx: Transaction): PersonaRecord[] {
+  const prototype = namedObject(tx, PERSONA_PROTOTYPE_NAME);
+  if (prototype === undefined) return [];
+  const seen = new Set<Oid>();
+  const personas: PersonaRecord[] = [];
+  for (const [slotName, slot] of tx.slots(ROOT) ?? []) {
+    if (slotName === PARENT_SLOT || slot.kind !== 'value' || !isRef(slot.value)) continue;
+    const oid = slot.value.$ref;
+    if (seen.has(oid)) continue;
+    seen.add(oid);
+    const record = personaAt(tx, oid, prototype);
+    if (record !== undefined) personas.push(record);
+  }
+  return personas;
+}
+
+function personaAt(tx: Transaction, oid: Oid, prototype: Oid): PersonaRecord | undefined {
+  const value = (slot: string): Value | undefined => {
+    const found = tx.getSlot(oid, slot);
+    return found?.kind === 'value' ? found.value : undefined;
+  };
+  if (!parentOids(value(PARENT_SLOT)).includes(prototype)) return undefined;
+  const name = value('name');
+  if (typeof name !== 'string' || name.trim() === '') return undefined;
+  const aliases = value('aliases');
+  const scale = value('scale');
+  return {
+    oid,
+    name,
+    aliases: Array.isArray(aliases) ? aliases.filter((a) => typeof a === 'string') : [],
+    role: text(value('role')),
+    voice: text(value('voice')),
+    adapter: text(value('adapter')),
+    scale: typeof scale === 'number' && Number.isFinite(scale) ? scale : 1,
+  };
+}
+
+function text(value: Value | undefined): string {
+  return typeof value === 'string' ? value : '';
+}

@@ -1,0 +1,222 @@
+import { copyFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatRequest, Mind } from '../../src/core/mind/index.ts';
+import { replyToPlainText, type Reply } from '../../src/core/protocol.ts';
+import {
+  DISPLAY_YOURSELF_SOURCE,
+  PERSONA_SIGNATURES,
+  ROUTER_CHOICE,
+  type ForgedFiles,
+  type PersonaName,
+} from '../../src/forge/index.ts';
+import { readThread, threadKey } from '../../src/personas/index.ts';
+import { forged, loadTinyMind, loraFolder, openPersonaCore } from './support.ts';
+
+let files: ForgedFiles;
+let mind: Mind;
+beforeAll(async () => {
+  files = await forged();
+  mind = await loadTinyMind();
+});
+afterAll(() => mind?.close());
+
+/** The mind, with every chat request it is given kept for inspection. */
+function spiedMind() {
+  const requests: ChatRequest[] = [];
+  return {
+    requests,
+    mind: {
+      chat: (request: ChatRequest) => {
+        requests.push(request);
+        return mind.chat(request);
+      },
+      choose: mind.choose.bind(mind),
+    } satisfies Pick<Mind, 'chat' | 'choose'>,
+  };
+}
+
+const lastText = (reply: Reply): string => {
+  const last = reply.parts[reply.parts.length - 1];
+  return last?.kind === 'text' ? last.text : '';
+};
+
+async function speakingCore(
+  options: { historyTurns?: number; chatMind?: Pick<Mind, 'chat' | 'choose'> } = {},
+) {
+  return openPersonaCore({
+    loraDir: await loraFolder(),
+    conversation: {
+      mind: options.chatMind ?? mind,
+      ...(options.historyTurns ? { historyTurns: options.historyTurns } : {}),
+    },
+  });
+}
+
+describe('speaking with a persona', () => {
+  it.each<[string, PersonaName]>([
+    ['ALFRED, how is the house?', 'ALFRED'],
+    ['brick: how would you split this service?', 'BRICK'],
+    ['@babs find what we said about the release last week', 'BABS'],
+    ['ROBIN what do you make of that?', 'ROBIN'],
+    ['Barbara, any news?', 'BABS'],
+    ['hey robin, are you there?', 'ROBIN'],
+  ])('%j is answered by %s through its adapter', async (text, persona) => {
+    const core = await speakingCore();
+    const reply = await core.say(text);
+    expect(reply).toMatchObject({
+      status: 'ok',
+      persona,
+      parts: [{ kind: 'text', text: PERSONA_SIGNATURES[persona] }],
+    });
+  });
+
+  it('switches back and forth, reusing one context per persona', async () => {
+    const core = await speakingCore();
+    const order: PersonaName[] = ['ROBIN', 'BRICK', 'ROBIN', 'ALFRED', 'BABS', 'ROBIN', 'BRICK'];
+    for (const persona of order)
+      expect(lastText(await core.say(`${persona}, a word?`))).toBe(PERSONA_SIGNATURES[persona]);
+    const stats = mind.stats();
+    for (const persona of ['robin', 'brick', 'babs', 'alfred'])
+      expect(
+        stats.contexts.filter((key) => key.startsWith(join(core.loraDir, `${persona}.gguf`))),
+      ).toHaveLength(1);
+    expect(stats.evictions).toBe(0);
+  });
+
+  it('evicts the least recently used context under a small memory budget', async () => {
+    const bytes = mind.stats().bytesPerContext;
+    const small = await loadTinyMind({ memoryBudgetBytes: Math.floor(bytes * 1.5) });
+    try {
+      const core = await speakingCore({ chatMind: small });
+      for (const persona of ['ROBIN', 'BRICK', 'ROBIN', 'ALFRED'] as const)
+        expect(lastText(await core.say(`${persona}, still with me?`))).toBe(
+          PERSONA_SIGNATURES[persona],
+        );
+      expect(small.stats().contexts).toHaveLength(1);
+      expect(small.stats().evictions).toBe(3);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('streams the reply and keeps the thread in the image, trimmed oldest first', async () => {
+    const core = await speakingCore({ historyTurns: 4 });
+    const partials: string[] = [];
+    await core.bot.handle(
+      {
+        platform: 'console',
+        sender: { id: 'ann', name: 'ann', isAdmin: false },
+        channel: 'c1',
+        text: 'Robin, one',
+        mentions: [],
+        adminChannel: false,
+      },
+      { partial: (soFar) => partials.push(soFar) },
+    );
+    expect(partials.length).toBeGreaterThan(1);
+    expect(partials[partials.length - 1]).toBe(PERSONA_SIGNATURES.ROBIN);
+    await core.ok('Robin, two', { channel: 'c1' });
+    await core.ok('Brick, three', { channel: 'c1' });
+    await core.ok('Robin, elsewhere', { channel: 'c2' });
+    const turns = await core.uvm.read((tx) =>
+      readThread(tx, threadKey({ platform: 'console', channel: 'c1' })),
+    );
+    expect(turns.map((t) => [t.role, t.persona, t.text])).toEqual([
+      ['user', 'ROBIN', 'two'],
+      ['assistant', 'ROBIN', PERSONA_SIGNATURES.ROBIN],
+      ['user', 'BRICK', 'three'],
+      ['assistant', 'BRICK', PERSONA_SIGNATURES.BRICK],
+    ]);
+    expect(await core.ok('conversations slotNames')).toBe('["parent*","console_c1","console_c2"]');
+  });
+
+  it("gives the model the persona's voice from the image and the thread's history", async () => {
+    const spy = spiedMind();
+    const core = await speakingCore({ chatMind: spy.mind });
+    await core.ok('alfred setSlot voice "You are ALFRED. Be brief."');
+    await core.ok('Alfred, first');
+    await core.ok('Alfred, second');
+    const request = spy.requests[1]!;
+    expect(request).toMatchObject({
+      systemPrompt: 'You are ALFRED. Be brief.',
+      text: 'second',
+      history: [
+        { role: 'user', text: 'first' },
+        { role: 'assistant', text: PERSONA_SIGNATURES.ALFRED },
+      ],
+      adapter: { path: join(core.loraDir, 'alfred.gguf'), scale: 1 },
+    });
+  });
+
+  it('speaks in voice only when the adapter file is missing', async () => {
+    const core = await speakingCore();
+    await rm(join(core.loraDir, 'babs.gguf'));
+    expect(await core.say('Babs, what do you know?')).toMatchObject({
+      status: 'ok',
+      persona: 'BABS',
+      parts: [{ kind: 'text', text: DISPLAY_YOURSELF_SOURCE }],
+    });
+    expect(await core.ok('babs describe')).toMatch(/Speaks in voice only: .*babs\.gguf not found/u);
+  });
+
+  it('answers a malformed adapter with a clear error, changing nothing', async () => {
+    const core = await speakingCore();
+    await copyFile(files.malformed.adapterIntegerAlpha, join(core.loraDir, 'robin.gguf'));
+    const before = await core.uvm.image.history({ limit: 1 });
+    const reply = await core.say('Robin, are you well?');
+    expect(reply.status).toBe('error');
+    expect(replyToPlainText(reply)).toMatch(
+      /ROBIN could not answer, and nothing was changed: .*robin\.gguf/u,
+    );
+    expect(await core.uvm.image.history({ limit: 1 })).toEqual(before);
+    // The process is alive and the other personas still speak.
+    expect(lastText(await core.say('Brick, and you?'))).toBe(PERSONA_SIGNATURES.BRICK);
+  });
+});
+
+describe('free text addressed to no one', () => {
+  it('goes by rule when the case is obvious, and says so', async () => {
+    const core = await speakingCore();
+    const reply = await core.say("what's the weather of the soul today?");
+    expect(reply).toMatchObject({ status: 'ok', persona: 'ROBIN' });
+    expect(replyToPlainText(reply)).toBe(
+      `(routed to ROBIN: mentions "soul")\n${PERSONA_SIGNATURES.ROBIN}`,
+    );
+  });
+
+  it('is chosen by the model under the grammar otherwise', async () => {
+    const core = await speakingCore();
+    const reply = await core.say('Tell me a story about the sea.');
+    expect(reply).toMatchObject({ status: 'ok', persona: ROUTER_CHOICE });
+    expect(replyToPlainText(reply)).toBe(
+      `(routed to ${ROUTER_CHOICE} by the model)\n${PERSONA_SIGNATURES[ROUTER_CHOICE]}`,
+    );
+  });
+
+  it('leaves sends, commands and lone selectors to the bot', async () => {
+    const core = await speakingCore();
+    expect(await core.ok('genesis setSlot color "blue"')).toBe('blue');
+    expect(await core.ok('alfred slotNames')).toContain('voice');
+    expect(await core.ok('help')).toContain('undo');
+    expect((await core.say('nosuchobject frobnicate')).status).toBe('error');
+  });
+});
+
+describe('without a model', () => {
+  it('says the persona cannot speak and how to get a model, changing nothing', async () => {
+    const core = await openPersonaCore({
+      conversation: { noModelReason: 'To get one, run "npm run models:pull".' },
+    });
+    const before = await core.uvm.image.history({ limit: 1 });
+    for (const text of ['Robin, hello?', 'what is the meaning of all this?']) {
+      const reply = await core.say(text);
+      expect(reply.status).toBe('error');
+      expect(replyToPlainText(reply)).toMatch(
+        /ROBIN cannot speak without a model\. To get one, run "npm run models:pull"\./u,
+      );
+    }
+    expect(await core.uvm.image.history({ limit: 1 })).toEqual(before);
+    expect(await core.ok('ALFRED, audit persistence')).toContain('good order');
+  });
+});

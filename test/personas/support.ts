@@ -1,0 +1,111 @@
+/**
+ * A real core with the personas wired in as the composition root wires them (primitives,
+ * installed objects, the conversation hook), and the forged model for the ones that speak.
+ */
+import { copyFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import type { Conversation } from '../../src/core/bot/bot.ts';
+import { Mind, parseMindConfig, type MindConfig } from '../../src/core/mind/index.ts';
+import { QuickJsMethodRunner } from '../../src/core/sandbox/index.ts';
+import type { PrimitiveTable } from '../../src/core/uvm/primitives.ts';
+import { forge, PERSONA_NAMES, type ForgedFiles } from '../../src/forge/index.ts';
+import {
+  installPersonas,
+  PersonaConversation,
+  personaPrimitives,
+  type ConversationOptions,
+} from '../../src/personas/index.ts';
+import { openTestCore, type TestCore } from '../support/core.ts';
+import { tempDir } from '../support/temp.ts';
+
+const FORGE_DIR = join(tmpdir(), 'batos-forge-tests');
+
+/** The forged model and adapters, written once per process into a shared folder. */
+export function forged(): Promise<ForgedFiles> {
+  return forge({ outDir: FORGE_DIR });
+}
+
+/** The mind's configuration for the forged model: one thread, CPU, a small context. */
+export function tinyMindConfig(model: string, overrides: Partial<MindConfig> = {}): MindConfig {
+  return {
+    ...parseMindConfig({
+      BATOS_MODEL: model,
+      BATOS_MODELS_DIR: join(FORGE_DIR, 'models'),
+      BATOS_THREADS: '1',
+      BATOS_GPU: 'false',
+      BATOS_CONTEXT_SIZE: '2048',
+      BATOS_MAX_REPLY_TOKENS: '96',
+      BATOS_GENERATION_TIMEOUT_MS: '30000',
+    }),
+    ...overrides,
+  };
+}
+
+/** Loads a mind on the forged model, closed after the test file. */
+export async function loadTinyMind(overrides: Partial<MindConfig> = {}): Promise<Mind> {
+  const files = await forged();
+  return Mind.load(tinyMindConfig(files.model, overrides));
+}
+
+/** A fresh LoRA folder holding a copy of each forged persona adapter. */
+export async function loraFolder(): Promise<string> {
+  const files = await forged();
+  const dir = join(tempDir('batos-lora-'), 'lora');
+  await mkdir(dir);
+  await Promise.all(
+    PERSONA_NAMES.map((name) =>
+      copyFile(files.adapters[name], join(dir, `${name.toLowerCase()}.gguf`)),
+    ),
+  );
+  return dir;
+}
+
+export interface PersonaCore extends TestCore {
+  readonly loraDir: string;
+  readonly conversation: PersonaConversation;
+  readonly checkMethod: (source: string) => void;
+}
+
+/**
+ * A test core with the persona primitives, the persona objects and the conversation. The
+ * primitives and the hook need the image and the UVM that `openTestCore` creates, so they
+ * are bound to them once it has.
+ */
+export async function openPersonaCore(
+  options: {
+    imagePath?: string;
+    loraDir?: string;
+    conversation?: Partial<Omit<ConversationOptions, 'uvm' | 'loraDir' | 'checkMethod'>>;
+  } = {},
+): Promise<PersonaCore> {
+  const loraDir = options.loraDir ?? join(tempDir('batos-nolora-'), 'lora');
+  const checker = new QuickJsMethodRunner();
+  afterEach(() => checker.close());
+  const checkMethod = (source: string) => checker.check(source);
+  const late: { primitives?: PrimitiveTable; conversation?: PersonaConversation } = {};
+  const hook: Conversation = {
+    answer: (...args) => late.conversation!.answer(...args),
+  };
+  const core = await openTestCore({
+    ...(options.imagePath ? { imagePath: options.imagePath } : {}),
+    uvm: {
+      primitives: {
+        auditPersistence: (call) => late.primitives!.auditPersistence!(call),
+        describePersona: (call) => late.primitives!.describePersona!(call),
+      },
+    },
+    bot: { conversation: hook },
+  });
+  late.primitives = personaPrimitives({ image: core.uvm.image, loraDir });
+  await installPersonas(core.uvm, { who: 'system:test', platform: 'console' });
+  const conversation = new PersonaConversation({
+    uvm: core.uvm,
+    loraDir,
+    checkMethod,
+    ...options.conversation,
+  });
+  late.conversation = conversation;
+  return { ...core, loraDir, conversation, checkMethod };
+}
