@@ -4,10 +4,12 @@
  */
 import { benchFrontEnds } from './frontends.ts';
 import { benchImage } from './image.ts';
+import { benchPersonas } from './personas.ts';
 import { renderTable, type BenchTable } from './table.ts';
 
 const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
   image: benchImage,
+  personas: benchPersonas,
   frontends: async () => ({
     title: 'Front ends: message-to-reply overhead with an instant bot, against local servers (ms)',
     rows: (await benchFrontEnds()).map((row) => ({ ...row })),

@@ -22,8 +22,23 @@ import { stderrLogger, type Logger } from './core/log.ts';
 import { howToGetAModel, Mind, parseMindConfig, type MindConfig } from './core/mind/index.ts';
 import { QuickJsMethodRunner } from './core/sandbox/index.ts';
 import { MindMethodWriter } from './core/uvm/mind-writer.ts';
+import {
+  installPersonas,
+  PersonaConversation,
+  personaPrimitives,
+  startHeartbeat,
+} from './personas/index.ts';
 import { Uvm } from './core/uvm/uvm.ts';
 import { recordModel } from './core/uvm/model-record.ts';
+import { stewardUpgradeDesk } from './core/bot/upgrade-desk.ts';
+import { textReply } from './core/protocol.ts';
+import {
+  formatUpgradeResult,
+  readAppVersion,
+  takeUpgradeResults,
+  upgradeLayout,
+  writeHealthFile,
+} from './core/upgrade/index.ts';
 
 interface Settings {
   readonly core: ReturnType<typeof readCoreConfig>;
@@ -52,7 +67,7 @@ function readSettings(env: Env): Settings {
 }
 
 /** Loads the model if there is one; otherwise says why, and BAT OS serves without it. */
-async function loadMind(config: MindConfig, log: Logger): Promise<Mind | string> {
+async function loadMind(config: MindConfig, log: Logger): Promise<Mind | { reason: string }> {
   try {
     let lastShown = -1;
     return await Mind.load(config, {
@@ -72,7 +87,30 @@ async function loadMind(config: MindConfig, log: Logger): Promise<Mind | string>
     });
   } catch (error) {
     log.warn(`no model: ${(error as Error).message}`);
-    return `no model is loaded to write it. ${howToGetAModel(config.model, config.modelsDir)}`;
+    return { reason: howToGetAModel(config.model, config.modelsDir) };
+  }
+}
+
+/** Tells each admin who asked for an upgrade how it went, where they asked. */
+async function reportUpgradeResults(
+  dir: string,
+  frontEnds: readonly FrontEnd[],
+  log: Logger,
+): Promise<void> {
+  try {
+    await takeUpgradeResults(dir, async (result) => {
+      const frontEnd = frontEnds.find((f) => f.name === result.reportTo.platform);
+      if (frontEnd === undefined)
+        throw new Error(
+          `no ${result.reportTo.platform} front end is running to report ${result.id}`,
+        );
+      await frontEnd.announce(
+        result.reportTo,
+        textReply(result.ok ? 'ok' : 'error', formatUpgradeResult(result)),
+      );
+    });
+  } catch (error) {
+    log.warn(`upgrade results not reported yet: ${(error as Error).message}`);
   }
 }
 
@@ -83,27 +121,53 @@ export async function main(env: Env): Promise<void> {
 
   const image = await Image.open(core.imagePath);
   const runner = new QuickJsMethodRunner();
-  const mind = await loadMind(settings.mind, log);
-  const writer =
-    typeof mind === 'string'
-      ? undefined
-      : limitGenerations(new MindMethodWriter(mind, runner), core.generationLimit);
+  const loaded = await loadMind(settings.mind, log);
+  const mind = loaded instanceof Mind ? loaded : undefined;
+  const noModelReason = loaded instanceof Mind ? undefined : loaded.reason;
   const uvm = new Uvm({
     image,
     runner,
-    ...(writer ? { writer } : {}),
-    ...(typeof mind === 'string' ? { noWriterReason: mind } : {}),
+    primitives: personaPrimitives({ image, loraDir: core.loraDir }),
+    ...(mind
+      ? { writer: limitGenerations(new MindMethodWriter(mind, runner), core.generationLimit) }
+      : { noWriterReason: `no model is loaded to write it. ${noModelReason}` }),
   });
   const system = { who: 'system:batos', platform: 'console' } as const;
   await uvm.bootstrap(system);
-  if (typeof mind !== 'string') await recordModel(uvm, system, mind.metadata);
+  if (mind) await recordModel(uvm, system, mind.metadata);
+  await installPersonas(uvm, system);
+  const checkMethod = (source: string) => runner.check(source);
+  const conversation = new PersonaConversation({
+    uvm,
+    ...(mind ? { mind } : { noModelReason: noModelReason! }),
+    loraDir: core.loraDir,
+    checkMethod,
+    defaultPersona: core.defaultPersona,
+    historyTurns: core.historyTurns,
+    historyChars: core.historyChars,
+  });
+  const heartbeat =
+    core.auditIntervalMinutes > 0
+      ? startHeartbeat({ uvm, intervalMs: core.auditIntervalMinutes * 60_000, log, checkMethod })
+      : undefined;
 
+  const appDir = process.cwd();
   const bot = new Bot({
     uvm,
     log,
     backupDir: core.backupDir,
     sendLimit: core.sendLimit,
     parserLimits: core.parserLimits,
+    conversation,
+    ...(core.upgradeKey === undefined
+      ? {}
+      : {
+          upgrades: stewardUpgradeDesk({
+            appDir,
+            upgradeDir: core.upgradeDir,
+            key: core.upgradeKey,
+          }),
+        }),
   });
 
   const frontEnds: FrontEnd[] = [];
@@ -121,13 +185,17 @@ export async function main(env: Env): Promise<void> {
   if (consoleFrontEnd) frontEnds.push(consoleFrontEnd);
 
   let stopping: Promise<void> | undefined;
+  let markStopped = () => {};
+  const stopped = new Promise<void>((resolve) => (markStopped = resolve));
   const shutdown = (why: string): Promise<void> =>
     (stopping ??= (async () => {
       log.info(`shutting down (${why}): finishing sends in flight`);
       await Promise.allSettled(frontEnds.map((f) => f.stop()));
+      await heartbeat?.stop();
       await uvm.close();
-      if (typeof mind !== 'string') await mind.close();
+      await mind?.close();
       log.info('image closed; goodbye');
+      markStopped();
     })());
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => void shutdown(signal).then(() => process.exit(0)));
@@ -135,18 +203,32 @@ export async function main(env: Env): Promise<void> {
     if (message === 'shutdown') void shutdown('shutdown message').then(() => process.exit(0));
   });
 
+  const version = await readAppVersion(appDir).catch(() => ({
+    version: 'unknown',
+    revision: 'unknown',
+  }));
+  await writeHealthFile(core.healthFile, {
+    ...version,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    ready: true,
+    objects: image.countObjects(),
+  });
   log.info(
-    `ready: image ${core.imagePath} (${image.countObjects()} objects), front ends: ${frontEnds.map((f) => f.name).join(', ') || 'none'}`,
+    `ready: BAT OS ${version.version}, image ${core.imagePath} (${image.countObjects()} objects), front ends: ${frontEnds.map((f) => f.name).join(', ') || 'none'}`,
   );
   process.send?.('ready');
+  await reportUpgradeResults(upgradeLayout(core.upgradeDir).results, frontEnds, log);
 
-  if (consoleFrontEnd && !process.stdin.isTTY) {
-    // Piped input: answer every line, then leave.
+  if (consoleFrontEnd) {
+    // The console ends at end of piped input, or when the operator quits: then BAT OS stops.
     await consoleFrontEnd.finished;
-    await shutdown('end of input');
-  } else if (consoleFrontEnd) {
-    await consoleFrontEnd.finished;
-    await shutdown('console closed');
+    await shutdown(process.stdin.isTTY ? 'console closed' : 'end of input');
+  } else {
+    // Chat front ends only: stay up until a signal or pm2's shutdown message.
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    await stopped;
+    clearInterval(keepAlive);
   }
 }
 

@@ -5,6 +5,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { BotService, Send, Sender } from '../../core/protocol.ts';
+import type { FrontEnd } from '../chat/front-end.ts';
 import { renderReply, renderStatus } from './render.ts';
 
 export interface ConsoleOptions {
@@ -15,12 +16,10 @@ export interface ConsoleOptions {
   readonly sender: Sender;
 }
 
-export interface ConsoleFrontEnd {
+export interface ConsoleFrontEnd extends FrontEnd {
   readonly name: 'console';
   /** Resolves when input has ended and every line has been answered. */
   readonly finished: Promise<void>;
-  /** Stops reading; the line in flight is still answered. */
-  stop(): Promise<void>;
 }
 
 export function startConsole(bot: BotService, options: ConsoleOptions): ConsoleFrontEnd {
@@ -76,6 +75,10 @@ export function startConsole(bot: BotService, options: ConsoleOptions): ConsoleF
   return {
     name: 'console',
     finished,
+    async announce(_target, reply) {
+      print(renderReply(reply, color));
+    },
+    /** Stops reading; the line in flight is still answered. */
     async stop() {
       rl.close();
       await finished;

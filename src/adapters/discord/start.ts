@@ -3,7 +3,9 @@ import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
 import type { BotService } from '../../core/protocol.ts';
 import type { FrontEnd, Logger } from '../chat/front-end.ts';
 import { redactedMessage } from '../chat/redact.ts';
+import { chunkMarkdown } from '../chat/chunk.ts';
 import { SLASH_COMMANDS } from './commands.ts';
+import { DISCORD_MAX_LENGTH, renderDiscord } from './render.ts';
 import type { DiscordConfig } from './config.ts';
 import type { DiscordContext } from './context.ts';
 import { onInteraction } from './on-interaction.ts';
@@ -90,6 +92,13 @@ export async function startDiscord(
 
   return {
     name: 'discord',
+    async announce(target, reply) {
+      const channel = await client.channels.fetch(target.thread ?? target.channel);
+      if (channel === null || !channel.isSendable())
+        throw new Error(`Discord channel ${target.thread ?? target.channel} cannot be posted to.`);
+      for (const content of chunkMarkdown(renderDiscord(reply), DISCORD_MAX_LENGTH))
+        await channel.send({ content });
+    },
     async stop() {
       stopping = true;
       await Promise.allSettled(inFlight);

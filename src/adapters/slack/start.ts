@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver } from '@slack/bolt';
 import type { BotService } from '../../core/protocol.ts';
 import type { FrontEnd, Logger } from '../chat/front-end.ts';
+import { chunkMarkdown } from '../chat/chunk.ts';
 import { redactedMessage } from '../chat/redact.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { slackSecrets } from './config.ts';
@@ -15,6 +16,7 @@ import { onCommand, SLASH_COMMAND } from './on-command.ts';
 import { onMessage } from './on-message.ts';
 import type { SlackMessageEvent } from './on-message.ts';
 import { RecentKeys } from './recent-keys.ts';
+import { renderSlack, SLACK_MAX_LENGTH } from './render.ts';
 
 /** Slack allows chat.update about 50 times a minute (Tier 3); stay a little below. */
 const UPDATES_PER_MINUTE = 45;
@@ -120,6 +122,14 @@ export async function startSlack(
   return {
     name: 'slack',
     port,
+    async announce(target, reply) {
+      for (const text of chunkMarkdown(renderSlack(reply), SLACK_MAX_LENGTH))
+        await app.client.chat.postMessage({
+          channel: target.channel,
+          text,
+          ...(target.thread === undefined ? {} : { thread_ts: target.thread }),
+        });
+    },
     async stop() {
       stopping = true;
       await Promise.allSettled(inFlight);

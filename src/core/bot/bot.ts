@@ -175,12 +175,13 @@ export class Bot implements BotService {
 
   private async undo(words: readonly string[], send: Send, info: TransactionInfo): Promise<Reply> {
     const { uvm } = this.options;
-    const target = words[0] === undefined ? undefined : Number(words[0].replace(/^tx/, ''));
-    if (target !== undefined && !Number.isSafeInteger(target))
+    const id = words[0] === undefined ? undefined : /^(?:tx)?(\d{1,15})$/.exec(words[0]);
+    if (id === null)
       throw new SendError(
         'parse',
         `"${words[0]}" is not a transaction id. \`history\` lists them.`,
       );
+    const target = id === undefined ? undefined : Number(id[1]);
     const { undone, tx } = await uvm.withImage(async (image) => {
       const prepared = await image.prepareUndo(info, target);
       const undoneId = prepared.info.undoOf!;

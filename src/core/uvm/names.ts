@@ -2,7 +2,7 @@
 import { SendError } from '../errors.ts';
 import type { Transaction } from '../image/index.ts';
 import { ROOT } from '../model/primordial.ts';
-import { isRef, PARENT_SLOT, type Oid } from '../model/value.ts';
+import { isRef, PARENT_SLOT, ref, type Oid, type Value } from '../model/value.ts';
 import type { ObjectDesignator } from './parser.ts';
 
 /** The object a name stands for, or `undefined`. */
@@ -40,4 +40,14 @@ export function resolveDesignator(tx: Transaction, designator: ObjectDesignator)
       `There is no object named "${designator.name}". \`root slotNames\` lists the names.`,
     );
   return oid;
+}
+
+/** Replaces each `{"$ref": designator}` placeholder the parser left in a value by a reference. */
+export function resolveTemplate(tx: Transaction, value: Value): Value {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => resolveTemplate(tx, item));
+  const designator = (value as { $ref?: unknown }).$ref;
+  if (typeof designator === 'object' && designator !== null)
+    return ref(resolveDesignator(tx, designator as ObjectDesignator));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveTemplate(tx, v)]));
 }

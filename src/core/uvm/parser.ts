@@ -183,13 +183,48 @@ function argument(token: Token, position: number, limits: ParserLimits): Argumen
     return { kind: 'value', value: token.text };
   }
   const value = tryJson(token.text);
-  if (value === undefined)
+  if (value !== undefined) {
+    assertNoReservedKey(value, position);
+    return { kind: 'value', value };
+  }
+  const template = token.text.includes('"$ref"') ? undefined : tryJson(markReferences(token.text));
+  if (template === undefined)
     throw new SendError(
       'parse',
       `Argument ${position} is not valid JSON: ${abbreviate(token.text)}`,
     );
-  assertNoReservedKey(value, position);
-  return { kind: 'value', value };
+  return { kind: 'template', value: template };
+}
+
+/** Rewrites `@name` and `#oid` outside strings as `{"$ref": designator}` placeholders. */
+function markReferences(text: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i]!;
+    if (inString) {
+      out += c;
+      if (c === '\\') out += text[++i] ?? '';
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    const reference =
+      c === '@' || c === '#'
+        ? /^(?:@([A-Za-z_][A-Za-z0-9_]{0,63})|#(\d{1,15}))/.exec(text.slice(i))
+        : null;
+    if (reference === null) {
+      out += c;
+      continue;
+    }
+    const designator: ObjectDesignator =
+      reference[1] !== undefined
+        ? { kind: 'name', name: reference[1] }
+        : { kind: 'oid', oid: Number(reference[2]) };
+    out += JSON.stringify({ $ref: designator });
+    i += reference[0].length - 1;
+  }
+  return out;
 }
 
 function tryJson(text: string): Value | undefined {

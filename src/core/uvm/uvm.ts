@@ -22,7 +22,7 @@ import type {
   NestedSendResolution,
 } from '../sandbox/contract.ts';
 import type { MethodRequest, MethodWriter, WrittenMethod } from './method-writer.ts';
-import { nameOf, resolveDesignator } from './names.ts';
+import { nameOf, resolveDesignator, resolveTemplate } from './names.ts';
 import type { Argument, ObjectDesignator } from './parser.ts';
 import {
   notUnderstood,
@@ -347,7 +347,9 @@ export class Uvm {
   }
 
   private argumentValue(tx: Transaction, arg: Argument): Value {
-    return arg.kind === 'value' ? arg.value : ref(resolveDesignator(tx, arg));
+    if (arg.kind === 'value') return arg.value;
+    if (arg.kind === 'template') return resolveTemplate(tx, arg.value);
+    return ref(resolveDesignator(tx, arg));
   }
 
   private methodRequest(

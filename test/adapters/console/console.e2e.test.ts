@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DISPLAY_YOURSELF_SOURCE, forge } from '../../../src/forge/index.ts';
 import { runBatos } from '../../support/run-batos.ts';
 import { tempDir } from '../../support/temp.ts';
 
@@ -27,7 +29,7 @@ describe('npm start with piped input (console front end)', () => {
     expect(lines[0]).toBe('["parent*"]');
     expect(lines[1]).toMatch(/^blue {2}\(tx \d+\)$/);
     expect(lines[2]).toBe('blue');
-    expect(lines[3]).toMatch(/^#4 {2}\(tx \d+\)$/);
+    expect(lines[3]).toMatch(/^#\d+ {2}\(tx \d+\)$/);
     expect(lines[4]).toContain('"clone"');
     expect(lines[4]).toContain('"doesNotUnderstand_"');
     expect(lines[5]).toMatch(/^error: There is no object named "nosuchthing"/);
@@ -62,5 +64,52 @@ describe('npm start with piped input (console front end)', () => {
     );
     expect(run.stdout).toMatch(/npm run models:pull/);
     expect(run.stdout).not.toMatch(/display_yourself.*→/);
+  });
+});
+
+describe('npm start with the forged model', () => {
+  it('writes display_yourself on first use, and answers from the image after a restart without a model', async () => {
+    const files = await forge({ outDir: join(tmpdir(), 'batos-forge-tests') });
+    const dir = tempDir();
+    const image = join(dir, 'image.db');
+    const first = await runBatos('display_yourself\n', {
+      BATOS_IMAGE: image,
+      BATOS_MODEL: files.model,
+      BATOS_CONTEXT_SIZE: '4096',
+    });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(
+      /^ {2}#3 genesis does not understand display_yourself — writing it…$/m,
+    );
+    expect(first.stdout).toMatch(
+      /^Object #3 "genesis": slots parent\*, display_yourself {2}\(tx \d+\)$/m,
+    );
+
+    // The model is gone: only the installed method can answer now.
+    const second = await runBatos('display_yourself\ngenesis methodSource display_yourself\n', {
+      BATOS_IMAGE: image,
+      BATOS_MODEL: join(dir, 'gone.gguf'),
+    });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).not.toMatch(/writing it/);
+    expect(second.stdout.split('\n')[0]).toBe(
+      'Object #3 "genesis": slots parent*, display_yourself',
+    );
+    expect(second.stdout).toContain(DISPLAY_YOURSELF_SOURCE);
+  });
+
+  it('refuses a malformed model file with a clear warning and keeps serving', async () => {
+    const files = await forge({ outDir: join(tmpdir(), 'batos-forge-tests') });
+    const dir = tempDir();
+    const run = await runBatos('genesis slotNames\ndisplay_yourself\n', {
+      BATOS_IMAGE: join(dir, 'image.db'),
+      BATOS_MODEL: files.malformed.modelMissingFeedForward,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/no model: .*feed_forward_length/);
+    expect(run.stdout.split('\n')[0]).toBe('["parent*"]');
+    expect(run.stdout).toMatch(
+      /does not understand display_yourself, and no model is loaded to write it/,
+    );
   });
 });

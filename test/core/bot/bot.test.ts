@@ -92,7 +92,7 @@ describe('primitives through messages', () => {
       ['#99 slotNames', /no object #99/],
       ['genesis setSlot color', /setSlot takes 2 arguments, not 1/],
       ['genesis setSlot "bad name" 1', /not a slot name/],
-      ['genesis setSlot friend #99', /no object #99 to refer to/],
+      ['genesis setSlot friend #99', /no object #99/],
       ['genesis setSlot parent* 5', /parent\* holds an object reference/],
       ['genesis removeSlot nothing', /no slot "nothing" of its own/],
       ['genesis name traits', /already belongs to #1 traits/],

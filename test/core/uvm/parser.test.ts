@@ -54,6 +54,23 @@ describe('parseLine', () => {
     });
   });
 
+  it('reads references inside JSON as placeholders for the image to resolve', () => {
+    expect(parseLine('genesis setSlot parent* [@genesis, #7]')).toMatchObject({
+      args: [
+        { kind: 'value', value: 'parent*' },
+        {
+          kind: 'template',
+          value: [{ $ref: { kind: 'name', name: 'genesis' } }, { $ref: { kind: 'oid', oid: 7 } }],
+        },
+      ],
+    });
+    const parsed = parseLine('genesis setSlot team {"lead": @ada, "note": "@not #a ref"}');
+    expect(parsed.kind === 'send' && parsed.args[1]).toEqual({
+      kind: 'template',
+      value: { lead: { $ref: { kind: 'name', name: 'ada' } }, note: '@not #a ref' },
+    });
+  });
+
   it('recognises commands before sends', () => {
     expect(parseLine('undo')).toEqual({ kind: 'command', command: 'undo', words: [] });
     expect(parseLine('undo 12')).toEqual({ kind: 'command', command: 'undo', words: ['12'] });
