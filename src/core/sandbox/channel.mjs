@@ -1,0 +1,92 @@
+/**
+ * A one-message-at-a-time channel over a SharedArrayBuffer, shared by the host and the
+ * sandbox worker. The two sides strictly take turns: whoever writes hands the turn over by
+ * setting the state word and notifying. The worker blocks with `Atomics.wait`; the host
+ * never blocks (it awaits `Atomics.waitAsync`), so its event loop keeps running.
+ *
+ * Layout: Int32 state, Int32 byte length, Int32 count of compilations (for stats), Int32
+ * spare, then the UTF-8 text of the message.
+ */
+
+/** Nobody has written yet. */
+export const IDLE = 0;
+/** A message for the worker is waiting. */
+export const TO_WORKER = 1;
+/** A message for the host is waiting. */
+export const TO_HOST = 2;
+/** The host gave up on this worker (timeout, crash or close); nothing more will come. */
+export const DEAD = 3;
+
+const HEADER_BYTES = 16;
+
+/** A new shared buffer able to carry messages of up to `capacity` UTF-8 bytes. */
+export function createChannelBuffer(capacity) {
+  return new SharedArrayBuffer(HEADER_BYTES + capacity);
+}
+
+export class Channel {
+  constructor(buffer) {
+    this.words = new Int32Array(buffer, 0, 4);
+    this.bytes = Buffer.from(buffer, HEADER_BYTES);
+    this.capacity = this.bytes.length;
+  }
+
+  /** Whether a message fits in the buffer. */
+  fits(text) {
+    // Every UTF-16 unit takes at most 3 UTF-8 bytes: short texts skip the exact count.
+    return text.length * 3 <= this.capacity || Buffer.byteLength(text) <= this.capacity;
+  }
+
+  /** Writes a message (the caller checked {@link fits}) and hands the turn to `state`. */
+  post(text, state) {
+    const length = this.bytes.write(text, 0, 'utf8');
+    Atomics.store(this.words, 1, length);
+    Atomics.store(this.words, 0, state);
+    Atomics.notify(this.words, 0);
+  }
+
+  /** The message last written. */
+  read() {
+    return this.bytes.toString('utf8', 0, Atomics.load(this.words, 1));
+  }
+
+  /** The current state word. */
+  state() {
+    return Atomics.load(this.words, 0);
+  }
+
+  /** Worker side: blocks until the state is `state` or DEAD, and returns it. */
+  waitFor(state) {
+    for (;;) {
+      const now = Atomics.load(this.words, 0);
+      if (now === state || now === DEAD) return now;
+      Atomics.wait(this.words, 0, now);
+    }
+  }
+
+  /** Host side: resolves once the state is `state` or DEAD, without blocking the event loop. */
+  async waitForAsync(state) {
+    for (;;) {
+      const now = Atomics.load(this.words, 0);
+      if (now === state || now === DEAD) return now;
+      const waiting = Atomics.waitAsync(this.words, 0, now);
+      if (waiting.async) await waiting.value;
+    }
+  }
+
+  /** Worker side: counts one compilation. */
+  countCompile() {
+    Atomics.add(this.words, 2, 1);
+  }
+
+  /** How many sources the worker has compiled. */
+  compiles() {
+    return Atomics.load(this.words, 2);
+  }
+
+  /** Host side: marks the channel dead and wakes anyone waiting on it. */
+  kill() {
+    Atomics.store(this.words, 0, DEAD);
+    Atomics.notify(this.words, 0);
+  }
+}

@@ -1,0 +1,10 @@
+/** The sandbox that runs object methods: QuickJS in WebAssembly, in a worker thread. */
+export {
+  QuickJsMethodRunner,
+  type QuickJsMethodRunnerOptions,
+  type SandboxStats,
+} from './runner.ts';
+export { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from './limits.ts';
+export { SandboxError, MethodSourceError, type SandboxFailureReason } from './errors.ts';
+export { METHOD_CONTRACT } from './method-contract.ts';
+export type { HostBridge, MethodCall, MethodRunner, NestedSendResolution } from './contract.ts';

@@ -1,0 +1,78 @@
+/**
+ * The host's handle on one sandbox worker thread: starts it, talks to it over the channel,
+ * and kills it. Once dead (killed, crashed, or exited) it stays dead; the runner starts another.
+ */
+import { Worker } from 'node:worker_threads';
+import { Channel, createChannelBuffer, DEAD, TO_HOST, TO_WORKER } from './channel.mjs';
+import type { SandboxLimits } from './limits.ts';
+
+const WORKER_URL = new URL('./worker/worker.mjs', import.meta.url);
+
+export class SandboxWorker {
+  readonly ready: Promise<void>;
+  private readonly worker: Worker;
+  private readonly channel: Channel;
+  /** Why the worker died, once it has. */
+  private death: string | undefined;
+
+  constructor(limits: SandboxLimits) {
+    const buffer = createChannelBuffer(limits.maxTransferBytes);
+    this.channel = new Channel(buffer);
+    this.worker = new Worker(WORKER_URL, {
+      workerData: { buffer, limits },
+      // The worker is plain JavaScript: it needs none of the host's loaders or flags.
+      execArgv: [],
+      // Bounds the worker's own V8 heap (strings copied out of QuickJS); wasm memory is capped apart.
+      // The big stack keeps the wasm frames of QuickJS's 256 KiB stack from overflowing the host's first.
+      resourceLimits: { maxOldGenerationSizeMb: 128, stackSizeMb: 16 },
+    });
+    // An idle sandbox must not keep the process alive; a running call holds a timer that does.
+    this.worker.unref();
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.once('message', () => resolve());
+      this.worker.once('error', (error) => {
+        this.die(`the sandbox worker failed: ${error.message}`);
+        reject(error);
+      });
+      this.worker.once('exit', (code) => {
+        this.die(`the sandbox worker exited (code ${code})`);
+        reject(new Error(`the sandbox worker exited (code ${code}) before it was ready`));
+      });
+    });
+    // Startup failures surface through the run that awaits `ready`.
+    this.ready.catch(() => undefined);
+  }
+
+  /** Why the worker died, or undefined while it lives. */
+  get deathReason(): string | undefined {
+    return this.death;
+  }
+
+  /** How many sources this worker has compiled. */
+  get compiles(): number {
+    return this.channel.compiles();
+  }
+
+  /** Sends a message and resolves with the worker's answer, or undefined if it died meanwhile. */
+  async exchange(message: string): Promise<string | undefined> {
+    this.channel.post(message, TO_WORKER);
+    if ((await this.channel.waitForAsync(TO_HOST)) === DEAD) return undefined;
+    return this.channel.read();
+  }
+
+  /** Whether a message fits the channel. */
+  fits(message: string): boolean {
+    return this.channel.fits(message);
+  }
+
+  /** Terminates the thread, whatever it is doing; waiters wake and see it dead. */
+  kill(reason: string): Promise<void> {
+    this.die(reason);
+    return this.worker.terminate().then(() => undefined);
+  }
+
+  private die(reason: string): void {
+    this.death ??= reason;
+    this.channel.kill();
+  }
+}

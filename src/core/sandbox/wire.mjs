@@ -1,0 +1,33 @@
+/**
+ * The messages the host and the sandbox worker exchange over a {@link Channel}. Each is one
+ * text whose first character says what it is; value payloads are raw JSON, spliced in rather
+ * than quoted, so a value is serialised once per crossing.
+ *
+ * host → worker: RUN + call JSON; then, answering a host request,
+ *   VALUE + JSON | UNDEFINED | ERROR + message | METHOD + call JSON.
+ * worker → host: REQUEST + `[op, oid, name, payload?]` JSON while running;
+ *   SOURCE when it has not compiled the call it was just given (answered with VALUE + the
+ *   source as a JSON string); DONE + result JSON | FAILED + failure JSON when finished.
+ *
+ * A call travels without its source (see {@link encodeCall}): the worker keeps compiled
+ * methods by cache key and asks for the source only when it lacks one.
+ */
+export const RUN = 'R';
+export const VALUE = 'v';
+export const UNDEFINED = 'u';
+export const ERROR = 'e';
+export const METHOD = 'm';
+export const REQUEST = 'H';
+export const DONE = 'D';
+export const FAILED = 'F';
+export const SOURCE = 'S';
+
+/** A MethodCall as JSON, without its source. */
+export function encodeCall(call) {
+  return JSON.stringify({
+    cacheKey: call.cacheKey,
+    self: call.self,
+    selector: call.selector,
+    args: call.args,
+  });
+}
