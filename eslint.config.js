@@ -42,7 +42,9 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/adapters/**'], message: 'src/core never imports an adapter.' }] },
+        {
+          patterns: [{ group: ['**/adapters/**'], message: 'src/core never imports an adapter.' }],
+        },
       ],
     },
   },
@@ -54,8 +56,16 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/core/image/**', '**/core/mind/**', '**/core/sandbox/**', 'better-sqlite3', 'kysely', 'node-llama-cpp'],
-              message: 'Adapters produce sends and render replies; they never reach the image or the model.',
+              group: [
+                '**/core/image/**',
+                '**/core/mind/**',
+                '**/core/sandbox/**',
+                'better-sqlite3',
+                'kysely',
+                'node-llama-cpp',
+              ],
+              message:
+                'Adapters produce sends and render replies; they never reach the image or the model.',
             },
           ],
         },

@@ -4,11 +4,15 @@
  */
 import { benchFrontEnds } from './frontends.ts';
 import { benchImage } from './image.ts';
+import { benchMind } from './mind.ts';
 import { benchPersonas } from './personas.ts';
+import { benchSandbox } from './sandbox.ts';
 import { renderTable, type BenchTable } from './table.ts';
 
 const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
   image: benchImage,
+  sandbox: benchSandbox,
+  mind: benchMind,
   personas: benchPersonas,
   frontends: async () => ({
     title: 'Front ends: message-to-reply overhead with an instant bot, against local servers (ms)',

@@ -15,8 +15,15 @@ import type { Oid, Value } from '../model/value.ts';
 export type ObjectDesignator =
   { readonly kind: 'name'; readonly name: string } | { readonly kind: 'oid'; readonly oid: Oid };
 
-/** One argument as written: a value, or a reference still to resolve against the image. */
-export type Argument = { readonly kind: 'value'; readonly value: Value } | ObjectDesignator;
+/**
+ * One argument as written: a value, a reference still to resolve against the image, or a
+ * JSON value with references inside (`[@genesis, #7]`), each held as
+ * `{"$ref": <designator>}` until the image resolves it.
+ */
+export type Argument =
+  | { readonly kind: 'value'; readonly value: Value }
+  | { readonly kind: 'template'; readonly value: Value }
+  | ObjectDesignator;
 
 export const COMMANDS = ['undo', 'history', 'collect', 'backup', 'upgrade', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
