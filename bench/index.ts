@@ -7,10 +7,12 @@ import { benchImage } from './image.ts';
 import { benchMind } from './mind.ts';
 import { benchPersonas } from './personas.ts';
 import { benchSandbox } from './sandbox.ts';
+import { benchSends } from './sends.ts';
 import { renderTable, type BenchTable } from './table.ts';
 
 const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
   image: benchImage,
+  sends: benchSends,
   sandbox: benchSandbox,
   mind: benchMind,
   personas: benchPersonas,

@@ -11,7 +11,8 @@ import {
   type PersonaName,
 } from '../../src/forge/index.ts';
 import { readThread, threadKey } from '../../src/personas/index.ts';
-import { forged, loadTinyMind, loraFolder, openPersonaCore } from './support.ts';
+import { forged } from '../support/forged.ts';
+import { loadTinyMind, loraFolder, openPersonaCore } from './support.ts';
 
 let files: ForgedFiles;
 let mind: Mind;

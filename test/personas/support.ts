@@ -3,14 +3,14 @@
  * installed objects, the conversation hook), and the forged model for the ones that speak.
  */
 import { copyFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { Conversation } from '../../src/core/bot/bot.ts';
-import { Mind, parseMindConfig, type MindConfig } from '../../src/core/mind/index.ts';
+import { Mind, type MindConfig } from '../../src/core/mind/index.ts';
 import { QuickJsMethodRunner } from '../../src/core/sandbox/index.ts';
 import type { PrimitiveTable } from '../../src/core/uvm/primitives.ts';
-import { forge, PERSONA_NAMES, type ForgedFiles } from '../../src/forge/index.ts';
+import { PERSONA_NAMES } from '../../src/forge/index.ts';
+import { forged, tinyConfig } from '../support/forged.ts';
 import {
   installPersonas,
   PersonaConversation,
@@ -20,27 +20,9 @@ import {
 import { openTestCore, type TestCore } from '../support/core.ts';
 import { tempDir } from '../support/temp.ts';
 
-const FORGE_DIR = join(tmpdir(), 'batos-forge-tests');
-
-/** The forged model and adapters, written once per process into a shared folder. */
-export function forged(): Promise<ForgedFiles> {
-  return forge({ outDir: FORGE_DIR });
-}
-
-/** The mind's configuration for the forged model: one thread, CPU, a small context. */
+/** The mind's configuration for the forged model, with a persona-sized context. */
 export function tinyMindConfig(model: string, overrides: Partial<MindConfig> = {}): MindConfig {
-  return {
-    ...parseMindConfig({
-      BATOS_MODEL: model,
-      BATOS_MODELS_DIR: join(FORGE_DIR, 'models'),
-      BATOS_THREADS: '1',
-      BATOS_GPU: 'false',
-      BATOS_CONTEXT_SIZE: '2048',
-      BATOS_MAX_REPLY_TOKENS: '96',
-      BATOS_GENERATION_TIMEOUT_MS: '30000',
-    }),
-    ...overrides,
-  };
+  return tinyConfig(model, { contextSize: 2048, maxReplyTokens: 96, ...overrides });
 }
 
 /** Loads a mind on the forged model, closed after the test file. */

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DISPLAY_YOURSELF_SOURCE, forge } from '../../../src/forge/index.ts';
+import { DISPLAY_YOURSELF_SOURCE } from '../../../src/forge/index.ts';
+import { forged } from '../../support/forged.ts';
 import { runBatos } from '../../support/run-batos.ts';
 import { tempDir } from '../../support/temp.ts';
 
@@ -69,7 +69,7 @@ describe('npm start with piped input (console front end)', () => {
 
 describe('npm start with the forged model', () => {
   it('writes display_yourself on first use, and answers from the image after a restart without a model', async () => {
-    const files = await forge({ outDir: join(tmpdir(), 'batos-forge-tests') });
+    const files = await forged();
     const dir = tempDir();
     const image = join(dir, 'image.db');
     const first = await runBatos('display_yourself\n', {
@@ -99,7 +99,7 @@ describe('npm start with the forged model', () => {
   });
 
   it('refuses a malformed model file with a clear warning and keeps serving', async () => {
-    const files = await forge({ outDir: join(tmpdir(), 'batos-forge-tests') });
+    const files = await forged();
     const dir = tempDir();
     const run = await runBatos('genesis slotNames\ndisplay_yourself\n', {
       BATOS_IMAGE: join(dir, 'image.db'),

@@ -9,7 +9,7 @@ import {
 } from '../../../src/forge/index.ts';
 import type { ForgedFiles, PersonaName } from '../../../src/forge/index.ts';
 import { buildMethodPrompt, Mind, MindError } from '../../../src/core/mind/index.ts';
-import { forged, tinyConfig } from './forged.ts';
+import { forged, tinyConfig } from '../../support/forged.ts';
 
 let files: ForgedFiles;
 let mind: Mind;

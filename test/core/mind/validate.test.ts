@@ -10,7 +10,7 @@ import {
   validateAdapterFile,
   validateModelFile,
 } from '../../../src/core/mind/index.ts';
-import { forged, tinyConfig } from './forged.ts';
+import { forged, tinyConfig } from '../../support/forged.ts';
 
 let files: ForgedFiles;
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import { MindMethodWriter } from '../../../src/core/uvm/mind-writer.ts';
 import type { MethodWriter } from '../../../src/core/uvm/method-writer.ts';
 import { DISPLAY_YOURSELF_SOURCE } from '../../../src/forge/index.ts';
 import { openTestCore } from '../../support/core.ts';
-import { forged, tinyConfig } from '../mind/forged.ts';
+import { forged, tinyConfig } from '../../support/forged.ts';
 
 let mind: Mind;
 const checker = new QuickJsMethodRunner();
