@@ -4,8 +4,6 @@
  * validation, hashing, a context pool, chat formatting and deadlines; the target is at most
  * 5% overhead on generation.
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   getLlama,
   LlamaChat,
@@ -14,13 +12,11 @@ import {
   resolveChatWrapper,
 } from 'node-llama-cpp';
 import { buildMethodPrompt, Mind } from '../src/core/mind/index.ts';
-import type { MindConfig } from '../src/core/mind/index.ts';
 import { METHOD_GBNF } from '../src/core/mind/method-grammar.ts';
-import { forge } from '../src/forge/index.ts';
+import { BENCH_THREADS, forgedBenchMind } from './forged-mind.ts';
 import { formatNumber, median, type BenchTable } from './table.ts';
 
 const RUNS = 100;
-const THREADS = 1;
 
 const prompt = buildMethodPrompt({
   oid: 3,
@@ -68,18 +64,7 @@ const overhead = (ours: readonly Sample[], plain: readonly Sample[]): string =>
 
 /** Runs the comparison and returns its table; prints nothing. */
 export async function benchMind(): Promise<BenchTable> {
-  const files = await forge({ outDir: join(tmpdir(), 'batos-forge-bench') });
-  const config: MindConfig = {
-    model: files.model,
-    modelsDir: join(files.outDir, 'models'),
-    gpu: false,
-    threads: THREADS,
-    contextSize: 2048,
-    memoryBudgetBytes: 256 * 2 ** 20,
-    generationTimeoutMs: 30_000,
-    maxMethodTokens: 256,
-    maxReplyTokens: 256,
-  };
+  const { files, config } = await forgedBenchMind();
 
   // Plain node-llama-cpp: the same prompt tokens, the same grammar, one reused sequence.
   // Load time: starting llama.cpp (a child-process binary test on Linux) plus the model.
@@ -87,7 +72,7 @@ export async function benchMind(): Promise<BenchTable> {
     const llama = await getLlama({
       gpu: false,
       build: 'never',
-      maxThreads: THREADS,
+      maxThreads: BENCH_THREADS,
       logLevel: LlamaLogLevel.error,
     });
     return { llama, model: await llama.loadModel({ modelPath: files.model }) };
@@ -191,7 +176,7 @@ export async function benchMind(): Promise<BenchTable> {
   await llama.dispose();
 
   return {
-    title: `Mind vs plain node-llama-cpp (forged tiny model, ${THREADS} thread, ${RUNS} runs, medians)`,
+    title: `Mind vs plain node-llama-cpp (forged tiny model, ${BENCH_THREADS} thread, ${RUNS} runs, medians)`,
     rows: [
       summarise('LlamaCompletion', samples.plainChat, plainLoadMs),
       summarise('Mind.chat', samples.mindChat, mindLoadMs),

@@ -7,31 +7,21 @@
  * one whose memory budget keeps a context per persona (reused, KV cache kept across turns),
  * and one whose budget holds a single context, so every switch creates a new context.
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Mind, type ChatTurn, type MindConfig } from '../src/core/mind/index.ts';
-import { forge, PERSONA_NAMES, type PersonaName } from '../src/forge/index.ts';
+import { Mind, type ChatTurn } from '../src/core/mind/index.ts';
+import { PERSONA_NAMES, type PersonaName } from '../src/forge/index.ts';
 import { PERSONA_CODEX, trimHistory } from '../src/personas/index.ts';
+import { BENCH_THREADS, forgedBenchMind } from './forged-mind.ts';
 import { formatNumber, median, percentile, type BenchTable } from './table.ts';
 
 const TURNS = 200;
-const THREADS = 1;
 const HISTORY = { maxTurns: 8, maxChars: 2_000 };
 
 /** Runs the comparison and returns its table; prints nothing. */
 export async function benchPersonas(): Promise<BenchTable> {
-  const files = await forge({ outDir: join(tmpdir(), 'batos-forge-bench') });
-  const config: MindConfig = {
-    model: files.model,
-    modelsDir: join(files.outDir, 'models'),
-    gpu: false,
-    threads: THREADS,
-    contextSize: 2048,
+  const { files, config } = await forgedBenchMind({
     memoryBudgetBytes: 1024 * 2 ** 20,
-    generationTimeoutMs: 30_000,
-    maxMethodTokens: 256,
     maxReplyTokens: 64,
-  };
+  });
   const reused = await Mind.load(config);
   const perContext = reused.stats().bytesPerContext;
   const fresh = await Mind.load({ ...config, memoryBudgetBytes: Math.floor(perContext * 1.5) });
@@ -82,7 +72,7 @@ export async function benchPersonas(): Promise<BenchTable> {
   });
   const speedup = median(samples.get(fresh)!) / median(samples.get(reused)!);
   return {
-    title: `Persona switch latency (forged tiny model, ${THREADS} thread, ${TURNS} turns, a switch every turn)`,
+    title: `Persona switch latency (forged tiny model, ${BENCH_THREADS} thread, ${TURNS} turns, a switch every turn)`,
     rows: [
       row(`reused: one per persona (${contexts} live)`, samples.get(reused)!),
       row(`new context per turn (${evictions} evictions)`, samples.get(fresh)!),

@@ -23,7 +23,8 @@ const TYPE_NAMES = [
   'f64',
 ] as const;
 export type GgufTypeName = (typeof TYPE_NAMES)[number];
-const FIXED_SIZE: Partial<Record<GgufTypeName, number>> = {
+/** Bytes of each fixed-size GGUF scalar type (the forge's writer uses the same table). */
+export const FIXED_SIZE = {
   u8: 1,
   i8: 1,
   u16: 2,
@@ -35,7 +36,7 @@ const FIXED_SIZE: Partial<Record<GgufTypeName, number>> = {
   u64: 8,
   i64: 8,
   f64: 8,
-};
+} as const satisfies Partial<Record<GgufTypeName, number>>;
 
 /** A metadata value's type; for arrays, also the element type. */
 export interface GgufValueType {
@@ -101,7 +102,7 @@ function typeName(code: number): GgufTypeName {
 
 async function skipValue(cursor: Cursor, type: GgufTypeName): Promise<void> {
   if (type === 'string') return cursor.skip(await cursor.u64());
-  await cursor.skip(FIXED_SIZE[type]!);
+  await cursor.skip(FIXED_SIZE[type as keyof typeof FIXED_SIZE]);
 }
 
 /** The type of every metadata key in a GGUF file, read from its header only. */
@@ -124,7 +125,7 @@ export async function readGgufValueTypes(path: string): Promise<Map<string, Gguf
         if (itemType === 'array') throw new Error(`${key}: nested arrays are not supported`);
         if (itemType === 'string')
           for (let j = 0; j < length; j++) await skipValue(cursor, 'string');
-        else await cursor.skip(length * FIXED_SIZE[itemType]!);
+        else await cursor.skip(length * FIXED_SIZE[itemType as keyof typeof FIXED_SIZE]);
         types.set(key, { type, itemType });
       } else {
         await skipValue(cursor, type);

@@ -1,0 +1,27 @@
+/** The forged tiny model and a mind configuration for it, shared by the model benches. */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MindConfig } from '../src/core/mind/index.ts';
+import { forge, type ForgedFiles } from '../src/forge/index.ts';
+
+/** One llama.cpp thread: the benches compare paths, not machines. */
+export const BENCH_THREADS = 1;
+
+export async function forgedBenchMind(
+  overrides: Partial<MindConfig> = {},
+): Promise<{ files: ForgedFiles; config: MindConfig }> {
+  const files = await forge({ outDir: join(tmpdir(), 'batos-forge-bench') });
+  const config: MindConfig = {
+    model: files.model,
+    modelsDir: join(files.outDir, 'models'),
+    gpu: false,
+    threads: BENCH_THREADS,
+    contextSize: 2048,
+    memoryBudgetBytes: 256 * 2 ** 20,
+    generationTimeoutMs: 30_000,
+    maxMethodTokens: 256,
+    maxReplyTokens: 256,
+    ...overrides,
+  };
+  return { files, config };
+}
