@@ -173,16 +173,6 @@ export async function main(env: Env): Promise<void> {
   const frontEnds: FrontEnd[] = [];
   if (settings.discord) frontEnds.push(await startDiscord(settings.discord, bot, log));
   if (settings.slack) frontEnds.push(await startSlack(settings.slack, bot, log));
-  const wantConsole = core.console === 'on' || (core.console === 'auto' && frontEnds.length === 0);
-  const consoleFrontEnd = wantConsole
-    ? startConsole(bot, {
-        input: process.stdin,
-        output: process.stdout,
-        interactive: process.stdin.isTTY === true,
-        sender: { id: userInfo().username, name: userInfo().username, isAdmin: core.consoleAdmin },
-      })
-    : undefined;
-  if (consoleFrontEnd) frontEnds.push(consoleFrontEnd);
 
   let stopping: Promise<void> | undefined;
   let markStopped = () => {};
@@ -215,8 +205,19 @@ export async function main(env: Env): Promise<void> {
     objects: image.countObjects(),
   });
   log.info(
-    `ready: BAT OS ${version.version}, image ${core.imagePath} (${image.countObjects()} objects), front ends: ${frontEnds.map((f) => f.name).join(', ') || 'none'}`,
+    `ready: BAT OS ${version.version}, image ${core.imagePath} (${image.countObjects()} objects), chat front ends: ${frontEnds.map((f) => f.name).join(', ') || 'none'}`,
   );
+  // The console starts last, so its prompt is not buried under the start-up log.
+  const wantConsole = core.console === 'on' || (core.console === 'auto' && frontEnds.length === 0);
+  const consoleFrontEnd = wantConsole
+    ? startConsole(bot, {
+        input: process.stdin,
+        output: process.stdout,
+        interactive: process.stdin.isTTY === true,
+        sender: { id: userInfo().username, name: userInfo().username, isAdmin: core.consoleAdmin },
+      })
+    : undefined;
+  if (consoleFrontEnd) frontEnds.push(consoleFrontEnd);
   process.send?.('ready');
   await reportUpgradeResults(upgradeLayout(core.upgradeDir).results, frontEnds, log);
 

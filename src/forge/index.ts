@@ -15,6 +15,9 @@
  *
  * Use a context of at least 2048 tokens for BAT OS's prompts: the forged tokenizer knows
  * only a few hundred common words, so prose takes about one token per 2–3 characters.
+ *
+ * For speed rather than behaviour, {@link forgeLargeModel} writes a model with a real
+ * model's shapes (Llama 3.1 8B by default) and pseudo-random Q4_0 weights.
  */
 export { forge } from './forge.ts';
 export type { ForgedFiles } from './forge.ts';
@@ -25,5 +28,44 @@ export {
   ROUTER_CHOICE,
 } from './answers.ts';
 export type { PersonaName } from './answers.ts';
-export { writeGguf, GgufType, u32, i32, f32, bool, str, array } from './gguf-writer.ts';
-export type { GgufValue, GgufTensor, GgufScalarType } from './gguf-writer.ts';
+export {
+  writeGguf,
+  writeGgufFile,
+  ggufHeader,
+  ggufFileSize,
+  GgufType,
+  GgmlType,
+  u32,
+  i32,
+  f32,
+  bool,
+  str,
+  array,
+} from './gguf-writer.ts';
+export type {
+  GgufValue,
+  GgufTensor,
+  GgufScalarType,
+  GgufStreamedTensor,
+  GgmlTypeName,
+} from './gguf-writer.ts';
+export {
+  forgeLargeModel,
+  LARGE_MODEL_PRESETS,
+  LLAMA_3_1_8B_SHAPE,
+  SMALL_SHAPE,
+} from './large-model.ts';
+export type {
+  ForgedLargeModel,
+  ForgeLargeModelOptions,
+  LargeModelPreset,
+  LargeModelShape,
+} from './large-model.ts';
+export {
+  dequantizeQ4_0,
+  q4_0ByteLength,
+  quantizeQ4_0,
+  randomQ4_0Chunks,
+  Q4_0_BLOCK,
+  Q4_0_BLOCK_BYTES,
+} from './q4-0.ts';

@@ -14,7 +14,9 @@ export const Q4_0_BLOCK_BYTES = 18;
 /** Bytes of a Q4_0 tensor of this shape; its first (contiguous) dimension must be a multiple of 32. */
 export function q4_0ByteLength(dims: readonly number[]): number {
   if (dims.length === 0 || dims[0]! % Q4_0_BLOCK !== 0) {
-    throw new Error(`Q4_0 needs a first dimension that is a multiple of 32; got [${dims.join(', ')}]`);
+    throw new Error(
+      `Q4_0 needs a first dimension that is a multiple of 32; got [${dims.join(', ')}]`,
+    );
   }
   return (dims.reduce((a, b) => a * b, 1) / Q4_0_BLOCK) * Q4_0_BLOCK_BYTES;
 }
@@ -156,8 +158,7 @@ export function* randomQ4_0Chunks(options: RandomQ4_0Options): Generator<Uint8Ar
   const totalBlocks = elements / Q4_0_BLOCK;
   // Pairs of blocks (36 bytes) keep every chunk a whole number of 32-bit words.
   const pairBytes = 2 * Q4_0_BLOCK_BYTES;
-  const chunkBlocks =
-    2 * Math.max(1, Math.floor((options.chunkBytes ?? 8 * 2 ** 20) / pairBytes));
+  const chunkBlocks = 2 * Math.max(1, Math.floor((options.chunkBytes ?? 8 * 2 ** 20) / pairBytes));
   const words = new Uint32Array((chunkBlocks * Q4_0_BLOCK_BYTES) / 4);
   const bytes = new Uint8Array(words.buffer);
   const halves = new Uint16Array(words.buffer);

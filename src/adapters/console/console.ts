@@ -54,6 +54,8 @@ export function startConsole(bot: BotService, options: ConsoleOptions): ConsoleF
     print(renderReply(reply, color));
   };
 
+  // Ctrl+C at the prompt quits like `quit` (the line in flight is still answered).
+  rl.on('SIGINT', () => rl.close());
   const finished = new Promise<void>((resolve) => {
     rl.on('line', (line) => {
       chain = chain

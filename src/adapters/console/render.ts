@@ -1,4 +1,4 @@
-import { replyToPlainText, type Reply } from '../../core/protocol.ts';
+import type { Reply } from '../../core/protocol.ts';
 
 const style = {
   dim: (s: string) => `\x1b[2m${s}\x1b[22m`,
@@ -6,9 +6,16 @@ const style = {
   yellow: (s: string) => `\x1b[33m${s}\x1b[39m`,
 };
 
+/** Prose as it is; code blocks indented rather than fenced, since a terminal shows no Markdown. */
+function plainText(reply: Reply): string {
+  return reply.parts
+    .map((part) => (part.kind === 'text' ? part.text : part.code.replace(/^/gm, '  ')))
+    .join('\n');
+}
+
 /** A reply as the console prints it; colours only on a terminal. */
 export function renderReply(reply: Reply, color: boolean): string {
-  const text = replyToPlainText(reply);
+  const text = plainText(reply);
   const tx = reply.tx === undefined ? '' : `  (tx ${reply.tx})`;
   const persona = reply.persona === undefined ? '' : `${reply.persona}: `;
   if (!color) return reply.status === 'ok' ? `${persona}${text}${tx}` : `${reply.status}: ${text}`;

@@ -168,7 +168,7 @@ export class Bot implements BotService {
         return oid === undefined
           ? 'No transactions yet.'
           : `Nothing has changed ${uvm.label(tx, oid)} yet.`;
-      return historyText(entries, (o) => nameOf(tx, o));
+      return historyText(entries, (o) => nameOf(tx, o), oid);
     });
     return { status: 'ok', parts: [{ kind: 'code', code: text }] };
   }

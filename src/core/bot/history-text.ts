@@ -5,18 +5,27 @@ import type { Oid, Slot } from '../model/value.ts';
 
 type NameOf = (oid: Oid) => string | null;
 
-export function historyText(entries: readonly HistoryEntry[], nameOf: NameOf): string {
-  return entries.map((entry) => entryText(entry, nameOf)).join('\n');
+/** Transactions, newest first; with `only`, each shows just that object's changes. */
+export function historyText(entries: readonly HistoryEntry[], nameOf: NameOf, only?: Oid): string {
+  return entries.map((entry) => entryText(entry, nameOf, only)).join('\n');
 }
 
-function entryText(entry: HistoryEntry, nameOf: NameOf): string {
+function entryText(entry: HistoryEntry, nameOf: NameOf, only: Oid | undefined): string {
   const when = entry.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
   const notes = [
     entry.undoOf !== null ? `undid tx ${entry.undoOf}` : '',
     entry.undoneBy !== null ? `undone by tx ${entry.undoneBy}` : '',
   ].filter(Boolean);
   const head = `tx ${entry.tx} · ${when} · ${entry.who}${entry.message ? ` · ${JSON.stringify(entry.message)}` : ''}${notes.length ? ` (${notes.join(', ')})` : ''}`;
-  return [head, ...entry.changes.map((c) => `    ${changeText(c, nameOf)}`)].join('\n');
+  const shown = only === undefined ? entry.changes : entry.changes.filter((c) => c.oid === only);
+  const others = entry.changes.length - shown.length;
+  return [
+    head,
+    ...shown.map((c) => `    ${changeText(c, nameOf)}`),
+    ...(others > 0
+      ? [`    … and ${others} change${others === 1 ? '' : 's'} to other objects`]
+      : []),
+  ].join('\n');
 }
 
 function changeText(change: HistoryChange, nameOf: NameOf): string {

@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DISPLAY_YOURSELF_SOURCE } from '../../../src/forge/index.ts';
 import { forged } from '../../support/forged.ts';
-import { runBatos } from '../../support/run-batos.ts';
+import { REPO_ROOT, runBatos } from '../../support/run-batos.ts';
 import { tempDir } from '../../support/temp.ts';
 
 describe('npm start with piped input (console front end)', () => {
@@ -111,5 +112,49 @@ describe('npm start with the forged model', () => {
     expect(run.stdout).toMatch(
       /does not understand display_yourself, and no model is loaded to write it/,
     );
+  });
+});
+
+describe('stopping with a signal', () => {
+  it('SIGTERM lets the send in flight finish and commit, closes the image, and exits 0', async () => {
+    const dir = tempDir();
+    const image = join(dir, 'image.db');
+    const setup = await runBatos(
+      `genesis defineMethod slow "function (self, n) { const end = Date.now() + 400; while (Date.now() < end) {} self.set('done', n); return n }"\n`,
+      { BATOS_IMAGE: image, BATOS_MODEL: join(dir, 'none.gguf') },
+    );
+    expect(setup.code, setup.stderr).toBe(0);
+
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        BATOS_IMAGE: image,
+        BATOS_MODEL: join(dir, 'none.gguf'),
+        BATOS_THREADS: '1',
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve) => {
+      const check = () => (stderr.includes('ready:') ? resolve() : setTimeout(check, 20));
+      check();
+    });
+    child.stdin.write('genesis slow 7\n');
+    await new Promise((r) => setTimeout(r, 100)); // the method is running now
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/^7 {2}\(tx \d+\)$/m);
+    expect(stderr).toMatch(/shutting down \(SIGTERM\)[\s\S]*image closed/);
+
+    const after = await runBatos('genesis done\n', {
+      BATOS_IMAGE: image,
+      BATOS_MODEL: join(dir, 'none.gguf'),
+    });
+    expect(after.stdout.trim()).toBe('7');
   });
 });
