@@ -177,3 +177,50 @@ describe('rate limits', () => {
     for (let i = 0; i < 5; i += 1) expect((await core.say('genesis slotNames')).status).toBe('ok');
   });
 });
+
+describe('methods', () => {
+  it('run with arguments, keep state in slots, survive a restart and work through delegation on clones', async () => {
+    const path = join(tempDir(), 'image.db');
+    const first = await openTestCore({ imagePath: path });
+    await first.ok(
+      `genesis defineMethod greet "function (self, name) { return 'Hello, ' + name + ' from #' + self.oid }"`,
+    );
+    await first.ok(
+      `genesis defineMethod count "function (self) { self.set('n', (self.get('n') ?? 0) + 1); return self.get('n') }"`,
+    );
+    expect(await first.ok('genesis greet "Ada"')).toBe('Hello, Ada from #3');
+    expect(await first.ok('genesis count')).toBe('1');
+    expect(await first.ok('genesis count')).toBe('2');
+    await first.close();
+
+    const second = await openTestCore({ imagePath: path });
+    expect(await second.ok('genesis count')).toBe('3');
+    const clone = await second.ok('genesis clone');
+    expect(await second.ok(`${clone} greet Bob`)).toBe(`Hello, Bob from ${clone}`);
+    // The clone reads genesis's n through delegation and writes its own.
+    expect(await second.ok(`${clone} count`)).toBe('4');
+    expect(await second.ok('genesis n')).toBe('3');
+    expect(await second.ok(`${clone} methodSource count`)).toMatch(/^function \(self\)/);
+  });
+
+  it('a method that fails leaves every slot it wrote unwritten', async () => {
+    const core = await openTestCore();
+    await core.ok(
+      `genesis defineMethod half "function (self) { self.set('a', 1); self.send('setSlot', 'b', 2); throw new Error('no') }"`,
+    );
+    const reply = await core.say('genesis half');
+    expect(reply.status).toBe('error');
+    expect(replyToPlainText(reply)).toMatch(/no/);
+    expect(await core.ok('genesis slotNames')).toBe('["parent*","half"]');
+  });
+
+  it('refuses to store source that is not one function of the contract', async () => {
+    const core = await openTestCore();
+    const reply = await core.say(
+      'genesis defineMethod bad "function (self) { return 1 }; process.exit()"',
+    );
+    expect(reply.status).toBe('error');
+    expect(replyToPlainText(reply)).toMatch(/^The method bad was not stored: /);
+    expect(await core.ok('genesis respondsTo bad')).toBe('false');
+  });
+});

@@ -1,0 +1,386 @@
+/**
+ * GPU speed check: forges a model with Llama 3.1 8B's shapes and pseudo-random Q4_0 weights
+ * (nothing is downloaded), then in one run measures plain node-llama-cpp and BAT OS's mind
+ * on it: backend start, model load, context creation, prompt processing, time to first
+ * token and generation speed, with the GPU node-llama-cpp reports.
+ *
+ * On a machine with an NVIDIA GPU, from the repository root:
+ *
+ *     npx tsx bench/gpu.ts --preset 8b --gpu cuda --out /tmp/batos-gpu --results bench/results
+ *
+ * It prints a markdown table and writes it to `bench/results/gpu-<date>-<preset>-<backend>.md`
+ * (or `--results DIR`) for the session to commit.
+ *
+ * - Disk: 4.6 GB for the model in `--out` (default: `<tmpdir>/batos-gpu-bench`), kept and
+ *   reused by later runs (a file of the expected size is not rewritten).
+ * - Time on an H100-class machine, expected: forging 10–30 s (measured 12 s on a 2-core
+ *   VM, bound by the disk), hashing the file once for the mind 5–15 s, two model loads of
+ *   a few seconds each, generation runs well under a minute: about 1–2 minutes in all.
+ * - `--gpu cuda` fails loudly if the CUDA build cannot start (node-llama-cpp's prebuilt
+ *   CUDA binary needs libcudart/libcublas 13 and the driver's libcuda on the library
+ *   path); `--gpu auto` would silently fall back to the CPU, and the table says so.
+ * - CPU proof at small scale: `npx tsx bench/gpu.ts --preset small --gpu false` (seconds).
+ *
+ * Options: `--gen N` tokens to generate (default 128), `--prompt 512,2048` prompt lengths
+ * for prompt processing, `--context N` (default 4096), `--threads N` (default: all cores).
+ */
+import { availableParallelism, tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { getLlama, LlamaCompletion, LlamaLogLevel } from 'node-llama-cpp';
+import type { Llama, LlamaGpuType, LlamaModel, Token } from 'node-llama-cpp';
+import { Mind, MindError } from '../src/core/mind/index.ts';
+import type { MindConfig, MindGpu } from '../src/core/mind/index.ts';
+import { sha256OfFile } from '../src/core/mind/file-hash.ts';
+import { sharedLlama } from '../src/core/mind/llama.ts';
+import { forgeLargeModel, LARGE_MODEL_PRESETS } from '../src/forge/index.ts';
+import type { LargeModelPreset } from '../src/forge/index.ts';
+import { formatNumber, renderTable } from './table.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    out: { type: 'string', default: join(tmpdir(), 'batos-gpu-bench') },
+    preset: { type: 'string', default: '8b' },
+    gpu: { type: 'string', default: 'cuda' },
+    results: { type: 'string', default: 'bench/results' },
+    gen: { type: 'string', default: '128' },
+    prompt: { type: 'string', default: '512,2048' },
+    context: { type: 'string', default: '4096' },
+    threads: { type: 'string', default: String(availableParallelism()) },
+  },
+  strict: true,
+});
+
+const preset = args.preset as LargeModelPreset;
+if (!(preset in LARGE_MODEL_PRESETS)) {
+  throw new Error(`--preset must be one of ${Object.keys(LARGE_MODEL_PRESETS).join(', ')}`);
+}
+const GPU_CHOICES = ['cuda', 'vulkan', 'auto', 'false'] as const;
+if (!(GPU_CHOICES as readonly string[]).includes(args.gpu)) {
+  throw new Error(`--gpu must be one of ${GPU_CHOICES.join(', ')}`);
+}
+const gpu = (args.gpu === 'false' ? false : args.gpu) as MindGpu;
+const positive = (name: string, raw: string): number => {
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
+  return n;
+};
+const GEN_TOKENS = positive('gen', args.gen);
+const CONTEXT_SIZE = positive('context', args.context);
+const THREADS = positive('threads', args.threads);
+// Room for the chat template and the generated tokens.
+const PROMPT_LENGTHS = args.prompt
+  .split(',')
+  .map((raw) => positive('prompt', raw))
+  .filter((length) => length + GEN_TOKENS + 64 <= CONTEXT_SIZE);
+if (PROMPT_LENGTHS.length === 0) throw new Error('no --prompt length fits --context');
+const LONGEST_PROMPT = Math.max(...PROMPT_LENGTHS);
+const shape = LARGE_MODEL_PRESETS[preset];
+const modelPath = resolve(args.out, `${shape.name}.gguf`);
+/** The fixed prompt both paths generate from. */
+const GENERATION_PROMPT = 'the quick brown fox jumps over the lazy dog and then';
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const ms = (n: number): string => `${formatNumber(n, n < 10 ? 2 : 0)} ms`;
+const rate = (n: number): string => (Number.isFinite(n) ? `${formatNumber(n, 1)} tok/s` : '—');
+const gib = (bytes: number): string => `${formatNumber(bytes / 2 ** 30, 2)} GiB`;
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const result = await fn();
+  return [result, performance.now() - started];
+}
+
+/** Deterministic ordinary tokens (past the control and byte tokens) for prompt processing. */
+function promptTokens(model: LlamaModel, count: number): Token[] {
+  const first = 5 + 256;
+  const span = shape.vocabSize - first;
+  let x = 12345;
+  const tokens: Token[] = model.tokens.bos === null ? [] : [model.tokens.bos];
+  while (tokens.length < count) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    tokens.push((first + (x % span)) as Token);
+  }
+  return tokens;
+}
+
+/** What one path measured; undefined where that path cannot measure it. */
+interface PathResult {
+  backendStartMs?: number;
+  hashMs?: number;
+  loadMs?: number;
+  contextMs?: number;
+  contextNote?: string;
+  promptRates: Map<string, number>;
+  ttftMs?: number;
+  generationRate?: number;
+  generatedTokens?: number;
+  methodRate?: number;
+  methodTokens?: number;
+  gpuLayers?: string;
+  vramUsed?: number;
+}
+
+interface BackendInfo {
+  gpu: LlamaGpuType;
+  devices: string[];
+  vramTotal: number;
+  build: string;
+  release: string;
+}
+
+async function describeBackend(llama: Llama): Promise<BackendInfo> {
+  const vram = await llama.getVramState();
+  return {
+    gpu: llama.gpu,
+    devices: await llama.getGpuDeviceNames(),
+    vramTotal: vram.total,
+    build: llama.buildType,
+    release: `${llama.llamaCppRelease.release} (${llama.llamaCppRelease.repo})`,
+  };
+}
+
+/** Plain node-llama-cpp: every layer offloaded, one context, raw evaluation and completion. */
+async function plainRun(): Promise<{
+  result: PathResult;
+  backend: BackendInfo;
+  longText: string;
+  longTokens: number;
+}> {
+  const result: PathResult = { promptRates: new Map() };
+  log('plain node-llama-cpp: starting the backend…');
+  const [llama, startMs] = await timed(() =>
+    getLlama({
+      gpu,
+      build: 'never',
+      maxThreads: THREADS,
+      logLevel: LlamaLogLevel.error,
+      progressLogs: false,
+    }),
+  );
+  result.backendStartMs = startMs;
+  const backend = await describeBackend(llama);
+  log(`  backend ${backend.gpu || 'cpu'} ${backend.devices.join(', ')}; loading the model…`);
+  const [model, loadMs] = await timed(() => llama.loadModel({ modelPath, gpuLayers: 'max' }));
+  result.loadMs = loadMs;
+  result.gpuLayers = `${model.gpuLayers}/${model.fileInsights.totalLayers}`;
+  result.vramUsed = (await llama.getVramState()).used;
+  const [context, contextMs] = await timed(() =>
+    model.createContext({ contextSize: CONTEXT_SIZE }),
+  );
+  result.contextMs = contextMs;
+  const sequence = context.getSequence();
+  // The first evaluation sets up kernels and buffers; keep it out of the rates.
+  await sequence.evaluateWithoutGeneratingNewTokens(promptTokens(model, 32));
+  for (const length of PROMPT_LENGTHS) {
+    await sequence.clearHistory();
+    const tokens = promptTokens(model, length);
+    log(`  prompt processing: ${length} tokens…`);
+    const [, evalMs] = await timed(() => sequence.evaluateWithoutGeneratingNewTokens(tokens));
+    result.promptRates.set(String(length), (length / evalMs) * 1000);
+  }
+  await sequence.clearHistory();
+  log(`  generating ${GEN_TOKENS} tokens…`);
+  const completion = new LlamaCompletion({ contextSequence: sequence });
+  let generated = 0;
+  let firstAt = 0;
+  const started = performance.now();
+  const response = await completion.generateCompletionWithMeta(GENERATION_PROMPT, {
+    maxTokens: GEN_TOKENS,
+    temperature: 0,
+    onToken: (tokens) => {
+      if (generated === 0) firstAt = performance.now();
+      generated += tokens.length;
+    },
+  });
+  const ended = performance.now();
+  result.ttftMs = firstAt - started;
+  result.generatedTokens = generated;
+  result.generationRate = ((generated - 1) / (ended - firstAt)) * 1000;
+  if (response.metadata.stopReason !== 'maxTokens') {
+    log(`  warning: generation stopped early (${response.metadata.stopReason})`);
+  }
+  // A text of about the longest prompt length, for the mind's prompt-processing run.
+  const longText = model.detokenize(promptTokens(model, LONGEST_PROMPT).slice(1));
+  const longTokens = model.tokenize(longText).length;
+  await context.dispose();
+  await model.dispose();
+  await llama.dispose();
+  return { result, backend, longText, longTokens };
+}
+
+/**
+ * BAT OS's mind on the same file: load (validation, hashing, pool set-up), then replies
+ * through `mind.chat` (free text, the same work as the plain completion) and a method
+ * through `generateMethod` (under the method grammar, which costs extra per token).
+ */
+async function mindRun(longText: string, longTokens: number): Promise<PathResult> {
+  const result: PathResult = { promptRates: new Map() };
+  const config: MindConfig = {
+    model: modelPath,
+    modelsDir: join(resolve(args.out), 'models'),
+    gpu,
+    threads: THREADS,
+    contextSize: CONTEXT_SIZE,
+    memoryBudgetBytes: 64 * 2 ** 30,
+    generationTimeoutMs: 30 * 60_000,
+    maxMethodTokens: GEN_TOKENS,
+    maxReplyTokens: GEN_TOKENS,
+  };
+  log('BAT OS mind: starting the backend…');
+  const [llama, startMs] = await timed(() => sharedLlama(gpu, THREADS));
+  result.backendStartMs = startMs;
+  // A first start hashes the file for method provenance; later starts read the cache.
+  log('  hashing the model (first start only)…');
+  [, result.hashMs] = await timed(() => sha256OfFile(modelPath, config.modelsDir));
+  log('  loading…');
+  const [mind, loadMs] = await timed(() => Mind.load(config, { download: false }));
+  result.loadMs = loadMs;
+  result.vramUsed = (await llama.getVramState()).used;
+  try {
+    const reply = async (text: string): Promise<{ totalMs: number; ttftMs: number }> => {
+      let firstAt = 0;
+      const started = performance.now();
+      await mind.chat({
+        systemPrompt: 'Be brief.',
+        history: [],
+        text,
+        onPartial: () => void (firstAt ||= performance.now()),
+      });
+      const ended = performance.now();
+      return { totalMs: ended - started, ttftMs: (firstAt || ended) - started };
+    };
+    log('  first reply (creates the context)…');
+    const first = await reply(GENERATION_PROMPT);
+    log('  second reply…');
+    const second = await reply(`${GENERATION_PROMPT} again`);
+    result.contextMs = first.totalMs - second.totalMs;
+    result.contextNote = 'first reply − second';
+    result.ttftMs = second.ttftMs;
+    result.generatedTokens = GEN_TOKENS;
+    result.generationRate = ((GEN_TOKENS - 1) / (second.totalMs - second.ttftMs)) * 1000;
+    log(`  a reply to a ${longTokens}-token message…`);
+    const long = await reply(longText);
+    result.promptRates.set(String(LONGEST_PROMPT), (longTokens / long.ttftMs) * 1000);
+    log('  a method under the method grammar…');
+    const methodStarted = performance.now();
+    try {
+      const method = await mind.generateMethod({
+        system: 'You write JavaScript methods.',
+        user: 'Write display_yourself.',
+      });
+      result.methodTokens = method.tokens;
+    } catch (error) {
+      // Random weights rarely close the grammar's function before the token limit.
+      if (!(error instanceof MindError && error.code === 'incomplete')) throw error;
+      result.methodTokens = GEN_TOKENS;
+    }
+    result.methodRate = (result.methodTokens / (performance.now() - methodStarted)) * 1000;
+  } finally {
+    await mind.close();
+  }
+  return result;
+}
+
+function tableRows(plain: PathResult, mind: PathResult): Array<Record<string, string>> {
+  const row = (metric: string, p: string | undefined, m: string | undefined) => ({
+    metric,
+    'node-llama-cpp': p ?? '—',
+    'BAT OS mind': m ?? '—',
+  });
+  const opt = <T>(value: T | undefined, f: (v: T) => string): string | undefined =>
+    value === undefined ? undefined : f(value);
+  return [
+    row('backend start (getLlama)', opt(plain.backendStartMs, ms), opt(mind.backendStartMs, ms)),
+    row('model hash (first start only)', undefined, opt(mind.hashMs, ms)),
+    row(
+      'model load',
+      opt(plain.loadMs, ms),
+      opt(mind.loadMs, (v) => `${ms(v)} (incl. validation)`),
+    ),
+    row('layers on GPU', plain.gpuLayers, 'auto'),
+    row('VRAM used after load', opt(plain.vramUsed, gib), opt(mind.vramUsed, gib)),
+    row(
+      `context creation (${CONTEXT_SIZE} tokens)`,
+      opt(plain.contextMs, ms),
+      opt(mind.contextMs, (v) => `≈ ${ms(v)} (${mind.contextNote})`),
+    ),
+    ...PROMPT_LENGTHS.map((length) =>
+      row(
+        `prompt processing, ${length} tokens`,
+        opt(plain.promptRates.get(String(length)), rate),
+        opt(mind.promptRates.get(String(length)), (v) => `${rate(v)} (via time to first token)`),
+      ),
+    ),
+    row('time to first token (short prompt)', opt(plain.ttftMs, ms), opt(mind.ttftMs, ms)),
+    row(
+      `generation (${GEN_TOKENS} tokens, greedy)`,
+      opt(plain.generationRate, rate),
+      opt(mind.generationRate, rate),
+    ),
+    row(
+      'method under the method grammar',
+      undefined,
+      opt(mind.methodRate, (v) => `${rate(v)} (${mind.methodTokens} tokens, incl. prompt)`),
+    ),
+  ];
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  log(`forging ${shape.name} into ${modelPath}…`);
+  let lastReported = -1;
+  const forgeStarted = performance.now();
+  const [forged, forgeMs] = await timed(() =>
+    forgeLargeModel({
+      outPath: modelPath,
+      shape,
+      onProgress: (written, total) => {
+        const percent = Math.floor((written / total) * 20) * 5;
+        if (percent === lastReported) return;
+        lastReported = percent;
+        log(`  ${percent}% of ${gib(total)} (${ms(performance.now() - forgeStarted)})`);
+      },
+    }),
+  );
+  log(forged.written ? `  written in ${ms(forgeMs)}` : '  already there, same size: kept');
+
+  const plain = await plainRun();
+  const mind = await mindRun(plain.longText, plain.longTokens);
+
+  const backend = plain.backend;
+  const backendName = backend.gpu || 'cpu';
+  const table = renderTable({
+    title: `GPU check: ${shape.name} (${preset}), ${backendName}, ${started.toISOString()}`,
+    rows: tableRows(plain.result, mind),
+    notes: [
+      `Backend: node-llama-cpp ${await nodeLlamaCppVersion()} reports gpu=${JSON.stringify(backend.gpu)}, devices: ${backend.devices.join(', ') || 'none'}, VRAM total ${gib(backend.vramTotal)}; ${backend.build} llama.cpp ${backend.release}.`,
+      ...(gpu !== false && backend.gpu === false
+        ? [
+            'WARNING: a GPU was asked for but node-llama-cpp runs on the CPU: these are CPU numbers.',
+          ]
+        : []),
+      `Model: ${gib(forged.sizeBytes)}, n_embd ${shape.embeddingLength}, n_ff ${shape.feedForwardLength}, ${shape.blockCount} blocks, ${shape.headCount} heads / ${shape.headCountKv} KV, vocab ${shape.vocabSize}; Q4_0 pseudo-random weights, F32 norms; ${forged.written ? `forged in ${ms(forgeMs)}` : 'forged earlier'}.`,
+      `Both paths in one process, one after the other; ${THREADS} CPU threads, context ${CONTEXT_SIZE} tokens, default batch size; the plain path offloads all layers ('max'), the mind uses node-llama-cpp's 'auto'.`,
+      'Control tokens have all-zero output rows, so greedy generation never stops early: every run generates exactly the tokens asked for.',
+      'Prompt processing (plain): one evaluation of that many ordinary tokens after a 32-token warm-up. Generation rate: tokens after the first, over the time after the first.',
+      `Command: npx tsx bench/gpu.ts ${process.argv.slice(2).join(' ')}`,
+    ],
+  });
+  process.stdout.write(`\n${table}`);
+  const dir = resolve(args.results);
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `gpu-${started.toISOString().slice(0, 10)}-${preset}-${backendName}.md`);
+  await writeFile(file, `${table}`);
+  log(`written to ${file}`);
+}
+
+/** node-llama-cpp's version, from its package.json (which its exports map does not expose). */
+async function nodeLlamaCppVersion(): Promise<string> {
+  const url = new URL('../package.json', import.meta.resolve('node-llama-cpp'));
+  return (JSON.parse(await readFile(fileURLToPath(url), 'utf8')) as { version: string }).version;
+}
+
+await main();
