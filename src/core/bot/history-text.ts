@@ -36,7 +36,16 @@ function changeText(change: HistoryChange, nameOf: NameOf): string {
 
 function slotText(slot: Slot | undefined, nameOf: NameOf): string {
   if (slot === undefined) return '(absent)';
-  if (slot.kind === 'method') return `method (${slot.source.length} chars)`;
+  if (slot.kind === 'method') {
+    const p = slot.provenance;
+    const origin =
+      p === undefined
+        ? ''
+        : p.author === 'model'
+          ? `, written by ${p.model ?? 'the model'} for ${p.by}`
+          : `, by ${p.by}`;
+    return `method (${slot.source.length} chars${origin})`;
+  }
   if (slot.kind === 'primitive') return `primitive ${slot.name}`;
   const text = quoteValue(slot.value, nameOf);
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
