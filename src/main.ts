@@ -29,6 +29,7 @@ import {
   startHeartbeat,
 } from './personas/index.ts';
 import { Uvm } from './core/uvm/uvm.ts';
+import { loadProgressReporter } from './load-progress.ts';
 import { recordModel } from './core/uvm/model-record.ts';
 import { stewardUpgradeDesk } from './core/bot/upgrade-desk.ts';
 import { textReply } from './core/protocol.ts';
@@ -69,22 +70,7 @@ function readSettings(env: Env): Settings {
 /** Loads the model if there is one; otherwise says why, and BAT OS serves without it. */
 async function loadMind(config: MindConfig, log: Logger): Promise<Mind | { reason: string }> {
   try {
-    let lastShown = -1;
-    return await Mind.load(config, {
-      onProgress: (progress) => {
-        const fraction =
-          progress.stage === 'load'
-            ? progress.fraction
-            : progress.downloadedBytes / Math.max(1, progress.totalBytes);
-        const percent = Math.floor(fraction * 100);
-        if (percent >= lastShown + 10 || percent === 100) {
-          lastShown = percent;
-          log.info(
-            `${progress.stage === 'load' ? 'loading' : 'downloading'} the model: ${percent}%`,
-          );
-        }
-      },
-    });
+    return await Mind.load(config, { onProgress: loadProgressReporter(log, process.stderr) });
   } catch (error) {
     log.warn(`no model: ${(error as Error).message}`);
     return { reason: howToGetAModel(config.model, config.modelsDir) };

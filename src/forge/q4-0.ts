@@ -177,7 +177,8 @@ export function* randomQ4_0Chunks(options: RandomQ4_0Options): Generator<Uint8Ar
   const rng = new XorShift32(seed);
   for (let first = 0; first < totalBlocks; first += chunkBlocks) {
     const blocks = Math.min(chunkBlocks, totalBlocks - first);
-    rng.fill(words);
+    // Only the words this chunk uses, so the bytes do not depend on the chunk size.
+    rng.fill(words.subarray(0, Math.ceil((blocks * Q4_0_BLOCK_BYTES) / 4)));
     // Block k's scale sits at byte 18k, i.e. 16-bit word 9k; its random low byte picks it.
     for (let k = 0; k < blocks; k++) halves[9 * k] = scales[halves[9 * k]! & 0xff]!;
     if (zeroBlocks.size > 0) {
