@@ -160,12 +160,16 @@ export async function main(env: Env): Promise<void> {
   if (settings.discord) frontEnds.push(await startDiscord(settings.discord, bot, log));
   if (settings.slack) frontEnds.push(await startSlack(settings.slack, bot, log));
 
+  let resultPoll: NodeJS.Timeout | undefined;
+  let reporting = Promise.resolve();
   let stopping: Promise<void> | undefined;
   let markStopped = () => {};
   const stopped = new Promise<void>((resolve) => (markStopped = resolve));
   const shutdown = (why: string): Promise<void> =>
     (stopping ??= (async () => {
       log.info(`shutting down (${why}): finishing sends in flight`);
+      clearInterval(resultPoll);
+      await reporting;
       await Promise.allSettled(frontEnds.map((f) => f.stop()));
       await heartbeat?.stop();
       await uvm.close();
@@ -205,7 +209,14 @@ export async function main(env: Env): Promise<void> {
     : undefined;
   if (consoleFrontEnd) frontEnds.push(consoleFrontEnd);
   process.send?.('ready');
-  await reportUpgradeResults(upgradeLayout(core.upgradeDir).results, frontEnds, log);
+  // Results come after a restart, and for dry runs while the bot keeps running: look now and
+  // every few seconds.
+  const results = upgradeLayout(core.upgradeDir).results;
+  await reportUpgradeResults(results, frontEnds, log);
+  if (core.upgradeKey !== undefined)
+    resultPoll = setInterval(() => {
+      reporting = reporting.then(() => reportUpgradeResults(results, frontEnds, log));
+    }, 5_000).unref();
 
   if (consoleFrontEnd) {
     // The console ends at end of piped input, or when the operator quits: then BAT OS stops.

@@ -27,8 +27,12 @@ import {
 } from '../../src/forge/large-model.ts';
 import { fromF16Bits, toF16Bits } from '../../src/forge/q4-0.ts';
 
-const concat = (chunks: Iterable<Uint8Array>): Buffer =>
-  Buffer.concat([...chunks].map((chunk) => Buffer.from(chunk)));
+/** Copies each chunk as it comes: the generator reuses one buffer. */
+function concat(chunks: Iterable<Uint8Array>): Buffer {
+  const copies: Buffer[] = [];
+  for (const chunk of chunks) copies.push(Buffer.from(chunk));
+  return Buffer.concat(copies);
+}
 
 describe('Q4_0', () => {
   it('converts to and from half precision', () => {
@@ -40,7 +44,7 @@ describe('Q4_0', () => {
     expect(fromF16Bits(toF16Bits(1e6))).toBe(Infinity);
   });
 
-  it('round-trips values within half a quantisation step', () => {
+  it('round-trips values within one quantisation step, as ggml quantises', () => {
     const values = Float32Array.from({ length: 64 }, (_, i) => Math.sin(i) * (i < 32 ? 1 : 0.01));
     const bytes = quantizeQ4_0(values);
     expect(bytes.length).toBe(36);
@@ -48,7 +52,8 @@ describe('Q4_0', () => {
     for (let block = 0; block < 2; block++) {
       const step = Math.abs(fromF16Bits(bytes.readUInt16LE(block * 18)));
       for (let j = block * 32; j < (block + 1) * 32; j++) {
-        expect(Math.abs(back[j]! - values[j]!)).toBeLessThanOrEqual(step / 2 + 1e-6);
+        // Half a step, except the far end opposite the largest value, clipped to quant 15.
+        expect(Math.abs(back[j]! - values[j]!)).toBeLessThanOrEqual(step + 1e-6);
       }
     }
   });

@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DISPLAY_YOURSELF_SOURCE } from '../../../src/forge/index.ts';
 import { forged } from '../../support/forged.ts';
+import {
+  readUpgradeRequestFile,
+  upgradeLayout,
+  writeUpgradeResult,
+} from '../../../src/core/upgrade/index.ts';
 import { REPO_ROOT, runBatos } from '../../support/run-batos.ts';
 import { tempDir } from '../../support/temp.ts';
 
@@ -157,4 +162,72 @@ describe('stopping with a signal', () => {
     });
     expect(after.stdout.trim()).toBe('7');
   });
+});
+
+describe('upgrades from the console admin', () => {
+  it('files a signed request, and reports the steward’s result where it was asked', async () => {
+    const dir = tempDir();
+    const key = 'k'.repeat(32);
+    const upgradeDir = join(dir, 'upgrades');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        BATOS_IMAGE: join(dir, 'image.db'),
+        BATOS_MODEL: join(dir, 'none.gguf'),
+        BATOS_UPGRADE_KEY: key,
+        BATOS_UPGRADE_DIR: upgradeDir,
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const until = (pattern: RegExp) =>
+      new Promise<RegExpExecArray>((resolve) => {
+        const check = () => {
+          const found = pattern.exec(stdout);
+          if (found) resolve(found);
+          else setTimeout(check, 50);
+        };
+        check();
+      });
+    child.stdin.write('upgrade --dry-run\n');
+    const [, id] = await until(
+      /^Upgrade (u-[0-9a-f]+) dry run requested: git-pull, npm-ci, build, migrate\./m,
+    );
+    const layout = upgradeLayout(upgradeDir);
+    const read = await readUpgradeRequestFile(join(layout.requests, `${id}.json`), key);
+    expect(read.ok).toBe(true);
+    if (!read.ok) return;
+
+    // What the steward would leave behind for a dry run.
+    const now = new Date().toISOString();
+    await writeUpgradeResult(layout.results, {
+      id: id!,
+      ok: true,
+      dryRun: true,
+      requester: read.request.requester,
+      reportTo: read.request.reportTo,
+      steps: read.request.steps,
+      outcomes: read.request.steps.map((s) => ({
+        name: s.name,
+        args: s.args,
+        status: 'ok',
+        durationMs: 0,
+      })),
+      rolledBack: false,
+      imageRestored: false,
+      from: read.request.fromVersion,
+      to: read.request.fromVersion,
+      objects: 9,
+      startedAt: now,
+      finishedAt: now,
+    });
+    const [report] = await until(
+      new RegExp(`^Upgrade ${id} dry run on .*Nothing was changed\.$`, 'm'),
+    );
+    expect(report).toMatch(/git-pull, npm-ci, build, migrate/);
+    child.stdin.end();
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
+  }, 60_000);
 });
