@@ -224,7 +224,7 @@ describe('upgrades from the console admin', () => {
       finishedAt: now,
     });
     const [report] = await until(
-      new RegExp(`^Upgrade ${id} dry run on .*Nothing was changed\.$`, 'm'),
+      new RegExp(`^Upgrade ${id} dry run on .*Nothing was changed\\.$`, 'm'),
     );
     expect(report).toMatch(/git-pull, npm-ci, build, migrate/);
     child.stdin.end();
