@@ -132,12 +132,7 @@ export class Bot implements BotService {
       }
       case 'backup': {
         this.requireAdmin(send, 'backup');
-        const file =
-          words[0] ??
-          join(
-            this.options.backupDir,
-            `live_image-${new Date().toISOString().replace(/[:.]/g, '-')}.db`,
-          );
+        const file = this.backupFile(send, words[0]);
         await uvm.withImage((image) => image.backup(file));
         return textReply('ok', `Backed the image up to ${file}.`);
       }
@@ -194,6 +189,23 @@ export class Bot implements BotService {
       return { undone: undoneId, tx: image.commit(prepared) };
     });
     return textReply('ok', `Undid transaction ${undone}.`, tx === undefined ? {} : { tx });
+  }
+
+  /**
+   * Where `backup` writes: a timestamped file in the backup folder, or a name given there.
+   * Only the console (the operator at the machine) may name a path elsewhere: a chat admin
+   * must not be able to overwrite files on the host.
+   */
+  private backupFile(send: Send, requested: string | undefined): string {
+    const stamped = `live_image-${new Date().toISOString().replace(/[:.]/g, '-')}.db`;
+    if (requested === undefined) return join(this.options.backupDir, stamped);
+    if (send.platform === 'console') return requested;
+    if (!/^[\w.-]{1,100}$/.test(requested) || requested.startsWith('.'))
+      throw new SendError(
+        'bad-argument',
+        `"${requested}" is not a backup name: give a plain file name (letters, digits, . _ -); it goes into the backup folder.`,
+      );
+    return join(this.options.backupDir, requested);
   }
 
   private requireAdmin(send: Send, what: string): void {

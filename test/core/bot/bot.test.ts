@@ -150,6 +150,16 @@ describe('admin commands', () => {
     expect((await core.say(`backup ${file}`, alice)).status).toBe('refused');
     expect(await core.ok(`backup ${file}`)).toBe(`Backed the image up to ${file}.`);
     expect(existsSync(file)).toBe(true);
+    const chatAdmin: Partial<Send> = {
+      ...alice,
+      sender: { id: 'root', name: 'root', isAdmin: true },
+    };
+    expect(replyToPlainText(await core.say('backup /etc/passwd', chatAdmin))).toMatch(
+      /not a backup name/,
+    );
+    expect(await core.ok('backup nightly.db', chatAdmin)).toMatch(
+      /^Backed the image up to .*backups\/nightly\.db\.$/,
+    );
   });
 
   it('upgrade is refused outside the admin channel, and for non-admins', async () => {
