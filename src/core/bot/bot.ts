@@ -124,10 +124,22 @@ export class Bot implements BotService {
         return this.undo(words, send, info);
       case 'collect': {
         this.requireAdmin(send, 'collect');
-        const result = await uvm.withImage((image) => image.collect());
+        const days = words[0] === undefined ? undefined : Number(words[0]);
+        if (days !== undefined && !(Number.isInteger(days) && days >= 0))
+          throw new SendError(
+            'parse',
+            `"${words[0]}" is not a number of days. \`collect\` alone keeps all history; \`collect 30\` also forgets transactions older than 30 days.`,
+          );
+        const result = await uvm.withImage((image) =>
+          image.collect(days === undefined ? {} : { keepHistoryDays: days }),
+        );
+        const forgotten =
+          days === undefined
+            ? ''
+            : ` Forgot ${result.forgottenTransactions} transaction${result.forgottenTransactions === 1 ? '' : 's'} older than ${days} day${days === 1 ? '' : 's'}.`;
         return textReply(
           'ok',
-          `Collected ${result.deleted} unreachable object${result.deleted === 1 ? '' : 's'}; ${result.remaining} remain. (sweep ${result.sweepMs.toFixed(0)} ms, compact ${result.compactMs.toFixed(0)} ms)`,
+          `Collected ${result.deleted} unreachable object${result.deleted === 1 ? '' : 's'}; ${result.remaining} remain.${forgotten} (sweep ${result.sweepMs.toFixed(0)} ms, compact ${result.compactMs.toFixed(0)} ms)`,
         );
       }
       case 'backup': {

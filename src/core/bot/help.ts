@@ -12,6 +12,7 @@ export const HELP_TEXT = `BAT OS — talk to the objects of the living image.
 
   history [object]    the transactions that changed it (all, without an object)
   undo [tx]           revert the last transaction, or the one given
-  collect             delete unreachable objects and compact (admin)
+  collect [days]      delete unreachable objects and compact; with days, also forget
+                      transactions older than that (admin)
   backup [file]       copy the image while it runs (admin)
   upgrade [--dry-run] ask the steward to upgrade BAT OS (admin, admin channel)`;

@@ -94,3 +94,33 @@ export async function lastUndoable(db: Kysely<ImageSchema>): Promise<number | un
     .executeTakeFirst();
   return row?.tx;
 }
+
+/**
+ * Forgets transactions committed before `before` (ISO time), like ZODB's pack: their
+ * history and undo go; the objects stay as they are. An undo kept whose target is forgotten
+ * becomes an ordinary transaction. Returns how many transactions were forgotten.
+ */
+export async function forgetHistoryBefore(
+  db: Kysely<ImageSchema>,
+  before: string,
+): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const old = trx.selectFrom('transactions').select('tx').where('at', '<', before);
+    await trx
+      .updateTable('transactions')
+      .set({ undo_of: null })
+      .where('undo_of', 'in', old)
+      .execute();
+    await trx
+      .updateTable('transactions')
+      .set({ undone_by: null })
+      .where('undone_by', 'in', old)
+      .execute();
+    await trx.deleteFrom('changes').where('tx', 'in', old).execute();
+    const { numDeletedRows } = await trx
+      .deleteFrom('transactions')
+      .where('at', '<', before)
+      .executeTakeFirst();
+    return Number(numDeletedRows);
+  });
+}

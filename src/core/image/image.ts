@@ -14,7 +14,13 @@ import { ImageError, SendError } from '../errors.ts';
 import { slotEquals, type Oid } from '../model/value.ts';
 import { decodeSlots, encodeRefs, encodeSlot, encodeSlots, type SlotMap } from './codec.ts';
 import { openDatabase, takeLock, translateOpenError } from './database.ts';
-import { lastUndoable, readHistory, SYSTEM_PREFIX, type HistoryEntry } from './history.ts';
+import {
+  forgetHistoryBefore,
+  lastUndoable,
+  readHistory,
+  SYSTEM_PREFIX,
+  type HistoryEntry,
+} from './history.ts';
 import { imageMigrations } from './migrations.ts';
 import { ObjectCache } from './object-cache.ts';
 import type { ImageSchema } from './schema.ts';
@@ -28,6 +34,8 @@ export interface ImageOptions {
 /** What `collect` did. */
 export interface CollectResult {
   readonly deleted: number;
+  /** Transactions forgotten because they were older than asked to keep. */
+  readonly forgottenTransactions: number;
   readonly remaining: number;
   readonly sweepMs: number;
   readonly compactMs: number;
@@ -225,11 +233,19 @@ export class Image {
 
   /**
    * Persistence by reachability: deletes every object the root (oid 0) cannot reach, then
-   * compacts the file. Runs in SQL over the stored reference lists.
+   * compacts the file. Runs in SQL over the stored reference lists. With `keepHistoryDays`,
+   * also forgets transactions older than that (their undo goes with them).
    */
-  async collect(): Promise<CollectResult> {
+  async collect(options: { keepHistoryDays?: number } = {}): Promise<CollectResult> {
     this.assertOpen();
     const started = performance.now();
+    const forgottenTransactions =
+      options.keepHistoryDays === undefined
+        ? 0
+        : await forgetHistoryBefore(
+            this.kysely,
+            new Date(Date.now() - options.keepHistoryDays * 86_400_000).toISOString(),
+          );
     const { numDeletedRows } = await this.kysely
       .withRecursive('reach(oid)', (db) =>
         db.selectNoFrom(sql<number>`0`.as('oid')).union(
@@ -248,6 +264,7 @@ export class Image {
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     return {
       deleted: Number(numDeletedRows),
+      forgottenTransactions,
       remaining: this.countObjects(),
       sweepMs: swept - started,
       compactMs: performance.now() - swept,

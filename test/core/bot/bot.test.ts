@@ -145,7 +145,9 @@ describe('admin commands', () => {
     const core = await openTestCore();
     await core.ok('genesis clone');
     expect((await core.say('collect', alice)).status).toBe('refused');
-    expect(await core.ok('collect')).toMatch(/^Collected 1 unreachable object; 4 remain\./);
+    expect(await core.ok('collect')).toMatch(/^Collected 1 unreachable object; 4 remain\. \(sweep/);
+    expect(await core.ok('collect 0')).toMatch(/Forgot \d+ transactions older than 0 days\./);
+    expect(replyToPlainText(await core.say('collect soon'))).toMatch(/not a number of days/);
     const file = join(tempDir(), 'copy.db');
     expect((await core.say(`backup ${file}`, alice)).status).toBe('refused');
     expect(await core.ok(`backup ${file}`)).toBe(`Backed the image up to ${file}.`);

@@ -208,6 +208,29 @@ describe('Image', () => {
     });
   });
 
+  it('forgets history older than asked, keeping objects and newer undo', async () => {
+    await withImage(join(tempDir(), 'image.db'), async (image) => {
+      seed(image, 1);
+      const change = image.begin(who);
+      change.setSlot(0, 'n', v('changed'));
+      const changed = image.commit(change)!;
+      const undo = image.commit(await image.prepareUndo(who, changed))!;
+      // Keeping 0 days forgets everything committed before now (a moment later).
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const result = await image.collect({ keepHistoryDays: 0 });
+      expect(result.forgottenTransactions).toBe(3);
+      expect(await image.history()).toEqual([]);
+      expect(image.read(0)!.get('n')).toEqual(v(0));
+      expect(image.foreignKeyCheck()).toEqual([]);
+      await expect(image.prepareUndo(who, undo)).rejects.toThrow(/no transaction/);
+      const later = image.begin(who);
+      later.setSlot(0, 'n', v('later'));
+      image.commit(later);
+      expect((await image.collect({ keepHistoryDays: 1 })).forgottenTransactions).toBe(0);
+      expect(await image.history()).toHaveLength(1);
+    });
+  });
+
   it('backs up online to a file that opens as an image with the same objects', async () => {
     const dir = tempDir();
     await withImage(join(dir, 'image.db'), async (image) => {
