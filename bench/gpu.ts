@@ -2,31 +2,46 @@
  * GPU speed check: forges a model with Llama 3.1 8B's shapes and pseudo-random Q4_0 weights
  * (nothing is downloaded), then in one run measures plain node-llama-cpp and BAT OS's mind
  * on it: backend start, model load, context creation, prompt processing, time to first
- * token and generation speed, with the GPU node-llama-cpp reports.
+ * token and generation speed, with the GPU, backend and VRAM node-llama-cpp reports.
  *
- * On a machine with an NVIDIA GPU, from the repository root:
+ * On a machine with an NVIDIA GPU, Node.js and this repo's node_modules, from the repo root:
  *
- *     npx tsx bench/gpu.ts --preset 8b --gpu cuda --out /tmp/batos-gpu --results bench/results
+ *     npx tsx bench/gpu.ts --preset 8b --gpu cuda --out /tmp/batos-gpu
  *
  * It prints a markdown table and writes it to `bench/results/gpu-<date>-<preset>-<backend>.md`
- * (or `--results DIR`) for the session to commit.
+ * (or into `--results DIR`) for the session to commit.
  *
- * - Disk: 4.6 GB for the model in `--out` (default: `<tmpdir>/batos-gpu-bench`), kept and
- *   reused by later runs (a file of the expected size is not rewritten).
- * - Time on an H100-class machine, expected: forging 10–30 s (measured 12 s on a 2-core
- *   VM, bound by the disk), hashing the file once for the mind 5–15 s, two model loads of
- *   a few seconds each, generation runs well under a minute: about 1–2 minutes in all.
- * - `--gpu cuda` fails loudly if the CUDA build cannot start (node-llama-cpp's prebuilt
- *   CUDA binary needs libcudart/libcublas 13 and the driver's libcuda on the library
- *   path); `--gpu auto` would silently fall back to the CPU, and the table says so.
+ * - Disk: 4.5 GB (4.2 GiB) for the model in `--out` (default `<tmpdir>/batos-gpu-bench`),
+ *   kept for later runs (a file of the expected size is not rewritten).
+ * - Time, expected on an H100 machine: forging 10–30 s (13 s measured on a 2-core VM, bound
+ *   by the disk), hashing the file once for the mind 5–15 s (6 s there), two model loads of
+ *   a few seconds each, the measured runs well under a minute: about 1–2 minutes in all.
+ *   (The whole 8B path ran end to end on that VM's CPU with `--gen 8 --prompt 64 --context
+ *   512` in about 1.5 minutes.)
+ * - `--gpu cuda` fails loudly, naming the missing libraries, when the CUDA build cannot
+ *   start (node-llama-cpp 3.21.1's prebuilt CUDA binary links CUDA 13's libcudart and
+ *   libcublas and the driver's libcuda); `--gpu auto` falls back to the CPU silently, so
+ *   the table then carries a warning.
  * - CPU proof at small scale: `npx tsx bench/gpu.ts --preset small --gpu false` (seconds).
  *
  * Options: `--gen N` tokens to generate (default 128), `--prompt 512,2048` prompt lengths
  * for prompt processing, `--context N` (default 4096), `--threads N` (default: all cores).
+ *
+ * A machine without Node.js or node_modules, like this workplace's device machine (nothing
+ * can be installed there, and a call carries at most 64 MiB): here, run
+ * `npx tsx bench/gpu.ts --pack .gpu-pack`. It writes Node.js, tsx and node-llama-cpp with
+ * its CUDA binary (about 200 MB gzipped) as four parts of at most 56 MiB, one folder each,
+ * makes git ignore the folder, and prints the device calls to make one right after another:
+ * three that only carry a part, then one that carries the last, unpacks everything, puts
+ * the CUDA libraries on LD_LIBRARY_PATH and runs the 8B check with `--results $OUT`.
  */
 import { availableParallelism, tmpdir } from 'node:os';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { appendFile, mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { createGzip } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { getLlama, LlamaCompletion, LlamaLogLevel } from 'node-llama-cpp';
@@ -49,6 +64,7 @@ const { values: args } = parseArgs({
     prompt: { type: 'string', default: '512,2048' },
     context: { type: 'string', default: '4096' },
     threads: { type: 'string', default: String(availableParallelism()) },
+    pack: { type: 'string' },
   },
   strict: true,
 });
@@ -102,7 +118,7 @@ function promptTokens(model: LlamaModel, count: number): Token[] {
   let x = 12345;
   const tokens: Token[] = model.tokens.bos === null ? [] : [model.tokens.bos];
   while (tokens.length < count) {
-    x = (x * 1103515245 + 12345) >>> 0;
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
     tokens.push((first + (x % span)) as Token);
   }
   return tokens;
@@ -143,6 +159,25 @@ async function describeBackend(llama: Llama): Promise<BackendInfo> {
   };
 }
 
+/**
+ * Why a GPU build may not start: the libraries its binary lacks, as `ldd` lists them (the
+ * prebuilt CUDA build links CUDA 13's libcudart and libcublas, and the driver's libcuda).
+ */
+function backendHint(): string {
+  if (gpu !== 'cuda') return '';
+  const binary = resolve(
+    'node_modules/@node-llama-cpp/linux-x64-cuda/bins/linux-x64-cuda/libggml-cuda.so',
+  );
+  if (!existsSync(binary)) return `${binary} is missing.`;
+  const missing = (spawnSync('ldd', [binary], { encoding: 'utf8' }).stdout ?? '')
+    .split('\n')
+    .filter((line) => line.includes('not found'))
+    .map((line) => line.trim());
+  return missing.length > 0
+    ? `Its CUDA binary lacks ${missing.join('; ')}: add their folders to LD_LIBRARY_PATH (e.g. /usr/local/cuda/lib64, the driver's lib folder).`
+    : 'Its CUDA binary finds all its libraries; is a GPU visible (nvidia-smi)?';
+}
+
 /** Plain node-llama-cpp: every layer offloaded, one context, raw evaluation and completion. */
 async function plainRun(): Promise<{
   result: PathResult;
@@ -159,11 +194,18 @@ async function plainRun(): Promise<{
       maxThreads: THREADS,
       logLevel: LlamaLogLevel.error,
       progressLogs: false,
+    }).catch((error: unknown) => {
+      throw new Error(
+        `node-llama-cpp could not start its ${gpu || 'CPU'} build. ${backendHint()}`,
+        {
+          cause: error,
+        },
+      );
     }),
   );
   result.backendStartMs = startMs;
   const backend = await describeBackend(llama);
-  log(`  backend ${backend.gpu || 'cpu'} ${backend.devices.join(', ')}; loading the model…`);
+  log(`  backend: ${[backend.gpu || 'cpu', ...backend.devices].join(', ')}; loading the model…`);
   const [model, loadMs] = await timed(() => llama.loadModel({ modelPath, gpuLayers: 'max' }));
   result.loadMs = loadMs;
   result.gpuLayers = `${model.gpuLayers}/${model.fileInsights.totalLayers}`;
@@ -261,7 +303,6 @@ async function mindRun(longText: string, longTokens: number): Promise<PathResult
     // The pool creates the context inside the first request; its first token bounds it.
     result.contextMs = first.ttftMs;
     result.ttftMs = second.ttftMs;
-    result.generatedTokens = GEN_TOKENS;
     result.generationRate = ((GEN_TOKENS - 1) / (second.totalMs - second.ttftMs)) * 1000;
     log(`  a reply to a ${longTokens}-token message…`);
     const long = await reply(longText);
@@ -319,7 +360,7 @@ function tableRows(plain: PathResult, mind: PathResult): Array<Record<string, st
     row('time to first token (short prompt)', opt(plain.ttftMs, ms), opt(mind.ttftMs, ms)),
     row(
       `generation (${GEN_TOKENS} tokens, greedy)`,
-      opt(plain.generationRate, rate),
+      opt(plain.generationRate, (v) => `${rate(v)} (${plain.generatedTokens} generated)`),
       opt(mind.generationRate, rate),
     ),
     row(
@@ -372,11 +413,25 @@ async function main(): Promise<void> {
     ],
   });
   process.stdout.write(`\n${table}`);
+  const record = prettierTable(table);
   const dir = resolve(args.results);
   await mkdir(dir, { recursive: true });
   const file = join(dir, `gpu-${started.toISOString().slice(0, 10)}-${preset}-${backendName}.md`);
-  await writeFile(file, `${table}`);
+  await writeFile(file, record);
   log(`written to ${file}`);
+}
+
+/** The table's separator row as Prettier writes it, so `prettier --check .` passes on the record. */
+function prettierTable(markdown: string): string {
+  return markdown.replace(
+    /^\|(-+\|)+$/m,
+    (line) =>
+      `| ${line
+        .slice(1, -1)
+        .split('|')
+        .map((cell) => '-'.repeat(cell.length - 2))
+        .join(' | ')} |`,
+  );
 }
 
 /** node-llama-cpp's version, from its package.json (which its exports map does not expose). */
@@ -385,4 +440,130 @@ async function nodeLlamaCppVersion(): Promise<string> {
   return (JSON.parse(await readFile(fileURLToPath(url), 'utf8')) as { version: string }).version;
 }
 
-await main();
+/** Folders of the packages `roots` need at run time, by Node's resolution from the repo root. */
+function dependencyFolders(roots: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const visit = (folder: string): void => {
+    if (seen.has(folder)) return;
+    seen.add(folder);
+    const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
+    for (const name of Object.keys({
+      ...manifest.dependencies,
+      ...manifest.optionalDependencies,
+    })) {
+      // Of node-llama-cpp's prebuilt binaries, only Linux x64 CPU and CUDA are wanted.
+      if (/^@node-llama-cpp\/(?!linux-x64(-cuda)?$)/.test(name)) continue;
+      for (let at = folder; ; at = dirname(at)) {
+        const candidate = join(at, 'node_modules', name);
+        if (existsSync(join(candidate, 'package.json'))) {
+          visit(candidate);
+          break;
+        }
+        if (dirname(at) === at) break;
+      }
+    }
+  };
+  for (const root of roots) visit(resolve('node_modules', root));
+  return [...seen].map((folder) => relative(process.cwd(), folder)).sort();
+}
+
+/** Bytes per part: under the 64 MiB a device call carries, with room for the repo itself. */
+const PART_BYTES = 56 * 2 ** 20;
+
+/**
+ * Writes Node.js (as `.rt/bin/node`) and the packages this script needs as a gzipped tar,
+ * split into `<dir>/01/part`, `<dir>/02/part`, …, then prints how to carry and run it.
+ */
+async function packRuntime(dir: string): Promise<void> {
+  const out = resolve(dir);
+  const rel = relative(process.cwd(), out);
+  // Only an earlier pack (folders 01, 02, …) is replaced; never anything else.
+  const existing = await readdir(out).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  if (rel === '' || existing.some((name) => !/^\d{2}$/.test(name))) {
+    throw new Error(`--pack ${dir}: not an empty folder or an earlier pack; choose another`);
+  }
+  if (!rel.startsWith('..')) {
+    // Inside the repo the parts must be ignored, or they would be committed and travel
+    // with every device call.
+    const ignored = spawnSync('git', ['check-ignore', '-q', `${rel}/x`]).status === 0;
+    if (!ignored) {
+      const exclude = spawnSync('git', ['rev-parse', '--git-path', 'info/exclude'], {
+        encoding: 'utf8',
+      }).stdout.trim();
+      await appendFile(exclude, `/${rel}/\n`);
+    }
+  }
+  await rm(out, { recursive: true, force: true });
+  const folders = dependencyFolders(['node-llama-cpp', 'tsx']);
+  const node = process.execPath;
+  const tar = spawn(
+    'tar',
+    [
+      '-cf',
+      '-',
+      `--transform=s,^${basename(node)}$,.rt/bin/node,`,
+      // llama.cpp's source, for building from source, which this script never does.
+      '--exclude=node_modules/node-llama-cpp/llama/gitRelease.bundle',
+      '-C',
+      dirname(node),
+      basename(node),
+      '-C',
+      process.cwd(),
+      ...folders,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const tarDone = new Promise<void>((done, fail) =>
+    tar.on('close', (code) => (code === 0 ? done() : fail(new Error(`tar exited with ${code}`)))),
+  );
+  let parts = 0;
+  let file: FileHandle | undefined;
+  let inPart = PART_BYTES;
+  for await (const chunk of tar.stdout.pipe(createGzip({ level: 6 })) as AsyncIterable<Buffer>) {
+    for (let at = 0; at < chunk.length;) {
+      if (inPart === PART_BYTES) {
+        await file?.close();
+        const folder = join(out, String(++parts).padStart(2, '0'));
+        await mkdir(folder, { recursive: true });
+        file = await open(join(folder, 'part'), 'w');
+        inPart = 0;
+      }
+      const take = Math.min(chunk.length - at, PART_BYTES - inPart);
+      await file!.write(chunk, at, take);
+      at += take;
+      inPart += take;
+    }
+  }
+  await file?.close();
+  await tarDone;
+  const folderOf = (i: number): string => `${rel}/${String(i).padStart(2, '0')}`;
+  // The CUDA build's libraries, wherever that machine keeps them (ldconfig, else a search).
+  const libraries =
+    'L=$(for n in libcublas.so.13 libcudart.so.13 libcuda.so.1; do f=$(ldconfig -p | awk -v n=$n \'$1==n{print $NF; exit}\'); [ -n "$f" ] || f=$(find /usr/local /opt /usr/lib -name $n 2>/dev/null | head -1); [ -n "$f" ] && dirname $f; done | sort -u | paste -sd:)';
+  const unpack = `cat ${rel}/*/part | tar -xzf - && ${libraries} && export PATH=$PWD/.rt/bin:$PATH LD_LIBRARY_PATH=$L:\${LD_LIBRARY_PATH:-}`;
+  const check =
+    'node --import tsx bench/gpu.ts --preset 8b --gpu cuda --out /tmp/batos-gpu --results $OUT';
+  const calls = Array.from({ length: parts }, (_, i) => ({
+    carry: [folderOf(i + 1)],
+    ...(i + 1 < parts
+      ? { command: 'true' }
+      : { timeout_s: 600, command: `${unpack} && nvidia-smi -L; ${check}` }),
+  }));
+  log(
+    [
+      `packed Node.js ${process.version} and ${folders.length} packages into ${parts} parts under ${rel}/`,
+      'On the device machine, make these run calls one right after another (a warm machine',
+      "keeps what earlier calls carried); the record comes back in the last call's $OUT:",
+      ...calls.map((call) => JSON.stringify(call)),
+    ].join('\n'),
+  );
+}
+
+if (args.pack === undefined) await main();
+else await packRuntime(args.pack);

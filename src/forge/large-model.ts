@@ -43,7 +43,7 @@ export const LLAMA_3_1_8B_SHAPE: LargeModelShape = {
   rmsEpsilon: 1e-5,
 };
 
-/** The same layout, small enough for a CPU test (about 2.4 MB). */
+/** The same layout, small enough for a CPU test (about 1.9 MB). */
 export const SMALL_SHAPE: LargeModelShape = {
   name: 'batos-random-small-q4_0',
   embeddingLength: 256,
