@@ -1,16 +1,13 @@
 /** What the UVM asks of whoever writes missing methods (the mind, in production). */
-import type { MethodProvenance, Oid, Value } from '../model/value.ts';
+import type { MethodRequest as MethodPromptRequest } from '../mind/index.ts';
+import type { MethodProvenance, Value } from '../model/value.ts';
 
-/** Everything the writer is told about the send that was not understood. */
-export interface MethodRequest {
-  readonly oid: Oid;
-  readonly name: string | null;
-  readonly slotNames: readonly string[];
-  readonly parents: ReadonlyArray<{ readonly oid: Oid; readonly name: string | null }>;
-  readonly selector: string;
+/**
+ * Everything the writer is told about the send that was not understood: what the covenant
+ * prompt describes, plus who asked.
+ */
+export interface MethodRequest extends MethodPromptRequest {
   readonly args: readonly Value[];
-  /** The sender's own words, when the message had any beyond the send. */
-  readonly words?: string;
   /** Who asked, for provenance and for per-user generation limits. */
   readonly requestedBy: string;
 }
