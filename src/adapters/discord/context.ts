@@ -11,4 +11,9 @@ export interface DiscordContext {
   readonly listenChannels: ReadonlySet<string>;
   /** The bot's own user id, known once the client is ready. */
   readonly botUserId: string;
+  /**
+   * Threads the bot has answered in since it started: a thread is a conversation, so
+   * follow-ups there need no mention.
+   */
+  readonly conversationThreads: Set<string>;
 }

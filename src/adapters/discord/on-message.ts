@@ -14,7 +14,10 @@ export async function onMessage(ctx: DiscordContext, message: Message): Promise<
   const thread = message.channel.isThread() ? message.channel : undefined;
   // A thread belongs to its parent channel for listening, allowlists and the admin channel.
   const channelId = dm ? undefined : (thread?.parentId ?? message.channelId);
-  const addressed = dm || message.mentions.users.has(ctx.botUserId);
+  const addressed =
+    dm ||
+    message.mentions.users.has(ctx.botUserId) ||
+    (thread !== undefined && ctx.conversationThreads.has(thread.id));
   const listening = channelId !== undefined && ctx.listenChannels.has(channelId);
   if (!addressed && !listening) return;
 
@@ -41,6 +44,7 @@ export async function onMessage(ctx: DiscordContext, message: Message): Promise<
     adminChannel: access.adminChannel,
     messageId: message.id,
   };
+  if (thread !== undefined) ctx.conversationThreads.add(thread.id);
   await answer(ctx.bot, send, messageTarget(message), ctx.log);
 }
 

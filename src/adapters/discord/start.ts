@@ -35,6 +35,7 @@ export async function startDiscord(
     ...(config.apiUrl === undefined ? {} : { rest: { api: config.apiUrl } }),
   });
   const inFlight = new Set<Promise<void>>();
+  const conversationThreads = new Set<string>();
   let stopping = false;
   const serve = (what: string, work: (ctx: DiscordContext) => Promise<void>): void => {
     if (stopping || client.user === null) return;
@@ -44,6 +45,7 @@ export async function startDiscord(
       access: config.access,
       listenChannels: config.listenChannels,
       botUserId: client.user.id,
+      conversationThreads,
     };
     const job = work(ctx)
       .catch((error: unknown) =>

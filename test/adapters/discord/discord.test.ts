@@ -112,6 +112,11 @@ describe('Discord front end', () => {
     const reply = await replyTo(msg.id as string);
     expect(reply.path).toBe(`/channels/${IDS.thread}/messages`);
     expect(bot.sends[0]).toMatchObject({ channel: IDS.channel, thread: IDS.thread, text: 'undo' });
+
+    // Once the bot has answered in a thread, a follow-up there needs no mention.
+    const followUp = fake.say({ channelId: IDS.thread, content: 'history genesis', author: alice });
+    await replyTo(followUp.id as string);
+    expect(bot.sends[1]).toMatchObject({ thread: IDS.thread, text: 'history genesis' });
   });
 
   it('answers everything in a listen channel, marks the admin channel, ignores unaddressed chatter', async () => {
