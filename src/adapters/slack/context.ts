@@ -18,6 +18,11 @@ export interface SlackContext {
   readonly names: Map<string, string>;
   /** chat.update calls left this minute, shared by every streamed reply. */
   readonly updates: CallBudget;
+  /**
+   * Threads (`channel:thread_ts`) the bot has answered in since it started: a thread is a
+   * conversation, so follow-ups there need no mention.
+   */
+  readonly conversationThreads: Set<string>;
 }
 
 /** The Web API client a handler was given by Bolt. */

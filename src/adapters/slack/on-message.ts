@@ -45,7 +45,10 @@ export async function onMessage(ctx: SlackContext, delivery: Delivery): Promise<
   const dm = event.channel_type === 'im' || event.channel.startsWith('D');
   const mentioned =
     event.type === 'app_mention' || (botUserId !== undefined && text.includes(`<@${botUserId}`));
-  const addressed = dm || mentioned;
+  const followUp =
+    event.thread_ts !== undefined &&
+    ctx.conversationThreads.has(`${event.channel}:${event.thread_ts}`);
+  const addressed = dm || mentioned || followUp;
   const listening = !dm && ctx.listenChannels.has(event.channel);
   if (!addressed && !listening) return;
   if (delivery.eventId !== undefined && !ctx.seen.firstTime(`event:${delivery.eventId}`)) return;
@@ -83,6 +86,7 @@ export async function onMessage(ctx: SlackContext, delivery: Delivery): Promise<
     adminChannel: access.adminChannel,
     messageId: event.ts,
   };
+  if (thread !== undefined) ctx.conversationThreads.add(`${event.channel}:${thread}`);
   await answer(ctx.bot, send, target, ctx.log);
 }
 

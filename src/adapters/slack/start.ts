@@ -73,6 +73,7 @@ export async function startSlack(
     seen: new RecentKeys(),
     names: new Map(),
     updates: new CallBudget(UPDATES_PER_MINUTE, 60_000),
+    conversationThreads: new Set(),
   };
   const inFlight = new Set<Promise<void>>();
   let stopping = false;

@@ -118,6 +118,26 @@ describe('Slack front end over HTTP', () => {
     ]);
   });
 
+  it('answers a follow-up without a mention in a thread it has answered in, and not elsewhere', async () => {
+    const parent = fake.ts();
+    await deliver(mention('genesis slotNames', { thread_ts: parent }));
+    const plain = (thread_ts: string) => ({
+      type: 'message',
+      channel_type: 'channel',
+      user: SLACK_IDS.alice,
+      text: 'history genesis',
+      channel: SLACK_IDS.channel,
+      ts: fake.ts(),
+      thread_ts,
+    });
+    await deliver(plain(parent));
+    await deliver(plain(fake.ts()));
+    expect(bot.sends.map((s) => [s.text, s.thread])).toEqual([
+      ['genesis slotNames', parent],
+      ['history genesis', parent],
+    ]);
+  });
+
   it('answers every message in a listen channel and marks the admin channel', async () => {
     await deliver({
       type: 'message',
