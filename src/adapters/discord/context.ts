@@ -1,5 +1,6 @@
 /** What the Discord event handlers share. */
 import type { BotService } from '../../core/protocol.ts';
+import type { ConversationThreads } from '../chat/conversation-threads.ts';
 import type { Logger } from '../chat/front-end.ts';
 import type { AccessPolicy } from '../chat/permissions.ts';
 
@@ -15,5 +16,5 @@ export interface DiscordContext {
    * Threads the bot has answered in since it started: a thread is a conversation, so
    * follow-ups there need no mention.
    */
-  readonly conversationThreads: Set<string>;
+  readonly conversationThreads: ConversationThreads;
 }

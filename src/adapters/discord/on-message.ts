@@ -44,7 +44,7 @@ export async function onMessage(ctx: DiscordContext, message: Message): Promise<
     adminChannel: access.adminChannel,
     messageId: message.id,
   };
-  if (thread !== undefined) ctx.conversationThreads.add(thread.id);
+  if (thread !== undefined) ctx.conversationThreads.remember(thread.id);
   await answer(ctx.bot, send, messageTarget(message), ctx.log);
 }
 

@@ -4,6 +4,7 @@ import type { BotService } from '../../core/protocol.ts';
 import type { FrontEnd, Logger } from '../chat/front-end.ts';
 import { redactedMessage } from '../chat/redact.ts';
 import { chunkMarkdown } from '../chat/chunk.ts';
+import { ConversationThreads } from '../chat/conversation-threads.ts';
 import { SLASH_COMMANDS } from './commands.ts';
 import { DISCORD_MAX_LENGTH, renderDiscord } from './render.ts';
 import type { DiscordConfig } from './config.ts';
@@ -35,7 +36,7 @@ export async function startDiscord(
     ...(config.apiUrl === undefined ? {} : { rest: { api: config.apiUrl } }),
   });
   const inFlight = new Set<Promise<void>>();
-  const conversationThreads = new Set<string>();
+  const conversationThreads = new ConversationThreads();
   let stopping = false;
   const serve = (what: string, work: (ctx: DiscordContext) => Promise<void>): void => {
     if (stopping || client.user === null) return;

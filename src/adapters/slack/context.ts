@@ -1,6 +1,7 @@
 /** What the Slack event handlers share. */
 import type { webApi } from '@slack/bolt';
 import type { BotService } from '../../core/protocol.ts';
+import type { ConversationThreads } from '../chat/conversation-threads.ts';
 import type { Logger } from '../chat/front-end.ts';
 import type { AccessPolicy } from '../chat/permissions.ts';
 import type { CallBudget } from './call-budget.ts';
@@ -22,7 +23,7 @@ export interface SlackContext {
    * Threads (`channel:thread_ts`) the bot has answered in since it started: a thread is a
    * conversation, so follow-ups there need no mention.
    */
-  readonly conversationThreads: Set<string>;
+  readonly conversationThreads: ConversationThreads;
 }
 
 /** The Web API client a handler was given by Bolt. */

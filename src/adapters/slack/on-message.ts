@@ -86,7 +86,7 @@ export async function onMessage(ctx: SlackContext, delivery: Delivery): Promise<
     adminChannel: access.adminChannel,
     messageId: event.ts,
   };
-  if (thread !== undefined) ctx.conversationThreads.add(`${event.channel}:${thread}`);
+  if (thread !== undefined) ctx.conversationThreads.remember(`${event.channel}:${thread}`);
   await answer(ctx.bot, send, target, ctx.log);
 }
 

@@ -5,6 +5,7 @@ import { App, HTTPReceiver } from '@slack/bolt';
 import type { BotService } from '../../core/protocol.ts';
 import type { FrontEnd, Logger } from '../chat/front-end.ts';
 import { chunkMarkdown } from '../chat/chunk.ts';
+import { ConversationThreads } from '../chat/conversation-threads.ts';
 import { redactedMessage } from '../chat/redact.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { slackSecrets } from './config.ts';
@@ -73,7 +74,7 @@ export async function startSlack(
     seen: new RecentKeys(),
     names: new Map(),
     updates: new CallBudget(UPDATES_PER_MINUTE, 60_000),
-    conversationThreads: new Set(),
+    conversationThreads: new ConversationThreads(),
   };
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
