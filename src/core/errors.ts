@@ -17,11 +17,10 @@ export type SendErrorCode =
   | 'undo-refused'
   | 'internal';
 
-/** A send failed; the transaction it ran in is rolled back and the image is unchanged. */
-export class SendError extends Error {
-  override readonly name = 'SendError';
+/** An error that says what kind it is, so callers branch on `code`, never on message text. */
+export abstract class CodedError<Code extends string> extends Error {
   constructor(
-    readonly code: SendErrorCode,
+    readonly code: Code,
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -29,16 +28,14 @@ export class SendError extends Error {
   }
 }
 
+/** A send failed; the transaction it ran in is rolled back and the image is unchanged. */
+export class SendError extends CodedError<SendErrorCode> {
+  override readonly name = 'SendError';
+}
+
 export type ImageErrorCode = 'locked' | 'corrupt' | 'io' | 'migration' | 'closed';
 
 /** The image file cannot be opened or used. The file is left exactly as it was. */
-export class ImageError extends Error {
+export class ImageError extends CodedError<ImageErrorCode> {
   override readonly name = 'ImageError';
-  constructor(
-    readonly code: ImageErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }

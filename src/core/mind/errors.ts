@@ -2,6 +2,7 @@
  * The mind's one error type. Every failure carries a code a caller can branch on and a
  * message a person can act on (it names the file, the variable or the remedy).
  */
+import { CodedError } from '../errors.ts';
 
 export type MindErrorCode =
   /** No model file, and none could be downloaded; the message says how to get one. */
@@ -27,13 +28,6 @@ export type MindErrorCode =
   /** The mind was closed. */
   | 'closed';
 
-export class MindError extends Error {
+export class MindError extends CodedError<MindErrorCode> {
   override readonly name = 'MindError';
-  constructor(
-    readonly code: MindErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
