@@ -8,6 +8,7 @@
  * finish and commit, close the image and the model, and exit 0.
  */
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
 import { parseDiscordConfig, startDiscord, type DiscordConfig } from './adapters/discord/index.ts';
 import { parseSlackConfig, startSlack, type SlackConfig } from './adapters/slack/index.ts';
@@ -205,6 +206,7 @@ export async function main(env: Env): Promise<void> {
         output: process.stdout,
         interactive: process.stdin.isTTY === true,
         sender: { id: userInfo().username, name: userInfo().username, isAdmin: core.consoleAdmin },
+        historyFile: join(dirname(core.imagePath), 'console_history'),
       })
     : undefined;
   if (consoleFrontEnd) frontEnds.push(consoleFrontEnd);

@@ -2,6 +2,7 @@
  * The console front end: a prompt with history on a terminal, or, when stdin is a pipe, one
  * send per line with each reply printed in order, ending after the last line is answered.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { BotService, Send, Sender } from '../../core/protocol.ts';
@@ -14,12 +15,25 @@ export interface ConsoleOptions {
   /** Whether to run the interactive prompt (stdin is a terminal). */
   readonly interactive: boolean;
   readonly sender: Sender;
+  /** Where the prompt's history is kept between sessions (interactive only). */
+  readonly historyFile?: string;
 }
 
 export interface ConsoleFrontEnd extends FrontEnd {
   readonly name: 'console';
   /** Resolves when input has ended and every line has been answered. */
   readonly finished: Promise<void>;
+}
+
+const HISTORY_SIZE = 500;
+
+function readHistory(file: string | undefined): string[] {
+  if (file === undefined) return [];
+  try {
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).reverse().slice(0, HISTORY_SIZE);
+  } catch {
+    return [];
+  }
 }
 
 export function startConsole(bot: BotService, options: ConsoleOptions): ConsoleFrontEnd {
@@ -29,9 +43,21 @@ export function startConsole(bot: BotService, options: ConsoleOptions): ConsoleF
     input,
     output: interactive ? output : undefined,
     terminal: interactive,
-    historySize: 500,
+    history: interactive ? readHistory(options.historyFile) : [],
+    historySize: HISTORY_SIZE,
     prompt: 'batos> ',
   });
+  if (interactive && options.historyFile !== undefined) {
+    const file = options.historyFile;
+    // readline keeps the newest line first; the file keeps them oldest first, one per line.
+    rl.on('history', (lines: string[]) => {
+      try {
+        writeFileSync(file, [...lines].reverse().join('\n') + '\n');
+      } catch {
+        // Losing the prompt history is not worth interrupting the operator for.
+      }
+    });
+  }
   const print = (text: string) => output.write(`${text}\n`);
   let chain: Promise<void> = Promise.resolve();
   let closed = false;
