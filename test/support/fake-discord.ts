@@ -3,11 +3,9 @@
  * WebSocket gateway that speaks just enough of the protocol (HELLO, IDENTIFY, READY,
  * GUILD_CREATE, heartbeats, RESUME) for the real discord.js client. 127.0.0.1 only.
  */
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
+import { LocalServer } from './local-server.ts';
 
 /** Fixed ids of the fake world. */
 export const IDS = {
@@ -63,33 +61,19 @@ function channel(id: string, name: string, extra: Json = {}): Json {
 }
 
 /** The fake Discord. Start with {@link FakeDiscord.start}; close in afterAll. */
-export class FakeDiscord {
+export class FakeDiscord extends LocalServer {
+  protected readonly label = 'fake-discord';
   readonly requests: RecordedRequest[] = [];
   readonly frames: GatewayFrame[] = [];
   /** Connections the gateway has accepted so far. */
   connections = 0;
   #seq = 0;
   #nextId = 200000000000000000n;
-  readonly #sockets = new Set<WebSocket>();
-  readonly #waiters = new Set<() => void>();
-
-  private constructor(
-    private readonly server: Server,
-    private readonly wss: WebSocketServer,
-  ) {}
 
   static async start(): Promise<FakeDiscord> {
-    const server = createServer();
-    const wss = new WebSocketServer({ server });
-    const fake = new FakeDiscord(server, wss);
-    server.on('request', (req, res) => fake.#onRequest(req, res));
-    wss.on('connection', (socket) => fake.#onConnection(socket));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const fake = new FakeDiscord();
+    await fake.listen();
     return fake;
-  }
-
-  get port(): number {
-    return (this.server.address() as AddressInfo).port;
   }
 
   /** The REST base to give the client (`/v10` is appended by discord.js). */
@@ -104,7 +88,7 @@ export class FakeDiscord {
 
   /** Sends a dispatch event to every connected client. */
   dispatch(t: string, d: unknown): void {
-    for (const socket of this.#sockets) this.#send(socket, { op: 0, t, s: ++this.#seq, d });
+    for (const socket of this.sockets) this.#send(socket, { op: 0, t, s: ++this.#seq, d });
   }
 
   /** A guild text message (or a DM when `channelId` is the DM channel) from `author`. */
@@ -188,7 +172,7 @@ export class FakeDiscord {
 
   /** Closes every gateway connection with `code`, or cuts it without a close frame. */
   drop(code: number | 'terminate'): void {
-    for (const socket of this.#sockets) {
+    for (const socket of this.sockets) {
       if (code === 'terminate') socket.terminate();
       else socket.close(code, 'fake drop');
     }
@@ -199,7 +183,7 @@ export class FakeDiscord {
     match: (request: RecordedRequest) => boolean,
     timeoutMs = 5_000,
   ): Promise<RecordedRequest> {
-    return this.#waitFor(() => this.requests.find(match), timeoutMs);
+    return this.until(() => this.requests.find(match), timeoutMs);
   }
 
   /** Resolves with the first gateway frame matching `match`. */
@@ -207,7 +191,7 @@ export class FakeDiscord {
     match: (frame: GatewayFrame) => boolean,
     timeoutMs = 10_000,
   ): Promise<GatewayFrame> {
-    return this.#waitFor(() => this.frames.find(match), timeoutMs);
+    return this.until(() => this.frames.find(match), timeoutMs);
   }
 
   /** Requests to post or edit messages, in order. */
@@ -220,50 +204,19 @@ export class FakeDiscord {
     );
   }
 
-  async close(): Promise<void> {
-    for (const socket of this.#sockets) socket.terminate();
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  #notify(): void {
-    for (const waiter of this.#waiters) waiter();
-  }
-
-  #waitFor<T>(find: () => T | undefined, timeoutMs: number): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        const found = find();
-        if (found === undefined) return;
-        this.#waiters.delete(check);
-        clearTimeout(timer);
-        resolve(found);
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        reject(new Error('fake-discord: timed out waiting'));
-      }, timeoutMs);
-      this.#waiters.add(check);
-      check();
-    });
-  }
-
   #send(socket: WebSocket, payload: unknown): void {
     socket.send(JSON.stringify(payload));
   }
 
-  #onConnection(socket: WebSocket): void {
+  protected onConnection(socket: WebSocket): void {
     this.connections++;
-    this.#sockets.add(socket);
-    socket.on('close', () => this.#sockets.delete(socket));
     socket.on('message', (data) => {
       const frame = JSON.parse(String(data)) as GatewayFrame;
       this.frames.push(frame);
       if (frame.op === 1) this.#send(socket, { op: 11, d: null });
       if (frame.op === 2) this.#identify(socket);
       if (frame.op === 6) this.#send(socket, { op: 0, t: 'RESUMED', s: ++this.#seq, d: {} });
-      this.#notify();
+      this.notify();
     });
     this.#send(socket, { op: 10, d: { heartbeat_interval: 45_000 } });
   }
@@ -343,7 +296,7 @@ export class FakeDiscord {
     });
   }
 
-  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+  protected onRequest(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -357,7 +310,7 @@ export class FakeDiscord {
       if (answer === undefined) res.writeHead(status).end();
       else
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
-      this.#notify();
+      this.notify();
     });
   }
 

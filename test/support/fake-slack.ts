@@ -4,11 +4,9 @@
  * WebSocket server that delivers envelopes and collects acks. 127.0.0.1 only.
  */
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
+import { LocalServer } from './local-server.ts';
 
 /** Fixed ids of the fake workspace. */
 export const SLACK_IDS = {
@@ -111,33 +109,19 @@ export async function postToReceiver(
 }
 
 /** The fake Slack. Start with {@link FakeSlack.start}; close in afterAll. */
-export class FakeSlack {
+export class FakeSlack extends LocalServer {
+  protected readonly label = 'fake-slack';
   readonly calls: RecordedCall[] = [];
   /** Envelope ids the Socket Mode client acknowledged. */
   readonly acks: string[] = [];
   #ts = 1_700_000_000;
   #envelope = 0;
   readonly #rateLimited = new Map<string, number>();
-  readonly #sockets = new Set<WebSocket>();
-  readonly #waiters = new Set<() => void>();
-
-  private constructor(
-    private readonly server: Server,
-    private readonly wss: WebSocketServer,
-  ) {}
 
   static async start(): Promise<FakeSlack> {
-    const server = createServer();
-    const wss = new WebSocketServer({ server });
-    const fake = new FakeSlack(server, wss);
-    server.on('request', (req, res) => fake.#onRequest(req, res));
-    wss.on('connection', (socket) => fake.#onConnection(socket));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const fake = new FakeSlack();
+    await fake.listen();
     return fake;
-  }
-
-  get port(): number {
-    return (this.server.address() as AddressInfo).port;
   }
 
   /** The Web API base to give the client. */
@@ -171,13 +155,13 @@ export class FakeSlack {
       retry_attempt: 0,
       retry_reason: '',
     };
-    for (const socket of this.#sockets) socket.send(JSON.stringify(envelope));
+    for (const socket of this.sockets) socket.send(JSON.stringify(envelope));
     return envelopeId;
   }
 
   /** Number of open Socket Mode connections. */
   get socketCount(): number {
-    return this.#sockets.size;
+    return this.sockets.size;
   }
 
   /** Calls of `method`, in order. */
@@ -185,43 +169,11 @@ export class FakeSlack {
     return this.calls.filter((c) => c.method === method && c.status === 200);
   }
 
-  /** Resolves once `ready()` returns a value (checked now and after each call or ack). */
-  async until<T>(ready: () => T | undefined | false, timeoutMs = 5_000): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        const value = ready();
-        if (value === undefined || value === false) return;
-        this.#waiters.delete(check);
-        clearTimeout(timer);
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        reject(new Error('fake-slack: timed out waiting'));
-      }, timeoutMs);
-      this.#waiters.add(check);
-      check();
-    });
-  }
-
-  async close(): Promise<void> {
-    for (const socket of this.#sockets) socket.terminate();
-    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  #notify(): void {
-    for (const waiter of this.#waiters) waiter();
-  }
-
-  #onConnection(socket: WebSocket): void {
-    this.#sockets.add(socket);
-    socket.on('close', () => this.#sockets.delete(socket));
+  protected onConnection(socket: WebSocket): void {
     socket.on('message', (data) => {
       const message = JSON.parse(String(data)) as { envelope_id?: string };
       if (message.envelope_id !== undefined) this.acks.push(message.envelope_id);
-      this.#notify();
+      this.notify();
     });
     socket.send(
       JSON.stringify({
@@ -231,10 +183,10 @@ export class FakeSlack {
         connection_info: { app_id: SLACK_IDS.app },
       }),
     );
-    this.#notify();
+    this.notify();
   }
 
-  #onRequest(req: IncomingMessage, res: ServerResponse): void {
+  protected onRequest(req: IncomingMessage, res: ServerResponse): void {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -264,7 +216,7 @@ export class FakeSlack {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(this.#answer(method, args)));
       }
-      this.#notify();
+      this.notify();
     });
   }
 
