@@ -7,7 +7,7 @@ import type { ReplyTarget } from '../chat/answer.ts';
 import { checkAccess, NOT_ALLOWED_TEXT } from '../chat/permissions.ts';
 import { commandToText } from './commands.ts';
 import type { DiscordContext } from './context.ts';
-import { DISCORD_EDIT_INTERVAL_MS, DISCORD_MAX_LENGTH, renderDiscord } from './render.ts';
+import { DISCORD_REPLY_FORMAT } from './render.ts';
 
 /** Handles one INTERACTION_CREATE for our slash commands; other interactions are ignored. */
 export async function onInteraction(ctx: DiscordContext, interaction: Interaction): Promise<void> {
@@ -62,10 +62,7 @@ function memberRoleIds(interaction: ChatInputCommandInteraction): string[] {
 function interactionTarget(interaction: ChatInputCommandInteraction): ReplyTarget<Message> {
   let first = true;
   return {
-    maxLength: DISCORD_MAX_LENGTH,
-    streamIntervalMs: DISCORD_EDIT_INTERVAL_MS,
-    render: renderDiscord,
-    renderPartial: (text) => text,
+    ...DISCORD_REPLY_FORMAT,
     async post(text) {
       if (!first) return interaction.followUp(text);
       first = false;

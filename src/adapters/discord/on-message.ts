@@ -5,7 +5,7 @@ import { answer } from '../chat/answer.ts';
 import type { ReplyTarget } from '../chat/answer.ts';
 import { checkAccess, NOT_ALLOWED_TEXT } from '../chat/permissions.ts';
 import type { DiscordContext } from './context.ts';
-import { DISCORD_EDIT_INTERVAL_MS, DISCORD_MAX_LENGTH, renderDiscord } from './render.ts';
+import { DISCORD_REPLY_FORMAT } from './render.ts';
 
 /** Handles one MESSAGE_CREATE: ignores bots and messages not for the bot, serves the rest. */
 export async function onMessage(ctx: DiscordContext, message: Message): Promise<void> {
@@ -53,10 +53,7 @@ function messageTarget(message: Message): ReplyTarget<Message> {
   let quoted = false;
   const channel = message.channel;
   return {
-    maxLength: DISCORD_MAX_LENGTH,
-    streamIntervalMs: DISCORD_EDIT_INTERVAL_MS,
-    render: renderDiscord,
-    renderPartial: (text) => text,
+    ...DISCORD_REPLY_FORMAT,
     async post(text) {
       if (!quoted || !channel.isSendable()) {
         quoted = true;

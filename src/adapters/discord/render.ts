@@ -11,3 +11,11 @@ export const DISCORD_EDIT_INTERVAL_MS = 1_000;
 export function renderDiscord(reply: Reply): string {
   return renderReply(reply, { fenceLanguage: true, escape: (text) => text });
 }
+
+/** How every Discord reply target renders and paces a reply. */
+export const DISCORD_REPLY_FORMAT = {
+  maxLength: DISCORD_MAX_LENGTH,
+  streamIntervalMs: DISCORD_EDIT_INTERVAL_MS,
+  render: renderDiscord,
+  renderPartial: (text: string) => text,
+} as const;
