@@ -52,7 +52,7 @@ import { sha256OfFile } from '../src/core/mind/file-hash.ts';
 import { sharedLlama } from '../src/core/mind/llama.ts';
 import { forgeLargeModel, LARGE_MODEL_PRESETS } from '../src/forge/index.ts';
 import type { LargeModelPreset } from '../src/forge/index.ts';
-import { formatNumber, renderTable } from './table.ts';
+import { formatNumber, renderTable, timed } from './table.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -104,12 +104,6 @@ const rate = (n: number): string => (Number.isFinite(n) ? `${formatNumber(n, 1)}
 const gib = (bytes: number): string => `${formatNumber(bytes / 2 ** 30, 2)} GiB`;
 const size = (bytes: number): string =>
   bytes < 2 ** 30 ? `${formatNumber(bytes / 2 ** 20, 1)} MiB` : gib(bytes);
-
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const started = performance.now();
-  const result = await fn();
-  return [result, performance.now() - started];
-}
 
 /** Deterministic ordinary tokens (past the control and byte tokens) for prompt processing. */
 function promptTokens(model: LlamaModel, count: number): Token[] {

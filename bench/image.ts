@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Image } from '../src/core/image/index.ts';
 import { ref, type Slot } from '../src/core/model/value.ts';
-import { formatNumber, median, type BenchTable } from './table.ts';
+import { formatNumber, median, timed, type BenchTable } from './table.ts';
 
 const who = { who: 'bench', platform: 'console' };
 const METHOD = `function (self, amount) { const total = (self.get('total') ?? 0) + amount; self.set('total', total); return 'total is now ' + total + ' for #' + self.oid; }`;
@@ -39,12 +39,6 @@ async function buildImage(path: string, count: number, garbage = 0): Promise<voi
     image.commit(tx);
   }
   await image.close();
-}
-
-async function timed<T>(work: () => Promise<T> | T): Promise<[T, number]> {
-  const start = performance.now();
-  const result = await work();
-  return [result, performance.now() - start];
 }
 
 async function commitsPerSecond(

@@ -14,7 +14,7 @@ import {
 import { buildMethodPrompt, Mind } from '../src/core/mind/index.ts';
 import { METHOD_GBNF } from '../src/core/mind/method-grammar.ts';
 import { BENCH_THREADS, forgedBenchMind } from './forged-mind.ts';
-import { formatNumber, median, type BenchTable } from './table.ts';
+import { formatNumber, median, timed, type BenchTable } from './table.ts';
 
 const RUNS = 100;
 
@@ -26,12 +26,6 @@ const prompt = buildMethodPrompt({
   selector: 'display_yourself',
   args: [],
 });
-
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const started = performance.now();
-  const result = await fn();
-  return [result, performance.now() - started];
-}
 
 interface Sample {
   /** Time to the first generated token, where the path reports it. */

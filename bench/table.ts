@@ -6,6 +6,13 @@ export interface BenchTable {
   readonly notes?: readonly string[];
 }
 
+/** Runs `work` and says how long it took, in milliseconds. */
+export async function timed<T>(work: () => Promise<T> | T): Promise<[T, number]> {
+  const started = performance.now();
+  const result = await work();
+  return [result, performance.now() - started];
+}
+
 export function median(values: readonly number[]): number {
   return percentile(values, 50);
 }
