@@ -73,12 +73,3 @@ export function textReply(
 ): Reply {
   return { status, parts: [{ kind: 'text', text }], ...extra };
 }
-
-/** A reply as plain text, code blocks fenced: what the console prints and tests compare. */
-export function replyToPlainText(reply: Reply): string {
-  return reply.parts
-    .map((part) =>
-      part.kind === 'text' ? part.text : '```' + (part.language ?? '') + '\n' + part.code + '\n```',
-    )
-    .join('\n');
-}

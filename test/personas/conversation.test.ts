@@ -2,7 +2,8 @@ import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatRequest, Mind } from '../../src/core/mind/index.ts';
-import { replyToPlainText, type Reply } from '../../src/core/protocol.ts';
+import type { Reply } from '../../src/core/protocol.ts';
+import { replyToPlainText } from '../support/reply-text.ts';
 import {
   DISPLAY_YOURSELF_SOURCE,
   PERSONA_SIGNATURES,

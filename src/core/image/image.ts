@@ -318,10 +318,6 @@ export class Image {
     await this.kysely.destroy();
   }
 
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   private async laterChange(after: number, oid: Oid, slot: string): Promise<number | undefined> {
     const row = await this.kysely
       .selectFrom('changes')

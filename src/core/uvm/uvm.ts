@@ -167,7 +167,7 @@ export class Uvm {
     if (found !== undefined) {
       value = await this.invoke(tx, receiver, request.selector, found, args);
     } else {
-      const handler = this.missingHandler(tx, receiver, request.selector);
+      const handler = this.missingHandler(tx, receiver);
       if (handler === undefined)
         throw new NeedsMethod(this.methodRequest(tx, receiver, request, args));
       value = await this.invoke(tx, receiver, 'doesNotUnderstand_', handler, [
@@ -234,7 +234,7 @@ export class Uvm {
   }
 
   /** A `doesNotUnderstand_` the object defines itself (a method), if any. */
-  private missingHandler(tx: Transaction, receiver: Oid, _selector: string): Found | undefined {
+  private missingHandler(tx: Transaction, receiver: Oid): Found | undefined {
     const handler = lookup(receiver, 'doesNotUnderstand_', (oid) => tx.slots(oid));
     return handler?.slot.kind === 'method' ? handler : undefined;
   }
@@ -309,7 +309,7 @@ export class Uvm {
       resolveSend: (oid, selector, args): NestedSendResolution => {
         if (!tx.exists(oid)) throw new SendError('unknown-object', `There is no object #${oid}.`);
         const found = lookup(oid, selector, (o) => tx.slots(o));
-        const target = found ?? this.missingHandler(tx, oid, selector);
+        const target = found ?? this.missingHandler(tx, oid);
         if (target === undefined)
           throw notUnderstood(
             tx,

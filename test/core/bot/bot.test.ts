@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Image } from '../../../src/core/image/index.ts';
-import { replyToPlainText, type Send } from '../../../src/core/protocol.ts';
+import type { Send } from '../../../src/core/protocol.ts';
+import { replyToPlainText } from '../../support/reply-text.ts';
 import { openTestCore } from '../../support/core.ts';
 import { tempDir } from '../../support/temp.ts';
 
