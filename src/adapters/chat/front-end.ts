@@ -20,9 +20,5 @@ export interface AnnounceTarget {
   readonly thread?: string;
 }
 
-/** The minimal logger a front end writes to. Never pass it secrets or config objects. */
-export interface Logger {
-  info(message: string, detail?: Record<string, unknown>): void;
-  warn(message: string, detail?: Record<string, unknown>): void;
-  error(message: string, detail?: Record<string, unknown>): void;
-}
+/** The logger a front end writes to is the core's. Never pass it secrets or config objects. */
+export type { Logger } from '../../core/log.ts';
