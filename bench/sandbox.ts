@@ -13,19 +13,24 @@ const WARMUP = 2000;
 /** One object with one slot; `twice` resolves to a method, anything else fails. */
 class BenchHost implements HostBridge {
   private readonly slots = new Map<string, Value>([['name', 'ROBIN']]);
-  get(_oid: Oid, slot: string): Value | undefined {
+  get(_frame: number, _oid: Oid, slot: string): Value | undefined {
     return this.slots.get(slot);
   }
-  set(_oid: Oid, slot: string, value: Value): void {
+  set(_frame: number, _oid: Oid, slot: string, value: Value): void {
     this.slots.set(slot, value);
   }
-  remove(_oid: Oid, slot: string): void {
+  remove(_frame: number, _oid: Oid, slot: string): void {
     this.slots.delete(slot);
   }
   slotNames(): string[] {
     return [...this.slots.keys()];
   }
-  resolveSend(oid: Oid, selector: string, args: readonly Value[]): NestedSendResolution {
+  resolveSend(
+    _frame: number,
+    oid: Oid,
+    selector: string,
+    args: readonly Value[],
+  ): NestedSendResolution {
     if (selector !== 'twice') throw new Error(`${selector} not understood`);
     return {
       kind: 'method',

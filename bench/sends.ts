@@ -11,9 +11,18 @@ import { Image } from '../src/core/image/index.ts';
 import { QuickJsMethodRunner } from '../src/core/sandbox/index.ts';
 import { parseLine, type ParsedLine } from '../src/core/uvm/parser.ts';
 import { Uvm } from '../src/core/uvm/uvm.ts';
+import { callerOf } from '../src/core/bot/caller.ts';
 import { formatNumber, median, type BenchTable } from './table.ts';
 
-const info = { who: 'console:bench', platform: 'console' };
+/** The operator at the console: every check runs (only quotas on owned objects are skipped). */
+const caller = callerOf({
+  platform: 'console',
+  sender: { id: 'bench', name: 'bench', isAdmin: true },
+  channel: 'console',
+  text: '',
+  mentions: [],
+  adminChannel: true,
+});
 
 /** Sends/s over five rounds, after one untimed round so the JIT and the sandbox are warm. */
 async function rate(uvm: Uvm, line: (n: number) => string, seconds: number): Promise<number[]> {
@@ -24,7 +33,7 @@ async function rate(uvm: Uvm, line: (n: number) => string, seconds: number): Pro
     const start = performance.now();
     while (performance.now() - start < (seconds * 1000) / 5) {
       const parsed = parseLine(line(n++)) as Extract<ParsedLine, { kind: 'send' }>;
-      await uvm.send({ ...parsed, info });
+      await uvm.send({ ...parsed, caller });
       sends += 1;
     }
     if (round >= 0) rates.push(sends / ((performance.now() - start) / 1000));
@@ -45,12 +54,12 @@ export async function benchSends(): Promise<BenchTable> {
       `genesis defineMethod fan "function (self, n) { const kids = self.get('kids'); for (const k of kids) k.send('setSlot', 'n', n); return n }"`,
     ];
     for (const line of setup)
-      await uvm.send({ ...(parseLine(line) as Extract<ParsedLine, { kind: 'send' }>), info });
+      await uvm.send({ ...(parseLine(line) as Extract<ParsedLine, { kind: 'send' }>), caller });
     const kids: string[] = [];
     for (let i = 0; i < 10; i += 1) {
       const made = await uvm.send({
         ...(parseLine('genesis clone') as Extract<ParsedLine, { kind: 'send' }>),
-        info,
+        caller,
       });
       kids.push(`#${(made.value as { $ref: number }).$ref}`);
     }
@@ -59,7 +68,7 @@ export async function benchSends(): Promise<BenchTable> {
         ParsedLine,
         { kind: 'send' }
       >),
-      info,
+      caller,
     });
 
     const rows = [

@@ -27,6 +27,8 @@ import {
   installPersonas,
   PersonaConversation,
   personaPrimitives,
+  personaSlotRule,
+  PERSONA_PROTOTYPE_NAME,
   startHeartbeat,
 } from './personas/index.ts';
 import { Uvm } from './core/uvm/uvm.ts';
@@ -106,7 +108,7 @@ export async function main(env: Env): Promise<void> {
   const settings = readSettings(env);
   const { core } = settings;
 
-  const image = await Image.open(core.imagePath);
+  const image = await Image.open(core.imagePath, { cacheBytes: core.cacheMegabytes << 20 });
   const runner = new QuickJsMethodRunner();
   const loaded = await loadMind(settings.mind, log);
   const mind = loaded instanceof Mind ? loaded : undefined;
@@ -115,6 +117,8 @@ export async function main(env: Env): Promise<void> {
     image,
     runner,
     primitives: personaPrimitives({ image, loraDir: core.loraDir }),
+    quotas: core.quotas,
+    slotRules: [personaSlotRule(PERSONA_PROTOTYPE_NAME)],
     ...(mind
       ? { writer: limitGenerations(new MindMethodWriter(mind, runner), core.generationLimit) }
       : { noWriterReason: `no model is loaded to write it. ${noModelReason}` }),
@@ -146,6 +150,7 @@ export async function main(env: Env): Promise<void> {
     sendLimit: core.sendLimit,
     parserLimits: core.parserLimits,
     conversation,
+    ...(core.programmers === undefined ? {} : { roles: { programmers: core.programmers } }),
     ...(core.upgradeKey === undefined
       ? {}
       : {

@@ -4,6 +4,7 @@ import type { RateLimit } from '../core/bot/rate-limit.ts';
 import { DEFAULT_UPGRADE_DIR, defaultHealthFile, MIN_KEY_LENGTH } from '../core/upgrade/index.ts';
 import { DEFAULT_PARSER_LIMITS, type ParserLimits } from '../core/uvm/parser.ts';
 import type { EnvReader } from './env.ts';
+import { DEFAULT_QUOTAS, type Quotas } from '../core/access/quotas.ts';
 
 export interface CoreConfig {
   /** The image file (BATOS_IMAGE, default data/live_image.db). */
@@ -34,6 +35,55 @@ export interface CoreConfig {
   readonly historyChars: number;
   /** Minutes between ALFRED's audits; 0 turns the heartbeat off (BATOS_AUDIT_INTERVAL_MINUTES). */
   readonly auditIntervalMinutes: number;
+  /** Bounds on what one send or one person may add (BATOS_MAX_*). */
+  readonly quotas: Quotas;
+  /** Who may define methods by hand (BATOS_PROGRAMMERS); everyone when unset. */
+  readonly programmers: ReadonlySet<string> | undefined;
+  /** Megabytes of objects kept in memory (BATOS_CACHE_MB). */
+  readonly cacheMegabytes: number;
+}
+
+function programmers(env: EnvReader): ReadonlySet<string> | undefined {
+  const raw = env.optional('BATOS_PROGRAMMERS');
+  if (raw === undefined) return undefined;
+  const list = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const bad = list.filter((p) => !/^[a-z]+:[\w.@-]{1,128}$/.test(p));
+  if (bad.length > 0)
+    env.problems.push(
+      `BATOS_PROGRAMMERS lists ${bad.map((b) => JSON.stringify(b)).join(', ')}: give platform:user id pairs, comma-separated (discord:123456789,slack:U024BE7LH).`,
+    );
+  return new Set(list);
+}
+
+function quotas(env: EnvReader): Quotas {
+  const q = DEFAULT_QUOTAS;
+  return {
+    maxValueBytes: env.integer('BATOS_MAX_VALUE_BYTES', q.maxValueBytes, {
+      min: 256,
+      max: 64 << 20,
+    }),
+    maxObjectBytes: env.integer('BATOS_MAX_OBJECT_BYTES', q.maxObjectBytes, {
+      min: 1024,
+      max: 256 << 20,
+    }),
+    maxObjectSlots: env.integer('BATOS_MAX_OBJECT_SLOTS', q.maxObjectSlots, {
+      min: 8,
+      max: 1_000_000,
+    }),
+    maxSendBytes: env.integer('BATOS_MAX_SEND_BYTES', q.maxSendBytes, { min: 1024, max: 1 << 30 }),
+    maxSendObjects: env.integer('BATOS_MAX_SEND_OBJECTS', q.maxSendObjects, {
+      min: 1,
+      max: 1_000_000,
+    }),
+    maxObjectsPerUser: env.integer('BATOS_MAX_OBJECTS_PER_USER', q.maxObjectsPerUser, {
+      min: 0,
+      max: 100_000_000,
+    }),
+    maxDepth: env.integer('BATOS_MAX_DEPTH', q.maxDepth, { min: 2, max: 1_000 }),
+  };
 }
 
 function upgradeKey(env: EnvReader): string | undefined {
@@ -81,5 +131,8 @@ export function readCoreConfig(env: EnvReader): CoreConfig {
     historyTurns: env.integer('BATOS_HISTORY_TURNS', 20, { min: 1, max: 1_000 }),
     historyChars: env.integer('BATOS_HISTORY_CHARS', 4_000, { min: 200, max: 1_000_000 }),
     auditIntervalMinutes: env.integer('BATOS_AUDIT_INTERVAL_MINUTES', 60, { min: 0, max: 10_080 }),
+    quotas: quotas(env),
+    programmers: programmers(env),
+    cacheMegabytes: env.integer('BATOS_CACHE_MB', 256, { min: 16, max: 1_000_000 }),
   };
 }

@@ -15,6 +15,7 @@ export type SendErrorCode =
   | 'not-allowed'
   | 'rate-limited'
   | 'undo-refused'
+  | 'quota'
   | 'internal';
 
 /** An error that says what kind it is, so callers branch on `code`, never on message text. */

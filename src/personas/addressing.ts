@@ -48,38 +48,76 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
 }
 
+const GREETING = new RegExp(`^(?:${GREETINGS.join('|')})[,!]?\\s+`, 'iu');
+
+/** The names of a set of personas, compiled once into one pattern. */
+interface Compiled {
+  /** Every name and alias at the start of a text, longest first. */
+  readonly pattern: RegExp | undefined;
+  /** Lower-cased name or alias → the persona's name. */
+  readonly personaOf: ReadonlyMap<string, string>;
+}
+
+/**
+ * Compiled patterns, per list of personas: built once when the personas change (the
+ * records are read anew only then), so addressing a message costs two pattern matches
+ * whatever is stored.
+ */
+const compiled = new WeakMap<readonly Addressable[], Compiled>();
+
+function compile(personas: readonly Addressable[]): Compiled {
+  let found = compiled.get(personas);
+  if (found !== undefined) return found;
+  const personaOf = new Map<string, string>();
+  for (const p of personas)
+    for (const alias of [p.name, ...p.aliases])
+      if (alias !== '' && !personaOf.has(alias.toLowerCase()))
+        personaOf.set(alias.toLowerCase(), p.name);
+  const alternatives = [...personaOf.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  found = {
+    pattern:
+      alternatives.length === 0
+        ? undefined
+        : new RegExp(`^(@?)(${alternatives.join('|')})(?![\\p{L}\\p{N}_'’])`, 'iu'),
+    personaOf,
+  };
+  compiled.set(personas, found);
+  return found;
+}
+
 /** Finds the persona a message is addressed to, if it is addressed by name. */
 export function parseAddressing(
   text: string,
   personas: readonly Addressable[],
 ): Addressed | undefined {
-  const names = personas
-    .flatMap((p) => [p.name, ...p.aliases].map((alias) => ({ persona: p.name, alias })))
-    .sort((a, b) => b.alias.length - a.alias.length);
+  const { pattern, personaOf } = compile(personas);
+  if (pattern === undefined) return undefined;
   const trimmed = text.trim();
-  const greeting = new RegExp(`^(?:${GREETINGS.join('|')})[,!]?\\s+`, 'iu').exec(trimmed);
+  const greeting = GREETING.exec(trimmed);
   for (const start of greeting ? [greeting[0].length, 0] : [0]) {
-    for (const { persona, alias } of names) {
-      const rest = matchName(trimmed.slice(start), alias, start > 0);
-      if (rest !== undefined) return { persona, rest };
-    }
+    const candidate = trimmed.slice(start);
+    const match = pattern.exec(candidate);
+    if (!match) continue;
+    const persona = personaOf.get(match[2]!.toLowerCase());
+    const rest = restAfterName(candidate.slice(match[0].length), match[1] === '@', start > 0);
+    if (persona !== undefined && rest !== undefined) return { persona, rest };
   }
   return undefined;
 }
 
 /**
- * The text after `alias` if `text` opens by addressing it, else undefined. After a greeting
- * the name must be followed by punctuation or the end.
+ * The rest of the message after a name, if the name addresses the persona, else undefined.
+ * After a greeting the name must be followed by punctuation or the end.
  */
-function matchName(text: string, alias: string, afterGreeting: boolean): string | undefined {
-  const match = new RegExp(`^(@?)${escapeRegExp(alias)}(?![\\p{L}\\p{N}_'’])`, 'iu').exec(text);
-  if (!match) return undefined;
-  const after = text.slice(match[0].length);
+function restAfterName(
+  after: string,
+  mentioned: boolean,
+  afterGreeting: boolean,
+): string | undefined {
   if (after.trim() === '') return '';
   const separator = SEPARATOR.exec(after);
   if (separator) return after.slice(separator[0].length).trim();
   if (!/^\s/u.test(after)) return undefined;
-  const mentioned = match[1] === '@';
   if (afterGreeting && !mentioned) return undefined;
   const words =
     after

@@ -51,6 +51,7 @@ export function auditKindOf(code: FindingCode): AuditFindingKind {
     case 'size':
       return code;
     case 'self-api':
+    case 'writes':
       return 'forbidden';
     case 'shape':
     case 'self-param':

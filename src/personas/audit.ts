@@ -14,7 +14,7 @@
  * 100k (2 shared cores).
  */
 import { analyzeMethod } from '../core/analysis/index.ts';
-import type { HistoryEntry, Image, SlotMap } from '../core/image/index.ts';
+import type { HistoryEntry, ImageView, SlotMap } from '../core/image/index.ts';
 import type { Oid } from '../core/model/value.ts';
 import { danglingReferences, unreachableObjects } from './audit-graph.ts';
 import { historyFindings } from './audit-history.ts';
@@ -35,7 +35,7 @@ export interface AuditOptions {
 const COMPILE_CODES = new Set(['parse', 'shape', 'self-param']);
 
 /** Audits the image. Changes nothing; may be run alongside sends. */
-export async function runAudit(image: Image, options: AuditOptions): Promise<AuditSummary> {
+export async function runAudit(image: ImageView, options: AuditOptions): Promise<AuditSummary> {
   const yieldEvery = Math.max(1, options.yieldEvery ?? 50);
   const { objects, newest } = await snapshot(image);
   const at = new Date().toISOString();
@@ -113,7 +113,9 @@ function methodFindings(
  * history check is skipped rather than compare mismatched moments. Transactions up to
  * `newest` never change afterwards, except for undo marks, which link to newer ones.
  */
-async function snapshot(image: Image): Promise<{ objects: Map<Oid, SlotMap>; newest?: number }> {
+async function snapshot(
+  image: ImageView,
+): Promise<{ objects: Map<Oid, SlotMap>; newest?: number }> {
   let objects = new Map<Oid, SlotMap>();
   for (let attempt = 0; attempt < 3; attempt++) {
     const [before] = await image.history({ limit: 1 });

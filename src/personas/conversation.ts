@@ -10,12 +10,13 @@
  * nothing is stored: the image is as if the message never came.
  */
 import type { Conversation } from '../core/bot/bot.ts';
-import { SendError } from '../core/errors.ts';
-import type { TransactionInfo } from '../core/image/index.ts';
+import { assertCommand } from '../core/access/commands.ts';
+import type { SendError } from '../core/errors.ts';
+import type { Caller } from '../core/access/principal.ts';
 import { MindError, type ChatTurn, type Mind } from '../core/mind/index.ts';
 import { textReply, type Reply, type ReplyEvents, type Send } from '../core/protocol.ts';
 import type { Argument, ParsedLine } from '../core/uvm/parser.ts';
-import type { Uvm } from '../core/uvm/uvm.ts';
+import { transactionInfo, type Uvm } from '../core/uvm/uvm.ts';
 import { adapterFile, type AdapterChoice } from './adapter-file.ts';
 import { runAudit, type AuditOptions } from './audit.ts';
 import { recordAudit } from './audit-record.ts';
@@ -59,7 +60,7 @@ export class PersonaConversation implements Conversation {
 
   async answer(
     send: Send,
-    info: TransactionInfo,
+    caller: Caller,
     events: ReplyEvents,
     parsed: ParsedLine | SendError,
   ): Promise<Reply | undefined> {
@@ -68,13 +69,13 @@ export class PersonaConversation implements Conversation {
       case 'none':
         return undefined;
       case 'send':
-        return this.send(intent.persona, intent.selector, intent.args, info, events);
+        return this.send(intent.persona, intent.selector, intent.args, send, caller, events);
       case 'audit':
         return intent.collect
-          ? this.auditAndCollect(intent.persona, send, info)
-          : this.audit(intent.persona, info);
+          ? this.auditAndCollect(intent.persona, send, caller)
+          : this.audit(intent.persona, send, caller);
       case 'turn':
-        return this.turn(intent.persona, intent.text, send, info, events);
+        return this.turn(intent.persona, intent.text, send, caller, events);
       case 'unaddressed': {
         const routed = await routeText(
           send.text,
@@ -83,7 +84,7 @@ export class PersonaConversation implements Conversation {
           this.options.mind,
         );
         events.status?.(routed.note);
-        return this.turn(routed.persona, send.text.trim(), send, info, events, routed.note);
+        return this.turn(routed.persona, send.text.trim(), send, caller, events, routed.note);
       }
     }
   }
@@ -92,25 +93,28 @@ export class PersonaConversation implements Conversation {
     persona: PersonaRecord,
     selector: string,
     args: readonly Argument[],
-    info: TransactionInfo,
+    send: Send,
+    caller: Caller,
     events: ReplyEvents,
   ): Promise<Reply> {
     const outcome = await this.options.uvm.send({
+      caller,
       target: { kind: 'oid', oid: persona.oid },
       selector,
       args,
-      info,
+      message: send.text,
       ...(events.status ? { onStatus: (text: string) => events.status?.(text) } : {}),
     });
     return textReply('ok', outcome.text, outcome.tx === undefined ? {} : { tx: outcome.tx });
   }
 
-  private async audit(persona: PersonaRecord, info: TransactionInfo): Promise<Reply> {
+  private async audit(persona: PersonaRecord, send: Send, caller: Caller): Promise<Reply> {
     const outcome = await this.options.uvm.send({
+      caller,
       target: { kind: 'oid', oid: persona.oid },
       selector: AUDIT_PRIMITIVE,
       args: [],
-      info,
+      message: send.text,
     });
     return textReply('ok', outcome.text, {
       persona: persona.name,
@@ -125,17 +129,13 @@ export class PersonaConversation implements Conversation {
   private async auditAndCollect(
     persona: PersonaRecord,
     send: Send,
-    info: TransactionInfo,
+    caller: Caller,
   ): Promise<Reply> {
-    if (!send.sender.isAdmin)
-      throw new SendError(
-        'not-allowed',
-        'Only admins may collect. The audit alone: alfred auditPersistence',
-      );
+    assertCommand(caller, 'audit-collect');
     const { uvm, checkMethod, audit } = this.options;
-    const collected = await uvm.withImage((image) => image.collect());
-    const { result: summary, tx } = await uvm.exclusive(info, async (t) => {
-      const audited = await runAudit(uvm.image, { ...audit, checkMethod });
+    const collected = await uvm.collect(caller);
+    const audited = await uvm.examine((image) => runAudit(image, { ...audit, checkMethod }));
+    const { result: summary, tx } = await uvm.exclusive(transactionInfo(caller, send.text), (t) => {
       const withCollected = { ...audited, collected: collected.deleted };
       recordAudit(t, persona.oid, withCollected);
       return withCollected;
@@ -150,7 +150,7 @@ export class PersonaConversation implements Conversation {
     persona: PersonaRecord,
     text: string,
     send: Send,
-    info: TransactionInfo,
+    caller: Caller,
     events: ReplyEvents,
     note?: string,
   ): Promise<Reply> {
@@ -175,7 +175,7 @@ export class PersonaConversation implements Conversation {
     const userTurn: StoredTurn = {
       role: 'user',
       persona: persona.name,
-      who: info.who,
+      who: caller.principal,
       text,
       at: new Date().toISOString(),
     };
@@ -204,7 +204,7 @@ export class PersonaConversation implements Conversation {
       text: reply,
       at: new Date().toISOString(),
     };
-    const { tx } = await uvm.exclusive(info, (t) => {
+    const { tx } = await uvm.exclusive(transactionInfo(caller, send.text), (t) => {
       appendTurns(t, key, [userTurn, answer], this.limits);
     });
     return {

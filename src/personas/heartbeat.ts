@@ -35,10 +35,9 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   let stopped = false;
 
   const beat = async (): Promise<void> => {
-    const summary = await runAudit(uvm.image, {
-      ...options.audit,
-      checkMethod: options.checkMethod,
-    });
+    const summary = await uvm.examine((image) =>
+      runAudit(image, { ...options.audit, checkMethod: options.checkMethod }),
+    );
     const auditor = options.auditor ?? 'alfred';
     const { result: recorded } = await uvm.exclusive(
       { who: 'system:heartbeat', platform: 'console' },

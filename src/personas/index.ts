@@ -26,6 +26,7 @@ export type { InstalledPersonas } from './install.ts';
 export { AUDIT_PRIMITIVE, DESCRIBE_PRIMITIVE, personaPrimitives } from './primitives.ts';
 export type { PersonaPrimitiveOptions } from './primitives.ts';
 export { PERSONA_PROTOTYPE_NAME, readPersonas } from './records.ts';
+export { aliasProblem, personaSlotRule } from './alias-rule.ts';
 export type { PersonaRecord } from './records.ts';
 export { CONVERSATIONS_NAME, readThread, threadKey } from './threads.ts';
 export type { StoredTurn } from './threads.ts';

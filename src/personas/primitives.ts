@@ -4,7 +4,7 @@
  * `describe`. Both can be sent from a message only, not from inside a method.
  */
 import { SendError } from '../core/errors.ts';
-import type { Image } from '../core/image/index.ts';
+import type { ImageView } from '../core/image/index.ts';
 import { runPrimitive, type PrimitiveTable } from '../core/uvm/primitives.ts';
 import { adapterLine } from './adapter-file.ts';
 import { runAudit, type AuditOptions } from './audit.ts';
@@ -19,7 +19,7 @@ export const DESCRIBE_PRIMITIVE = 'describePersona';
 
 export interface PersonaPrimitiveOptions {
   /** The image the audit examines (the one the UVM serves). */
-  readonly image: Image;
+  readonly image: ImageView;
   /** The folder of the personas' adapter files, for `describe`. */
   readonly loraDir: string;
   /** Tuning of the audit; its compile check is the sandbox's, from the send. */

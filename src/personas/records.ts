@@ -3,7 +3,8 @@
  * persona (its names, voice, adapter) is read from its slots on each message, so an edit
  * from chat (`alfred setSlot voice "…"`) takes effect at once and survives a restart.
  */
-import type { Transaction } from '../core/image/index.ts';
+import type { SlotMap, Transaction } from '../core/image/index.ts';
+import { aliasProblem } from './alias-rule.ts';
 import { ROOT } from '../core/model/primordial.ts';
 import { isRef, parentOids, PARENT_SLOT, type Oid, type Value } from '../core/model/value.ts';
 import { namedObject } from '../core/uvm/names.ts';
@@ -24,23 +25,49 @@ export interface PersonaRecord {
   readonly scale: number;
 }
 
+/** The personas last read, and the object states they were read from. */
+interface Read {
+  readonly root: SlotMap | undefined;
+  readonly sources: ReadonlyArray<readonly [Oid, SlotMap | undefined]>;
+  readonly personas: readonly PersonaRecord[];
+}
+
+let last: Read | undefined;
+
 /**
  * The personas: objects named in the root table whose parent is the persona prototype and
  * that have a text `name` slot, in root-table order. Clone one and name it to add a fifth.
+ *
+ * Read once and kept while the root and the persona objects are the same committed states
+ * (each commit replaces the state of what it wrote), so every message does not walk the
+ * root table; the same list comes back, and addressing compiled for it stays valid.
  */
-export function readPersonas(tx: Transaction): PersonaRecord[] {
+export function readPersonas(tx: Transaction): readonly PersonaRecord[] {
+  const root = tx.slots(ROOT);
+  if (
+    last !== undefined &&
+    last.root === root &&
+    last.sources.every(([oid, slots]) => tx.slots(oid) === slots)
+  )
+    return last.personas;
   const prototype = namedObject(tx, PERSONA_PROTOTYPE_NAME);
-  if (prototype === undefined) return [];
-  const seen = new Set<Oid>();
+  const sources: Array<readonly [Oid, SlotMap | undefined]> = [];
   const personas: PersonaRecord[] = [];
-  for (const [slotName, slot] of tx.slots(ROOT) ?? []) {
-    if (slotName === PARENT_SLOT || slot.kind !== 'value' || !isRef(slot.value)) continue;
-    const oid = slot.value.$ref;
-    if (seen.has(oid)) continue;
-    seen.add(oid);
-    const record = personaAt(tx, oid, prototype);
-    if (record !== undefined) personas.push(record);
+  if (prototype !== undefined) {
+    sources.push([prototype, tx.slots(prototype)]);
+    const seen = new Set<Oid>();
+    for (const [slotName, slot] of root ?? []) {
+      if (slotName === PARENT_SLOT || slot.kind !== 'value' || !isRef(slot.value)) continue;
+      const oid = slot.value.$ref;
+      if (seen.has(oid)) continue;
+      seen.add(oid);
+      const record = personaAt(tx, oid, prototype);
+      if (record === undefined) continue;
+      personas.push(record);
+      sources.push([oid, tx.slots(oid)]);
+    }
   }
+  last = { root, sources, personas };
   return personas;
 }
 
@@ -57,7 +84,9 @@ function personaAt(tx: Transaction, oid: Oid, prototype: Oid): PersonaRecord | u
   return {
     oid,
     name,
-    aliases: Array.isArray(aliases) ? aliases.filter((a) => typeof a === 'string') : [],
+    aliases: Array.isArray(aliases)
+      ? aliases.filter((a): a is string => typeof a === 'string' && aliasProblem(a) === undefined)
+      : [],
     role: text(value('role')),
     voice: text(value('voice')),
     adapter: text(value('adapter')),

@@ -3,10 +3,20 @@
  * channel). The root names `conversations`, whose slots map thread keys to one object per
  * thread holding its `turns`; one object per thread keeps each turn's commit small. The
  * turns are bounded by {@link trimHistory}, oldest dropped first.
+ *
+ * Threads are private: each thread object, and `conversations` itself, belongs to the
+ * system with no flags, and a thread's readers are the people who have spoken in it — so
+ * only they and admins can read its turns or its history.
  */
 import type { Transaction } from '../core/image/index.ts';
 import { ROOT, TRAITS } from '../core/model/primordial.ts';
-import { isRef, PARENT_SLOT, ref, type Oid, type Value } from '../core/model/value.ts';
+import { isRef, PARENT_SLOT, ref, type Oid, type Slot, type Value } from '../core/model/value.ts';
+import {
+  ACCESS_SLOT,
+  accessOf,
+  PRIVATE_FLAGS,
+  READERS_SLOT,
+} from '../core/access/object-access.ts';
 import { createHash } from 'node:crypto';
 import { namedObject } from '../core/uvm/names.ts';
 import { isIdentifier } from '../core/uvm/parser.ts';
@@ -53,7 +63,13 @@ export function appendTurns(
 ): void {
   const kept = trimHistory([...readThread(tx, key), ...turns], limits);
   const value = kept.map((t) => ({ ...t })) satisfies Value[];
-  tx.setSlot(threadObject(tx, key) ?? createThread(tx, key), 'turns', { kind: 'value', value });
+  const thread = threadObject(tx, key) ?? createThread(tx, key);
+  const readers = accessOf(tx.slots(thread)).readers;
+  const speakers = turns.filter((t) => t.role === 'user').map((t) => t.who);
+  const added = [...new Set(speakers)].filter((who) => !readers.includes(who));
+  if (added.length > 0)
+    tx.setSlot(thread, READERS_SLOT, { kind: 'value', value: [...readers, ...added] });
+  tx.setSlot(thread, 'turns', { kind: 'value', value });
 }
 
 function threadObject(tx: Transaction, key: string): Oid | undefined {
@@ -67,12 +83,19 @@ function threadObject(tx: Transaction, key: string): Oid | undefined {
 function createThread(tx: Transaction, key: string): Oid {
   let holder = namedObject(tx, CONVERSATIONS_NAME);
   if (holder === undefined || !tx.exists(holder)) {
-    holder = tx.create([[PARENT_SLOT, { kind: 'value', value: ref(TRAITS) }]]);
+    holder = tx.create(privateSlots());
     tx.setSlot(ROOT, CONVERSATIONS_NAME, { kind: 'value', value: ref(holder) });
   }
-  const thread = tx.create([[PARENT_SLOT, { kind: 'value', value: ref(TRAITS) }]]);
+  const thread = tx.create([...privateSlots(), [READERS_SLOT, { kind: 'value', value: [] }]]);
   tx.setSlot(holder, key, { kind: 'value', value: ref(thread) });
   return thread;
+}
+
+function privateSlots(): Array<[string, Slot]> {
+  return [
+    [PARENT_SLOT, { kind: 'value', value: ref(TRAITS) }],
+    [ACCESS_SLOT, { kind: 'value', value: PRIVATE_FLAGS }],
+  ];
 }
 
 function isStoredTurn(value: Value): value is Value & StoredTurn {

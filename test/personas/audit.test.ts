@@ -81,7 +81,7 @@ describe("ALFRED's persistence audit", () => {
     await core.uvm.exclusive(system, (tx) => {
       tx.setSlot(GENESIS, 'addItem', { kind: 'method', source: LOST_WRITE });
     });
-    const summary = await runAudit(core.uvm.image, { checkMethod: core.checkMethod });
+    const summary = await runAudit(core.image, { checkMethod: core.checkMethod });
     expect(summary.findings).toEqual([
       expect.objectContaining({ kind: 'lost-write', oid: GENESIS, slot: 'addItem' }),
     ]);
@@ -94,11 +94,11 @@ describe("ALFRED's persistence audit", () => {
     const guest = { sender: { id: 'guest', name: 'guest', isAdmin: false }, adminChannel: false };
     const refused = await core.say('alfred auditPersistence collect', guest);
     expect(refused.status).toBe('refused');
-    const before = core.uvm.image.countObjects();
+    const before = core.image.countObjects();
     const report = await core.ok('alfred auditPersistence collect');
     expect(report).toContain('The image is in good order');
     expect(report).toContain('I took the liberty of collecting 2 unreachable objects.');
-    expect(core.uvm.image.countObjects()).toBe(before - 2);
+    expect(core.image.countObjects()).toBe(before - 2);
     expect(await lastAudit(core)).toMatchObject({ collected: 2, findings: [] });
   });
 
@@ -116,7 +116,7 @@ describe("ALFRED's persistence audit", () => {
     });
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 0);
-    const summary = await runAudit(core.uvm.image, {
+    const summary = await runAudit(core.image, {
       checkMethod: core.checkMethod,
       maxFindings: 10,
       yieldEvery: 1,

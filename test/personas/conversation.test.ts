@@ -165,13 +165,13 @@ describe('speaking with a persona', () => {
   it('answers a malformed adapter with a clear error, changing nothing', async () => {
     const core = await speakingCore();
     await copyFile(files.malformed.adapterIntegerAlpha, join(core.loraDir, 'robin.gguf'));
-    const before = await core.uvm.image.history({ limit: 1 });
+    const before = await core.image.history({ limit: 1 });
     const reply = await core.say('Robin, are you well?');
     expect(reply.status).toBe('error');
     expect(replyToPlainText(reply)).toMatch(
       /ROBIN could not answer, and nothing was changed: .*robin\.gguf/u,
     );
-    expect(await core.uvm.image.history({ limit: 1 })).toEqual(before);
+    expect(await core.image.history({ limit: 1 })).toEqual(before);
     // The process is alive and the other personas still speak.
     expect(lastText(await core.say('Brick, and you?'))).toBe(PERSONA_SIGNATURES.BRICK);
   });
@@ -210,7 +210,7 @@ describe('without a model', () => {
     const core = await openPersonaCore({
       conversation: { noModelReason: 'To get one, run "npm run models:pull".' },
     });
-    const before = await core.uvm.image.history({ limit: 1 });
+    const before = await core.image.history({ limit: 1 });
     for (const text of ['Robin, hello?', 'what is the meaning of all this?']) {
       const reply = await core.say(text);
       expect(reply.status).toBe('error');
@@ -218,7 +218,7 @@ describe('without a model', () => {
         /ROBIN cannot speak without a model\. To get one, run "npm run models:pull"\./u,
       );
     }
-    expect(await core.uvm.image.history({ limit: 1 })).toEqual(before);
+    expect(await core.image.history({ limit: 1 })).toEqual(before);
     expect(await core.ok('ALFRED, audit persistence')).toContain('good order');
   });
 });

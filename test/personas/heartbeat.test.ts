@@ -34,11 +34,11 @@ describe('the heartbeat', () => {
     await until(async () => (await recorded(core)) !== undefined);
     await heartbeat.stop();
     expect(await recorded(core)).toMatchObject({ integrity: 'ok', findings: [] });
-    const [last] = await core.uvm.image.history({ limit: 1 });
+    const [last] = await core.image.history({ limit: 1 });
     expect(last?.who).toBe('system:heartbeat');
-    const after = await core.uvm.image.history({ limit: 1 });
+    const after = await core.image.history({ limit: 1 });
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await core.uvm.image.history({ limit: 1 })).toEqual(after);
+    expect(await core.image.history({ limit: 1 })).toEqual(after);
   });
 
   it('does not block a send while it audits', async () => {

@@ -33,7 +33,7 @@ describe('the persona objects', () => {
     expect(personas.find((p) => p.name === 'ALFRED')?.voice).toBe('You are ALFRED, terse.');
     expect(personas.find((p) => p.name === 'BABS')?.aliases).toEqual(['babs', 'oracle']);
     // Bootstrap and installation on the first start; the second start created nothing.
-    const history = await second.uvm.image.history({ limit: 100 });
+    const history = await second.image.history({ limit: 100 });
     expect(history.filter((h) => h.who === 'system:test')).toHaveLength(2);
   });
 

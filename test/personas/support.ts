@@ -15,6 +15,8 @@ import {
   installPersonas,
   PersonaConversation,
   personaPrimitives,
+  personaSlotRule,
+  PERSONA_PROTOTYPE_NAME,
   type ConversationOptions,
 } from '../../src/personas/index.ts';
 import { openTestCore, type TestCore } from '../support/core.ts';
@@ -77,10 +79,11 @@ export async function openPersonaCore(
         auditPersistence: (call) => late.primitives!.auditPersistence!(call),
         describePersona: (call) => late.primitives!.describePersona!(call),
       },
+      slotRules: [personaSlotRule(PERSONA_PROTOTYPE_NAME)],
     },
     bot: { conversation: hook },
   });
-  late.primitives = personaPrimitives({ image: core.uvm.image, loraDir });
+  late.primitives = personaPrimitives({ image: core.image, loraDir });
   await installPersonas(core.uvm, { who: 'system:test', platform: 'console' });
   const conversation = new PersonaConversation({
     uvm: core.uvm,

@@ -11,6 +11,8 @@ import { tempDir } from './temp.ts';
 
 export interface TestCore {
   readonly uvm: Uvm;
+  /** The image the UVM serves, for tests to inspect directly. */
+  readonly image: Image;
   readonly bot: Bot;
   readonly imagePath: string;
   /** Sends `text` as the console operator (or as `as`), returning the reply. */
@@ -31,8 +33,9 @@ export async function openTestCore(
   } = {},
 ): Promise<TestCore> {
   const imagePath = options.imagePath ?? join(tempDir(), 'image.db');
+  const image = await Image.open(imagePath);
   const uvm = new Uvm({
-    image: await Image.open(imagePath),
+    image,
     runner: new QuickJsMethodRunner(),
     ...options.uvm,
   });
@@ -62,6 +65,7 @@ export async function openTestCore(
     });
   return {
     uvm,
+    image,
     bot,
     imagePath,
     say,

@@ -15,10 +15,11 @@ export type Severity = 'error' | 'warning';
  * - `size`: the source is over the size limit;
  * - `forbidden`: a name, property or form that grants or probes authority;
  * - `self-api`: a use of `self` outside its API (get, set, remove, slotNames, send, oid);
- * - `lost-write`: a value read from a slot is changed but never written back.
+ * - `lost-write`: a value read from a slot is changed but never written back;
+ * - `writes`: the method changes the image (reported only when it must only read).
  */
 export type FindingCode =
-  'parse' | 'shape' | 'self-param' | 'size' | 'forbidden' | 'self-api' | 'lost-write';
+  'parse' | 'shape' | 'self-param' | 'size' | 'forbidden' | 'self-api' | 'lost-write' | 'writes';
 
 /** One problem in a method's source. `line` and `column` are both 1-based. */
 export interface MethodFinding {

@@ -12,3 +12,4 @@ export type { MethodAnalysis, MethodLimits } from './analyze.ts';
 export { FORBIDDEN_NAMES, FORBIDDEN_PROPERTIES } from './authority.ts';
 export type { FindingCode, MethodFinding, Severity } from './findings.ts';
 export { SELF_METHODS } from './self-api.ts';
+export { findWrites } from './writes.ts';

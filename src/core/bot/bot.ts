@@ -1,7 +1,7 @@
 /**
  * The core's face to every front end: a {@link BotService} that turns a {@link Send} into a
- * UVM send or a command and answers with a {@link Reply}. Permissions that depend on who
- * asks (admin commands, rate limits) are decided here, once, for every platform.
+ * caller context and a UVM send or command, and answers with a {@link Reply}. The UVM
+ * decides what the caller may do; only the rate limit is decided here.
  */
 import { join } from 'node:path';
 import { SendError } from '../errors.ts';
@@ -13,17 +13,17 @@ import {
   type ReplyEvents,
   type Send,
 } from '../protocol.ts';
-import { nameOf, resolveDesignator } from '../uvm/names.ts';
+import { assertCommand } from '../access/commands.ts';
+import type { Caller } from '../access/principal.ts';
 import {
   DEFAULT_PARSER_LIMITS,
   parseLine,
   type ParsedLine,
   type ParserLimits,
 } from '../uvm/parser.ts';
-import type { TransactionInfo } from '../image/index.ts';
 import type { Uvm } from '../uvm/uvm.ts';
+import { callerOf, type Roles } from './caller.ts';
 import { HELP_TEXT } from './help.ts';
-import { historyText } from './history-text.ts';
 import { RateLimiter, type RateLimit } from './rate-limit.ts';
 
 /** Hands free text and persona addressing to the personas (see src/personas). */
@@ -34,7 +34,7 @@ export interface Conversation {
    */
   answer(
     send: Send,
-    info: TransactionInfo,
+    caller: Caller,
     events: ReplyEvents,
     parsed: ParsedLine | SendError,
   ): Promise<Reply | undefined>;
@@ -54,6 +54,8 @@ export interface BotOptions {
   readonly parserLimits?: ParserLimits;
   readonly conversation?: Conversation;
   readonly upgrades?: UpgradeDesk;
+  /** Roles the core decides beyond the front end's admin flag. */
+  readonly roles?: Roles;
 }
 
 export class Bot implements BotService {
@@ -74,12 +76,7 @@ export class Bot implements BotService {
         'refused',
         `Easy there — you're sending faster than I can keep up. Try again in ${allowed.retryAfterSeconds}s.`,
       );
-    const info: TransactionInfo = {
-      who: `${send.platform}:${send.sender.id}`,
-      platform: send.platform,
-      channel: send.thread ?? send.channel,
-      message: send.text,
-    };
+    const caller = callerOf(send, this.options.roles);
     try {
       let parsed: ParsedLine | SendError;
       try {
@@ -88,10 +85,10 @@ export class Bot implements BotService {
         if (!(error instanceof SendError)) throw error;
         parsed = error;
       }
-      const conversed = await this.options.conversation?.answer(send, info, events, parsed);
+      const conversed = await this.options.conversation?.answer(send, caller, events, parsed);
       if (conversed !== undefined) return conversed;
       if (parsed instanceof SendError) throw parsed;
-      return await this.perform(parsed, send, info, events);
+      return await this.perform(parsed, send, caller, events);
     } catch (error) {
       return this.failure(error, send);
     }
@@ -100,16 +97,17 @@ export class Bot implements BotService {
   private async perform(
     parsed: ParsedLine,
     send: Send,
-    info: TransactionInfo,
+    caller: Caller,
     events: ReplyEvents,
   ): Promise<Reply> {
     const { uvm } = this.options;
     if (parsed.kind === 'send') {
       const outcome = await uvm.send({
+        caller,
         target: parsed.target,
         selector: parsed.selector,
         args: parsed.args,
-        info,
+        message: send.text,
         ...(events.status ? { onStatus: (text: string) => events.status?.(text) } : {}),
       });
       return textReply('ok', outcome.text, outcome.tx === undefined ? {} : { tx: outcome.tx });
@@ -118,21 +116,28 @@ export class Bot implements BotService {
     switch (parsed.command) {
       case 'help':
         return { status: 'ok', parts: [{ kind: 'code', code: HELP_TEXT }] };
-      case 'history':
-        return this.history(words);
-      case 'undo':
-        return this.undo(words, send, info);
+      case 'history': {
+        const target = words[0] === undefined ? undefined : parseObject(words[0]);
+        return { status: 'ok', parts: [{ kind: 'code', code: await uvm.history(caller, target) }] };
+      }
+      case 'undo': {
+        const id = words[0] === undefined ? undefined : /^(?:tx)?(\d{1,15})$/.exec(words[0]);
+        if (id === null)
+          throw new SendError(
+            'parse',
+            `"${words[0]}" is not a transaction id. \`history\` lists them.`,
+          );
+        const { undone, tx } = await uvm.undo(caller, id === undefined ? undefined : Number(id[1]));
+        return textReply('ok', `Undid transaction ${undone}.`, tx === undefined ? {} : { tx });
+      }
       case 'collect': {
-        this.requireAdmin(send, 'collect');
         const days = words[0] === undefined ? undefined : Number(words[0]);
         if (days !== undefined && !(Number.isInteger(days) && days >= 0))
           throw new SendError(
             'parse',
             `"${words[0]}" is not a number of days. \`collect\` alone keeps all history; \`collect 30\` also forgets transactions older than 30 days.`,
           );
-        const result = await uvm.withImage((image) =>
-          image.collect(days === undefined ? {} : { keepHistoryDays: days }),
-        );
+        const result = await uvm.collect(caller, days);
         const forgotten =
           days === undefined
             ? ''
@@ -143,17 +148,13 @@ export class Bot implements BotService {
         );
       }
       case 'backup': {
-        this.requireAdmin(send, 'backup');
-        const file = this.backupFile(send, words[0]);
-        await uvm.withImage((image) => image.backup(file));
+        assertCommand(caller, 'backup');
+        const file = this.backupFile(caller, words[0]);
+        await uvm.backup(caller, file);
         return textReply('ok', `Backed the image up to ${file}.`);
       }
       case 'upgrade': {
-        if (!send.sender.isAdmin || !send.adminChannel)
-          throw new SendError(
-            'not-allowed',
-            'Upgrades are for admins, asked in the admin channel. Nothing was requested.',
-          );
+        assertCommand(caller, 'upgrade');
         if (this.options.upgrades === undefined)
           throw new SendError(
             'not-allowed',
@@ -164,64 +165,21 @@ export class Bot implements BotService {
     }
   }
 
-  private async history(words: readonly string[]): Promise<Reply> {
-    const { uvm } = this.options;
-    const text = await uvm.read(async (tx) => {
-      const oid = words[0] === undefined ? undefined : resolveDesignator(tx, parseObject(words[0]));
-      const entries = await uvm.image.history(
-        oid === undefined ? { limit: 20 } : { oid, limit: 20 },
-      );
-      if (entries.length === 0)
-        return oid === undefined
-          ? 'No transactions yet.'
-          : `Nothing has changed ${uvm.label(tx, oid)} yet.`;
-      return historyText(entries, (o) => nameOf(tx, o), oid);
-    });
-    return { status: 'ok', parts: [{ kind: 'code', code: text }] };
-  }
-
-  private async undo(words: readonly string[], send: Send, info: TransactionInfo): Promise<Reply> {
-    const { uvm } = this.options;
-    const id = words[0] === undefined ? undefined : /^(?:tx)?(\d{1,15})$/.exec(words[0]);
-    if (id === null)
-      throw new SendError(
-        'parse',
-        `"${words[0]}" is not a transaction id. \`history\` lists them.`,
-      );
-    const target = id === undefined ? undefined : Number(id[1]);
-    const { undone, tx } = await uvm.withImage(async (image) => {
-      const prepared = await image.prepareUndo(info, target);
-      const undoneId = prepared.info.undoOf!;
-      const [entry] = await image.history({ tx: undoneId, limit: 1 });
-      if (!send.sender.isAdmin && entry?.who !== info.who)
-        throw new SendError(
-          'not-allowed',
-          `Transaction ${undoneId} was made by someone else; only admins may undo it.`,
-        );
-      return { undone: undoneId, tx: image.commit(prepared) };
-    });
-    return textReply('ok', `Undid transaction ${undone}.`, tx === undefined ? {} : { tx });
-  }
-
   /**
    * Where `backup` writes: a timestamped file in the backup folder, or a name given there.
    * Only the console (the operator at the machine) may name a path elsewhere: a chat admin
    * must not be able to overwrite files on the host.
    */
-  private backupFile(send: Send, requested: string | undefined): string {
+  private backupFile(caller: Caller, requested: string | undefined): string {
     const stamped = `live_image-${new Date().toISOString().replace(/[:.]/g, '-')}.db`;
     if (requested === undefined) return join(this.options.backupDir, stamped);
-    if (send.platform === 'console') return requested;
+    if (caller.operator) return requested;
     if (!/^[\w.-]{1,100}$/.test(requested) || requested.startsWith('.'))
       throw new SendError(
         'bad-argument',
         `"${requested}" is not a backup name: give a plain file name (letters, digits, . _ -); it goes into the backup folder.`,
       );
     return join(this.options.backupDir, requested);
-  }
-
-  private requireAdmin(send: Send, what: string): void {
-    if (!send.sender.isAdmin) throw new SendError('not-allowed', `Only admins may ${what}.`);
   }
 
   private failure(error: unknown, send: Send): Reply {

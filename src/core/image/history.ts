@@ -14,6 +14,10 @@ export interface HistoryEntry {
   readonly message: string | null;
   readonly undoOf: number | null;
   readonly undoneBy: number | null;
+  /** It changed an object not everyone may read: others see it without its text. */
+  readonly private: boolean;
+  /** The owner of the method that answered, whose authority it ran with. */
+  readonly ranAs: string | null;
   readonly changes: readonly HistoryChange[];
 }
 
@@ -71,6 +75,8 @@ export async function readHistory(
     message: r.message,
     undoOf: r.undo_of,
     undoneBy: r.undone_by,
+    private: r.private === 1,
+    ranAs: r.ran_as,
     changes: byTx.get(r.tx) ?? [],
   }));
 }
@@ -82,10 +88,13 @@ export const SYSTEM_PREFIX = 'system:';
  * The newest transaction that is neither an undo, nor already undone, nor BAT OS's own:
  * what a bare `undo` reverts.
  */
-export async function lastUndoable(db: Kysely<ImageSchema>): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('transactions')
-    .select('tx')
+export async function lastUndoable(
+  db: Kysely<ImageSchema>,
+  who?: string,
+): Promise<number | undefined> {
+  let query = db.selectFrom('transactions').select('tx');
+  if (who !== undefined) query = query.where('who', '=', who);
+  const row = await query
     .where('undo_of', 'is', null)
     .where('undone_by', 'is', null)
     .where('who', 'not like', `${SYSTEM_PREFIX}%`)

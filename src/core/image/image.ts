@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import { accessOf } from '../access/object-access.ts';
 import { ImageError, SendError } from '../errors.ts';
 import { slotEquals, type Oid } from '../model/value.ts';
 import { decodeSlots, encodeRefs, encodeSlot, encodeSlots, type SlotMap } from './codec.ts';
@@ -24,11 +25,13 @@ import {
 import { imageMigrations } from './migrations.ts';
 import { ObjectCache } from './object-cache.ts';
 import type { ImageSchema } from './schema.ts';
-import { Transaction, type TransactionInfo } from './transaction.ts';
+import { Transaction, type TransactionInfo, type WriteGuard } from './transaction.ts';
 
 export interface ImageOptions {
   /** How many objects to keep in memory (default 200,000). */
   readonly cacheSize?: number;
+  /** How many bytes of objects (their stored form) to keep in memory (default 256 MiB). */
+  readonly cacheBytes?: number;
 }
 
 /** What `collect` did. */
@@ -53,19 +56,22 @@ export class Image {
     private readonly kysely: Kysely<ImageSchema>,
     options: ImageOptions,
   ) {
-    this.cache = new ObjectCache(options.cacheSize ?? 200_000);
+    this.cache = new ObjectCache(options.cacheSize ?? 200_000, options.cacheBytes ?? 256 << 20);
     this.statements = {
       readObject: db.prepare<[Oid], { slots: string }>('SELECT slots FROM objects WHERE oid = ?'),
-      writeObject: db.prepare<[Oid, string, string]>(
-        'INSERT INTO objects (oid, slots, refs) VALUES (?, ?, ?) ON CONFLICT(oid) DO UPDATE SET slots = excluded.slots, refs = excluded.refs',
+      writeObject: db.prepare<[Oid, string, string, string]>(
+        'INSERT INTO objects (oid, slots, refs, owner) VALUES (?, ?, ?, ?) ON CONFLICT(oid) DO UPDATE SET slots = excluded.slots, refs = excluded.refs, owner = excluded.owner',
+      ),
+      countOwned: db.prepare<[string], { n: number }>(
+        'SELECT count(*) AS n FROM objects WHERE owner = ?',
       ),
       writeMeta: db.prepare<[string, string]>(
         'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)',
       ),
       insertTransaction: db.prepare<
-        [string, string, string, string | null, string | null, number | null]
+        [string, string, string, string | null, string | null, number | null, number, string | null]
       >(
-        'INSERT INTO transactions (at, who, platform, channel, message, undo_of) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO transactions (at, who, platform, channel, message, undo_of, private, ran_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       insertChange: db.prepare<
         [number, number, Oid, string | null, string | null, string | null, number | null]
@@ -121,18 +127,33 @@ export class Image {
     const row = this.statements.readObject.get(oid);
     if (row === undefined) return undefined;
     const slots = decodeSlots(row.slots);
-    this.cache.set(oid, slots);
+    this.cache.set(oid, slots, row.slots.length);
     return slots;
+  }
+
+  /** The size of an object's stored form, in bytes; 0 when there is none. */
+  storedBytes(oid: Oid): number {
+    if (this.read(oid) === undefined) return 0;
+    return this.cache.bytesOf(oid) ?? 0;
+  }
+
+  /** How many committed objects `owner` owns. */
+  ownedObjects(owner: string): number {
+    this.assertOpen();
+    return this.statements.countOwned.get(owner)?.n ?? 0;
   }
 
   get nextOid(): Oid {
     return this.committedNextOid;
   }
 
-  /** Starts a transaction. Nothing is written until {@link commit}; to roll back, drop it. */
-  begin(info: TransactionInfo): Transaction {
+  /**
+   * Starts a transaction whose writes `guard` checks. Nothing is written until
+   * {@link commit}; to roll back, drop it.
+   */
+  begin(info: TransactionInfo, guard?: WriteGuard): Transaction {
     this.assertOpen();
-    return new Transaction(this, info);
+    return new Transaction(this, info, guard);
   }
 
   /**
@@ -145,9 +166,15 @@ export class Image {
     const nextOid = tx.nextOid;
     if (changes.length === 0 && nextOid === this.committedNextOid) return undefined;
     const s = this.statements;
+    const encoded = new Map<Oid, string>();
+    let isPrivate = false;
+    for (const [oid, slots] of tx.writes) {
+      encoded.set(oid, encodeSlots(slots));
+      if (!accessOf(slots).readable) isPrivate = true;
+    }
     const write = this.db.transaction((): number => {
       for (const [oid, slots] of tx.writes)
-        s.writeObject.run(oid, encodeSlots(slots), encodeRefs(slots));
+        s.writeObject.run(oid, encoded.get(oid)!, encodeRefs(slots), accessOf(slots).owner);
       if (nextOid !== this.committedNextOid) s.writeMeta.run('next_oid', String(nextOid));
       const { info } = tx;
       const id = Number(
@@ -158,6 +185,8 @@ export class Image {
           info.channel ?? null,
           info.message ?? null,
           info.undoOf ?? null,
+          isPrivate ? 1 : 0,
+          tx.ranAs ?? null,
         ).lastInsertRowid,
       );
       changes.forEach((c, seq) =>
@@ -175,7 +204,8 @@ export class Image {
       return id;
     });
     const id = write.immediate();
-    for (const [oid, slots] of tx.writes) this.cache.set(oid, new Map(slots));
+    for (const [oid, slots] of tx.writes)
+      this.cache.set(oid, new Map(slots), encoded.get(oid)!.length);
     this.committedNextOid = nextOid;
     return id;
   }
@@ -191,10 +221,18 @@ export class Image {
    * is returned uncommitted. Refused, with the reason, when any slot it changed has changed
    * since, or when it was already undone.
    */
-  async prepareUndo(info: Omit<TransactionInfo, 'undoOf'>, txId?: number): Promise<Transaction> {
+  async prepareUndo(
+    info: Omit<TransactionInfo, 'undoOf'>,
+    which?: number | { readonly who: string },
+    guard?: WriteGuard,
+  ): Promise<Transaction> {
     this.assertOpen();
-    const target = txId ?? (await lastUndoable(this.kysely));
-    if (target === undefined) throw new SendError('undo-refused', 'There is nothing to undo.');
+    const target = typeof which === 'number' ? which : await lastUndoable(this.kysely, which?.who);
+    if (target === undefined)
+      throw new SendError(
+        'undo-refused',
+        which === undefined ? 'There is nothing to undo.' : 'You have nothing left to undo.',
+      );
     const [entry] = await this.history({ tx: target, limit: 1 });
     if (entry === undefined)
       throw new SendError('undo-refused', `There is no transaction ${target} to undo.`);
@@ -208,7 +246,7 @@ export class Image {
         'undo-refused',
         `Transaction ${target} was already undone by transaction ${entry.undoneBy}.`,
       );
-    const tx = this.begin({ ...info, undoOf: target });
+    const tx = this.begin({ ...info, undoOf: target }, guard);
     for (const change of [...entry.changes].reverse()) {
       if (change.slot === null) continue; // a created object stays until `collect` finds it unreachable
       if (!tx.exists(change.oid))
@@ -335,6 +373,12 @@ export class Image {
     if (this.closed) throw new ImageError('closed', `The image ${this.path} is closed.`);
   }
 }
+
+/** What ALFRED's audit reads of the image: everything, changing nothing. */
+export type ImageView = Pick<
+  Image,
+  'allObjects' | 'integrityCheck' | 'foreignKeyCheck' | 'history' | 'countObjects'
+>;
 
 /**
  * Copies a closed image file (with its WAL, if one was left) to `destination`. For the

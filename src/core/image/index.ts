@@ -1,4 +1,15 @@
-export { Image, backupImageFile, type CollectResult, type ImageOptions } from './image.ts';
-export { Transaction, type SlotChange, type TransactionInfo } from './transaction.ts';
+export {
+  Image,
+  backupImageFile,
+  type CollectResult,
+  type ImageOptions,
+  type ImageView,
+} from './image.ts';
+export {
+  Transaction,
+  type SlotChange,
+  type TransactionInfo,
+  type WriteGuard,
+} from './transaction.ts';
 export type { HistoryChange, HistoryEntry } from './history.ts';
 export type { SlotMap } from './codec.ts';

@@ -3,6 +3,9 @@
  * one that has shipped: images in the field have already run it.
  */
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { decodeSlots, encodeSlots } from './codec.ts';
+import type { ImageSchema } from './schema.ts';
+import { isRef, type Slot, type Value } from '../model/value.ts';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': {
@@ -48,7 +51,100 @@ const migrations: Record<string, Migration> = {
       await sql`INSERT INTO meta (key, value) VALUES ('next_oid', '0')`.execute(db);
     },
   },
+  '0002_owners': {
+    /**
+     * Owners and permissions (see src/core/access): every object gets an owner — the system
+     * for the primordial objects, the personas and the conversations; otherwise whoever
+     * created it, as history tells, or the system when history does not — and every
+     * conversation thread becomes private to the people who spoke in it.
+     */
+    async up(untyped: Kysely<unknown>) {
+      const db = untyped as Kysely<ImageSchema>;
+      await db.schema
+        .alterTable('objects')
+        .addColumn('owner', 'text', (c) => c.notNull().defaultTo('system'))
+        .execute();
+      await db.schema.createIndex('objects_by_owner').on('objects').column('owner').execute();
+      await db.schema
+        .alterTable('transactions')
+        .addColumn('private', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.alterTable('transactions').addColumn('ran_as', 'text').execute();
+      const creators = new Map<number, string>();
+      const created = await db
+        .selectFrom('changes')
+        .innerJoin('transactions', 'transactions.tx', 'changes.tx')
+        .select(['changes.oid', 'transactions.who'])
+        .where('changes.slot', 'is', null)
+        .execute();
+      for (const row of created) if (!row.who.startsWith('system:')) creators.set(row.oid, row.who);
+      const objects = new Map<number, Map<string, Slot>>();
+      for (const row of await db.selectFrom('objects').select(['oid', 'slots']).execute())
+        objects.set(row.oid, decodeSlots(row.slots));
+      const named = (name: string): number | undefined => {
+        const slot = objects.get(0)?.get(name);
+        return slot?.kind === 'value' && isRef(slot.value) ? slot.value.$ref : undefined;
+      };
+      // What BAT OS itself made, whoever's message it was made during.
+      const system = new Set([0, 1, 2, 3]);
+      const prototype = named('persona');
+      const conversations = named('conversations');
+      const threads = new Map<number, Set<string>>();
+      if (prototype !== undefined) system.add(prototype);
+      if (conversations !== undefined) {
+        system.add(conversations);
+        for (const slot of objects.get(conversations)?.values() ?? [])
+          if (slot.kind === 'value' && isRef(slot.value)) threads.set(slot.value.$ref, new Set());
+      }
+      for (const [oid, slots] of objects) {
+        const parent = slots.get('parent*');
+        if (
+          prototype !== undefined &&
+          parent?.kind === 'value' &&
+          refersTo(parent.value, prototype)
+        )
+          system.add(oid);
+        const turns = slots.get('turns');
+        const participants = threads.get(oid);
+        if (participants && turns?.kind === 'value' && Array.isArray(turns.value))
+          for (const turn of turns.value as Array<{ role?: Value; who?: Value }>)
+            if (turn?.role === 'user' && typeof turn.who === 'string') participants.add(turn.who);
+      }
+      for (const [oid, slots] of objects) {
+        const owner =
+          system.has(oid) || threads.has(oid) ? 'system' : (creators.get(oid) ?? 'system');
+        if (owner !== 'system') slots.set('owner*', { kind: 'value', value: owner });
+        if (oid === conversations) slots.set('access*', { kind: 'value', value: '' });
+        const participants = threads.get(oid);
+        if (participants !== undefined) {
+          slots.set('access*', { kind: 'value', value: '' });
+          slots.set('readers*', { kind: 'value', value: [...participants] });
+        }
+        if (owner === 'system' && participants === undefined && oid !== conversations) continue;
+        await db
+          .updateTable('objects')
+          .set({ slots: encodeSlots(slots), owner })
+          .where('oid', '=', oid)
+          .execute();
+      }
+      const privateOids = [
+        ...threads.keys(),
+        ...(conversations === undefined ? [] : [conversations]),
+      ];
+      if (privateOids.length > 0)
+        await db
+          .updateTable('transactions')
+          .set({ private: 1 })
+          .where('tx', 'in', db.selectFrom('changes').select('tx').where('oid', 'in', privateOids))
+          .execute();
+    },
+  },
 };
+
+function refersTo(value: Value, oid: number): boolean {
+  if (isRef(value)) return value.$ref === oid;
+  return Array.isArray(value) && value.some((v) => isRef(v) && v.$ref === oid);
+}
 
 /** Migrations compiled into the program, in name order. */
 export const imageMigrations: MigrationProvider = {

@@ -1,42 +1,74 @@
 import type { Oid } from '../model/value.ts';
 import type { SlotMap } from './codec.ts';
 
+/** One cached object: its slots and the size of its stored form, in bytes. */
+interface Entry {
+  readonly slots: SlotMap;
+  readonly bytes: number;
+}
+
 /**
- * Committed objects kept in memory, least recently used evicted first. Only committed state
- * lives here, so a rolled-back transaction can never leave a trace in it.
+ * Committed objects kept in memory, least recently used evicted first, bounded both in
+ * count and in bytes (the size of each object's stored form, a fair proxy for its heap
+ * cost), so a few huge objects cannot hold memory that many small ones would not. Only
+ * committed state lives here, so a rolled-back transaction can never leave a trace in it.
  */
 export class ObjectCache {
-  private readonly entries = new Map<Oid, SlotMap>();
+  private readonly entries = new Map<Oid, Entry>();
+  private totalBytes = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly capacityBytes: number,
+  ) {}
 
   get(oid: Oid): SlotMap | undefined {
-    const slots = this.entries.get(oid);
-    if (slots !== undefined) {
-      this.entries.delete(oid);
-      this.entries.set(oid, slots);
-    }
-    return slots;
+    return this.touch(oid)?.slots;
   }
 
-  set(oid: Oid, slots: SlotMap): void {
-    this.entries.delete(oid);
-    this.entries.set(oid, slots);
-    if (this.entries.size > this.capacity) {
+  /** The stored size of a cached object, in bytes. */
+  bytesOf(oid: Oid): number | undefined {
+    return this.entries.get(oid)?.bytes;
+  }
+
+  set(oid: Oid, slots: SlotMap, bytes: number): void {
+    this.delete(oid);
+    this.entries.set(oid, { slots, bytes });
+    this.totalBytes += bytes;
+    while (this.entries.size > this.capacity || this.totalBytes > this.capacityBytes) {
       const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
+      if (oldest.done || oldest.value === oid) break;
+      this.delete(oldest.value);
     }
   }
 
   delete(oid: Oid): void {
+    const entry = this.entries.get(oid);
+    if (entry === undefined) return;
     this.entries.delete(oid);
+    this.totalBytes -= entry.bytes;
   }
 
   clear(): void {
     this.entries.clear();
+    this.totalBytes = 0;
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The stored size of everything cached, in bytes. */
+  get bytes(): number {
+    return this.totalBytes;
+  }
+
+  private touch(oid: Oid): Entry | undefined {
+    const entry = this.entries.get(oid);
+    if (entry !== undefined) {
+      this.entries.delete(oid);
+      this.entries.set(oid, entry);
+    }
+    return entry;
   }
 }

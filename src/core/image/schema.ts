@@ -11,6 +11,8 @@ export interface ObjectsTable {
   slots: string;
   /** JSON array of the oids this object refers to. */
   refs: string;
+  /** The principal in the object's `owner*` slot, for counting what each person owns. */
+  owner: string;
 }
 
 export interface TransactionsTable {
@@ -24,6 +26,10 @@ export interface TransactionsTable {
   undo_of: number | null;
   /** The undo that reverted this one, if any. */
   undone_by: number | null;
+  /** 1 when it changed an object not everyone may read: others see it without its text. */
+  private: number;
+  /** The owner of the method that answered, whose authority it ran with; null for none. */
+  ran_as: string | null;
 }
 
 export interface ChangesTable {

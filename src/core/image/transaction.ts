@@ -32,14 +32,30 @@ export interface CommittedState {
   readonly nextOid: Oid;
 }
 
+/**
+ * Checks each write before the transaction buffers it — who may write, quotas, the
+ * invariants of the primordial objects — and throws a {@link SendError} to refuse it. Every
+ * write passes here, whether it comes from a primitive, a method's bridge or BAT OS's own
+ * bookkeeping, so no path can go around it.
+ */
+export interface WriteGuard {
+  /** Before `slot` is written to `name` of `oid`; `undefined` for a removal. */
+  beforeWrite(tx: Transaction, oid: Oid, name: string, slot: Slot | undefined): void;
+  /** Before an object with `slots` is created as `oid`. */
+  beforeCreate(tx: Transaction, oid: Oid, slots: SlotMap): void;
+}
+
 export class Transaction {
   private readonly written = new Map<Oid, Map<string, Slot>>();
   private readonly created: Oid[] = [];
   private allocated = 0;
+  /** The owner of the method that answered the send, whose authority it ran with. */
+  ranAs: string | undefined;
 
   constructor(
     private readonly state: CommittedState,
     readonly info: TransactionInfo,
+    private readonly guard?: WriteGuard,
   ) {}
 
   /** The object's slots as this transaction sees them; `undefined` if it does not exist. */
@@ -56,12 +72,15 @@ export class Transaction {
   }
 
   setSlot(oid: Oid, name: string, slot: Slot): void {
-    this.writable(oid).set(name, slot);
+    const slots = this.writable(oid);
+    this.guard?.beforeWrite(this, oid, name, slot);
+    slots.set(name, slot);
   }
 
   /** Puts a slot back at a position (undo restores order as well as value). */
   insertSlot(oid: Oid, name: string, slot: Slot, index: number): void {
     const current = this.writable(oid);
+    this.guard?.beforeWrite(this, oid, name, slot);
     current.delete(name);
     const entries = [...current];
     entries.splice(Math.min(index, entries.length), 0, [name, slot]);
@@ -72,16 +91,30 @@ export class Transaction {
   /** Removes a slot; returns whether it was there. */
   removeSlot(oid: Oid, name: string): boolean {
     if (!this.slots(oid)?.has(name)) return false;
-    return this.writable(oid).delete(name);
+    const slots = this.writable(oid);
+    this.guard?.beforeWrite(this, oid, name, undefined);
+    return slots.delete(name);
   }
 
   /** Creates an object with the given slots and returns its new oid. */
   create(slots: Iterable<readonly [string, Slot]> = []): Oid {
     const oid = this.state.nextOid + this.allocated;
+    const initial = new Map(slots);
+    this.guard?.beforeCreate(this, oid, initial);
     this.allocated += 1;
     this.created.push(oid);
-    this.written.set(oid, new Map(slots));
+    this.written.set(oid, initial);
     return oid;
+  }
+
+  /** Whether this transaction created `oid`. */
+  createdHere(oid: Oid): boolean {
+    return this.created.includes(oid);
+  }
+
+  /** How many objects this transaction created. */
+  get createdCount(): number {
+    return this.created.length;
   }
 
   /** The next oid the image hands out once this transaction commits. */

@@ -22,6 +22,8 @@ export const TRAIT_PRIMITIVES = [
   'respondsTo',
   'defineMethod',
   'methodSource',
+  'chown',
+  'chmod',
   'doesNotUnderstand_',
 ] as const;
 

@@ -29,6 +29,13 @@ export interface MethodProvenance {
   readonly at: string;
   readonly model?: string;
   readonly promptHash?: string;
+  /**
+   * Whose authority the method runs with: the owner of the object it was defined on, when
+   * it was defined. Absent in images made before owners: then the holder's owner.
+   */
+  readonly owner?: string;
+  /** Written by the model for someone who does not own its object: it may only read. */
+  readonly readOnly?: boolean;
 }
 
 /** The name of the slot that holds an object's parent (one reference or a list of them). */

@@ -30,17 +30,26 @@ export type NestedSendResolution =
 /**
  * The UVM's side of a running method. Every function is synchronous and may throw a
  * {@link SendError}; the sandbox turns that into a guest exception.
+ *
+ * `frame` says which method asks: 0 for the method the host ran, and `n + 1` for the method
+ * a send from frame `n` resolved to, so the host can apply that method's own authority.
  */
 export interface HostBridge {
-  get(oid: Oid, slot: string): Value | undefined;
-  set(oid: Oid, slot: string, value: Value): void;
-  remove(oid: Oid, slot: string): void;
-  slotNames(oid: Oid): string[];
+  get(frame: number, oid: Oid, slot: string): Value | undefined;
+  set(frame: number, oid: Oid, slot: string, value: Value): void;
+  remove(frame: number, oid: Oid, slot: string): void;
+  slotNames(frame: number, oid: Oid): string[];
   /**
    * Looks a selector up from `oid`. A primitive runs at once and its result comes back; a
-   * method comes back as a {@link MethodCall} for the sandbox to run in the same transaction.
+   * method comes back as a {@link MethodCall} for the sandbox to run in the same transaction,
+   * as frame `frame + 1`.
    */
-  resolveSend(oid: Oid, selector: string, args: readonly Value[]): NestedSendResolution;
+  resolveSend(
+    frame: number,
+    oid: Oid,
+    selector: string,
+    args: readonly Value[],
+  ): NestedSendResolution;
 }
 
 /** Runs method source with exactly the power a {@link HostBridge} grants. */

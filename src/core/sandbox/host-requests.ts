@@ -8,12 +8,13 @@ import type { Oid, Value } from '../model/value.ts';
 import type { MethodCall } from './contract.ts';
 import { encodeCall, ERROR, METHOD, UNDEFINED, VALUE } from './wire.mjs';
 
+/** A request, after the depth of the method that made it (0 for the method the host ran). */
 type Request =
-  | ['get', Oid, string]
-  | ['set', Oid, string, Value]
-  | ['remove', Oid, string]
-  | ['slotNames', Oid, string]
-  | ['send', Oid, string, Value[]];
+  | [number, 'get', Oid, string]
+  | [number, 'set', Oid, string, Value]
+  | [number, 'remove', Oid, string]
+  | [number, 'slotNames', Oid, string]
+  | [number, 'send', Oid, string, Value[]];
 
 /**
  * The reply to one request (the text after the REQUEST tag). A send that resolves to a method
@@ -31,21 +32,22 @@ export function serveRequest(
     return ERROR + 'malformed request';
   }
   try {
-    switch (request[0]) {
+    const frame = request[0];
+    switch (request[1]) {
       case 'get': {
-        const value = host.get(request[1], request[2]);
+        const value = host.get(frame, request[2], request[3]);
         return value === undefined ? UNDEFINED : VALUE + JSON.stringify(value);
       }
       case 'set':
-        host.set(request[1], request[2], request[3]);
+        host.set(frame, request[2], request[3], request[4]);
         return UNDEFINED;
       case 'remove':
-        host.remove(request[1], request[2]);
+        host.remove(frame, request[2], request[3]);
         return UNDEFINED;
       case 'slotNames':
-        return VALUE + JSON.stringify(host.slotNames(request[1]));
+        return VALUE + JSON.stringify(host.slotNames(frame, request[2]));
       case 'send': {
-        const resolution = host.resolveSend(request[1], request[2], request[3]);
+        const resolution = host.resolveSend(frame, request[2], request[3], request[4]);
         if (resolution.kind === 'result') return VALUE + JSON.stringify(resolution.value);
         onMethod(resolution.call);
         return METHOD + encodeCall(resolution.call);

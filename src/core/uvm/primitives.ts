@@ -2,8 +2,20 @@
  * Primitives: named host functions held by `traits`. A chat message and a method's nested
  * send reach them the same way, and they change the image only through the transaction.
  */
+import type { Authority } from '../access/authority.ts';
+import {
+  ACCESS_SLOT,
+  accessOf,
+  applyMode,
+  describeAccess,
+  flagsOf,
+  isAccessSlot,
+  OWNER_SLOT,
+} from '../access/object-access.ts';
+import { SYSTEM } from '../access/principal.ts';
+import { cloneRefused, mayClone } from '../access/rights.ts';
 import { SendError } from '../errors.ts';
-import type { Transaction } from '../image/index.ts';
+import type { SlotMap, Transaction } from '../image/index.ts';
 import { lookup } from '../model/lookup.ts';
 import { ROOT, type TraitPrimitive } from '../model/primordial.ts';
 import { objectLabel } from '../model/render.ts';
@@ -15,8 +27,10 @@ import {
   referencedOids,
   type MethodProvenance,
   type Oid,
+  type Slot,
   type Value,
 } from '../model/value.ts';
+import { assertFoundReadable, assertWritable } from './access-checks.ts';
 import { namedObject, nameOf } from './names.ts';
 import { COMMANDS, isIdentifier } from './parser.ts';
 
@@ -26,6 +40,13 @@ export interface PrimitiveCall {
   readonly self: Oid;
   readonly selector: string;
   readonly args: readonly Value[];
+  /** Whose rights the primitive runs with: the sender's, or the calling method's owner's. */
+  readonly authority: Authority;
+  /**
+   * Runs `work` with the system's authority, for a write the primitive has already allowed
+   * by its own rule (naming an object one owns writes the system-owned root).
+   */
+  readonly elevate: <T>(work: () => T) => T;
   /** Checks method source before it is stored; throws with the reason. */
   readonly checkMethod: (source: string) => void;
 }
@@ -40,7 +61,18 @@ export type Primitive = (call: PrimitiveCall) => Value | Promise<Value>;
 export type PrimitiveTable = Readonly<Record<string, Primitive>>;
 
 const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
-  clone: ({ tx, self }) => ref(tx.create([[PARENT_SLOT, { kind: 'value', value: ref(self) }]])),
+  clone: ({ tx, self, authority }) => {
+    const access = accessOf(tx.slots(self));
+    if (!mayClone(authority, access)) throw cloneRefused(label(tx, self), access, authority);
+    // A clone made by a system method belongs to the person whose send it was.
+    const owner = authority.principal === SYSTEM ? authority.sender : authority.principal;
+    return ref(
+      tx.create([
+        [PARENT_SLOT, { kind: 'value', value: ref(self) }],
+        ...(owner === SYSTEM ? [] : [[OWNER_SLOT, { kind: 'value', value: owner }] as const]),
+      ]),
+    );
+  },
 
   setSlot: (call) => {
     const [name, value] = expectArgs(call, 2, 'setSlot <name> <value>');
@@ -57,6 +89,7 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
     const found = lookup(call.self, slot, (oid) => call.tx.slots(oid));
     if (found === undefined)
       throw new SendError('bad-argument', `${label(call.tx, call.self)} has no slot "${slot}".`);
+    assertFoundReadable(call.tx, call.authority, call.self, found);
     if (found.slot.kind !== 'value')
       throw new SendError(
         'bad-argument',
@@ -67,21 +100,15 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
 
   removeSlot: (call) => {
     const [name] = expectArgs(call, 1, 'removeSlot <name>');
-    const slot = slotName(name);
-    if (call.self === ROOT && slot === PARENT_SLOT)
+    if (!removeSlot(call, slotName(name)))
       throw new SendError(
         'bad-argument',
-        'The root keeps its parent: it is how it reaches traits.',
-      );
-    if (!call.tx.removeSlot(call.self, slot))
-      throw new SendError(
-        'bad-argument',
-        `${label(call.tx, call.self)} has no slot "${slot}" of its own to remove.`,
+        `${label(call.tx, call.self)} has no slot "${String(name)}" of its own to remove.`,
       );
     return true;
   },
 
-  slotNames: ({ tx, self }) => [...(tx.slots(self)?.keys() ?? [])],
+  slotNames: ({ tx, self }) => visibleSlotNames(tx.slots(self)),
 
   parents: ({ tx, self }) => parentOids(valueOf(tx, self, PARENT_SLOT)).map(ref),
 
@@ -104,16 +131,20 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
         'bad-argument',
         `The name "${name}" already belongs to ${objectLabel(holder, name)}. Free it first: root removeSlot ${name}`,
       );
-    call.tx.setSlot(ROOT, name, { kind: 'value', value: ref(call.self) });
+    // A name in the root table is its object's owner's to give: the root itself is the system's.
+    assertWritable(call.tx, call.authority, call.self);
+    call.elevate(() => call.tx.setSlot(ROOT, name, { kind: 'value', value: ref(call.self) }));
     return name;
   },
 
   describe: ({ tx, self }) => {
-    const slots = tx.slots(self) ?? new Map();
-    const parts = [...slots].map(([name, slot]) =>
-      slot.kind === 'value' ? name : `${name}${slot.kind === 'method' ? '()' : '[primitive]'}`,
-    );
-    return `${label(tx, self)}: ${parts.length} slot${parts.length === 1 ? '' : 's'}${parts.length ? ' — ' + parts.join(', ') : ''}`;
+    const slots = tx.slots(self) ?? new Map<string, Slot>();
+    const parts = [...slots]
+      .filter(([name]) => !isAccessSlot(name))
+      .map(([name, slot]) =>
+        slot.kind === 'value' ? name : `${name}${slot.kind === 'method' ? '()' : '[primitive]'}`,
+      );
+    return `${label(tx, self)}: ${parts.length} slot${parts.length === 1 ? '' : 's'}${parts.length ? ' — ' + parts.join(', ') : ''}\n${describeAccess(accessOf(slots))}`;
   },
 
   respondsTo: (call) => {
@@ -126,6 +157,11 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
 
   defineMethod: (call) => {
     const [name, source] = expectArgs(call, 2, 'defineMethod <selector> "<function source>"');
+    if (!call.authority.programmer)
+      throw new SendError(
+        'not-allowed',
+        'Only programmers may define methods by hand here (the operator lists them in BATOS_PROGRAMMERS). You can still ask an object you own for something new, and the model will write it.',
+      );
     if (typeof name !== 'string' || !isIdentifier(name))
       throw new SendError('bad-argument', `"${String(name)}" is not a selector.`);
     if (typeof source !== 'string')
@@ -145,6 +181,7 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
       author: 'human',
       by: call.tx.info.who,
       at: new Date().toISOString(),
+      owner: accessOf(call.tx.slots(call.self)).owner,
     };
     call.tx.setSlot(call.self, name, { kind: 'method', source, provenance });
     return name;
@@ -159,7 +196,45 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
         'bad-argument',
         `${label(call.tx, call.self)} has no method "${String(name)}".`,
       );
+    assertFoundReadable(call.tx, call.authority, call.self, found);
     return found.slot.source;
+  },
+
+  chown: (call) => {
+    const [owner] = expectArgs(call, 1, 'chown <owner>  (system, or platform:user id)');
+    if (typeof owner !== 'string' || !/^(?:system|[a-z]+:[\w.@-]{1,128})$/.test(owner))
+      throw new SendError(
+        'bad-argument',
+        `"${String(owner)}" is not an owner: give system, or a platform and user id such as discord:123456789.`,
+      );
+    if (!call.authority.admin || call.authority.readOnly)
+      throw new SendError(
+        'not-allowed',
+        `Only admins may change who owns ${label(call.tx, call.self)}. Nothing was changed.`,
+      );
+    const before = accessOf(call.tx.slots(call.self)).owner;
+    // Its methods that ran as the old owner now run as the new one.
+    for (const [selector, slot] of call.tx.slots(call.self) ?? [])
+      if (slot.kind === 'method' && (slot.provenance?.owner ?? before) === before)
+        call.tx.setSlot(call.self, selector, {
+          ...slot,
+          provenance: { ...(slot.provenance ?? unknownProvenance), owner },
+        });
+    call.tx.setSlot(call.self, OWNER_SLOT, { kind: 'value', value: owner });
+    return describeAccess(accessOf(call.tx.slots(call.self)));
+  },
+
+  chmod: (call) => {
+    const [mode] = expectArgs(call, 1, 'chmod <mode>  (private, shared, public, rf, +w, -r …)');
+    const current = flagsOf(accessOf(call.tx.slots(call.self)));
+    const flags = typeof mode === 'string' ? applyMode(current, mode) : undefined;
+    if (flags === undefined)
+      throw new SendError(
+        'bad-argument',
+        `"${String(mode)}" is not a mode. Use private, shared (rf), public (rwf), exact flags such as "rf", or changes such as +w or -r. r: anyone may read and send; w: anyone may change; f: anyone may clone.`,
+      );
+    call.tx.setSlot(call.self, ACCESS_SLOT, { kind: 'value', value: flags });
+    return describeAccess(accessOf(call.tx.slots(call.self)));
   },
 
   doesNotUnderstand_: (call) => {
@@ -167,6 +242,31 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
     throw notUnderstood(call.tx, call.self, String(selector), 'no model is loaded to write it');
   },
 };
+
+/** Method provenance for a method from before provenance was kept. */
+const unknownProvenance: MethodProvenance = { author: 'human', by: SYSTEM, at: '' };
+
+/** An object's slot names as listings show them: without the access metadata. */
+export function visibleSlotNames(slots: SlotMap | undefined): string[] {
+  return [...(slots?.keys() ?? [])].filter((name) => !isAccessSlot(name));
+}
+
+/**
+ * Removes a slot of `call.self`, as `removeSlot` and a method's `self.remove` do; returns
+ * whether it was there. A name in the root table may be freed by the owner of the object
+ * it names.
+ */
+export function removeSlot(call: PrimitiveCall, slot: string): boolean {
+  const { tx, self } = call;
+  if (self === ROOT && slot === PARENT_SLOT)
+    throw new SendError('bad-argument', 'The root keeps its parent: it is how it reaches traits.');
+  const named = self === ROOT ? tx.getSlot(ROOT, slot) : undefined;
+  if (named?.kind === 'value' && isRef(named.value) && tx.exists(named.value.$ref)) {
+    assertWritable(tx, call.authority, named.value.$ref);
+    return call.elevate(() => tx.removeSlot(ROOT, slot));
+  }
+  return tx.removeSlot(self, slot);
+}
 
 /** Runs a primitive by name: one of the traits' own, or one from `extra`. */
 export function runPrimitive(
@@ -204,7 +304,8 @@ function expectArgs(call: PrimitiveCall, count: number, usage: string): readonly
   return call.args;
 }
 
-function slotName(name: Value | undefined): string {
+/** The slot a message or method names: an identifier, or `parent*`; throws otherwise. */
+export function slotName(name: Value | undefined): string {
   if (typeof name === 'string' && (name === PARENT_SLOT || isIdentifier(name))) return name;
   throw new SendError(
     'bad-argument',

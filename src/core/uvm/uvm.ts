@@ -1,5 +1,6 @@
 /**
- * The Universal Virtual Machine: delivers sends to objects in the living image.
+ * The Universal Virtual Machine: delivers sends to objects in the living image, and serves
+ * the commands (history, undo, collect, backup, audit), each with the caller's context.
  *
  * One send is one transaction: look the selector up along the delegation chain, run what
  * was found (a primitive in the host, a method in the sandbox) with every write buffered in
@@ -7,12 +8,36 @@
  * is exactly as it was. A selector nobody understands goes to `doesNotUnderstand_`; when the
  * primitive one is reached and a {@link MethodWriter} is present, the method is written
  * outside any transaction and then installed and run in a short one.
+ *
+ * Who may do what is decided here, once (see src/core/access): every write of a send passes
+ * an {@link AccessGuard}; a send runs with its caller's authority and a method with its
+ * owner's, so a method can never do what its owner could not.
  */
 import { createHash } from 'node:crypto';
+import {
+  callerAuthority,
+  methodAuthority,
+  systemAuthority,
+  type Authority,
+} from '../access/authority.ts';
+import { assertCommand } from '../access/commands.ts';
+import { AccessGuard, type SlotRule } from '../access/guard.ts';
+import { accessOf } from '../access/object-access.ts';
+import type { Caller } from '../access/principal.ts';
+import { DEFAULT_QUOTAS, type Quotas } from '../access/quotas.ts';
+import { mayRead, mayWrite } from '../access/rights.ts';
+import { findWrites } from '../analysis/index.ts';
 import { SendError } from '../errors.ts';
-import type { Image, Transaction, TransactionInfo } from '../image/index.ts';
+import type {
+  CollectResult,
+  HistoryEntry,
+  Image,
+  ImageView,
+  Transaction,
+  TransactionInfo,
+} from '../image/index.ts';
 import { lookup, type Found } from '../model/lookup.ts';
-import { primordialObjects } from '../model/primordial.ts';
+import { primordialObjects, TRAIT_PRIMITIVES, TRAITS } from '../model/primordial.ts';
 import { objectLabel, renderValue } from '../model/render.ts';
 import { parentOids, PARENT_SLOT, ref, type Oid, type Value } from '../model/value.ts';
 import type {
@@ -21,12 +46,17 @@ import type {
   MethodRunner,
   NestedSendResolution,
 } from '../sandbox/contract.ts';
+import { assertFoundReadable, assertReadable } from './access-checks.ts';
+import { historyText } from './history-text.ts';
 import type { MethodRequest, MethodWriter, WrittenMethod } from './method-writer.ts';
 import { nameOf, resolveDesignator, resolveTemplate } from './names.ts';
 import type { Argument, ObjectDesignator } from './parser.ts';
 import {
   notUnderstood,
+  removeSlot,
   runPrimitive,
+  slotName,
+  visibleSlotNames,
   type PrimitiveCall,
   type PrimitiveTable,
 } from './primitives.ts';
@@ -34,10 +64,13 @@ import { SerialQueue } from './serial-queue.ts';
 
 /** A send, as the UVM receives it. */
 export interface SendRequest {
+  /** Who asks, and where: the send runs with this caller's authority. */
+  readonly caller: Caller;
   readonly target: ObjectDesignator;
   readonly selector: string;
   readonly args: readonly Argument[];
-  readonly info: TransactionInfo;
+  /** The message as the caller wrote it, for history. */
+  readonly message?: string;
   /** The sender's words beyond the send itself, for the method writer. */
   readonly words?: string;
   /** Told when a method is being written, so a front end can show it. */
@@ -67,6 +100,10 @@ export interface UvmOptions {
    * sent from a message but not from inside a running method.
    */
   readonly primitives?: PrimitiveTable;
+  /** Bounds on what one send or one person may add (default {@link DEFAULT_QUOTAS}). */
+  readonly quotas?: Quotas;
+  /** Rules other parts of BAT OS set on slots of theirs (the personas' aliases). */
+  readonly slotRules?: readonly SlotRule[];
 }
 
 /** A lookup failure on the top-level send, carried out of the queue to start generation. */
@@ -74,12 +111,25 @@ class NeedsMethod {
   constructor(readonly request: MethodRequest) {}
 }
 
+/** The transaction info of a caller's send or command. */
+export function transactionInfo(caller: Caller, message?: string): TransactionInfo {
+  const channel = caller.thread ?? caller.channel;
+  return {
+    who: caller.principal,
+    platform: caller.platform,
+    ...(channel === undefined ? {} : { channel }),
+    ...(message === undefined ? {} : { message }),
+  };
+}
+
 export class Uvm {
-  readonly image: Image;
+  private readonly image: Image;
   private readonly runner: MethodRunner;
   private readonly writer: MethodWriter | undefined;
   private readonly noWriterReason: string;
   private readonly primitives: PrimitiveTable;
+  private readonly quotas: Quotas;
+  private readonly slotRules: readonly SlotRule[];
   private readonly queue = new SerialQueue();
   private readonly writing = new Map<string, Promise<WrittenMethod>>();
   private readonly sourceKeys = new Map<string, string>();
@@ -94,13 +144,23 @@ export class Uvm {
       '',
     );
     this.primitives = options.primitives ?? {};
+    this.quotas = options.quotas ?? DEFAULT_QUOTAS;
+    this.slotRules = options.slotRules ?? [];
   }
 
-  /** Creates the primordial objects in an empty image; does nothing to an existing one. */
+  /**
+   * Creates the primordial objects in an empty image, and gives an existing image's traits
+   * the primitives this version added.
+   */
   async bootstrap(info: TransactionInfo): Promise<void> {
     await this.exclusive(info, (tx) => {
-      if (tx.exists(0)) return;
-      for (const slots of primordialObjects()) tx.create(slots);
+      if (!tx.exists(0)) {
+        for (const slots of primordialObjects()) tx.create(slots);
+        return;
+      }
+      for (const name of TRAIT_PRIMITIVES)
+        if (tx.getSlot(TRAITS, name) === undefined)
+          tx.setSlot(TRAITS, name, { kind: 'primitive', name });
     });
   }
 
@@ -116,8 +176,9 @@ export class Uvm {
   }
 
   /**
-   * Runs `work` alone against the image in one transaction and commits it: for commands
-   * (undo, naming personas at start) that are not sends but must not interleave with them.
+   * Runs BAT OS's own bookkeeping (installing personas, keeping conversation turns, the
+   * model record) alone against the image in one transaction, with the system's authority,
+   * and commits it. Every write still passes the guard's quotas and slot rules.
    */
   exclusive<T>(
     info: TransactionInfo,
@@ -125,7 +186,7 @@ export class Uvm {
   ): Promise<{ result: T; tx?: number }> {
     this.assertOpen();
     return this.queue.run(async () => {
-      const tx = this.image.begin(info);
+      const tx = this.image.begin(info, this.guard(systemAuthority()));
       const result = await work(tx);
       return { result, tx: this.image.commit(tx) };
     });
@@ -137,10 +198,76 @@ export class Uvm {
     return this.queue.run(() => work(this.image.begin({ who: 'system', platform: 'console' })));
   }
 
-  /** Runs `work` with the image to itself (collect, backup). */
-  withImage<T>(work: (image: Image) => Promise<T>): Promise<T> {
+  /**
+   * Runs read-only work over the whole committed image (ALFRED's audit) alongside sends:
+   * it must tolerate commits between its reads, as the audit's snapshot does.
+   */
+  async examine<T>(work: (image: ImageView) => T | Promise<T>): Promise<T> {
     this.assertOpen();
-    return this.queue.run(() => work(this.image));
+    return work(this.image);
+  }
+
+  /**
+   * The last changes, newest first, to the whole image or to `target`, as text. Another
+   * person's transaction that touched something private shows who and when, not what.
+   */
+  async history(caller: Caller, target?: ObjectDesignator, limit = 20): Promise<string> {
+    assertCommand(caller, 'history');
+    return this.read(async (tx) => {
+      const authority = callerAuthority(caller);
+      const oid = target === undefined ? undefined : resolveDesignator(tx, target);
+      if (oid !== undefined) assertReadable(tx, authority, oid);
+      const entries = await this.image.history(oid === undefined ? { limit } : { oid, limit });
+      if (entries.length === 0)
+        return oid === undefined
+          ? 'No transactions yet.'
+          : `Nothing has changed ${this.label(tx, oid)} yet.`;
+      const shown = entries.map((entry) =>
+        this.mayReadEntry(tx, authority, entry) ? entry : { ...entry, hidden: true },
+      );
+      return historyText(shown, (o) => nameOf(tx, o), oid);
+    });
+  }
+
+  /**
+   * Reverts one of the caller's own transactions (the newest by default; admins may name
+   * anyone's). Returns the transaction undone and the one that undid it.
+   */
+  async undo(caller: Caller, txId?: number): Promise<{ undone: number; tx?: number }> {
+    assertCommand(caller, 'undo');
+    this.assertOpen();
+    return this.queue.run(async () => {
+      const info = transactionInfo(caller, txId === undefined ? 'undo' : `undo ${txId}`);
+      const prepared = await this.image.prepareUndo(
+        info,
+        txId ?? (caller.admin ? undefined : { who: caller.principal }),
+        this.guard(systemAuthority(caller.principal)),
+      );
+      const undone = prepared.info.undoOf!;
+      const [entry] = await this.image.history({ tx: undone, limit: 1 });
+      if (!caller.admin && entry?.who !== caller.principal)
+        throw new SendError(
+          'not-allowed',
+          `Transaction ${undone} was made by someone else; only admins may undo it.`,
+        );
+      return { undone, tx: this.image.commit(prepared) };
+    });
+  }
+
+  /** Admins: deletes what the root cannot reach (and, with `days`, older history). */
+  collect(caller: Caller, keepHistoryDays?: number): Promise<CollectResult> {
+    assertCommand(caller, 'collect');
+    this.assertOpen();
+    return this.queue.run(() =>
+      this.image.collect(keepHistoryDays === undefined ? {} : { keepHistoryDays }),
+    );
+  }
+
+  /** Admins: copies the live image to `file`. */
+  backup(caller: Caller, file: string): Promise<void> {
+    assertCommand(caller, 'backup');
+    this.assertOpen();
+    return this.queue.run(() => this.image.backup(file));
   }
 
   /** The label of an object as replies show it (`#3 genesis`). */
@@ -158,19 +285,39 @@ export class Uvm {
     await this.image.close();
   }
 
+  private guard(authority: Authority): AccessGuard {
+    return new AccessGuard(authority, {
+      quotas: this.quotas,
+      rules: this.slotRules,
+      ownedObjects: (owner) => this.image.ownedObjects(owner),
+      storedBytes: (oid) => this.image.storedBytes(oid),
+    });
+  }
+
+  private mayReadEntry(tx: Transaction, authority: Authority, entry: HistoryEntry): boolean {
+    if (authority.admin || entry.who === authority.principal) return true;
+    if (entry.private) return false;
+    return entry.changes.every(
+      (change) => !tx.exists(change.oid) || mayRead(authority, accessOf(tx.slots(change.oid))),
+    );
+  }
+
   private async deliver(request: SendRequest): Promise<SendOutcome> {
-    const tx = this.image.begin(request.info);
+    const authority = callerAuthority(request.caller);
+    const guard = this.guard(authority);
+    const tx = this.image.begin(transactionInfo(request.caller, request.message), guard);
     const receiver = resolveDesignator(tx, request.target);
+    assertReadable(tx, authority, receiver);
     const args = request.args.map((arg) => this.argumentValue(tx, arg));
     const found = lookup(receiver, request.selector, (oid) => tx.slots(oid));
     let value: Value;
     if (found !== undefined) {
-      value = await this.invoke(tx, receiver, request.selector, found, args);
+      value = await this.invoke(tx, guard, authority, receiver, request.selector, found, args);
     } else {
       const handler = this.missingHandler(tx, receiver);
       if (handler === undefined)
-        throw new NeedsMethod(this.methodRequest(tx, receiver, request, args));
-      value = await this.invoke(tx, receiver, 'doesNotUnderstand_', handler, [
+        throw new NeedsMethod(this.methodRequest(tx, receiver, request, args, authority));
+      value = await this.invoke(tx, guard, authority, receiver, 'doesNotUnderstand_', handler, [
         request.selector,
         args,
       ]);
@@ -179,43 +326,67 @@ export class Uvm {
   }
 
   private async writeAndDeliver(request: SendRequest, needed: MethodRequest): Promise<SendOutcome> {
+    const label = objectLabel(needed.oid, needed.name);
     if (this.writer === undefined)
       throw new SendError(
         'no-model',
-        `${objectLabel(needed.oid, needed.name)} does not understand ${needed.selector}, and ${this.noWriterReason}.`,
+        `${label} does not understand ${needed.selector}, and ${this.noWriterReason}.`,
       );
-    request.onStatus?.(
-      `${objectLabel(needed.oid, needed.name)} does not understand ${needed.selector} — writing it…`,
-    );
-    const key = `${needed.oid}:${needed.selector}`;
+    request.onStatus?.(`${label} does not understand ${needed.selector} — writing it…`);
+    const key = `${needed.oid}:${needed.selector}:${needed.readOnly ? 'read' : 'write'}`;
     let pending = this.writing.get(key);
     if (pending === undefined) {
       pending = this.writer.write(needed).finally(() => this.writing.delete(key));
       this.writing.set(key, pending);
     }
     const method = await pending;
+    if (needed.readOnly) {
+      const writes = findWrites(method.source);
+      if (writes.length > 0)
+        throw new SendError(
+          'not-allowed',
+          `The model wrote ${needed.selector} for ${label}, but it changes the object (${writes[0]!.message}), and ${label} is not yours: a method written for you on someone else's object may only read. Nothing was kept. Clone it and ask your clone: \`${label.split(' ')[0]} clone\`, then \`#<new oid> name my_${needed.name ?? 'object'}\`, then \`my_${needed.name ?? 'object'} ${needed.selector}\`.`,
+        );
+    }
     return this.queue.run(async () => {
-      const tx = this.image.begin(request.info);
+      const authority = callerAuthority(request.caller);
+      const guard = this.guard(authority);
+      const tx = this.image.begin(transactionInfo(request.caller, request.message), guard);
       const receiver = resolveDesignator(tx, request.target);
+      assertReadable(tx, authority, receiver);
       const args = request.args.map((arg) => this.argumentValue(tx, arg));
       const existing = lookup(receiver, request.selector, (oid) => tx.slots(oid));
       if (existing !== undefined) {
         // Someone else's identical request installed it first: use theirs.
         return this.finish(
           tx,
-          await this.invoke(tx, receiver, request.selector, existing, args),
+          await this.invoke(tx, guard, authority, receiver, request.selector, existing, args),
           false,
         );
       }
       const slot = {
         kind: 'method',
         source: method.source,
-        provenance: method.provenance,
+        provenance: {
+          ...method.provenance,
+          owner: accessOf(tx.slots(receiver)).owner,
+          ...(needed.readOnly ? { readOnly: true } : {}),
+        },
       } as const;
+      // The caller asked, but installing is BAT OS's act: the rule above decided it may.
+      guard.authority = systemAuthority(authority.sender);
       tx.setSlot(receiver, request.selector, slot);
       let value: Value;
       try {
-        value = await this.invoke(tx, receiver, request.selector, { holder: receiver, slot }, args);
+        value = await this.invoke(
+          tx,
+          guard,
+          authority,
+          receiver,
+          request.selector,
+          { holder: receiver, slot },
+          args,
+        );
       } catch (error) {
         throw new SendError(
           'method-failed',
@@ -241,13 +412,17 @@ export class Uvm {
 
   private async invoke(
     tx: Transaction,
+    guard: AccessGuard,
+    authority: Authority,
     self: Oid,
     selector: string,
     found: Found,
     args: readonly Value[],
   ): Promise<Value> {
     const { slot } = found;
+    guard.authority = authority;
     if (slot.kind === 'value') {
+      assertFoundReadable(tx, authority, self, found);
       if (args.length > 0)
         throw new SendError(
           'bad-argument',
@@ -256,11 +431,17 @@ export class Uvm {
       return slot.value;
     }
     if (slot.kind === 'primitive')
-      return runPrimitive(slot.name, this.primitiveCall(tx, self, selector, args), this.primitives);
+      return runPrimitive(
+        slot.name,
+        this.primitiveCall(tx, guard, authority, self, selector, args),
+        this.primitives,
+      );
+    const owner = this.methodOwner(tx, found, authority);
+    tx.ranAs ??= owner.principal;
     try {
       return await this.runner.run(
         this.methodCall(self, selector, slot.source, args),
-        this.bridge(tx),
+        this.bridge(tx, guard, owner),
       );
     } catch (error) {
       if (error instanceof SendError) throw error;
@@ -268,13 +449,36 @@ export class Uvm {
     }
   }
 
+  /** The authority a found method runs with. */
+  private methodOwner(tx: Transaction, found: Found, running: Authority): Authority {
+    const provenance = found.slot.kind === 'method' ? found.slot.provenance : undefined;
+    return methodAuthority(provenance, accessOf(tx.slots(found.holder)).owner, running);
+  }
+
   private primitiveCall(
     tx: Transaction,
+    guard: AccessGuard,
+    authority: Authority,
     self: Oid,
     selector: string,
     args: readonly Value[],
   ): PrimitiveCall {
-    return { tx, self, selector, args, checkMethod: (source: string) => this.runner.check(source) };
+    return {
+      tx,
+      self,
+      selector,
+      args,
+      authority,
+      elevate: (work) => {
+        guard.authority = systemAuthority(authority.sender);
+        try {
+          return work();
+        } finally {
+          guard.authority = authority;
+        }
+      },
+      checkMethod: (source: string) => this.runner.check(source),
+    };
   }
 
   private methodCall(
@@ -292,22 +496,47 @@ export class Uvm {
     return { source, cacheKey, self, selector, args };
   }
 
-  /** The transaction's side of a running method: the only power a method has. */
-  private bridge(tx: Transaction): HostBridge {
+  /**
+   * The transaction's side of a running method: the only power a method has. Each request
+   * names its frame (the nesting depth of the method making it), and runs with the authority
+   * of that frame's method.
+   */
+  private bridge(tx: Transaction, guard: AccessGuard, top: Authority): HostBridge {
+    const frames: Authority[] = [top];
+    const at = (frame: number): Authority => {
+      const authority = frames[frame];
+      if (authority === undefined)
+        throw new SendError('internal', `The sandbox named frame ${frame}, which is not running.`);
+      frames.length = frame + 1;
+      guard.authority = authority;
+      return authority;
+    };
+    const call = (authority: Authority, oid: Oid, selector: string, args: readonly Value[]) =>
+      this.primitiveCall(tx, guard, authority, oid, selector, args);
     return {
-      get: (oid, slot) => {
+      get: (frame, oid, slot) => {
+        const authority = at(frame);
+        assertReadable(tx, authority, oid);
         const found = lookup(oid, slot, (o) => tx.slots(o));
-        return found?.slot.kind === 'value' ? found.slot.value : undefined;
+        if (found?.slot.kind !== 'value') return undefined;
+        assertFoundReadable(tx, authority, oid, found);
+        return found.slot.value;
       },
-      set: (oid, slot, value) => {
-        void runPrimitive('setSlot', this.primitiveCall(tx, oid, 'setSlot', [slot, value]));
+      set: (frame, oid, slot, value) => {
+        void runPrimitive('setSlot', call(at(frame), oid, 'setSlot', [slot, value]));
       },
-      remove: (oid, slot) => {
-        tx.removeSlot(oid, slot);
+      remove: (frame, oid, slot) => {
+        const authority = at(frame);
+        removeSlot(call(authority, oid, 'removeSlot', [slot]), slotName(slot));
       },
-      slotNames: (oid) => [...(tx.slots(oid)?.keys() ?? [])],
-      resolveSend: (oid, selector, args): NestedSendResolution => {
+      slotNames: (frame, oid) => {
+        assertReadable(tx, at(frame), oid);
+        return visibleSlotNames(tx.slots(oid));
+      },
+      resolveSend: (frame, oid, selector, args): NestedSendResolution => {
+        const authority = at(frame);
         if (!tx.exists(oid)) throw new SendError('unknown-object', `There is no object #${oid}.`);
+        assertReadable(tx, authority, oid);
         const found = lookup(oid, selector, (o) => tx.slots(o));
         const target = found ?? this.missingHandler(tx, oid);
         if (target === undefined)
@@ -319,12 +548,15 @@ export class Uvm {
           );
         const callArgs = found === undefined ? [selector, [...args]] : args;
         const callSelector = found === undefined ? 'doesNotUnderstand_' : selector;
-        if (target.slot.kind === 'method')
+        if (target.slot.kind === 'method') {
+          frames[frame + 1] = this.methodOwner(tx, target, authority);
           return {
             kind: 'method',
             call: this.methodCall(oid, callSelector, target.slot.source, callArgs),
           };
+        }
         if (target.slot.kind === 'value') {
+          assertFoundReadable(tx, authority, oid, target);
           if (callArgs.length > 0)
             throw new SendError(
               'bad-argument',
@@ -339,7 +571,7 @@ export class Uvm {
           );
         const result = runPrimitive(
           target.slot.name,
-          this.primitiveCall(tx, oid, callSelector, callArgs),
+          call(authority, oid, callSelector, callArgs),
         ) as Value;
         return { kind: 'result', value: result };
       },
@@ -357,6 +589,7 @@ export class Uvm {
     oid: Oid,
     request: SendRequest,
     args: readonly Value[],
+    authority: Authority,
   ): MethodRequest {
     const slots = tx.slots(oid) ?? new Map();
     const parentSlot = slots.get(PARENT_SLOT);
@@ -364,12 +597,13 @@ export class Uvm {
     return {
       oid,
       name: nameOf(tx, oid),
-      slotNames: [...slots.keys()],
+      slotNames: visibleSlotNames(slots),
       parents: parents.map((p) => ({ oid: p, name: nameOf(tx, p) })),
       selector: request.selector,
       args,
       ...(request.words === undefined ? {} : { words: request.words }),
-      requestedBy: request.info.who,
+      requestedBy: request.caller.principal,
+      readOnly: !mayWrite(authority, accessOf(slots)),
     };
   }
 

@@ -77,7 +77,9 @@ describe('primitives through messages', () => {
     expect(await core.ok('#4 color')).toBe('red');
     expect(await core.ok('genesis color')).toBe('blue');
     expect(await core.ok('#4 name widget')).toBe('widget');
-    expect(await core.ok('widget describe')).toBe('#4 widget: 2 slots — parent*, color');
+    expect(await core.ok('widget describe')).toBe(
+      '#4 widget: 2 slots — parent*, color\nowner console:operator · flags "rf" (anyone may read, clone)',
+    );
     expect(await core.ok('@widget name')).toBe('widget');
     expect(await core.ok('widget setSlot parent* [@genesis, @pLLM]')).toBe(
       '["<#3 genesis>","<#2 pLLM>"]',
@@ -120,23 +122,32 @@ describe('primitives through messages', () => {
 describe('history and undo', () => {
   it('shows who changed what, and undo reverts only what the sender may revert', async () => {
     const core = await openTestCore();
-    await core.ok('genesis setSlot color "blue"', alice);
-    await core.ok('genesis setSlot size 3', bob);
-    const history = await core.ok('history genesis');
+    await core.ok('genesis clone');
+    await core.ok('#4 name board');
+    await core.ok('board chmod public');
+    await core.ok('board setSlot color "blue"', alice);
+    await core.ok('board setSlot size 3', bob);
+    const history = await core.ok('history board');
     expect(history).toMatch(
-      /tx \d+ · .* · discord:bob · "genesis setSlot size 3"\n {4}#3 genesis size: \(absent\) → 3/,
+      /tx \d+ · .* · discord:bob · "board setSlot size 3"\n {4}#4 board size: \(absent\) → 3/,
     );
     expect(history).toMatch(/discord:alice/);
 
-    const refused = await core.say('undo', alice);
+    const bobs = Number(/tx (\d+) · .* · discord:bob/.exec(history)![1]);
+    const refused = await core.say(`undo ${bobs}`, alice);
     expect(refused.status).toBe('refused');
     expect(replyToPlainText(refused)).toMatch(/made by someone else; only admins may undo it/);
-    expect(await core.ok('genesis size')).toBe('3');
+    expect(await core.ok('board size')).toBe('3');
 
-    expect(await core.ok('undo', bob)).toMatch(/^Undid transaction \d+\.$/);
-    expect(await core.ok('genesis respondsTo size')).toBe('false');
-    expect(await core.ok('undo')).toMatch(/Undid/); // the operator is an admin: alice's color
-    expect(await core.ok('genesis respondsTo color')).toBe('false');
+    // A bare undo is the sender's own newest transaction, not the image's newest.
+    expect(await core.ok('undo', alice)).toMatch(/^Undid transaction \d+\.$/);
+    expect(await core.ok('board respondsTo color')).toBe('false');
+    expect(await core.ok('board size')).toBe('3');
+    expect(replyToPlainText(await core.say('undo', alice))).toMatch(
+      /You have nothing left to undo/,
+    );
+    expect(await core.ok(`undo ${bobs}`)).toMatch(/Undid/); // the operator is an admin
+    expect(await core.ok('board respondsTo size')).toBe('false');
     expect(replyToPlainText(await core.say('undo tx'))).toMatch(/not a transaction id/);
   });
 });

@@ -49,28 +49,33 @@ export class MemoryHost implements HostBridge {
 
   /** Resolves and runs a top-level send, as the UVM would. */
   async send(runner: MethodRunner, oid: Oid, selector: string, ...args: Value[]): Promise<Value> {
-    const resolution = this.resolveSend(oid, selector, args);
+    const resolution = this.resolveSend(0, oid, selector, args);
     return resolution.kind === 'result' ? resolution.value : runner.run(resolution.call, this);
   }
 
-  get(oid: Oid, slot: string): Value | undefined {
+  get(_frame: number, oid: Oid, slot: string): Value | undefined {
     const found = this.slots(oid).get(slot);
     return found?.kind === 'value' ? found.value : undefined;
   }
 
-  set(oid: Oid, slot: string, value: Value): void {
+  set(_frame: number, oid: Oid, slot: string, value: Value): void {
     this.slots(oid).set(slot, { kind: 'value', value });
   }
 
-  remove(oid: Oid, slot: string): void {
+  remove(_frame: number, oid: Oid, slot: string): void {
     this.slots(oid).delete(slot);
   }
 
-  slotNames(oid: Oid): string[] {
+  slotNames(_frame: number, oid: Oid): string[] {
     return [...this.slots(oid).keys()];
   }
 
-  resolveSend(oid: Oid, selector: string, args: readonly Value[]): NestedSendResolution {
+  resolveSend(
+    _frame: number,
+    oid: Oid,
+    selector: string,
+    args: readonly Value[],
+  ): NestedSendResolution {
     const found = this.lookup(oid, selector, new Set());
     if (found === undefined) throw new Error(`object ${oid} does not understand ${selector}`);
     const [holder, slot] = found;

@@ -39,7 +39,7 @@ describe('QuickJsMethodRunner', () => {
     );
     await host.send(runner, robin, 'increment');
     await expect(host.send(runner, robin, 'increment')).resolves.toBe(2);
-    expect(host.get(robin, 'count')).toBe(2);
+    expect(host.get(0, robin, 'count')).toBe(2);
     const source =
       'function (self) { self.remove("count"); return [self.slotNames(), self.get("count") === undefined, self.oid]; }';
     await expect(runner.run(method(source), host)).resolves.toEqual([
@@ -81,8 +81,8 @@ describe('QuickJsMethodRunner', () => {
     const source =
       'function (self) { const friend = self.get("friend"); const same = friend.send("rename", "Robin"); self.set("last", same); return [friend.oid, same.oid]; }';
     await expect(runner.run(method(source, brick), host)).resolves.toEqual([robin, robin]);
-    expect(host.get(robin, 'name')).toBe('Robin');
-    expect(host.get(brick, 'last')).toEqual({ $ref: robin });
+    expect(host.get(0, robin, 'name')).toBe('Robin');
+    expect(host.get(0, brick, 'last')).toEqual({ $ref: robin });
     await expect(
       runner.run(method('function (self) { return self.get("friend"); }', brick), host),
     ).resolves.toEqual({ $ref: robin });
@@ -90,7 +90,7 @@ describe('QuickJsMethodRunner', () => {
 
   it('takes references as arguments', async () => {
     const source = 'function (self, other) { return other.send("nameOf") + "!"; }';
-    host.definePrimitive(brick, 'nameOf', 'nameOf', (oid) => host.get(oid, 'name') ?? null);
+    host.definePrimitive(brick, 'nameOf', 'nameOf', (oid) => host.get(0, oid, 'name') ?? null);
     await expect(runner.run(method(source, robin, [{ $ref: brick }]), host)).resolves.toBe(
       'BRICK!',
     );

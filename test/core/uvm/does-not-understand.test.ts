@@ -68,7 +68,7 @@ describe('doesNotUnderstand_ with the forged model', () => {
       text: 'Object #3 "genesis": slots parent*, display_yourself',
     });
     expect(await core.ok('genesis methodSource display_yourself')).toBe(DISPLAY_YOURSELF_SOURCE);
-    const slot = core.uvm.image.read(3)!.get('display_yourself');
+    const slot = core.image.read(3)!.get('display_yourself');
     expect(slot).toMatchObject({
       kind: 'method',
       provenance: {
@@ -95,7 +95,7 @@ describe('doesNotUnderstand_ with the forged model', () => {
     expect(a).toBe(b);
     expect(calls()).toBe(1);
     expect(
-      (await core.uvm.image.history({ oid: 3 })).filter((e) =>
+      (await core.image.history({ oid: 3 })).filter((e) =>
         e.changes.some((c) => c.slot === 'display_yourself'),
       ),
     ).toHaveLength(1);

@@ -16,6 +16,8 @@ export interface MethodRequest {
   readonly args: readonly unknown[];
   /** The sender's own words, when the message came with some. */
   readonly words?: string;
+  /** The sender does not own the object: the method may only read, never change anything. */
+  readonly readOnly?: boolean;
 }
 
 const COVENANT = `You are the mind of BAT OS, a living image of prototype objects. When an object receives a message it does not understand, you write the missing method; it is checked, run in a sandbox and kept in the object for good.
@@ -42,6 +44,11 @@ export function buildMethodPrompt(request: MethodRequest): Prompt {
     `Its parents: ${parents}.`,
     `Arguments (JSON): ${JSON.stringify(request.args)}.`,
     ...(request.words ? [`The sender's words: ${JSON.stringify(request.words)}.`] : []),
+    ...(request.readOnly
+      ? [
+          'The sender does not own this object: the method must only read. Do not call self.set or self.remove, and send no selector that changes anything (setSlot, removeSlot, defineMethod, clone).',
+        ]
+      : []),
     `Write the method "${request.selector}".`,
   ];
   return { system: COVENANT, user: lines.join('\n') };

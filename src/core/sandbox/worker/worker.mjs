@@ -102,7 +102,8 @@ function serveGuest(op, oid, name, payload) {
   try {
     const problem = payload === '' ? undefined : refProblem(payload, known);
     if (problem !== undefined) return ERROR + problem;
-    const request = `${REQUEST}[${JSON.stringify(op)},${oid},${JSON.stringify(name)}${payload === '' ? '' : ',' + payload}]`;
+    // The depth tells the host which method is asking: each runs with its own owner's authority.
+    const request = `${REQUEST}[${depth},${JSON.stringify(op)},${oid},${JSON.stringify(name)}${payload === '' ? '' : ',' + payload}]`;
     if (!channel.fits(request)) return ERROR + `the value is too large to pass to the host`;
     channel.post(request, TO_HOST);
     if (channel.waitFor(TO_WORKER) === DEAD) return ERROR + 'the sandbox is shutting down';

@@ -5,16 +5,22 @@ import type { Oid, Slot } from '../model/value.ts';
 
 type NameOf = (oid: Oid) => string | null;
 
+/** A transaction as one reader may see it: `hidden` when it is another's private one. */
+export type ShownEntry = HistoryEntry & { readonly hidden?: boolean };
+
 /** Transactions, newest first; with `only`, each shows just that object's changes. */
-export function historyText(entries: readonly HistoryEntry[], nameOf: NameOf, only?: Oid): string {
+export function historyText(entries: readonly ShownEntry[], nameOf: NameOf, only?: Oid): string {
   return entries.map((entry) => entryText(entry, nameOf, only)).join('\n');
 }
 
-function entryText(entry: HistoryEntry, nameOf: NameOf, only: Oid | undefined): string {
+function entryText(entry: ShownEntry, nameOf: NameOf, only: Oid | undefined): string {
   const when = entry.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  if (entry.hidden)
+    return `tx ${entry.tx} · ${when} · ${entry.who} · (private: only its participants and admins see what it changed)`;
   const notes = [
     entry.undoOf !== null ? `undid tx ${entry.undoOf}` : '',
     entry.undoneBy !== null ? `undone by tx ${entry.undoneBy}` : '',
+    entry.ranAs !== null && entry.ranAs !== entry.who ? `ran as ${entry.ranAs}` : '',
   ].filter(Boolean);
   const head = `tx ${entry.tx} · ${when} · ${entry.who}${entry.message ? ` · ${JSON.stringify(entry.message)}` : ''}${notes.length ? ` (${notes.join(', ')})` : ''}`;
   const shown = only === undefined ? entry.changes : entry.changes.filter((c) => c.oid === only);

@@ -1,0 +1,26 @@
+/**
+ * Who may run which command. Decided here, once, from the caller context, for every front
+ * end alike.
+ */
+import { SendError } from '../errors.ts';
+import type { Caller } from './principal.ts';
+
+/** The commands a message can name (see the parser's COMMANDS), and the admin's `audit collect`. */
+export type Command = 'history' | 'undo' | 'collect' | 'backup' | 'upgrade' | 'audit-collect';
+
+const ADMIN_ONLY: Readonly<Record<Command, string | undefined>> = {
+  history: undefined,
+  undo: undefined,
+  collect: 'Only admins may collect: it deletes what the root cannot reach, for everyone.',
+  backup: 'Only admins may back the image up.',
+  upgrade: 'Upgrades are for admins, asked in the admin channel. Nothing was requested.',
+  'audit-collect': 'Only admins may collect. The audit alone: alfred auditPersistence',
+};
+
+/** Throws a `not-allowed` {@link SendError} saying why, unless `caller` may run `command`. */
+export function assertCommand(caller: Caller, command: Command): void {
+  const refusal = ADMIN_ONLY[command];
+  if (refusal === undefined) return;
+  if (!caller.admin || (command === 'upgrade' && !caller.adminChannel))
+    throw new SendError('not-allowed', refusal);
+}

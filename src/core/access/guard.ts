@@ -1,0 +1,149 @@
+/**
+ * The guard every write of a send passes (see {@link WriteGuard}): whether the current
+ * authority may change the object, whether the write keeps within the quotas, and the rules
+ * other parts of BAT OS set on their own slots (the personas' aliases). A refusal throws a
+ * {@link SendError} that says why; the send then fails whole and changes nothing.
+ */
+import type { SlotMap } from '../image/codec.ts';
+import type { Transaction, WriteGuard } from '../image/index.ts';
+import { objectLabel } from '../model/render.ts';
+import type { Oid, Slot, Value } from '../model/value.ts';
+import { nameOf } from '../uvm/names.ts';
+import type { Authority } from './authority.ts';
+import { accessOf, isAccessSlot, OWNER_SLOT } from './object-access.ts';
+import { SYSTEM, type Principal } from './principal.ts';
+import { assertDepth, formatBytes, quotaExceeded, slotBytes, type Quotas } from './quotas.ts';
+import { mayWrite, writeRefused } from './rights.ts';
+import { SendError } from '../errors.ts';
+
+/**
+ * A rule on one kind of slot: returns why `value` may not be stored in `name` of `oid`, or
+ * undefined to let it be.
+ */
+export type SlotRule = (
+  tx: Transaction,
+  oid: Oid,
+  name: string,
+  value: Value,
+) => string | undefined;
+
+/** What the guard needs of the image. */
+export interface GuardContext {
+  readonly quotas: Quotas;
+  /** How many committed objects a principal owns. */
+  ownedObjects(owner: Principal): number;
+  /** The committed size of an object's stored form, in bytes. */
+  storedBytes(oid: Oid): number;
+  readonly rules: readonly SlotRule[];
+}
+
+export class AccessGuard implements WriteGuard {
+  /** The authority writes are checked against; the UVM switches it as methods run. */
+  authority: Authority;
+  private sendBytes = 0;
+  private readonly objectBytes = new Map<Oid, number>();
+  private readonly createdFor = new Map<Principal, number>();
+
+  constructor(
+    authority: Authority,
+    private readonly context: GuardContext,
+  ) {
+    this.authority = authority;
+  }
+
+  beforeWrite(tx: Transaction, oid: Oid, name: string, slot: Slot | undefined): void {
+    const authority = this.authority;
+    const access = accessOf(tx.slots(oid));
+    if (isAccessSlot(name)) {
+      const owns = access.owner === authority.principal && !authority.readOnly;
+      if (!(authority.admin || (owns && name !== OWNER_SLOT)))
+        throw new SendError(
+          'not-allowed',
+          name === OWNER_SLOT
+            ? `Only admins may change who owns ${label(tx, oid)}. Nothing was changed.`
+            : `Only the owner of ${label(tx, oid)} (${access.owner}) and admins may change its permissions. Nothing was changed.`,
+        );
+    } else if (!mayWrite(authority, access)) {
+      throw writeRefused(label(tx, oid), access, authority);
+    }
+    this.checkSize(tx, oid, name, slot);
+    if (slot?.kind === 'value')
+      for (const rule of this.context.rules) {
+        const why = rule(tx, oid, name, slot.value);
+        if (why !== undefined) throw new SendError('bad-argument', `${why} Nothing was changed.`);
+      }
+  }
+
+  beforeCreate(tx: Transaction, _oid: Oid, slots: SlotMap): void {
+    const { quotas } = this.context;
+    if (this.authority.readOnly)
+      throw writeRefused('a new object', accessOf(undefined), this.authority);
+    if (tx.createdCount + 1 > quotas.maxSendObjects)
+      throw quotaExceeded(
+        `One send may create at most ${quotas.maxSendObjects} objects (BATOS_MAX_SEND_OBJECTS).`,
+      );
+    const owner = accessOf(slots).owner;
+    if (owner !== SYSTEM && !(this.authority.admin && owner === this.authority.principal)) {
+      const mine = (this.createdFor.get(owner) ?? 0) + 1;
+      const owned = this.context.ownedObjects(owner) + mine;
+      if (owned > quotas.maxObjectsPerUser)
+        throw quotaExceeded(
+          `${owner} already owns ${owned - 1} objects; the limit is ${quotas.maxObjectsPerUser} (BATOS_MAX_OBJECTS_PER_USER). Free names you no longer need (\`root removeSlot <name>\`) and ask an admin to \`collect\`.`,
+        );
+      this.createdFor.set(owner, mine);
+    }
+    let bytes = 0;
+    for (const [name, slot] of slots) {
+      if (slot.kind === 'value') this.checkValue(name, slot.value);
+      bytes += slotBytes(name, slot);
+    }
+    this.addSendBytes(bytes);
+  }
+
+  private checkSize(tx: Transaction, oid: Oid, name: string, slot: Slot | undefined): void {
+    const { quotas } = this.context;
+    if (slot?.kind === 'value') this.checkValue(name, slot.value);
+    const before = tx.getSlot(oid, name);
+    const added = slotBytes(name, slot);
+    const objectBytes =
+      (this.objectBytes.get(oid) ?? (tx.createdHere(oid) ? 0 : this.context.storedBytes(oid))) +
+      added -
+      slotBytes(name, before);
+    if (slot !== undefined && objectBytes > quotas.maxObjectBytes)
+      throw quotaExceeded(
+        `${label(tx, oid)} would hold ${formatBytes(objectBytes)}; an object may hold at most ${formatBytes(quotas.maxObjectBytes)} (BATOS_MAX_OBJECT_BYTES).`,
+      );
+    if (before === undefined && slot !== undefined) {
+      const count = tx.slots(oid)?.size ?? 0;
+      if (count + 1 > quotas.maxObjectSlots)
+        throw quotaExceeded(
+          `${label(tx, oid)} already has ${count} slots; the limit is ${quotas.maxObjectSlots} (BATOS_MAX_OBJECT_SLOTS).`,
+        );
+    }
+    this.objectBytes.set(oid, objectBytes);
+    this.addSendBytes(added);
+  }
+
+  private checkValue(name: string, value: Value): void {
+    const { quotas } = this.context;
+    assertDepth(value, quotas.maxDepth, `The value for "${name}"`);
+    const bytes = Buffer.byteLength(JSON.stringify(value));
+    if (bytes > quotas.maxValueBytes)
+      throw quotaExceeded(
+        `The value for "${name}" is ${formatBytes(bytes)}; one slot may hold at most ${formatBytes(quotas.maxValueBytes)} (BATOS_MAX_VALUE_BYTES).`,
+      );
+  }
+
+  private addSendBytes(bytes: number): void {
+    const { quotas } = this.context;
+    this.sendBytes += bytes;
+    if (this.sendBytes > quotas.maxSendBytes)
+      throw quotaExceeded(
+        `This send would write more than ${formatBytes(quotas.maxSendBytes)}, the most one send may write (BATOS_MAX_SEND_BYTES).`,
+      );
+  }
+}
+
+function label(tx: Transaction, oid: Oid): string {
+  return objectLabel(oid, nameOf(tx, oid));
+}

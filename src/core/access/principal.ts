@@ -1,0 +1,49 @@
+/**
+ * Who asks. A principal is the identity that owns objects and methods and is charged for
+ * what they add: `system` for BAT OS itself, `<platform>:<id>` for a person.
+ */
+import type { Platform } from '../protocol.ts';
+
+/** An owner or a caller: `system`, or `<platform>:<platform user id>`. */
+export type Principal = string;
+
+/** BAT OS itself: owner of the primordial objects, the personas and the conversations. */
+export const SYSTEM: Principal = 'system';
+
+/** The principal of a person on a platform. */
+export function principalOf(platform: Platform, userId: string): Principal {
+  return `${platform}:${userId}`;
+}
+
+/**
+ * The caller context every send and command carries into the UVM: who asks, with which
+ * roles, and where. Permissions are decided from this, once, inside the core.
+ */
+export interface Caller {
+  readonly principal: Principal;
+  /** Display name, for replies. */
+  readonly name: string;
+  readonly platform: Platform;
+  /** An admin (LambdaMOO's wizard): may change any object and run every command. */
+  readonly admin: boolean;
+  /** The operator at the machine's console: an admin who may also name host paths. */
+  readonly operator: boolean;
+  /** May define methods by hand (everyone, unless the operator names the programmers). */
+  readonly programmer: boolean;
+  /** Channel (or DM) and thread the message came from. */
+  readonly channel?: string;
+  readonly thread?: string;
+  /** Whether it came through the configured admin channel. */
+  readonly adminChannel: boolean;
+}
+
+/** BAT OS acting for itself (start-up, the heartbeat's audit). */
+export const SYSTEM_CALLER: Caller = {
+  principal: SYSTEM,
+  name: 'BAT OS',
+  platform: 'console',
+  admin: true,
+  operator: true,
+  programmer: true,
+  adminChannel: true,
+};
