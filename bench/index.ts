@@ -2,6 +2,7 @@
  * `npm run bench`: runs every benchmark and prints its table. `npm run bench -- image`
  * runs only the named ones.
  */
+import { benchAccess } from './access.ts';
 import { benchFrontEnds } from './frontends.ts';
 import { benchImage } from './image.ts';
 import { benchMind } from './mind.ts';
@@ -13,6 +14,7 @@ import { renderTable, type BenchTable } from './table.ts';
 const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
   image: benchImage,
   sends: benchSends,
+  access: benchAccess,
   sandbox: benchSandbox,
   mind: benchMind,
   personas: benchPersonas,

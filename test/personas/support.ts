@@ -5,7 +5,8 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import type { Conversation } from '../../src/core/bot/bot.ts';
+import type { BotOptions, Conversation } from '../../src/core/bot/bot.ts';
+import type { UvmOptions } from '../../src/core/uvm/uvm.ts';
 import { Mind, type MindConfig } from '../../src/core/mind/index.ts';
 import { QuickJsMethodRunner } from '../../src/core/sandbox/index.ts';
 import type { PrimitiveTable } from '../../src/core/uvm/primitives.ts';
@@ -62,6 +63,9 @@ export async function openPersonaCore(
     imagePath?: string;
     loraDir?: string;
     conversation?: Partial<Omit<ConversationOptions, 'uvm' | 'loraDir' | 'checkMethod'>>;
+    /** UVM options beyond the personas' (a method writer, quotas). */
+    uvm?: Partial<Omit<UvmOptions, 'image' | 'runner' | 'primitives' | 'slotRules'>>;
+    bot?: Partial<Omit<BotOptions, 'uvm' | 'conversation'>>;
   } = {},
 ): Promise<PersonaCore> {
   const loraDir = options.loraDir ?? join(tempDir('batos-nolora-'), 'lora');
@@ -80,8 +84,9 @@ export async function openPersonaCore(
         describePersona: (call) => late.primitives!.describePersona!(call),
       },
       slotRules: [personaSlotRule(PERSONA_PROTOTYPE_NAME)],
+      ...options.uvm,
     },
-    bot: { conversation: hook },
+    bot: { conversation: hook, ...options.bot },
   });
   late.primitives = personaPrimitives({ image: core.image, loraDir });
   await installPersonas(core.uvm, { who: 'system:test', platform: 'console' });
