@@ -210,6 +210,13 @@ describe('the personas and the system objects', () => {
     await core.ok('genesis clone', alice);
     await refused(core, '#9 name barbara', alice, /"barbara" is what persona #\d+ answers to/);
 
+    // Nor through a method, whoever's authority it runs with.
+    await core.ok(
+      `root defineMethod flood "function (self) { const names = []; for (let i = 0; i <= 100000; i++) names.push('r' + i); self.get('robin').send('setSlot', 'aliases', names); return 'flooded'; }"`,
+      admin,
+    );
+    await refused(core, 'root flood', admin, /BATOS_MAX_VALUE_BYTES|at most 16 aliases/);
+
     expect(await core.ok('robin setSlot aliases ["robin", "rob"]', admin)).toBe('["robin","rob"]');
     const reply = await core.say('rob, are you there?', alice);
     expect(reply.persona).toBe('ROBIN');
