@@ -22,6 +22,9 @@ class BenchHost implements HostBridge {
   remove(_frame: number, _oid: Oid, slot: string): void {
     this.slots.delete(slot);
   }
+  rollback(): void {
+    throw new Error('no nested method fails in this bench');
+  }
   slotNames(): string[] {
     return [...this.slots.keys()];
   }

@@ -7,7 +7,8 @@
 import type { SlotMap } from '../image/codec.ts';
 import type { Transaction, WriteGuard } from '../image/index.ts';
 import { objectLabel } from '../model/render.ts';
-import type { Oid, Slot, Value } from '../model/value.ts';
+import { parentProblem } from '../model/invariants.ts';
+import { PARENT_SLOT, type Oid, type Slot, type Value } from '../model/value.ts';
 import { nameOf } from '../uvm/names.ts';
 import type { Authority } from './authority.ts';
 import { accessOf, isAccessSlot, OWNER_SLOT } from './object-access.ts';
@@ -65,6 +66,11 @@ export class AccessGuard implements WriteGuard {
         );
     } else if (!mayWrite(authority, access)) {
       throw writeRefused(label(tx, oid), access, authority);
+    }
+    if (name === PARENT_SLOT) {
+      const problem = parentProblem(oid, slot, (o) => tx.slots(o));
+      if (problem !== undefined)
+        throw new SendError('bad-argument', `${problem} Nothing was changed.`);
     }
     this.checkSize(tx, oid, name, slot);
     if (slot?.kind === 'value')

@@ -4,7 +4,7 @@
  * nothing.
  */
 import { SendError } from '../errors.ts';
-import { isRef, type Slot, type Value } from '../model/value.ts';
+import { DEFAULT_MAX_DEPTH, valueDepth, type Slot, type Value } from '../model/value.ts';
 
 export interface Quotas {
   /** Largest value one slot may hold, in bytes of its JSON. */
@@ -33,24 +33,8 @@ export const DEFAULT_QUOTAS: Quotas = {
   maxSendBytes: 1024 * 1024,
   maxSendObjects: 100,
   maxObjectsPerUser: 1_000,
-  maxDepth: 32,
+  maxDepth: DEFAULT_MAX_DEPTH,
 };
-
-/** How deep a value nests (a scalar is 0, `[1]` is 1), counting no further than `stop`. */
-export function valueDepth(value: Value, stop: number): number {
-  let deepest = 0;
-  const pending: Array<[Value, number]> = [[value, 0]];
-  while (pending.length > 0) {
-    const [item, depth] = pending.pop()!;
-    if (item === null || typeof item !== 'object' || isRef(item)) continue;
-    const inner = depth + 1;
-    if (inner > deepest) deepest = inner;
-    if (deepest > stop) return deepest;
-    for (const child of Array.isArray(item) ? item : Object.values(item))
-      pending.push([child, inner]);
-  }
-  return deepest;
-}
 
 /** Throws unless `value` nests at most `maxDepth` deep. */
 export function assertDepth(value: Value, maxDepth: number, what: string): void {

@@ -12,7 +12,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { accessOf } from '../access/object-access.ts';
 import { ImageError, SendError } from '../errors.ts';
-import { slotEquals, type Oid } from '../model/value.ts';
+import { referencedOids, slotEquals, type Oid } from '../model/value.ts';
 import { decodeSlots, encodeRefs, encodeSlot, encodeSlots, type SlotMap } from './codec.ts';
 import { openDatabase, takeLock, translateOpenError } from './database.ts';
 import {
@@ -261,6 +261,13 @@ export class Image {
           `Cannot undo transaction ${target}: slot "${change.slot}" of #${change.oid} has changed since${later ? ` (transaction ${later})` : ''}. Undo that first.`,
         );
       }
+      if (change.before?.kind === 'value')
+        for (const gone of referencedOids(change.before.value))
+          if (!tx.exists(gone))
+            throw new SendError(
+              'undo-refused',
+              `Cannot undo transaction ${target}: it would put back a reference to #${gone} in slot "${change.slot}" of #${change.oid}, and #${gone} no longer exists (\`collect\` removed it once nothing referred to it). Nothing was changed; set the slot by hand if you still need it.`,
+            );
       if (change.before === undefined) tx.removeSlot(change.oid, change.slot);
       else if (change.after === undefined)
         tx.insertSlot(change.oid, change.slot, change.before, change.beforeIndex ?? Infinity);

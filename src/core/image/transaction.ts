@@ -45,10 +45,24 @@ export interface WriteGuard {
   beforeCreate(tx: Transaction, oid: Oid, slots: SlotMap): void;
 }
 
+/** One write, as a savepoint needs it to take the write back. */
+type JournalEntry =
+  | {
+      readonly kind: 'slot';
+      readonly oid: Oid;
+      readonly name: string;
+      readonly before: Slot | undefined;
+      /** Where the slot stood before, when the write moved or removed it; -1 otherwise. */
+      readonly index: number;
+    }
+  | { readonly kind: 'create'; readonly oid: Oid };
+
 export class Transaction {
   private readonly written = new Map<Oid, Map<string, Slot>>();
   private readonly created: Oid[] = [];
   private allocated = 0;
+  /** Writes since the first savepoint, so a savepoint can be rolled back to; none before. */
+  private journal: JournalEntry[] | undefined;
   /** The owner of the method that answered the send, whose authority it ran with. */
   ranAs: string | undefined;
 
@@ -74,6 +88,7 @@ export class Transaction {
   setSlot(oid: Oid, name: string, slot: Slot): void {
     const slots = this.writable(oid);
     this.guard?.beforeWrite(this, oid, name, slot);
+    this.journal?.push({ kind: 'slot', oid, name, before: slots.get(name), index: -1 });
     slots.set(name, slot);
   }
 
@@ -81,11 +96,14 @@ export class Transaction {
   insertSlot(oid: Oid, name: string, slot: Slot, index: number): void {
     const current = this.writable(oid);
     this.guard?.beforeWrite(this, oid, name, slot);
-    current.delete(name);
-    const entries = [...current];
-    entries.splice(Math.min(index, entries.length), 0, [name, slot]);
-    current.clear();
-    for (const [key, value] of entries) current.set(key, value);
+    this.journal?.push({
+      kind: 'slot',
+      oid,
+      name,
+      before: current.get(name),
+      index: [...current.keys()].indexOf(name),
+    });
+    placeSlot(current, name, slot, index);
   }
 
   /** Removes a slot; returns whether it was there. */
@@ -93,6 +111,14 @@ export class Transaction {
     if (!this.slots(oid)?.has(name)) return false;
     const slots = this.writable(oid);
     this.guard?.beforeWrite(this, oid, name, undefined);
+    if (this.journal !== undefined)
+      this.journal.push({
+        kind: 'slot',
+        oid,
+        name,
+        before: slots.get(name),
+        index: [...slots.keys()].indexOf(name),
+      });
     return slots.delete(name);
   }
 
@@ -104,7 +130,35 @@ export class Transaction {
     this.allocated += 1;
     this.created.push(oid);
     this.written.set(oid, initial);
+    this.journal?.push({ kind: 'create', oid });
     return oid;
+  }
+
+  /**
+   * Marks the writes so far, so that {@link rollbackTo} can take back every write made
+   * after it: a nested send's savepoint.
+   */
+  savepoint(): number {
+    this.journal ??= [];
+    return this.journal.length;
+  }
+
+  /** Takes back every write made since `mark` (from {@link savepoint}), newest first. */
+  rollbackTo(mark: number): void {
+    const journal = this.journal ?? [];
+    while (journal.length > mark) {
+      const entry = journal.pop()!;
+      if (entry.kind === 'create') {
+        this.written.delete(entry.oid);
+        this.created.pop();
+        this.allocated -= 1;
+        continue;
+      }
+      const slots = this.written.get(entry.oid)!;
+      if (entry.before === undefined) slots.delete(entry.name);
+      else if (entry.index < 0) slots.set(entry.name, entry.before);
+      else placeSlot(slots, entry.name, entry.before, entry.index);
+    }
   }
 
   /** Whether this transaction created `oid`. */
@@ -172,4 +226,13 @@ export class Transaction {
     }
     return slots;
   }
+}
+
+/** Puts `name` at position `index` of `slots` (order matters: undo restores it too). */
+function placeSlot(slots: Map<string, Slot>, name: string, slot: Slot, index: number): void {
+  slots.delete(name);
+  const entries = [...slots];
+  entries.splice(Math.min(index, entries.length), 0, [name, slot]);
+  slots.clear();
+  for (const [key, value] of entries) slots.set(key, value);
 }

@@ -11,24 +11,25 @@ export interface Found {
 
 /**
  * Finds a selector along the delegation chain: the object's own slots, then each parent
- * depth-first, left to right, each object visited once so cycles are harmless.
+ * depth-first, left to right, each object visited once so cycles are harmless. Iterative,
+ * so no chain is too deep for the stack.
  */
 export function lookup(start: Oid, selector: string, read: SlotReader): Found | undefined {
   const visited = new Set<Oid>();
-  const visit = (oid: Oid): Found | undefined => {
-    if (visited.has(oid)) return undefined;
+  const pending: Oid[] = [start];
+  while (pending.length > 0) {
+    const oid = pending.pop()!;
+    if (visited.has(oid)) continue;
     visited.add(oid);
     const slots = read(oid);
-    if (slots === undefined) return undefined;
+    if (slots === undefined) continue;
     const slot = slots.get(selector);
     if (slot !== undefined) return { holder: oid, slot };
     const parents = slots.get(PARENT_SLOT);
-    if (parents?.kind !== 'value') return undefined;
-    for (const parent of parentOids(parents.value)) {
-      const found = visit(parent);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  };
-  return visit(start);
+    if (parents?.kind !== 'value') continue;
+    // Pushed in reverse, so the leftmost parent is searched first.
+    const next = parentOids(parents.value);
+    for (let i = next.length - 1; i >= 0; i -= 1) pending.push(next[i]!);
+  }
+  return undefined;
 }

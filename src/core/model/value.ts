@@ -55,17 +55,56 @@ export function isRef(value: unknown): value is Ref {
   );
 }
 
-/** Every oid referenced anywhere inside a value, in order of appearance, without repeats. */
+/**
+ * Every oid referenced anywhere inside a value, in order of appearance, without repeats.
+ * Iterative, so no value is too deep for the stack.
+ */
 export function referencedOids(value: Value, into: Set<Oid> = new Set()): Set<Oid> {
-  if (value === null || typeof value !== 'object') return into;
-  if (isRef(value)) {
-    into.add(value.$ref);
-  } else if (Array.isArray(value)) {
-    for (const item of value) referencedOids(item, into);
-  } else {
-    for (const item of Object.values(value)) referencedOids(item, into);
+  const pending: Value[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (isRef(item)) into.add(item.$ref);
+    else {
+      const children = Array.isArray(item) ? item : Object.values(item);
+      for (let i = children.length - 1; i >= 0; i -= 1) pending.push(children[i]!);
+    }
   }
   return into;
+}
+
+/** The deepest nesting of arrays and objects a value may have, unless configured otherwise. */
+export const DEFAULT_MAX_DEPTH = 32;
+
+/** How deep a value nests (a scalar is 0, `[1]` is 1), counting no further than `stop`. */
+export function valueDepth(value: Value, stop: number): number {
+  let deepest = 0;
+  const pending: Array<[Value, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [item, depth] = pending.pop()!;
+    if (item === null || typeof item !== 'object' || isRef(item)) continue;
+    const inner = depth + 1;
+    if (inner > deepest) deepest = inner;
+    if (deepest > stop) return deepest;
+    for (const child of Array.isArray(item) ? item : Object.values(item))
+      pending.push([child, inner]);
+  }
+  return deepest;
+}
+
+/**
+ * The value cut at `maxDepth`: what nests deeper becomes the string `…`. Values stored since
+ * quotas cannot nest deeper, but older images may hold one; rendering must not overflow.
+ */
+export function truncateDepth(value: Value, maxDepth: number): Value {
+  if (valueDepth(value, maxDepth) <= maxDepth) return value;
+  const cut = (item: Value, depth: number): Value => {
+    if (item === null || typeof item !== 'object' || isRef(item)) return item;
+    if (depth >= maxDepth) return '…';
+    if (Array.isArray(item)) return item.map((child) => cut(child, depth + 1));
+    return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, cut(v, depth + 1)]));
+  };
+  return cut(value, 0);
 }
 
 /** The parents named by a `parent*` slot value: one reference or a list; anything else names none. */

@@ -50,6 +50,11 @@ export interface HostBridge {
     selector: string,
     args: readonly Value[],
   ): NestedSendResolution;
+  /**
+   * The method running as `frame` failed, and its caller goes on: every write it made (and
+   * the methods it called made) is taken back, as a savepoint is rolled back.
+   */
+  rollback(frame: number): void;
 }
 
 /** Runs method source with exactly the power a {@link HostBridge} grants. */

@@ -14,7 +14,8 @@ type Request =
   | [number, 'set', Oid, string, Value]
   | [number, 'remove', Oid, string]
   | [number, 'slotNames', Oid, string]
-  | [number, 'send', Oid, string, Value[]];
+  | [number, 'send', Oid, string, Value[]]
+  | [number, 'rollback', Oid, string];
 
 /**
  * The reply to one request (the text after the REQUEST tag). A send that resolves to a method
@@ -46,6 +47,9 @@ export function serveRequest(
         return UNDEFINED;
       case 'slotNames':
         return VALUE + JSON.stringify(host.slotNames(frame, request[2]));
+      case 'rollback':
+        host.rollback(frame);
+        return UNDEFINED;
       case 'send': {
         const resolution = host.resolveSend(frame, request[2], request[3], request[4]);
         if (resolution.kind === 'result') return VALUE + JSON.stringify(resolution.value);

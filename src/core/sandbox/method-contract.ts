@@ -29,6 +29,8 @@ export const METHOD_CONTRACT = `A method is ONE function expression and nothing 
   RegExp, Map, Set, Error, ...), and they are frozen. There is no require, import, process,
   console, fetch, timer or file access, and nothing survives between calls except slots.
 - An error thrown and not caught fails the whole message, and every slot write it made is
-  undone. Errors from the host (an unknown object, say) arrive as ordinary Errors.
+  undone. A send to another method is a savepoint: when that method fails, every write it
+  made is undone even if the caller catches the error and goes on. Errors from the host (an
+  unknown object, say) arrive as ordinary Errors.
 - Limits (the defaults): about 1 second of time, 32 MiB of memory, a small stack, and nested
   sends at most 64 deep. Past a limit the method stops with an error.`;

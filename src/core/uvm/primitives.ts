@@ -78,7 +78,6 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
     const [name, value] = expectArgs(call, 2, 'setSlot <name> <value>');
     const slot = slotName(name);
     assertReferencesExist(call.tx, value!);
-    if (slot === PARENT_SLOT) assertParents(value!);
     call.tx.setSlot(call.self, slot, { kind: 'value', value: value! });
     return value!;
   },
@@ -258,8 +257,6 @@ export function visibleSlotNames(slots: SlotMap | undefined): string[] {
  */
 export function removeSlot(call: PrimitiveCall, slot: string): boolean {
   const { tx, self } = call;
-  if (self === ROOT && slot === PARENT_SLOT)
-    throw new SendError('bad-argument', 'The root keeps its parent: it is how it reaches traits.');
   const named = self === ROOT ? tx.getSlot(ROOT, slot) : undefined;
   if (named?.kind === 'value' && isRef(named.value) && tx.exists(named.value.$ref)) {
     assertWritable(tx, call.authority, named.value.$ref);
@@ -322,12 +319,4 @@ function assertReferencesExist(tx: Transaction, value: Value): void {
   for (const oid of referencedOids(value))
     if (!tx.exists(oid))
       throw new SendError('unknown-object', `There is no object #${oid} to refer to.`);
-}
-
-function assertParents(value: Value): void {
-  if (!(Array.isArray(value) ? value : [value]).every(isRef))
-    throw new SendError(
-      'bad-argument',
-      'parent* holds an object reference (@name, #oid) or a list of them.',
-    );
 }

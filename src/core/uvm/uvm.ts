@@ -502,14 +502,17 @@ export class Uvm {
    * of that frame's method.
    */
   private bridge(tx: Transaction, guard: AccessGuard, top: Authority): HostBridge {
-    const frames: Authority[] = [top];
+    /** The running methods: each one's authority, and the savepoint taken as it started. */
+    const frames: Array<{ readonly authority: Authority; readonly mark: number }> = [
+      { authority: top, mark: -1 },
+    ];
     const at = (frame: number): Authority => {
-      const authority = frames[frame];
-      if (authority === undefined)
+      const running = frames[frame];
+      if (running === undefined)
         throw new SendError('internal', `The sandbox named frame ${frame}, which is not running.`);
       frames.length = frame + 1;
-      guard.authority = authority;
-      return authority;
+      guard.authority = running.authority;
+      return running.authority;
     };
     const call = (authority: Authority, oid: Oid, selector: string, args: readonly Value[]) =>
       this.primitiveCall(tx, guard, authority, oid, selector, args);
@@ -549,7 +552,10 @@ export class Uvm {
         const callArgs = found === undefined ? [selector, [...args]] : args;
         const callSelector = found === undefined ? 'doesNotUnderstand_' : selector;
         if (target.slot.kind === 'method') {
-          frames[frame + 1] = this.methodOwner(tx, target, authority);
+          frames[frame + 1] = {
+            authority: this.methodOwner(tx, target, authority),
+            mark: tx.savepoint(),
+          };
           return {
             kind: 'method',
             call: this.methodCall(oid, callSelector, target.slot.source, callArgs),
@@ -569,11 +575,27 @@ export class Uvm {
             'bad-argument',
             `${selector} can only be sent from a message, not from inside a method.`,
           );
-        const result = runPrimitive(
-          target.slot.name,
-          call(authority, oid, callSelector, callArgs),
-        ) as Value;
-        return { kind: 'result', value: result };
+        const mark = tx.savepoint();
+        try {
+          const result = runPrimitive(
+            target.slot.name,
+            call(authority, oid, callSelector, callArgs),
+          ) as Value;
+          return { kind: 'result', value: result };
+        } catch (error) {
+          tx.rollbackTo(mark);
+          throw error;
+        }
+      },
+      rollback: (frame) => {
+        const failed = frames[frame];
+        if (failed === undefined || frame === 0)
+          throw new SendError(
+            'internal',
+            `The sandbox rolled back frame ${frame}, which is not running.`,
+          );
+        tx.rollbackTo(failed.mark);
+        frames.length = frame;
       },
     };
   }

@@ -100,7 +100,7 @@ describe('primitives through messages', () => {
       ['genesis removeSlot nothing', /no slot "nothing" of its own/],
       ['genesis name traits', /already belongs to #1 traits/],
       ['genesis name undo', /cannot be a name/],
-      ['root removeSlot parent*', /keeps its parent/],
+      ['root removeSlot parent*', /must keep a parent/],
     ];
     for (const [text, message] of cases) {
       const reply = await core.say(text);

@@ -20,7 +20,9 @@ import {
 export type Primitive = (self: Oid, args: readonly Value[]) => Value;
 
 export class MemoryHost implements HostBridge {
-  private readonly objects = new Map<Oid, Map<string, Slot>>();
+  private objects = new Map<Oid, Map<string, Slot>>();
+  /** The store as it was when each running nested method started, by frame. */
+  private readonly frames: Array<Map<Oid, Map<string, Slot>>> = [];
   private readonly primitives = new Map<string, Primitive>();
   private nextOid = 0;
 
@@ -71,7 +73,7 @@ export class MemoryHost implements HostBridge {
   }
 
   resolveSend(
-    _frame: number,
+    frame: number,
     oid: Oid,
     selector: string,
     args: readonly Value[],
@@ -90,7 +92,17 @@ export class MemoryHost implements HostBridge {
       selector,
       args,
     };
+    this.frames[frame + 1] = this.copy();
     return { kind: 'method', call };
+  }
+
+  rollback(frame: number): void {
+    this.objects = this.frames[frame]!;
+    this.frames.length = frame;
+  }
+
+  private copy(): Map<Oid, Map<string, Slot>> {
+    return new Map([...this.objects].map(([oid, slots]) => [oid, new Map(slots)]));
   }
 
   private lookup(oid: Oid, selector: string, seen: Set<Oid>): [Oid, Slot] | undefined {

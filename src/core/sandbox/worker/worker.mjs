@@ -130,16 +130,25 @@ function runNested(call) {
     const problem = resultProblem(result);
     if (problem) {
       limitHit ??= problem.reason;
+      rollBack(depth);
       return ERROR + problem.message;
     }
     return VALUE + result;
   } catch (error) {
     if (!(error instanceof GuestFailure)) throw error;
     if (error.reason !== 'error') limitHit ??= error.reason;
+    rollBack(depth);
     return ERROR + error.guestMessage;
   } finally {
     depth -= 1;
   }
+}
+
+/** Tells the host that the method at `frame` failed: its writes go, even if its caller catches. */
+function rollBack(frame) {
+  channel.post(`${REQUEST}[${frame},"rollback",0,""]`, TO_HOST);
+  if (channel.waitFor(TO_WORKER) === DEAD) throw new Error('the sandbox is shutting down');
+  channel.read();
 }
 
 function failed(reason, message, guestStack, fatal = false) {
