@@ -14,7 +14,8 @@ const SQLITE_HEADER = 'SQLite format 3\0';
  * The lock is SQLite's own, taken by the kernel: `locking_mode=EXCLUSIVE` plus a first write
  * holds it until close, and a killed process releases it, so there is never a stale lock
  * file. A second process gets a clear `locked` error and the file is not touched. WAL with
- * `synchronous=FULL` is set on every open: better-sqlite3 reopens a WAL file at NORMAL.
+ * `synchronous=NORMAL` is set on every open: SQLite then syncs at checkpoints and WAL resets
+ * but not at each commit, and the image syncs the WAL itself after each group of commits.
  */
 export function openDatabase(path: string): Database.Database {
   refuseNonDatabase(path);
@@ -30,7 +31,8 @@ export function openDatabase(path: string): Database.Database {
   try {
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    // Each commit's WAL sync is the image's own (see Image.durable): one sync for a group.
+    db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     return db;
   } catch (error) {

@@ -6,7 +6,16 @@
  * transaction. The hot path uses prepared statements on the same connection kysely uses for
  * everything else, because kysely's per-query overhead is most of a small commit's cost.
  */
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
@@ -49,6 +58,13 @@ export class Image {
   private readonly statements;
   private committedNextOid: Oid;
   private closed = false;
+  /** The WAL file, kept open to sync it (fsync applies to the file, whoever wrote it). */
+  private readonly walFd: number;
+  /** Commits so far, and how many of them the last completed WAL sync covers. */
+  private committed = 0;
+  private synced = 0;
+  private syncing: Promise<void> | undefined;
+  private syncs = 0;
 
   private constructor(
     readonly path: string,
@@ -88,6 +104,7 @@ export class Image {
       .prepare<[], { value: string }>(`SELECT value FROM meta WHERE key = 'next_oid'`)
       .get();
     this.committedNextOid = Number(next?.value ?? 0);
+    this.walFd = openSync(`${path}-wal`, 'r');
   }
 
   /**
@@ -157,8 +174,9 @@ export class Image {
   }
 
   /**
-   * Writes a transaction durably with its history. Returns the transaction id, or
-   * `undefined` when it changed nothing (a read-only send leaves no history).
+   * Writes a transaction with its history, visible at once and durable once
+   * {@link durable} resolves. Returns the transaction id, or `undefined` when it changed
+   * nothing (a read-only send leaves no history).
    */
   commit(tx: Transaction): number | undefined {
     this.assertOpen();
@@ -204,10 +222,48 @@ export class Image {
       return id;
     });
     const id = write.immediate();
+    this.committed += 1;
     for (const [oid, slots] of tx.writes)
       this.cache.set(oid, new Map(slots), encoded.get(oid)!.length);
     this.committedNextOid = nextOid;
     return id;
+  }
+
+  /**
+   * Resolves once every commit made so far is on disk. Group commit: a commit is written at
+   * once (readers see it) but synced here, off the main thread, so the sends that arrive
+   * during one sync run meanwhile and are made durable together by the next. No reply may
+   * say a send is done before this resolves; a crash before it loses only sends that were
+   * never acknowledged, all of a group together, in commit order (the WAL is a log).
+   */
+  durable(): Promise<void> {
+    const target = this.committed;
+    if (this.synced >= target) return Promise.resolve();
+    return this.syncUntil(target);
+  }
+
+  private async syncUntil(target: number): Promise<void> {
+    while (this.synced < target) {
+      if (this.syncing === undefined) {
+        const covers = this.committed;
+        this.syncs += 1;
+        this.syncing = new Promise<void>((resolve, reject) =>
+          fsync(this.walFd, (error) => (error ? reject(error) : resolve())),
+        ).then(
+          () => {
+            this.synced = Math.max(this.synced, covers);
+            this.syncing = undefined;
+          },
+          (error: unknown) => {
+            this.syncing = undefined;
+            throw new ImageError('io', `Could not sync the image ${this.path}: ${String(error)}`, {
+              cause: error,
+            });
+          },
+        );
+      }
+      await this.syncing;
+    }
   }
 
   /** Transactions, newest first; only those that changed `oid` when given. */
@@ -326,6 +382,11 @@ export class Image {
     renameSync(partial, destination);
   }
 
+  /** How many WAL syncs group commit has made, for tests and benchmarks. */
+  get syncCount(): number {
+    return this.syncs;
+  }
+
   /** How many objects are in memory now (lazy loading keeps this small after open). */
   get cachedObjects(): number {
     return this.cache.size;
@@ -358,8 +419,10 @@ export class Image {
   /** Commits nothing more, checkpoints the WAL into the main file, and releases the lock. */
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.durable();
     this.closed = true;
     this.db.pragma('wal_checkpoint(TRUNCATE)');
+    closeSync(this.walFd);
     await this.kysely.destroy();
   }
 

@@ -167,12 +167,16 @@ export class Uvm {
   /** Delivers one send. Rejects with a {@link SendError}; the image is then unchanged. */
   async send(request: SendRequest): Promise<SendOutcome> {
     this.assertOpen();
+    let outcome: SendOutcome;
     try {
-      return await this.queue.run(() => this.deliver(request));
+      outcome = await this.queue.run(() => this.deliver(request));
     } catch (error) {
       if (!(error instanceof NeedsMethod)) throw error;
-      return this.writeAndDeliver(request, error.request);
+      outcome = await this.writeAndDeliver(request, error.request);
     }
+    // Outside the queue: the next sends run while this one's group is synced.
+    if (outcome.tx !== undefined) await this.image.durable();
+    return outcome;
   }
 
   /**
@@ -188,7 +192,9 @@ export class Uvm {
     return this.queue.run(async () => {
       const tx = this.image.begin(info, this.guard(systemAuthority()));
       const result = await work(tx);
-      return { result, tx: this.image.commit(tx) };
+      const id = this.image.commit(tx);
+      await this.image.durable();
+      return { result, tx: id };
     });
   }
 
@@ -250,7 +256,9 @@ export class Uvm {
           'not-allowed',
           `Transaction ${undone} was made by someone else; only admins may undo it.`,
         );
-      return { undone, tx: this.image.commit(prepared) };
+      const id = this.image.commit(prepared);
+      await this.image.durable();
+      return { undone, tx: id };
     });
   }
 

@@ -1,7 +1,9 @@
 /**
  * The crash test's victim: applies numbered sends to an image forever, printing "ok N" after
- * each commit returns. Each send writes three slots on two objects through a method, so a
- * half-applied send would show as slots that disagree.
+ * each reply. Each send writes three slots on two objects through a method, so a
+ * half-applied send would show as slots that disagree. Beside it, concurrent senders from
+ * every front end write their own counters (`genesis setSlot cK N`, printing "okK N"), so
+ * commits are made durable in groups while it is killed.
  */
 import { Bot } from '../../../src/core/bot/bot.ts';
 import { Image } from '../../../src/core/image/index.ts';
@@ -14,9 +16,9 @@ const [imagePath] = process.argv.slice(2) as [string];
 const uvm = new Uvm({ image: await Image.open(imagePath), runner: new QuickJsMethodRunner() });
 await uvm.bootstrap({ who: 'system:test', platform: 'console' });
 const bot = new Bot({ uvm, log: silentLogger, backupDir: '/tmp' });
-const say = async (text: string) => {
+const say = async (text: string, platform: Send['platform'] = 'console') => {
   const send: Send = {
-    platform: 'console',
+    platform,
     sender: { id: 'crash', name: 'crash', isAdmin: true },
     channel: 'console',
     text,
@@ -45,6 +47,15 @@ let n = Number(last);
 // Warm the sandbox up (rewriting the same values changes nothing), so kills land mid-stream.
 await say(`genesis step ${n}`);
 process.stdout.write('ready\n');
+const SENDERS = 7;
+for (let k = 1; k <= SENDERS; k += 1)
+  void (async () => {
+    const platform = (['console', 'discord', 'slack'] as const)[k % 3]!;
+    for (let count = 1; ; count += 1) {
+      await say(`genesis setSlot c${k} ${count}`, platform);
+      process.stdout.write(`ok${k} ${count}\n`);
+    }
+  })();
 for (;;) {
   n += 1;
   await say(`genesis step ${n}`);

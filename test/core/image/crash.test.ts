@@ -6,13 +6,19 @@ import { tempDir } from '../../support/temp.ts';
 
 const CHILD = new URL('./crash-child.ts', import.meta.url).pathname;
 
-/** Starts the child, waits for `sends` acknowledged commits past a random point, SIGKILLs it. */
-function runAndKill(imagePath: string, killAfterMs: number): Promise<number> {
+/** What the child acknowledged: the stepping send's last number, and each counter's. */
+interface Acknowledged {
+  step: number;
+  counters: Map<number, number>;
+}
+
+/** Starts the child, lets it run for a while past a random point, SIGKILLs it. */
+function runAndKill(imagePath: string, killAfterMs: number): Promise<Acknowledged> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, imagePath], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let acknowledged = 0;
+    const acknowledged: Acknowledged = { step: 0, counters: new Map() };
     let buffer = '';
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -22,8 +28,9 @@ function runAndKill(imagePath: string, killAfterMs: number): Promise<number> {
       buffer = lines.pop()!;
       for (const line of lines) {
         if (line === 'ready') setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-        const ok = /^ok (\d+)$/.exec(line);
-        if (ok) acknowledged = Number(ok[1]);
+        const ok = /^ok(\d*) (\d+)$/.exec(line);
+        if (ok?.[1] === '') acknowledged.step = Number(ok[2]);
+        else if (ok) acknowledged.counters.set(Number(ok[1]), Number(ok[2]));
       }
     });
     child.on('error', reject);
@@ -35,12 +42,13 @@ function runAndKill(imagePath: string, killAfterMs: number): Promise<number> {
 }
 
 describe('crash safety', () => {
-  it('survives 20 SIGKILLs at random moments: intact, every acknowledged send present, none half-applied', async () => {
+  it('survives 20 SIGKILLs at random moments amid concurrent senders: intact, every acknowledged send present, none half-applied', async () => {
     const path = join(tempDir(), 'image.db');
     let highest = 0;
+    let counted = 0;
     for (let round = 0; round < 20; round += 1) {
       const acknowledged = await runAndKill(path, 20 + Math.floor(Math.random() * 150));
-      highest = Math.max(highest, acknowledged);
+      highest = Math.max(highest, acknowledged.step);
       const image = await Image.open(path);
       try {
         expect(image.integrityCheck()).toBe('ok');
@@ -52,10 +60,19 @@ describe('crash safety', () => {
         expect(genesis.get('b')).toEqual(a);
         expect(twin.get('n')).toEqual(a);
         highest = value;
+        // Each concurrent sender restarts its count every round: what it was told is there.
+        for (const [k, count] of acknowledged.counters) {
+          const stored = genesis.get(`c${k}`);
+          expect(stored?.kind === 'value' ? stored.value : 0, `c${k}`).toBeGreaterThanOrEqual(
+            count,
+          );
+          counted += count;
+        }
       } finally {
         await image.close();
       }
     }
     expect(highest).toBeGreaterThan(20);
+    expect(counted).toBeGreaterThan(100);
   }, 240_000);
 });

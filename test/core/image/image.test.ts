@@ -28,7 +28,7 @@ function seed(image: Image, count = 2): number[] {
 }
 
 describe('Image', () => {
-  it('creates the schema on an empty file with WAL and synchronous=FULL', async () => {
+  it('creates the schema on an empty file with WAL, syncing the WAL itself per group', async () => {
     const path = join(tempDir(), 'nested', 'image.db');
     await withImage(path, (image) => {
       expect(image.countObjects()).toBe(0);
@@ -44,12 +44,37 @@ describe('Image', () => {
     );
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
-    // synchronous is per connection: check what an open image uses.
+    // synchronous is per connection: check what an open image uses (NORMAL: the image
+    // syncs the WAL after each group of commits, see durable()).
     const image = await Image.open(path);
     expect(
       (image as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true }),
-    ).toBe(2);
+    ).toBe(1);
     await image.close();
+  });
+
+  it('makes commits durable in groups: one WAL sync for the commits made meanwhile', async () => {
+    const path = join(tempDir(), 'image.db');
+    await withImage(path, async (image) => {
+      await image.durable();
+      const before = image.syncCount;
+      const waits = [0, 1, 2].map(() => {
+        const tx = image.begin(who);
+        tx.create([['n', v(1)]]);
+        image.commit(tx);
+        return image.durable();
+      });
+      await Promise.all(waits);
+      // The first commit started a sync; the two made while it ran share the next one.
+      expect(image.syncCount - before).toBe(2);
+      await image.durable();
+      expect(image.syncCount - before).toBe(2);
+      const tx = image.begin(who);
+      tx.create([['n', v(2)]]);
+      image.commit(tx);
+      await image.durable();
+      expect(image.syncCount - before).toBe(3);
+    });
   });
 
   it('commits durably: a reopened image has every committed write, in slot order', async () => {
