@@ -1,8 +1,10 @@
 /**
- * The living image against the anchors in shared/notes/performance.md: durable commits,
- * open and load-all at 10k and 100k objects, collect + compact at 100k. Objects are shaped
- * like the anchors': 8 slots (string, int, bool, list, dict, a ~150-byte method source, two
- * references), every object reachable from the root.
+ * The living image: durable commits (against this disk's own fsync ceiling, measured in the
+ * same run), open and load-all at 10k and 100k objects, collect + compact at 100k. Objects
+ * are shaped like the reference measurements of ZODB and plain SQLite made when the image
+ * was designed: 8 slots (string, int, bool, list, dict, a ~150-byte method source, two
+ * references), every object reachable from the root. Those reference figures were not
+ * measured in this run: the columns say where they come from.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,15 @@ import { ref, type Slot } from '../src/core/model/value.ts';
 import { formatNumber, median, timed, type BenchTable } from './table.ts';
 
 const who = { who: 'bench', platform: 'console' };
+
+/**
+ * Figures NOT measured in this run: ZODB 6 FileStorage and plain SQLite layouts, measured
+ * once on a 2-core machine like this one with a shared, noisy disk, when the image was
+ * designed (November 2026). Compare with them loosely; the ratio that counts is to the
+ * disk's ceiling measured in the same run (first row).
+ */
+const ZODB = 'ZODB 6 (Nov 2026, not this run)';
+const SQLITE = 'SQLite row/slot, JSON/object (Nov 2026, not this run)';
 const METHOD = `function (self, amount) { const total = (self.get('total') ?? 0) + amount; self.set('total', total); return 'total is now ' + total + ' for #' + self.oid; }`;
 
 function objectSlots(i: number, count: number): Array<[string, Slot]> {
@@ -55,6 +66,7 @@ async function commitsPerSecond(
       const tx = image.begin(who);
       for (let k = 0; k < objectsPerTx; k += 1) tx.setSlot(k, 'count', { kind: 'value', value: n });
       image.commit(tx);
+      await image.durable();
       n += 1;
     }
     rates.push(n / ((performance.now() - start) / 1000));
@@ -117,15 +129,15 @@ export async function benchImage(): Promise<BenchTable> {
         measurement: `open image, ${label} objects`,
         'BAT OS': `${formatNumber(median(opens), 1)} ms`,
         target: count === 100_000 ? '≤ 50 ms' : '—',
-        'ZODB anchor': count === 100_000 ? '2 ms' : '—',
-        'SQLite anchors (row/slot, JSON/object)': count === 100_000 ? '8 ms / 5 ms' : '—',
+        [ZODB]: count === 100_000 ? '2 ms' : '—',
+        [SQLITE]: count === 100_000 ? '8 ms / 5 ms' : '—',
       });
       rows.push({
         measurement: `load and touch all, ${label} objects`,
         'BAT OS': `${formatNumber(median(loads) / 1000, 2)} s`,
         target: count === 100_000 ? '≤ 1.5 s' : '—',
-        'ZODB anchor': count === 100_000 ? '9.48 s' : '—',
-        'SQLite anchors (row/slot, JSON/object)': count === 100_000 ? '2.49 s / 1.21 s' : '—',
+        [ZODB]: count === 100_000 ? '9.48 s' : '—',
+        [SQLITE]: count === 100_000 ? '2.49 s / 1.21 s' : '—',
       });
       if (count === 100_000) {
         const image = await Image.open(path);
@@ -135,16 +147,17 @@ export async function benchImage(): Promise<BenchTable> {
           measurement: `collect + compact, 100,000 objects (+10,000 garbage)`,
           'BAT OS': `${formatNumber(result.sweepMs / 1000, 2)} + ${formatNumber(result.compactMs / 1000, 2)} s`,
           target: '≤ 2 s',
-          'ZODB anchor': '4.69 s',
-          'SQLite anchors (row/slot, JSON/object)': '0.58 + 0.45 s / 0.82 + 0.36 s',
+          [ZODB]: '4.69 s',
+          [SQLITE]: '0.58 + 0.45 s / 0.82 + 0.36 s',
         });
       }
     }
     return {
-      title: 'Living image (SQLite WAL, synchronous=FULL, one JSON row per object)',
+      title: 'Living image (SQLite WAL, one JSON row per object, each commit synced)',
       rows,
       notes: [
-        'Commit rates are the median of five 1-second rounds [min – max]; each commit also writes its history rows.',
+        'Commit rates are the median of five 1-second rounds [min – max]; each commit also writes its history rows and waits for its WAL sync (one committer: no grouping).',
+        'Columns marked "not this run" are reference figures from another day, for orientation only. Side by side on this machine on 2026-11-30, alternating, ZODB 6.3 did 2,046–2,316 one-object commits/s against BAT OS 4,193–4,876 in the same rounds.',
         'Open and load-all are medians of three runs. The disk is shared and noisy: compare ratios within one run.',
       ],
     };
@@ -158,7 +171,7 @@ function row(measurement: string, rates: number[], target: string, zodb: string,
     measurement,
     'BAT OS': `${formatNumber(median(rates))} [${formatNumber(Math.min(...rates))} – ${formatNumber(Math.max(...rates))}]`,
     target,
-    'ZODB anchor': zodb,
-    'SQLite anchors (row/slot, JSON/object)': sqlite,
+    [ZODB]: zodb,
+    [SQLITE]: sqlite,
   };
 }
