@@ -20,6 +20,16 @@ export interface MethodCall {
   /** The selector, for error messages. */
   readonly selector: string;
   readonly args: readonly Value[];
+  /**
+   * The host's word that this method may write `self` now, so the sandbox may keep its
+   * writes to `self` and hand them back with its result (or with its next host request)
+   * instead of one round trip each. A kept write the host then refuses fails the call with
+   * reason `deferred-write`, and the host runs it again without this hint, so the error
+   * comes from the line that made the write.
+   */
+  readonly writable?: boolean;
+  /** `self`'s own value slots, when small and readable: reads of them need no round trip. */
+  readonly own?: Readonly<Record<string, Value>>;
 }
 
 /** How a nested send resolved: a method the sandbox runs itself, or a result already computed. */
@@ -56,6 +66,12 @@ export interface HostBridge {
    */
   rollback(frame: number): void;
 }
+
+/**
+ * Writes a method made to `self` that the sandbox kept (see {@link MethodCall.writable}):
+ * each as `[frame, oid, slot, value]`, in order.
+ */
+export type KeptWrite = readonly [frame: number, oid: Oid, slot: string, value: Value];
 
 /** Runs method source with exactly the power a {@link HostBridge} grants. */
 export interface MethodRunner {

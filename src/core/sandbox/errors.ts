@@ -6,6 +6,8 @@ import type { Oid } from '../model/value.ts';
  * - `timeout`, `memory`, `stack`, `depth`: it hit a limit;
  * - `result-too-large`, `invalid-result`: it returned something that is not a value it may return;
  * - `invalid-method`: the source is not one function expression;
+ * - `deferred-write`: a write the sandbox kept to hand over later was refused; the host runs
+ *   the call again without keeping writes, so the refusal meets the line that made it;
  * - `crash`: the sandbox itself failed (the worker is replaced);
  * - `closed`: the runner was closed.
  */
@@ -18,6 +20,7 @@ export type SandboxFailureReason =
   | 'result-too-large'
   | 'invalid-result'
   | 'invalid-method'
+  | 'deferred-write'
   | 'crash'
   | 'closed';
 
@@ -36,6 +39,20 @@ export class SandboxError extends Error {
     readonly guestStack?: string,
   ) {
     super(message);
+  }
+
+  /**
+   * Where in a method the failure happened, as `line 3 of spread`: the innermost line of a
+   * method (not of the sandbox's own prelude) in the guest's stack, if it has one.
+   */
+  get location(): string | undefined {
+    const frame = /\((\w+)\.js:(\d+)(?::\d+)?\)/.exec(
+      (this.guestStack ?? '')
+        .split('\n')
+        .filter((line) => !line.includes('(prelude.js:'))
+        .join('\n'),
+    );
+    return frame ? `line ${frame[2]} of ${frame[1]}` : undefined;
   }
 }
 

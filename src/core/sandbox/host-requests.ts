@@ -3,10 +3,10 @@
  * call, answered with a tagged reply (see wire.mjs). Host errors become messages only, so no
  * host object ever reaches the guest.
  */
-import type { HostBridge } from './contract.ts';
+import type { HostBridge, KeptWrite } from './contract.ts';
 import type { Oid, Value } from '../model/value.ts';
 import type { MethodCall } from './contract.ts';
-import { encodeCall, ERROR, METHOD, UNDEFINED, VALUE } from './wire.mjs';
+import { encodeCall, ERROR, METHOD, REFUSED, UNDEFINED, VALUE } from './wire.mjs';
 
 /** A request, after the depth of the method that made it (0 for the method the host ran). */
 type Request =
@@ -18,20 +18,49 @@ type Request =
   | [number, 'rollback', Oid, string];
 
 /**
- * The reply to one request (the text after the REQUEST tag). A send that resolves to a method
- * hands that call to `onMethod`, so its source can be given when the worker asks for it.
+ * Applies writes the worker kept, in order; returns why the first refused one was refused,
+ * or undefined when all were applied.
+ */
+export function applyKeptWrites(
+  host: HostBridge,
+  writes: readonly KeptWrite[],
+): string | undefined {
+  for (const [frame, oid, slot, value] of writes) {
+    try {
+      host.set(frame, oid, slot, value);
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The reply to one message of requests (the text after the REQUEST tag): writes the worker
+ * kept, then the request the reply answers. A send that resolves to a method hands that call
+ * to `onMethod`, so its source can be given when the worker asks for it.
  */
 export function serveRequest(
   host: HostBridge,
   text: string,
   onMethod: (call: MethodCall) => void,
 ): string {
-  let request: Request;
+  let requests: Request[];
   try {
-    request = JSON.parse(text) as Request;
+    requests = JSON.parse(text) as Request[];
   } catch {
     return ERROR + 'malformed request';
   }
+  const request = requests.pop();
+  if (request === undefined) return ERROR + 'malformed request';
+  const refused = applyKeptWrites(
+    host,
+    requests.map(
+      (kept) =>
+        [kept[0], kept[2], kept[3], (kept as [number, 'set', Oid, string, Value])[4]] as const,
+    ),
+  );
+  if (refused !== undefined) return REFUSED + refused;
   try {
     const frame = request[0];
     switch (request[1]) {

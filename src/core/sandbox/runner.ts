@@ -5,9 +5,9 @@
  * blocks: it awaits the worker's messages, serves its host requests, and keeps ticking.
  */
 import { checkMethodSource } from './check.ts';
-import type { HostBridge, MethodCall, MethodRunner } from './contract.ts';
+import type { HostBridge, KeptWrite, MethodCall, MethodRunner } from './contract.ts';
 import { SandboxError } from './errors.ts';
-import { serveRequest } from './host-requests.ts';
+import { applyKeptWrites, serveRequest } from './host-requests.ts';
 import { resolveLimits, type SandboxLimits } from './limits.ts';
 import { SandboxWorker } from './sandbox-worker.ts';
 import type { Value } from '../model/value.ts';
@@ -118,7 +118,13 @@ export class QuickJsMethodRunner implements MethodRunner {
         const death = worker.deathReason ?? 'the sandbox worker died';
         throw fail(/memory/i.test(death) ? 'memory' : 'crash', death);
       }
-      if (reply[0] === DONE) return JSON.parse(reply.slice(1)) as Value;
+      if (reply[0] === DONE) {
+        const newline = reply.indexOf('\n');
+        const writes = JSON.parse(reply.slice(1, newline)) as KeptWrite[];
+        const refused = applyKeptWrites(host, writes);
+        if (refused !== undefined) throw fail('deferred-write', refused);
+        return JSON.parse(reply.slice(newline + 1)) as Value;
+      }
       if (reply[0] !== FAILED) throw fail('crash', 'the sandbox sent an unexpected message');
       const failure = JSON.parse(reply.slice(1)) as WireFailure;
       if (failure.fatal) this.replace(worker);

@@ -8,6 +8,7 @@ export declare const REQUEST: 'H';
 export declare const DONE: 'D';
 export declare const FAILED: 'F';
 export declare const SOURCE: 'S';
+export declare const REFUSED: 'x';
 
 /** A MethodCall as JSON, without its source. */
 export declare function encodeCall(call: {
@@ -15,7 +16,12 @@ export declare function encodeCall(call: {
   readonly self: number;
   readonly selector: string;
   readonly args: readonly unknown[];
+  readonly writable?: boolean;
+  readonly own?: Readonly<Record<string, unknown>>;
 }): string;
+
+/** DONE's payload: the kept writes' JSON, a newline, the result's JSON. */
+export declare function encodeDone(writes: string, resultJson: string): string;
 
 /** What the worker reports when a run fails. */
 export interface WireFailure {

@@ -5,9 +5,11 @@
  *
  * host → worker: RUN + call JSON; then, answering a host request,
  *   VALUE + JSON | UNDEFINED | ERROR + message | METHOD + call JSON.
- * worker → host: REQUEST + `[op, oid, name, payload?]` JSON while running;
- *   SOURCE when it has not compiled the call it was just given (answered with VALUE + the
- *   source as a JSON string); DONE + result JSON | FAILED + failure JSON when finished.
+ * worker → host: REQUEST + a JSON list of requests `[frame, op, oid, name, payload?]`
+ *   while running — writes the worker kept, then the one that needs an answer, which the
+ *   reply is for; SOURCE when it has not compiled the call it was just given (answered with
+ *   VALUE + the source as a JSON string); DONE + kept writes + result (see encodeDone) |
+ *   FAILED + failure JSON when finished.
  *
  * A call travels without its source (see {@link encodeCall}): the worker keeps compiled
  * methods by cache key and asks for the source only when it lacks one.
@@ -21,6 +23,8 @@ export const REQUEST = 'H';
 export const DONE = 'D';
 export const FAILED = 'F';
 export const SOURCE = 'S';
+/** The reply when a write the worker kept was refused: the call must run again. */
+export const REFUSED = 'x';
 
 /** A MethodCall as JSON, without its source. */
 export function encodeCall(call) {
@@ -29,5 +33,15 @@ export function encodeCall(call) {
     self: call.self,
     selector: call.selector,
     args: call.args,
+    writable: call.writable === true,
+    own: call.own,
   });
+}
+
+/**
+ * DONE's payload: the writes the worker kept (JSON array of `[frame, oid, slot, value]`), a
+ * newline, then the result's JSON. JSON text never holds a raw newline.
+ */
+export function encodeDone(writes, resultJson) {
+  return `${DONE}${writes}\n${resultJson}`;
 }

@@ -22,7 +22,7 @@ import {
 } from '../access/authority.ts';
 import { assertCommand } from '../access/commands.ts';
 import { AccessGuard, type SlotRule } from '../access/guard.ts';
-import { accessOf } from '../access/object-access.ts';
+import { accessOf, isAccessSlot } from '../access/object-access.ts';
 import type { Caller } from '../access/principal.ts';
 import { DEFAULT_QUOTAS, type Quotas } from '../access/quotas.ts';
 import { mayRead, mayWrite } from '../access/rights.ts';
@@ -46,6 +46,7 @@ import type {
   MethodRunner,
   NestedSendResolution,
 } from '../sandbox/contract.ts';
+import { SandboxError } from '../sandbox/errors.ts';
 import { assertFoundReadable, assertReadable } from './access-checks.ts';
 import { historyText } from './history-text.ts';
 import type { MethodRequest, MethodWriter, WrittenMethod } from './method-writer.ts';
@@ -105,6 +106,10 @@ export interface UvmOptions {
   /** Rules other parts of BAT OS set on slots of theirs (the personas' aliases). */
   readonly slotRules?: readonly SlotRule[];
 }
+
+/** Objects this small travel with a call to their methods, so reading them is free. */
+const SMALL_OBJECT_SLOTS = 32;
+const SMALL_OBJECT_BYTES = 4096;
 
 /** A lookup failure on the top-level send, carried out of the queue to start generation. */
 class NeedsMethod {
@@ -446,15 +451,62 @@ export class Uvm {
       );
     const owner = this.methodOwner(tx, found, authority);
     tx.ranAs ??= owner.principal;
-    try {
-      return await this.runner.run(
-        this.methodCall(self, selector, slot.source, args),
-        this.bridge(tx, guard, owner),
+    const run = (keepWrites: boolean) =>
+      this.runner.run(
+        this.methodCall(self, selector, slot.source, args, this.hints(tx, owner, self, keepWrites)),
+        this.bridge(tx, guard, owner, keepWrites),
       );
+    const mark = tx.savepoint();
+    try {
+      try {
+        return await run(true);
+      } catch (error) {
+        // A write the sandbox kept was refused: run again asking at each write, so the
+        // refusal meets the line that made it.
+        if (!(error instanceof SandboxError && error.reason === 'deferred-write')) throw error;
+        tx.rollbackTo(mark);
+        guard.authority = authority;
+        return await run(false);
+      }
     } catch (error) {
       if (error instanceof SendError) throw error;
-      throw new SendError('method-failed', (error as Error).message, { cause: error });
+      const where = error instanceof SandboxError ? error.location : undefined;
+      throw new SendError(
+        'method-failed',
+        `${(error as Error).message}${where ? ` (${where})` : ''}`,
+        { cause: error },
+      );
     }
+  }
+
+  /**
+   * What a method may do without a round trip to the host: keep its writes to `self` when
+   * its authority may write it now (the guard still checks each when they arrive), and read
+   * `self`'s own values when the object is small and readable.
+   */
+  private hints(
+    tx: Transaction,
+    authority: Authority,
+    self: Oid,
+    keepWrites: boolean,
+  ): Pick<MethodCall, 'writable' | 'own'> {
+    if (!keepWrites) return {};
+    const slots = tx.slots(self);
+    const access = accessOf(slots);
+    const hints: { writable?: boolean; own?: Record<string, Value> } = {};
+    if (mayWrite(authority, access)) hints.writable = true;
+    if (
+      slots !== undefined &&
+      slots.size <= SMALL_OBJECT_SLOTS &&
+      this.image.storedBytes(self) <= SMALL_OBJECT_BYTES &&
+      mayRead(authority, access)
+    ) {
+      const own: Record<string, Value> = {};
+      for (const [name, slot] of slots)
+        if (slot.kind === 'value' && !isAccessSlot(name)) own[name] = slot.value;
+      hints.own = own;
+    }
+    return hints;
   }
 
   /** The authority a found method runs with. */
@@ -494,6 +546,7 @@ export class Uvm {
     selector: string,
     source: string,
     args: readonly Value[],
+    hints: Pick<MethodCall, 'writable' | 'own'> = {},
   ): MethodCall {
     let cacheKey = this.sourceKeys.get(source);
     if (cacheKey === undefined) {
@@ -501,7 +554,7 @@ export class Uvm {
       if (this.sourceKeys.size > 10_000) this.sourceKeys.clear();
       this.sourceKeys.set(source, cacheKey);
     }
-    return { source, cacheKey, self, selector, args };
+    return { source, cacheKey, self, selector, args, ...hints };
   }
 
   /**
@@ -509,7 +562,12 @@ export class Uvm {
    * names its frame (the nesting depth of the method making it), and runs with the authority
    * of that frame's method.
    */
-  private bridge(tx: Transaction, guard: AccessGuard, top: Authority): HostBridge {
+  private bridge(
+    tx: Transaction,
+    guard: AccessGuard,
+    top: Authority,
+    keepWrites: boolean,
+  ): HostBridge {
     /** The running methods: each one's authority, and the savepoint taken as it started. */
     const frames: Array<{ readonly authority: Authority; readonly mark: number }> = [
       { authority: top, mark: -1 },
@@ -560,13 +618,17 @@ export class Uvm {
         const callArgs = found === undefined ? [selector, [...args]] : args;
         const callSelector = found === undefined ? 'doesNotUnderstand_' : selector;
         if (target.slot.kind === 'method') {
-          frames[frame + 1] = {
-            authority: this.methodOwner(tx, target, authority),
-            mark: tx.savepoint(),
-          };
+          const owner = this.methodOwner(tx, target, authority);
+          frames[frame + 1] = { authority: owner, mark: tx.savepoint() };
           return {
             kind: 'method',
-            call: this.methodCall(oid, callSelector, target.slot.source, callArgs),
+            call: this.methodCall(
+              oid,
+              callSelector,
+              target.slot.source,
+              callArgs,
+              this.hints(tx, owner, oid, keepWrites),
+            ),
           };
         }
         if (target.slot.kind === 'value') {

@@ -5,7 +5,17 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Channel, DEAD, TO_HOST, TO_WORKER } from '../channel.mjs';
-import { DONE, ERROR, FAILED, METHOD, REQUEST, SOURCE, VALUE } from '../wire.mjs';
+import {
+  encodeDone,
+  ERROR,
+  FAILED,
+  METHOD,
+  REFUSED,
+  REQUEST,
+  SOURCE,
+  UNDEFINED,
+  VALUE,
+} from '../wire.mjs';
 import { GuestFailure, Realm } from './realm.mjs';
 import { collectOids, collectOidsFromJson, refProblem } from './refs.mjs';
 
@@ -16,6 +26,27 @@ const channel = new Channel(buffer);
 /** State of the top-level call in progress. */
 let known = new Set();
 let depth = 0;
+/**
+ * What each running method may do without asking the host, by depth: its self, whether the
+ * host let it keep writes to self, and self's own value slots as the host sent them (valid
+ * only until the next exchange with the host, which may change them).
+ */
+let frames = [];
+/** Writes kept for the host, in order: `[frame, oid, slot, valueJson]`. */
+let kept = [];
+/** The values of those writes, by `oid slot`, so the method reads what it wrote. */
+let overlay = new Map();
+/** Why a kept write was refused: the call then fails as `deferred-write` whatever it does. */
+let refusal;
+/** Slot names the host accepts (parent* is never kept: its checks need the host). */
+const SLOT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/**
+ * Only small writes are kept, and not too many bytes of them: a large one goes to the host
+ * at once, where the quotas refuse it at the line that made it, before more pile up here.
+ */
+const KEEP_VALUE_CHARS = 4096;
+const KEEP_TOTAL_CHARS = 65536;
+let keptChars = 0;
 /** The first limit a nested call hit, so an uncaught failure reports it rather than "error". */
 let limitHit;
 /** A failure of QuickJS itself (a wasm trap, say): the realm is no longer trustworthy. */
@@ -42,15 +73,22 @@ function runCall(call) {
     known = new Set([call.self]);
     collectOids(call.args, known);
     depth = 0;
+    frames = [frameOf(call)];
+    kept = [];
+    keptChars = 0;
+    overlay = new Map();
+    refusal = undefined;
     limitHit = undefined;
     broken = undefined;
     realm.startClock(limits.timeoutMs);
     const result = runMethod(call);
     if (broken) throw broken;
+    if (refusal !== undefined) return failed('deferred-write', refusal);
     const problem = resultProblem(result);
     if (problem) return failed(problem.reason, problem.message);
-    return DONE + result;
+    return encodeDone(`[${kept.map(keptJson).join(',')}]`, result);
   } catch (error) {
+    if (refusal !== undefined && !broken) return failed('deferred-write', refusal);
     if (broken || !(error instanceof GuestFailure)) {
       const cause = broken ?? error;
       const text = cause instanceof Error ? cause.message : String(cause);
@@ -102,18 +140,67 @@ function serveGuest(op, oid, name, payload) {
   try {
     const problem = payload === '' ? undefined : refProblem(payload, known);
     if (problem !== undefined) return ERROR + problem;
-    // The depth tells the host which method is asking: each runs with its own owner's authority.
-    const request = `${REQUEST}[${depth},${JSON.stringify(op)},${oid},${JSON.stringify(name)}${payload === '' ? '' : ',' + payload}]`;
+    const local = answerLocally(op, oid, name, payload);
+    if (local !== undefined) return local;
+    // The kept writes go first, in the same message, so the host sees them in order.
+    const request = `${REQUEST}[${kept.map(keptJson).join(',')}${kept.length > 0 ? ',' : ''}[${depth},${JSON.stringify(op)},${oid},${JSON.stringify(name)}${payload === '' ? '' : ',' + payload}]]`;
     if (!channel.fits(request)) return ERROR + `the value is too large to pass to the host`;
+    kept = [];
+    keptChars = 0;
+    overlay = new Map();
+    for (const frame of frames) frame.own = undefined;
     channel.post(request, TO_HOST);
     if (channel.waitFor(TO_WORKER) === DEAD) return ERROR + 'the sandbox is shutting down';
     const reply = channel.read();
+    if (reply[0] === REFUSED) {
+      refusal ??= reply.slice(1);
+      return ERROR + reply.slice(1);
+    }
     if (reply[0] === VALUE) collectOidsFromJson(reply.slice(1), known);
     return reply[0] === METHOD ? runNested(JSON.parse(reply.slice(1))) : reply;
   } catch (error) {
     broken ??= error;
     return ERROR + 'the sandbox failed';
   }
+}
+
+/**
+ * The reply to a request the worker can answer itself, or undefined: a write to self the
+ * host let the method keep, and a read of a slot of self it wrote or was sent.
+ */
+function answerLocally(op, oid, name, payload) {
+  const frame = frames[depth];
+  if (frame === undefined || oid !== frame.self) return undefined;
+  const key = `${oid} ${name}`;
+  if (
+    op === 'set' &&
+    frame.writable &&
+    SLOT_NAME.test(name) &&
+    payload.length <= KEEP_VALUE_CHARS &&
+    keptChars + payload.length <= KEEP_TOTAL_CHARS
+  ) {
+    kept.push([depth, oid, name, payload]);
+    keptChars += payload.length;
+    overlay.set(key, payload);
+    return UNDEFINED;
+  }
+  if (op !== 'get') return undefined;
+  const written = overlay.get(key);
+  if (written !== undefined) return VALUE + written;
+  const own = frame.own?.[name];
+  if (own === undefined) return undefined;
+  const json = JSON.stringify(own);
+  collectOidsFromJson(json, known);
+  return VALUE + json;
+}
+
+/** What a call lets its method do without asking the host. */
+function frameOf(call) {
+  return { self: call.self, writable: call.writable === true, own: call.own };
+}
+
+function keptJson([frame, oid, name, payload]) {
+  return `[${frame},"set",${oid},${JSON.stringify(name)},${payload}]`;
 }
 
 /** Runs a method a nested send resolved to, in this same realm; its failure becomes the caller's error. */
@@ -125,6 +212,7 @@ function runNested(call) {
   known.add(call.self);
   collectOids(call.args, known);
   depth += 1;
+  frames[depth] = frameOf(call);
   try {
     const result = runMethod(call);
     const problem = resultProblem(result);
@@ -140,13 +228,20 @@ function runNested(call) {
     rollBack(depth);
     return ERROR + error.guestMessage;
   } finally {
+    frames.length = depth;
     depth -= 1;
   }
 }
 
 /** Tells the host that the method at `frame` failed: its writes go, even if its caller catches. */
 function rollBack(frame) {
-  channel.post(`${REQUEST}[${frame},"rollback",0,""]`, TO_HOST);
+  // Every write still kept is its own or a callee's (its callers wait while it runs, and any
+  // request of theirs took their kept writes along): they never reach the host at all.
+  kept = [];
+  keptChars = 0;
+  overlay = new Map();
+  for (const running of frames) running.own = undefined;
+  channel.post(`${REQUEST}[[${frame},"rollback",0,""]]`, TO_HOST);
   if (channel.waitFor(TO_WORKER) === DEAD) throw new Error('the sandbox is shutting down');
   channel.read();
 }

@@ -1,0 +1,77 @@
+/**
+ * Methods at the sandbox's speed: writes to self travel back with the result, reads of a
+ * small self travel with the call — and nothing a method can observe differs from asking
+ * the host each time.
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_QUOTAS } from '../../../src/core/access/quotas.ts';
+import { replyToPlainText } from '../../support/reply-text.ts';
+import { openTestCore } from '../../support/core.ts';
+
+describe('kept writes', () => {
+  it('reads what the method wrote, and callees see the caller’s writes', async () => {
+    const core = await openTestCore();
+    await core.ok('genesis setSlot n 1');
+    await core.ok(`genesis defineMethod peek "function (self) { return self.get('n'); }"`);
+    await core.ok(
+      `genesis defineMethod bump "function (self) { const before = self.get('n'); self.set('n', before + 1); const mine = self.get('n'); const theirs = self.send('peek'); self.set('n', mine + 1); return [before, mine, theirs, self.get('n')]; }"`,
+    );
+    expect(await core.ok('genesis bump')).toBe('[1,2,2,3]');
+    expect(await core.ok('genesis n')).toBe('3');
+    const [last] = await core.image.history({ limit: 1 });
+    expect(last!.changes.map((c) => [c.slot, c.after])).toEqual([
+      ['n', { kind: 'value', value: 3 }],
+    ]);
+  });
+
+  it('drops a failing callee’s kept writes and keeps its caller’s', async () => {
+    const core = await openTestCore();
+    await core.ok(
+      `genesis defineMethod inner "function (self) { self.set('fromInner', 1); throw new Error('no'); }"`,
+    );
+    await core.ok(
+      `genesis defineMethod outer "function (self) { self.set('fromOuter', 1); try { self.send('inner'); } catch (e) {} self.set('innerGone', self.get('fromInner') === undefined); return 'ok'; }"`,
+    );
+    expect(await core.ok('genesis outer')).toBe('ok');
+    expect(await core.ok('genesis fromOuter')).toBe('1');
+    expect(await core.ok('genesis innerGone')).toBe('true');
+    expect(await core.ok('genesis respondsTo fromInner')).toBe('false');
+  });
+
+  it('meets a refused kept write at the line that made it, and changes nothing', async () => {
+    const core = await openTestCore({
+      uvm: { quotas: { ...DEFAULT_QUOTAS, maxObjectSlots: 8 } },
+    });
+    await core.ok(
+      `genesis defineMethod spread "function (self) {\\n  for (let i = 0; i < 10; i++)\\n    self.set('s' + i, i);\\n  return 'spread';\\n}"`,
+    );
+    const before = await core.image.history({ limit: 100 });
+    const reply = await core.say('genesis spread');
+    expect(reply.status).toBe('error');
+    expect(replyToPlainText(reply)).toMatch(
+      /already has 8 slots; the limit is 8 \(BATOS_MAX_OBJECT_SLOTS\)/,
+    );
+    expect(await core.image.history({ limit: 100 })).toEqual(before);
+    expect(JSON.parse(await core.ok('genesis slotNames'))).toEqual(['parent*', 'spread']);
+  });
+
+  it('asks the host at once when the method may not write self', async () => {
+    const core = await openTestCore();
+    const as = (id: string) => ({
+      platform: 'discord' as const,
+      sender: { id, name: id, isAdmin: false },
+      adminChannel: false,
+    });
+    const base = await core.ok('genesis clone', as('mallory'));
+    await core.ok(
+      `${base} defineMethod tryIt "function (self) { try { self.set('x', 1); } catch (e) { return 'refused at once: ' + e.message; } return 'written'; }"`,
+      as('mallory'),
+    );
+    expect(await core.ok(`${base} tryIt`, as('alice'))).toBe('written');
+    // On alice's clone it runs as mallory, who may not write it: refused at the set itself.
+    const child = await core.ok(`${base} clone`, as('alice'));
+    expect(await core.ok(`${child} tryIt`, as('alice'))).toMatch(
+      /^refused at once: #\d+ belongs to discord:alice/,
+    );
+  });
+});
