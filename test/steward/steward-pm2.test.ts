@@ -16,6 +16,7 @@ import {
   createUpgradeRequest,
   formatUpgradeResult,
   readHealthFile,
+  readUpgradeResultFile,
   takeUpgradeResults,
   upgradeLayout,
   writeFileAtomic,
@@ -72,10 +73,13 @@ async function resultOf(request: UpgradeRequest, timeoutMs = 40_000): Promise<Up
   try {
     return await until(
       `the result of ${request.id}`,
-      async () =>
-        JSON.parse(
-          await readFile(path.join(layout.results, `${request.id}.json`), 'utf8'),
-        ) as UpgradeResult,
+      async () => {
+        const read = await readUpgradeResultFile(
+          path.join(layout.results, `${request.id}.json`),
+          KEY,
+        );
+        return read.ok ? read.result : undefined;
+      },
       timeoutMs,
     );
   } catch (error) {
@@ -151,9 +155,16 @@ describe('steward under pm2', () => {
     expect(image.tables).toContain('meta');
 
     const said: string[] = [];
-    await takeUpgradeResults(layout.results, async (r) => {
-      said.push(formatUpgradeResult(r));
-    });
+    const refused: string[] = [];
+    await takeUpgradeResults(
+      layout.results,
+      KEY,
+      async (r) => {
+        said.push(formatUpgradeResult(r));
+      },
+      (file) => refused.push(file),
+    );
+    expect(refused).toEqual([]);
     expect(said).toEqual([
       `Upgrade u-1 done: 1.0.0 (${fixture.revisions.v1!.slice(0, 7)}) → 2.0.0 (${fixture.revisions.v2!.slice(0, 7)}); image intact, 1,204 objects.`,
     ]);

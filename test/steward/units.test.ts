@@ -3,15 +3,16 @@
  * time limits, the request inbox, and the upgrade runner with a fake process manager.
  */
 import Database from 'better-sqlite3';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  type UpgradeResult,
   DEFAULT_STEPS,
   createUpgradeRequest,
   formatUpgradeResult,
+  readUpgradeResultFile,
   upgradeLayout,
   writeUpgradeRequest,
 } from '../../src/core/upgrade/index.ts';
@@ -22,6 +23,7 @@ import {
   backupImage,
   claimNext,
   fingerprintImage,
+  loadSeenIds,
   readStewardConfig,
   restoreImage,
   runCommand,
@@ -64,6 +66,7 @@ describe('readStewardConfig', () => {
       healthFile: path.join(dir, 'app', 'data', 'health.json'),
       appName: 'batos',
       readyTimeoutMs: 180_000,
+      requestExpiryMs: 600_000,
     });
     expect(config.childEnv).toEqual({
       PATH: '/bin',
@@ -153,35 +156,94 @@ console.log('grandchild ' + c.pid); setInterval(() => {}, 1000);`;
 });
 
 describe('claimNext', () => {
+  const RULES = { key: KEY, expiryMs: 10 * 60_000 };
+  const make = (id: string, at: Date) =>
+    createUpgradeRequest({
+      id,
+      steps: DEFAULT_STEPS,
+      requester: { platform: 'console', id: 'a', name: 'A' },
+      reportTo: { platform: 'console', channel: 'c' },
+      fromVersion: { version: '1', revision: 'r' },
+      now: at,
+    });
+  const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+  const collect = (into: string[]) => (file: string, reason: string) =>
+    into.push(`${path.basename(file)}: ${reason}`);
+
   it('claims the oldest valid request, rejects bad and duplicate ones', async () => {
     const layout = upgradeLayout(dir);
-    const make = (id: string, at: string) =>
-      createUpgradeRequest({
-        id,
-        steps: DEFAULT_STEPS,
-        requester: { platform: 'console', id: 'a', name: 'A' },
-        reportTo: { platform: 'console', channel: 'c' },
-        fromVersion: { version: '1', revision: 'r' },
-        now: new Date(at),
-      });
-    await writeUpgradeRequest(layout.requests, make('u-2', '2026-01-02T00:00:00Z'), KEY);
-    await writeUpgradeRequest(layout.requests, make('u-1', '2026-01-01T00:00:00Z'), KEY);
+    await writeUpgradeRequest(layout.requests, make('u-2', minutesAgo(1)), KEY);
+    await writeUpgradeRequest(layout.requests, make('u-1', minutesAgo(2)), KEY);
     await writeFile(path.join(layout.requests, 'u-9.json'), 'nonsense');
     await writeFile(path.join(layout.requests, '.tmp-u-3.json-abcd'), 'half written');
     const rejected: string[] = [];
-    const onReject = (file: string, reason: string) =>
-      rejected.push(`${path.basename(file)}: ${reason}`);
+    const onReject = collect(rejected);
 
-    expect((await claimNext(layout, KEY, onReject))?.request.id).toBe('u-1');
+    expect((await claimNext(layout, RULES, onReject))?.request.id).toBe('u-1');
     expect(rejected).toEqual(['u-9.json: not JSON']);
-    expect((await claimNext(layout, KEY, onReject))?.request.id).toBe('u-2');
-    expect(await claimNext(layout, KEY, onReject)).toBeUndefined();
+    expect((await claimNext(layout, RULES, onReject))?.request.id).toBe('u-2');
+    expect(await claimNext(layout, RULES, onReject)).toBeUndefined();
 
-    await writeUpgradeRequest(layout.requests, make('u-1', '2026-01-03T00:00:00Z'), KEY);
-    expect(await claimNext(layout, KEY, onReject)).toBeUndefined();
-    expect(rejected[1]).toBe('u-1.json: duplicate request id u-1');
+    await writeUpgradeRequest(layout.requests, make('u-1', minutesAgo(0)), KEY);
+    expect(await claimNext(layout, RULES, onReject)).toBeUndefined();
+    expect(rejected[1]).toBe('u-1.json: replay of request id u-1');
     expect((await readdir(layout.claimed)).sort()).toEqual(['u-1.json', 'u-2.json']);
     expect(await readdir(layout.requests)).toEqual(['.tmp-u-3.json-abcd']);
+  });
+
+  it('sets aside a FIFO, a directory, a link and an oversized file, and still claims the request behind them', async () => {
+    const layout = upgradeLayout(dir);
+    await mkdir(layout.requests, { recursive: true });
+    execFileSync('mkfifo', [path.join(layout.requests, 'x.json')]);
+    await mkdir(path.join(layout.requests, 'u-dir.json'));
+    await writeFile(path.join(dir, 'elsewhere.json'), 'secret');
+    await symlink(path.join(dir, 'elsewhere.json'), path.join(layout.requests, 'u-link.json'));
+    await writeFile(path.join(layout.requests, 'u-big.json'), ' '.repeat(1024 * 1024));
+    await writeUpgradeRequest(layout.requests, make('u-5', minutesAgo(1)), KEY);
+    const rejected: string[] = [];
+
+    const claim = await claimNext(layout, RULES, collect(rejected));
+
+    expect(claim?.request.id).toBe('u-5');
+    expect(rejected.sort()).toEqual([
+      'u-big.json: skipped: too large: 1048576 bytes (a channel file is at most 65536)',
+      'u-dir.json: skipped: a directory',
+      'u-link.json: skipped: a symbolic link',
+      'x.json: skipped: a FIFO',
+    ]);
+    expect(await readdir(layout.requests)).toEqual([]);
+    const kept = await readdir(layout.rejected);
+    expect(kept.filter((n) => !n.endsWith('.reason.txt'))).toHaveLength(4);
+    expect(await readFile(path.join(dir, 'elsewhere.json'), 'utf8')).toBe('secret');
+  });
+
+  it('refuses an expired request, one from the future, and a replay after claimed/ and results/ were cleaned', async () => {
+    const layout = upgradeLayout(dir);
+    const rejected: string[] = [];
+    await writeUpgradeRequest(layout.requests, make('u-old', minutesAgo(11)), KEY);
+    await writeUpgradeRequest(layout.requests, make('u-ahead', minutesAgo(-5)), KEY);
+    const fresh = make('u-7', minutesAgo(1));
+    await writeUpgradeRequest(layout.requests, fresh, KEY);
+    expect((await claimNext(layout, RULES, collect(rejected)))?.request.id).toBe('u-7');
+    rejected.sort();
+    expect(rejected[0]).toMatch(/^u-ahead\.json: issued in the future \(.*\); check the clock$/);
+    expect(rejected[1]).toMatch(
+      /^u-old\.json: expired: issued .*, and a request is valid for 600 s; ask again$/,
+    );
+
+    // The admin cleans up; a copy of the very same signed file is dropped in again.
+    const copy = await readFile(path.join(layout.claimed, 'u-7.json'), 'utf8');
+    await rm(layout.claimed, { recursive: true });
+    await rm(layout.results, { recursive: true, force: true });
+    await writeFile(path.join(layout.requests, 'u-7.json'), copy);
+    rejected.length = 0;
+    expect(await claimNext(layout, RULES, collect(rejected))).toBeUndefined();
+    expect(rejected).toEqual(['u-7.json: replay of request id u-7']);
+
+    // Once its expiry has passed the id is forgotten: the request is refused for its age.
+    const seen = JSON.parse(await readFile(layout.seen, 'utf8')) as Record<string, number>;
+    expect(Object.keys(seen)).toEqual(['u-7']);
+    expect(await loadSeenIds(layout.seen, seen['u-7']! + 1)).toEqual({});
   });
 });
 
@@ -258,13 +320,10 @@ describe('UpgradeRunner without pm2', () => {
     await steward.start();
     try {
       await writeUpgradeRequest(layout.requests, request('u-2'), KEY);
-      const result = await until(
-        'a result',
-        async () =>
-          JSON.parse(
-            await readFile(path.join(layout.results, 'u-2.json'), 'utf8'),
-          ) as UpgradeResult,
-      );
+      const result = await until('a result', async () => {
+        const read = await readUpgradeResultFile(path.join(layout.results, 'u-2.json'), KEY);
+        return read.ok ? read.result : undefined;
+      });
       expect(result).toMatchObject({
         ok: false,
         rolledBack: false,

@@ -12,6 +12,7 @@ import {
   writeUpgradeResult,
 } from '../../../src/core/upgrade/index.ts';
 
+const KEY = 'result-key-0123456789abcdef';
 const from = { version: '1.2.0', revision: 'a1b2c3d0000000000000000000000000000000000' };
 const to = { version: '1.3.0', revision: 'd4e5f6a0000000000000000000000000000000000' };
 
@@ -126,11 +127,15 @@ describe('takeUpgradeResults', () => {
   it('reports oldest first and marks reported only what was reported', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'batos-results-'));
     try {
-      await writeUpgradeResult(dir, { ...base, id: 'u-2', finishedAt: '2026-01-02T00:00:00.000Z' });
-      await writeUpgradeResult(dir, { ...base, id: 'u-1' });
+      const later = { ...base, id: 'u-2', finishedAt: '2026-01-02T00:00:00.000Z' };
+      await writeUpgradeResult(dir, later, KEY);
+      await writeUpgradeResult(dir, { ...base, id: 'u-1' }, KEY);
       const seen: string[] = [];
+      const refused: string[] = [];
+      const take = (report: (r: UpgradeResult) => Promise<void>, at = dir) =>
+        takeUpgradeResults(at, KEY, report, (file) => refused.push(file));
       await expect(
-        takeUpgradeResults(dir, async (r) => {
+        take(async (r) => {
           seen.push(r.id);
           if (r.id === 'u-2') throw new Error('Slack is down');
         }),
@@ -138,12 +143,11 @@ describe('takeUpgradeResults', () => {
       expect(seen).toEqual(['u-1', 'u-2']);
       expect(await readdir(path.join(dir, 'reported'))).toEqual(['u-1.json']);
 
-      const again = await takeUpgradeResults(dir, async () => undefined);
+      const again = await take(async () => undefined);
       expect(again.map((r) => r.id)).toEqual(['u-2']);
-      expect(await takeUpgradeResults(dir, async () => undefined)).toEqual([]);
-      expect(await takeUpgradeResults(path.join(dir, 'missing'), async () => undefined)).toEqual(
-        [],
-      );
+      expect(await take(async () => undefined)).toEqual([]);
+      expect(await take(async () => undefined, path.join(dir, 'missing'))).toEqual([]);
+      expect(refused).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
