@@ -62,8 +62,11 @@ export {
   type SkippedStep,
   type AppFacts,
   MIGRATE_SCRIPT,
+  CONFIG_CHECK_SCRIPT,
+  CONFIG_CHECK_TIMEOUT_MS,
   STEP_TIMEOUTS_MS,
   resolveStepCommand,
+  resolveConfigCheck,
 } from './commands.ts';
 export {
   type StepOutcome,

@@ -55,6 +55,11 @@ export interface UpgradeResult {
   readonly to: AppVersion;
   /** Object count reported by the bot's health file once ready, if known. */
   readonly objects: number | null;
+  /**
+   * How long the bot was not serving: from the stop until the new (or, after a rollback,
+   * the old) version was ready. Absent when the bot was never stopped.
+   */
+  readonly downtimeMs?: number;
   readonly startedAt: string;
   readonly finishedAt: string;
 }

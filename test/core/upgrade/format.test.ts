@@ -59,6 +59,9 @@ describe('formatUpgradeResult', () => {
     expect(formatUpgradeResult(base)).toBe(
       'Upgrade u-17 done: 1.2.0 (a1b2c3d) → 1.3.0 (d4e5f6a); image intact, 1,204 objects.',
     );
+    expect(formatUpgradeResult({ ...base, downtimeMs: 4_240 })).toBe(
+      'Upgrade u-17 done: 1.2.0 (a1b2c3d) → 1.3.0 (d4e5f6a); image intact, 1,204 objects; the bot was down 4.2 s.',
+    );
   });
 
   it('reports a failed step, the rollback and the log tail', () => {
