@@ -112,10 +112,19 @@ async function reportUpgradeResults(
   }
 }
 
-export async function main(env: Env): Promise<void> {
+/**
+ * Runs BAT OS. With `checkConfigOnly` it stops once every setting has been read and checked,
+ * opening nothing: the steward runs `npm run check:config` on a prepared version before it
+ * stops the running one.
+ */
+export async function main(env: Env, checkConfigOnly = false): Promise<void> {
   const log = stderrLogger();
   const settings = readSettings(env);
   const { core } = settings;
+  if (checkConfigOnly) {
+    log.info('configuration ok');
+    return;
+  }
 
   const image = await Image.open(core.imagePath);
   const runner = new QuickJsMethodRunner();
@@ -246,7 +255,7 @@ export async function main(env: Env): Promise<void> {
 }
 
 if (existsSync('.env')) process.loadEnvFile('.env');
-main(process.env).catch((error: unknown) => {
+main(process.env, process.argv.includes('--check-config')).catch((error: unknown) => {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(1);
 });

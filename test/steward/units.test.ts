@@ -4,16 +4,21 @@
  */
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  type AppFacts,
+  type SkippedStep,
+  type StepCommand,
   DEFAULT_STEPS,
   createUpgradeRequest,
   formatUpgradeResult,
   readUpgradeResultFile,
+  resolveConfigCheck,
+  resolveStepCommand,
   upgradeLayout,
   writeUpgradeRequest,
 } from '../../src/core/upgrade/index.ts';
@@ -245,6 +250,53 @@ describe('claimNext', () => {
     const seen = JSON.parse(await readFile(layout.seen, 'utf8')) as Record<string, number>;
     expect(Object.keys(seen)).toEqual(['u-7']);
     expect(await loadSeenIds(layout.seen, seen['u-7']! + 1)).toEqual({});
+  });
+});
+
+describe("BAT OS's own steps, run as the steward runs them", () => {
+  const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+  const facts = (imagePath: string): AppFacts => ({
+    dir: REPO_ROOT,
+    imagePath,
+    scripts: (
+      JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts,
+    hasMigrateScript: true,
+  });
+  const run = (command: StepCommand | SkippedStep, env: Record<string, string>) => {
+    if ('skip' in command) throw new Error(`unexpectedly skipped: ${command.skip}`);
+    return runCommand(command, { PATH: process.env.PATH ?? '', ...env }, path.join(dir, 'x.log'));
+  };
+
+  it('checks the configuration without opening anything, and names a bad setting', async () => {
+    const image = path.join(dir, 'never', 'live_image.db');
+    const check = resolveConfigCheck(facts(image));
+    const good = await run(check, { BATOS_IMAGE: image, BATOS_CONSOLE: 'off' });
+    expect(good).toMatchObject({ ok: true });
+    expect(good.tail).toContain('configuration ok');
+    expect(existsSync(path.dirname(image))).toBe(false);
+
+    const bad = await run(check, { BATOS_IMAGE: image, BATOS_SENDS_PER_MINUTE: 'lots' });
+    expect(bad).toMatchObject({ ok: false, reason: 'exit code 1' });
+    expect(bad.tail).toContain('BATOS_SENDS_PER_MINUTE="lots" must be a whole number');
+  });
+
+  it('migrates a new image, and leaves an up-to-date one byte for byte as it was', async () => {
+    const image = path.join(dir, 'live_image.db');
+    const migrate = resolveStepCommand({ name: 'migrate', args: [] }, facts(image));
+    const first = await run(migrate, {});
+    expect(first).toMatchObject({ ok: true });
+    expect(first.tail).toMatch(/: migrated, \d+ objects$/);
+
+    const print = await fingerprintImage(image);
+    const files = (await readdir(dir)).sort();
+    const again = await run(migrate, {});
+    expect(again).toMatchObject({ ok: true });
+    expect(again.tail).toMatch(/: schema up to date, \d+ objects; file left untouched$/);
+    expect(await fingerprintImage(image)).toBe(print);
+    expect((await readdir(dir)).sort()).toEqual(files);
   });
 });
 
