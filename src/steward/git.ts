@@ -15,6 +15,8 @@ export interface WorkTree {
   upstream(): Promise<string>;
   /** Whether `revision` is HEAD or a descendant of it (a fast-forward). */
   fastForwardsTo(revision: string): Promise<boolean>;
+  /** Whether anything under `folder` differs between revisions `a` and `b`. */
+  changedBetween(a: string, b: string, folder: string): Promise<boolean>;
   /** Tracked files with local changes (a rollback's `reset --hard` would destroy them). */
   localChanges(): Promise<string>;
   /** Moves the current branch forward to `revision` (files change, the objects are local). */
@@ -43,6 +45,11 @@ export function workTree(dir: string, env: Readonly<Record<string, string>>): Wo
       git(['merge-base', '--is-ancestor', 'HEAD', revision]).then(
         () => true,
         () => false,
+      ),
+    changedBetween: (a, b, folder) =>
+      git(['diff', '--quiet', a, b, '--', folder]).then(
+        () => false,
+        () => true,
       ),
     localChanges: () => git(['status', '--porcelain', '--untracked-files=no']),
     fastForward: async (revision) => {

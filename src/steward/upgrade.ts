@@ -338,15 +338,24 @@ export class UpgradeRunner {
     await moveDir(path.join(layout.staging, MODULES), live);
   }
 
-  /** Runs `migrate` (if asked for) with the new code in the application folder. */
+  /**
+   * Runs `migrate` (if asked for) with the new code in the application folder, unless the
+   * image code (where the migrations live) is the same as in the version that ran: then
+   * there is nothing to migrate, and not starting a process saves seconds of downtime.
+   */
   async #migrate(state: StewardState): Promise<void> {
     const migrate = state.request.steps.find((s) => s.name === 'migrate');
-    const facts = this.#facts(this.#deps.config.appDir);
-    if (
-      migrate !== undefined &&
-      !(await this.#run(state, migrate, resolveStepCommand(migrate, facts)))
-    )
-      return;
+    if (migrate !== undefined) {
+      const facts = this.#facts(this.#deps.config.appDir);
+      const imageCode = path.dirname(MIGRATE_SCRIPT).split(path.sep).join('/');
+      const same =
+        facts.hasMigrateScript &&
+        !(await this.#git.changedBetween(state.from.revision, state.target!.revision, imageCode));
+      const command = same
+        ? { skip: `${imageCode} unchanged: nothing to migrate` }
+        : resolveStepCommand(migrate, facts);
+      if (!(await this.#run(state, migrate, command))) return;
+    }
     state.phase = 'starting';
     await this.#save(state);
   }

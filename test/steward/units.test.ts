@@ -33,6 +33,7 @@ import {
   readStewardConfig,
   restoreImage,
   runCommand,
+  workTree,
 } from '../../src/steward/index.ts';
 import { createFixtureRepo, git } from '../fixtures/steward/fixture-app.ts';
 import { sleep, until } from './pm2-harness.ts';
@@ -297,6 +298,16 @@ describe("BAT OS's own steps, run as the steward runs them", () => {
     expect(again.tail).toMatch(/: schema up to date, \d+ objects; file left untouched$/);
     expect(await fingerprintImage(image)).toBe(print);
     expect((await readdir(dir)).sort()).toEqual(files);
+  });
+});
+
+describe('workTree', () => {
+  it('tells whether a folder changed between two revisions', async () => {
+    const fixture = await createFixtureRepo(dir);
+    const tree = workTree(fixture.app, { PATH: process.env.PATH ?? '' });
+    const { v1, v2 } = fixture.revisions;
+    expect(await tree.changedBetween(v1!, v2!, 'dep')).toBe(true);
+    expect(await tree.changedBetween(v2!, fixture.revisions['v2-doc']!, 'dep')).toBe(false);
   });
 });
 
