@@ -14,15 +14,19 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_STEPS,
-  type UpgradeResult,
   createUpgradeRequest,
   readHealthFile,
-  readUpgradeResultFile,
   upgradeLayout,
   writeUpgradeRequest,
 } from '../src/core/upgrade/index.ts';
 import { createFixtureRepo } from '../test/fixtures/steward/fixture-app.ts';
-import { Pm2Harness, ReplyWatch, freePort, until } from '../test/steward/pm2-harness.ts';
+import {
+  Pm2Harness,
+  ReplyWatch,
+  freePort,
+  signedResult,
+  until,
+} from '../test/steward/pm2-harness.ts';
 import { type BenchTable, formatNumber } from './table.ts';
 
 const KEY = 'bench-key-0123456789abcdef';
@@ -147,17 +151,7 @@ async function benchStewardDowntime(): Promise<BenchTable> {
       });
       const asked = performance.now();
       await writeUpgradeRequest(layout.requests, request, KEY);
-      const result = await until<UpgradeResult>(
-        `the result of ${request.id}`,
-        async () => {
-          const read = await readUpgradeResultFile(
-            path.join(layout.results, `${request.id}.json`),
-            KEY,
-          );
-          return read.ok ? read.result : undefined;
-        },
-        300_000,
-      );
+      const result = await signedResult(layout.results, request.id, KEY, 300_000);
       const total = performance.now() - asked;
       if (!result.ok) throw new Error(`upgrade ${request.id} failed: ${result.failure?.reason}`);
       await until('a reply from the new version', async () =>

@@ -181,6 +181,15 @@ export class UpgradeRunner {
           await rm(layout.previousModules, { recursive: true, force: true });
           await pruneBackups(layout.backups, BACKUPS_KEPT).catch(() => undefined);
           return state.result!;
+        default:
+          // A state file left by an older steward, with a phase this one does not know.
+          state.failure = {
+            step: 'interrupted',
+            reason: `the state file names an unknown phase '${String(state.phase)}'`,
+            logTail: '',
+          };
+          state.phase = 'rolling-back';
+          await this.#save(state);
       }
     }
   }

@@ -10,6 +10,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { type UpgradeResult, readUpgradeResultFile } from '../../src/core/upgrade/index.ts';
 
 const run = promisify(execFile);
 const PM2_BIN = createRequire(import.meta.url).resolve('pm2/bin/pm2');
@@ -238,4 +239,21 @@ export class ReplyWatch {
     const firstAfter = this.pings[firstAfterIndex]!;
     return { lastBefore, firstAfter, ms: firstAfter.at - lastBefore.at };
   }
+}
+
+/** Waits for the steward's signed result of request `id` in `resultsDir`, checked with `key`. */
+export function signedResult(
+  resultsDir: string,
+  id: string,
+  key: string,
+  timeoutMs: number,
+): Promise<UpgradeResult> {
+  return until(
+    `the result of ${id}`,
+    async () => {
+      const read = await readUpgradeResultFile(path.join(resultsDir, `${id}.json`), key);
+      return read.ok ? read.result : undefined;
+    },
+    timeoutMs,
+  );
 }

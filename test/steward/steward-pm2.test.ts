@@ -20,7 +20,6 @@ import {
   createUpgradeRequest,
   formatUpgradeResult,
   readHealthFile,
-  readUpgradeResultFile,
   signPayload,
   takeUpgradeResults,
   upgradeLayout,
@@ -30,7 +29,7 @@ import {
 } from '../../src/core/upgrade/index.ts';
 import { fingerprintImage } from '../../src/steward/index.ts';
 import { type FixtureRepo, createFixtureRepo, git } from '../fixtures/steward/fixture-app.ts';
-import { Pm2Harness, ReplyWatch, freePort, until } from './pm2-harness.ts';
+import { Pm2Harness, ReplyWatch, freePort, signedResult, until } from './pm2-harness.ts';
 
 const KEY = 'test-key-0123456789abcdef';
 const OBJECTS = 1204;
@@ -83,17 +82,7 @@ async function ask(steps: readonly UpgradeStep[], dryRun = false): Promise<Upgra
 
 async function resultOf(request: UpgradeRequest, timeoutMs = 40_000): Promise<UpgradeResult> {
   try {
-    return await until(
-      `the result of ${request.id}`,
-      async () => {
-        const read = await readUpgradeResultFile(
-          path.join(layout.results, `${request.id}.json`),
-          KEY,
-        );
-        return read.ok ? read.result : undefined;
-      },
-      timeoutMs,
-    );
+    return await signedResult(layout.results, request.id, KEY, timeoutMs);
   } catch (error) {
     throw new Error(`${(error as Error).message}\nsteward log:\n${await pm2.stewardLog()}`);
   }
