@@ -24,6 +24,7 @@ import {
 } from '../../src/core/upgrade/index.ts';
 import {
   type AppControl,
+  type Phase,
   Steward,
   UpgradeRunner,
   backupImage,
@@ -362,6 +363,46 @@ describe('UpgradeRunner without pm2', () => {
     expect(existsSync(path.join(fixture.app, 'node_modules'))).toBe(false);
     expect(existsSync(layoutOf(dir).staging)).toBe(false);
     expect(formatUpgradeResult(result)).toContain('Rollback to 1.0.0');
+  });
+
+  it('rolls back from a state file whose phase it does not know (left by an older steward)', async () => {
+    const fixture = await createFixtureRepo(dir);
+    const config = readStewardConfig(
+      {
+        BATOS_UPGRADE_KEY: KEY,
+        BATOS_APP_DIR: fixture.app,
+        BATOS_IMAGE: path.join(dir, 'img.db'),
+        BATOS_READY_TIMEOUT_MS: '300',
+        PATH: process.env.PATH,
+      },
+      dir,
+    );
+    const started: string[] = [];
+    const runner = new UpgradeRunner({
+      config,
+      layout: layoutOf(dir),
+      control: control(async () => {
+        started.push('batos');
+      }),
+      log: () => undefined,
+    });
+    const result = await runner.resume({
+      request: request('u-3'),
+      phase: 'running-steps' as Phase,
+      from: { version: '1.0.0', revision: fixture.revisions.v1! },
+      startedAt: new Date().toISOString(),
+      outcomes: [],
+    });
+    expect(result).toMatchObject({
+      ok: false,
+      rolledBack: true,
+      failure: {
+        step: 'interrupted',
+        reason: "the state file names an unknown phase 'running-steps'",
+      },
+    });
+    expect(started).toEqual(['batos']);
+    expect(await git(fixture.app, 'rev-parse', 'HEAD')).toBe(fixture.revisions.v1);
   });
 
   it('turns an unexpected error before any change into a result', async () => {
