@@ -88,6 +88,12 @@ async function resultOf(request: UpgradeRequest, timeoutMs = 40_000): Promise<Up
   }
 }
 
+/** Publishes `tag`, asks for the default upgrade, and waits for its result. */
+async function upgradeTo(tag: string): Promise<UpgradeResult> {
+  await fixture.publish(tag);
+  return resultOf(await ask(DEFAULT_STEPS));
+}
+
 async function serving(): Promise<{ version: string; revision: string; pid: number }> {
   const health = await until('a health file', () => readHealthFile(healthFile));
   expect(await pm2.pid('batos')).toBe(health.pid);
@@ -150,9 +156,7 @@ afterAll(async () => {
 describe('steward under pm2', () => {
   it('upgrades v1 to v2 (a new lock file: installed beside the running bot) and every object of the image is still there', async () => {
     const before = await serving();
-    await fixture.publish('v2');
-    const request = await ask(DEFAULT_STEPS);
-    const result = await resultOf(request);
+    const result = await upgradeTo('v2');
 
     expect(result).toMatchObject({
       ok: true,
@@ -215,10 +219,8 @@ describe('steward under pm2', () => {
 
   it('upgrades a one-document commit without npm ci, serving until the swap', async () => {
     const before = await serving();
-    await fixture.publish('v2-doc');
     const asked = Date.now();
-    const request = await ask(DEFAULT_STEPS);
-    const result = await resultOf(request);
+    const result = await upgradeTo('v2-doc');
 
     expect(result).toMatchObject({ ok: true, rolledBack: false, imageRestored: false });
     expect(result.to.revision).toBe(fixture.revisions['v2-doc']);
@@ -254,7 +256,8 @@ describe('steward under pm2', () => {
       JSON.stringify({ format: 1, request: { ...good, id: 'u-unsigned' } }),
     );
     execFileSync('mkfifo', [path.join(layout.requests, 'x.json')]);
-    await writeFile(path.join(layout.requests, 'u-huge.json'), ' '.repeat(200_000));
+    // Atomically too: the steward may look while a plain write is still under the limit.
+    await writeFileAtomic(path.join(layout.requests, 'u-huge.json'), ' '.repeat(200_000));
     const old = makeRequest('u-old', DEFAULT_STEPS, false, new Date(Date.now() - 3_600_000));
     await writeUpgradeRequest(layout.requests, old, KEY);
     // A replay: the admin cleaned claimed/ and results/, an attacker drops u-1 in again.
@@ -302,10 +305,8 @@ describe('steward under pm2', () => {
 
   it('never stops the bot when the new version fails to build', async () => {
     const before = await serving();
-    await fixture.publish('v4');
     const asked = Date.now();
-    const request = await ask(DEFAULT_STEPS);
-    const result = await resultOf(request);
+    const result = await upgradeTo('v4');
 
     expect(result).toMatchObject({
       ok: false,
@@ -330,9 +331,7 @@ describe('steward under pm2', () => {
 
   it('never stops the bot when the new version cannot load its configuration', async () => {
     const before = await serving();
-    await fixture.publish('v6');
-    const request = await ask(DEFAULT_STEPS);
-    const result = await resultOf(request);
+    const result = await upgradeTo('v6');
 
     expect(result).toMatchObject({
       ok: false,
@@ -347,10 +346,8 @@ describe('steward under pm2', () => {
 
   it('rolls back a version that never becomes ready; an image nobody wrote is not restored', async () => {
     const before = await serving();
-    await fixture.publish('v7');
     const print = await fingerprintImage(image);
-    const request = await ask(DEFAULT_STEPS);
-    const result = await resultOf(request);
+    const result = await upgradeTo('v7');
 
     expect(result).toMatchObject({
       ok: false,
@@ -370,10 +367,8 @@ describe('steward under pm2', () => {
   });
 
   it('rolls back a version that never becomes ready, restoring the image it touched', async () => {
-    await fixture.publish('v3');
     const before = snapshot();
-    const request = await ask(DEFAULT_STEPS);
-    const result = await resultOf(request);
+    const result = await upgradeTo('v3');
 
     expect(result).toMatchObject({
       ok: false,

@@ -1,13 +1,17 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   type UpgradeResult,
   DEFAULT_STEPS,
+  MAX_CHANNEL_FILE_BYTES,
+  REFUSED_RESULTS,
   createUpgradeRequest,
   describeUpgradePlan,
   formatUpgradeResult,
+  signPayload,
   takeUpgradeResults,
   writeUpgradeResult,
 } from '../../../src/core/upgrade/index.ts';
@@ -154,5 +158,64 @@ describe('takeUpgradeResults', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('announces the signed results and refuses forged, unsigned, malformed and odd files, each on its own', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'batos-results-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    await writeUpgradeResult(dir, { ...base, id: 'u-good' }, KEY);
+    await writeUpgradeResult(dir, { ...base, id: 'u-forged' }, 'forger-key-0123456789abc');
+    await writeFile(
+      path.join(dir, 'u-unsigned.json'),
+      JSON.stringify({ format: 1, result: { ...base, id: 'u-unsigned' } }),
+    );
+    await writeFile(path.join(dir, 'u-torn.json'), '{"format": 1, "result": {');
+    const noFailure = { ...base, id: 'u-shape', ok: false };
+    await writeFile(
+      path.join(dir, 'u-shape.json'),
+      JSON.stringify({ format: 1, result: noFailure, signature: signPayload(noFailure, KEY) }),
+    );
+    execFileSync('mkfifo', [path.join(dir, 'u-fifo.json')]);
+    await writeFile(path.join(dir, 'u-huge.json'), ' '.repeat(MAX_CHANNEL_FILE_BYTES * 2));
+    await writeUpgradeResult(dir, { ...base, id: 'u-later' }, KEY);
+
+    const announced: string[] = [];
+    const refused: string[] = [];
+    const reported = await takeUpgradeResults(
+      dir,
+      KEY,
+      async (r) => {
+        announced.push(r.id);
+      },
+      (file, reason) => refused.push(`${path.basename(file)}: ${reason}`),
+    );
+
+    expect(announced.sort()).toEqual(['u-good', 'u-later']);
+    expect(reported.map((r) => r.id).sort()).toEqual(['u-good', 'u-later']);
+    expect(refused.sort()).toEqual([
+      'u-fifo.json: skipped: a FIFO',
+      'u-forged.json: missing or bad signature',
+      `u-huge.json: skipped: too large: ${MAX_CHANNEL_FILE_BYTES * 2} bytes (a channel file is at most ${MAX_CHANNEL_FILE_BYTES})`,
+      'u-shape.json: signed but malformed: bad failure',
+      'u-torn.json: not JSON',
+      'u-unsigned.json: missing or bad signature',
+    ]);
+    expect(await readdir(dir)).toEqual(expect.arrayContaining(['reported', REFUSED_RESULTS]));
+    expect((await readdir(dir)).filter((n) => n.endsWith('.json'))).toEqual([]);
+    const kept = await readdir(path.join(dir, REFUSED_RESULTS));
+    const forgedReason = kept.find((n) => n.endsWith('u-forged.json.reason.txt'))!;
+    expect(await readFile(path.join(dir, REFUSED_RESULTS, forgedReason), 'utf8')).toBe(
+      'missing or bad signature\n',
+    );
+    // Nothing is left to announce or refuse a second time.
+    refused.length = 0;
+    expect(
+      await takeUpgradeResults(
+        dir,
+        KEY,
+        async () => undefined,
+        () => undefined,
+      ),
+    ).toEqual([]);
   });
 });
