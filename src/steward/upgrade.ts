@@ -264,7 +264,9 @@ export class UpgradeRunner {
     } catch (error) {
       return await this.#fail(state, { step: 'prepare', reason: errorText(error), logTail: '' });
     }
-    state.phase = 'stopping';
+    // Nothing new to swap in (already up to date): the bot keeps serving, untouched.
+    const same = state.target.revision === state.from.revision && !state.installed;
+    state.phase = same ? 'discarding' : 'stopping';
     await this.#save(state);
   }
 
@@ -317,7 +319,10 @@ export class UpgradeRunner {
     return false;
   }
 
-  /** A failed preparation: drop the second work tree; the bot served throughout. */
+  /**
+   * A failed preparation, or one with nothing new: drop the second work tree; the bot served
+   * throughout.
+   */
   async #discard(state: StewardState): Promise<void> {
     await this.#clearStaging().catch((e: unknown) =>
       this.#deps.log(`could not remove ${this.#deps.layout.staging}: ${errorText(e)}`),

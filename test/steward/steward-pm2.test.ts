@@ -242,6 +242,26 @@ describe('steward under pm2', () => {
     reportOutage('v2 → v2-doc (one document)', before.pid);
   });
 
+  it('leaves the bot alone when there is nothing new', async () => {
+    const before = await serving();
+    const result = await upgradeTo('v2-doc');
+
+    expect(result).toMatchObject({ ok: true, rolledBack: false, imageRestored: false });
+    expect(result.to).toEqual(result.from);
+    expect(result.downtimeMs).toBeUndefined();
+    expect(result.outcomes.map((o) => `${o.name}:${o.status}`)).toEqual([
+      'git-pull:ok',
+      'npm-ci:skipped',
+      'build:ok',
+      'check:config:ok',
+    ]);
+    expect((await serving()).pid).toBe(before.pid);
+    expect(formatUpgradeResult(result)).toMatch(
+      /^Upgrade u-3: already at 2\.0\.0 .*the bot was not stopped\.$/,
+    );
+    expect(await workTrees()).toHaveLength(1);
+  });
+
   it('sets aside odd, unsigned, forged, expired and replayed requests and leaves the bot alone; a dry run changes nothing', async () => {
     const pid = await pm2.pid('batos');
     const good = makeRequest('u-forged', DEFAULT_STEPS);
@@ -294,7 +314,7 @@ describe('steward under pm2', () => {
     expect(result).toMatchObject({ ok: true, dryRun: true, rolledBack: false });
     expect(result.to).toEqual(result.from);
     expect(formatUpgradeResult(result)).toMatch(
-      /^Upgrade u-3 dry run on 2\.0\.0 .*: would run git-pull, npm-ci, build, migrate \(skipped: no src.core.image.migrate\.ts\)\. Nothing was changed\.$/,
+      /^Upgrade u-4 dry run on 2\.0\.0 .*: would run git-pull, npm-ci, build, migrate \(skipped: no src.core.image.migrate\.ts\)\. Nothing was changed\.$/,
     );
     expect(await pm2.pid('batos')).toBe(pid);
     expect(await readdir(layout.requests)).toEqual([]);
@@ -324,7 +344,7 @@ describe('steward under pm2', () => {
     expect(await workTrees()).toHaveLength(1);
     const text = formatUpgradeResult(result);
     expect(text).toContain(
-      'Upgrade u-4 failed at build: exit code 2. Nothing was changed; still 2.0.0',
+      'Upgrade u-5 failed at build: exit code 2. Nothing was changed; still 2.0.0',
     );
     expect(text).toContain('compile error: boom');
   });

@@ -39,6 +39,9 @@ export function formatUpgradeResult(result: UpgradeResult): string {
     result.downtimeMs === undefined
       ? ''
       : `; the bot was down ${(result.downtimeMs / 1000).toFixed(1)} s`;
+  if (result.ok && result.to.revision === result.from.revision && !result.rolledBack) {
+    return `Upgrade ${result.id}: already at ${formatVersion(result.from)}, nothing to swap in; the bot was not stopped.`;
+  }
   if (result.ok) {
     return `Upgrade ${result.id} done: ${formatVersion(result.from)} → ${formatVersion(result.to)}; ${image}${down}.`;
   }

@@ -63,6 +63,9 @@ describe('formatUpgradeResult', () => {
     expect(formatUpgradeResult(base)).toBe(
       'Upgrade u-17 done: 1.2.0 (a1b2c3d) → 1.3.0 (d4e5f6a); image intact, 1,204 objects.',
     );
+    expect(formatUpgradeResult({ ...base, to: from })).toBe(
+      'Upgrade u-17: already at 1.2.0 (a1b2c3d), nothing to swap in; the bot was not stopped.',
+    );
     expect(formatUpgradeResult({ ...base, downtimeMs: 4_240 })).toBe(
       'Upgrade u-17 done: 1.2.0 (a1b2c3d) → 1.3.0 (d4e5f6a); image intact, 1,204 objects; the bot was down 4.2 s.',
     );
