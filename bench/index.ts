@@ -10,6 +10,7 @@ import { benchPersonas } from './personas.ts';
 import { benchSandbox } from './sandbox.ts';
 import { benchSends } from './sends.ts';
 import { renderTable, type BenchTable } from './table.ts';
+import { benchUpgrade } from './upgrade.ts';
 
 const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
   image: benchImage,
@@ -23,6 +24,7 @@ const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
     rows: (await benchFrontEnds()).map((row) => ({ ...row })),
     notes: ['Target: p50 ≤ 10 ms. Model time is excluded by design: the bot answers at once.'],
   }),
+  upgrade: benchUpgrade,
 };
 
 const wanted = process.argv.slice(2);

@@ -80,33 +80,53 @@ async function loadMind(config: MindConfig, log: Logger): Promise<Mind | { reaso
   }
 }
 
-/** Tells each admin who asked for an upgrade how it went, where they asked. */
+/**
+ * Tells each admin who asked for an upgrade how it went, where they asked. Only results
+ * signed with the upgrade key are announced; a bad file is logged and set aside.
+ */
 async function reportUpgradeResults(
   dir: string,
+  key: string,
   frontEnds: readonly FrontEnd[],
   log: Logger,
 ): Promise<void> {
+  const refused = (file: string, reason: string): void =>
+    log.warn(`upgrade result ${file} refused, not announced: ${reason}`);
   try {
-    await takeUpgradeResults(dir, async (result) => {
-      const frontEnd = frontEnds.find((f) => f.name === result.reportTo.platform);
-      if (frontEnd === undefined)
-        throw new Error(
-          `no ${result.reportTo.platform} front end is running to report ${result.id}`,
+    await takeUpgradeResults(
+      dir,
+      key,
+      async (result) => {
+        const frontEnd = frontEnds.find((f) => f.name === result.reportTo.platform);
+        if (frontEnd === undefined)
+          throw new Error(
+            `no ${result.reportTo.platform} front end is running to report ${result.id}`,
+          );
+        await frontEnd.announce(
+          result.reportTo,
+          textReply(result.ok ? 'ok' : 'error', formatUpgradeResult(result)),
         );
-      await frontEnd.announce(
-        result.reportTo,
-        textReply(result.ok ? 'ok' : 'error', formatUpgradeResult(result)),
-      );
-    });
+      },
+      refused,
+    );
   } catch (error) {
     log.warn(`upgrade results not reported yet: ${(error as Error).message}`);
   }
 }
 
-export async function main(env: Env): Promise<void> {
+/**
+ * Runs BAT OS. With `checkConfigOnly` it stops once every setting has been read and checked,
+ * opening nothing: the steward runs `npm run check:config` on a prepared version before it
+ * stops the running one.
+ */
+export async function main(env: Env, checkConfigOnly = false): Promise<void> {
   const log = stderrLogger();
   const settings = readSettings(env);
   const { core } = settings;
+  if (checkConfigOnly) {
+    log.info('configuration ok');
+    return;
+  }
 
   const image = await Image.open(core.imagePath, { cacheBytes: core.cacheMegabytes << 20 });
   const runner = new QuickJsMethodRunner();
@@ -219,11 +239,13 @@ export async function main(env: Env): Promise<void> {
   // Results come after a restart, and for dry runs while the bot keeps running: look now and
   // every few seconds.
   const results = upgradeLayout(core.upgradeDir).results;
-  await reportUpgradeResults(results, frontEnds, log);
-  if (core.upgradeKey !== undefined)
+  const upgradeKey = core.upgradeKey;
+  if (upgradeKey !== undefined) {
+    await reportUpgradeResults(results, upgradeKey, frontEnds, log);
     resultPoll = setInterval(() => {
-      reporting = reporting.then(() => reportUpgradeResults(results, frontEnds, log));
+      reporting = reporting.then(() => reportUpgradeResults(results, upgradeKey, frontEnds, log));
     }, 5_000).unref();
+  }
 
   if (consoleFrontEnd) {
     // The console ends at end of piped input, or when the operator quits: then BAT OS stops.
@@ -238,7 +260,7 @@ export async function main(env: Env): Promise<void> {
 }
 
 if (existsSync('.env')) process.loadEnvFile('.env');
-main(process.env).catch((error: unknown) => {
+main(process.env, process.argv.includes('--check-config')).catch((error: unknown) => {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(1);
 });

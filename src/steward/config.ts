@@ -3,7 +3,12 @@
  * place that reads `process.env`).
  */
 import path from 'node:path';
-import { DEFAULT_UPGRADE_DIR, assertUsableKey, defaultHealthFile } from '../core/upgrade/index.ts';
+import {
+  DEFAULT_REQUEST_EXPIRY_MS,
+  DEFAULT_UPGRADE_DIR,
+  assertUsableKey,
+  defaultHealthFile,
+} from '../core/upgrade/index.ts';
 
 /** Everything the steward needs to know. */
 export interface StewardConfig {
@@ -23,6 +28,8 @@ export interface StewardConfig {
   readonly readyTimeoutMs: number;
   /** Periodic rescan of the request folder (BATOS_STEWARD_RESCAN_MS, default 5 s). */
   readonly rescanMs: number;
+  /** How long a request stays valid after it was issued (BATOS_UPGRADE_REQUEST_EXPIRY_MS, default 10 min). */
+  readonly requestExpiryMs: number;
   /** Environment for step commands: the steward's own, without the key. */
   readonly childEnv: Readonly<Record<string, string>>;
 }
@@ -61,6 +68,11 @@ export function readStewardConfig(
     appName: env.BATOS_PM2_APP ?? 'batos',
     readyTimeoutMs: positive(env.BATOS_READY_TIMEOUT_MS, 180_000, 'BATOS_READY_TIMEOUT_MS'),
     rescanMs: positive(env.BATOS_STEWARD_RESCAN_MS, 5_000, 'BATOS_STEWARD_RESCAN_MS'),
+    requestExpiryMs: positive(
+      env.BATOS_UPGRADE_REQUEST_EXPIRY_MS,
+      DEFAULT_REQUEST_EXPIRY_MS,
+      'BATOS_UPGRADE_REQUEST_EXPIRY_MS',
+    ),
     childEnv,
   };
 }

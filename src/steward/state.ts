@@ -13,11 +13,22 @@ import {
 } from '../core/upgrade/index.ts';
 
 /**
- * Phases of an upgrade, in order. A steward that comes back in `running-steps` rolls back
- * (a half-run step leaves unknown effects); in any other phase it carries on.
+ * Phases of an upgrade, in order. The bot serves through `preparing` (the new version is
+ * fetched, installed, built and checked in a second work tree); a failure there, or a
+ * steward that comes back in it, only discards the preparation (`discarding`). Downtime runs
+ * from `stopping` to the end of `starting`. A steward that comes back in `swapping` or in the
+ * middle of `migrating` rolls back; in any other phase it carries on.
  */
 export type Phase =
-  'stopping' | 'backing-up' | 'running-steps' | 'starting' | 'rolling-back' | 'finishing';
+  | 'preparing'
+  | 'discarding'
+  | 'stopping'
+  | 'backing-up'
+  | 'swapping'
+  | 'migrating'
+  | 'starting'
+  | 'rolling-back'
+  | 'finishing';
 
 /** Everything an interrupted upgrade needs to continue. */
 export interface StewardState {
@@ -26,19 +37,24 @@ export interface StewardState {
   /** The version that was serving before (the rollback target). */
   readonly from: AppVersion;
   readonly startedAt: string;
-  /** Hash of package-lock.json before any step ran. */
-  readonly lockHash: string | null;
-  /** Index of the step running (or next to run). */
-  stepIndex: number;
   /** pid of the running step's process group, to stop it if the steward died. */
   childPid?: number;
+  /** The step that `childPid` runs. */
+  running?: string;
   outcomes: StepOutcome[];
+  /** The version prepared in the second work tree. */
+  target?: AppVersion;
+  /** Whether `npm ci` ran in the second work tree (so its node_modules replace the live one). */
+  installed?: boolean;
+  /**
+   * Set before the live node_modules is moved aside for the prepared one, so a rollback
+   * knows to put back what was there (or that nothing was).
+   */
+  modulesSwapped?: { readonly hadModules: boolean };
   /** Fingerprint of the image right after the backup. */
   backupFingerprint?: string;
-  /** Set when `npm ci` started: the lock it installed and whether it finished. */
-  npmCi?: { lockHash: string | null; done: boolean };
-  /** The version the steps produced. */
-  target?: AppVersion;
+  /** When the bot was stopped (ms since the epoch): the start of the downtime. */
+  stoppedAt?: number;
   failure?: UpgradeFailure;
   imageRestored?: boolean;
   /** The final result, once known (written out in `finishing`). */

@@ -82,7 +82,8 @@ export class Steward {
   async #drain(): Promise<void> {
     const { layout, config, log } = this.#deps;
     for (;;) {
-      const claim = await claimNext(layout, config.key, (file, reason) =>
+      const rules = { key: config.key, expiryMs: config.requestExpiryMs };
+      const claim = await claimNext(layout, rules, (file, reason) =>
         log(`rejected ${file}: ${reason}`),
       );
       if (claim === undefined) return;
@@ -127,8 +128,8 @@ export class Steward {
   }
 
   async #finish(result: UpgradeResult): Promise<void> {
-    const { layout, log } = this.#deps;
-    await writeUpgradeResult(layout.results, result);
+    const { layout, log, config } = this.#deps;
+    await writeUpgradeResult(layout.results, result, config.key);
     await clearState(layout.state);
     log(
       `${result.id} ${result.ok ? 'done' : `failed at ${result.failure?.step}`}${result.rolledBack ? ', rolled back' : ''}`,

@@ -1,22 +1,32 @@
 /**
- * Carrying out one upgrade: stop the bot, back up the image, run the steps, start the bot,
- * wait for real readiness; on any failure roll back code, dependencies and (if it changed)
+ * Carrying out one upgrade, the Ship of Theseus way: the new version is prepared beside the
+ * running one (fetched into a second work tree, installed only when package-lock.json
+ * changed, built, its configuration checked) while the bot keeps serving. Only then is the
+ * bot stopped, the image backed up, the prepared version swapped in, the image migrated and
+ * the bot started and checked for real readiness. A version that fails to prepare never
+ * stops the bot; a failure after the stop rolls back code, dependencies and (if it changed)
  * the image. Every phase change is saved first, so a steward killed midway can resume.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { cp, lstat, readFile, rename, rm, symlink, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type AppFacts,
+  type AppVersion,
+  type SkippedStep,
+  type StepCommand,
   type StepOutcome,
   type UpgradeFailure,
   type UpgradeLayout,
   type UpgradeRequest,
   type UpgradeResult,
+  type UpgradeStep,
+  CONFIG_CHECK_SCRIPT,
   MIGRATE_SCRIPT,
   readAppVersion,
   readHealthFile,
+  resolveConfigCheck,
   resolveStepCommand,
 } from '../core/upgrade/index.ts';
 import type { AppControl } from './app-control.ts';
@@ -38,6 +48,9 @@ export interface UpgradeDeps {
 /** Backups kept after an upgrade. */
 const BACKUPS_KEPT = 3;
 
+const MODULES = 'node_modules';
+const LOCK_FILE = 'package-lock.json';
+
 const hashFile = async (file: string): Promise<string | null> =>
   readFile(file)
     .then((data) => createHash('sha256').update(data).digest('hex'))
@@ -45,6 +58,23 @@ const hashFile = async (file: string): Promise<string | null> =>
 
 const errorText = (error: unknown): string =>
   error instanceof Error ? error.message : String(error);
+
+const isLink = (file: string): Promise<boolean> =>
+  lstat(file).then(
+    (s) => s.isSymbolicLink(),
+    () => false,
+  );
+
+/** Moves a folder; across file systems (the upgrade folder may live elsewhere) by copying. */
+async function moveDir(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    await cp(from, to, { recursive: true, verbatimSymlinks: true });
+    await rm(from, { recursive: true, force: true });
+  }
+}
 
 /** Runs and resumes upgrades for one application. */
 export class UpgradeRunner {
@@ -74,15 +104,7 @@ export class UpgradeRunner {
     if (request.dryRun) {
       return this.#unchanged(request, from, startedAt, this.#plan(request));
     }
-    const state: StewardState = {
-      request,
-      phase: 'stopping',
-      from,
-      startedAt,
-      lockHash: await hashFile(this.#lockFile()),
-      stepIndex: 0,
-      outcomes: [],
-    };
+    const state: StewardState = { request, phase: 'preparing', from, startedAt, outcomes: [] };
     await this.#save(state);
     return this.#drive(state);
   }
@@ -90,17 +112,21 @@ export class UpgradeRunner {
   /** Continues an upgrade found in the state file after a steward restart. */
   async resume(state: StewardState): Promise<UpgradeResult> {
     this.#deps.log(`resuming ${state.request.id} in phase ${state.phase}`);
-    if (state.phase === 'running-steps') {
+    const interrupted = (next: StewardState['phase']): void => {
       if (state.childPid !== undefined) killTree(state.childPid);
-      const step = state.request.steps[state.stepIndex];
       state.failure = {
-        step: step?.name ?? 'interrupted',
+        step: state.running ?? state.phase,
         reason: 'the steward was interrupted during this step',
         logTail: '',
       };
-      state.phase = 'rolling-back';
-      await this.#save(state);
-    }
+      delete state.childPid;
+      state.phase = next;
+    };
+    // Preparing touched nothing the bot uses: discard it. A half-done swap or migration
+    // leaves unknown effects: roll back.
+    if (state.phase === 'preparing') interrupted('discarding');
+    else if (state.phase === 'swapping' || state.phase === 'migrating') interrupted('rolling-back');
+    await this.#save(state);
     return this.#drive(state);
   }
 
@@ -111,8 +137,22 @@ export class UpgradeRunner {
     for (;;) {
       this.#deps.log(`${state.request.id}: ${state.phase}`);
       switch (state.phase) {
+        case 'preparing':
+          await this.#prepare(state);
+          break;
+        case 'discarding':
+          await this.#discard(state);
+          break;
         case 'stopping':
-          await this.#attempt(state, 'stop', () => control.stop(config.appName), 'backing-up');
+          await this.#attempt(
+            state,
+            'stop',
+            async () => {
+              await control.stop(config.appName);
+              state.stoppedAt = Date.now();
+            },
+            'backing-up',
+          );
           break;
         case 'backing-up':
           await this.#attempt(
@@ -121,11 +161,14 @@ export class UpgradeRunner {
             async () => {
               state.backupFingerprint = await backupImage(config.imagePath, backupDir);
             },
-            'running-steps',
+            'swapping',
           );
           break;
-        case 'running-steps':
-          await this.#runSteps(state);
+        case 'swapping':
+          await this.#attempt(state, 'swap', () => this.#swap(state), 'migrating');
+          break;
+        case 'migrating':
+          await this.#migrate(state);
           break;
         case 'starting':
           await this.#startAndVerify(state);
@@ -134,8 +177,19 @@ export class UpgradeRunner {
           await this.#rollBack(state, backupDir);
           break;
         case 'finishing':
+          await this.#clearStaging().catch(() => undefined);
+          await rm(layout.previousModules, { recursive: true, force: true });
           await pruneBackups(layout.backups, BACKUPS_KEPT).catch(() => undefined);
           return state.result!;
+        default:
+          // A state file left by an older steward, with a phase this one does not know.
+          state.failure = {
+            step: 'interrupted',
+            reason: `the state file names an unknown phase '${String(state.phase)}'`,
+            logTail: '',
+          };
+          state.phase = 'rolling-back';
+          await this.#save(state);
       }
     }
   }
@@ -157,42 +211,165 @@ export class UpgradeRunner {
     await this.#save(state);
   }
 
-  async #runSteps(state: StewardState): Promise<void> {
-    const { request } = state;
-    for (; state.stepIndex < request.steps.length; state.stepIndex += 1) {
-      const step = request.steps[state.stepIndex]!;
-      const command = resolveStepCommand(step, this.#facts());
-      if ('skip' in command) {
-        state.outcomes.push({ ...step, status: 'skipped', durationMs: 0, note: command.skip });
-        continue;
+  /**
+   * Prepares the new version in the second work tree while the bot serves: fetch, check out,
+   * install (only if the lock file changed), build, pull a model, check the configuration.
+   * Moves on to `stopping`, or to `discarding` at the first failure.
+   */
+  async #prepare(state: StewardState): Promise<void> {
+    const { config, layout } = this.#deps;
+    const wanted = (name: UpgradeStep['name']) => state.request.steps.find((s) => s.name === name);
+    const staged = () => this.#facts(layout.staging);
+    try {
+      let revision = await this.#git.head();
+      const pull = wanted('git-pull');
+      if (pull !== undefined) {
+        if (!(await this.#step(state, pull, this.#facts(config.appDir)))) return;
+        revision = await this.#git.upstream();
+        if (!(await this.#git.fastForwardsTo(revision))) {
+          return await this.#fail(state, {
+            step: 'git-pull',
+            reason: `the fetched ${revision.slice(0, 7)} does not follow ${state.from.revision.slice(0, 7)} (not a fast-forward); reconcile the branch by hand`,
+            logTail: '',
+          });
+        }
       }
-      if (step.name === 'npm-ci') {
-        state.npmCi = { lockHash: await hashFile(this.#lockFile()), done: false };
-      }
+      await this.#git.addWorkTree(layout.staging, revision);
+      state.target = await readAppVersion(layout.staging);
       await this.#save(state);
-      const logFile = this.#logFile(request.id, `${state.stepIndex + 1}-${step.name}`);
-      const run = await runCommand(command, this.#deps.config.childEnv, logFile, (pid) => {
-        state.childPid = pid;
-        this.#save(state).catch((e: unknown) =>
-          this.#deps.log(`could not save state: ${errorText(e)}`),
-        );
-      });
-      delete state.childPid;
-      state.outcomes.push({
-        ...step,
-        status: run.ok ? 'ok' : 'failed',
-        durationMs: run.durationMs,
-        ...(run.ok ? {} : { note: run.reason }),
-      });
-      if (!run.ok) {
-        state.failure = { step: step.name, reason: run.reason, logTail: run.tail };
-        state.phase = 'rolling-back';
-        await this.#save(state);
-        return;
+      const live = path.join(config.appDir, MODULES);
+      const npmCi = wanted('npm-ci');
+      const lockChanged =
+        (await hashFile(path.join(config.appDir, LOCK_FILE))) !==
+          (await hashFile(path.join(layout.staging, LOCK_FILE))) || !existsSync(live);
+      if (npmCi !== undefined && lockChanged) {
+        if (!(await this.#step(state, npmCi, staged()))) return;
+        state.installed = true;
+      } else {
+        if (npmCi !== undefined) {
+          const note = `${LOCK_FILE} unchanged: the running version's ${MODULES} is reused`;
+          state.outcomes.push({ ...npmCi, status: 'skipped', durationMs: 0, note });
+        }
+        // The new code builds and checks against the dependencies that serve now.
+        if (existsSync(live)) await symlink(live, path.join(layout.staging, MODULES), 'junction');
       }
-      if (step.name === 'npm-ci') state.npmCi = { ...state.npmCi!, done: true };
+      const build = wanted('build');
+      if (build !== undefined && !(await this.#step(state, build, staged()))) return;
+      const model = wanted('pull-model');
+      // Models live in the application folder; downloading one does not disturb the bot.
+      if (model !== undefined && !(await this.#step(state, model, this.#facts(config.appDir))))
+        return;
+      const check = { name: CONFIG_CHECK_SCRIPT, args: [] };
+      if (!(await this.#run(state, check, resolveConfigCheck(staged())))) return;
+    } catch (error) {
+      return await this.#fail(state, { step: 'prepare', reason: errorText(error), logTail: '' });
     }
-    state.target = await readAppVersion(this.#deps.config.appDir);
+    // Nothing new to swap in (already up to date): the bot keeps serving, untouched.
+    const same = state.target.revision === state.from.revision && !state.installed;
+    state.phase = same ? 'discarding' : 'stopping';
+    await this.#save(state);
+  }
+
+  /** Records a failure of the preparation: the bot was never stopped. */
+  async #fail(state: StewardState, failure: UpgradeFailure): Promise<void> {
+    state.failure = failure;
+    state.phase = 'discarding';
+    await this.#save(state);
+  }
+
+  /** Runs one allowed step; on failure records it and moves to `discarding`. */
+  #step(state: StewardState, step: UpgradeStep, facts: AppFacts): Promise<boolean> {
+    return this.#run(state, step, resolveStepCommand(step, facts));
+  }
+
+  /**
+   * Runs `command` for `step` with its output logged, recording the outcome. A failure moves
+   * to `discarding` while preparing and to `rolling-back` after the bot was stopped.
+   */
+  async #run(
+    state: StewardState,
+    step: { readonly name: string; readonly args: readonly string[] },
+    command: StepCommand | SkippedStep,
+  ): Promise<boolean> {
+    if ('skip' in command) {
+      state.outcomes.push({ ...step, status: 'skipped', durationMs: 0, note: command.skip });
+      return true;
+    }
+    state.running = step.name;
+    await this.#save(state);
+    const logFile = this.#logFile(state.request.id, `${state.outcomes.length + 1}-${step.name}`);
+    const run = await runCommand(command, this.#deps.config.childEnv, logFile, (pid) => {
+      state.childPid = pid;
+      this.#save(state).catch((e: unknown) =>
+        this.#deps.log(`could not save state: ${errorText(e)}`),
+      );
+    });
+    delete state.childPid;
+    delete state.running;
+    state.outcomes.push({
+      ...step,
+      status: run.ok ? 'ok' : 'failed',
+      durationMs: run.durationMs,
+      ...(run.ok ? {} : { note: run.reason }),
+    });
+    if (run.ok) return true;
+    state.failure = { step: step.name, reason: run.reason, logTail: run.tail };
+    state.phase = state.phase === 'preparing' ? 'discarding' : 'rolling-back';
+    await this.#save(state);
+    return false;
+  }
+
+  /**
+   * A failed preparation, or one with nothing new: drop the second work tree; the bot served
+   * throughout.
+   */
+  async #discard(state: StewardState): Promise<void> {
+    await this.#clearStaging().catch((e: unknown) =>
+      this.#deps.log(`could not remove ${this.#deps.layout.staging}: ${errorText(e)}`),
+    );
+    state.result = await this.#unchanged(
+      state.request,
+      state.from,
+      state.startedAt,
+      state.outcomes,
+      state.failure,
+    );
+    state.phase = 'finishing';
+    await this.#save(state);
+  }
+
+  /** The bot is stopped: put the prepared code and (if reinstalled) dependencies in place. */
+  async #swap(state: StewardState): Promise<void> {
+    const { config, layout } = this.#deps;
+    const target = state.target!.revision;
+    if ((await this.#git.head()) !== target) await this.#git.fastForward(target);
+    if (!state.installed) return;
+    const live = path.join(config.appDir, MODULES);
+    await rm(layout.previousModules, { recursive: true, force: true });
+    state.modulesSwapped = { hadModules: existsSync(live) };
+    await this.#save(state);
+    if (state.modulesSwapped.hadModules) await moveDir(live, layout.previousModules);
+    await moveDir(path.join(layout.staging, MODULES), live);
+  }
+
+  /**
+   * Runs `migrate` (if asked for) with the new code in the application folder, unless the
+   * image code (where the migrations live) is the same as in the version that ran: then
+   * there is nothing to migrate, and not starting a process saves seconds of downtime.
+   */
+  async #migrate(state: StewardState): Promise<void> {
+    const migrate = state.request.steps.find((s) => s.name === 'migrate');
+    if (migrate !== undefined) {
+      const facts = this.#facts(this.#deps.config.appDir);
+      const imageCode = path.dirname(MIGRATE_SCRIPT).split(path.sep).join('/');
+      const same =
+        facts.hasMigrateScript &&
+        !(await this.#git.changedBetween(state.from.revision, state.target!.revision, imageCode));
+      const command = same
+        ? { skip: `${imageCode} unchanged: nothing to migrate` }
+        : resolveStepCommand(migrate, facts);
+      if (!(await this.#run(state, migrate, command))) return;
+    }
     state.phase = 'starting';
     await this.#save(state);
   }
@@ -236,7 +413,7 @@ export class UpgradeRunner {
   }
 
   async #rollBack(state: StewardState, backupDir: string): Promise<void> {
-    const { config, control } = this.#deps;
+    const { config, control, layout } = this.#deps;
     const problems: string[] = [];
     const tryTo = async (what: string, action: () => Promise<unknown>): Promise<void> => {
       try {
@@ -250,15 +427,16 @@ export class UpgradeRunner {
       if ((await this.#git.head()) !== state.from.revision)
         await this.#git.resetHard(state.from.revision);
     });
-    const { npmCi } = state;
-    if (npmCi !== undefined && (!npmCi.done || npmCi.lockHash !== state.lockHash)) {
-      const command = resolveStepCommand({ name: 'npm-ci', args: [] }, this.#facts());
-      if (!('skip' in command)) {
-        const logFile = this.#logFile(state.request.id, 'rollback-npm-ci');
-        const run = await runCommand(command, config.childEnv, logFile);
-        if (!run.ok) problems.push(`npm ci: ${run.reason}`);
+    await tryTo(`${MODULES} restore`, async () => {
+      const live = path.join(config.appDir, MODULES);
+      if (existsSync(layout.previousModules)) {
+        await rm(live, { recursive: true, force: true });
+        await moveDir(layout.previousModules, live);
+      } else if (state.modulesSwapped?.hadModules === false) {
+        // There were none before: the new version's go.
+        await rm(live, { recursive: true, force: true });
       }
-    }
+    });
     await tryTo('image restore', async () => {
       if (state.backupFingerprint === undefined || state.imageRestored) return;
       if ((await fingerprintImage(config.imagePath)) !== state.backupFingerprint) {
@@ -283,10 +461,18 @@ export class UpgradeRunner {
     await this.#save(state);
   }
 
-  /** A result for a request that changed nothing (dry run, failed preflight). */
+  /** Removes the second work tree; its node_modules may be a link to the live one: unlink it. */
+  async #clearStaging(): Promise<void> {
+    const { staging } = this.#deps.layout;
+    const modules = path.join(staging, MODULES);
+    if (await isLink(modules)) await unlink(modules);
+    await this.#git.removeWorkTree(staging);
+  }
+
+  /** A result for a request that changed nothing (dry run, failed preflight or preparation). */
   async #unchanged(
     request: UpgradeRequest,
-    from: UpgradeResult['from'],
+    from: AppVersion,
     startedAt: string,
     outcomes: StepOutcome[],
     failure?: UpgradeFailure,
@@ -313,7 +499,7 @@ export class UpgradeRunner {
 
   /** The plan for a dry run: each step with its command, or why it would be skipped. */
   #plan(request: UpgradeRequest): StepOutcome[] {
-    const facts = this.#facts();
+    const facts = this.#facts(this.#deps.config.appDir);
     return request.steps.map((step) => {
       const command = resolveStepCommand(step, facts);
       return 'skip' in command
@@ -344,24 +530,24 @@ export class UpgradeRunner {
       from: state.from,
       startedAt: state.startedAt,
       finishedAt: new Date().toISOString(),
+      ...(state.stoppedAt === undefined ? {} : { downtimeMs: Date.now() - state.stoppedAt }),
       ...outcome,
     };
   }
 
-  /** What the step table needs to know about the application, read afresh (steps change it). */
-  #facts(): AppFacts {
-    const { appDir, imagePath } = this.#deps.config;
+  /** What the step table needs to know about the application in `dir`, read afresh (steps change it). */
+  #facts(dir: string): AppFacts {
     let scripts: Record<string, string> = {};
     try {
-      const pkg = JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8')) as {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
         scripts?: Record<string, string>;
       };
       scripts = pkg.scripts ?? {};
     } catch {
       // No readable package.json: no scripts, so `build` is skipped.
     }
-    const hasMigrateScript = existsSync(path.join(appDir, MIGRATE_SCRIPT));
-    return { dir: appDir, imagePath, scripts, hasMigrateScript };
+    const hasMigrateScript = existsSync(path.join(dir, MIGRATE_SCRIPT));
+    return { dir, imagePath: this.#deps.config.imagePath, scripts, hasMigrateScript };
   }
 
   async #appLogTail(control: AppControl, name: string): Promise<string> {
@@ -370,10 +556,6 @@ export class UpgradeRunner {
       files.map((f) => readFile(f, 'utf8').then(lastLines, () => '')),
     );
     return lastLines(tails.filter((t) => t !== '').join('\n'), 15);
-  }
-
-  #lockFile(): string {
-    return path.join(this.#deps.config.appDir, 'package-lock.json');
   }
 
   #logFile(id: string, name: string): string {

@@ -6,9 +6,11 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { type AddressInfo, createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { type UpgradeResult, readUpgradeResultFile } from '../../src/core/upgrade/index.ts';
 
 const run = promisify(execFile);
 const PM2_BIN = createRequire(import.meta.url).resolve('pm2/bin/pm2');
@@ -48,6 +50,8 @@ export interface HarnessOptions {
   readonly key: string;
   readonly objects: number;
   readonly logs: string;
+  /** Where the fixture bot answers pings (127.0.0.1). */
+  readonly port: number;
 }
 
 /** Controls the temporary daemon. */
@@ -84,6 +88,7 @@ export class Pm2Harness {
             FIXTURE_IMAGE: o.image,
             FIXTURE_HEALTH: path.join(path.dirname(o.image), 'health.json'),
             FIXTURE_OBJECTS: String(o.objects),
+            FIXTURE_PORT: String(o.port),
           },
         },
         {
@@ -155,4 +160,100 @@ export class Pm2Harness {
       20_000,
     );
   }
+}
+
+/** A free TCP port on 127.0.0.1 (asked of the kernel, then released for the bot to take). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** One ping: when it was answered (ms since the epoch) and what the bot said, if it did. */
+export interface Ping {
+  readonly at: number;
+  /** `<version> <pid>`, or `null` when nobody answered. */
+  readonly reply: string | null;
+}
+
+/** The bot's downtime as the users see it: from the last reply before to the first after. */
+export interface Outage {
+  readonly lastBefore: Ping;
+  readonly firstAfter: Ping;
+  readonly ms: number;
+}
+
+/**
+ * Pings the fixture bot over HTTP every few milliseconds, as a user who keeps talking to it
+ * during an upgrade, and keeps every answer.
+ */
+export class ReplyWatch {
+  readonly pings: Ping[] = [];
+  readonly #url: string;
+  #running: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(port: number) {
+    this.#url = `http://127.0.0.1:${port}/`;
+  }
+
+  /** Starts pinging. */
+  start(): this {
+    this.#running = (async () => {
+      while (!this.#stopped) {
+        const reply = await fetch(this.#url, { signal: AbortSignal.timeout(1_000) })
+          .then((r) => r.text())
+          .catch(() => null);
+        this.pings.push({ at: Date.now(), reply });
+        await sleep(25);
+      }
+    })();
+    return this;
+  }
+
+  /** Stops pinging. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.#running;
+  }
+
+  /** The replies received from `since` on (ms since the epoch). */
+  repliesSince(since: number): string[] {
+    return this.pings.filter((p) => p.at >= since && p.reply !== null).map((p) => p.reply!);
+  }
+
+  /**
+   * The outage when the bot of pid `before` gave way to another: from its last reply to the
+   * first reply of another process, or `undefined` if the pings never saw both.
+   */
+  outage(before: number): Outage | undefined {
+    const pidOf = (p: Ping) => (p.reply === null ? undefined : Number(p.reply.split(' ')[1]));
+    const seen = this.pings.findIndex((p) => pidOf(p) === before);
+    const firstAfterIndex = this.pings.findIndex(
+      (p, i) => i > seen && pidOf(p) !== undefined && pidOf(p) !== before,
+    );
+    if (seen < 0 || firstAfterIndex < 0) return undefined;
+    const lastBefore = this.pings.slice(0, firstAfterIndex).findLast((p) => pidOf(p) === before)!;
+    const firstAfter = this.pings[firstAfterIndex]!;
+    return { lastBefore, firstAfter, ms: firstAfter.at - lastBefore.at };
+  }
+}
+
+/** Waits for the steward's signed result of request `id` in `resultsDir`, checked with `key`. */
+export function signedResult(
+  resultsDir: string,
+  id: string,
+  key: string,
+  timeoutMs: number,
+): Promise<UpgradeResult> {
+  return until(
+    `the result of ${id}`,
+    async () => {
+      const read = await readUpgradeResultFile(path.join(resultsDir, `${id}.json`), key);
+      return read.ok ? read.result : undefined;
+    },
+    timeoutMs,
+  );
 }

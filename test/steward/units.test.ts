@@ -3,28 +3,38 @@
  * time limits, the request inbox, and the upgrade runner with a fake process manager.
  */
 import Database from 'better-sqlite3';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  type UpgradeResult,
+  type AppFacts,
+  type SkippedStep,
+  type StepCommand,
   DEFAULT_STEPS,
   createUpgradeRequest,
   formatUpgradeResult,
+  readUpgradeResultFile,
+  resolveConfigCheck,
+  resolveStepCommand,
   upgradeLayout,
   writeUpgradeRequest,
 } from '../../src/core/upgrade/index.ts';
 import {
   type AppControl,
+  type Phase,
   Steward,
   UpgradeRunner,
   backupImage,
   claimNext,
   fingerprintImage,
+  loadSeenIds,
   readStewardConfig,
   restoreImage,
   runCommand,
+  workTree,
 } from '../../src/steward/index.ts';
 import { createFixtureRepo, git } from '../fixtures/steward/fixture-app.ts';
 import { sleep, until } from './pm2-harness.ts';
@@ -64,6 +74,7 @@ describe('readStewardConfig', () => {
       healthFile: path.join(dir, 'app', 'data', 'health.json'),
       appName: 'batos',
       readyTimeoutMs: 180_000,
+      requestExpiryMs: 600_000,
     });
     expect(config.childEnv).toEqual({
       PATH: '/bin',
@@ -153,35 +164,151 @@ console.log('grandchild ' + c.pid); setInterval(() => {}, 1000);`;
 });
 
 describe('claimNext', () => {
+  const RULES = { key: KEY, expiryMs: 10 * 60_000 };
+  const make = (id: string, at: Date) =>
+    createUpgradeRequest({
+      id,
+      steps: DEFAULT_STEPS,
+      requester: { platform: 'console', id: 'a', name: 'A' },
+      reportTo: { platform: 'console', channel: 'c' },
+      fromVersion: { version: '1', revision: 'r' },
+      now: at,
+    });
+  const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+  const collect = (into: string[]) => (file: string, reason: string) =>
+    into.push(`${path.basename(file)}: ${reason}`);
+
   it('claims the oldest valid request, rejects bad and duplicate ones', async () => {
     const layout = upgradeLayout(dir);
-    const make = (id: string, at: string) =>
-      createUpgradeRequest({
-        id,
-        steps: DEFAULT_STEPS,
-        requester: { platform: 'console', id: 'a', name: 'A' },
-        reportTo: { platform: 'console', channel: 'c' },
-        fromVersion: { version: '1', revision: 'r' },
-        now: new Date(at),
-      });
-    await writeUpgradeRequest(layout.requests, make('u-2', '2026-01-02T00:00:00Z'), KEY);
-    await writeUpgradeRequest(layout.requests, make('u-1', '2026-01-01T00:00:00Z'), KEY);
+    await writeUpgradeRequest(layout.requests, make('u-2', minutesAgo(1)), KEY);
+    await writeUpgradeRequest(layout.requests, make('u-1', minutesAgo(2)), KEY);
     await writeFile(path.join(layout.requests, 'u-9.json'), 'nonsense');
     await writeFile(path.join(layout.requests, '.tmp-u-3.json-abcd'), 'half written');
     const rejected: string[] = [];
-    const onReject = (file: string, reason: string) =>
-      rejected.push(`${path.basename(file)}: ${reason}`);
+    const onReject = collect(rejected);
 
-    expect((await claimNext(layout, KEY, onReject))?.request.id).toBe('u-1');
+    expect((await claimNext(layout, RULES, onReject))?.request.id).toBe('u-1');
     expect(rejected).toEqual(['u-9.json: not JSON']);
-    expect((await claimNext(layout, KEY, onReject))?.request.id).toBe('u-2');
-    expect(await claimNext(layout, KEY, onReject)).toBeUndefined();
+    expect((await claimNext(layout, RULES, onReject))?.request.id).toBe('u-2');
+    expect(await claimNext(layout, RULES, onReject)).toBeUndefined();
 
-    await writeUpgradeRequest(layout.requests, make('u-1', '2026-01-03T00:00:00Z'), KEY);
-    expect(await claimNext(layout, KEY, onReject)).toBeUndefined();
-    expect(rejected[1]).toBe('u-1.json: duplicate request id u-1');
+    await writeUpgradeRequest(layout.requests, make('u-1', minutesAgo(0)), KEY);
+    expect(await claimNext(layout, RULES, onReject)).toBeUndefined();
+    expect(rejected[1]).toBe('u-1.json: replay of request id u-1');
     expect((await readdir(layout.claimed)).sort()).toEqual(['u-1.json', 'u-2.json']);
     expect(await readdir(layout.requests)).toEqual(['.tmp-u-3.json-abcd']);
+  });
+
+  it('sets aside a FIFO, a directory, a link and an oversized file, and still claims the request behind them', async () => {
+    const layout = upgradeLayout(dir);
+    await mkdir(layout.requests, { recursive: true });
+    execFileSync('mkfifo', [path.join(layout.requests, 'x.json')]);
+    await mkdir(path.join(layout.requests, 'u-dir.json'));
+    await writeFile(path.join(dir, 'elsewhere.json'), 'secret');
+    await symlink(path.join(dir, 'elsewhere.json'), path.join(layout.requests, 'u-link.json'));
+    await writeFile(path.join(layout.requests, 'u-big.json'), ' '.repeat(1024 * 1024));
+    await writeUpgradeRequest(layout.requests, make('u-5', minutesAgo(1)), KEY);
+    const rejected: string[] = [];
+
+    const claim = await claimNext(layout, RULES, collect(rejected));
+
+    expect(claim?.request.id).toBe('u-5');
+    expect(rejected.sort()).toEqual([
+      'u-big.json: skipped: too large: 1048576 bytes (a channel file is at most 65536)',
+      'u-dir.json: skipped: a directory',
+      'u-link.json: skipped: a symbolic link',
+      'x.json: skipped: a FIFO',
+    ]);
+    expect(await readdir(layout.requests)).toEqual([]);
+    const kept = await readdir(layout.rejected);
+    expect(kept.filter((n) => !n.endsWith('.reason.txt'))).toHaveLength(4);
+    expect(await readFile(path.join(dir, 'elsewhere.json'), 'utf8')).toBe('secret');
+  });
+
+  it('refuses an expired request, one from the future, and a replay after claimed/ and results/ were cleaned', async () => {
+    const layout = upgradeLayout(dir);
+    const rejected: string[] = [];
+    await writeUpgradeRequest(layout.requests, make('u-old', minutesAgo(11)), KEY);
+    await writeUpgradeRequest(layout.requests, make('u-ahead', minutesAgo(-5)), KEY);
+    const fresh = make('u-7', minutesAgo(1));
+    await writeUpgradeRequest(layout.requests, fresh, KEY);
+    expect((await claimNext(layout, RULES, collect(rejected)))?.request.id).toBe('u-7');
+    rejected.sort();
+    expect(rejected[0]).toMatch(/^u-ahead\.json: issued in the future \(.*\); check the clock$/);
+    expect(rejected[1]).toMatch(
+      /^u-old\.json: expired: issued .*, and a request is valid for 600 s; ask again$/,
+    );
+
+    // The admin cleans up; a copy of the very same signed file is dropped in again.
+    const copy = await readFile(path.join(layout.claimed, 'u-7.json'), 'utf8');
+    await rm(layout.claimed, { recursive: true });
+    await rm(layout.results, { recursive: true, force: true });
+    await writeFile(path.join(layout.requests, 'u-7.json'), copy);
+    rejected.length = 0;
+    expect(await claimNext(layout, RULES, collect(rejected))).toBeUndefined();
+    expect(rejected).toEqual(['u-7.json: replay of request id u-7']);
+
+    // Once its expiry has passed the id is forgotten: the request is refused for its age.
+    const seen = JSON.parse(await readFile(layout.seen, 'utf8')) as Record<string, number>;
+    expect(Object.keys(seen)).toEqual(['u-7']);
+    expect(await loadSeenIds(layout.seen, seen['u-7']! + 1)).toEqual({});
+  });
+});
+
+describe("BAT OS's own steps, run as the steward runs them", () => {
+  const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+  const facts = (imagePath: string): AppFacts => ({
+    dir: REPO_ROOT,
+    imagePath,
+    scripts: (
+      JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts,
+    hasMigrateScript: true,
+  });
+  const run = (command: StepCommand | SkippedStep, env: Record<string, string>) => {
+    if ('skip' in command) throw new Error(`unexpectedly skipped: ${command.skip}`);
+    return runCommand(command, { PATH: process.env.PATH ?? '', ...env }, path.join(dir, 'x.log'));
+  };
+
+  it('checks the configuration without opening anything, and names a bad setting', async () => {
+    const image = path.join(dir, 'never', 'live_image.db');
+    const check = resolveConfigCheck(facts(image));
+    const good = await run(check, { BATOS_IMAGE: image, BATOS_CONSOLE: 'off' });
+    expect(good).toMatchObject({ ok: true });
+    expect(good.tail).toContain('configuration ok');
+    expect(existsSync(path.dirname(image))).toBe(false);
+
+    const bad = await run(check, { BATOS_IMAGE: image, BATOS_SENDS_PER_MINUTE: 'lots' });
+    expect(bad).toMatchObject({ ok: false, reason: 'exit code 1' });
+    expect(bad.tail).toContain('BATOS_SENDS_PER_MINUTE="lots" must be a whole number');
+  });
+
+  it('migrates a new image, and leaves an up-to-date one byte for byte as it was', async () => {
+    const image = path.join(dir, 'live_image.db');
+    const migrate = resolveStepCommand({ name: 'migrate', args: [] }, facts(image));
+    const first = await run(migrate, {});
+    expect(first).toMatchObject({ ok: true });
+    expect(first.tail).toMatch(/: migrated, \d+ objects$/);
+
+    const print = await fingerprintImage(image);
+    const files = (await readdir(dir)).sort();
+    const again = await run(migrate, {});
+    expect(again).toMatchObject({ ok: true });
+    expect(again.tail).toMatch(/: schema up to date, \d+ objects; file left untouched$/);
+    expect(await fingerprintImage(image)).toBe(print);
+    expect((await readdir(dir)).sort()).toEqual(files);
+  });
+});
+
+describe('workTree', () => {
+  it('tells whether a folder changed between two revisions', async () => {
+    const fixture = await createFixtureRepo(dir);
+    const tree = workTree(fixture.app, { PATH: process.env.PATH ?? '' });
+    const { v1, v2 } = fixture.revisions;
+    expect(await tree.changedBetween(v1!, v2!, 'dep')).toBe(true);
+    expect(await tree.changedBetween(v2!, fixture.revisions['v2-doc']!, 'dep')).toBe(false);
   });
 });
 
@@ -232,8 +359,50 @@ describe('UpgradeRunner without pm2', () => {
       rollbackFailure: 'start: pm2 is gone',
     });
     expect(await git(fixture.app, 'rev-parse', 'HEAD')).toBe(fixture.revisions.v1);
-    expect(await readdir(path.join(layoutOf(dir).logs, 'u-1'))).toContain('rollback-npm-ci.log');
+    // v1 ran without node_modules; the one installed for v2 went with the rollback.
+    expect(existsSync(path.join(fixture.app, 'node_modules'))).toBe(false);
+    expect(existsSync(layoutOf(dir).staging)).toBe(false);
     expect(formatUpgradeResult(result)).toContain('Rollback to 1.0.0');
+  });
+
+  it('rolls back from a state file whose phase it does not know (left by an older steward)', async () => {
+    const fixture = await createFixtureRepo(dir);
+    const config = readStewardConfig(
+      {
+        BATOS_UPGRADE_KEY: KEY,
+        BATOS_APP_DIR: fixture.app,
+        BATOS_IMAGE: path.join(dir, 'img.db'),
+        BATOS_READY_TIMEOUT_MS: '300',
+        PATH: process.env.PATH,
+      },
+      dir,
+    );
+    const started: string[] = [];
+    const runner = new UpgradeRunner({
+      config,
+      layout: layoutOf(dir),
+      control: control(async () => {
+        started.push('batos');
+      }),
+      log: () => undefined,
+    });
+    const result = await runner.resume({
+      request: request('u-3'),
+      phase: 'running-steps' as Phase,
+      from: { version: '1.0.0', revision: fixture.revisions.v1! },
+      startedAt: new Date().toISOString(),
+      outcomes: [],
+    });
+    expect(result).toMatchObject({
+      ok: false,
+      rolledBack: true,
+      failure: {
+        step: 'interrupted',
+        reason: "the state file names an unknown phase 'running-steps'",
+      },
+    });
+    expect(started).toEqual(['batos']);
+    expect(await git(fixture.app, 'rev-parse', 'HEAD')).toBe(fixture.revisions.v1);
   });
 
   it('turns an unexpected error before any change into a result', async () => {
@@ -258,13 +427,10 @@ describe('UpgradeRunner without pm2', () => {
     await steward.start();
     try {
       await writeUpgradeRequest(layout.requests, request('u-2'), KEY);
-      const result = await until(
-        'a result',
-        async () =>
-          JSON.parse(
-            await readFile(path.join(layout.results, 'u-2.json'), 'utf8'),
-          ) as UpgradeResult,
-      );
+      const result = await until('a result', async () => {
+        const read = await readUpgradeResultFile(path.join(layout.results, 'u-2.json'), KEY);
+        return read.ok ? read.result : undefined;
+      });
       expect(result).toMatchObject({
         ok: false,
         rolledBack: false,

@@ -1,8 +1,32 @@
 /**
- * `tsx src/core/image/migrate.ts <image>`: opens the image once, which runs any pending
- * migrations, and closes it. The steward's `migrate` upgrade step runs this with the new code.
+ * `tsx src/core/image/migrate.ts <image>`: runs any pending migrations on the image. When
+ * every migration has run already it only reads, so the file's bytes stay exactly as they
+ * were (a steward comparing fingerprints then knows nothing changed); otherwise it opens the
+ * image once, which migrates it, and closes it. The steward's `migrate` upgrade step runs this
+ * with the new code.
  */
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 import { Image } from './image.ts';
+import { imageMigrations } from './migrations.ts';
+
+/** The object count if every migration has run already, else `undefined` (then open migrates). */
+async function countIfUpToDate(file: string): Promise<number | undefined> {
+  if (!existsSync(file)) return undefined;
+  const db = new Database(file, { fileMustExist: true, timeout: 0 });
+  try {
+    const done = db.prepare('SELECT name FROM kysely_migration').all() as { name: string }[];
+    const names = new Set(done.map((row) => row.name));
+    const all = Object.keys(await imageMigrations.getMigrations());
+    if (!all.every((name) => names.has(name))) return undefined;
+    return (db.prepare('SELECT count(*) AS n FROM objects').get() as { n: number }).n;
+  } catch {
+    // Locked, damaged or not an image: Image.open below says which, clearly.
+    return undefined;
+  } finally {
+    db.close();
+  }
+}
 
 const path = process.argv[2];
 if (path === undefined) {
@@ -10,10 +34,15 @@ if (path === undefined) {
   process.exit(2);
 }
 try {
-  const image = await Image.open(path);
-  const objects = image.countObjects();
-  await image.close();
-  process.stdout.write(`${path}: schema up to date, ${objects} objects\n`);
+  const current = await countIfUpToDate(path);
+  if (current !== undefined) {
+    process.stdout.write(`${path}: schema up to date, ${current} objects; file left untouched\n`);
+  } else {
+    const image = await Image.open(path);
+    const objects = image.countObjects();
+    await image.close();
+    process.stdout.write(`${path}: migrated, ${objects} objects\n`);
+  }
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(1);

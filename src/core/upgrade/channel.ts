@@ -4,9 +4,9 @@
  * File format (`<id>.json`): `{"format": 1, "request": {...}, "signature": "<hex>"}` where the
  * signature is the HMAC-SHA256 of the request's canonical JSON.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic-write.ts';
+import { readBoundedFile } from './bounded-read.ts';
 import { type UpgradeRequest, parseUpgradeRequest } from './request.ts';
 import { signPayload, verifyPayload } from './signature.ts';
 
@@ -51,32 +51,55 @@ export async function writeUpgradeRequest(
   return file;
 }
 
+/** A signed envelope's parts, or why the file is not one. */
+export type OpenedEnvelope =
+  | { readonly ok: true; readonly payload: unknown }
+  | { readonly ok: false; readonly reason: string };
+
 /**
- * Reads and checks a request file: valid JSON, a good signature, an allowed shape, and a
- * file name matching the id. Never throws for bad content; only for I/O errors.
+ * Reads a signed envelope `{"format": 1, <field>: …, "signature": …}` from `file` (a regular
+ * file of bounded size, read with a time limit) and checks its signature. Never throws for
+ * bad content; only for I/O errors.
+ */
+export async function openSignedEnvelope(
+  file: string,
+  field: 'request' | 'result',
+  key: string,
+): Promise<OpenedEnvelope> {
+  const read = await readBoundedFile(file);
+  if (!read.ok) return read;
+  let envelope: unknown;
+  try {
+    envelope = JSON.parse(read.text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
+    return { ok: false, reason: `not a ${field} envelope` };
+  }
+  const { format, signature } = envelope as Record<string, unknown>;
+  const payload = (envelope as Record<string, unknown>)[field];
+  if (format !== 1) {
+    return { ok: false, reason: 'unknown format' };
+  }
+  if (!verifyPayload(payload, signature, key)) {
+    return { ok: false, reason: 'missing or bad signature' };
+  }
+  return { ok: true, payload };
+}
+
+/**
+ * Reads and checks a request file: a regular file of bounded size, valid JSON, a good
+ * signature, an allowed shape, and a file name matching the id. Never throws for bad
+ * content; only for I/O errors.
  */
 export async function readUpgradeRequestFile(
   file: string,
   key: string,
 ): Promise<ReadRequestResult> {
-  const text = await readFile(file, 'utf8');
-  let envelope: unknown;
-  try {
-    envelope = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: 'not JSON' };
-  }
-  if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) {
-    return { ok: false, reason: 'not a request envelope' };
-  }
-  const { format, request, signature } = envelope as Record<string, unknown>;
-  if (format !== 1) {
-    return { ok: false, reason: 'unknown format' };
-  }
-  if (!verifyPayload(request, signature, key)) {
-    return { ok: false, reason: 'missing or bad signature' };
-  }
-  const checked = parseUpgradeRequest(request);
+  const opened = await openSignedEnvelope(file, 'request', key);
+  if (!opened.ok) return opened;
+  const checked = parseUpgradeRequest(opened.payload);
   if (!checked.ok) {
     return { ok: false, reason: `signed but malformed: ${checked.reason}` };
   }

@@ -42,6 +42,16 @@ export const STEP_TIMEOUTS_MS: Readonly<Record<UpgradeStep['name'], number>> = {
   'pull-model': 60 * 60_000,
 };
 
+/**
+ * The package.json script that starts the application just far enough to load and check its
+ * configuration, then exits (0 when it would start). The steward runs it on a prepared
+ * version before it stops the running one.
+ */
+export const CONFIG_CHECK_SCRIPT = 'check:config';
+
+/** How long the configuration check may take. */
+export const CONFIG_CHECK_TIMEOUT_MS = 2 * 60_000;
+
 /** npm and npx; on Windows they are .cmd files, which Node will not run without a shell. */
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const NPX = process.platform === 'win32' ? 'npx.cmd' : 'npx';
@@ -61,7 +71,8 @@ export function resolveStepCommand(step: UpgradeStep, app: AppFacts): StepComman
   const cwd = app.dir;
   switch (step.name) {
     case 'git-pull':
-      return { file: 'git', args: ['pull', '--ff-only'], cwd, timeoutMs };
+      // Only fetch: the steward checks out the fetched revision in a second work tree.
+      return { file: 'git', args: ['fetch', '--quiet'], cwd, timeoutMs };
     case 'npm-ci':
       return { file: NPM, args: ['ci', '--no-audit', '--no-fund'], cwd, timeoutMs };
     case 'build':
@@ -76,4 +87,16 @@ export function resolveStepCommand(step: UpgradeStep, app: AppFacts): StepComman
     case 'pull-model':
       return { file: NPM, args: ['run', 'models:pull', '--', step.args[0]!], cwd, timeoutMs };
   }
+}
+
+/** The configuration check of the application in `app.dir`, or why there is none. */
+export function resolveConfigCheck(app: AppFacts): StepCommand | SkippedStep {
+  return CONFIG_CHECK_SCRIPT in app.scripts
+    ? {
+        file: NPM,
+        args: ['run', '--silent', CONFIG_CHECK_SCRIPT],
+        cwd: app.dir,
+        timeoutMs: CONFIG_CHECK_TIMEOUT_MS,
+      }
+    : { skip: `no ${CONFIG_CHECK_SCRIPT} script` };
 }

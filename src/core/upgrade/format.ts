@@ -35,15 +35,22 @@ export function formatUpgradeResult(result: UpgradeResult): string {
     const problem = result.failure ? ` It would fail: ${result.failure.reason}.` : '';
     return `Upgrade ${result.id} dry run on ${formatVersion(result.from)}: would run ${plan}. Nothing was changed.${problem}`;
   }
+  const down =
+    result.downtimeMs === undefined
+      ? ''
+      : `; the bot was down ${(result.downtimeMs / 1000).toFixed(1)} s`;
+  if (result.ok && result.to.revision === result.from.revision && !result.rolledBack) {
+    return `Upgrade ${result.id}: already at ${formatVersion(result.from)}, nothing to swap in; the bot was not stopped.`;
+  }
   if (result.ok) {
-    return `Upgrade ${result.id} done: ${formatVersion(result.from)} → ${formatVersion(result.to)}; ${image}.`;
+    return `Upgrade ${result.id} done: ${formatVersion(result.from)} → ${formatVersion(result.to)}; ${image}${down}.`;
   }
   const failure = result.failure!;
   const head = `Upgrade ${result.id} failed at ${failure.step}: ${failure.reason}.`;
   const back = !result.rolledBack
     ? ` Nothing was changed; still ${formatVersion(result.to)}; ${image}.`
     : result.rollbackOk
-      ? ` Rolled back to ${formatVersion(result.to)}; ${image}.`
+      ? ` Rolled back to ${formatVersion(result.to)}; ${image}${down}.`
       : ` Rollback to ${formatVersion(result.from)} FAILED too (${result.rollbackFailure ?? 'unknown'}); check the logs (npm run serve:logs).`;
   const tail = failure.logTail.trim();
   return tail === ''

@@ -26,6 +26,10 @@ export {
   type UpgradeRequest,
   type UpgradeRequestInput,
   REQUEST_ID_PATTERN,
+  DEFAULT_REQUEST_EXPIRY_MS,
+  MAX_CLOCK_SKEW_MS,
+  requestExpiresAt,
+  requestStaleness,
   createUpgradeRequest,
   parseUpgradeRequest,
 } from './request.ts';
@@ -38,9 +42,18 @@ export {
 } from './signature.ts';
 export { TEMP_PREFIX, writeFileAtomic } from './atomic-write.ts';
 export {
+  type BoundedRead,
+  type ReadLimits,
+  MAX_CHANNEL_FILE_BYTES,
+  CHANNEL_READ_TIMEOUT_MS,
+  readBoundedFile,
+} from './bounded-read.ts';
+export {
   type SignedRequestFile,
   type ReadRequestResult,
+  type OpenedEnvelope,
   isRequestFileName,
+  openSignedEnvelope,
   writeUpgradeRequest,
   readUpgradeRequestFile,
 } from './channel.ts';
@@ -49,15 +62,21 @@ export {
   type SkippedStep,
   type AppFacts,
   MIGRATE_SCRIPT,
+  CONFIG_CHECK_SCRIPT,
+  CONFIG_CHECK_TIMEOUT_MS,
   STEP_TIMEOUTS_MS,
   resolveStepCommand,
+  resolveConfigCheck,
 } from './commands.ts';
 export {
   type StepOutcome,
   type UpgradeFailure,
   type UpgradeResult,
+  type SignedResultFile,
+  type ReadResultFile,
+  REFUSED_RESULTS,
   writeUpgradeResult,
-  readUpgradeResult,
+  readUpgradeResultFile,
   takeUpgradeResults,
 } from './result.ts';
 export { formatVersion, describeUpgradePlan, formatUpgradeResult } from './format.ts';

@@ -20,6 +20,12 @@ export interface UpgradeLayout {
   readonly logs: string;
   /** The steward's own state file (which phase of which request). */
   readonly state: string;
+  /** Request ids the steward has taken, with their expiry: refuses replays. */
+  readonly seen: string;
+  /** The second work tree where the next version is prepared while the bot serves. */
+  readonly staging: string;
+  /** The dependencies a swap replaced, kept until the upgrade is over (for a rollback). */
+  readonly previousModules: string;
 }
 
 /** The default upgrade folder, relative to the application folder. */
@@ -35,6 +41,9 @@ export function upgradeLayout(dir: string): UpgradeLayout {
     backups: path.join(dir, 'backups'),
     logs: path.join(dir, 'logs'),
     state: path.join(dir, 'steward-state.json'),
+    seen: path.join(dir, 'steward-seen.json'),
+    staging: path.join(dir, 'staging'),
+    previousModules: path.join(dir, 'previous-node_modules'),
   };
 }
 

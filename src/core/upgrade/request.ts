@@ -42,6 +42,32 @@ export interface UpgradeRequest {
 /** Request ids are file names: lower-case letters, digits and dashes only. */
 export const REQUEST_ID_PATTERN = /^u-[a-z0-9][a-z0-9-]{0,39}$/;
 
+/** How long a request is valid by default: long enough to wait behind one upgrade, not days. */
+export const DEFAULT_REQUEST_EXPIRY_MS = 10 * 60_000;
+
+/** Requests dated further ahead than this are refused (bot and steward share one clock). */
+export const MAX_CLOCK_SKEW_MS = 60_000;
+
+/** When `request` stops being acceptable (ms since the epoch), `expiryMs` after it was issued. */
+export function requestExpiresAt(request: UpgradeRequest, expiryMs: number): number {
+  return Date.parse(request.requestedAt) + expiryMs;
+}
+
+/** Why `request` is not fresh at `now`, or `undefined` when it is. */
+export function requestStaleness(
+  request: UpgradeRequest,
+  now: number,
+  expiryMs: number,
+): string | undefined {
+  if (now >= requestExpiresAt(request, expiryMs)) {
+    return `expired: issued ${request.requestedAt}, and a request is valid for ${Math.round(expiryMs / 1000)} s; ask again`;
+  }
+  if (Date.parse(request.requestedAt) > now + MAX_CLOCK_SKEW_MS) {
+    return `issued in the future (${request.requestedAt}); check the clock`;
+  }
+  return undefined;
+}
+
 /** What the caller supplies to {@link createUpgradeRequest}. */
 export interface UpgradeRequestInput {
   readonly steps: readonly UpgradeStep[];

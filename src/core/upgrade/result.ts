@@ -1,11 +1,14 @@
 /**
  * Result files: what the steward leaves for the bot to report once it is back.
- * `<results>/<id>.json` is pending; after reporting it moves to `<results>/reported/`.
+ * `<results>/<id>.json` is pending (a signed envelope, like requests); after reporting it
+ * moves to `<results>/reported/`, and a refused file to `<results>/refused/`.
  */
-import { mkdir, readFile, readdir, rename } from 'node:fs/promises';
+import { mkdir, readdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic-write.ts';
+import { openSignedEnvelope } from './channel.ts';
 import type { AppVersion, ReportTarget, Requester } from './request.ts';
+import { signPayload } from './signature.ts';
 import type { UpgradeStep } from './steps.ts';
 
 /** How one step went. */
@@ -52,32 +55,102 @@ export interface UpgradeResult {
   readonly to: AppVersion;
   /** Object count reported by the bot's health file once ready, if known. */
   readonly objects: number | null;
+  /**
+   * How long the bot was not serving: from the stop until the new (or, after a rollback,
+   * the old) version was ready. Absent when the bot was never stopped.
+   */
+  readonly downtimeMs?: number;
   readonly startedAt: string;
   readonly finishedAt: string;
 }
 
-/** Writes `<dir>/<id>.json` atomically. */
-export async function writeUpgradeResult(dir: string, result: UpgradeResult): Promise<string> {
-  const file = path.join(dir, `${result.id}.json`);
-  await writeFileAtomic(file, `${JSON.stringify(result, null, 2)}\n`);
-  return file;
-}
-
-/** Reads one result file. */
-export async function readUpgradeResult(file: string): Promise<UpgradeResult> {
-  return JSON.parse(await readFile(file, 'utf8')) as UpgradeResult;
+/** The signed envelope of a result file. */
+export interface SignedResultFile {
+  readonly format: 1;
+  readonly result: UpgradeResult;
+  readonly signature: string;
 }
 
 /**
- * Hands every pending result to `report`, oldest first, and marks each reported (moves it to
- * `reported/`) only after `report` resolved, so a crash mid-report reports again rather than
- * never. A result whose report throws stays pending and the error is rethrown at the end.
+ * Signs `result` with the shared key and writes it atomically as `<dir>/<id>.json`, so the
+ * bot announces only what the steward wrote.
+ */
+export async function writeUpgradeResult(
+  dir: string,
+  result: UpgradeResult,
+  key: string,
+): Promise<string> {
+  const file = path.join(dir, `${result.id}.json`);
+  const envelope: SignedResultFile = { format: 1, result, signature: signPayload(result, key) };
+  await writeFileAtomic(file, `${JSON.stringify(envelope, null, 2)}\n`);
+  return file;
+}
+
+/** Outcome of reading a result file. */
+export type ReadResultFile =
+  | { readonly ok: true; readonly result: UpgradeResult }
+  | { readonly ok: false; readonly reason: string };
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isVersion = (v: unknown): boolean =>
+  isRecord(v) && typeof v.version === 'string' && typeof v.revision === 'string';
+
+/** Whether a (signed) value has every field the report needs, so rendering cannot break. */
+function resultShapeProblem(v: Record<string, unknown>): string | undefined {
+  const texts = ['id', 'startedAt', 'finishedAt'] as const;
+  const flags = ['ok', 'dryRun', 'rolledBack', 'imageRestored'] as const;
+  if (texts.some((k) => typeof v[k] !== 'string')) return 'bad id or times';
+  if (flags.some((k) => typeof v[k] !== 'boolean')) return 'bad flags';
+  const { reportTo, outcomes, failure, objects } = v;
+  if (!isRecord(reportTo) || typeof reportTo.platform !== 'string') return 'bad reportTo';
+  if (typeof reportTo.channel !== 'string') return 'bad reportTo';
+  if (!isVersion(v.from) || !isVersion(v.to)) return 'bad versions';
+  if (!Array.isArray(outcomes) || !outcomes.every(isRecord)) return 'bad outcomes';
+  if (objects !== null && typeof objects !== 'number') return 'bad object count';
+  if (v.ok === false && !v.dryRun) {
+    if (!isRecord(failure) || typeof failure.step !== 'string') return 'bad failure';
+    if (typeof failure.reason !== 'string' || typeof failure.logTail !== 'string')
+      return 'bad failure';
+  }
+  return undefined;
+}
+
+/**
+ * Reads and checks one result file: a regular file of bounded size, signed with `key`, with
+ * the shape of a result, named after its id. Never throws for bad content.
+ */
+export async function readUpgradeResultFile(file: string, key: string): Promise<ReadResultFile> {
+  const opened = await openSignedEnvelope(file, 'result', key);
+  if (!opened.ok) return opened;
+  const { payload } = opened;
+  if (!isRecord(payload)) return { ok: false, reason: 'signed but malformed: not an object' };
+  const problem = resultShapeProblem(payload);
+  if (problem !== undefined) return { ok: false, reason: `signed but malformed: ${problem}` };
+  if (`${String(payload.id)}.json` !== path.basename(file)) {
+    return { ok: false, reason: 'file name does not match the result id' };
+  }
+  return { ok: true, result: payload as unknown as UpgradeResult };
+}
+
+/** Where refused result files go, with a `.reason.txt` beside each. */
+export const REFUSED_RESULTS = 'refused';
+
+/**
+ * Hands every pending result that is signed with `key` and well formed to `report`, oldest
+ * first, and marks each reported (moves it to `reported/`) only after `report` resolved, so
+ * a crash mid-report reports again rather than never. A file that is unsigned, forged,
+ * malformed, too large or not a regular file is never reported: it moves to `refused/` with
+ * its reason and `onRefused` is told, while the others go on. A result whose report throws
+ * stays pending and the error is rethrown at the end.
  *
  * @returns the results that were reported.
  */
 export async function takeUpgradeResults(
   dir: string,
+  key: string,
   report: (result: UpgradeResult) => Promise<void>,
+  onRefused: (file: string, reason: string) => void,
 ): Promise<UpgradeResult[]> {
   let names: string[];
   try {
@@ -86,7 +159,20 @@ export async function takeUpgradeResults(
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const pending = await Promise.all(names.map((n) => readUpgradeResult(path.join(dir, n))));
+  const pending: UpgradeResult[] = [];
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const read = await readUpgradeResultFile(file, key).catch((error: unknown) => ({
+      ok: false as const,
+      reason: `unreadable: ${error instanceof Error ? error.message : String(error)}`,
+    }));
+    if (read.ok) {
+      pending.push(read.result);
+      continue;
+    }
+    await setAside(dir, name, read.reason);
+    onRefused(file, read.reason);
+  }
   pending.sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
   const reported: UpgradeResult[] = [];
   const errors: unknown[] = [];
@@ -108,4 +194,16 @@ export async function takeUpgradeResults(
     throw new AggregateError(errors, `${errors.length} upgrade result(s) could not be reported`);
   }
   return reported;
+}
+
+/** Moves a refused file out of the way (renaming never reads it), with its reason beside it. */
+async function setAside(dir: string, name: string, reason: string): Promise<void> {
+  const refused = path.join(dir, REFUSED_RESULTS);
+  await mkdir(refused, { recursive: true });
+  const kept = `${Date.now()}-${name}`;
+  const moved = await rename(path.join(dir, name), path.join(refused, kept)).then(
+    () => true,
+    () => false,
+  );
+  if (moved) await writeFileAtomic(path.join(refused, `${kept}.reason.txt`), `${reason}\n`);
 }

@@ -202,27 +202,31 @@ describe('upgrades from the console admin', () => {
 
     // What the steward would leave behind for a dry run.
     const now = new Date().toISOString();
-    await writeUpgradeResult(layout.results, {
-      id: id!,
-      ok: true,
-      dryRun: true,
-      requester: read.request.requester,
-      reportTo: read.request.reportTo,
-      steps: read.request.steps,
-      outcomes: read.request.steps.map((s) => ({
-        name: s.name,
-        args: s.args,
-        status: 'ok',
-        durationMs: 0,
-      })),
-      rolledBack: false,
-      imageRestored: false,
-      from: read.request.fromVersion,
-      to: read.request.fromVersion,
-      objects: 9,
-      startedAt: now,
-      finishedAt: now,
-    });
+    await writeUpgradeResult(
+      layout.results,
+      {
+        id: id!,
+        ok: true,
+        dryRun: true,
+        requester: read.request.requester,
+        reportTo: read.request.reportTo,
+        steps: read.request.steps,
+        outcomes: read.request.steps.map((s) => ({
+          name: s.name,
+          args: s.args,
+          status: 'ok',
+          durationMs: 0,
+        })),
+        rolledBack: false,
+        imageRestored: false,
+        from: read.request.fromVersion,
+        to: read.request.fromVersion,
+        objects: 9,
+        startedAt: now,
+        finishedAt: now,
+      },
+      key,
+    );
     const [report] = await until(
       new RegExp(`^Upgrade ${id} dry run on .*Nothing was changed\\.$`, 'm'),
     );

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type AppFacts,
   MIGRATE_SCRIPT,
+  resolveConfigCheck,
   resolveStepCommand,
 } from '../../../src/core/upgrade/index.ts';
 
@@ -18,7 +19,7 @@ describe('resolveStepCommand', () => {
   it('maps every allowed step to one fixed argv in the app folder', () => {
     expect(resolveStepCommand({ name: 'git-pull', args: [] }, app)).toMatchObject({
       file: 'git',
-      args: ['pull', '--ff-only'],
+      args: ['fetch', '--quiet'],
       cwd: '/srv/batos',
     });
     expect(resolveStepCommand({ name: 'npm-ci', args: [] }, app)).toMatchObject({
@@ -49,6 +50,13 @@ describe('resolveStepCommand', () => {
     expect(resolveStepCommand({ name: 'migrate', args: [] }, app)).toEqual({
       skip: `no ${path.join('src', 'core', 'image', 'migrate.ts')}`,
     });
+  });
+
+  it('checks the configuration with the check:config script, when the application has one', () => {
+    expect(resolveConfigCheck(app)).toEqual({ skip: 'no check:config script' });
+    expect(
+      resolveConfigCheck({ ...app, scripts: { 'check:config': 'tsx src/main.ts --check-config' } }),
+    ).toMatchObject({ file: npm, args: ['run', '--silent', 'check:config'], cwd: '/srv/batos' });
   });
 
   it('refuses anything off the list, even if a caller skipped validation', () => {

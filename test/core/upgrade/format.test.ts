@@ -1,17 +1,22 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   type UpgradeResult,
   DEFAULT_STEPS,
+  MAX_CHANNEL_FILE_BYTES,
+  REFUSED_RESULTS,
   createUpgradeRequest,
   describeUpgradePlan,
   formatUpgradeResult,
+  signPayload,
   takeUpgradeResults,
   writeUpgradeResult,
 } from '../../../src/core/upgrade/index.ts';
 
+const KEY = 'result-key-0123456789abcdef';
 const from = { version: '1.2.0', revision: 'a1b2c3d0000000000000000000000000000000000' };
 const to = { version: '1.3.0', revision: 'd4e5f6a0000000000000000000000000000000000' };
 
@@ -57,6 +62,12 @@ describe('formatUpgradeResult', () => {
   it('reports success', () => {
     expect(formatUpgradeResult(base)).toBe(
       'Upgrade u-17 done: 1.2.0 (a1b2c3d) → 1.3.0 (d4e5f6a); image intact, 1,204 objects.',
+    );
+    expect(formatUpgradeResult({ ...base, to: from })).toBe(
+      'Upgrade u-17: already at 1.2.0 (a1b2c3d), nothing to swap in; the bot was not stopped.',
+    );
+    expect(formatUpgradeResult({ ...base, downtimeMs: 4_240 })).toBe(
+      'Upgrade u-17 done: 1.2.0 (a1b2c3d) → 1.3.0 (d4e5f6a); image intact, 1,204 objects; the bot was down 4.2 s.',
     );
   });
 
@@ -126,11 +137,15 @@ describe('takeUpgradeResults', () => {
   it('reports oldest first and marks reported only what was reported', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'batos-results-'));
     try {
-      await writeUpgradeResult(dir, { ...base, id: 'u-2', finishedAt: '2026-01-02T00:00:00.000Z' });
-      await writeUpgradeResult(dir, { ...base, id: 'u-1' });
+      const later = { ...base, id: 'u-2', finishedAt: '2026-01-02T00:00:00.000Z' };
+      await writeUpgradeResult(dir, later, KEY);
+      await writeUpgradeResult(dir, { ...base, id: 'u-1' }, KEY);
       const seen: string[] = [];
+      const refused: string[] = [];
+      const take = (report: (r: UpgradeResult) => Promise<void>, at = dir) =>
+        takeUpgradeResults(at, KEY, report, (file) => refused.push(file));
       await expect(
-        takeUpgradeResults(dir, async (r) => {
+        take(async (r) => {
           seen.push(r.id);
           if (r.id === 'u-2') throw new Error('Slack is down');
         }),
@@ -138,14 +153,72 @@ describe('takeUpgradeResults', () => {
       expect(seen).toEqual(['u-1', 'u-2']);
       expect(await readdir(path.join(dir, 'reported'))).toEqual(['u-1.json']);
 
-      const again = await takeUpgradeResults(dir, async () => undefined);
+      const again = await take(async () => undefined);
       expect(again.map((r) => r.id)).toEqual(['u-2']);
-      expect(await takeUpgradeResults(dir, async () => undefined)).toEqual([]);
-      expect(await takeUpgradeResults(path.join(dir, 'missing'), async () => undefined)).toEqual(
-        [],
-      );
+      expect(await take(async () => undefined)).toEqual([]);
+      expect(await take(async () => undefined, path.join(dir, 'missing'))).toEqual([]);
+      expect(refused).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('announces the signed results and refuses forged, unsigned, malformed and odd files, each on its own', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'batos-results-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    await writeUpgradeResult(dir, { ...base, id: 'u-good' }, KEY);
+    await writeUpgradeResult(dir, { ...base, id: 'u-forged' }, 'forger-key-0123456789abc');
+    await writeFile(
+      path.join(dir, 'u-unsigned.json'),
+      JSON.stringify({ format: 1, result: { ...base, id: 'u-unsigned' } }),
+    );
+    await writeFile(path.join(dir, 'u-torn.json'), '{"format": 1, "result": {');
+    const noFailure = { ...base, id: 'u-shape', ok: false };
+    await writeFile(
+      path.join(dir, 'u-shape.json'),
+      JSON.stringify({ format: 1, result: noFailure, signature: signPayload(noFailure, KEY) }),
+    );
+    execFileSync('mkfifo', [path.join(dir, 'u-fifo.json')]);
+    await writeFile(path.join(dir, 'u-huge.json'), ' '.repeat(MAX_CHANNEL_FILE_BYTES * 2));
+    await writeUpgradeResult(dir, { ...base, id: 'u-later' }, KEY);
+
+    const announced: string[] = [];
+    const refused: string[] = [];
+    const reported = await takeUpgradeResults(
+      dir,
+      KEY,
+      async (r) => {
+        announced.push(r.id);
+      },
+      (file, reason) => refused.push(`${path.basename(file)}: ${reason}`),
+    );
+
+    expect(announced.sort()).toEqual(['u-good', 'u-later']);
+    expect(reported.map((r) => r.id).sort()).toEqual(['u-good', 'u-later']);
+    expect(refused.sort()).toEqual([
+      'u-fifo.json: skipped: a FIFO',
+      'u-forged.json: missing or bad signature',
+      `u-huge.json: skipped: too large: ${MAX_CHANNEL_FILE_BYTES * 2} bytes (a channel file is at most ${MAX_CHANNEL_FILE_BYTES})`,
+      'u-shape.json: signed but malformed: bad failure',
+      'u-torn.json: not JSON',
+      'u-unsigned.json: missing or bad signature',
+    ]);
+    expect(await readdir(dir)).toEqual(expect.arrayContaining(['reported', REFUSED_RESULTS]));
+    expect((await readdir(dir)).filter((n) => n.endsWith('.json'))).toEqual([]);
+    const kept = await readdir(path.join(dir, REFUSED_RESULTS));
+    const forgedReason = kept.find((n) => n.endsWith('u-forged.json.reason.txt'))!;
+    expect(await readFile(path.join(dir, REFUSED_RESULTS, forgedReason), 'utf8')).toBe(
+      'missing or bad signature\n',
+    );
+    // Nothing is left to announce or refuse a second time.
+    refused.length = 0;
+    expect(
+      await takeUpgradeResults(
+        dir,
+        KEY,
+        async () => undefined,
+        () => undefined,
+      ),
+    ).toEqual([]);
   });
 });
