@@ -10,11 +10,12 @@
  * nothing is stored: the image is as if the message never came.
  */
 import type { Conversation } from '../core/bot/bot.ts';
+import type { Reading } from '../core/bot/message-kind.ts';
 import { SendError } from '../core/errors.ts';
 import type { TransactionInfo } from '../core/image/index.ts';
 import { MindError, type ChatTurn, type Mind } from '../core/mind/index.ts';
 import { textReply, type Reply, type ReplyEvents, type Send } from '../core/protocol.ts';
-import type { Argument, ParsedLine } from '../core/uvm/parser.ts';
+import type { Argument } from '../core/uvm/parser.ts';
 import type { Uvm } from '../core/uvm/uvm.ts';
 import { adapterFile, type AdapterChoice } from './adapter-file.ts';
 import { runAudit, type AuditOptions } from './audit.ts';
@@ -61,9 +62,9 @@ export class PersonaConversation implements Conversation {
     send: Send,
     info: TransactionInfo,
     events: ReplyEvents,
-    parsed: ParsedLine | SendError,
+    reading: Reading,
   ): Promise<Reply | undefined> {
-    const intent = await this.options.uvm.read((tx) => readIntent(tx, send.text, parsed));
+    const intent = await this.options.uvm.read((tx) => readIntent(tx, send.text, reading));
     switch (intent.kind) {
       case 'none':
         return undefined;

@@ -23,20 +23,21 @@ import {
 import type { TransactionInfo } from '../image/index.ts';
 import type { Uvm } from '../uvm/uvm.ts';
 import { HELP_TEXT } from './help.ts';
+import { imageNameView, readMessage, type Reading } from './message-kind.ts';
 import { historyText } from './history-text.ts';
 import { RateLimiter, type RateLimit } from './rate-limit.ts';
 
 /** Hands free text and persona addressing to the personas (see src/personas). */
 export interface Conversation {
   /**
-   * Answers `send` if it is addressed to a persona, or is free text that is not a send;
-   * returns undefined to let the message be parsed as a send.
+   * Answers `send` if it is addressed to a persona, or is conversation (`reading.kind`, see
+   * `message-kind.ts`); returns undefined to let the bot perform it as a send or command.
    */
   answer(
     send: Send,
     info: TransactionInfo,
     events: ReplyEvents,
-    parsed: ParsedLine | SendError,
+    reading: Reading,
   ): Promise<Reply | undefined>;
 }
 
@@ -81,17 +82,19 @@ export class Bot implements BotService {
       message: send.text,
     };
     try {
-      let parsed: ParsedLine | SendError;
-      try {
-        parsed = parseLine(send.text, this.options.parserLimits ?? DEFAULT_PARSER_LIMITS);
-      } catch (error) {
-        if (!(error instanceof SendError)) throw error;
-        parsed = error;
-      }
-      const conversed = await this.options.conversation?.answer(send, info, events, parsed);
+      const limits = this.options.parserLimits ?? DEFAULT_PARSER_LIMITS;
+      const reading = await this.options.uvm.read((tx) =>
+        readMessage(send.text, limits, imageNameView(tx)),
+      );
+      const conversed = await this.options.conversation?.answer(send, info, events, reading);
       if (conversed !== undefined) return conversed;
-      if (parsed instanceof SendError) throw parsed;
-      return await this.perform(parsed, send, info, events);
+      if (reading.kind === 'conversation')
+        throw new SendError(
+          'parse',
+          'That reads as conversation, and no persona is here to answer it; nothing was changed. A send names its object: `genesis <selector>`. Try `help`.',
+        );
+      if (reading.parsed instanceof SendError) throw reading.parsed;
+      return await this.perform(reading.parsed, send, info, events);
     } catch (error) {
       return this.failure(error, send);
     }
