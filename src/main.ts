@@ -31,6 +31,7 @@ import {
 } from './personas/index.ts';
 import { Uvm } from './core/uvm/uvm.ts';
 import { loadProgressReporter } from './load-progress.ts';
+import { FORGED_MODEL_NOTE, isForgedModel } from './forge/answers.ts';
 import { recordModel } from './core/uvm/model-record.ts';
 import { stewardUpgradeDesk } from './core/bot/upgrade-desk.ts';
 import { textReply } from './core/protocol.ts';
@@ -127,6 +128,7 @@ export async function main(env: Env): Promise<void> {
   const conversation = new PersonaConversation({
     uvm,
     ...(mind ? { mind } : { noModelReason: noModelReason! }),
+    ...(mind && isForgedModel(mind.metadata) ? { modelNote: FORGED_MODEL_NOTE } : {}),
     loraDir: core.loraDir,
     checkMethod,
     defaultPersona: core.defaultPersona,

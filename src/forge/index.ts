@@ -23,6 +23,9 @@ export { forge } from './forge.ts';
 export type { ForgedFiles } from './forge.ts';
 export {
   DISPLAY_YOURSELF_SOURCE,
+  FORGED_MODEL_NAME,
+  FORGED_MODEL_NOTE,
+  isForgedModel,
   PERSONA_NAMES,
   PERSONA_SIGNATURES,
   ROUTER_CHOICE,

@@ -32,6 +32,8 @@ export interface ConversationOptions {
   readonly uvm: Uvm;
   /** The loaded model; absent when there is none, and then personas cannot speak. */
   readonly mind?: Pick<Mind, 'chat' | 'choose'>;
+  /** A note every persona reply carries, e.g. that it comes from the forged test model. */
+  readonly modelNote?: string;
   /** Why there is no model and how to get one (the mind's `howToGetAModel`). */
   readonly noModelReason?: string;
   /** The folder of the personas' adapter files (BATOS_LORA_DIR, default `lora`). */
@@ -156,7 +158,9 @@ export class PersonaConversation implements Conversation {
     note?: string,
   ): Promise<Reply> {
     const { mind, uvm } = this.options;
-    const notes = note === undefined ? [] : [{ kind: 'text' as const, text: `(${note})` }];
+    const notes = [note, this.options.modelNote].flatMap((n) =>
+      n === undefined ? [] : [{ kind: 'text' as const, text: `(${n})` }],
+    );
     const failed = (why: string): Reply => ({
       status: 'error',
       persona: persona.name,
