@@ -209,6 +209,7 @@ export async function main(env: Env): Promise<void> {
         interactive: process.stdin.isTTY === true,
         sender: { id: userInfo().username, name: userInfo().username, isAdmin: core.consoleAdmin },
         historyFile: join(dirname(core.imagePath), 'console_history'),
+        logStream: process.stderr,
       })
     : undefined;
   if (consoleFrontEnd) frontEnds.push(consoleFrontEnd);

@@ -197,6 +197,7 @@ export class PersonaConversation implements Conversation {
         history,
         text: window[window.length - 1]!.text,
         ...(events.partial ? { onPartial: (soFar: string) => events.partial?.(soFar) } : {}),
+        ...(events.signal ? { signal: events.signal } : {}),
       });
     } catch (error) {
       if (!(error instanceof MindError)) throw error;
