@@ -22,9 +22,13 @@ describe('the console screen', () => {
     await new Promise((resolve) => setImmediate(resolve));
     t.screen.print('a reply');
     // The prompt line is cleared, the reply printed there, and the prompt drawn below it.
-    expect(t.shown()).toMatch(
-      /batos> \x1b\[8Ggenesis sl\x1b\[1G\x1b\[2Ka reply\n\x1b\[1G\x1b\[0Jbatos> genesis sl\x1b\[18G$/,
-    );
+    expect(
+      t
+        .shown()
+        .endsWith(
+          'batos> \x1b[8Ggenesis sl\x1b[1G\x1b[2Ka reply\n\x1b[1G\x1b[0Jbatos> genesis sl\x1b[18G',
+        ),
+    ).toBe(true);
     t.rl.close();
   });
 
