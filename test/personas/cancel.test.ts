@@ -31,7 +31,7 @@ describe('a cancelled turn', () => {
       mentions: [],
       adminChannel: true,
     };
-    const before = await core.uvm.image.history({ limit: 1 });
+    const before = await core.ok('history');
     const cancel = new AbortController();
     let partials = 0;
     const reply = await core.bot.handle(send, {
@@ -46,7 +46,7 @@ describe('a cancelled turn', () => {
     expect(replyToPlainText(reply)).toBe(
       'ROBIN could not answer, and nothing was changed: A reply was cancelled.',
     );
-    expect(await core.uvm.image.history({ limit: 1 })).toEqual(before);
+    expect(await core.ok('history')).toBe(before);
     expect(await core.uvm.read((tx) => readThread(tx, threadKey(send)))).toEqual([]);
 
     // The context is free again: the next turn is answered.

@@ -8,7 +8,7 @@ import { afterEach } from 'vitest';
 import type { Conversation } from '../../src/core/bot/bot.ts';
 import { Mind, type MindConfig } from '../../src/core/mind/index.ts';
 import { QuickJsMethodRunner } from '../../src/core/sandbox/index.ts';
-import type { MethodWriter } from '../../src/core/uvm/method-writer.ts';
+import type { UvmOptions } from '../../src/core/uvm/uvm.ts';
 import type { PrimitiveTable } from '../../src/core/uvm/primitives.ts';
 import { PERSONA_NAMES } from '../../src/forge/index.ts';
 import { forged, tinyConfig } from '../support/forged.ts';
@@ -60,9 +60,9 @@ export async function openPersonaCore(
   options: {
     imagePath?: string;
     loraDir?: string;
-    /** Writes the methods objects do not understand (default: none, so none is written). */
-    writer?: MethodWriter;
     conversation?: Partial<Omit<ConversationOptions, 'uvm' | 'loraDir' | 'checkMethod'>>;
+    /** UVM options beyond the personas' (a method writer, quotas). */
+    uvm?: Partial<Omit<UvmOptions, 'image' | 'runner' | 'primitives' | 'slotRules'>>;
   } = {},
 ): Promise<PersonaCore> {
   const loraDir = options.loraDir ?? join(tempDir('batos-nolora-'), 'lora');
@@ -80,7 +80,7 @@ export async function openPersonaCore(
         auditPersistence: (call) => late.primitives!.auditPersistence!(call),
         describePersona: (call) => late.primitives!.describePersona!(call),
       },
-      ...(options.writer ? { writer: options.writer } : {}),
+      ...options.uvm,
     },
     bot: { conversation: hook },
   });

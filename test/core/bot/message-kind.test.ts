@@ -177,7 +177,7 @@ describe('through the bot, with the forged model', () => {
   it('answers greetings as a persona and never writes them as methods', async () => {
     const core = await openPersonaCore({
       loraDir: await loraFolder(),
-      writer: new MindMethodWriter(mind, checker),
+      uvm: { writer: new MindMethodWriter(mind, checker) },
       conversation: { mind },
     });
     for (const text of ['hi', 'thanks!', 'ok', 'hello there']) {
