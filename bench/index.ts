@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: runs every benchmark and prints its table. `npm run bench -- image`
- * runs only the named ones.
+ * runs only the named ones; `--help` lists them.
  */
 import { benchAccess } from './access.ts';
+import { parseCommandLine } from '../scripts/cli.ts';
 import { benchFrontEnds } from './frontends.ts';
 import { benchImage } from './image.ts';
 import { benchMind } from './mind.ts';
@@ -27,7 +28,14 @@ const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
   upgrade: benchUpgrade,
 };
 
-const wanted = process.argv.slice(2);
+const names = Object.keys(benches);
+const wanted = parseCommandLine({
+  usage: `npm run bench -- [${names.join('|')} …]`,
+  help: `Runs the named benchmarks (all of them when none is named) and prints a table for
+each on stdout; progress goes to stderr. Known: ${names.join(', ')}.`,
+  options: {},
+  positionals: { max: names.length, allowed: names },
+}).positionals;
 for (const [name, bench] of Object.entries(benches)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
   process.stderr.write(`running ${name}…\n`);

@@ -33,6 +33,7 @@ import {
 } from './personas/index.ts';
 import { Uvm } from './core/uvm/uvm.ts';
 import { loadProgressReporter } from './load-progress.ts';
+import { FORGED_MODEL_NOTE, isForgedModel } from './forge/answers.ts';
 import { recordModel } from './core/uvm/model-record.ts';
 import { stewardUpgradeDesk } from './core/bot/upgrade-desk.ts';
 import { textReply } from './core/protocol.ts';
@@ -151,6 +152,7 @@ export async function main(env: Env, checkConfigOnly = false): Promise<void> {
   const conversation = new PersonaConversation({
     uvm,
     ...(mind ? { mind } : { noModelReason: noModelReason! }),
+    ...(mind && isForgedModel(mind.metadata) ? { modelNote: FORGED_MODEL_NOTE } : {}),
     loraDir: core.loraDir,
     checkMethod,
     defaultPersona: core.defaultPersona,
@@ -232,6 +234,7 @@ export async function main(env: Env, checkConfigOnly = false): Promise<void> {
         interactive: process.stdin.isTTY === true,
         sender: { id: userInfo().username, name: userInfo().username, isAdmin: core.consoleAdmin },
         historyFile: join(dirname(core.imagePath), 'console_history'),
+        logStream: process.stderr,
       })
     : undefined;
   if (consoleFrontEnd) frontEnds.push(consoleFrontEnd);

@@ -59,6 +59,11 @@ export interface ReplyEvents {
   status?(text: string): void;
   /** The reply so far, for streamed persona answers; the final reply still comes back. */
   partial?(textSoFar: string): void;
+  /**
+   * Aborts the persona's generation in flight (the console's Ctrl+C): the turn then changes
+   * nothing and answers that it was cancelled.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The one thing a front end talks to. */

@@ -18,6 +18,8 @@ export interface ForgedFiles {
   readonly outDir: string;
   /** The working tiny model. */
   readonly model: string;
+  /** The folder of the adapters, as BATOS_LORA_DIR names it. */
+  readonly loraDir: string;
   /** One adapter per persona, keyed by persona name. */
   readonly adapters: Readonly<Record<PersonaName, string>>;
   /** Files llama.cpp would abort on or reject; BAT OS must refuse them before loading. */
@@ -110,6 +112,7 @@ async function forgeInto(dir: string): Promise<ForgedFiles> {
   return {
     outDir: dir,
     model: at('tiny-model.gguf'),
+    loraDir: at('lora'),
     adapters: Object.fromEntries(
       PERSONA_NAMES.map((name) => [name, at(`lora/${name.toLowerCase()}.gguf`)]),
     ) as Record<PersonaName, string>,

@@ -5,6 +5,7 @@
  */
 import {
   DISPLAY_YOURSELF_SOURCE,
+  FORGED_MODEL_NAME,
   PERSONA_NAMES,
   PERSONA_SIGNATURES,
   ROUTER_CHOICE,
@@ -104,7 +105,7 @@ export function tinyModelMetadata(
   const entries: Array<[string, GgufValue | undefined]> = [
     ['general.architecture', str('llama')],
     ['general.type', str('model')],
-    ['general.name', str('batos-tiny')],
+    ['general.name', str(FORGED_MODEL_NAME)],
     ['general.file_type', u32(0)],
     ['llama.context_length', u32(CONTEXT_LENGTH)],
     ['llama.embedding_length', u32(N_EMBD)],

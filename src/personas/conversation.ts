@@ -11,12 +11,12 @@
  */
 import type { Conversation } from '../core/bot/bot.ts';
 import { assertCommand } from '../core/access/commands.ts';
-import type { SendError } from '../core/errors.ts';
 import type { Caller } from '../core/access/principal.ts';
 import { MindError, type ChatTurn, type Mind } from '../core/mind/index.ts';
 import { textReply, type Reply, type ReplyEvents, type Send } from '../core/protocol.ts';
-import type { Argument, ParsedLine } from '../core/uvm/parser.ts';
+import type { Argument } from '../core/uvm/parser.ts';
 import { transactionInfo, type Uvm } from '../core/uvm/uvm.ts';
+import type { Reading } from '../core/bot/message-kind.ts';
 import { adapterFile, type AdapterChoice } from './adapter-file.ts';
 import { runAudit, type AuditOptions } from './audit.ts';
 import { recordAudit } from './audit-record.ts';
@@ -32,6 +32,8 @@ export interface ConversationOptions {
   readonly uvm: Uvm;
   /** The loaded model; absent when there is none, and then personas cannot speak. */
   readonly mind?: Pick<Mind, 'chat' | 'choose'>;
+  /** A note every persona reply carries, e.g. that it comes from the forged test model. */
+  readonly modelNote?: string;
   /** Why there is no model and how to get one (the mind's `howToGetAModel`). */
   readonly noModelReason?: string;
   /** The folder of the personas' adapter files (BATOS_LORA_DIR, default `lora`). */
@@ -62,9 +64,9 @@ export class PersonaConversation implements Conversation {
     send: Send,
     caller: Caller,
     events: ReplyEvents,
-    parsed: ParsedLine | SendError,
+    reading: Reading,
   ): Promise<Reply | undefined> {
-    const intent = await this.options.uvm.read((tx) => readIntent(tx, send.text, parsed));
+    const intent = await this.options.uvm.read((tx) => readIntent(tx, send.text, reading));
     switch (intent.kind) {
       case 'none':
         return undefined;
@@ -155,7 +157,9 @@ export class PersonaConversation implements Conversation {
     note?: string,
   ): Promise<Reply> {
     const { mind, uvm } = this.options;
-    const notes = note === undefined ? [] : [{ kind: 'text' as const, text: `(${note})` }];
+    const notes = [note, this.options.modelNote].flatMap((n) =>
+      n === undefined ? [] : [{ kind: 'text' as const, text: `(${n})` }],
+    );
     const failed = (why: string): Reply => ({
       status: 'error',
       persona: persona.name,
@@ -192,6 +196,7 @@ export class PersonaConversation implements Conversation {
         history,
         text: window[window.length - 1]!.text,
         ...(events.partial ? { onPartial: (soFar: string) => events.partial?.(soFar) } : {}),
+        ...(events.signal ? { signal: events.signal } : {}),
       });
     } catch (error) {
       if (!(error instanceof MindError)) throw error;

@@ -6,14 +6,14 @@
  *   to the persona;
  * - addressed, asking for an audit (`ALFRED, audit persistence`): the audit;
  * - addressed otherwise: a conversation turn with that persona;
- * - addressed to nobody, and plainly prose rather than a send: routed to a persona;
+ * - addressed to nobody, and conversation by the bot's rule (`core/bot/message-kind.ts`:
+ *   `hi`, `hello there`, `what can you do?`): routed to a persona;
  * - anything else is left to the bot as a send or command.
  */
-import { SendError } from '../core/errors.ts';
+import type { Reading } from '../core/bot/message-kind.ts';
 import type { Transaction } from '../core/image/index.ts';
 import { lookup } from '../core/model/lookup.ts';
 import type { Oid } from '../core/model/value.ts';
-import { namedObject } from '../core/uvm/names.ts';
 import { parseLine, type Argument, type ParsedLine } from '../core/uvm/parser.ts';
 import { parseAddressing } from './addressing.ts';
 import { AUDIT_PRIMITIVE } from './primitives.ts';
@@ -34,13 +34,13 @@ export type Intent =
 /** `audit …`, `please audit …`, `run an audit …`: the start of a request for the audit. */
 const AUDIT_REQUEST = /^(?:please\s+)?(?:(?:run|do|perform)\s+)?(?:an?\s+|the\s+|your\s+)?audit/iu;
 
-/** Decides what `text` (parsed by the bot as `parsed`) is for the personas. */
-export function readIntent(tx: Transaction, text: string, parsed: ParsedLine | SendError): Intent {
+/** Decides what `text` (read by the bot as `reading`) is for the personas. */
+export function readIntent(tx: Transaction, text: string, reading: Reading): Intent {
   const personas = readPersonas(tx);
   if (personas.length === 0) return { kind: 'none' };
   const addressed = parseAddressing(text, personas);
   if (addressed === undefined)
-    return isProse(tx, text, parsed) ? { kind: 'unaddressed', personas } : { kind: 'none' };
+    return reading.kind === 'conversation' ? { kind: 'unaddressed', personas } : { kind: 'none' };
   const persona = personas.find((p) => p.name === addressed.persona)!;
   const rest = addressed.rest;
   if (rest === '') return { kind: 'turn', persona, text: text.trim() };
@@ -90,19 +90,4 @@ function holdsAudit(tx: Transaction, oid: Oid): boolean {
 function isCollect(args: readonly Argument[]): boolean {
   const [first] = args;
   return args.length === 1 && first?.kind === 'value' && first.value === 'collect';
-}
-
-/**
- * Free text rather than a send: it reads like a sentence (three or more words, or ending in
- * `?`, `!` or `.`), does not open with an existing object (`genesis setSlot x "oops` is a
- * broken send, not prose), and does not parse as a send to one. A lone word stays a send to
- * genesis, and a limit error stays the bot's to report.
- */
-function isProse(tx: Transaction, text: string, parsed: ParsedLine | SendError): boolean {
-  if (parsed instanceof SendError ? parsed.code !== 'parse' : parsed.kind !== 'send') return false;
-  const words = text.trim().split(/\s+/u);
-  if (words.length < 3 && !/[?!.]$/u.test(text.trim())) return false;
-  const first = words[0]!.replace(/^@/u, '').replace(/[,:;.!?]+$/u, '');
-  if (/^#\d+$/u.test(first)) return false;
-  return namedObject(tx, first) === undefined;
 }

@@ -201,7 +201,7 @@ describe('free text addressed to no one', () => {
     expect(await core.ok('genesis setSlot color "blue"')).toBe('blue');
     expect(await core.ok('alfred slotNames')).toContain('voice');
     expect(await core.ok('help')).toContain('undo');
-    expect((await core.say('nosuchobject frobnicate')).status).toBe('error');
+    expect((await core.say('@nosuchobject frobnicate')).status).toBe('error');
   });
 });
 

@@ -1,21 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { SendError } from '../../src/core/errors.ts';
-import { parseLine, type ParsedLine } from '../../src/core/uvm/parser.ts';
+import { imageNameView, readMessage } from '../../src/core/bot/message-kind.ts';
+import { DEFAULT_PARSER_LIMITS } from '../../src/core/uvm/parser.ts';
 import { threadKey } from '../../src/personas/index.ts';
 import { readIntent, type Intent } from '../../src/personas/intent.ts';
 import { openPersonaCore, type PersonaCore } from './support.ts';
 
-function parsed(text: string): ParsedLine | SendError {
-  try {
-    return parseLine(text);
-  } catch (error) {
-    return error as SendError;
-  }
-}
-
 /** The intent, reduced to what a test compares. */
 async function intent(core: PersonaCore, text: string) {
-  const found: Intent = await core.uvm.read((tx) => readIntent(tx, text, parsed(text)));
+  const found: Intent = await core.uvm.read((tx) =>
+    readIntent(tx, text, readMessage(text, DEFAULT_PARSER_LIMITS, imageNameView(tx))),
+  );
   switch (found.kind) {
     case 'send':
       return {
@@ -65,7 +59,8 @@ describe('what a message means to the personas', () => {
     ["what's the weather of the soul today?", { kind: 'unaddressed' }],
     ['tell me a story', { kind: 'unaddressed' }],
     ['Brick is stubborn, is he not?', { kind: 'unaddressed' }],
-    ['good morning', { kind: 'none' }],
+    ['good morning', { kind: 'unaddressed' }],
+    ['hi', { kind: 'unaddressed' }],
     ['display_yourself', { kind: 'none' }],
     ['genesis setSlot color "blue', { kind: 'none' }],
     ['genesis, what are you?', { kind: 'none' }],

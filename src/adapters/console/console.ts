@@ -1,13 +1,19 @@
 /**
  * The console front end: a prompt with history on a terminal, or, when stdin is a pipe, one
  * send per line with each reply printed in order, ending after the last line is answered.
+ *
+ * On a terminal, a persona's reply streams as it is generated, and Ctrl+C cancels the
+ * generation in flight (the turn then changes nothing); Ctrl+C with nothing to cancel, or a
+ * second one, quits. Replies, status lines and log lines print above the prompt, never on it
+ * (see `screen.ts`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { BotService, Send, Sender } from '../../core/protocol.ts';
 import type { FrontEnd } from '../chat/front-end.ts';
-import { renderReply, renderStatus } from './render.ts';
+import { renderDraft, renderReply, renderStatus } from './render.ts';
+import { Screen } from './screen.ts';
 
 export interface ConsoleOptions {
   readonly input: Readable;
@@ -17,6 +23,11 @@ export interface ConsoleOptions {
   readonly sender: Sender;
   /** Where the prompt's history is kept between sessions (interactive only). */
   readonly historyFile?: string;
+  /**
+   * The stream the log writes to (stderr). On a terminal the console prints its lines above
+   * the prompt while it runs.
+   */
+  readonly logStream?: Writable;
 }
 
 export interface ConsoleFrontEnd extends FrontEnd {
@@ -58,9 +69,14 @@ export function startConsole(bot: BotService, options: ConsoleOptions): ConsoleF
       }
     });
   }
-  const print = (text: string) => output.write(`${text}\n`);
+  const screen = interactive ? new Screen(output, rl, renderDraft) : undefined;
+  if (screen && (options.logStream as { isTTY?: boolean } | undefined)?.isTTY === true)
+    screen.guard(options.logStream!);
+  const print = (text: string) => (screen ? screen.print(text) : output.write(`${text}\n`));
   let chain: Promise<void> = Promise.resolve();
   let closed = false;
+  /** The send being answered, and whether Ctrl+C has cancelled it. */
+  let inFlight: AbortController | undefined;
 
   const answer = async (line: string) => {
     if (line.trim() === '') return;
@@ -76,29 +92,50 @@ export function startConsole(bot: BotService, options: ConsoleOptions): ConsoleF
       mentions: [],
       adminChannel: sender.isAdmin,
     };
-    const reply = await bot.handle(send, { status: (text) => print(renderStatus(text, color)) });
-    print(renderReply(reply, color));
+    const cancel = new AbortController();
+    inFlight = cancel;
+    try {
+      const reply = await bot.handle(send, {
+        status: (text) => print(renderStatus(text, color)),
+        ...(screen ? { partial: (soFar: string) => screen.draft(soFar) } : {}),
+        signal: cancel.signal,
+      });
+      screen?.endDraft();
+      print(renderReply(reply, color));
+    } finally {
+      inFlight = undefined;
+    }
   };
 
-  // Ctrl+C at the prompt quits like `quit` (the line in flight is still answered).
-  rl.on('SIGINT', () => rl.close());
+  // Ctrl+C cancels the generation in flight; with nothing to cancel, or again, it quits
+  // like `quit` (a send in flight is still answered).
+  rl.on('SIGINT', () => {
+    if (inFlight === undefined || inFlight.signal.aborted) {
+      rl.close();
+      return;
+    }
+    inFlight.abort();
+    print(renderStatus('cancelling… (Ctrl+C again quits)', color));
+  });
   const finished = new Promise<void>((resolve) => {
     rl.on('line', (line) => {
+      screen?.lineEntered();
       chain = chain
         .then(() => answer(line))
         .then(() => {
-          if (interactive && !closed) rl.prompt();
+          if (screen && !closed) screen.prompt();
         });
     });
     rl.on('close', () => {
       closed = true;
+      screen?.close();
       void chain.then(resolve);
     });
   });
 
   if (interactive) {
-    print('BAT OS console — `help` lists what you can say, `quit` leaves.');
-    rl.prompt();
+    print('BAT OS console — say hi, or `help` for what you can say; `quit` leaves.');
+    screen?.prompt();
   }
   return {
     name: 'console',

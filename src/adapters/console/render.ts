@@ -28,3 +28,8 @@ export function renderReply(reply: Reply, color: boolean): string {
 export function renderStatus(text: string, color: boolean): string {
   return color ? style.dim(`  ${text}`) : `  ${text}`;
 }
+
+/** A persona's reply while it is still being generated: dimmed, replaced when it ends. */
+export function renderDraft(textSoFar: string): string {
+  return style.dim(textSoFar);
+}

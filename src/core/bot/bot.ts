@@ -24,19 +24,20 @@ import {
 import type { Uvm } from '../uvm/uvm.ts';
 import { callerOf, type Roles } from './caller.ts';
 import { HELP_TEXT } from './help.ts';
+import { imageNameView, readMessage, type Reading } from './message-kind.ts';
 import { RateLimiter, type RateLimit } from './rate-limit.ts';
 
 /** Hands free text and persona addressing to the personas (see src/personas). */
 export interface Conversation {
   /**
-   * Answers `send` if it is addressed to a persona, or is free text that is not a send;
-   * returns undefined to let the message be parsed as a send.
+   * Answers `send` if it is addressed to a persona, or is conversation (`reading.kind`, see
+   * `message-kind.ts`); returns undefined to let the bot perform it as a send or command.
    */
   answer(
     send: Send,
     caller: Caller,
     events: ReplyEvents,
-    parsed: ParsedLine | SendError,
+    reading: Reading,
   ): Promise<Reply | undefined>;
 }
 
@@ -78,17 +79,19 @@ export class Bot implements BotService {
       );
     const caller = callerOf(send, this.options.roles);
     try {
-      let parsed: ParsedLine | SendError;
-      try {
-        parsed = parseLine(send.text, this.options.parserLimits ?? DEFAULT_PARSER_LIMITS);
-      } catch (error) {
-        if (!(error instanceof SendError)) throw error;
-        parsed = error;
-      }
-      const conversed = await this.options.conversation?.answer(send, caller, events, parsed);
+      const limits = this.options.parserLimits ?? DEFAULT_PARSER_LIMITS;
+      const reading = await this.options.uvm.read((tx) =>
+        readMessage(send.text, limits, imageNameView(tx)),
+      );
+      const conversed = await this.options.conversation?.answer(send, caller, events, reading);
       if (conversed !== undefined) return conversed;
-      if (parsed instanceof SendError) throw parsed;
-      return await this.perform(parsed, send, caller, events);
+      if (reading.kind === 'conversation')
+        throw new SendError(
+          'parse',
+          'That reads as conversation, and no persona is here to answer it; nothing was changed. A send names its object: `genesis <selector>`. Try `help`.',
+        );
+      if (reading.parsed instanceof SendError) throw reading.parsed;
+      return await this.perform(reading.parsed, send, caller, events);
     } catch (error) {
       return this.failure(error, send);
     }

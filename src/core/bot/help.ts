@@ -1,18 +1,33 @@
-/** The text `help` answers with. */
-export const HELP_TEXT = `BAT OS — talk to the objects of the living image.
+/**
+ * The text `help` answers with: one screen that teaches the whole language — talking to the
+ * personas, sends, commands, and who may do what. The rule that tells a send from
+ * conversation is `message-kind.ts`; the examples here follow it.
+ */
+export const HELP_TEXT = `BAT OS — a living image of objects, and four personas who talk with you.
 
-  <object> <selector> [arguments]    genesis setSlot color "blue"
-  <selector>                         a lone selector goes to genesis: display_yourself
-  objects                            a name (genesis, @genesis) or an oid (#3)
-  arguments                          JSON ("text", 42, [1,2], {"a":1}), @name, #oid, or bare words
+TALK  Plain words are conversation; a persona answers (and says who picked it).
+  hi · what can you do? · how do I make an object?
+  ROBIN (warmth, meaning)  BRICK (logic, code)  BABS (research)  ALFRED (audits, system)
+  ROBIN, … · brick: … · @babs …       talk to one persona by name
+  ALFRED, audit persistence           ALFRED checks the image for lost writes
 
-  genesis slotNames · genesis clone · genesis describe · genesis respondsTo color
+SEND  A message that names an object is a send: <object> <selector> [arguments]
+  genesis slotNames · genesis describe · genesis setSlot color "blue" · genesis color
+  genesis clone → #9 · #9 name widget · widget setSlot size 3 · root slotNames
   genesis defineMethod greet "function (self, name) { return 'Hello, ' + name }"
-  genesis methodSource greet · #7 name widget · root slotNames (every name)
+  objects     a root name (genesis), @name or #oid
+  arguments   JSON ("text", 42, [1,2], {"a":1}), @name, #oid, or bare words
+  A lone word is a send to genesis only when genesis understands it (clone) or it looks
+  like a program's selector: display_yourself · auditPersistence · frobnicate:
+  When the object does not understand, the model writes the method: genesis frobnicate
 
-  history [object]    the transactions that changed it (all, without an object)
-  undo [tx]           revert the last transaction, or the one given
-  collect [days]      delete unreachable objects and compact; with days, also forget
-                      transactions older than that (admin)
-  backup [file]       copy the image while it runs (admin)
-  upgrade [--dry-run] ask the steward to upgrade BAT OS (admin, admin channel)`;
+COMMANDS                              who may
+  help                                everyone
+  history [object]                    everyone: the transactions that changed it
+  undo [tx]                           everyone, their own sends; admins, anyone's
+  collect [days]                      admins: delete unreachable objects, compact,
+                                      and with days forget older history
+  backup [file]                       admins: copy the image while it runs
+  upgrade [--dry-run]                 admins, in the admin channel: ask the steward
+
+Every send is one transaction: it commits whole, or fails and changes nothing.`;

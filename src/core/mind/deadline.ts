@@ -10,7 +10,7 @@ function fromReason(reason: unknown, what: string): MindError {
   if (reason instanceof Error && reason.name === 'TimeoutError') {
     return new MindError('timeout', `${what} timed out.`, { cause: reason });
   }
-  return new MindError('aborted', `${what} was aborted.`, { cause: reason });
+  return new MindError('aborted', `${what} was cancelled.`, { cause: reason });
 }
 
 /**

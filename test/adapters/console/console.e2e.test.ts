@@ -24,7 +24,7 @@ describe('npm start with piped input (console front end)', () => {
         'genesis color',
         'genesis clone',
         'traits slotNames',
-        'nosuchthing color',
+        '@nosuchthing color',
         'genesis setSlot x [1, 2',
         '',
       ].join('\n'),

@@ -91,7 +91,7 @@ describe('primitives through messages', () => {
     const core = await openTestCore();
     const before = await core.ok('history');
     const cases: Array<[string, RegExp]> = [
-      ['nobody color', /no object named "nobody"/],
+      ['@nobody color', /no object named "nobody"/],
       ['#99 slotNames', /no object #99/],
       ['genesis setSlot color', /setSlot takes 2 arguments, not 1/],
       ['genesis setSlot "bad name" 1', /not a slot name/],

@@ -129,7 +129,7 @@ describe('doesNotUnderstand_ with the forged model', () => {
         ),
       },
     });
-    const reply = await core.say('leak');
+    const reply = await core.say('genesis leak');
     expect(reply.status).toBe('error');
     expect(reply.parts[0]).toMatchObject({
       text: expect.stringMatching(
@@ -148,7 +148,7 @@ describe('doesNotUnderstand_ with the forged model', () => {
         ),
       },
     });
-    const reply = await core.say('explode');
+    const reply = await core.say('genesis explode');
     expect(reply.status).toBe('error');
     expect(reply.parts[0]).toMatchObject({
       text: expect.stringMatching(

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { HELP_TEXT } from '../../../src/core/bot/help.ts';
+import { imageNameView, messageKind } from '../../../src/core/bot/message-kind.ts';
+import { PERSONA_NAMES } from '../../../src/forge/index.ts';
+import { openPersonaCore } from '../../personas/support.ts';
+
+describe('help', () => {
+  it('fits one screen', () => {
+    const lines = HELP_TEXT.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(40);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(90);
+  });
+
+  it('names the personas, free text, sends, commands and who may use them', () => {
+    for (const name of PERSONA_NAMES) expect(HELP_TEXT).toContain(name);
+    expect(HELP_TEXT).toMatch(/Plain words are conversation; a persona answers/);
+    expect(HELP_TEXT).toMatch(/<object> <selector> \[arguments\]/);
+    for (const command of ['help', 'history', 'undo', 'collect', 'backup', 'upgrade'])
+      expect(HELP_TEXT).toMatch(new RegExp(`^ {2}${command}\\b`, 'm'));
+    expect(HELP_TEXT).toMatch(/undo \[tx\] +everyone, their own sends; admins, anyone's/);
+    expect(HELP_TEXT).toMatch(/collect \[days\] +admins:/);
+    expect(HELP_TEXT).toMatch(/backup \[file\] +admins:/);
+  });
+
+  it('gives examples that the bot reads as help says', async () => {
+    const core = await openPersonaCore();
+    const examples = {
+      conversation: ['hi', 'what can you do?', 'how do I make an object?'],
+      send: [
+        'genesis slotNames',
+        'genesis setSlot color "blue"',
+        '#9 name widget',
+        'root slotNames',
+        'clone',
+        'display_yourself',
+        'auditPersistence',
+        'frobnicate:',
+        'genesis frobnicate',
+      ],
+    } as const;
+    for (const [kind, texts] of Object.entries(examples))
+      for (const text of texts) {
+        expect(HELP_TEXT).toContain(text);
+        expect(await core.uvm.read((tx) => messageKind(text, imageNameView(tx))), text).toBe(kind);
+      }
+  });
+});
