@@ -12,7 +12,7 @@
 import type { Conversation } from '../core/bot/bot.ts';
 import { SendError } from '../core/errors.ts';
 import type { TransactionInfo } from '../core/image/index.ts';
-import { MindError, type ChatTurn, type Mind } from '../core/mind/index.ts';
+import { MindError, type ChatTurn, type MindService } from '../core/mind/index.ts';
 import { textReply, type Reply, type ReplyEvents, type Send } from '../core/protocol.ts';
 import type { Argument, ParsedLine } from '../core/uvm/parser.ts';
 import type { Uvm } from '../core/uvm/uvm.ts';
@@ -30,7 +30,7 @@ import { appendTurns, readThread, threadKey, type StoredTurn } from './threads.t
 export interface ConversationOptions {
   readonly uvm: Uvm;
   /** The loaded model; absent when there is none, and then personas cannot speak. */
-  readonly mind?: Pick<Mind, 'chat' | 'choose'>;
+  readonly mind?: Pick<MindService, 'chat' | 'choose' | 'servedAdapters'>;
   /** Why there is no model and how to get one (the mind's `howToGetAModel`). */
   readonly noModelReason?: string;
   /** The folder of the personas' adapter files (BATOS_LORA_DIR, default `lora`). */
@@ -167,7 +167,7 @@ export class PersonaConversation implements Conversation {
       );
     let adapter: AdapterChoice;
     try {
-      adapter = adapterFile(this.options.loraDir, persona);
+      adapter = adapterFile(this.options.loraDir, persona, mind.servedAdapters);
     } catch (error) {
       return failed((error as Error).message);
     }
