@@ -1,0 +1,161 @@
+/**
+ * The remote mind against a real llama-server serving the forged model and adapters: the
+ * same expectations as the in-process mind's tests (mind.test.ts).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DISPLAY_YOURSELF_SOURCE,
+  PERSONA_NAMES,
+  PERSONA_SIGNATURES,
+  ROUTER_CHOICE,
+} from '../../../../src/forge/index.ts';
+import type { ForgedFiles, PersonaName } from '../../../../src/forge/index.ts';
+import { buildMethodPrompt, MindError, RemoteMind } from '../../../../src/core/mind/index.ts';
+import { forged } from '../../../support/forged.ts';
+import {
+  connectRemoteMind,
+  llamaServer,
+  noLlamaServer,
+  remoteConfig,
+} from '../../../support/remote-mind.ts';
+
+if (noLlamaServer) process.stderr.write(`remote-mind.test.ts does not run: ${noLlamaServer}\n`);
+
+let files: ForgedFiles;
+let mind: RemoteMind;
+beforeAll(async () => {
+  if (noLlamaServer) return;
+  files = await forged();
+  mind = await connectRemoteMind();
+});
+afterAll(() => mind?.close());
+
+const genesisPrompt = () =>
+  buildMethodPrompt({
+    oid: 3,
+    name: 'genesis',
+    slotNames: ['parent*', 'about'],
+    parents: [{ oid: 1, name: 'traits' }],
+    selector: 'display_yourself',
+    args: [],
+    words: 'genesis display_yourself',
+  });
+
+const persona = (name: PersonaName) => ({ path: files.adapters[name], scale: 1 });
+
+async function rejection(promise: Promise<unknown>): Promise<MindError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(MindError);
+  return error as MindError;
+}
+
+describe.runIf(!noLlamaServer)('RemoteMind on llama-server with the forged model', () => {
+  it('describes the server, its model and its adapters for the pLLM object', () => {
+    expect(mind.source).toEqual({
+      kind: 'servers',
+      servers: [llamaServer().url],
+      model: expect.stringContaining('tiny-model'),
+      adapters: ['alfred.gguf', 'babs.gguf', 'brick.gguf', 'robin.gguf'],
+    });
+    expect(mind.servedAdapters).toEqual(
+      new Set(['alfred.gguf', 'babs.gguf', 'brick.gguf', 'robin.gguf']),
+    );
+  });
+
+  it('writes display_yourself for the real covenant prompt, under the grammar, deterministically', async () => {
+    const first = await mind.generateMethod(genesisPrompt());
+    expect(first.source).toBe(DISPLAY_YOURSELF_SOURCE);
+    expect(first.model).toBe(mind.source.model);
+    expect(first.promptHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(first.tokens).toBeGreaterThan(10);
+    expect(await mind.generateMethod(genesisPrompt())).toEqual(first);
+  });
+
+  it('answers with each persona signature through its adapter, switching back and forth', async () => {
+    const order: PersonaName[] = [...PERSONA_NAMES, 'ROBIN', 'ALFRED', 'ROBIN'];
+    for (const name of order) {
+      const reply = await mind.chat({
+        adapter: persona(name),
+        systemPrompt: `You are ${name}.`,
+        history: [
+          { role: 'user', text: 'hello' },
+          { role: 'assistant', text: 'hi' },
+        ],
+        text: 'how are you?',
+      });
+      expect(reply).toBe(PERSONA_SIGNATURES[name]);
+    }
+    // A request without an adapter gets none, whatever the one before had.
+    expect(await mind.chat({ systemPrompt: '', history: [], text: 'and you?' })).toBe(
+      DISPLAY_YOURSELF_SOURCE,
+    );
+    expect((await mind.generateMethod(genesisPrompt())).source).toBe(DISPLAY_YOURSELF_SOURCE);
+  });
+
+  it('answers eight conversations across the four personas at once, each through its own adapter', async () => {
+    const names = [...PERSONA_NAMES, ...PERSONA_NAMES];
+    const replies = await Promise.all(
+      names.map((name) =>
+        mind.chat({ adapter: persona(name), systemPrompt: '', history: [], text: `hi ${name}` }),
+      ),
+    );
+    expect(replies).toEqual(names.map((name) => PERSONA_SIGNATURES[name]));
+  });
+
+  it('streams partial replies', async () => {
+    const partials: string[] = [];
+    const reply = await mind.chat({
+      adapter: persona('BABS'),
+      systemPrompt: '',
+      history: [],
+      text: 'report',
+      onPartial: (soFar) => partials.push(soFar),
+    });
+    expect(reply).toBe(PERSONA_SIGNATURES.BABS);
+    expect(partials.length).toBeGreaterThan(1);
+    expect(partials.at(-1)!.trim()).toBe(reply);
+    expect(partials.every((p, i) => i === 0 || p.startsWith(partials[i - 1]!))).toBe(true);
+  });
+
+  it('chooses under a grammar: the forged model picks the documented persona', async () => {
+    expect(await mind.choose(PERSONA_NAMES, 'Who should answer "hello"?')).toBe(ROUTER_CHOICE);
+    expect(await mind.choose(['ROBIN', 'ALFRED'], { system: 'Pick one.', user: 'hello' })).toMatch(
+      /^(ROBIN|ALFRED)$/,
+    );
+    expect(['yes', 'no']).toContain(await mind.choose(['yes', 'no'], 'ok?'));
+    expect((await rejection(mind.choose([], 'x'))).code).toBe('config');
+  });
+
+  it('times out or aborts with a clear code, and the server stays usable', async () => {
+    const prompt = genesisPrompt();
+    expect((await rejection(mind.generateMethod(prompt, { timeoutMs: 1 }))).code).toBe('timeout');
+    const controller = new AbortController();
+    const partials: string[] = [];
+    const aborted = mind.chat({
+      adapter: persona('ROBIN'),
+      systemPrompt: '',
+      history: [],
+      text: 'hi',
+      signal: controller.signal,
+      onPartial: (soFar) => {
+        partials.push(soFar);
+        controller.abort();
+      },
+    });
+    expect((await rejection(aborted)).code).toBe('aborted');
+    expect(partials).toHaveLength(1);
+    expect((await mind.generateMethod(prompt)).source).toBe(DISPLAY_YOURSELF_SOURCE);
+  });
+
+  it('reports an unfinished method as incomplete, and refuses work once closed', async () => {
+    const { mind: tight } = await RemoteMind.connect(await remoteConfig({ maxMethodTokens: 8 }));
+    const error = await rejection(tight.generateMethod(genesisPrompt()));
+    expect(error.code).toBe('incomplete');
+    expect(error.message).toContain('BATOS_MAX_METHOD_TOKENS');
+    await tight.close();
+    expect((await rejection(tight.generateMethod(genesisPrompt()))).code).toBe('closed');
+  });
+});
