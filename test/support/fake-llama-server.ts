@@ -1,13 +1,14 @@
 /**
  * A tiny local HTTP server that speaks just enough of llama-server's protocol to fail in the
- * ways a real one can: answer normally (a fixed reply, streamed in pieces), die mid-reply,
+ * ways a real one can: answer normally (a fixed reply, streamed in pieces, or trickled 150 ms
+ * apart like a slow model), die mid-reply,
  * answer garbage, or never answer. It counts the chat requests it is sent and keeps their
  * bodies. Listens on 127.0.0.1, on a free port.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-export type FakeBehaviour = 'answer' | 'die-mid-reply' | 'garbage' | 'silent';
+export type FakeBehaviour = 'answer' | 'trickle' | 'die-mid-reply' | 'garbage' | 'silent';
 
 export class FakeLlamaServer {
   /** The bodies of the chat completion requests received, in order. */
@@ -82,8 +83,10 @@ export class FakeLlamaServer {
       setTimeout(() => res.socket?.destroy(), 50);
       return;
     }
-    for (const piece of rest)
-      event({ choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
+    for (const piece of rest) {
+      if (this.behaviour === 'trickle') await new Promise((resolve) => setTimeout(resolve, 150));
+      await event({ choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
+    }
     event({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
     event({ choices: [], usage: { completion_tokens: this.reply.split(' ').length } });
     res.end('data: [DONE]\n\n');

@@ -167,20 +167,24 @@ export class ServerClient {
     init: RequestInit,
     signal: AbortSignal | undefined,
   ): Promise<Response> {
-    const deadline = AbortSignal.timeout(this.timeoutMs);
+    // Only until the answer starts: a long reply may stream for longer.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
     let response: Response;
     try {
       response = await fetch(`${this.url}${path}`, {
         ...init,
-        signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+        signal: signal ? AbortSignal.any([signal, deadline.signal]) : deadline.signal,
       });
     } catch (error) {
       if (signal?.aborted) throw error;
       throw this.unreachable(
-        deadline.aborted
+        deadline.signal.aborted
           ? `no answer within ${this.timeoutMs} ms (BATOS_MIND_TIMEOUT_MS)`
           : reasonOf(error),
       );
+    } finally {
+      clearTimeout(timer);
     }
     if (response.ok) return response;
     const body = await response.text().catch(() => '');

@@ -88,7 +88,7 @@ export class ServerPool {
       tried.add(server);
       server.inFlight++;
       try {
-        const info = server.info ?? (await this.probe(server, signal));
+        const info = (server.info ??= await server.client.probe(signal));
         if (adapter !== undefined && !info.adapters.has(adapter)) {
           reasons.push(`${server.client.url}: holds no adapter ${adapter}`);
           continue;
@@ -127,12 +127,12 @@ export class ServerPool {
       .sort((a, b) => a.inFlight - b.inFlight)[0];
   }
 
-  private async probe(server: ServerState, signal?: AbortSignal): Promise<ServerInfo> {
+  private async probe(server: ServerState): Promise<ServerInfo> {
     try {
-      server.info = await server.client.probe(signal);
+      server.info = await server.client.probe();
       return server.info;
     } catch (error) {
-      if (!signal?.aborted) this.failed(server, (error as Error).message);
+      this.failed(server, (error as Error).message);
       throw error;
     }
   }

@@ -146,6 +146,12 @@ describe('RemoteMind over several servers', () => {
     expect(answering.chatRequests).toHaveLength(2);
   });
 
+  it('lets a reply stream for longer than a server may take to start answering', async () => {
+    const slowModel = await fake('trickle', { reply: 'one two three four five' });
+    const { mind } = await RemoteMind.connect(config([slowModel.url], { serverTimeoutMs: 200 }));
+    expect(await mind.chat(hello)).toBe('one two three four five');
+  });
+
   it('calls a server that answers garbage what it is', async () => {
     const server = await fake('answer');
     const { mind } = await RemoteMind.connect(config([server.url]));
