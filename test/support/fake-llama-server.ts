@@ -1,6 +1,6 @@
 /**
  * A tiny local HTTP server that speaks just enough of llama-server's protocol to fail in the
- * ways a real one can: answer normally (a fixed reply, streamed in pieces, or trickled 150 ms
+ * ways a real one can: answer normally (a fixed reply, streamed in pieces, or trickled 400 ms
  * apart like a slow model), die mid-reply,
  * answer garbage, or never answer. It counts the chat requests it is sent and keeps their
  * bodies. Listens on 127.0.0.1, on a free port.
@@ -84,7 +84,7 @@ export class FakeLlamaServer {
       return;
     }
     for (const piece of rest) {
-      if (this.behaviour === 'trickle') await new Promise((resolve) => setTimeout(resolve, 150));
+      if (this.behaviour === 'trickle') await new Promise((resolve) => setTimeout(resolve, 400));
       await event({ choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
     }
     event({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });

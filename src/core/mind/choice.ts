@@ -1,8 +1,22 @@
-/** The rules of a choice among options (the persona router's), whoever runs the model. */
+/** A choice among options (the persona router's), whoever runs the model. */
 import { MindError } from './errors.ts';
+import { choiceGbnf } from './method-grammar.ts';
+import type { Prompt } from './service.ts';
 
-/** Throws 'config' unless there is at least one option, all different and none empty. */
-export function checkChoiceOptions(options: readonly string[]): void {
+/** What generation needs to choose among options. */
+export interface ChoiceRequest extends Prompt {
+  /** A GBNF grammar that accepts exactly one of the options. */
+  readonly grammar: string;
+  /** One token per character of the longest option, and one more. */
+  readonly maxTokens: number;
+}
+
+/**
+ * The prompt (a user message, or a system prompt and a message), grammar and token limit
+ * of a choice. Throws 'config' unless there is at least one option, all different and none
+ * empty.
+ */
+export function choiceRequest(options: readonly string[], prompt: string | Prompt): ChoiceRequest {
   if (
     options.length === 0 ||
     options.some((o) => o === '') ||
@@ -13,6 +27,11 @@ export function checkChoiceOptions(options: readonly string[]): void {
       'choose() needs at least one option, all different and none empty.',
     );
   }
+  return {
+    ...(typeof prompt === 'string' ? { system: '', user: prompt } : prompt),
+    grammar: choiceGbnf(options),
+    maxTokens: Math.max(...options.map((o) => o.length)) + 1,
+  };
 }
 
 /** The option the model's answer names; 'incomplete' when it names none. */
@@ -24,9 +43,4 @@ export function chosenOption<const T extends string>(options: readonly T[], answ
       `The model's choice ${JSON.stringify(answer)} is not an option.`,
     );
   return chosen;
-}
-
-/** The most tokens a choice may take: one per character of the longest option, and one more. */
-export function choiceTokenLimit(options: readonly string[]): number {
-  return Math.max(...options.map((o) => o.length)) + 1;
 }

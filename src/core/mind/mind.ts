@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import type { Llama, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
 import { resolveModelChatWrapper, toChatHistory } from './chat-format.ts';
-import { checkChoiceOptions, choiceTokenLimit, chosenOption } from './choice.ts';
+import { choiceRequest, chosenOption } from './choice.ts';
 import type { MindConfig } from './config.ts';
 import { ContextPool } from './context-pool.ts';
 import type { AdapterSpec, PoolStats, PooledContext } from './context-pool.ts';
@@ -15,7 +15,7 @@ import { validateAdapterFile, validateModelFile } from './gguf/validate.ts';
 import { sharedLlama } from './llama.ts';
 import { describeModel } from './metadata.ts';
 import type { ModelMetadata } from './metadata.ts';
-import { choiceGbnf, METHOD_GBNF } from './method-grammar.ts';
+import { METHOD_GBNF } from './method-grammar.ts';
 import { resolveModelPath } from './model-source.ts';
 import { promptHash } from './prompt-hash.ts';
 import type { DownloadProgress } from './model-source.ts';
@@ -186,17 +186,16 @@ export class Mind implements MindService {
     prompt: string | Prompt,
     generation: GenerationOptions = {},
   ): Promise<T> {
-    checkChoiceOptions(options);
-    const { system, user } = typeof prompt === 'string' ? { system: '', user: prompt } : prompt;
-    const grammar = await this.choiceGrammar(options);
+    const choice = choiceRequest(options, prompt);
+    const grammar = await this.choiceGrammar(choice.grammar);
     const answer = await this.generate(
       undefined,
       'Choosing',
       generation,
       async ({ chat }, signal) => {
-        const result = await chat.generateResponse(toChatHistory(system, [], user), {
+        const result = await chat.generateResponse(toChatHistory(choice.system, [], choice.user), {
           grammar,
-          maxTokens: choiceTokenLimit(options),
+          maxTokens: choice.maxTokens,
           temperature: 0,
           signal,
         });
@@ -262,12 +261,12 @@ export class Mind implements MindService {
     await check;
   }
 
-  private choiceGrammar(options: readonly string[]): Promise<LlamaGrammar> {
-    const key = JSON.stringify(options);
-    let grammar = this.choiceGrammars.get(key);
+  /** The compiled grammar for a choice's GBNF, compiled once per set of options. */
+  private choiceGrammar(gbnf: string): Promise<LlamaGrammar> {
+    let grammar = this.choiceGrammars.get(gbnf);
     if (!grammar) {
-      grammar = this.llama.createGrammar({ grammar: choiceGbnf(options) });
-      this.choiceGrammars.set(key, grammar);
+      grammar = this.llama.createGrammar({ grammar: gbnf });
+      this.choiceGrammars.set(gbnf, grammar);
     }
     return grammar;
   }

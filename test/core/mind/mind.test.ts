@@ -8,8 +8,9 @@ import {
   ROUTER_CHOICE,
 } from '../../../src/forge/index.ts';
 import type { ForgedFiles, PersonaName } from '../../../src/forge/index.ts';
-import { buildMethodPrompt, Mind, MindError } from '../../../src/core/mind/index.ts';
+import { Mind } from '../../../src/core/mind/index.ts';
 import { forged, tinyConfig } from '../../support/forged.ts';
+import { genesisPrompt, rejection } from '../../support/mind-requests.ts';
 
 let files: ForgedFiles;
 let mind: Mind;
@@ -19,27 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => mind?.close());
 
-const genesisPrompt = () =>
-  buildMethodPrompt({
-    oid: 3,
-    name: 'genesis',
-    slotNames: ['parent*', 'about'],
-    parents: [{ oid: 1, name: 'traits' }],
-    selector: 'display_yourself',
-    args: [],
-    words: 'genesis display_yourself',
-  });
-
 const persona = (name: PersonaName) => ({ path: files.adapters[name], scale: 1 });
-
-async function rejection(promise: Promise<unknown>): Promise<MindError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MindError);
-  return error as MindError;
-}
 
 describe('Mind on the forged model', () => {
   it('describes the model for the pLLM object, hash from a streamed read', async () => {

@@ -11,11 +11,11 @@
  */
 import { basename } from 'node:path';
 import type { ChatTurn } from '../chat-format.ts';
-import { checkChoiceOptions, choiceTokenLimit, chosenOption } from '../choice.ts';
+import { choiceRequest, chosenOption } from '../choice.ts';
 import type { MindConfig } from '../config.ts';
 import { withDeadline } from '../deadline.ts';
 import { MindError } from '../errors.ts';
-import { choiceGbnf, METHOD_GBNF } from '../method-grammar.ts';
+import { METHOD_GBNF } from '../method-grammar.ts';
 import { promptHash } from '../prompt-hash.ts';
 import type {
   ChatRequest,
@@ -176,13 +176,12 @@ export class RemoteMind implements MindService {
     prompt: string | Prompt,
     generation: GenerationOptions = {},
   ): Promise<T> {
-    checkChoiceOptions(options);
-    const { system, user } = typeof prompt === 'string' ? { system: '', user: prompt } : prompt;
+    const choice = choiceRequest(options, prompt);
     const completion = await this.complete('Choosing', undefined, generation, (server) => ({
-      messages: toMessages(system, [], user),
-      maxTokens: choiceTokenLimit(options),
+      messages: toMessages(choice.system, [], choice.user),
+      maxTokens: choice.maxTokens,
       lora: loraScales(server, undefined),
-      grammar: choiceGbnf(options),
+      grammar: choice.grammar,
     }));
     return chosenOption(options, completion.text);
   }

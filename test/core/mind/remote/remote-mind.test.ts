@@ -10,7 +10,7 @@ import {
   ROUTER_CHOICE,
 } from '../../../../src/forge/index.ts';
 import type { ForgedFiles, PersonaName } from '../../../../src/forge/index.ts';
-import { buildMethodPrompt, MindError, RemoteMind } from '../../../../src/core/mind/index.ts';
+import { RemoteMind } from '../../../../src/core/mind/index.ts';
 import { forged } from '../../../support/forged.ts';
 import {
   connectRemoteMind,
@@ -18,6 +18,7 @@ import {
   noLlamaServer,
   remoteConfig,
 } from '../../../support/remote-mind.ts';
+import { genesisPrompt, rejection } from '../../../support/mind-requests.ts';
 
 if (noLlamaServer) process.stderr.write(`remote-mind.test.ts does not run: ${noLlamaServer}\n`);
 
@@ -30,27 +31,7 @@ beforeAll(async () => {
 });
 afterAll(() => mind?.close());
 
-const genesisPrompt = () =>
-  buildMethodPrompt({
-    oid: 3,
-    name: 'genesis',
-    slotNames: ['parent*', 'about'],
-    parents: [{ oid: 1, name: 'traits' }],
-    selector: 'display_yourself',
-    args: [],
-    words: 'genesis display_yourself',
-  });
-
 const persona = (name: PersonaName) => ({ path: files.adapters[name], scale: 1 });
-
-async function rejection(promise: Promise<unknown>): Promise<MindError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MindError);
-  return error as MindError;
-}
 
 describe.runIf(!noLlamaServer)('RemoteMind on llama-server with the forged model', () => {
   it('describes the server, its model and its adapters for the pLLM object', () => {

@@ -4,10 +4,11 @@
  * are skipped and tried again after a backoff, and every failure is a clear MindError.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MindError, RemoteMind, type MindConfig } from '../../../../src/core/mind/index.ts';
+import { RemoteMind, type MindConfig } from '../../../../src/core/mind/index.ts';
 import { freePort } from '../../../../scripts/llama-server-process.ts';
 import { FakeLlamaServer, type FakeBehaviour } from '../../../support/fake-llama-server.ts';
 import { tinyConfig } from '../../../support/forged.ts';
+import { rejection } from '../../../support/mind-requests.ts';
 
 const ADAPTERS = ['alfred.gguf', 'babs.gguf', 'brick.gguf', 'robin.gguf'];
 const fakes: FakeLlamaServer[] = [];
@@ -31,15 +32,6 @@ const config = (servers: string[], overrides: Partial<MindConfig> = {}): MindCon
 function manualClock() {
   let now = 1_000_000;
   return { now: () => now, advance: (ms: number) => (now += ms) };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<MindError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MindError);
-  return error as MindError;
 }
 
 const hello = { systemPrompt: 'You are ROBIN.', history: [], text: 'hello' };
@@ -136,7 +128,7 @@ describe('RemoteMind over several servers', () => {
     const slow = await fake('answer', { reply: 'from the slow one' });
     const answering = await fake('answer', { reply: 'from the other' });
     const { mind } = await RemoteMind.connect(
-      config([answering.url, slow.url], { serverTimeoutMs: 300 }),
+      config([answering.url, slow.url], { serverTimeoutMs: 1_500 }),
     );
     slow.behaviour = 'silent';
     expect([await mind.chat(hello), await mind.chat(hello)]).toEqual([
@@ -148,7 +140,7 @@ describe('RemoteMind over several servers', () => {
 
   it('lets a reply stream for longer than a server may take to start answering', async () => {
     const slowModel = await fake('trickle', { reply: 'one two three four five' });
-    const { mind } = await RemoteMind.connect(config([slowModel.url], { serverTimeoutMs: 200 }));
+    const { mind } = await RemoteMind.connect(config([slowModel.url], { serverTimeoutMs: 1_000 }));
     expect(await mind.chat(hello)).toBe('one two three four five');
   });
 
