@@ -29,12 +29,9 @@ export interface LlamaServerBuild {
 
 /** The bundle node-llama-cpp ships its llama.cpp source in. */
 export function llamaCppBundle(): string {
-  const require = createRequire(import.meta.url);
-  return join(
-    dirname(require.resolve('node-llama-cpp/package.json')),
-    'llama',
-    'gitRelease.bundle',
-  );
+  // Its package exports hide package.json; the entry point is dist/index.js.
+  const entry = createRequire(import.meta.url).resolve('node-llama-cpp');
+  return join(dirname(entry), '..', 'llama', 'gitRelease.bundle');
 }
 
 /** The tools a build needs that this machine lacks, e.g. `['cmake']`; empty when all are there. */

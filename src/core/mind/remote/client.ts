@@ -43,6 +43,9 @@ export interface Completion {
   readonly tokens: number | undefined;
 }
 
+/** Failures of a kept-alive connection the server had closed, before the request was read. */
+const STALE_CONNECTION = new Set(['UND_ERR_SOCKET', 'ECONNRESET']);
+
 /** A fetch failure's reason in a few words (`ECONNREFUSED`, `other side closed`). */
 function reasonOf(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -112,6 +115,8 @@ export class ServerClient {
     try {
       for await (const data of sseData(response.body!)) {
         if (data === '[DONE]') break;
+        // Pieces already received are not passed on once the caller has given up.
+        signal.throwIfAborted();
         const event = this.parseEvent(data);
         const choice = event.choices?.[0];
         const piece = choice?.delta?.content;
@@ -161,11 +166,15 @@ export class ServerClient {
     }
   }
 
-  /** A request whose answer has started (status and headers), or a MindError. */
+  /**
+   * A request whose answer has started (status and headers), or a MindError. A connection
+   * the server closed while idle (an old keep-alive socket) is retried once on a new one.
+   */
   private async fetch(
     path: string,
     init: RequestInit,
     signal: AbortSignal | undefined,
+    retried = false,
   ): Promise<Response> {
     // Only until the answer starts: a long reply may stream for longer.
     const deadline = new AbortController();
@@ -178,10 +187,13 @@ export class ServerClient {
       });
     } catch (error) {
       if (signal?.aborted) throw error;
+      const reason = reasonOf(error);
+      if (!retried && !deadline.signal.aborted && STALE_CONNECTION.has(reason))
+        return this.fetch(path, init, signal, true);
       throw this.unreachable(
         deadline.signal.aborted
           ? `no answer within ${this.timeoutMs} ms (BATOS_MIND_TIMEOUT_MS)`
-          : reasonOf(error),
+          : reason,
       );
     } finally {
       clearTimeout(timer);
