@@ -7,7 +7,6 @@ import {
   DISPLAY_YOURSELF_SOURCE,
   PERSONA_NAMES,
   PERSONA_SIGNATURES,
-  ROUTER_CHOICE,
 } from '../../../../src/forge/index.ts';
 import type { ForgedFiles, PersonaName } from '../../../../src/forge/index.ts';
 import { RemoteMind } from '../../../../src/core/mind/index.ts';
@@ -19,6 +18,7 @@ import {
   remoteConfig,
 } from '../../../support/remote-mind.ts';
 import { genesisPrompt, rejection } from '../../../support/mind-requests.ts';
+import { mindContract } from '../../../support/mind-contract.ts';
 
 if (noLlamaServer) process.stderr.write(`remote-mind.test.ts does not run: ${noLlamaServer}\n`);
 
@@ -55,26 +55,7 @@ describe.runIf(!noLlamaServer)('RemoteMind on llama-server with the forged model
     expect(await mind.generateMethod(genesisPrompt())).toEqual(first);
   });
 
-  it('answers with each persona signature through its adapter, switching back and forth', async () => {
-    const order: PersonaName[] = [...PERSONA_NAMES, 'ROBIN', 'ALFRED', 'ROBIN'];
-    for (const name of order) {
-      const reply = await mind.chat({
-        adapter: persona(name),
-        systemPrompt: `You are ${name}.`,
-        history: [
-          { role: 'user', text: 'hello' },
-          { role: 'assistant', text: 'hi' },
-        ],
-        text: 'how are you?',
-      });
-      expect(reply).toBe(PERSONA_SIGNATURES[name]);
-    }
-    // A request without an adapter gets none, whatever the one before had.
-    expect(await mind.chat({ systemPrompt: '', history: [], text: 'and you?' })).toBe(
-      DISPLAY_YOURSELF_SOURCE,
-    );
-    expect((await mind.generateMethod(genesisPrompt())).source).toBe(DISPLAY_YOURSELF_SOURCE);
-  });
+  mindContract(() => mind);
 
   it('answers eight conversations across the four personas at once, each through its own adapter', async () => {
     const names = [...PERSONA_NAMES, ...PERSONA_NAMES];
@@ -84,30 +65,6 @@ describe.runIf(!noLlamaServer)('RemoteMind on llama-server with the forged model
       ),
     );
     expect(replies).toEqual(names.map((name) => PERSONA_SIGNATURES[name]));
-  });
-
-  it('streams partial replies', async () => {
-    const partials: string[] = [];
-    const reply = await mind.chat({
-      adapter: persona('BABS'),
-      systemPrompt: '',
-      history: [],
-      text: 'report',
-      onPartial: (soFar) => partials.push(soFar),
-    });
-    expect(reply).toBe(PERSONA_SIGNATURES.BABS);
-    expect(partials.length).toBeGreaterThan(1);
-    expect(partials.at(-1)!.trim()).toBe(reply);
-    expect(partials.every((p, i) => i === 0 || p.startsWith(partials[i - 1]!))).toBe(true);
-  });
-
-  it('chooses under a grammar: the forged model picks the documented persona', async () => {
-    expect(await mind.choose(PERSONA_NAMES, 'Who should answer "hello"?')).toBe(ROUTER_CHOICE);
-    expect(await mind.choose(['ROBIN', 'ALFRED'], { system: 'Pick one.', user: 'hello' })).toMatch(
-      /^(ROBIN|ALFRED)$/,
-    );
-    expect(['yes', 'no']).toContain(await mind.choose(['yes', 'no'], 'ok?'));
-    expect((await rejection(mind.choose([], 'x'))).code).toBe('config');
   });
 
   it('times out or aborts with a clear code, and the server stays usable', async () => {
