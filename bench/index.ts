@@ -8,6 +8,7 @@ import { benchFrontEnds } from './frontends.ts';
 import { benchImage } from './image.ts';
 import { benchMind } from './mind.ts';
 import { benchPersonas } from './personas.ts';
+import { benchRemoteMind } from './remote-mind.ts';
 import { benchSandbox } from './sandbox.ts';
 import { benchSends } from './sends.ts';
 import { renderTable, type BenchTable } from './table.ts';
@@ -20,6 +21,7 @@ const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
   sandbox: benchSandbox,
   mind: benchMind,
   personas: benchPersonas,
+  'remote-mind': benchRemoteMind,
   frontends: async () => ({
     title: 'Front ends: message-to-reply overhead with an instant bot, against local servers (ms)',
     rows: (await benchFrontEnds()).map((row) => ({ ...row })),

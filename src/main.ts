@@ -20,11 +20,19 @@ import { Bot } from './core/bot/bot.ts';
 import { limitGenerations } from './core/bot/generation-limit.ts';
 import { Image } from './core/image/index.ts';
 import { stderrLogger, type Logger } from './core/log.ts';
-import { howToGetAModel, Mind, parseMindConfig, type MindConfig } from './core/mind/index.ts';
+import {
+  howToGetAModel,
+  Mind,
+  parseMindConfig,
+  RemoteMind,
+  type MindConfig,
+  type MindService,
+} from './core/mind/index.ts';
 import { QuickJsMethodRunner } from './core/sandbox/index.ts';
 import { MindMethodWriter } from './core/uvm/mind-writer.ts';
 import {
   installPersonas,
+  PERSONA_CODEX,
   PersonaConversation,
   personaPrimitives,
   personaSlotRule,
@@ -71,8 +79,25 @@ function readSettings(env: Env): Settings {
   return { core, mind: mind!, discord, slack };
 }
 
-/** Loads the model if there is one; otherwise says why, and BAT OS serves without it. */
-async function loadMind(config: MindConfig, log: Logger): Promise<Mind | { reason: string }> {
+/**
+ * Connects to the inference servers (BATOS_MIND_URL) or loads the model if there is one;
+ * otherwise says why, and BAT OS serves without it.
+ */
+async function loadMind(
+  config: MindConfig,
+  log: Logger,
+): Promise<MindService | { reason: string }> {
+  if (config.servers?.length) {
+    try {
+      const expectAdapters = PERSONA_CODEX.map((persona) => persona.adapter);
+      const { mind, warnings } = await RemoteMind.connect(config, { expectAdapters });
+      for (const warning of warnings) log.warn(warning);
+      return mind;
+    } catch (error) {
+      log.warn(`no inference server: ${(error as Error).message}`);
+      return { reason: (error as Error).message };
+    }
+  }
   try {
     return await Mind.load(config, { onProgress: loadProgressReporter(log, process.stderr) });
   } catch (error) {
@@ -132,8 +157,8 @@ export async function main(env: Env, checkConfigOnly = false): Promise<void> {
   const image = await Image.open(core.imagePath, { cacheBytes: core.cacheMegabytes << 20 });
   const runner = new QuickJsMethodRunner();
   const loaded = await loadMind(settings.mind, log);
-  const mind = loaded instanceof Mind ? loaded : undefined;
-  const noModelReason = loaded instanceof Mind ? undefined : loaded.reason;
+  const mind = 'reason' in loaded ? undefined : loaded;
+  const noModelReason = 'reason' in loaded ? loaded.reason : undefined;
   const uvm = new Uvm({
     image,
     runner,
@@ -146,13 +171,15 @@ export async function main(env: Env, checkConfigOnly = false): Promise<void> {
   });
   const system = { who: 'system:batos', platform: 'console' } as const;
   await uvm.bootstrap(system);
-  if (mind) await recordModel(uvm, system, mind.metadata);
+  if (mind) await recordModel(uvm, system, mind.source);
   await installPersonas(uvm, system);
   const checkMethod = (source: string) => runner.check(source);
   const conversation = new PersonaConversation({
     uvm,
     ...(mind ? { mind } : { noModelReason: noModelReason! }),
-    ...(mind && isForgedModel(mind.metadata) ? { modelNote: FORGED_MODEL_NOTE } : {}),
+    ...(mind?.source.kind === 'local' && isForgedModel(mind.source.model)
+      ? { modelNote: FORGED_MODEL_NOTE }
+      : {}),
     loraDir: core.loraDir,
     checkMethod,
     defaultPersona: core.defaultPersona,

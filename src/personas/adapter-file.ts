@@ -14,9 +14,14 @@ export type AdapterChoice =
 
 /**
  * The persona's adapter in `loraDir`. A missing file means voice only; a slot that is not a
- * plain file name is an error (thrown, with the remedy).
+ * plain file name is an error (thrown, with the remedy). With `served` (the adapter names
+ * the inference servers hold), the name is looked up there instead of on this disk.
  */
-export function adapterFile(loraDir: string, persona: PersonaRecord): AdapterChoice {
+export function adapterFile(
+  loraDir: string,
+  persona: PersonaRecord,
+  served?: ReadonlySet<string>,
+): AdapterChoice {
   const name = persona.adapter.trim();
   if (name === '') return { kind: 'voice-only', why: 'no adapter is set' };
   if (name !== basename(name) || name === '.' || name === '..')
@@ -24,7 +29,10 @@ export function adapterFile(loraDir: string, persona: PersonaRecord): AdapterCho
       `${persona.name}'s adapter "${name}" is not a file name inside ${loraDir}; set it to one, e.g. setSlot adapter "${persona.name.toLowerCase()}.gguf"`,
     );
   const path = join(loraDir, name);
-  if (!existsSync(path)) return { kind: 'voice-only', why: `${path} not found` };
+  if (served !== undefined && !served.has(name))
+    return { kind: 'voice-only', why: `no inference server holds ${name}` };
+  if (served === undefined && !existsSync(path))
+    return { kind: 'voice-only', why: `${path} not found` };
   return { kind: 'file', path, scale: persona.scale };
 }
 

@@ -12,7 +12,7 @@
 import type { Conversation } from '../core/bot/bot.ts';
 import { assertCommand } from '../core/access/commands.ts';
 import type { Caller } from '../core/access/principal.ts';
-import { MindError, type ChatTurn, type Mind } from '../core/mind/index.ts';
+import { MindError, type ChatTurn, type MindService } from '../core/mind/index.ts';
 import { textReply, type Reply, type ReplyEvents, type Send } from '../core/protocol.ts';
 import type { Argument } from '../core/uvm/parser.ts';
 import { transactionInfo, type Uvm } from '../core/uvm/uvm.ts';
@@ -31,7 +31,7 @@ import { appendTurns, readThread, threadKey, type StoredTurn } from './threads.t
 export interface ConversationOptions {
   readonly uvm: Uvm;
   /** The loaded model; absent when there is none, and then personas cannot speak. */
-  readonly mind?: Pick<Mind, 'chat' | 'choose'>;
+  readonly mind?: Pick<MindService, 'chat' | 'choose' | 'servedAdapters'>;
   /** A note every persona reply carries, e.g. that it comes from the forged test model. */
   readonly modelNote?: string;
   /** Why there is no model and how to get one (the mind's `howToGetAModel`). */
@@ -171,7 +171,7 @@ export class PersonaConversation implements Conversation {
       );
     let adapter: AdapterChoice;
     try {
-      adapter = adapterFile(this.options.loraDir, persona);
+      adapter = adapterFile(this.options.loraDir, persona, mind.servedAdapters);
     } catch (error) {
       return failed((error as Error).message);
     }

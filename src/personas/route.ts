@@ -3,7 +3,7 @@
  * cases, else the model's grammar-constrained choice on the base model, else the default.
  * The result carries a note saying how it was chosen, which the reply shows.
  */
-import type { Mind } from '../core/mind/index.ts';
+import type { MindService } from '../core/mind/index.ts';
 import type { PersonaRecord } from './records.ts';
 import { buildRouterPrompt, routeByRules } from './router.ts';
 
@@ -22,7 +22,7 @@ export async function routeText(
   text: string,
   personas: readonly PersonaRecord[],
   defaultName: string,
-  mind: Pick<Mind, 'choose'> | undefined,
+  mind: Pick<MindService, 'choose'> | undefined,
 ): Promise<Routed> {
   const byName = (name: string) =>
     personas.find((p) => p.name.toLowerCase() === name.toLowerCase());

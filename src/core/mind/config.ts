@@ -25,6 +25,13 @@ export interface MindConfig {
   readonly maxMethodTokens: number;
   /** Token limit for one persona reply. */
   readonly maxReplyTokens: number;
+  /**
+   * Inference servers (`llama-server`) to use instead of loading {@link model} in-process;
+   * absent or empty: the model runs in this process.
+   */
+  readonly servers?: readonly string[];
+  /** How long a server may take to start answering before it is skipped for a while. */
+  readonly serverTimeoutMs?: number;
 }
 
 /** Llama 3.1 8B Instruct, 4-bit (Q4_K_M), from Hugging Face. */
@@ -56,7 +63,9 @@ function integer(
  *
  * Variables: BATOS_MODEL, BATOS_MODELS_DIR, BATOS_GPU (auto|false|cuda|vulkan|metal),
  * BATOS_THREADS (default: available cores), BATOS_CONTEXT_SIZE, BATOS_MEMORY_BUDGET_MB,
- * BATOS_GENERATION_TIMEOUT_MS, BATOS_MAX_METHOD_TOKENS, BATOS_MAX_REPLY_TOKENS.
+ * BATOS_GENERATION_TIMEOUT_MS, BATOS_MAX_METHOD_TOKENS, BATOS_MAX_REPLY_TOKENS,
+ * BATOS_MIND_URL (comma-separated `http://host:port` of llama-servers; set, it replaces the
+ * in-process model), BATOS_MIND_TIMEOUT_MS.
  */
 export function parseMindConfig(
   env: Record<string, string | undefined>,
@@ -82,5 +91,42 @@ export function parseMindConfig(
     generationTimeoutMs: integer(env, 'BATOS_GENERATION_TIMEOUT_MS', 120_000, { min: 1 }),
     maxMethodTokens: integer(env, 'BATOS_MAX_METHOD_TOKENS', 512, { min: 16, max: contextSize }),
     maxReplyTokens: integer(env, 'BATOS_MAX_REPLY_TOKENS', 512, { min: 1, max: contextSize }),
+    servers: serverUrls(env.BATOS_MIND_URL),
+    serverTimeoutMs: integer(env, 'BATOS_MIND_TIMEOUT_MS', 10_000, { min: 1 }),
   };
+}
+
+/** BATOS_MIND_URL as a list of base URLs without a trailing slash; empty when unset. */
+function serverUrls(raw: string | undefined): string[] {
+  const entries = (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  return entries.map((entry) => {
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      throw new MindError(
+        'config',
+        `BATOS_MIND_URL holds "${entry}", which is not a URL; give http://host:port, comma-separated for several servers.`,
+      );
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new MindError(
+        'config',
+        `BATOS_MIND_URL holds "${entry}"; only http:// and https:// servers are supported.`,
+      );
+    if (url.username !== '' || url.password !== '')
+      throw new MindError(
+        'config',
+        'BATOS_MIND_URL must not carry credentials (they would show in logs and in pLLM); give http://host:port.',
+      );
+    if (url.search !== '' || url.hash !== '')
+      throw new MindError(
+        'config',
+        `BATOS_MIND_URL holds "${entry}"; give the server's base URL, without ? or #.`,
+      );
+    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  });
 }

@@ -26,7 +26,13 @@ export type MindErrorCode =
   /** Generation hit the token limit before the answer was complete. */
   | 'incomplete'
   /** The mind was closed. */
-  | 'closed';
+  | 'closed'
+  /** No inference server (BATOS_MIND_URL) could be reached; each one's reason is named. */
+  | 'unreachable'
+  /** The inference server failed while it was answering; the reply was dropped. */
+  | 'interrupted'
+  /** The inference server answered something that is not its protocol. */
+  | 'bad-response';
 
 export class MindError extends CodedError<MindErrorCode> {
   override readonly name = 'MindError';

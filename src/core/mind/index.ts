@@ -4,17 +4,21 @@
  * Seams: configuration ({@link parseMindConfig}), where the model file comes from
  * (`model-source`), GGUF checks before llama.cpp sees a file (`gguf/`), model metadata for
  * the pLLM object, the context pool (one context per adapter set, LRU within a memory
- * budget), chat formatting and prompts (`prompts/`), and generation ({@link Mind}).
+ * budget), chat formatting and prompts (`prompts/`), and generation ({@link Mind}); or,
+ * with BATOS_MIND_URL, llama-servers over HTTP ({@link RemoteMind}, `remote/`). Both are a
+ * {@link MindService}, which is all the rest of BAT OS sees.
  */
 export { Mind } from './mind.ts';
+export type { LoadOptions, LoadProgress } from './mind.ts';
 export type {
   ChatRequest,
   GeneratedMethod,
   GenerationOptions,
-  LoadOptions,
-  LoadProgress,
+  MindService,
+  MindSource,
   Prompt,
-} from './mind.ts';
+} from './service.ts';
+export { RemoteMind } from './remote/remote-mind.ts';
 export { MindError } from './errors.ts';
 export type { MindErrorCode } from './errors.ts';
 export { DEFAULT_MODEL, parseMindConfig } from './config.ts';

@@ -2,11 +2,10 @@
  * The mind: one loaded model, a pool of contexts (one per adapter set), and the three
  * things BAT OS asks of it — write a method, speak as a persona, choose among options.
  */
-import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { Llama, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
 import { resolveModelChatWrapper, toChatHistory } from './chat-format.ts';
-import type { ChatTurn } from './chat-format.ts';
+import { choiceRequest, chosenOption } from './choice.ts';
 import type { MindConfig } from './config.ts';
 import { ContextPool } from './context-pool.ts';
 import type { AdapterSpec, PoolStats, PooledContext } from './context-pool.ts';
@@ -16,9 +15,18 @@ import { validateAdapterFile, validateModelFile } from './gguf/validate.ts';
 import { sharedLlama } from './llama.ts';
 import { describeModel } from './metadata.ts';
 import type { ModelMetadata } from './metadata.ts';
-import { choiceGbnf, METHOD_GBNF } from './method-grammar.ts';
+import { METHOD_GBNF } from './method-grammar.ts';
 import { resolveModelPath } from './model-source.ts';
+import { promptHash } from './prompt-hash.ts';
 import type { DownloadProgress } from './model-source.ts';
+import type {
+  ChatRequest,
+  GeneratedMethod,
+  GenerationOptions,
+  MindService,
+  MindSource,
+  Prompt,
+} from './service.ts';
 
 /** Progress while loading: downloading the model (first start only), then loading it. */
 export type LoadProgress =
@@ -32,41 +40,8 @@ export interface LoadOptions {
   readonly signal?: AbortSignal;
 }
 
-/** A system prompt and a user message, e.g. from `buildMethodPrompt`. */
-export interface Prompt {
-  readonly system: string;
-  readonly user: string;
-}
-
-export interface GenerationOptions {
-  readonly signal?: AbortSignal;
-  /** Overrides the configured generation timeout. */
-  readonly timeoutMs?: number;
-}
-
-/** A method the model wrote, with what method provenance records. */
-export interface GeneratedMethod {
-  /** The method's source: one function expression, as the grammar guarantees. */
-  readonly source: string;
-  /** The model's {@link ModelMetadata.id}. */
-  readonly model: string;
-  /** SHA-256 (hex) of the system and user prompt. */
-  readonly promptHash: string;
-  /** Tokens generated. */
-  readonly tokens: number;
-}
-
-export interface ChatRequest extends GenerationOptions {
-  /** The persona's LoRA adapter; none speaks with the base model. */
-  readonly adapter?: AdapterSpec;
-  readonly systemPrompt: string;
-  readonly history: readonly ChatTurn[];
-  readonly text: string;
-  /** Called with the reply so far as it grows. */
-  readonly onPartial?: (textSoFar: string) => void;
-}
-
-export class Mind {
+/** The model loaded in this process, through node-llama-cpp. */
+export class Mind implements MindService {
   private readonly choiceGrammars = new Map<string, Promise<LlamaGrammar>>();
   private readonly validAdapters = new Map<string, Promise<unknown>>();
   private closed = false;
@@ -80,6 +55,11 @@ export class Mind {
     /** What the pLLM object records: file, size, sha256, architecture, quantisation, name. */
     readonly metadata: ModelMetadata,
   ) {}
+
+  /** The loaded model file, for the pLLM object. */
+  get source(): MindSource {
+    return { kind: 'local', model: this.metadata };
+  }
 
   /**
    * Resolves (downloading on first start if allowed), validates and loads the model.
@@ -140,11 +120,6 @@ export class Mind {
    * 'aborted' or 'incomplete' (the token limit came first).
    */
   async generateMethod(prompt: Prompt, options: GenerationOptions = {}): Promise<GeneratedMethod> {
-    const promptHash = createHash('sha256')
-      .update(prompt.system)
-      .update('\0')
-      .update(prompt.user)
-      .digest('hex');
     let tokens = 0;
     const source = await this.generate(
       undefined,
@@ -169,7 +144,12 @@ export class Mind {
         return result.response;
       },
     );
-    return { source: source.trim(), model: this.metadata.id, promptHash, tokens };
+    return {
+      source: source.trim(),
+      model: this.metadata.id,
+      promptHash: promptHash(prompt),
+      tokens,
+    };
   }
 
   /** A persona's reply: the adapter's context, its system prompt, the conversation so far. */
@@ -206,39 +186,23 @@ export class Mind {
     prompt: string | Prompt,
     generation: GenerationOptions = {},
   ): Promise<T> {
-    if (
-      options.length === 0 ||
-      options.some((o) => o === '') ||
-      new Set(options).size !== options.length
-    ) {
-      throw new MindError(
-        'config',
-        'choose() needs at least one option, all different and none empty.',
-      );
-    }
-    const { system, user } = typeof prompt === 'string' ? { system: '', user: prompt } : prompt;
-    const grammar = await this.choiceGrammar(options);
+    const choice = choiceRequest(options, prompt);
+    const grammar = await this.choiceGrammar(choice.grammar);
     const answer = await this.generate(
       undefined,
       'Choosing',
       generation,
       async ({ chat }, signal) => {
-        const result = await chat.generateResponse(toChatHistory(system, [], user), {
+        const result = await chat.generateResponse(toChatHistory(choice.system, [], choice.user), {
           grammar,
-          maxTokens: Math.max(...options.map((o) => o.length)) + 1,
+          maxTokens: choice.maxTokens,
           temperature: 0,
           signal,
         });
         return result.response;
       },
     );
-    const chosen = options.find((option) => option === answer.trim());
-    if (chosen === undefined)
-      throw new MindError(
-        'incomplete',
-        `The model's choice ${JSON.stringify(answer)} is not an option.`,
-      );
-    return chosen;
+    return chosenOption(options, answer);
   }
 
   /** The context pool's state: live contexts (least recently used first), budget, evictions. */
@@ -297,12 +261,12 @@ export class Mind {
     await check;
   }
 
-  private choiceGrammar(options: readonly string[]): Promise<LlamaGrammar> {
-    const key = JSON.stringify(options);
-    let grammar = this.choiceGrammars.get(key);
+  /** The compiled grammar for a choice's GBNF, compiled once per set of options. */
+  private choiceGrammar(gbnf: string): Promise<LlamaGrammar> {
+    let grammar = this.choiceGrammars.get(gbnf);
     if (!grammar) {
-      grammar = this.llama.createGrammar({ grammar: choiceGbnf(options) });
-      this.choiceGrammars.set(key, grammar);
+      grammar = this.llama.createGrammar({ grammar: gbnf });
+      this.choiceGrammars.set(gbnf, grammar);
     }
     return grammar;
   }

@@ -5,13 +5,13 @@
  */
 import { checkGeneratedMethod } from '../analysis/index.ts';
 import { SendError } from '../errors.ts';
-import { buildMethodPrompt, MindError, type Mind } from '../mind/index.ts';
+import { buildMethodPrompt, MindError, type MindService } from '../mind/index.ts';
 import type { MethodRunner } from '../sandbox/contract.ts';
 import type { MethodRequest, MethodWriter, WrittenMethod } from './method-writer.ts';
 
 export class MindMethodWriter implements MethodWriter {
   constructor(
-    private readonly mind: Pick<Mind, 'generateMethod'>,
+    private readonly mind: Pick<MindService, 'generateMethod'>,
     private readonly runner: Pick<MethodRunner, 'check'>,
   ) {}
 

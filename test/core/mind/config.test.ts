@@ -28,6 +28,8 @@ describe('parseMindConfig', () => {
       BATOS_GENERATION_TIMEOUT_MS: '5000',
       BATOS_MAX_METHOD_TOKENS: '300',
       BATOS_MAX_REPLY_TOKENS: '200',
+      BATOS_MIND_URL: 'http://10.0.0.5:8080/, https://gpu.example/llama ',
+      BATOS_MIND_TIMEOUT_MS: '2500',
     });
     expect(config).toEqual({
       model: './m.gguf',
@@ -39,7 +41,10 @@ describe('parseMindConfig', () => {
       generationTimeoutMs: 5000,
       maxMethodTokens: 300,
       maxReplyTokens: 200,
+      servers: ['http://10.0.0.5:8080', 'https://gpu.example/llama'],
+      serverTimeoutMs: 2500,
     });
+    expect(parseMindConfig({}).servers).toEqual([]);
     expect(parseMindConfig({ BATOS_GPU: 'CUDA' }).gpu).toBe('cuda');
   });
 
@@ -51,6 +56,11 @@ describe('parseMindConfig', () => {
     ['BATOS_MEMORY_BUDGET_MB', '-1'],
     ['BATOS_GENERATION_TIMEOUT_MS', '1e3'],
     ['BATOS_MAX_METHOD_TOKENS', '999999'],
+    ['BATOS_MIND_URL', 'localhost:8080'],
+    ['BATOS_MIND_URL', 'ftp://host:21'],
+    ['BATOS_MIND_URL', 'http://127.0.0.1:8080,nonsense'],
+    ['BATOS_MIND_URL', 'http://host:8080/?model=x'],
+    ['BATOS_MIND_TIMEOUT_MS', '0'],
   ])('refuses %s=%s with a message naming the variable', (name, value) => {
     let error: unknown;
     try {
@@ -62,4 +72,16 @@ describe('parseMindConfig', () => {
     expect((error as MindError).code).toBe('config');
     expect((error as MindError).message).toContain(name);
   });
+});
+
+it('refuses credentials in BATOS_MIND_URL without repeating them', () => {
+  let error: unknown;
+  try {
+    parseMindConfig({ BATOS_MIND_URL: 'http://admin:hunter2@gpu:8080' });
+  } catch (e) {
+    error = e;
+  }
+  expect((error as MindError).code).toBe('config');
+  expect((error as MindError).message).toContain('BATOS_MIND_URL');
+  expect((error as MindError).message).not.toContain('hunter2');
 });

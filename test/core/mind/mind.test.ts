@@ -8,8 +8,10 @@ import {
   ROUTER_CHOICE,
 } from '../../../src/forge/index.ts';
 import type { ForgedFiles, PersonaName } from '../../../src/forge/index.ts';
-import { buildMethodPrompt, Mind, MindError } from '../../../src/core/mind/index.ts';
+import { Mind } from '../../../src/core/mind/index.ts';
 import { forged, tinyConfig } from '../../support/forged.ts';
+import { genesisPrompt, rejection } from '../../support/mind-requests.ts';
+import { mindContract } from '../../support/mind-contract.ts';
 
 let files: ForgedFiles;
 let mind: Mind;
@@ -19,27 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => mind?.close());
 
-const genesisPrompt = () =>
-  buildMethodPrompt({
-    oid: 3,
-    name: 'genesis',
-    slotNames: ['parent*', 'about'],
-    parents: [{ oid: 1, name: 'traits' }],
-    selector: 'display_yourself',
-    args: [],
-    words: 'genesis display_yourself',
-  });
-
 const persona = (name: PersonaName) => ({ path: files.adapters[name], scale: 1 });
-
-async function rejection(promise: Promise<unknown>): Promise<MindError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MindError);
-  return error as MindError;
-}
 
 describe('Mind on the forged model', () => {
   it('describes the model for the pLLM object, hash from a streamed read', async () => {
@@ -69,46 +51,10 @@ describe('Mind on the forged model', () => {
     expect(await mind.generateMethod(prompt)).toEqual(first);
   });
 
-  it('answers with each persona signature through its adapter, switching back and forth', async () => {
-    const order: PersonaName[] = [...PERSONA_NAMES, 'ROBIN', 'ALFRED', 'ROBIN'];
-    for (const name of order) {
-      const reply = await mind.chat({
-        adapter: persona(name),
-        systemPrompt: `You are ${name}.`,
-        history: [
-          { role: 'user', text: 'hello' },
-          { role: 'assistant', text: 'hi' },
-        ],
-        text: 'how are you?',
-      });
-      expect(reply).toBe(PERSONA_SIGNATURES[name]);
-    }
-    // The base model is untouched by the adapters.
-    expect((await mind.generateMethod(genesisPrompt())).source).toBe(DISPLAY_YOURSELF_SOURCE);
+  mindContract(() => mind);
+
+  it('keeps one context per adapter set it has used', () => {
     expect(mind.stats().contexts).toHaveLength(PERSONA_NAMES.length + 1);
-  });
-
-  it('streams partial replies', async () => {
-    const partials: string[] = [];
-    const reply = await mind.chat({
-      adapter: persona('BABS'),
-      systemPrompt: '',
-      history: [],
-      text: 'report',
-      onPartial: (soFar) => partials.push(soFar),
-    });
-    expect(partials.length).toBeGreaterThan(1);
-    expect(partials.at(-1)!.trim()).toBe(reply);
-    expect(partials.every((p, i) => i === 0 || p.startsWith(partials[i - 1]!))).toBe(true);
-  });
-
-  it('chooses under a grammar: the forged model picks the documented persona', async () => {
-    expect(await mind.choose(PERSONA_NAMES, 'Who should answer "hello"?')).toBe(ROUTER_CHOICE);
-    expect(await mind.choose(['ROBIN', 'ALFRED'], { system: 'Pick one.', user: 'hello' })).toMatch(
-      /^(ROBIN|ALFRED)$/,
-    );
-    expect(['yes', 'no']).toContain(await mind.choose(['yes', 'no'], 'ok?'));
-    expect((await rejection(mind.choose([], 'x'))).code).toBe('config');
   });
 
   it('times out or aborts with a clear code', async () => {

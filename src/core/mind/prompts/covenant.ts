@@ -4,7 +4,7 @@
  * user text describes the receiver and the message. Prompt text lives here only.
  */
 import { METHOD_CONTRACT } from '../../sandbox/method-contract.ts';
-import type { Prompt } from '../mind.ts';
+import type { Prompt } from '../service.ts';
 
 /** The object that did not understand, and the message it got. */
 export interface MethodRequest {

@@ -1,0 +1,72 @@
+/**
+ * `npm run llama-server [-- options] [-- llama-server arguments]`: starts the built
+ * llama-server (build it first: `npm run llama-server:build`) with the model and every
+ * persona adapter in the LoRA folder, and runs until stopped (Ctrl-C). Then point BAT OS at
+ * it: `BATOS_MIND_URL=http://host:port`.
+ *
+ * Options: --model FILE (default: BATOS_MODEL, resolved like BAT OS does, without a
+ * download), --lora-dir DIR (BATOS_LORA_DIR, default `lora`), --host (127.0.0.1), --port
+ * (8080), --parallel N (slots, 4), --slot-context N (tokens per slot, BATOS_CONTEXT_SIZE),
+ * --threads N (BATOS_THREADS), --cuda (the CUDA build). Arguments after a lone `--` go to
+ * llama-server as they are (e.g. `-ngl 99`).
+ */
+import { parseArgs } from 'node:util';
+import { parseMindConfig, resolveModelPath } from '../src/core/mind/index.ts';
+import { isBuilt, llamaServerBuild } from './llama-server-cache.ts';
+import { startLlamaServer } from './llama-server-process.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    model: { type: 'string' },
+    'lora-dir': { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    parallel: { type: 'string' },
+    'slot-context': { type: 'string' },
+    threads: { type: 'string' },
+    cuda: { type: 'boolean' },
+  },
+});
+
+function whole(name: string, raw: string | undefined, fallback: number): number {
+  const value = Number(raw ?? fallback);
+  if (!Number.isInteger(value) || value < 0) {
+    process.stderr.write(`--${name} must be a whole number; got "${raw}".\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+try {
+  const mind = parseMindConfig(process.env);
+  const build = llamaServerBuild(values.cuda ? 'cuda' : 'cpu');
+  if (!isBuilt(build))
+    throw new Error(
+      `llama-server is not built yet (${build.binary}); run npm run llama-server:build${values.cuda ? ' -- --cuda' : ''} first.`,
+    );
+  const model =
+    values.model ?? (await resolveModelPath(mind.model, mind.modelsDir, { download: false }));
+  const server = await startLlamaServer({
+    binary: build.binary,
+    model,
+    loraDir: values['lora-dir'] ?? process.env.BATOS_LORA_DIR ?? 'lora',
+    host: values.host ?? '127.0.0.1',
+    port: whole('port', values.port, 8080),
+    parallel: whole('parallel', values.parallel, 4),
+    slotContext: whole('slot-context', values['slot-context'], mind.contextSize),
+    threads: whole('threads', values.threads, mind.threads),
+    extraArgs: positionals,
+    onLine: (line) => process.stderr.write(`${line}\n`),
+  });
+  for (const why of server.skipped) process.stderr.write(`adapter left out: ${why}\n`);
+  process.stdout.write(
+    `llama-server ready at ${server.url} with ${server.adapters.length} adapter(s); BATOS_MIND_URL=${server.url}\n`,
+  );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void server.stop().then(() => process.exit(0)));
+  server.process.once('exit', (code) => process.exit(code ?? 1));
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+}
