@@ -29,7 +29,7 @@ function runScript(script: string, args: readonly string[]): Promise<Run> {
 
 describe.each([
   ['scripts/forge.ts', /npm run forge -- \[--out DIR\] \[--json\]/],
-  ['bench/index.ts', /npm run bench -- \[image\|sends\|[a-z|]+ …\]/],
+  ['bench/index.ts', /npm run bench -- \[image\|sends\|[a-z|-]+ …\]/],
   ['scripts/models-pull.ts', /npm run models:pull -- \[URI\]/],
 ])('%s', (script, usage) => {
   it('answers --help with its usage and exits 0', async () => {
