@@ -16,6 +16,7 @@ export type SendErrorCode =
   | 'rate-limited'
   | 'undo-refused'
   | 'quota'
+  | 'cancelled'
   | 'internal';
 
 /** An error that says what kind it is, so callers branch on `code`, never on message text. */

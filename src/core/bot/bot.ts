@@ -112,6 +112,7 @@ export class Bot implements BotService {
         args: parsed.args,
         message: send.text,
         ...(events.status ? { onStatus: (text: string) => events.status?.(text) } : {}),
+        ...(events.signal ? { signal: events.signal } : {}),
       });
       return textReply('ok', outcome.text, outcome.tx === undefined ? {} : { tx: outcome.tx });
     }

@@ -76,6 +76,16 @@ export interface SendRequest {
   readonly words?: string;
   /** Told when a method is being written, so a front end can show it. */
   readonly onStatus?: (text: string) => void;
+  /** Aborted when the sender cancels (Ctrl+C at the console): a method being written for them stops. */
+  readonly signal?: AbortSignal;
+}
+
+/** A method being written, and who waits for it. */
+interface Writing {
+  readonly method: Promise<WrittenMethod>;
+  readonly controller: AbortController;
+  /** How many senders still wait for it (one who cancels stops counting). */
+  waiting: number;
 }
 
 /** What a send produced. */
@@ -136,7 +146,8 @@ export class Uvm {
   private readonly quotas: Quotas;
   private readonly slotRules: readonly SlotRule[];
   private readonly queue = new SerialQueue();
-  private readonly writing = new Map<string, Promise<WrittenMethod>>();
+  /** Methods being written, shared by everyone who asked for the same one meanwhile. */
+  private readonly writing = new Map<string, Writing>();
   private readonly sourceKeys = new Map<string, string>();
   private closing = false;
 
@@ -292,7 +303,7 @@ export class Uvm {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    await Promise.allSettled(this.writing.values());
+    await Promise.allSettled([...this.writing.values()].map((w) => w.method));
     await this.queue.drain();
     await this.runner.close();
     await this.image.close();
@@ -347,12 +358,16 @@ export class Uvm {
       );
     request.onStatus?.(`${label} does not understand ${needed.selector} — writing it…`);
     const key = `${needed.oid}:${needed.selector}:${needed.readOnly ? 'read' : 'write'}`;
-    let pending = this.writing.get(key);
-    if (pending === undefined) {
-      pending = this.writer.write(needed).finally(() => this.writing.delete(key));
-      this.writing.set(key, pending);
+    let writing = this.writing.get(key);
+    if (writing === undefined) {
+      const controller = new AbortController();
+      const method = this.writer
+        .write(needed, controller.signal)
+        .finally(() => this.writing.delete(key));
+      writing = { method, controller, waiting: 0 };
+      this.writing.set(key, writing);
     }
-    const method = await pending;
+    const method = await this.waitFor(writing, request.signal);
     if (needed.readOnly) {
       const writes = findWrites(method.source);
       if (writes.length > 0)
@@ -409,6 +424,35 @@ export class Uvm {
       }
       return this.finish(tx, value, true);
     });
+  }
+
+  /**
+   * Waits for a method being written. A sender who cancels stops waiting at once; the
+   * writing itself stops when nobody waits for it any more.
+   */
+  private async waitFor(writing: Writing, signal: AbortSignal | undefined): Promise<WrittenMethod> {
+    writing.waiting += 1;
+    if (signal === undefined) return writing.method;
+    let onAbort = () => {};
+    const cancelled = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        writing.waiting -= 1;
+        if (writing.waiting === 0) writing.controller.abort();
+        reject(
+          new SendError(
+            'cancelled',
+            'Cancelled: the method was not written, and nothing was changed.',
+          ),
+        );
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([writing.method, cancelled]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 
   private finish(tx: Transaction, value: Value, generated: boolean): SendOutcome {
