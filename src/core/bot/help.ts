@@ -12,9 +12,11 @@ TALK  Plain words are conversation; a persona answers (and says who picked it).
   ALFRED, audit persistence           ALFRED checks the image for lost writes
 
 SEND  A message that names an object is a send: <object> <selector> [arguments]
-  genesis slotNames · genesis describe · genesis setSlot color "blue" · genesis color
-  genesis clone → #9 · #9 name widget · widget setSlot size 3 · root slotNames
-  genesis defineMethod greet "function (self, name) { return 'Hello, ' + name }"
+  genesis slotNames · genesis describe · root slotNames
+  genesis clone → #9 · #9 name widget · widget setSlot size 3 · widget size
+  widget defineMethod greet "function (self, name) { return 'Hello, ' + name }"
+  You own what you clone; you change only your own objects (admins: any), read and send
+  to others' unless private: widget chmod private | shared | public
   objects     a root name (genesis), @name or #oid
   arguments   JSON ("text", 42, [1,2], {"a":1}), @name, #oid, or bare words
   A lone word is a send to genesis only when genesis understands it (clone) or it looks

@@ -28,7 +28,7 @@ describe('help', () => {
       conversation: ['hi', 'what can you do?', 'how do I make an object?'],
       send: [
         'genesis slotNames',
-        'genesis setSlot color "blue"',
+        'widget setSlot size 3',
         '#9 name widget',
         'root slotNames',
         'clone',
