@@ -3,14 +3,18 @@
  * Llama 3.1 8B Instruct Q4_K_M) into BATOS_MODELS_DIR with a progress bar. An interrupted
  * download resumes where it stopped when run again.
  */
-import { MindError, parseMindConfig, pullModel } from '../src/core/mind/index.ts';
+import { existsSync } from 'node:fs';
+import { readSettings, SettingsError } from '../src/config/read.ts';
+import { MindError, pullModel } from '../src/core/mind/index.ts';
 
+if (existsSync('.env')) process.loadEnvFile('.env');
 try {
-  const config = parseMindConfig(process.env);
-  const model = process.argv[2] ?? config.model;
-  const path = await pullModel(model, config.modelsDir, { showProgress: true });
+  const settings = readSettings(process.env, ['BATOS_MODEL', 'BATOS_MODELS_DIR']);
+  const model = process.argv[2] ?? settings.BATOS_MODEL;
+  const path = await pullModel(model, settings.BATOS_MODELS_DIR, { showProgress: true });
   process.stdout.write(`Model ready: ${path}\n`);
 } catch (error) {
-  process.stderr.write(`${error instanceof MindError ? error.message : String(error)}\n`);
+  const known = error instanceof MindError || error instanceof SettingsError;
+  process.stderr.write(`${known ? error.message : String(error)}\n`);
   process.exit(1);
 }

@@ -11,15 +11,16 @@ export interface RunResult {
 
 /**
  * Runs `npm start` in the repository with `input` piped to stdin, as a user would:
- * `printf 'genesis color\n' | npm start`.
+ * `printf 'genesis color\n' | npm start`; `args` go after `--` (`--check`).
  */
 export function runBatos(
   input: string,
   env: Record<string, string>,
   timeoutMs = 60_000,
+  args: readonly string[] = [],
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['start', '--silent'], {
+    const child = spawn('npm', ['start', '--silent', ...(args.length > 0 ? ['--', ...args] : [])], {
       cwd: REPO_ROOT,
       env: { ...process.env, BATOS_THREADS: '1', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL, MindError, parseMindConfig } from '../../../src/core/mind/index.ts';
+import { mindConfig } from '../../src/config/mind-config.ts';
+import { readSettings, SettingsError } from '../../src/config/read.ts';
+import { DEFAULT_MODEL } from '../../src/core/mind/index.ts';
 
-describe('parseMindConfig', () => {
+describe('mindConfig', () => {
   it('gives defaults for an empty environment', () => {
-    const config = parseMindConfig({}, { cores: 6 });
+    const config = mindConfig(readSettings({}), 6);
     expect(config).toMatchObject({
       model: DEFAULT_MODEL,
       modelsDir: 'models',
@@ -18,17 +20,19 @@ describe('parseMindConfig', () => {
   });
 
   it('reads every variable', () => {
-    const config = parseMindConfig({
-      BATOS_MODEL: './m.gguf',
-      BATOS_MODELS_DIR: '/srv/models',
-      BATOS_GPU: 'false',
-      BATOS_THREADS: '2',
-      BATOS_CONTEXT_SIZE: '2048',
-      BATOS_MEMORY_BUDGET_MB: '512',
-      BATOS_GENERATION_TIMEOUT_MS: '5000',
-      BATOS_MAX_METHOD_TOKENS: '300',
-      BATOS_MAX_REPLY_TOKENS: '200',
-    });
+    const config = mindConfig(
+      readSettings({
+        BATOS_MODEL: './m.gguf',
+        BATOS_MODELS_DIR: '/srv/models',
+        BATOS_GPU: 'false',
+        BATOS_THREADS: '2',
+        BATOS_CONTEXT_SIZE: '2048',
+        BATOS_MEMORY_BUDGET_MB: '512',
+        BATOS_GENERATION_TIMEOUT_MS: '5000',
+        BATOS_MAX_METHOD_TOKENS: '300',
+        BATOS_MAX_REPLY_TOKENS: '200',
+      }),
+    );
     expect(config).toEqual({
       model: './m.gguf',
       modelsDir: '/srv/models',
@@ -40,7 +44,7 @@ describe('parseMindConfig', () => {
       maxMethodTokens: 300,
       maxReplyTokens: 200,
     });
-    expect(parseMindConfig({ BATOS_GPU: 'CUDA' }).gpu).toBe('cuda');
+    expect(mindConfig(readSettings({ BATOS_GPU: 'CUDA' })).gpu).toBe('cuda');
   });
 
   it.each([
@@ -51,15 +55,17 @@ describe('parseMindConfig', () => {
     ['BATOS_MEMORY_BUDGET_MB', '-1'],
     ['BATOS_GENERATION_TIMEOUT_MS', '1e3'],
     ['BATOS_MAX_METHOD_TOKENS', '999999'],
-  ])('refuses %s=%s with a message naming the variable', (name, value) => {
+  ])('refuses %s=%s with one line naming the variable', (name, value) => {
     let error: unknown;
     try {
-      parseMindConfig({ [name]: value });
+      readSettings({ [name]: value });
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(MindError);
-    expect((error as MindError).code).toBe('config');
-    expect((error as MindError).message).toContain(name);
+    expect(error).toBeInstanceOf(SettingsError);
+    expect((error as SettingsError).problems).toHaveLength(1);
+    expect((error as SettingsError).problems[0]).toMatch(
+      new RegExp(`^${name}="${value.replace('.', '\\.')}" must be`),
+    );
   });
 });
