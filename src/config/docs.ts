@@ -73,14 +73,15 @@ const cell = (text: string): string => text.replaceAll('|', '\\|');
 
 /** The README's configuration table, as Markdown (before Prettier lays it out). */
 export function readmeTable(): string {
-  const lines = ['| variable | default | meaning |', '| --- | --- | --- |'];
+  const lines = ['| variable | default | value | meaning |', '| --- | --- | --- | --- |'];
   for (const [title, rows] of grouped()) {
-    lines.push(`| **${title}** | | |`);
+    lines.push(`| **${title}** | | | |`);
     for (const { name, setting } of rows) {
       const fallback = defaultText(setting);
       const shown = fallback === '' ? '—' : setting.defaultText ? fallback : `\`${fallback}\``;
+      const secret = setting.secret ? ' (secret)' : '';
       lines.push(
-        `| \`${name}\`${setting.secret ? ' (secret)' : ''} | ${cell(shown)} | ${cell(`${setting.help} ${setting.type.describe[0]!.toUpperCase()}${setting.type.describe.slice(1)}.`)} |`,
+        `| \`${name}\`${secret} | ${cell(shown)} | ${cell(setting.type.describe)} | ${cell(setting.help)} |`,
       );
     }
   }
