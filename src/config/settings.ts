@@ -291,17 +291,17 @@ export const SETTINGS = {
   DISCORD_ALLOWED_USERS: {
     group: 'discord',
     type: idList(SNOWFLAKE, DISCORD_IDS),
-    help: 'Only these users may talk to the bot (everyone when unset).',
+    help: 'Users who may talk to the bot; with DISCORD_ALLOWED_ROLES either admits, both unset: everyone.',
   },
   DISCORD_ALLOWED_ROLES: {
     group: 'discord',
     type: idList(SNOWFLAKE, DISCORD_IDS),
-    help: 'Only members with one of these roles may talk to the bot (everyone when unset).',
+    help: 'Roles whose members may talk to the bot; with DISCORD_ALLOWED_USERS either admits.',
   },
   DISCORD_ALLOWED_CHANNELS: {
     group: 'discord',
     type: idList(SNOWFLAKE, DISCORD_IDS),
-    help: 'The bot answers only in these channels (and DMs); everywhere when unset.',
+    help: 'Channels the bot answers in (threads count as their parent); all when unset. DMs follow the user and role lists.',
   },
   DISCORD_ADMIN_USERS: {
     group: 'discord',
@@ -376,12 +376,12 @@ export const SETTINGS = {
   SLACK_ALLOWED_USERS: {
     group: 'slack',
     type: idList(SLACK_ID, SLACK_USER_IDS),
-    help: 'Only these users may talk to the bot (everyone when unset).',
+    help: 'Users who may talk to the bot; everyone when unset.',
   },
   SLACK_ALLOWED_CHANNELS: {
     group: 'slack',
     type: idList(SLACK_ID, SLACK_CHANNEL_IDS),
-    help: 'The bot answers only in these channels (and DMs); everywhere when unset.',
+    help: 'Channels the bot answers in; all when unset. DMs follow the user list.',
   },
   SLACK_ADMIN_USERS: {
     group: 'slack',
