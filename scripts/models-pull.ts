@@ -7,10 +7,22 @@ import { existsSync } from 'node:fs';
 import { readSettings, SettingsError } from '../src/config/read.ts';
 import { MindError, pullModel } from '../src/core/mind/index.ts';
 
+const USAGE = 'usage: npm run models:pull [-- hf:user/repo:quant | https://…/model.gguf]';
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(
+    `${USAGE}\nDownloads BATOS_MODEL (or the URI given) into BATOS_MODELS_DIR.\n`,
+  );
+  process.exit(0);
+}
+if (args.length > 1 || args.some((arg) => arg.startsWith('-'))) {
+  process.stderr.write(`${USAGE}\n`);
+  process.exit(2);
+}
 if (existsSync('.env')) process.loadEnvFile('.env');
 try {
   const settings = readSettings(process.env, ['BATOS_MODEL', 'BATOS_MODELS_DIR']);
-  const model = process.argv[2] ?? settings.BATOS_MODEL;
+  const model = args[0] ?? settings.BATOS_MODEL;
   const path = await pullModel(model, settings.BATOS_MODELS_DIR, { showProgress: true });
   process.stdout.write(`Model ready: ${path}\n`);
 } catch (error) {
