@@ -5,13 +5,14 @@
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/preflight.ts';
 import { FakeDiscord } from './support/fake-discord.ts';
 import { FakeSlack } from './support/fake-slack.ts';
 import { forged } from './support/forged.ts';
-import { REPO_ROOT, runBatos, type RunResult } from './support/run-batos.ts';
+import { finished, REPO_ROOT, runBatos, type RunResult } from './support/run-batos.ts';
 import { tempDir } from './support/temp.ts';
 
 let discord: FakeDiscord;
@@ -25,6 +26,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([discord.close(), slack.close()]);
 });
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /** The lines of `stderr` that name `variable`. */
 const linesNaming = (text: string, variable: string): string[] =>
@@ -109,62 +119,53 @@ describe('npm start refuses bad settings before anything loads', () => {
     const image = join(locked, 'x.db');
     // Root may write anywhere: run as nobody then, as a user who may not would.
     const asOther = process.getuid?.() === 0 ? { uid: 65_534, gid: 65_534 } : {};
-    const run = await new Promise<RunResult>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-        cwd: REPO_ROOT,
-        env: { ...process.env, BATOS_IMAGE: image, HOME: dir },
-        ...asOther,
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('exit', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, BATOS_IMAGE: image, HOME: dir },
+      ...asOther,
     });
+    child.stdin.end();
+    const run = await finished(child, 'BAT OS');
     expectRefused(run, 'BATOS_IMAGE', image, EXIT.config);
     expect(run.stderr).toMatch(/permission denied .*; run BAT OS as a user who may write there/);
     expect(readdirSync(locked)).toEqual([]);
   });
 
-  it('DISCORD_TOKEN that Discord rejects fails fast, naming it', async () => {
+  it.each([
+    {
+      who: 'a DISCORD_TOKEN that Discord rejects',
+      env: () => ({ DISCORD_TOKEN: 'abc', DISCORD_API_URL: discord.apiUrl }),
+      variable: 'DISCORD_TOKEN',
+      line: /DISCORD_TOKEN was rejected by Discord; paste the bot token/,
+    },
+    {
+      who: 'a Slack bot token that Slack rejects',
+      env: () => ({
+        SLACK_BOT_TOKEN: 'xoxb-revoked',
+        SLACK_SIGNING_SECRET: 'secret',
+        SLACK_API_URL: slack.apiUrl,
+      }),
+      variable: 'SLACK_BOT_TOKEN',
+      line: /SLACK_BOT_TOKEN was rejected by Slack \(invalid_auth\)/,
+    },
+    {
+      // One line, not a warning repeated while Socket Mode never connects.
+      who: 'a Slack app token that Slack rejects',
+      env: () => ({
+        SLACK_BOT_TOKEN: 'xoxb-good',
+        SLACK_APP_TOKEN: 'xapp-revoked',
+        SLACK_API_URL: slack.apiUrl,
+      }),
+      variable: 'SLACK_APP_TOKEN',
+      line: /SLACK_APP_TOKEN was rejected by Slack \(invalid_auth\)/,
+    },
+  ])('$who fails fast, naming $variable', async ({ env, variable, line }) => {
     const dir = tempDir();
     const image = join(dir, 'image.db');
-    const run = await runBatos('', {
-      BATOS_IMAGE: image,
-      DISCORD_TOKEN: 'abc',
-      DISCORD_API_URL: discord.apiUrl,
-    });
-    expectRefused(run, 'DISCORD_TOKEN', image, EXIT.config);
-    expect(run.stderr).toMatch(/DISCORD_TOKEN was rejected by Discord; paste the bot token/);
-    expect(run.stderr).not.toContain('abc');
-  });
-
-  it('a Slack bot token that Slack rejects fails fast, naming it', async () => {
-    const dir = tempDir();
-    const image = join(dir, 'image.db');
-    const run = await runBatos('', {
-      BATOS_IMAGE: image,
-      SLACK_BOT_TOKEN: 'xoxb-revoked',
-      SLACK_SIGNING_SECRET: 'secret',
-      SLACK_API_URL: slack.apiUrl,
-    });
-    expectRefused(run, 'SLACK_BOT_TOKEN', image, EXIT.config);
-    expect(run.stderr).toMatch(/SLACK_BOT_TOKEN was rejected by Slack \(invalid_auth\)/);
-  });
-
-  it('a Slack app token that Slack rejects is one line, not a warning repeated', async () => {
-    const dir = tempDir();
-    const image = join(dir, 'image.db');
-    const run = await runBatos('', {
-      BATOS_IMAGE: image,
-      SLACK_BOT_TOKEN: 'xoxb-good',
-      SLACK_APP_TOKEN: 'xapp-revoked',
-      SLACK_API_URL: slack.apiUrl,
-    });
-    expectRefused(run, 'SLACK_APP_TOKEN', image, EXIT.config);
-    expect(run.stderr).toMatch(/SLACK_APP_TOKEN was rejected by Slack \(invalid_auth\)/);
+    const run = await runBatos('', { BATOS_IMAGE: image, ...env() });
+    expectRefused(run, variable, image, EXIT.config);
+    expect(run.stderr).toMatch(line);
+    expect(run.stderr).not.toMatch(/revoked|\babc\b/);
   });
 
   it('a platform that does not answer is named too, with the exit code for "try later"', async () => {
@@ -173,9 +174,8 @@ describe('npm start refuses bad settings before anything loads', () => {
     const run = await runBatos('', {
       BATOS_IMAGE: image,
       SLACK_BOT_TOKEN: 'xoxb-good',
-      SLACK_SIGNING_SECRET: 'secret',
-      // Nothing listens on port 9 of the loopback interface.
-      SLACK_API_URL: 'http://127.0.0.1:9/api/',
+      SLACK_SIGNING_SECRET: 'a-signing-secret',
+      SLACK_API_URL: `http://127.0.0.1:${await closedPort()}/api/`,
     });
     expectRefused(run, 'SLACK_BOT_TOKEN', image, EXIT.unavailable);
     expect(run.stderr).toMatch(

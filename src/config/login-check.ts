@@ -14,15 +14,20 @@ export type LoginCheck =
 /** How long a login check may take before it counts as unreachable. */
 export const LOGIN_CHECK_TIMEOUT_MS = 30_000;
 
-/** The low-level cause of a network failure ("getaddrinfo ENOTFOUND discord.com"). */
+/**
+ * The low-level cause of a network failure ("getaddrinfo ENOTFOUND discord.com"): the first
+ * error in the chain with a system error code, else the deepest one.
+ */
 export function networkCause(error: unknown): string | undefined {
   // Slack's Web API client keeps the failed request's error in `original`, others in `cause`.
   const next = (e: Error): unknown => (e as { original?: unknown }).original ?? e.cause;
+  let deepest: string | undefined;
   for (let e: unknown = error; e instanceof Error; e = next(e)) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return e.message;
+    deepest = e.message;
   }
-  return undefined;
+  return deepest;
 }
 
 /** Rejects after `ms` with "no answer in N s", so a check never hangs. */

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, type RunResult } from '../support/run-batos.ts';
+import { finished, REPO_ROOT, type RunResult } from '../support/run-batos.ts';
 import { tempDir } from '../support/temp.ts';
 
 const PM2_BIN = createRequire(import.meta.url).resolve('pm2/bin/pm2');
@@ -19,23 +19,12 @@ function npmRun(
   args: readonly string[],
   env: Record<string, string>,
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'npm',
-      ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  const child = spawn('npm', ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return finished(child, `npm run ${script}`);
 }
 
 /** Waits until `ready()` is true, polling; fails after `ms`. */
