@@ -117,12 +117,16 @@ describe('npm start refuses bad settings before anything loads', () => {
     chmodSync(locked, 0o500);
     chmodSync(dir, 0o755);
     const image = join(locked, 'x.db');
-    // Root may write anywhere: run as nobody then, as a user who may not would.
-    const asOther = process.getuid?.() === 0 ? { uid: 65_534, gid: 65_534 } : {};
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    // Root may write anywhere: without CAP_DAC_OVERRIDE (setpriv, util-linux) it may not,
+    // like any user, and it can still run a Node that lives under /root.
+    const node = [process.execPath, '--import', 'tsx', 'src/main.ts'];
+    const [command, ...args] =
+      process.getuid?.() === 0
+        ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', ...node]
+        : node;
+    const child = spawn(command!, args, {
       cwd: REPO_ROOT,
-      env: { ...process.env, BATOS_IMAGE: image, HOME: dir },
-      ...asOther,
+      env: { ...process.env, BATOS_IMAGE: image },
     });
     child.stdin.end();
     const run = await finished(child, 'BAT OS');
