@@ -115,7 +115,6 @@ describe('npm start refuses bad settings before anything loads', () => {
     const locked = join(dir, 'locked');
     mkdirSync(locked);
     chmodSync(locked, 0o500);
-    chmodSync(dir, 0o755);
     const image = join(locked, 'x.db');
     // Root may write anywhere: without CAP_DAC_OVERRIDE (setpriv, util-linux) it may not,
     // like any user, and it can still run a Node that lives under /root.
