@@ -179,7 +179,10 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
     process.stderr.write(`BAT OS cannot start:\n  ${problems.map((p) => p.line).join('\n  ')}\n`);
     return exitFor(problems);
   }
-  for (const warning of findings.filter((f) => f.status === 'warning')) log.warn(warning.line);
+  // The only warning is about the model: it is said once, and no load is tried.
+  const noModel = findings.some((f) => f.variable === 'BATOS_MODEL' && f.status === 'warning');
+  for (const warning of findings.filter((f) => f.status === 'warning'))
+    log.warn(`no model: ${warning.line}`);
   let phase: Phase = 'starting';
   let endpoint: HealthEndpoint | undefined;
   if (values.BATOS_HEALTH_PORT !== undefined) {
@@ -196,7 +199,7 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
     }
     log.info(`health endpoint: http://${values.BATOS_HEALTH_HOST}:${endpoint.port}/readyz`);
   }
-  await serve(settings, log, { appDir, version, setPhase: (next) => (phase = next) });
+  await serve(settings, log, { appDir, version, noModel, setPhase: (next) => (phase = next) });
   await endpoint?.close();
   return 0;
 }
@@ -208,10 +211,13 @@ async function serve(
   {
     appDir,
     version,
+    noModel,
     setPhase,
   }: {
     appDir: string;
     version: { version: string; revision: string };
+    /** The checks found no usable model: serve without one. */
+    noModel: boolean;
     setPhase: (phase: Phase) => void;
   },
 ): Promise<void> {
@@ -220,7 +226,9 @@ async function serve(
   rmSync(core.healthFile, { force: true });
   const image = await Image.open(core.imagePath);
   const runner = new QuickJsMethodRunner();
-  const loaded = await loadMind(settings.mind, log);
+  const loaded = noModel
+    ? { reason: howToGetAModel(settings.mind.model, settings.mind.modelsDir) }
+    : await loadMind(settings.mind, log);
   const mind = loaded instanceof Mind ? loaded : undefined;
   const noModelReason = loaded instanceof Mind ? undefined : loaded.reason;
   const uvm = new Uvm({
