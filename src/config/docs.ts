@@ -60,6 +60,7 @@ export function envExample(): string {
     lines.push('', `# --- ${title} ---`);
     for (const { name, setting } of rows) {
       lines.push(
+        '',
         `# ${setting.help}${setting.secret ? ' Secret.' : ''}`,
         `# Value: ${setting.type.describe}.${setting.defaultText === undefined ? '' : ` Default: ${setting.defaultText}.`}`,
         `# ${name}=${setting.default === undefined ? '' : String(setting.default)}`,
