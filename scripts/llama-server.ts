@@ -11,7 +11,9 @@
  * llama-server as they are (e.g. `-ngl 99`).
  */
 import { parseArgs } from 'node:util';
-import { parseMindConfig, resolveModelPath } from '../src/core/mind/index.ts';
+import { mindConfig } from '../src/config/mind-config.ts';
+import { readSettings } from '../src/config/read.ts';
+import { resolveModelPath } from '../src/core/mind/index.ts';
 import { isBuilt, llamaServerBuild } from './llama-server-cache.ts';
 import { startLlamaServer } from './llama-server-process.ts';
 
@@ -39,7 +41,8 @@ function whole(name: string, raw: string | undefined, fallback: number): number 
 }
 
 try {
-  const mind = parseMindConfig(process.env);
+  const settings = readSettings(process.env);
+  const mind = mindConfig(settings);
   const build = llamaServerBuild(values.cuda ? 'cuda' : 'cpu');
   if (!isBuilt(build))
     throw new Error(
@@ -50,7 +53,7 @@ try {
   const server = await startLlamaServer({
     binary: build.binary,
     model,
-    loraDir: values['lora-dir'] ?? process.env.BATOS_LORA_DIR ?? 'lora',
+    loraDir: values['lora-dir'] ?? settings.BATOS_LORA_DIR,
     host: values.host ?? '127.0.0.1',
     port: whole('port', values.port, 8080),
     parallel: whole('parallel', values.parallel, 4),

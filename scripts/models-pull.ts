@@ -3,7 +3,9 @@
  * Llama 3.1 8B Instruct Q4_K_M) into BATOS_MODELS_DIR with a progress bar. An interrupted
  * download resumes where it stopped when run again.
  */
-import { MindError, parseMindConfig, pullModel } from '../src/core/mind/index.ts';
+import { existsSync } from 'node:fs';
+import { readSettings, SettingsError } from '../src/config/read.ts';
+import { MindError, pullModel } from '../src/core/mind/index.ts';
 import { parseCommandLine } from './cli.ts';
 
 const [uri] = parseCommandLine({
@@ -16,12 +18,14 @@ download resumes where it stopped.`,
   positionals: { max: 1 },
 }).positionals;
 
+if (existsSync('.env')) process.loadEnvFile('.env');
 try {
-  const config = parseMindConfig(process.env);
-  const model = uri ?? config.model;
-  const path = await pullModel(model, config.modelsDir, { showProgress: true });
+  const settings = readSettings(process.env, ['BATOS_MODEL', 'BATOS_MODELS_DIR']);
+  const model = uri ?? settings.BATOS_MODEL;
+  const path = await pullModel(model, settings.BATOS_MODELS_DIR, { showProgress: true });
   process.stdout.write(`Model ready: ${path}\n`);
 } catch (error) {
-  process.stderr.write(`${error instanceof MindError ? error.message : String(error)}\n`);
+  const known = error instanceof MindError || error instanceof SettingsError;
+  process.stderr.write(`${known ? error.message : String(error)}\n`);
   process.exit(1);
 }

@@ -1,29 +1,36 @@
 /**
  * The composition root: the one place that reads the environment and wires BAT OS together.
  *
- *   configuration → image → sandbox → mind (when a model is there) → UVM → personas → bot
- *   → front ends (Discord, Slack, console) → ready
+ *   settings (src/config/settings.ts) → checks before load (image path, model file, chat
+ *   platform logins: src/preflight.ts) → image → sandbox → mind (when a model is there) → UVM
+ *   → personas → bot → front ends (Discord, Slack, console) → ready
+ *
+ * `--check` runs the checks and exits; `--help` lists every setting; `--version`. A wrong
+ * setting exits 78 (pm2 does not restart on it) before anything is loaded or written.
  *
  * SIGINT, SIGTERM or pm2's shutdown message stop the front ends, let the send in flight
  * finish and commit, close the image and the model, and exit 0.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
-import { parseDiscordConfig, startDiscord, type DiscordConfig } from './adapters/discord/index.ts';
-import { parseSlackConfig, startSlack, type SlackConfig } from './adapters/slack/index.ts';
+import { parseArgs } from 'node:util';
+import { discordConfig, startDiscord, type DiscordConfig } from './adapters/discord/index.ts';
+import { slackConfig, startSlack, type SlackConfig } from './adapters/slack/index.ts';
 import { startConsole } from './adapters/console/index.ts';
 import type { FrontEnd } from './adapters/chat/front-end.ts';
-import { readCoreConfig } from './config/core-config.ts';
-import { EnvReader, type Env } from './config/env.ts';
+import { coreConfig, type CoreConfig } from './config/core-config.ts';
+import { helpText } from './config/docs.ts';
+import { mindConfig } from './config/mind-config.ts';
+import { parseSettings, SettingsError, type Env } from './config/read.ts';
+import type { SettingValues } from './config/settings.ts';
 import { Bot } from './core/bot/bot.ts';
 import { limitGenerations } from './core/bot/generation-limit.ts';
 import { Image } from './core/image/index.ts';
-import { stderrLogger, type Logger } from './core/log.ts';
+import { createLogger, type Logger } from './core/log.ts';
 import {
   howToGetAModel,
   Mind,
-  parseMindConfig,
   RemoteMind,
   type MindConfig,
   type MindService,
@@ -40,8 +47,10 @@ import {
   startHeartbeat,
 } from './personas/index.ts';
 import { Uvm } from './core/uvm/uvm.ts';
+import { startHealthEndpoint, type HealthEndpoint, type Phase } from './health-endpoint.ts';
 import { loadProgressReporter } from './load-progress.ts';
 import { FORGED_MODEL_NOTE, isForgedModel } from './forge/answers.ts';
+import { checkImagePath, EXIT, exitFor, preflight } from './preflight.ts';
 import { recordModel } from './core/uvm/model-record.ts';
 import { stewardUpgradeDesk } from './core/bot/upgrade-desk.ts';
 import { textReply } from './core/protocol.ts';
@@ -53,30 +62,24 @@ import {
   writeHealthFile,
 } from './core/upgrade/index.ts';
 
+const USAGE = 'usage: npm start [-- --check | --check-config | --help | --version]';
+
 interface Settings {
-  readonly core: ReturnType<typeof readCoreConfig>;
+  readonly values: SettingValues;
+  readonly core: CoreConfig;
   readonly mind: MindConfig;
   readonly discord: DiscordConfig | undefined;
   readonly slack: SlackConfig | undefined;
 }
 
-/** Reads and validates every setting, reporting all problems at once. */
-function readSettings(env: Env): Settings {
-  const reader = new EnvReader(env);
-  const core = readCoreConfig(reader);
-  const attempt = <T>(parse: () => T): T | undefined => {
-    try {
-      return parse();
-    } catch (error) {
-      reader.problems.push((error as Error).message);
-      return undefined;
-    }
+function settingsFrom(values: SettingValues): Settings {
+  return {
+    values,
+    core: coreConfig(values),
+    mind: mindConfig(values),
+    discord: discordConfig(values),
+    slack: slackConfig(values),
   };
-  const mind = attempt(() => parseMindConfig(env));
-  const discord = attempt(() => parseDiscordConfig(env));
-  const slack = attempt(() => parseSlackConfig(env));
-  reader.done();
-  return { core, mind: mind!, discord, slack };
 }
 
 /**
@@ -140,23 +143,137 @@ async function reportUpgradeResults(
   }
 }
 
-/**
- * Runs BAT OS. With `checkConfigOnly` it stops once every setting has been read and checked,
- * opening nothing: the steward runs `npm run check:config` on a prepared version before it
- * stops the running one.
- */
-export async function main(env: Env, checkConfigOnly = false): Promise<void> {
-  const log = stderrLogger();
-  const settings = readSettings(env);
-  const { core } = settings;
-  if (checkConfigOnly) {
-    log.info('configuration ok');
-    return;
+/** What the program was asked to do, or the exit code of bad usage. */
+function parseCommandLine(
+  argv: readonly string[],
+): { check?: boolean; 'check-config'?: boolean; help?: boolean; version?: boolean } | number {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: {
+        check: { type: 'boolean' },
+        'check-config': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return EXIT.usage;
   }
+}
 
+/**
+ * Runs BAT OS as the command line asks: `--help`, `--version`, `--check`, or (by default)
+ * check, then serve until stopped. Resolves with the exit code.
+ */
+export async function main(argv: readonly string[], env: Env): Promise<number> {
+  const command = parseCommandLine(argv);
+  if (typeof command === 'number') return command;
+  if (command.help) {
+    process.stdout.write(helpText());
+    return 0;
+  }
+  const appDir = process.cwd();
+  const version = await readAppVersion(appDir).catch(() => ({
+    version: 'unknown',
+    revision: 'unknown',
+  }));
+  if (command.version) {
+    process.stdout.write(`BAT OS ${version.version} (${version.revision})\n`);
+    return 0;
+  }
+  const { values, problems: settingProblems } = parseSettings(env);
+  const imageSet = (env.BATOS_IMAGE ?? '').trim() !== '';
+  if (settingProblems.length > 0) {
+    // The image path is checked too, so that every problem shows at once.
+    const image = checkImagePath(values.BATOS_IMAGE, imageSet);
+    const lines = [...settingProblems, ...(image.status === 'problem' ? [image.line] : [])];
+    process.stderr.write(`${new SettingsError(lines).message}\n`);
+    return EXIT.config;
+  }
+  const log = createLogger({ level: values.BATOS_LOG_LEVEL, format: values.BATOS_LOG_FORMAT });
+  // The steward checks a prepared version this way before it stops the running one: the
+  // settings only, opening nothing and logging in nowhere.
+  if (command['check-config']) {
+    log.info('configuration ok');
+    return 0;
+  }
+  const settings = settingsFrom(values);
+  const findings = await preflight({
+    imagePath: settings.core.imagePath,
+    imageSet,
+    mind: settings.mind,
+    discord: settings.discord,
+    slack: settings.slack,
+    modelRequired: command.check === true,
+  });
+  const problems = findings.filter((f) => f.status === 'problem');
+  if (command.check) {
+    for (const finding of findings) process.stdout.write(`${finding.status}: ${finding.line}\n`);
+    process.stdout.write(
+      problems.length === 0
+        ? 'All checks passed.\n'
+        : `${problems.length} to fix before BAT OS can start.\n`,
+    );
+    return problems.length === 0 ? 0 : exitFor(problems);
+  }
+  if (problems.length > 0) {
+    process.stderr.write(`BAT OS cannot start:\n  ${problems.map((p) => p.line).join('\n  ')}\n`);
+    return exitFor(problems);
+  }
+  // The only warning is about the model: it is said once, and no load is tried.
+  const noModel = findings.some((f) => f.variable === 'BATOS_MODEL' && f.status === 'warning');
+  for (const warning of findings.filter((f) => f.status === 'warning'))
+    log.warn(`no model: ${warning.line}`);
+  let phase: Phase = 'starting';
+  let endpoint: HealthEndpoint | undefined;
+  if (values.BATOS_HEALTH_PORT !== undefined) {
+    try {
+      endpoint = await startHealthEndpoint(
+        { host: values.BATOS_HEALTH_HOST, port: values.BATOS_HEALTH_PORT },
+        () => phase,
+      );
+    } catch (error) {
+      process.stderr.write(
+        `BAT OS cannot start:\n  BATOS_HEALTH_PORT=${values.BATOS_HEALTH_PORT}: cannot listen on ${values.BATOS_HEALTH_HOST} (${(error as Error).message}); choose a free port, or unset it.\n`,
+      );
+      return EXIT.config;
+    }
+    log.info(`health endpoint: http://${values.BATOS_HEALTH_HOST}:${endpoint.port}/readyz`);
+  }
+  await serve(settings, log, { appDir, version, noModel, setPhase: (next) => (phase = next) });
+  await endpoint?.close();
+  return 0;
+}
+
+/** Opens the image, loads the model, starts the front ends and serves until stopped. */
+async function serve(
+  settings: Settings,
+  log: Logger,
+  {
+    appDir,
+    version,
+    noModel,
+    setPhase,
+  }: {
+    appDir: string;
+    version: { version: string; revision: string };
+    /** The checks found no usable model: serve without one. */
+    noModel: boolean;
+    setPhase: (phase: Phase) => void;
+  },
+): Promise<void> {
+  const { core } = settings;
+  // A health file left by an earlier process would say "ready" for this one.
+  rmSync(core.healthFile, { force: true });
   const image = await Image.open(core.imagePath, { cacheBytes: core.cacheMegabytes << 20 });
   const runner = new QuickJsMethodRunner();
-  const loaded = await loadMind(settings.mind, log);
+  const loaded = noModel
+    ? { reason: howToGetAModel(settings.mind.model, settings.mind.modelsDir) }
+    : await loadMind(settings.mind, log);
   const mind = 'reason' in loaded ? undefined : loaded;
   const noModelReason = 'reason' in loaded ? loaded.reason : undefined;
   const uvm = new Uvm({
@@ -191,7 +308,6 @@ export async function main(env: Env, checkConfigOnly = false): Promise<void> {
       ? startHeartbeat({ uvm, intervalMs: core.auditIntervalMinutes * 60_000, log, checkMethod })
       : undefined;
 
-  const appDir = process.cwd();
   const bot = new Bot({
     uvm,
     log,
@@ -222,6 +338,8 @@ export async function main(env: Env, checkConfigOnly = false): Promise<void> {
   const stopped = new Promise<void>((resolve) => (markStopped = resolve));
   const shutdown = (why: string): Promise<void> =>
     (stopping ??= (async () => {
+      setPhase('stopping');
+      rmSync(core.healthFile, { force: true });
       log.info(`shutting down (${why}): finishing sends in flight`);
       clearInterval(resultPoll);
       await reporting;
@@ -238,10 +356,6 @@ export async function main(env: Env, checkConfigOnly = false): Promise<void> {
     if (message === 'shutdown') void shutdown('shutdown message').then(() => process.exit(0));
   });
 
-  const version = await readAppVersion(appDir).catch(() => ({
-    version: 'unknown',
-    revision: 'unknown',
-  }));
   await writeHealthFile(core.healthFile, {
     ...version,
     pid: process.pid,
@@ -265,6 +379,7 @@ export async function main(env: Env, checkConfigOnly = false): Promise<void> {
       })
     : undefined;
   if (consoleFrontEnd) frontEnds.push(consoleFrontEnd);
+  setPhase('ready');
   process.send?.('ready');
   // Results come after a restart, and for dry runs while the bot keeps running: look now and
   // every few seconds.
@@ -290,7 +405,12 @@ export async function main(env: Env, checkConfigOnly = false): Promise<void> {
 }
 
 if (existsSync('.env')) process.loadEnvFile('.env');
-main(process.env, process.argv.includes('--check-config')).catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).message}\n`);
-  process.exit(1);
-});
+main(process.argv.slice(2), process.env).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,10 +1,10 @@
 /** Settings of the core itself: where the image lives, who the console is, the limits. */
 import { dirname, join } from 'node:path';
 import type { RateLimit } from '../core/bot/rate-limit.ts';
-import { DEFAULT_UPGRADE_DIR, defaultHealthFile, MIN_KEY_LENGTH } from '../core/upgrade/index.ts';
+import { defaultHealthFile } from '../core/upgrade/index.ts';
 import { DEFAULT_PARSER_LIMITS, type ParserLimits } from '../core/uvm/parser.ts';
-import type { EnvReader } from './env.ts';
-import { DEFAULT_QUOTAS, type Quotas } from '../core/access/quotas.ts';
+import type { Quotas } from '../core/access/quotas.ts';
+import type { SettingValues } from './settings.ts';
 
 export interface CoreConfig {
   /** The image file (BATOS_IMAGE, default data/live_image.db). */
@@ -43,96 +43,38 @@ export interface CoreConfig {
   readonly cacheMegabytes: number;
 }
 
-function programmers(env: EnvReader): ReadonlySet<string> | undefined {
-  const raw = env.optional('BATOS_PROGRAMMERS');
-  if (raw === undefined) return undefined;
-  const list = raw
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean);
-  const bad = list.filter((p) => !/^[a-z]+:[\w.@-]{1,128}$/.test(p));
-  if (bad.length > 0)
-    env.problems.push(
-      `BATOS_PROGRAMMERS lists ${bad.map((b) => JSON.stringify(b)).join(', ')}: give platform:user id pairs, comma-separated (discord:123456789,slack:U024BE7LH).`,
-    );
-  return new Set(list);
-}
-
-function quotas(env: EnvReader): Quotas {
-  const q = DEFAULT_QUOTAS;
-  return {
-    maxValueBytes: env.integer('BATOS_MAX_VALUE_BYTES', q.maxValueBytes, {
-      min: 256,
-      max: 64 << 20,
-    }),
-    maxObjectBytes: env.integer('BATOS_MAX_OBJECT_BYTES', q.maxObjectBytes, {
-      min: 1024,
-      max: 256 << 20,
-    }),
-    maxObjectSlots: env.integer('BATOS_MAX_OBJECT_SLOTS', q.maxObjectSlots, {
-      min: 8,
-      max: 1_000_000,
-    }),
-    maxSendBytes: env.integer('BATOS_MAX_SEND_BYTES', q.maxSendBytes, { min: 1024, max: 1 << 30 }),
-    maxSendObjects: env.integer('BATOS_MAX_SEND_OBJECTS', q.maxSendObjects, {
-      min: 1,
-      max: 1_000_000,
-    }),
-    maxObjectsPerUser: env.integer('BATOS_MAX_OBJECTS_PER_USER', q.maxObjectsPerUser, {
-      min: 0,
-      max: 100_000_000,
-    }),
-    maxDepth: env.integer('BATOS_MAX_DEPTH', q.maxDepth, { min: 2, max: 1_000 }),
-  };
-}
-
-function upgradeKey(env: EnvReader): string | undefined {
-  const key = env.optional('BATOS_UPGRADE_KEY');
-  if (key !== undefined && key.length < MIN_KEY_LENGTH)
-    env.problems.push(
-      `BATOS_UPGRADE_KEY must be at least ${MIN_KEY_LENGTH} characters (for example: openssl rand -hex 32).`,
-    );
-  return key;
-}
-
-export function readCoreConfig(env: EnvReader): CoreConfig {
-  const imagePath = env.string('BATOS_IMAGE', join('data', 'live_image.db'));
+/** The core's settings, from the values read out of the table. */
+export function coreConfig(values: SettingValues): CoreConfig {
+  const imagePath = values.BATOS_IMAGE;
   return {
     imagePath,
-    backupDir: env.string('BATOS_BACKUP_DIR', join(dirname(imagePath), 'backups')),
-    console: env.choice('BATOS_CONSOLE', 'auto', ['auto', 'on', 'off'] as const),
-    consoleAdmin: env.boolean('BATOS_CONSOLE_ADMIN', true),
-    sendLimit: {
-      perMinute: env.integer('BATOS_SENDS_PER_MINUTE', 30, { min: 1, max: 100_000 }),
-      burst: env.integer('BATOS_SEND_BURST', 10, { min: 1, max: 100_000 }),
-    },
+    backupDir: values.BATOS_BACKUP_DIR ?? join(dirname(imagePath), 'backups'),
+    console: values.BATOS_CONSOLE,
+    consoleAdmin: values.BATOS_CONSOLE_ADMIN,
+    sendLimit: { perMinute: values.BATOS_SENDS_PER_MINUTE, burst: values.BATOS_SEND_BURST },
     generationLimit: {
-      perMinute: env.integer('BATOS_GENERATIONS_PER_MINUTE', 4, { min: 1, max: 10_000 }),
-      burst: env.integer('BATOS_GENERATION_BURST', 3, { min: 1, max: 10_000 }),
+      perMinute: values.BATOS_GENERATIONS_PER_MINUTE,
+      burst: values.BATOS_GENERATION_BURST,
     },
-    parserLimits: {
-      ...DEFAULT_PARSER_LIMITS,
-      maxMessageLength: env.integer(
-        'BATOS_MAX_MESSAGE_LENGTH',
-        DEFAULT_PARSER_LIMITS.maxMessageLength,
-        {
-          min: 16,
-          max: 100_000,
-        },
-      ),
+    parserLimits: { ...DEFAULT_PARSER_LIMITS, maxMessageLength: values.BATOS_MAX_MESSAGE_LENGTH },
+    healthFile: values.BATOS_HEALTH_FILE ?? defaultHealthFile(imagePath),
+    upgradeDir: values.BATOS_UPGRADE_DIR,
+    upgradeKey: values.BATOS_UPGRADE_KEY,
+    loraDir: values.BATOS_LORA_DIR,
+    defaultPersona: values.BATOS_DEFAULT_PERSONA.toUpperCase() as CoreConfig['defaultPersona'],
+    historyTurns: values.BATOS_HISTORY_TURNS,
+    historyChars: values.BATOS_HISTORY_CHARS,
+    auditIntervalMinutes: values.BATOS_AUDIT_INTERVAL_MINUTES,
+    quotas: {
+      maxValueBytes: values.BATOS_MAX_VALUE_BYTES,
+      maxObjectBytes: values.BATOS_MAX_OBJECT_BYTES,
+      maxObjectSlots: values.BATOS_MAX_OBJECT_SLOTS,
+      maxSendBytes: values.BATOS_MAX_SEND_BYTES,
+      maxSendObjects: values.BATOS_MAX_SEND_OBJECTS,
+      maxObjectsPerUser: values.BATOS_MAX_OBJECTS_PER_USER,
+      maxDepth: values.BATOS_MAX_DEPTH,
     },
-    healthFile: env.string('BATOS_HEALTH_FILE', defaultHealthFile(imagePath)),
-    upgradeDir: env.string('BATOS_UPGRADE_DIR', DEFAULT_UPGRADE_DIR),
-    upgradeKey: upgradeKey(env),
-    loraDir: env.string('BATOS_LORA_DIR', 'lora'),
-    defaultPersona: env
-      .choice('BATOS_DEFAULT_PERSONA', 'robin', ['robin', 'brick', 'babs', 'alfred'] as const)
-      .toUpperCase() as CoreConfig['defaultPersona'],
-    historyTurns: env.integer('BATOS_HISTORY_TURNS', 20, { min: 1, max: 1_000 }),
-    historyChars: env.integer('BATOS_HISTORY_CHARS', 4_000, { min: 200, max: 1_000_000 }),
-    auditIntervalMinutes: env.integer('BATOS_AUDIT_INTERVAL_MINUTES', 60, { min: 0, max: 10_080 }),
-    quotas: quotas(env),
-    programmers: programmers(env),
-    cacheMegabytes: env.integer('BATOS_CACHE_MB', 256, { min: 16, max: 1_000_000 }),
+    programmers: values.BATOS_PROGRAMMERS,
+    cacheMegabytes: values.BATOS_CACHE_MB,
   };
 }

@@ -5,17 +5,48 @@ export interface Logger {
   error(message: string, detail?: Record<string, unknown>): void;
 }
 
-/** A logger that writes timestamped lines to stderr, leaving stdout to replies. */
-export function stderrLogger(prefix = 'batos'): Logger {
-  const write = (level: string, message: string, detail?: Record<string, unknown>) =>
-    process.stderr.write(
-      `${new Date().toISOString()} ${prefix} ${level} ${message}${detail ? ` ${JSON.stringify(detail)}` : ''}\n`,
+/** Log levels, least severe first. */
+export const LOG_LEVELS = ['info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** How a {@link createLogger} logger writes. */
+export interface LogOptions {
+  /** Names the program in each line (`batos`, `steward`). */
+  readonly source?: string;
+  /** The least severe level written (default `info`). */
+  readonly level?: LogLevel;
+  /** `text`: `TIME SOURCE LEVEL message {detail}`; `json`: one JSON object per line. */
+  readonly format?: 'text' | 'json';
+  /** Where a finished line (with its newline) goes; stderr unless given. */
+  readonly write?: (line: string) => void;
+}
+
+/**
+ * A logger that writes one line per entry, each with exactly one timestamp (pm2 adds none:
+ * see ecosystem.config.js).
+ */
+export function createLogger({
+  source = 'batos',
+  level = 'info',
+  format = 'text',
+  write = (line) => process.stderr.write(line),
+}: LogOptions = {}): Logger {
+  const least = LOG_LEVELS.indexOf(level);
+  const entry = (at: LogLevel) => (message: string, detail?: Record<string, unknown>) => {
+    if (LOG_LEVELS.indexOf(at) < least) return;
+    const time = new Date().toISOString();
+    write(
+      format === 'json'
+        ? `${JSON.stringify({ time, source, level: at, message, ...(detail ? { detail } : {}) })}\n`
+        : `${time} ${source} ${at} ${message}${detail ? ` ${JSON.stringify(detail)}` : ''}\n`,
     );
-  return {
-    info: (m, d) => write('info', m, d),
-    warn: (m, d) => write('warn', m, d),
-    error: (m, d) => write('error', m, d),
   };
+  return { info: entry('info'), warn: entry('warn'), error: entry('error') };
+}
+
+/** A logger that writes timestamped text lines to stderr, leaving stdout to replies. */
+export function stderrLogger(source = 'batos'): Logger {
+  return createLogger({ source });
 }
 
 /** A logger that drops everything, for tests and quiet tools. */

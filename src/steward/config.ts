@@ -3,12 +3,9 @@
  * place that reads `process.env`).
  */
 import path from 'node:path';
-import {
-  DEFAULT_REQUEST_EXPIRY_MS,
-  DEFAULT_UPGRADE_DIR,
-  assertUsableKey,
-  defaultHealthFile,
-} from '../core/upgrade/index.ts';
+import { readSettings, type Env } from '../config/read.ts';
+import { MAKE_UPGRADE_KEY, type SettingName } from '../config/settings.ts';
+import { defaultHealthFile } from '../core/upgrade/index.ts';
 
 /** Everything the steward needs to know. */
 export interface StewardConfig {
@@ -34,45 +31,47 @@ export interface StewardConfig {
   readonly childEnv: Readonly<Record<string, string>>;
 }
 
-const positive = (value: string | undefined, fallback: number, name: string): number => {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number`);
-  return n;
-};
+/** The settings the steward reads (src/config/settings.ts). */
+export const STEWARD_SETTINGS = [
+  'BATOS_UPGRADE_KEY',
+  'BATOS_APP_DIR',
+  'BATOS_IMAGE',
+  'BATOS_HEALTH_FILE',
+  'BATOS_UPGRADE_DIR',
+  'BATOS_PM2_APP',
+  'BATOS_READY_TIMEOUT_MS',
+  'BATOS_STEWARD_RESCAN_MS',
+  'BATOS_UPGRADE_REQUEST_EXPIRY_MS',
+] as const satisfies readonly SettingName[];
 
 /**
- * Builds the configuration from `env`; throws with a clear message if the key is missing.
+ * Builds the configuration from `env`; throws with a clear message (and the command that
+ * makes a key) if the key is missing, or a {@link SettingsError} naming every bad setting.
  */
-export function readStewardConfig(
-  env: Readonly<Record<string, string | undefined>>,
-  cwd: string,
-): StewardConfig {
-  const key = env.BATOS_UPGRADE_KEY ?? '';
-  if (key === '') {
-    throw new Error('BATOS_UPGRADE_KEY is not set: the steward cannot verify upgrade requests');
+export function readStewardConfig(env: Env, cwd: string): StewardConfig {
+  const values = readSettings(env, STEWARD_SETTINGS);
+  const key = values.BATOS_UPGRADE_KEY;
+  if (key === undefined) {
+    throw new Error(
+      `BATOS_UPGRADE_KEY is not set: the steward cannot verify upgrade requests. Make one with ${MAKE_UPGRADE_KEY} and set it in .env for both apps.`,
+    );
   }
-  assertUsableKey(key);
-  const appDir = path.resolve(cwd, env.BATOS_APP_DIR ?? '.');
+  const appDir = path.resolve(cwd, values.BATOS_APP_DIR);
   const childEnv: Record<string, string> = { GIT_TERMINAL_PROMPT: '0' };
   for (const [name, value] of Object.entries(env)) {
     if (value !== undefined && name !== 'BATOS_UPGRADE_KEY') childEnv[name] = value;
   }
-  const imagePath = path.resolve(appDir, env.BATOS_IMAGE ?? path.join('data', 'live_image.db'));
+  const imagePath = path.resolve(appDir, values.BATOS_IMAGE);
   return {
     key,
     appDir,
     imagePath,
-    healthFile: path.resolve(appDir, env.BATOS_HEALTH_FILE ?? defaultHealthFile(imagePath)),
-    upgradeDir: path.resolve(appDir, env.BATOS_UPGRADE_DIR ?? DEFAULT_UPGRADE_DIR),
-    appName: env.BATOS_PM2_APP ?? 'batos',
-    readyTimeoutMs: positive(env.BATOS_READY_TIMEOUT_MS, 180_000, 'BATOS_READY_TIMEOUT_MS'),
-    rescanMs: positive(env.BATOS_STEWARD_RESCAN_MS, 5_000, 'BATOS_STEWARD_RESCAN_MS'),
-    requestExpiryMs: positive(
-      env.BATOS_UPGRADE_REQUEST_EXPIRY_MS,
-      DEFAULT_REQUEST_EXPIRY_MS,
-      'BATOS_UPGRADE_REQUEST_EXPIRY_MS',
-    ),
+    healthFile: path.resolve(appDir, values.BATOS_HEALTH_FILE ?? defaultHealthFile(imagePath)),
+    upgradeDir: path.resolve(appDir, values.BATOS_UPGRADE_DIR),
+    appName: values.BATOS_PM2_APP,
+    readyTimeoutMs: values.BATOS_READY_TIMEOUT_MS,
+    rescanMs: values.BATOS_STEWARD_RESCAN_MS,
+    requestExpiryMs: values.BATOS_UPGRADE_REQUEST_EXPIRY_MS,
     childEnv,
   };
 }

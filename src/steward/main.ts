@@ -3,13 +3,15 @@
  * the steward that reads the environment.
  */
 import { existsSync } from 'node:fs';
+import { createLogger } from '../core/log.ts';
 import { upgradeLayout } from '../core/upgrade/index.ts';
 import { connectPm2 } from './app-control.ts';
 import { type StewardConfig, readStewardConfig } from './config.ts';
 import { Steward } from './steward.ts';
 
-// pm2 puts a timestamp on every log line (log_date_format in ecosystem.config.cjs).
-const log = (line: string): void => console.log(line);
+// One timestamp per line, ours: pm2 adds none (ecosystem.config.js).
+const logger = createLogger({ source: 'steward', write: (line) => process.stdout.write(line) });
+const log = (line: string): void => logger.info(line);
 
 // Same convention as the bot: a .env in the working folder (the project root under pm2).
 if (existsSync('.env')) process.loadEnvFile('.env');
@@ -18,8 +20,10 @@ const configOrExit = (): StewardConfig => {
   try {
     return readStewardConfig(process.env, process.cwd());
   } catch (error) {
-    console.error(`steward: ${(error as Error).message}`);
-    process.exit(1);
+    logger.error((error as Error).message);
+    // 78 (EX_CONFIG): pm2 does not restart on it (stop_exit_codes), so a missing key is one
+    // clear message, not a crash loop.
+    process.exit(78);
   }
 };
 const config = configOrExit();

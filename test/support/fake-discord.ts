@@ -67,6 +67,8 @@ export class FakeDiscord extends LocalServer {
   readonly frames: GatewayFrame[] = [];
   /** Connections the gateway has accepted so far. */
   connections = 0;
+  /** Bot tokens the REST API answers 401 Unauthorized, as Discord does for a wrong token. */
+  readonly rejectedTokens = new Set<string>();
   #seq = 0;
   #nextId = 200000000000000000n;
 
@@ -306,7 +308,11 @@ export class FakeDiscord extends LocalServer {
       const body: unknown = text === '' ? undefined : JSON.parse(text);
       const method = req.method ?? 'GET';
       this.requests.push({ method, path, body, at: performance.now() });
-      const [status, answer] = this.#route(method, path, body);
+      const token = req.headers.authorization?.replace(/^Bot /, '');
+      const [status, answer] =
+        token !== undefined && this.rejectedTokens.has(token)
+          ? [401, { message: '401: Unauthorized', code: 0 }]
+          : this.#route(method, path, body);
       if (answer === undefined) res.writeHead(status).end();
       else
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));

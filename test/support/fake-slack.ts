@@ -117,6 +117,8 @@ export class FakeSlack extends LocalServer {
   #ts = 1_700_000_000;
   #envelope = 0;
   readonly #rateLimited = new Map<string, number>();
+  /** Tokens every Web API call answers `invalid_auth`, as Slack does for a wrong token. */
+  readonly rejectedTokens = new Set<string>();
 
   static async start(): Promise<FakeSlack> {
     const fake = new FakeSlack();
@@ -213,8 +215,15 @@ export class FakeSlack extends LocalServer {
         });
         res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
       } else {
+        const token = req.headers.authorization?.replace(/^Bearer /, '');
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(this.#answer(method, args)));
+        res.end(
+          JSON.stringify(
+            token !== undefined && this.rejectedTokens.has(token)
+              ? { ok: false, error: 'invalid_auth' }
+              : this.#answer(method, args),
+          ),
+        );
       }
       this.notify();
     });

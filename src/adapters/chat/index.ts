@@ -9,4 +9,3 @@ export type { MarkdownStyle } from './markdown.ts';
 export { checkAccess, NOT_ALLOWED_TEXT, OPEN_POLICY } from './permissions.ts';
 export type { Access, AccessPolicy, Origin } from './permissions.ts';
 export { redact, redactedMessage } from './redact.ts';
-export type { Env } from './env-values.ts';

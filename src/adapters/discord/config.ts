@@ -1,6 +1,6 @@
-/** Discord front-end configuration, parsed from the environment the composition root passes. */
-import type { Env } from '../chat/env-values.ts';
-import { readBool, readId, readIdList, readString, readUrl } from '../chat/env-values.ts';
+/** Discord front-end configuration, from the settings table (src/config/settings.ts). */
+import { readSettings, type Env } from '../../config/read.ts';
+import type { SettingName, SettingValues } from '../../config/settings.ts';
 import type { AccessPolicy } from '../chat/permissions.ts';
 
 /** Everything the Discord front end needs. Holds the bot token: never log it. */
@@ -16,38 +16,44 @@ export interface DiscordConfig {
   readonly registerCommands: boolean;
 }
 
-const SNOWFLAKE = /^\d{1,20}$/;
-const IDS = 'Discord ids (numbers; enable Developer Mode, then right-click → Copy ID)';
+/** The settings the Discord front end reads. */
+export const DISCORD_SETTINGS = [
+  'DISCORD_TOKEN',
+  'DISCORD_API_URL',
+  'DISCORD_LISTEN_CHANNELS',
+  'DISCORD_ALLOWED_USERS',
+  'DISCORD_ALLOWED_ROLES',
+  'DISCORD_ALLOWED_CHANNELS',
+  'DISCORD_ADMIN_USERS',
+  'DISCORD_ADMIN_CHANNEL',
+  'DISCORD_COMMANDS_GUILD',
+  'DISCORD_REGISTER_COMMANDS',
+] as const satisfies readonly SettingName[];
+
+/** The Discord front end's configuration; `undefined` when `DISCORD_TOKEN` is unset (it is off). */
+export function discordConfig(values: SettingValues): DiscordConfig | undefined {
+  if (values.DISCORD_TOKEN === undefined) return undefined;
+  const none = new Set<string>();
+  return {
+    token: values.DISCORD_TOKEN,
+    apiUrl: values.DISCORD_API_URL,
+    listenChannels: values.DISCORD_LISTEN_CHANNELS ?? none,
+    access: {
+      allowedUsers: values.DISCORD_ALLOWED_USERS ?? none,
+      allowedRoles: values.DISCORD_ALLOWED_ROLES ?? none,
+      allowedChannels: values.DISCORD_ALLOWED_CHANNELS ?? none,
+      adminUsers: values.DISCORD_ADMIN_USERS ?? none,
+      adminChannel: values.DISCORD_ADMIN_CHANNEL,
+    },
+    commandsGuild: values.DISCORD_COMMANDS_GUILD,
+    registerCommands: values.DISCORD_REGISTER_COMMANDS,
+  };
+}
 
 /**
- * Reads the `DISCORD_*` variables. Returns `undefined` when `DISCORD_TOKEN` is unset (the
- * front end is off); throws an Error naming the variable and the fix for any bad value.
+ * Reads the `DISCORD_*` variables out of `env` (for tools and tests that start the front end
+ * alone). Throws a {@link SettingsError} naming every bad one.
  */
 export function parseDiscordConfig(env: Env): DiscordConfig | undefined {
-  const token = readString(env, 'DISCORD_TOKEN');
-  if (token === undefined) return undefined;
-  if (/\s/.test(token)) {
-    throw new Error(
-      'DISCORD_TOKEN contains whitespace; paste the bot token from the Developer Portal (Bot → Reset Token) as is.',
-    );
-  }
-  return {
-    token,
-    apiUrl: readUrl(env, 'DISCORD_API_URL'),
-    listenChannels: readIdList(env, 'DISCORD_LISTEN_CHANNELS', SNOWFLAKE, IDS),
-    access: {
-      allowedUsers: readIdList(env, 'DISCORD_ALLOWED_USERS', SNOWFLAKE, IDS),
-      allowedRoles: readIdList(env, 'DISCORD_ALLOWED_ROLES', SNOWFLAKE, IDS),
-      allowedChannels: readIdList(env, 'DISCORD_ALLOWED_CHANNELS', SNOWFLAKE, IDS),
-      adminUsers: readIdList(env, 'DISCORD_ADMIN_USERS', SNOWFLAKE, IDS),
-      adminChannel: readId(env, 'DISCORD_ADMIN_CHANNEL', SNOWFLAKE, 'one Discord channel id'),
-    },
-    commandsGuild: readId(
-      env,
-      'DISCORD_COMMANDS_GUILD',
-      SNOWFLAKE,
-      'one Discord server (guild) id',
-    ),
-    registerCommands: readBool(env, 'DISCORD_REGISTER_COMMANDS', true),
-  };
+  return discordConfig(readSettings(env, DISCORD_SETTINGS));
 }

@@ -1,5 +1,5 @@
-/** The Discord front end: configuration from the environment, and a running client. */
-export { parseDiscordConfig } from './config.ts';
+/** The Discord front end: configuration from the settings table, and a running client. */
+export { DISCORD_SETTINGS, discordConfig, parseDiscordConfig } from './config.ts';
 export type { DiscordConfig } from './config.ts';
-export { startDiscord } from './start.ts';
+export { checkDiscordLogin, startDiscord } from './start.ts';
 export { SLASH_COMMANDS, commandToText } from './commands.ts';

@@ -2,7 +2,13 @@
 import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
 import type { BotService } from '../../core/protocol.ts';
 import type { FrontEnd, Logger } from '../chat/front-end.ts';
-import { redactedMessage } from '../chat/redact.ts';
+import { redact, redactedMessage } from '../chat/redact.ts';
+import {
+  LOGIN_CHECK_TIMEOUT_MS,
+  networkCause,
+  withinTimeout,
+  type LoginCheck,
+} from '../../config/login-check.ts';
 import { chunkMarkdown } from '../chat/chunk.ts';
 import { ConversationThreads } from '../chat/conversation-threads.ts';
 import { SLASH_COMMANDS } from './commands.ts';
@@ -11,6 +17,65 @@ import type { DiscordConfig } from './config.ts';
 import type { DiscordContext } from './context.ts';
 import { onInteraction } from './on-interaction.ts';
 import { onMessage } from './on-message.ts';
+
+/** The gateway intents the bot needs; Message Content is privileged and must be switched on. */
+const INTENTS = [
+  GatewayIntentBits.Guilds,
+  GatewayIntentBits.GuildMessages,
+  GatewayIntentBits.MessageContent,
+  GatewayIntentBits.DirectMessages,
+];
+
+const GET_A_TOKEN = 'paste the bot token from the Developer Portal (Bot → Reset Token)';
+
+/**
+ * Logs in with `config.token` as the front end would and disconnects, within `timeoutMs`:
+ * ok, or one line naming DISCORD_TOKEN (or DISCORD_API_URL when Discord is unreachable).
+ */
+export async function checkDiscordLogin(
+  config: DiscordConfig,
+  timeoutMs = LOGIN_CHECK_TIMEOUT_MS,
+): Promise<LoginCheck> {
+  const secrets = [config.token];
+  const client = new Client({
+    intents: INTENTS,
+    ...(config.apiUrl === undefined ? {} : { rest: { api: config.apiUrl } }),
+  });
+  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  try {
+    await withinTimeout(
+      client.login(config.token).then(() => ready),
+      timeoutMs,
+    );
+    return { ok: true, detail: `Discord: logged in as ${client.user?.tag ?? 'the bot'}` };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const where = config.apiUrl ?? 'discord.com';
+    if (code === 'TokenInvalid')
+      return refused('DISCORD_TOKEN', `DISCORD_TOKEN was rejected by Discord; ${GET_A_TOKEN}.`);
+    if (code === 'DisallowedIntents')
+      return refused(
+        'DISCORD_TOKEN',
+        "DISCORD_TOKEN's bot may not read messages; switch on Message Content Intent (Developer Portal → Bot → Privileged Gateway Intents).",
+      );
+    const cause = networkCause(error) ?? redactedMessage(error, secrets);
+    return {
+      ok: false,
+      variable: 'DISCORD_TOKEN',
+      problem: `DISCORD_TOKEN could not be checked: Discord (${where}) did not answer (${redact(cause, secrets)}); check the network${config.apiUrl === undefined ? '' : ' and DISCORD_API_URL'}.`,
+      unreachable: true,
+    };
+  } finally {
+    await client.destroy();
+  }
+}
+
+const refused = (variable: string, problem: string): LoginCheck => ({
+  ok: false,
+  variable,
+  problem,
+  unreachable: false,
+});
 
 /**
  * Logs in, waits until the gateway is ready, registers the slash commands (per guild when
@@ -23,12 +88,7 @@ export async function startDiscord(
 ): Promise<FrontEnd> {
   const secrets = [config.token];
   const client = new Client({
-    intents: [
-      GatewayIntentBits.Guilds,
-      GatewayIntentBits.GuildMessages,
-      GatewayIntentBits.MessageContent,
-      GatewayIntentBits.DirectMessages,
-    ],
+    intents: INTENTS,
     // DM channels are not cached before their first message; without this, DMs are dropped.
     partials: [Partials.Channel],
     // Replies repeat user text and model output: never let them ping anyone but the asker.

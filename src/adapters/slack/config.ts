@@ -1,6 +1,6 @@
-/** Slack front-end configuration, parsed from the environment the composition root passes. */
-import type { Env } from '../chat/env-values.ts';
-import { readBool, readId, readIdList, readPort, readString, readUrl } from '../chat/env-values.ts';
+/** Slack front-end configuration, from the settings table (src/config/settings.ts). */
+import { readSettings, type Env } from '../../config/read.ts';
+import type { SettingName, SettingValues } from '../../config/settings.ts';
 import type { AccessPolicy } from '../chat/permissions.ts';
 
 /** Everything the Slack front end needs. Holds tokens and the signing secret: never log it. */
@@ -25,52 +25,52 @@ export interface SlackConfig {
   readonly apiRetries: number | undefined;
 }
 
-const SLACK_ID = /^[A-Z0-9]{2,}$/;
-const USER_IDS = 'Slack user ids (U…; profile → ⋮ → Copy member ID)';
-const CHANNEL_IDS = 'Slack channel ids (C… or G…; channel details → bottom of About)';
+/** The settings the Slack front end reads. */
+export const SLACK_SETTINGS = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_PORT',
+  'SLACK_HOST',
+  'SLACK_API_URL',
+  'SLACK_LISTEN_CHANNELS',
+  'SLACK_ALLOWED_USERS',
+  'SLACK_ALLOWED_CHANNELS',
+  'SLACK_ADMIN_USERS',
+  'SLACK_ADMIN_CHANNEL',
+  'SLACK_PROCESS_BEFORE_RESPONSE',
+] as const satisfies readonly SettingName[];
 
-/**
- * Reads the `SLACK_*` variables. Returns `undefined` when `SLACK_BOT_TOKEN` is unset (the front
- * end is off); throws an Error naming the variable and the fix for any bad value.
- */
-export function parseSlackConfig(env: Env): SlackConfig | undefined {
-  const botToken = readString(env, 'SLACK_BOT_TOKEN');
-  if (botToken === undefined) return undefined;
-  if (!botToken.startsWith('xoxb-')) {
-    throw new Error(
-      'SLACK_BOT_TOKEN does not look like a bot token; copy the xoxb-… token from OAuth & Permissions.',
-    );
-  }
-  const appToken = readString(env, 'SLACK_APP_TOKEN');
-  if (appToken !== undefined && !appToken.startsWith('xapp-')) {
-    throw new Error(
-      'SLACK_APP_TOKEN does not look like an app-level token; create an xapp-… token with the connections:write scope under Basic Information, or unset it to use HTTP.',
-    );
-  }
-  const signingSecret = readString(env, 'SLACK_SIGNING_SECRET');
-  if (appToken === undefined && signingSecret === undefined) {
-    throw new Error(
-      'SLACK_SIGNING_SECRET is required for the HTTP Events API; copy it from Basic Information → App Credentials, or set SLACK_APP_TOKEN to use Socket Mode.',
-    );
-  }
+/** The Slack front end's configuration; `undefined` when `SLACK_BOT_TOKEN` is unset (it is off). */
+export function slackConfig(values: SettingValues): SlackConfig | undefined {
+  if (values.SLACK_BOT_TOKEN === undefined) return undefined;
+  const none = new Set<string>();
   return {
-    botToken,
-    signingSecret,
-    appToken,
-    port: readPort(env, 'SLACK_PORT', 3000),
-    host: readString(env, 'SLACK_HOST') ?? '127.0.0.1',
-    apiUrl: readUrl(env, 'SLACK_API_URL'),
-    listenChannels: readIdList(env, 'SLACK_LISTEN_CHANNELS', SLACK_ID, CHANNEL_IDS),
+    botToken: values.SLACK_BOT_TOKEN,
+    signingSecret: values.SLACK_SIGNING_SECRET,
+    appToken: values.SLACK_APP_TOKEN,
+    port: values.SLACK_PORT,
+    host: values.SLACK_HOST,
+    apiUrl: values.SLACK_API_URL,
+    listenChannels: values.SLACK_LISTEN_CHANNELS ?? none,
     access: {
-      allowedUsers: readIdList(env, 'SLACK_ALLOWED_USERS', SLACK_ID, USER_IDS),
-      allowedRoles: new Set(),
-      allowedChannels: readIdList(env, 'SLACK_ALLOWED_CHANNELS', SLACK_ID, CHANNEL_IDS),
-      adminUsers: readIdList(env, 'SLACK_ADMIN_USERS', SLACK_ID, USER_IDS),
-      adminChannel: readId(env, 'SLACK_ADMIN_CHANNEL', SLACK_ID, 'one Slack channel id (C…)'),
+      allowedUsers: values.SLACK_ALLOWED_USERS ?? none,
+      allowedRoles: none,
+      allowedChannels: values.SLACK_ALLOWED_CHANNELS ?? none,
+      adminUsers: values.SLACK_ADMIN_USERS ?? none,
+      adminChannel: values.SLACK_ADMIN_CHANNEL,
     },
-    processBeforeResponse: readBool(env, 'SLACK_PROCESS_BEFORE_RESPONSE', false),
+    processBeforeResponse: values.SLACK_PROCESS_BEFORE_RESPONSE,
     apiRetries: undefined,
   };
+}
+
+/**
+ * Reads the `SLACK_*` variables out of `env` (for tools and tests that start the front end
+ * alone). Throws a {@link SettingsError} naming every bad one.
+ */
+export function parseSlackConfig(env: Env): SlackConfig | undefined {
+  return slackConfig(readSettings(env, SLACK_SETTINGS));
 }
 
 /** The secrets in `config`, for redaction. */

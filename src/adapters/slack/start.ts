@@ -1,12 +1,19 @@
 /** Starting and stopping the Slack front end (@slack/bolt), over HTTP or Socket Mode. */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, webApi } from '@slack/bolt';
+import { silentLogger } from '../../core/log.ts';
 import type { BotService } from '../../core/protocol.ts';
 import type { FrontEnd, Logger } from '../chat/front-end.ts';
 import { chunkMarkdown } from '../chat/chunk.ts';
 import { ConversationThreads } from '../chat/conversation-threads.ts';
-import { redactedMessage } from '../chat/redact.ts';
+import { redact, redactedMessage } from '../chat/redact.ts';
+import {
+  LOGIN_CHECK_TIMEOUT_MS,
+  networkCause,
+  withinTimeout,
+  type LoginCheck,
+} from '../../config/login-check.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { slackSecrets } from './config.ts';
 import type { SlackConfig } from './config.ts';
@@ -26,6 +33,82 @@ const UPDATES_PER_MINUTE = 45;
 export interface SlackFrontEnd extends FrontEnd {
   /** HTTP mode: the port the Events API receiver listens on; `undefined` in Socket Mode. */
   readonly port: number | undefined;
+}
+
+const SLACK_REJECTS = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'token_expired',
+  'not_allowed_token_type',
+]);
+
+/**
+ * Checks the tokens as Slack sees them, without retries and within `timeoutMs`: the bot
+ * token with `auth.test`, and for Socket Mode the app token with `apps.connections.open`.
+ * Ok, or one line naming the variable to fix.
+ */
+export async function checkSlackTokens(
+  config: SlackConfig,
+  timeoutMs = LOGIN_CHECK_TIMEOUT_MS,
+): Promise<LoginCheck> {
+  const secrets = slackSecrets(config);
+  const where = config.apiUrl ?? 'slack.com';
+  const call = async (
+    variable: string,
+    token: string,
+    method: (client: webApi.WebClient) => Promise<unknown>,
+    remedy: string,
+  ): Promise<LoginCheck | undefined> => {
+    const client = new webApi.WebClient(token, {
+      slackApiUrl: config.apiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      // The one line this check returns says it all; the client's own warnings would repeat it.
+      logger: boltLogger(silentLogger, secrets),
+    });
+    try {
+      await withinTimeout(method(client), timeoutMs);
+      return undefined;
+    } catch (error) {
+      const slackError = (error as { data?: { error?: unknown } }).data?.error;
+      if (typeof slackError === 'string' && SLACK_REJECTS.has(slackError))
+        return {
+          ok: false,
+          variable,
+          problem: `${variable} was rejected by Slack (${slackError}); ${remedy}.`,
+          unreachable: false,
+        };
+      const cause = networkCause(error) ?? redactedMessage(error, secrets);
+      return {
+        ok: false,
+        variable,
+        problem: `${variable} could not be checked: Slack (${where}) did not answer (${redact(cause, secrets)}); check the network${config.apiUrl === undefined ? '' : ' and SLACK_API_URL'}.`,
+        unreachable: true,
+      };
+    }
+  };
+  const bot = await call(
+    'SLACK_BOT_TOKEN',
+    config.botToken,
+    (client) => client.auth.test(),
+    'copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions, after installing the app',
+  );
+  if (bot !== undefined) return bot;
+  if (config.appToken !== undefined) {
+    const app = await call(
+      'SLACK_APP_TOKEN',
+      config.appToken,
+      (client) => client.apps.connections.open(),
+      'create an app-level token (xapp-…) with connections:write under Basic Information, and switch Socket Mode on',
+    );
+    if (app !== undefined) return app;
+  }
+  return {
+    ok: true,
+    detail: `Slack: bot token accepted${config.appToken === undefined ? '' : ', Socket Mode app token accepted'}`,
+  };
 }
 
 /**

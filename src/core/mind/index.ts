@@ -1,7 +1,7 @@
 /**
  * The mind: BAT OS's language model, through node-llama-cpp.
  *
- * Seams: configuration ({@link parseMindConfig}), where the model file comes from
+ * Seams: configuration ({@link MindConfig}), where the model file comes from
  * (`model-source`), GGUF checks before llama.cpp sees a file (`gguf/`), model metadata for
  * the pLLM object, the context pool (one context per adapter set, LRU within a memory
  * budget), chat formatting and prompts (`prompts/`), and generation ({@link Mind}); or,
@@ -21,7 +21,7 @@ export type {
 export { RemoteMind } from './remote/remote-mind.ts';
 export { MindError } from './errors.ts';
 export type { MindErrorCode } from './errors.ts';
-export { DEFAULT_MODEL, parseMindConfig } from './config.ts';
+export { DEFAULT_MODEL } from './config.ts';
 export type { MindConfig, MindGpu } from './config.ts';
 export type { ChatTurn } from './chat-format.ts';
 export type { AdapterSpec, PoolStats } from './context-pool.ts';

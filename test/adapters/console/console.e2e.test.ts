@@ -235,23 +235,3 @@ describe('upgrades from the console admin', () => {
     expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
   }, 60_000);
 });
-
-describe('bad configuration', () => {
-  it('names every bad setting at once and exits 1 without touching the image', async () => {
-    const dir = tempDir();
-    const run = await runBatos('genesis slotNames\n', {
-      BATOS_IMAGE: join(dir, 'image.db'),
-      BATOS_SENDS_PER_MINUTE: 'lots',
-      BATOS_GPU: 'quantum',
-      BATOS_UPGRADE_KEY: 'short',
-    });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/BATOS_SENDS_PER_MINUTE="lots" must be a whole number/);
-    expect(run.stderr).toMatch(
-      /BATOS_GPU must be one of auto, false, cuda, vulkan, metal; got "quantum"/,
-    );
-    expect(run.stderr).toMatch(/BATOS_UPGRADE_KEY must be at least 16 characters/);
-    expect(run.stderr).not.toContain('short');
-    expect(existsSync(join(dir, 'image.db'))).toBe(false);
-  });
-});

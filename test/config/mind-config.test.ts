@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL, MindError, parseMindConfig } from '../../../src/core/mind/index.ts';
+import { mindConfig } from '../../src/config/mind-config.ts';
+import { readSettings, SettingsError } from '../../src/config/read.ts';
+import { DEFAULT_MODEL } from '../../src/core/mind/index.ts';
 
-describe('parseMindConfig', () => {
+describe('mindConfig', () => {
   it('gives defaults for an empty environment', () => {
-    const config = parseMindConfig({}, { cores: 6 });
+    const config = mindConfig(readSettings({}), 6);
     expect(config).toMatchObject({
       model: DEFAULT_MODEL,
       modelsDir: 'models',
@@ -18,19 +20,21 @@ describe('parseMindConfig', () => {
   });
 
   it('reads every variable', () => {
-    const config = parseMindConfig({
-      BATOS_MODEL: './m.gguf',
-      BATOS_MODELS_DIR: '/srv/models',
-      BATOS_GPU: 'false',
-      BATOS_THREADS: '2',
-      BATOS_CONTEXT_SIZE: '2048',
-      BATOS_MEMORY_BUDGET_MB: '512',
-      BATOS_GENERATION_TIMEOUT_MS: '5000',
-      BATOS_MAX_METHOD_TOKENS: '300',
-      BATOS_MAX_REPLY_TOKENS: '200',
-      BATOS_MIND_URL: 'http://10.0.0.5:8080/, https://gpu.example/llama ',
-      BATOS_MIND_TIMEOUT_MS: '2500',
-    });
+    const config = mindConfig(
+      readSettings({
+        BATOS_MODEL: './m.gguf',
+        BATOS_MODELS_DIR: '/srv/models',
+        BATOS_GPU: 'false',
+        BATOS_THREADS: '2',
+        BATOS_CONTEXT_SIZE: '2048',
+        BATOS_MEMORY_BUDGET_MB: '512',
+        BATOS_GENERATION_TIMEOUT_MS: '5000',
+        BATOS_MAX_METHOD_TOKENS: '300',
+        BATOS_MAX_REPLY_TOKENS: '200',
+        BATOS_MIND_URL: 'http://10.0.0.5:8080/, https://gpu.example/llama ',
+        BATOS_MIND_TIMEOUT_MS: '2500',
+      }),
+    );
     expect(config).toEqual({
       model: './m.gguf',
       modelsDir: '/srv/models',
@@ -44,8 +48,8 @@ describe('parseMindConfig', () => {
       servers: ['http://10.0.0.5:8080', 'https://gpu.example/llama'],
       serverTimeoutMs: 2500,
     });
-    expect(parseMindConfig({}).servers).toEqual([]);
-    expect(parseMindConfig({ BATOS_GPU: 'CUDA' }).gpu).toBe('cuda');
+    expect(mindConfig(readSettings({})).servers).toEqual([]);
+    expect(mindConfig(readSettings({ BATOS_GPU: 'CUDA' })).gpu).toBe('cuda');
   });
 
   it.each([
@@ -61,27 +65,29 @@ describe('parseMindConfig', () => {
     ['BATOS_MIND_URL', 'http://127.0.0.1:8080,nonsense'],
     ['BATOS_MIND_URL', 'http://host:8080/?model=x'],
     ['BATOS_MIND_TIMEOUT_MS', '0'],
-  ])('refuses %s=%s with a message naming the variable', (name, value) => {
+  ])('refuses %s=%s with one line naming the variable', (name, value) => {
     let error: unknown;
     try {
-      parseMindConfig({ [name]: value });
+      readSettings({ [name]: value });
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(MindError);
-    expect((error as MindError).code).toBe('config');
-    expect((error as MindError).message).toContain(name);
+    expect(error).toBeInstanceOf(SettingsError);
+    expect((error as SettingsError).problems).toHaveLength(1);
+    expect((error as SettingsError).problems[0]).toMatch(
+      new RegExp(`^${name}="${value.replace('.', '\\.')}" must be`),
+    );
   });
 });
 
 it('refuses credentials in BATOS_MIND_URL without repeating them', () => {
   let error: unknown;
   try {
-    parseMindConfig({ BATOS_MIND_URL: 'http://admin:hunter2@gpu:8080' });
+    readSettings({ BATOS_MIND_URL: 'http://admin:hunter2@gpu:8080' });
   } catch (e) {
     error = e;
   }
-  expect((error as MindError).code).toBe('config');
-  expect((error as MindError).message).toContain('BATOS_MIND_URL');
-  expect((error as MindError).message).not.toContain('hunter2');
+  expect(error).toBeInstanceOf(SettingsError);
+  expect((error as SettingsError).message).toContain('BATOS_MIND_URL');
+  expect((error as SettingsError).message).not.toContain('hunter2');
 });

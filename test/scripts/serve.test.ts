@@ -1,0 +1,119 @@
+/**
+ * `npm run serve` with the real pm2 and the real ecosystem.config.js, under a temporary
+ * PM2_HOME: it refuses a bot nobody can reach, explains a missing upgrade key instead of
+ * crash-looping a steward, writes logs under PM2_HOME with one timestamp per line.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { finished, REPO_ROOT, type RunResult } from '../support/run-batos.ts';
+import { tempDir } from '../support/temp.ts';
+
+const PM2_BIN = createRequire(import.meta.url).resolve('pm2/bin/pm2');
+
+/** Runs `npm run <script> -- args` in the repository. */
+function npmRun(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<RunResult> {
+  const child = spawn('npm', ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return finished(child, `npm run ${script}`);
+}
+
+/** Waits until `ready()` is true, polling; fails after `ms`. */
+async function until(what: string, ready: () => boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ready()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('npm run serve', () => {
+  it('refuses to start a bot no chat user can reach, unless told to', async () => {
+    const home = tempDir();
+    const run = await npmRun('serve', [], { PM2_HOME: home, BATOS_UPGRADE_KEY: 'k'.repeat(32) });
+    expect(run.code).toBe(78);
+    expect(run.stderr).toMatch(/No chat front end is configured/);
+    expect(run.stderr).toMatch(/npm run serve -- --without-chat/);
+    // pm2 was never started.
+    expect(existsSync(join(home, 'pm2.pid'))).toBe(false);
+  });
+
+  it('refuses bad settings before pm2 starts', async () => {
+    const home = tempDir();
+    const run = await npmRun('serve', ['--without-chat'], {
+      PM2_HOME: home,
+      BATOS_SENDS_PER_MINUTE: 'lots',
+    });
+    expect(run.code).toBe(78);
+    expect(run.stderr).toMatch(/^ {2}BATOS_SENDS_PER_MINUTE="lots" must be a whole number/m);
+    expect(existsSync(join(home, 'pm2.pid'))).toBe(false);
+  });
+
+  it('without an upgrade key: says how to make one, runs the bot alone (a steward started anyway is not restarted), logs under PM2_HOME once stamped', async () => {
+    const home = tempDir();
+    const data = tempDir();
+    const env = {
+      PM2_HOME: home,
+      BATOS_IMAGE: join(data, 'image.db'),
+      BATOS_MODEL: join(data, 'none.gguf'),
+      BATOS_THREADS: '1',
+      BATOS_UPGRADE_KEY: '',
+    };
+    try {
+      const run = await npmRun('serve', ['--without-chat'], env);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/Upgrades are off: BATOS_UPGRADE_KEY is not set/);
+      expect(run.stderr).toContain(`randomBytes(32).toString('hex')`);
+
+      const botLog = join(home, 'logs', 'batos.err.log');
+      await until(
+        'the bot to be ready',
+        () => existsSync(botLog) && /ready: /.test(readFileSync(botLog, 'utf8')),
+      );
+      const status = await npmRun('serve:status', [], env);
+      expect(status.stdout).toMatch(/batos\b.*online/);
+      expect(status.stdout).not.toMatch(/batos-steward/);
+      const lines = readFileSync(botLog, 'utf8').trim().split('\n');
+      for (const line of lines)
+        expect(line.match(/\d{4}-\d\d-\d\dT?\s?\d\d:\d\d:\d\d/g), line).toHaveLength(1);
+
+      // Started without a key anyway, the steward exits 78 at once and pm2 does not restart it.
+      const pm2 = (...args: string[]) =>
+        spawnSync(process.execPath, [PM2_BIN, ...args], {
+          cwd: REPO_ROOT,
+          env: { ...process.env, ...env },
+          encoding: 'utf8',
+        }).stdout;
+      pm2('start', join(REPO_ROOT, 'ecosystem.config.js'), '--only', 'batos-steward');
+      const steward = () =>
+        (
+          JSON.parse(pm2('jlist')) as {
+            name: string;
+            pm2_env: { status: string; restart_time: number; exit_code?: number };
+          }[]
+        ).find((app) => app.name === 'batos-steward')?.pm2_env;
+      await until('the steward to exit', () => steward()?.exit_code === 78);
+      // pm2 would restart it after its 100 ms back-off; give it far longer than that.
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect(steward()?.restart_time).toBe(0);
+      const stewardLog = readFileSync(join(home, 'logs', 'steward.out.log'), 'utf8');
+      expect(stewardLog.match(/BATOS_UPGRADE_KEY is not set/g)).toHaveLength(1);
+      expect(stewardLog).toMatch(
+        /steward error BATOS_UPGRADE_KEY is not set: .* Make one with node -p/,
+      );
+    } finally {
+      const stop = await npmRun('serve:stop', [], env);
+      expect(stop.code, stop.stderr).toBe(0);
+    }
+    expect(readFileSync(join(home, 'logs', 'batos.err.log'), 'utf8')).toMatch(/image closed/);
+  }, 120_000);
+});
