@@ -243,7 +243,7 @@ export const SETTINGS = {
     type: serverList(),
     default: [] as readonly string[],
     defaultText: 'none: the model runs in this process',
-    help: 'llama-server base URLs (comma-separated) that serve the mind instead of BATOS_MODEL.',
+    help: 'The llama-server base URLs (comma-separated) that serve the mind instead of BATOS_MODEL.',
   },
   BATOS_MIND_TIMEOUT_MS: {
     group: 'model',

@@ -75,7 +75,7 @@ describe('mindConfig', () => {
     expect(error).toBeInstanceOf(SettingsError);
     expect((error as SettingsError).problems).toHaveLength(1);
     expect((error as SettingsError).problems[0]).toMatch(
-      new RegExp(`^${name}="${value.replace('.', '\\.')}" must be`),
+      new RegExp(`^${name}="${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}" must be`),
     );
   });
 });

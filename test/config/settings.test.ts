@@ -38,6 +38,9 @@ describe('the settings table', () => {
           'src/steward/main.ts',
           'scripts/models-pull.ts',
           'scripts/serve.ts',
+          'scripts/llama-server.ts',
+          // The user's cache folder (XDG_CACHE_HOME) is the system's convention, not a setting.
+          'scripts/llama-server-cache.ts',
         ]).toContain(relative(ROOT, file));
     }
     expect([...named].filter((name) => !(name in SETTINGS))).toEqual([]);

@@ -15,6 +15,6 @@ describe('npm run models:pull', () => {
     expect(help.stdout).toMatch(/^usage: npm run models:pull/);
     const wrong = pull('--frobnicate');
     expect(wrong.status).toBe(2);
-    expect(wrong.stderr).toMatch(/^usage: npm run models:pull/);
+    expect(wrong.stderr).toMatch(/^Unknown option '--frobnicate'\.\nusage: npm run models:pull/);
   });
 });

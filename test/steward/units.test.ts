@@ -281,7 +281,7 @@ describe("BAT OS's own steps, run as the steward runs them", () => {
     expect(existsSync(path.dirname(image))).toBe(false);
 
     const bad = await run(check, { BATOS_IMAGE: image, BATOS_SENDS_PER_MINUTE: 'lots' });
-    expect(bad).toMatchObject({ ok: false, reason: 'exit code 1' });
+    expect(bad).toMatchObject({ ok: false, reason: 'exit code 78' });
     expect(bad.tail).toContain('BATOS_SENDS_PER_MINUTE="lots" must be a whole number');
   });
 
