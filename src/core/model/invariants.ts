@@ -36,33 +36,21 @@ export function parentProblem(
   for (const anchor of ANCHORED) {
     if (parentsOf(anchor).length === 0)
       return `#${anchor} must keep a parent: it is how it reaches traits and every primitive.`;
-    if (!reachesTraits(anchor, parentsOf))
+    if (!reaches(anchor, TRAITS, parentsOf))
       return `#${anchor} would no longer reach traits through its parents, and could answer nothing.`;
   }
-  if (cyclesThroughRoot(parentsOf))
+  if (reaches(ROOT, ROOT, parentsOf))
     return 'That would make a cycle through the root: the root would inherit from itself.';
   return undefined;
 }
 
-function reachesTraits(start: Oid, parentsOf: (oid: Oid) => Oid[]): boolean {
+/** Whether `target` is among the ancestors of `start` (not counting paths back through it). */
+function reaches(start: Oid, target: Oid, parentsOf: (oid: Oid) => Oid[]): boolean {
   const seen = new Set<Oid>([start]);
   const pending = [...parentsOf(start)];
   while (pending.length > 0) {
     const oid = pending.pop()!;
-    if (oid === TRAITS) return true;
-    if (seen.has(oid)) continue;
-    seen.add(oid);
-    pending.push(...parentsOf(oid));
-  }
-  return false;
-}
-
-function cyclesThroughRoot(parentsOf: (oid: Oid) => Oid[]): boolean {
-  const seen = new Set<Oid>();
-  const pending = [...parentsOf(ROOT)];
-  while (pending.length > 0) {
-    const oid = pending.pop()!;
-    if (oid === ROOT) return true;
+    if (oid === target) return true;
     if (seen.has(oid)) continue;
     seen.add(oid);
     pending.push(...parentsOf(oid));
