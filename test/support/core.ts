@@ -28,7 +28,7 @@ export const operator: Send['sender'] = { id: 'operator', name: 'operator', isAd
 export async function openTestCore(
   options: {
     imagePath?: string;
-    uvm?: Partial<Omit<UvmOptions, 'image' | 'runner'>>;
+    uvm?: Partial<Omit<UvmOptions, 'image'>>;
     bot?: Partial<BotOptions>;
   } = {},
 ): Promise<TestCore> {
@@ -36,8 +36,8 @@ export async function openTestCore(
   const image = await Image.open(imagePath);
   const uvm = new Uvm({
     image,
-    runner: new QuickJsMethodRunner(),
     ...options.uvm,
+    runner: options.uvm?.runner ?? new QuickJsMethodRunner(),
   });
   await uvm.bootstrap({ who: 'system:test', platform: 'console' });
   const bot = new Bot({

@@ -67,12 +67,6 @@ export interface HostBridge {
   rollback(frame: number): void;
 }
 
-/**
- * Writes a method made to `self` that the sandbox kept (see {@link MethodCall.writable}):
- * each as `[frame, oid, slot, value]`, in order.
- */
-export type KeptWrite = readonly [frame: number, oid: Oid, slot: string, value: Value];
-
 /** Runs method source with exactly the power a {@link HostBridge} grants. */
 export interface MethodRunner {
   run(call: MethodCall, host: HostBridge): Promise<Value>;

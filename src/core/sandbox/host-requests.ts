@@ -3,7 +3,7 @@
  * call, answered with a tagged reply (see wire.mjs). Host errors become messages only, so no
  * host object ever reaches the guest.
  */
-import type { HostBridge, KeptWrite } from './contract.ts';
+import type { HostBridge } from './contract.ts';
 import type { Oid, Value } from '../model/value.ts';
 import type { MethodCall } from './contract.ts';
 import { encodeCall, ERROR, METHOD, REFUSED, UNDEFINED, VALUE } from './wire.mjs';
@@ -17,15 +17,18 @@ type Request =
   | [number, 'send', Oid, string, Value[]]
   | [number, 'rollback', Oid, string];
 
+/** A write the worker kept, as it travels: a `set` request `[frame, 'set', oid, slot, value]`. */
+type KeptRequest = readonly [number, string, Oid, string, Value];
+
 /**
  * Applies writes the worker kept, in order; returns why the first refused one was refused,
  * or undefined when all were applied.
  */
 export function applyKeptWrites(
   host: HostBridge,
-  writes: readonly KeptWrite[],
+  writes: readonly KeptRequest[],
 ): string | undefined {
-  for (const [frame, oid, slot, value] of writes) {
+  for (const [frame, , oid, slot, value] of writes) {
     try {
       host.set(frame, oid, slot, value);
     } catch (error) {
@@ -53,13 +56,8 @@ export function serveRequest(
   }
   const request = requests.pop();
   if (request === undefined) return ERROR + 'malformed request';
-  const refused = applyKeptWrites(
-    host,
-    requests.map(
-      (kept) =>
-        [kept[0], kept[2], kept[3], (kept as [number, 'set', Oid, string, Value])[4]] as const,
-    ),
-  );
+  // Every request before the last is a write the worker kept.
+  const refused = applyKeptWrites(host, requests as unknown as KeptRequest[]);
   if (refused !== undefined) return REFUSED + refused;
   try {
     const frame = request[0];

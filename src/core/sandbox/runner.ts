@@ -5,7 +5,7 @@
  * blocks: it awaits the worker's messages, serves its host requests, and keeps ticking.
  */
 import { checkMethodSource } from './check.ts';
-import type { HostBridge, KeptWrite, MethodCall, MethodRunner } from './contract.ts';
+import type { HostBridge, MethodCall, MethodRunner } from './contract.ts';
 import { SandboxError } from './errors.ts';
 import { applyKeptWrites, serveRequest } from './host-requests.ts';
 import { resolveLimits, type SandboxLimits } from './limits.ts';
@@ -120,8 +120,7 @@ export class QuickJsMethodRunner implements MethodRunner {
       }
       if (reply[0] === DONE) {
         const newline = reply.indexOf('\n');
-        const writes = JSON.parse(reply.slice(1, newline)) as KeptWrite[];
-        const refused = applyKeptWrites(host, writes);
+        const refused = applyKeptWrites(host, JSON.parse(reply.slice(1, newline)));
         if (refused !== undefined) throw fail('deferred-write', refused);
         return JSON.parse(reply.slice(newline + 1)) as Value;
       }

@@ -5,10 +5,33 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_QUOTAS } from '../../../src/core/access/quotas.ts';
+import { QuickJsMethodRunner, type MethodRunner } from '../../../src/core/sandbox/index.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
 import { openTestCore } from '../../support/core.ts';
 
+/** A real runner that counts how often a method is run. */
+function countingRunner() {
+  const runner = new QuickJsMethodRunner();
+  let runs = 0;
+  const counting: MethodRunner = {
+    run: (call, host) => ((runs += 1), runner.run(call, host)),
+    check: (source) => runner.check(source),
+    close: () => runner.close(),
+  };
+  return { counting, runs: () => runs };
+}
+
 describe('kept writes', () => {
+  it('run a method once: its kept writes are applied, not refused and run again', async () => {
+    const { counting, runs } = countingRunner();
+    const core = await openTestCore({ uvm: { runner: counting } });
+    await core.ok(`genesis defineMethod bump "function (self, n) { self.set('n', n); return n; }"`);
+    const before = runs();
+    expect(await core.ok('genesis bump 7')).toBe('7');
+    expect(runs() - before).toBe(1);
+    expect(await core.ok('genesis n')).toBe('7');
+  });
+
   it('reads what the method wrote, and callees see the caller’s writes', async () => {
     const core = await openTestCore();
     await core.ok('genesis setSlot n 1');
@@ -47,6 +70,7 @@ describe('kept writes', () => {
     );
     const before = await core.image.history({ limit: 100 });
     const reply = await core.say('genesis spread');
+    // (Run twice: kept, refused at the end, then run asking at each write.)
     expect(reply.status).toBe('error');
     expect(replyToPlainText(reply)).toMatch(
       /already has 8 slots; the limit is 8 \(BATOS_MAX_OBJECT_SLOTS\)/,
