@@ -3,6 +3,7 @@
  * group and what it is for. Parsing, `--help`, `.env.example` and the README's configuration
  * table all come from this table; adding a setting is adding one entry.
  */
+import { PERSON_PRINCIPAL } from '../core/access/principal.ts';
 import { DEFAULT_QUOTAS } from '../core/access/quotas.ts';
 import { DEFAULT_MODEL } from '../core/mind/config.ts';
 import {
@@ -128,10 +129,7 @@ export const SETTINGS = {
   // Who may do what, and quotas
   BATOS_PROGRAMMERS: {
     group: 'access',
-    type: idList(
-      /^[a-z]+:[\w.@-]{1,128}$/,
-      'platform:user id pairs (discord:123, slack:U024BE7LH)',
-    ),
+    type: idList(PERSON_PRINCIPAL, 'platform:user id pairs (discord:123, slack:U024BE7LH)'),
     defaultText: 'everyone',
     help: 'Who may define methods by hand; everyone when unset.',
   },

@@ -10,6 +10,9 @@ export type Principal = string;
 /** BAT OS itself: owner of the primordial objects, the personas and the conversations. */
 export const SYSTEM: Principal = 'system';
 
+/** What a person's principal looks like, as `chown` and BATOS_PROGRAMMERS accept it. */
+export const PERSON_PRINCIPAL = /^[a-z]+:[\w.@-]{1,128}$/;
+
 /** The principal of a person on a platform. */
 export function principalOf(platform: Platform, userId: string): Principal {
   return `${platform}:${userId}`;
@@ -21,8 +24,6 @@ export function principalOf(platform: Platform, userId: string): Principal {
  */
 export interface Caller {
   readonly principal: Principal;
-  /** Display name, for replies. */
-  readonly name: string;
   readonly platform: Platform;
   /** An admin (LambdaMOO's wizard): may change any object and run every command. */
   readonly admin: boolean;
@@ -36,14 +37,3 @@ export interface Caller {
   /** Whether it came through the configured admin channel. */
   readonly adminChannel: boolean;
 }
-
-/** BAT OS acting for itself (start-up, the heartbeat's audit). */
-export const SYSTEM_CALLER: Caller = {
-  principal: SYSTEM,
-  name: 'BAT OS',
-  platform: 'console',
-  admin: true,
-  operator: true,
-  programmer: true,
-  adminChannel: true,
-};

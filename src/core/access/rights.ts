@@ -5,6 +5,7 @@
 import { SendError } from '../errors.ts';
 import type { Authority } from './authority.ts';
 import type { ObjectAccess } from './object-access.ts';
+import { SYSTEM } from './principal.ts';
 
 export function mayRead(authority: Authority, access: ObjectAccess): boolean {
   if (access.readable) return true;
@@ -58,5 +59,5 @@ export function cloneRefused(label: string, access: ObjectAccess, authority: Aut
 }
 
 function ownerWords(access: ObjectAccess): string {
-  return access.owner === 'system' ? 'the system' : access.owner;
+  return access.owner === SYSTEM ? 'the system' : access.owner;
 }

@@ -16,7 +16,6 @@ export function callerOf(send: Send, roles: Roles = {}): Caller {
   const admin = send.sender.isAdmin;
   return {
     principal,
-    name: send.sender.name,
     platform: send.platform,
     admin,
     operator: send.platform === 'console' && admin,

@@ -58,11 +58,6 @@ export class ObjectCache {
     return this.entries.size;
   }
 
-  /** The stored size of everything cached, in bytes. */
-  get bytes(): number {
-    return this.totalBytes;
-  }
-
   private touch(oid: Oid): Entry | undefined {
     const entry = this.entries.get(oid);
     if (entry !== undefined) {

@@ -12,7 +12,7 @@ import {
   isAccessSlot,
   OWNER_SLOT,
 } from '../access/object-access.ts';
-import { SYSTEM } from '../access/principal.ts';
+import { PERSON_PRINCIPAL, SYSTEM } from '../access/principal.ts';
 import { cloneRefused, mayClone } from '../access/rights.ts';
 import { SendError } from '../errors.ts';
 import type { SlotMap, Transaction } from '../image/index.ts';
@@ -201,7 +201,7 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
 
   chown: (call) => {
     const [owner] = expectArgs(call, 1, 'chown <owner>  (system, or platform:user id)');
-    if (typeof owner !== 'string' || !/^(?:system|[a-z]+:[\w.@-]{1,128})$/.test(owner))
+    if (typeof owner !== 'string' || !(owner === SYSTEM || PERSON_PRINCIPAL.test(owner)))
       throw new SendError(
         'bad-argument',
         `"${String(owner)}" is not an owner: give system, or a platform and user id such as discord:123456789.`,

@@ -1,9 +1,19 @@
 /** Cancelling a send while its method is being written: the writing stops when nobody waits. */
 import { describe, expect, it } from 'vitest';
-import { SYSTEM_CALLER } from '../../../src/core/access/principal.ts';
+import { callerOf } from '../../../src/core/bot/caller.ts';
 import { SendError } from '../../../src/core/errors.ts';
 import type { MethodWriter } from '../../../src/core/uvm/method-writer.ts';
-import { openTestCore } from '../../support/core.ts';
+import { openTestCore, operator } from '../../support/core.ts';
+
+/** The operator at the console, as the bot would describe them. */
+const caller = callerOf({
+  platform: 'console',
+  sender: operator,
+  channel: 'console',
+  text: '',
+  mentions: [],
+  adminChannel: true,
+});
 
 /** A writer that finishes only when told to, and says whether it was aborted. */
 function heldWriter() {
@@ -27,7 +37,7 @@ function heldWriter() {
 }
 
 const send = (signal?: AbortSignal) => ({
-  caller: SYSTEM_CALLER,
+  caller,
   target: { kind: 'name' as const, name: 'genesis' },
   selector: 'fresh',
   args: [],
