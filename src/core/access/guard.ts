@@ -6,10 +6,9 @@
  */
 import type { SlotMap } from '../image/codec.ts';
 import type { Transaction, WriteGuard } from '../image/index.ts';
-import { objectLabel } from '../model/render.ts';
 import { parentProblem } from '../model/invariants.ts';
 import { PARENT_SLOT, type Oid, type Slot, type Value } from '../model/value.ts';
-import { nameOf } from '../uvm/names.ts';
+import { labelOf } from '../uvm/names.ts';
 import type { Authority } from './authority.ts';
 import { accessOf, isAccessSlot, OWNER_SLOT } from './object-access.ts';
 import { SYSTEM, type Principal } from './principal.ts';
@@ -61,11 +60,11 @@ export class AccessGuard implements WriteGuard {
         throw new SendError(
           'not-allowed',
           name === OWNER_SLOT
-            ? `Only admins may change who owns ${label(tx, oid)}. Nothing was changed.`
-            : `Only the owner of ${label(tx, oid)} (${access.owner}) and admins may change its permissions. Nothing was changed.`,
+            ? `Only admins may change who owns ${labelOf(tx, oid)}. Nothing was changed.`
+            : `Only the owner of ${labelOf(tx, oid)} (${access.owner}) and admins may change its permissions. Nothing was changed.`,
         );
     } else if (!mayWrite(authority, access)) {
-      throw writeRefused(label(tx, oid), access, authority);
+      throw writeRefused(labelOf(tx, oid), access, authority);
     }
     if (name === PARENT_SLOT) {
       const problem = parentProblem(oid, slot, (o) => tx.slots(o));
@@ -117,13 +116,13 @@ export class AccessGuard implements WriteGuard {
       slotBytes(name, before);
     if (slot !== undefined && objectBytes > quotas.maxObjectBytes)
       throw quotaExceeded(
-        `${label(tx, oid)} would hold ${formatBytes(objectBytes)}; an object may hold at most ${formatBytes(quotas.maxObjectBytes)} (BATOS_MAX_OBJECT_BYTES).`,
+        `${labelOf(tx, oid)} would hold ${formatBytes(objectBytes)}; an object may hold at most ${formatBytes(quotas.maxObjectBytes)} (BATOS_MAX_OBJECT_BYTES).`,
       );
     if (before === undefined && slot !== undefined) {
       const count = tx.slots(oid)?.size ?? 0;
       if (count + 1 > quotas.maxObjectSlots)
         throw quotaExceeded(
-          `${label(tx, oid)} already has ${count} slots; the limit is ${quotas.maxObjectSlots} (BATOS_MAX_OBJECT_SLOTS).`,
+          `${labelOf(tx, oid)} already has ${count} slots; the limit is ${quotas.maxObjectSlots} (BATOS_MAX_OBJECT_SLOTS).`,
         );
     }
     this.objectBytes.set(oid, objectBytes);
@@ -148,8 +147,4 @@ export class AccessGuard implements WriteGuard {
         `This send would write more than ${formatBytes(quotas.maxSendBytes)}, the most one send may write (BATOS_MAX_SEND_BYTES).`,
       );
   }
-}
-
-function label(tx: Transaction, oid: Oid): string {
-  return objectLabel(oid, nameOf(tx, oid));
 }

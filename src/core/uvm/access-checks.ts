@@ -4,21 +4,19 @@ import { accessOf } from '../access/object-access.ts';
 import { mayRead, mayWrite, readRefused, writeRefused } from '../access/rights.ts';
 import type { Transaction } from '../image/index.ts';
 import type { Found } from '../model/lookup.ts';
-import { objectLabel } from '../model/render.ts';
 import type { Oid } from '../model/value.ts';
-import { nameOf } from './names.ts';
+import { labelOf } from './names.ts';
 
 /** Throws unless `authority` may read `oid` (and send to it). */
 export function assertReadable(tx: Transaction, authority: Authority, oid: Oid): void {
   const access = accessOf(tx.slots(oid));
-  if (!mayRead(authority, access)) throw readRefused(objectLabel(oid, nameOf(tx, oid)), access);
+  if (!mayRead(authority, access)) throw readRefused(labelOf(tx, oid), access);
 }
 
 /** Throws unless `authority` may change `oid`. */
 export function assertWritable(tx: Transaction, authority: Authority, oid: Oid): void {
   const access = accessOf(tx.slots(oid));
-  if (!mayWrite(authority, access))
-    throw writeRefused(objectLabel(oid, nameOf(tx, oid)), access, authority);
+  if (!mayWrite(authority, access)) throw writeRefused(labelOf(tx, oid), access, authority);
 }
 
 /**

@@ -1,5 +1,6 @@
 /** The root object is the name table: each of its reference slots names an object. */
 import { SendError } from '../errors.ts';
+import { objectLabel } from '../model/render.ts';
 import type { Transaction } from '../image/index.ts';
 import { ROOT } from '../model/primordial.ts';
 import { isRef, PARENT_SLOT, ref, type Oid, type Value } from '../model/value.ts';
@@ -24,6 +25,11 @@ export function nameOf(tx: Transaction, oid: Oid): string | null {
     )
       return name;
   return null;
+}
+
+/** An object as replies name it: `#3 genesis`, or `#7` when it has no name. */
+export function labelOf(tx: Transaction, oid: Oid): string {
+  return objectLabel(oid, nameOf(tx, oid));
 }
 
 /** Resolves `genesis`, `@genesis` or `#3` to an existing object, or says clearly why not. */

@@ -31,7 +31,7 @@ import {
   type Value,
 } from '../model/value.ts';
 import { assertFoundReadable, assertWritable } from './access-checks.ts';
-import { namedObject, nameOf } from './names.ts';
+import { labelOf, namedObject, nameOf } from './names.ts';
 import { COMMANDS, isIdentifier } from './parser.ts';
 
 /** What a primitive is given. */
@@ -63,7 +63,7 @@ export type PrimitiveTable = Readonly<Record<string, Primitive>>;
 const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
   clone: ({ tx, self, authority }) => {
     const access = accessOf(tx.slots(self));
-    if (!mayClone(authority, access)) throw cloneRefused(label(tx, self), access, authority);
+    if (!mayClone(authority, access)) throw cloneRefused(labelOf(tx, self), access, authority);
     // A clone made by a system method belongs to the person whose send it was.
     const owner = authority.principal === SYSTEM ? authority.sender : authority.principal;
     return ref(
@@ -87,7 +87,7 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
     const slot = slotName(name);
     const found = lookup(call.self, slot, (oid) => call.tx.slots(oid));
     if (found === undefined)
-      throw new SendError('bad-argument', `${label(call.tx, call.self)} has no slot "${slot}".`);
+      throw new SendError('bad-argument', `${labelOf(call.tx, call.self)} has no slot "${slot}".`);
     assertFoundReadable(call.tx, call.authority, call.self, found);
     if (found.slot.kind !== 'value')
       throw new SendError(
@@ -102,7 +102,7 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
     if (!removeSlot(call, slotName(name)))
       throw new SendError(
         'bad-argument',
-        `${label(call.tx, call.self)} has no slot "${String(name)}" of its own to remove.`,
+        `${labelOf(call.tx, call.self)} has no slot "${String(name)}" of its own to remove.`,
       );
     return true;
   },
@@ -143,7 +143,7 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
       .map(([name, slot]) =>
         slot.kind === 'value' ? name : `${name}${slot.kind === 'method' ? '()' : '[primitive]'}`,
       );
-    return `${label(tx, self)}: ${parts.length} slot${parts.length === 1 ? '' : 's'}${parts.length ? ' — ' + parts.join(', ') : ''}\n${describeAccess(accessOf(slots))}`;
+    return `${labelOf(tx, self)}: ${parts.length} slot${parts.length === 1 ? '' : 's'}${parts.length ? ' — ' + parts.join(', ') : ''}\n${describeAccess(accessOf(slots))}`;
   },
 
   respondsTo: (call) => {
@@ -193,7 +193,7 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
     if (found?.slot.kind !== 'method')
       throw new SendError(
         'bad-argument',
-        `${label(call.tx, call.self)} has no method "${String(name)}".`,
+        `${labelOf(call.tx, call.self)} has no method "${String(name)}".`,
       );
     assertFoundReadable(call.tx, call.authority, call.self, found);
     return found.slot.source;
@@ -209,7 +209,7 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
     if (!call.authority.admin || call.authority.readOnly)
       throw new SendError(
         'not-allowed',
-        `Only admins may change who owns ${label(call.tx, call.self)}. Nothing was changed.`,
+        `Only admins may change who owns ${labelOf(call.tx, call.self)}. Nothing was changed.`,
       );
     const before = accessOf(call.tx.slots(call.self)).owner;
     // Its methods that ran as the old owner now run as the new one.
@@ -284,12 +284,8 @@ export function runPrimitive(
 export function notUnderstood(tx: Transaction, oid: Oid, selector: string, why: string): SendError {
   return new SendError(
     'not-understood',
-    `${label(tx, oid)} does not understand ${selector}, and ${why}.`,
+    `${labelOf(tx, oid)} does not understand ${selector}, and ${why}.`,
   );
-}
-
-function label(tx: Transaction, oid: Oid): string {
-  return objectLabel(oid, nameOf(tx, oid));
 }
 
 function expectArgs(call: PrimitiveCall, count: number, usage: string): readonly Value[] {

@@ -50,7 +50,7 @@ import { SandboxError } from '../sandbox/errors.ts';
 import { assertFoundReadable, assertReadable } from './access-checks.ts';
 import { historyText } from './history-text.ts';
 import type { MethodRequest, MethodWriter, WrittenMethod } from './method-writer.ts';
-import { nameOf, resolveDesignator, resolveTemplate } from './names.ts';
+import { labelOf, nameOf, resolveDesignator, resolveTemplate } from './names.ts';
 import type { Argument, ObjectDesignator } from './parser.ts';
 import {
   notUnderstood,
@@ -243,7 +243,7 @@ export class Uvm {
       if (entries.length === 0)
         return oid === undefined
           ? 'No transactions yet.'
-          : `Nothing has changed ${this.label(tx, oid)} yet.`;
+          : `Nothing has changed ${labelOf(tx, oid)} yet.`;
       const shown = entries.map((entry) =>
         this.mayReadEntry(tx, authority, entry) ? entry : { ...entry, hidden: true },
       );
@@ -292,11 +292,6 @@ export class Uvm {
     assertCommand(caller, 'backup');
     this.assertOpen();
     return this.queue.run(() => this.image.backup(file));
-  }
-
-  /** The label of an object as replies show it (`#3 genesis`). */
-  label(tx: Transaction, oid: Oid): string {
-    return objectLabel(oid, nameOf(tx, oid));
   }
 
   /** Stops taking sends, waits for those in flight, and closes the sandbox and the image. */
