@@ -78,3 +78,20 @@ export function textReply(
 ): Reply {
   return { status, parts: [{ kind: 'text', text }], ...extra };
 }
+
+/**
+ * What front ends remember in the image rather than in their own memory, so that every BAT
+ * OS process over one image (Slack replicas, Discord shards) and every restart agree.
+ */
+export interface FrontEndLedger {
+  /**
+   * Claims a platform event (Slack's `event_id`, a retried delivery) for this process: true
+   * for the first claim of `eventId` across all processes, false for every later one.
+   * Claims are forgotten after an hour, longer than any platform retries.
+   */
+  firstDelivery(platform: Platform, eventId: string): Promise<boolean>;
+  /** Records that the bot answered in `thread`, so follow-ups there need no mention. */
+  rememberThread(platform: Platform, thread: string): Promise<void>;
+  /** Whether the bot has answered in `thread`, in any process, before any restart. */
+  answeredIn(platform: Platform, thread: string): Promise<boolean>;
+}
