@@ -12,7 +12,7 @@
  * finish and commit, close the image and the model, and exit 0.
  */
 import { existsSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { discordConfig, startDiscord, type DiscordConfig } from './adapters/discord/index.ts';
@@ -203,7 +203,7 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
   }
   const settings = settingsFrom(values);
   const findings = await preflight({
-    imagePath: settings.core.imagePath,
+    imageLocation: settings.core.imageLocation,
     imageSet,
     mind: settings.mind,
     discord: settings.discord,
@@ -269,7 +269,7 @@ async function serve(
   const { core } = settings;
   // A health file left by an earlier process would say "ready" for this one.
   rmSync(core.healthFile, { force: true });
-  const image = await Image.open(core.imagePath, { cacheBytes: core.cacheMegabytes << 20 });
+  const image = await Image.open(core.imageLocation, { cacheBytes: core.cacheMegabytes << 20 });
   const runner = new QuickJsMethodRunner();
   const loaded = noModel
     ? { reason: howToGetAModel(settings.mind.model, settings.mind.modelsDir) }
@@ -364,7 +364,7 @@ async function serve(
     objects: image.countObjects(),
   });
   log.info(
-    `ready: BAT OS ${version.version}, image ${core.imagePath} (${image.countObjects()} objects), chat front ends: ${frontEnds.map((f) => f.name).join(', ') || 'none'}`,
+    `ready: BAT OS ${version.version}, image ${image.location} (${image.countObjects()} objects), chat front ends: ${frontEnds.map((f) => f.name).join(', ') || 'none'}`,
   );
   // The console starts last, so its prompt is not buried under the start-up log.
   const wantConsole = core.console === 'on' || (core.console === 'auto' && frontEnds.length === 0);
@@ -374,7 +374,7 @@ async function serve(
         output: process.stdout,
         interactive: process.stdin.isTTY === true,
         sender: { id: userInfo().username, name: userInfo().username, isAdmin: core.consoleAdmin },
-        historyFile: join(dirname(core.imagePath), 'console_history'),
+        historyFile: join(core.dataDir, 'console_history'),
         logStream: process.stderr,
       })
     : undefined;

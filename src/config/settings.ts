@@ -66,9 +66,9 @@ export const SETTINGS = {
   // Image and files
   BATOS_IMAGE: {
     group: 'image',
-    type: text('a file path'),
+    type: text('a file path or a postgres:// URL'),
     default: 'data/live_image.db',
-    help: 'The image file. Its folder must exist (data/ is made when this is unset).',
+    help: 'The image: a SQLite file for one process (its folder must exist; data/ is made when this is unset), or a PostgreSQL URL (postgres://user:password@host/db) that many BAT OS processes share (docs/scale.md).',
   },
   BATOS_BACKUP_DIR: {
     group: 'image',
