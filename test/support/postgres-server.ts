@@ -11,13 +11,12 @@
 import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { postgresBinDirs } from '../../src/config/postgres-binaries.ts';
+import { freePort } from '../../scripts/llama-server-process.ts';
 
 const run = promisify(execFile);
 
@@ -94,14 +93,6 @@ async function serverAccount(): Promise<{ name: string; uid: number; gid: number
   throw new Error(
     'PostgreSQL cannot run as root and there is neither a postgres nor a nobody user to run it as; create one (useradd --system postgres).',
   );
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Database names the fixture makes: lower-case letters, digits and `_`, as SQL needs no quoting. */

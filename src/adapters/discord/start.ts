@@ -17,6 +17,7 @@ import type { DiscordConfig } from './config.ts';
 import type { DiscordContext } from './context.ts';
 import { onInteraction } from './on-interaction.ts';
 import { onMessage } from './on-message.ts';
+import type { ShardIdentity } from './shards.ts';
 
 /** The gateway intents the bot needs; Message Content is privileged and must be switched on. */
 const INTENTS = [
@@ -79,12 +80,14 @@ const refused = (variable: string, problem: string): LoginCheck => ({
 
 /**
  * Logs in, waits until the gateway is ready, registers the slash commands (per guild when
- * `commandsGuild` is set, globally otherwise) and serves messages until `stop()`.
+ * `commandsGuild` is set, globally otherwise) and serves messages until `stop()`. In a shard
+ * process (`shard` given) it connects as that shard and serves only its guilds.
  */
 export async function startDiscord(
   config: DiscordConfig,
   bot: BotService,
   log: Logger,
+  { shard }: { shard?: ShardIdentity } = {},
 ): Promise<FrontEnd> {
   const secrets = [config.token];
   const client = new Client({
@@ -94,6 +97,7 @@ export async function startDiscord(
     // Replies repeat user text and model output: never let them ping anyone but the asker.
     allowedMentions: { parse: [], repliedUser: true },
     ...(config.apiUrl === undefined ? {} : { rest: { api: config.apiUrl } }),
+    ...(shard === undefined ? {} : { shards: [shard.id], shardCount: shard.count }),
   });
   const inFlight = new Set<Promise<void>>();
   const conversationThreads = new ConversationThreads();
@@ -136,9 +140,13 @@ export async function startDiscord(
     await client.destroy();
     throw new Error(`Discord login failed: ${redactedMessage(error, secrets)}`);
   }
-  log.info('discord: connected', { user: client.user?.tag });
+  log.info('discord: connected', {
+    user: client.user?.tag,
+    ...(shard === undefined ? {} : { shard: `${shard.id} of ${shard.count}` }),
+  });
 
-  if (config.registerCommands) {
+  // Commands are the application's, not a shard's: shard 0 registers them for all.
+  if (config.registerCommands && (shard === undefined || shard.id === 0)) {
     try {
       const commands = client.application!.commands;
       const body = [...SLASH_COMMANDS];
