@@ -47,7 +47,7 @@ async function buildImage(path: string, count: number, garbage = 0): Promise<voi
     const tx = image.begin(who);
     for (let i = start; i < Math.min(start + batch, count + garbage); i += 1)
       tx.create(objectSlots(i, i < count ? count : 0));
-    image.commit(tx);
+    await image.commit(tx);
   }
   await image.close();
 }
@@ -65,7 +65,7 @@ async function commitsPerSecond(
     while (performance.now() - start < (seconds * 1000) / 5) {
       const tx = image.begin(who);
       for (let k = 0; k < objectsPerTx; k += 1) tx.setSlot(k, 'count', { kind: 'value', value: n });
-      image.commit(tx);
+      await image.commit(tx);
       await image.durable();
       n += 1;
     }

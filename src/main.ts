@@ -13,7 +13,7 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
@@ -218,7 +218,7 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
   }
   const settings = settingsFrom(values, env);
   const findings = await preflight({
-    imagePath: settings.core.imagePath,
+    imageLocation: settings.core.imageLocation,
     imageSet,
     mind: settings.mind,
     // A shard's token was checked by the manager, and a login here would count as the shard's.
@@ -309,7 +309,7 @@ async function serve(
   // A health file left by an earlier process would say "ready" for this one. (A shard's
   // manager owns it.)
   if (shard === undefined) rmSync(core.healthFile, { force: true });
-  const image = await Image.open(core.imagePath, { cacheBytes: core.cacheMegabytes << 20 });
+  const image = await Image.open(core.imageLocation, { cacheBytes: core.cacheMegabytes << 20 });
   const runner = new QuickJsMethodRunner();
   const loaded = noModel
     ? { reason: howToGetAModel(settings.mind.model, settings.mind.modelsDir) }
@@ -405,7 +405,7 @@ async function serve(
       objects: image.countObjects(),
     });
   log.info(
-    `ready: BAT OS ${version.version}, image ${core.imagePath} (${image.countObjects()} objects), chat front ends: ${shard === undefined ? frontEnds.map((f) => f.name).join(', ') || 'none' : `Discord shard ${shard.id} of ${shard.count}`}`,
+    `ready: BAT OS ${version.version}, image ${image.location} (${image.countObjects()} objects), chat front ends: ${shard === undefined ? frontEnds.map((f) => f.name).join(', ') || 'none' : `Discord shard ${shard.id} of ${shard.count}`}`,
   );
   // The console starts last, so its prompt is not buried under the start-up log.
   const wantConsole =
@@ -417,7 +417,7 @@ async function serve(
         output: process.stdout,
         interactive: process.stdin.isTTY === true,
         sender: { id: userInfo().username, name: userInfo().username, isAdmin: core.consoleAdmin },
-        historyFile: join(dirname(core.imagePath), 'console_history'),
+        historyFile: join(core.dataDir, 'console_history'),
         logStream: process.stderr,
       })
     : undefined;

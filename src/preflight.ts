@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { checkDiscordLogin, type DiscordConfig } from './adapters/discord/index.ts';
 import { checkSlackTokens, type SlackConfig } from './adapters/slack/index.ts';
 import type { LoginCheck } from './config/login-check.ts';
+import { isPostgresLocation, probePostgres, redactedLocation } from './core/image/index.ts';
 import {
   howToGetAModel,
   MindError,
@@ -41,7 +42,8 @@ export interface Finding {
 
 /** What the checks look at. */
 export interface PreflightInput {
-  readonly imagePath: string;
+  /** A SQLite file or a PostgreSQL URL (BATOS_IMAGE). */
+  readonly imageLocation: string;
   /** Whether BATOS_IMAGE was set: only the default folder (data/) is made when missing. */
   readonly imageSet: boolean;
   readonly mind: MindConfig;
@@ -65,9 +67,22 @@ function nearestExisting(dir: string): { path: string; isDirectory: boolean } {
   }
 }
 
-/** Whether the image can be opened at `imagePath` without creating anything unasked. */
-export function checkImagePath(imagePath: string, imageSet: boolean): Finding {
+/**
+ * Whether the image can be opened at `imageLocation` without creating anything unasked. A
+ * PostgreSQL URL is only parsed here; {@link checkPostgresImage} connects to it.
+ */
+export function checkImagePath(imageLocation: string, imageSet: boolean): Finding {
   const variable = 'BATOS_IMAGE';
+  if (isPostgresLocation(imageLocation)) {
+    if (URL.canParse(imageLocation))
+      return { status: 'ok', variable, line: `image: ${redactedLocation(imageLocation)}` };
+    return {
+      status: 'problem',
+      variable,
+      line: `${variable} looks like a PostgreSQL URL but does not parse; write it as postgres://user:password@host:5432/database.`,
+    };
+  }
+  const imagePath = imageLocation;
   const problem = (text: string): Finding => ({
     status: 'problem',
     variable,
@@ -98,6 +113,20 @@ export function checkImagePath(imagePath: string, imageSet: boolean): Finding {
     return problem((error as Error).message);
   }
   return { status: 'ok', variable, line: `image: ${file}` };
+}
+
+/** Whether the PostgreSQL server holding the image answers a login. */
+export async function checkPostgresImage(url: string): Promise<Finding> {
+  const variable = 'BATOS_IMAGE';
+  const error = await probePostgres(url);
+  if (error === undefined)
+    return { status: 'ok', variable, line: `image: ${redactedLocation(url)} (PostgreSQL answers)` };
+  return {
+    status: 'problem',
+    variable,
+    line: `${variable}: ${error.message}`,
+    transient: error.code === 'unavailable',
+  };
 }
 
 /** Whether the model is on disk and is a GGUF file llama.cpp can take; never downloads. */
@@ -138,8 +167,11 @@ const fromLogin = (check: LoginCheck, variable: string): Finding =>
 
 /** Runs every check; logins run side by side. */
 export async function preflight(input: PreflightInput): Promise<Finding[]> {
-  const image = checkImagePath(input.imagePath, input.imageSet);
-  const [model, ...logins] = await Promise.all([
+  const parsed = checkImagePath(input.imageLocation, input.imageSet);
+  const [image, model, ...logins] = await Promise.all([
+    parsed.status === 'ok' && isPostgresLocation(input.imageLocation)
+      ? checkPostgresImage(input.imageLocation)
+      : parsed,
     checkModel(input.mind, input.modelRequired),
     ...(input.discord
       ? [checkDiscordLogin(input.discord).then((c) => fromLogin(c, 'DISCORD_TOKEN'))]
@@ -148,5 +180,5 @@ export async function preflight(input: PreflightInput): Promise<Finding[]> {
       ? [checkSlackTokens(input.slack).then((c) => fromLogin(c, 'SLACK_BOT_TOKEN'))]
       : []),
   ]);
-  return [image, model!, ...logins];
+  return [image!, model!, ...logins];
 }

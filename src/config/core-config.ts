@@ -1,15 +1,17 @@
 /** Settings of the core itself: where the image lives, who the console is, the limits. */
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { RateLimit } from '../core/bot/rate-limit.ts';
-import { defaultHealthFile } from '../core/upgrade/index.ts';
+import { dataFolder, defaultHealthFile } from '../core/upgrade/index.ts';
 import { DEFAULT_PARSER_LIMITS, type ParserLimits } from '../core/uvm/parser.ts';
 import type { Quotas } from '../core/access/quotas.ts';
 import type { SettingValues } from './settings.ts';
 
 export interface CoreConfig {
-  /** The image file (BATOS_IMAGE, default data/live_image.db). */
-  readonly imagePath: string;
-  /** Where `backup` writes (BATOS_BACKUP_DIR, default beside the image in backups/). */
+  /** The image: a SQLite file or a PostgreSQL URL (BATOS_IMAGE, default data/live_image.db). */
+  readonly imageLocation: string;
+  /** BAT OS's own files: beside a SQLite image, else data/. */
+  readonly dataDir: string;
+  /** Where `backup` writes (BATOS_BACKUP_DIR, default backups/ in the data folder). */
   readonly backupDir: string;
   /** Whether to run the console: `auto` runs it when no chat front end is configured. */
   readonly console: 'auto' | 'on' | 'off';
@@ -45,10 +47,12 @@ export interface CoreConfig {
 
 /** The core's settings, from the values read out of the table. */
 export function coreConfig(values: SettingValues): CoreConfig {
-  const imagePath = values.BATOS_IMAGE;
+  const imageLocation = values.BATOS_IMAGE;
+  const dataDir = dataFolder(imageLocation);
   return {
-    imagePath,
-    backupDir: values.BATOS_BACKUP_DIR ?? join(dirname(imagePath), 'backups'),
+    imageLocation,
+    dataDir,
+    backupDir: values.BATOS_BACKUP_DIR ?? join(dataDir, 'backups'),
     console: values.BATOS_CONSOLE,
     consoleAdmin: values.BATOS_CONSOLE_ADMIN,
     sendLimit: { perMinute: values.BATOS_SENDS_PER_MINUTE, burst: values.BATOS_SEND_BURST },
@@ -57,7 +61,7 @@ export function coreConfig(values: SettingValues): CoreConfig {
       burst: values.BATOS_GENERATION_BURST,
     },
     parserLimits: { ...DEFAULT_PARSER_LIMITS, maxMessageLength: values.BATOS_MAX_MESSAGE_LENGTH },
-    healthFile: values.BATOS_HEALTH_FILE ?? defaultHealthFile(imagePath),
+    healthFile: values.BATOS_HEALTH_FILE ?? defaultHealthFile(imageLocation),
     upgradeDir: values.BATOS_UPGRADE_DIR,
     upgradeKey: values.BATOS_UPGRADE_KEY,
     loraDir: values.BATOS_LORA_DIR,

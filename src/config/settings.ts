@@ -12,6 +12,7 @@ import {
   MIN_KEY_LENGTH,
 } from '../core/upgrade/index.ts';
 import { DEFAULT_PARSER_LIMITS } from '../core/uvm/parser.ts';
+import { isPostgresLocation } from '../core/image/postgres/location.ts';
 import {
   autoOrInteger,
   boolean,
@@ -62,13 +63,6 @@ const SNOWFLAKE = /^\d{1,20}$/;
 /** More shards than a bot on Discord's largest tier uses; beyond it a count is a typo. */
 const MAX_DISCORD_SHARDS = 16_384;
 
-/**
- * Whether BATOS_IMAGE names a PostgreSQL database (`postgres://…` or `postgresql://…`)
- * rather than a SQLite file.
- */
-export function isPostgresUrl(image: string): boolean {
-  return /^postgres(?:ql)?:\/\//i.test(image);
-}
 const DISCORD_IDS = 'Discord ids (numbers; Developer Mode on, then right-click → Copy ID)';
 const SLACK_ID = /^[A-Z0-9]{2,}$/;
 const SLACK_USER_IDS = 'Slack user ids (U…; profile → ⋮ → Copy member ID)';
@@ -78,9 +72,9 @@ export const SETTINGS = {
   // Image and files
   BATOS_IMAGE: {
     group: 'image',
-    type: text('a file path'),
+    type: text('a file path or a postgres:// URL'),
     default: 'data/live_image.db',
-    help: 'The image file. Its folder must exist (data/ is made when this is unset).',
+    help: 'The image: a SQLite file for one process (its folder must exist; data/ is made when this is unset), or a PostgreSQL URL (postgres://user:password@host/db) that many BAT OS processes share (docs/scale.md).',
   },
   BATOS_BACKUP_DIR: {
     group: 'image',
@@ -536,7 +530,7 @@ export const RELATIONS: readonly {
       if (v.BATOS_DISCORD_SHARDS === undefined) return undefined;
       if (v.DISCORD_TOKEN === undefined)
         return 'needs DISCORD_TOKEN: shards are Discord gateway connections';
-      return isPostgresUrl(v.BATOS_IMAGE)
+      return isPostgresLocation(v.BATOS_IMAGE)
         ? undefined
         : 'needs the image on PostgreSQL: each shard is a BAT OS process, and one process alone holds a SQLite image; set BATOS_IMAGE to a postgres:// URL (see docs/scale.md), or unset BATOS_DISCORD_SHARDS';
     },

@@ -17,6 +17,8 @@ export type SendErrorCode =
   | 'undo-refused'
   | 'quota'
   | 'cancelled'
+  | 'conflict'
+  | 'unavailable'
   | 'internal';
 
 /** An error that says what kind it is, so callers branch on `code`, never on message text. */
@@ -35,7 +37,16 @@ export class SendError extends CodedError<SendErrorCode> {
   override readonly name = 'SendError';
 }
 
-export type ImageErrorCode = 'locked' | 'corrupt' | 'io' | 'migration' | 'closed';
+export type ImageErrorCode =
+  | 'locked'
+  | 'corrupt'
+  | 'io'
+  | 'migration'
+  | 'closed'
+  /** Another process committed to what this transaction read first: run the send again. */
+  | 'conflict'
+  /** The image's database server cannot be reached now; nothing was changed. */
+  | 'unavailable';
 
 /** The image file cannot be opened or used. The file is left exactly as it was. */
 export class ImageError extends CodedError<ImageErrorCode> {

@@ -4,11 +4,13 @@
  * decides what the caller may do; only the rate limit is decided here.
  */
 import { join } from 'node:path';
-import { SendError } from '../errors.ts';
+import { ImageError, SendError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import {
   textReply,
   type BotService,
+  type FrontEndLedger,
+  type Platform,
   type Reply,
   type ReplyEvents,
   type Send,
@@ -59,7 +61,7 @@ export interface BotOptions {
   readonly roles?: Roles;
 }
 
-export class Bot implements BotService {
+export class Bot implements BotService, FrontEndLedger {
   private readonly limiter: RateLimiter | undefined;
 
   constructor(private readonly options: BotOptions) {
@@ -95,6 +97,19 @@ export class Bot implements BotService {
     } catch (error) {
       return this.failure(error, send);
     }
+  }
+
+  /** Front ends' ledger, kept in the image so every process and restart agree. */
+  firstDelivery(platform: Platform, eventId: string): Promise<boolean> {
+    return this.options.uvm.firstDelivery(platform, eventId);
+  }
+
+  rememberThread(platform: Platform, thread: string): Promise<void> {
+    return this.options.uvm.rememberThread(platform, thread);
+  }
+
+  answeredIn(platform: Platform, thread: string): Promise<boolean> {
+    return this.options.uvm.answeredIn(platform, thread);
   }
 
   private async perform(
@@ -192,6 +207,12 @@ export class Bot implements BotService {
         error.code === 'not-allowed' || error.code === 'rate-limited' ? 'refused' : 'error',
         error.message,
       );
+    if (error instanceof ImageError && error.code === 'unavailable') {
+      this.options.log.warn(
+        `send from ${send.platform}:${send.sender.id} failed: ${error.message}`,
+      );
+      return textReply('error', error.message);
+    }
     this.options.log.error(
       `send from ${send.platform}:${send.sender.id} failed: ${(error as Error).stack ?? String(error)}`,
     );

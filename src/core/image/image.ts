@@ -1,29 +1,19 @@
 /**
- * The living image: every object, persisted in one SQLite file.
+ * The living image: every object, persisted in a database — one SQLite file by default, or
+ * PostgreSQL shared by many BAT OS processes (see `store.ts`).
  *
  * Objects load lazily into a cache; a send works in a {@link Transaction} that buffers its
- * writes, and {@link Image.commit} writes them, with their history, in one durable SQLite
- * transaction. The hot path uses prepared statements on the same connection kysely uses for
- * everything else, because kysely's per-query overhead is most of a small commit's cost.
+ * writes, and {@link Image.commit} writes them, with their history, in one durable database
+ * transaction. With many processes, each commit checks that what it read is still current
+ * (else it fails with `conflict` and the send runs again), and {@link Image.refresh} drops
+ * from the cache what the others changed.
  */
-import {
-  closeSync,
-  copyFileSync,
-  existsSync,
-  fsync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { accessOf } from '../access/object-access.ts';
 import { ImageError, SendError } from '../errors.ts';
 import { referencedOids, slotEquals, type Oid } from '../model/value.ts';
 import { decodeSlots, encodeRefs, encodeSlot, encodeSlots, type SlotMap } from './codec.ts';
-import { openDatabase, takeLock, translateOpenError } from './database.ts';
 import {
   forgetHistoryBefore,
   lastUndoable,
@@ -31,10 +21,18 @@ import {
   SYSTEM_PREFIX,
   type HistoryEntry,
 } from './history.ts';
-import { imageMigrations } from './migrations.ts';
+import { Ledger } from './ledger.ts';
 import { ObjectCache } from './object-cache.ts';
-import type { ImageSchema } from './schema.ts';
-import { Transaction, type TransactionInfo, type WriteGuard } from './transaction.ts';
+import { isPostgresLocation, PostgresStore } from './postgres/index.ts';
+import { SqliteStore } from './sqlite-store.ts';
+import type { ChangeRow, Claim, ImageStore } from './store.ts';
+import {
+  Transaction,
+  type CommittedObject,
+  type SlotChange,
+  type TransactionInfo,
+  type WriteGuard,
+} from './transaction.ts';
 
 export interface ImageOptions {
   /** How many objects to keep in memory (default 200,000). */
@@ -54,110 +52,58 @@ export interface CollectResult {
 }
 
 export class Image {
+  /** Platform events claimed and threads answered, shared by every process over the image. */
+  readonly ledger: Ledger;
   private readonly cache: ObjectCache;
-  private readonly statements;
   private committedNextOid: Oid;
   private closed = false;
-  /** The WAL file, kept open to sync it (fsync applies to the file, whoever wrote it). */
-  private readonly walFd: number;
-  /** Commits so far, and how many of them the last completed WAL sync covers. */
-  private committed = 0;
-  private synced = 0;
-  private syncing: Promise<void> | undefined;
-  private syncs = 0;
 
   private constructor(
-    readonly path: string,
-    private readonly db: BetterSqlite3.Database,
-    private readonly kysely: Kysely<ImageSchema>,
+    private readonly store: ImageStore,
     options: ImageOptions,
   ) {
     this.cache = new ObjectCache(options.cacheSize ?? 200_000, options.cacheBytes ?? 256 << 20);
-    this.statements = {
-      readObject: db.prepare<[Oid], { slots: string }>('SELECT slots FROM objects WHERE oid = ?'),
-      writeObject: db.prepare<[Oid, string, string, string]>(
-        'INSERT INTO objects (oid, slots, refs, owner) VALUES (?, ?, ?, ?) ON CONFLICT(oid) DO UPDATE SET slots = excluded.slots, refs = excluded.refs, owner = excluded.owner',
-      ),
-      countOwned: db.prepare<[string], { n: number }>(
-        'SELECT count(*) AS n FROM objects WHERE owner = ?',
-      ),
-      writeMeta: db.prepare<[string, string]>(
-        'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)',
-      ),
-      insertTransaction: db.prepare<
-        [string, string, string, string | null, string | null, number | null, number, string | null]
-      >(
-        'INSERT INTO transactions (at, who, platform, channel, message, undo_of, private, ran_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      insertChange: db.prepare<
-        [number, number, Oid, string | null, string | null, string | null, number | null]
-      >(
-        'INSERT INTO changes (tx, seq, oid, slot, before, after, before_index) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
-      markUndone: db.prepare<[number, number]>(
-        'UPDATE transactions SET undone_by = ? WHERE tx = ?',
-      ),
-      countObjects: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM objects'),
-      allObjects: db.prepare<[], { oid: Oid; slots: string }>('SELECT oid, slots FROM objects'),
-    };
-    const next = db
-      .prepare<[], { value: string }>(`SELECT value FROM meta WHERE key = 'next_oid'`)
-      .get();
-    this.committedNextOid = Number(next?.value ?? 0);
-    this.walFd = openSync(`${path}-wal`, 'r');
+    this.committedNextOid = store.initialNextOid;
+    this.ledger = new Ledger(store.kysely);
   }
 
   /**
-   * Opens the image at `path`, creating it and running migrations as needed. Fails with an
-   * {@link ImageError} (`locked`, `corrupt`, `io`, `migration`) and leaves the file untouched.
+   * Opens the image at `location` — a file path (SQLite), or a `postgres://` URL — creating
+   * it and running migrations as needed. Fails with an {@link ImageError} (`locked`,
+   * `corrupt`, `io`, `migration`, `unavailable`) and leaves the image untouched.
    */
-  static async open(path: string, options: ImageOptions = {}): Promise<Image> {
-    const db = openDatabase(path);
-    const kysely = new Kysely<ImageSchema>({ dialect: new SqliteDialect({ database: db }) });
-    try {
-      const { error, results } = await new Migrator({
-        db: kysely,
-        provider: imageMigrations,
-      }).migrateToLatest();
-      if (error !== undefined) {
-        const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-        throw new ImageError(
-          'migration',
-          `Migrating the image ${path} failed${failed ? ` at ${failed}` : ''}: ${String(error)}`,
-          { cause: error },
-        );
-      }
-      takeLock(db, path);
-      return new Image(path, db, kysely, options);
-    } catch (error) {
-      await kysely.destroy();
-      if (error instanceof ImageError) throw error;
-      throw translateOpenError(path, error);
-    }
+  static async open(location: string, options: ImageOptions = {}): Promise<Image> {
+    const store = isPostgresLocation(location)
+      ? await PostgresStore.open(location)
+      : await SqliteStore.open(location);
+    return new Image(store, options);
+  }
+
+  /** Where the image is: its file, or its database URL without the password. */
+  get location(): string {
+    return this.store.location;
+  }
+
+  /** Whether other processes may share this image (PostgreSQL). */
+  get shared(): boolean {
+    return this.store instanceof PostgresStore;
   }
 
   /** The committed slots of an object, loading it on first use; `undefined` if there is none. */
   read(oid: Oid): SlotMap | undefined {
-    this.assertOpen();
-    const cached = this.cache.get(oid);
-    if (cached !== undefined) return cached;
-    const row = this.statements.readObject.get(oid);
-    if (row === undefined) return undefined;
-    const slots = decodeSlots(row.slots);
-    this.cache.set(oid, slots, row.slots.length);
-    return slots;
+    return this.committed(oid)?.slots;
   }
 
   /** The size of an object's stored form, in bytes; 0 when there is none. */
   storedBytes(oid: Oid): number {
-    if (this.read(oid) === undefined) return 0;
+    if (this.committed(oid) === undefined) return 0;
     return this.cache.bytesOf(oid) ?? 0;
   }
 
   /** How many committed objects `owner` owns. */
   ownedObjects(owner: string): number {
     this.assertOpen();
-    return this.statements.countOwned.get(owner)?.n ?? 0;
+    return this.store.countOwned(owner);
   }
 
   get nextOid(): Oid {
@@ -170,106 +116,98 @@ export class Image {
    */
   begin(info: TransactionInfo, guard?: WriteGuard): Transaction {
     this.assertOpen();
-    return new Transaction(this, info, guard);
+    const state = { read: (oid: Oid) => this.committed(oid), nextOid: this.committedNextOid };
+    return new Transaction(state, info, guard);
+  }
+
+  /**
+   * Forgets what other processes changed since the last refresh, so the next transaction
+   * reads it afresh. Call before each send; with one process it costs nothing.
+   */
+  async refresh(): Promise<void> {
+    this.assertOpen();
+    const changed = await this.store.refresh();
+    if (changed.oids === 'all') this.cache.clear();
+    else for (const oid of changed.oids) this.cache.delete(oid);
+    if (changed.nextOid !== undefined && changed.nextOid > this.committedNextOid)
+      this.committedNextOid = changed.nextOid;
   }
 
   /**
    * Writes a transaction with its history, visible at once and durable once
    * {@link durable} resolves. Returns the transaction id, or `undefined` when it changed
-   * nothing (a read-only send leaves no history).
+   * nothing (a read-only send leaves no history). Rejects with `conflict` when another
+   * process changed what it read; the caller may run it again after {@link refresh}.
    */
-  commit(tx: Transaction): number | undefined {
+  async commit(tx: Transaction): Promise<number | undefined> {
     this.assertOpen();
     const changes = tx.changes();
     const nextOid = tx.nextOid;
     if (changes.length === 0 && nextOid === this.committedNextOid) return undefined;
-    const s = this.statements;
     const encoded = new Map<Oid, string>();
     let isPrivate = false;
     for (const [oid, slots] of tx.writes) {
       encoded.set(oid, encodeSlots(slots));
       if (!accessOf(slots).readable) isPrivate = true;
     }
-    const write = this.db.transaction((): number => {
-      for (const [oid, slots] of tx.writes)
-        s.writeObject.run(oid, encoded.get(oid)!, encodeRefs(slots), accessOf(slots).owner);
-      if (nextOid !== this.committedNextOid) s.writeMeta.run('next_oid', String(nextOid));
-      const { info } = tx;
-      const id = Number(
-        s.insertTransaction.run(
-          new Date().toISOString(),
-          info.who,
-          info.platform,
-          info.channel ?? null,
-          info.message ?? null,
-          info.undoOf ?? null,
-          isPrivate ? 1 : 0,
-          tx.ranAs ?? null,
-        ).lastInsertRowid,
-      );
-      changes.forEach((c, seq) =>
-        s.insertChange.run(
-          id,
-          seq,
-          c.oid,
-          c.slot,
-          c.before === undefined ? null : encodeSlot(c.before),
-          c.after === undefined ? null : encodeSlot(c.after),
-          c.beforeIndex ?? null,
-        ),
-      );
-      if (info.undoOf !== undefined) s.markUndone.run(id, info.undoOf);
-      return id;
-    });
-    const id = write.immediate();
-    this.committed += 1;
+    const { info } = tx;
+    let id: number;
+    try {
+      id = await this.store.commit({
+        objects: [...tx.writes].map(([oid, slots]) => ({
+          oid,
+          slots: encoded.get(oid)!,
+          refs: encodeRefs(slots),
+          owner: accessOf(slots).owner,
+        })),
+        reads: tx.reads,
+        ...(nextOid === this.committedNextOid
+          ? {}
+          : { nextOid: { from: this.committedNextOid, to: nextOid } }),
+        transaction: {
+          at: new Date().toISOString(),
+          who: info.who,
+          platform: info.platform,
+          channel: info.channel ?? null,
+          message: info.message ?? null,
+          undoOf: info.undoOf ?? null,
+          private: isPrivate,
+          ranAs: tx.ranAs ?? null,
+        },
+        changes: changes.map(encodeChange),
+      });
+    } catch (error) {
+      // What it read may be stale, and a commit cut off may have happened: read it afresh.
+      for (const oid of tx.reads.keys()) this.cache.delete(oid);
+      throw error;
+    }
     for (const [oid, slots] of tx.writes)
-      this.cache.set(oid, new Map(slots), encoded.get(oid)!.length);
+      this.cache.set(oid, { slots: new Map(slots), version: id }, encoded.get(oid)!.length);
     this.committedNextOid = nextOid;
     return id;
   }
 
   /**
-   * Resolves once every commit made so far is on disk. Group commit: a commit is written at
-   * once (readers see it) but synced here, off the main thread, so the sends that arrive
-   * during one sync run meanwhile and are made durable together by the next. No reply may
-   * say a send is done before this resolves; a crash before it loses only sends that were
-   * never acknowledged, all of a group together, in commit order (the WAL is a log).
+   * Resolves once every commit made so far is durable. No reply may say a send is done
+   * before this resolves (SQLite syncs a whole group of commits at once here).
    */
   durable(): Promise<void> {
-    const target = this.committed;
-    if (this.synced >= target) return Promise.resolve();
-    return this.syncUntil(target);
+    return this.store.durable();
   }
 
-  private async syncUntil(target: number): Promise<void> {
-    while (this.synced < target) {
-      if (this.syncing === undefined) {
-        const covers = this.committed;
-        this.syncs += 1;
-        this.syncing = new Promise<void>((resolve, reject) =>
-          fsync(this.walFd, (error) => (error ? reject(error) : resolve())),
-        ).then(
-          () => {
-            this.synced = Math.max(this.synced, covers);
-            this.syncing = undefined;
-          },
-          (error: unknown) => {
-            this.syncing = undefined;
-            throw new ImageError('io', `Could not sync the image ${this.path}: ${String(error)}`, {
-              cause: error,
-            });
-          },
-        );
-      }
-      await this.syncing;
-    }
+  /**
+   * Waits until no other process is writing the method `key`, then holds that until
+   * released: a missing method is written once, whichever process is asked first.
+   */
+  claim(key: string, signal?: AbortSignal): Promise<Claim> {
+    this.assertOpen();
+    return this.store.claim(key, signal);
   }
 
   /** Transactions, newest first; only those that changed `oid` when given. */
   history(options: { oid?: Oid; limit?: number; tx?: number } = {}): Promise<HistoryEntry[]> {
     this.assertOpen();
-    return readHistory(this.kysely, { limit: 20, ...options });
+    return readHistory(this.store.kysely, { limit: 20, ...options });
   }
 
   /**
@@ -283,7 +221,8 @@ export class Image {
     guard?: WriteGuard,
   ): Promise<Transaction> {
     this.assertOpen();
-    const target = typeof which === 'number' ? which : await lastUndoable(this.kysely, which?.who);
+    const target =
+      typeof which === 'number' ? which : await lastUndoable(this.store.kysely, which?.who);
     if (target === undefined)
       throw new SendError(
         'undo-refused',
@@ -334,8 +273,8 @@ export class Image {
 
   /**
    * Persistence by reachability: deletes every object the root (oid 0) cannot reach, then
-   * compacts the file. Runs in SQL over the stored reference lists. With `keepHistoryDays`,
-   * also forgets transactions older than that (their undo goes with them).
+   * compacts the database. Runs in SQL over the stored reference lists. With
+   * `keepHistoryDays`, also forgets transactions older than that (their undo goes with them).
    */
   async collect(options: { keepHistoryDays?: number } = {}): Promise<CollectResult> {
     this.assertOpen();
@@ -344,27 +283,15 @@ export class Image {
       options.keepHistoryDays === undefined
         ? 0
         : await forgetHistoryBefore(
-            this.kysely,
+            this.store.kysely,
             new Date(Date.now() - options.keepHistoryDays * 86_400_000).toISOString(),
           );
-    const { numDeletedRows } = await this.kysely
-      .withRecursive('reach(oid)', (db) =>
-        db.selectNoFrom(sql<number>`0`.as('oid')).union(
-          db
-            .selectFrom(['reach', 'objects', sql`json_each(objects.refs)`.as('j')])
-            .whereRef('objects.oid', '=', 'reach.oid')
-            .select(sql<number>`j.value`.as('oid')),
-        ),
-      )
-      .deleteFrom('objects')
-      .where('oid', 'not in', (db) => db.selectFrom('reach').select('oid'))
-      .executeTakeFirst();
+    const deleted = await this.store.deleteUnreachable();
     const swept = performance.now();
     this.cache.clear();
-    this.db.exec('VACUUM');
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    await this.store.compact();
     return {
-      deleted: Number(numDeletedRows),
+      deleted,
       forgottenTransactions,
       remaining: this.countObjects(),
       sweepMs: swept - started,
@@ -372,19 +299,18 @@ export class Image {
     };
   }
 
-  /** Copies the live image to `destination` while it keeps serving (SQLite's online backup). */
-  async backup(destination: string): Promise<void> {
+  /**
+   * Copies the live image to `destination` while it keeps serving: SQLite's online backup,
+   * or `pg_dump`'s custom format for PostgreSQL (restore it with `pg_restore`).
+   */
+  backup(destination: string): Promise<void> {
     this.assertOpen();
-    mkdirSync(dirname(destination), { recursive: true });
-    const partial = `${destination}.partial`;
-    rmSync(partial, { force: true });
-    await this.db.backup(partial);
-    renameSync(partial, destination);
+    return this.store.backup(destination);
   }
 
   /** How many WAL syncs group commit has made, for tests and benchmarks. */
   get syncCount(): number {
-    return this.syncs;
+    return this.store.syncCount;
   }
 
   /** How many objects are in memory now (lazy loading keeps this small after open). */
@@ -394,40 +320,36 @@ export class Image {
 
   countObjects(): number {
     this.assertOpen();
-    return this.statements.countObjects.get()?.n ?? 0;
+    return this.store.countObjects();
   }
 
   /** Reads every object once, in oid order, without filling the cache. */
   *allObjects(): IterableIterator<[Oid, SlotMap]> {
     this.assertOpen();
-    for (const row of this.statements.allObjects.iterate()) yield [row.oid, decodeSlots(row.slots)];
+    for (const [oid, slots] of this.store.allObjects()) yield [oid, decodeSlots(slots)];
   }
 
-  /** SQLite's own integrity check: `ok`, or the problems it found. */
+  /** The database's own integrity check: `ok`, or the problems it found. */
   integrityCheck(): string {
     this.assertOpen();
-    const rows = this.db.pragma('integrity_check') as Array<{ integrity_check: string }>;
-    return rows.map((r) => r.integrity_check).join('\n');
+    return this.store.integrityCheck();
   }
 
-  /** Foreign-key violations in the history tables, as SQLite reports them. */
+  /** Broken references in the history tables, as the database reports them. */
   foreignKeyCheck(): unknown[] {
     this.assertOpen();
-    return this.db.pragma('foreign_key_check') as unknown[];
+    return this.store.foreignKeyCheck();
   }
 
-  /** Commits nothing more, checkpoints the WAL into the main file, and releases the lock. */
+  /** Commits nothing more, makes every commit durable, and closes the database. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.durable();
     this.closed = true;
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
-    closeSync(this.walFd);
-    await this.kysely.destroy();
+    await this.store.close();
   }
 
   private async laterChange(after: number, oid: Oid, slot: string): Promise<number | undefined> {
-    const row = await this.kysely
+    const row = await this.store.kysely
       .selectFrom('changes')
       .select('tx')
       .where('oid', '=', oid)
@@ -439,8 +361,19 @@ export class Image {
     return row?.tx;
   }
 
+  private committed(oid: Oid): CommittedObject | undefined {
+    this.assertOpen();
+    const cached = this.cache.get(oid);
+    if (cached !== undefined) return cached;
+    const row = this.store.load(oid);
+    if (row === undefined) return undefined;
+    const object = { slots: decodeSlots(row.slots), version: row.version };
+    this.cache.set(oid, object, row.slots.length);
+    return object;
+  }
+
   private assertOpen(): void {
-    if (this.closed) throw new ImageError('closed', `The image ${this.path} is closed.`);
+    if (this.closed) throw new ImageError('closed', `The image ${this.store.location} is closed.`);
   }
 }
 
@@ -461,4 +394,14 @@ export function backupImageFile(imagePath: string, destination: string): void {
     rmSync(destination + suffix, { force: true });
     if (existsSync(imagePath + suffix)) copyFileSync(imagePath + suffix, destination + suffix);
   }
+}
+
+function encodeChange(change: SlotChange): ChangeRow {
+  return {
+    oid: change.oid,
+    slot: change.slot,
+    before: change.before === undefined ? null : encodeSlot(change.before),
+    after: change.after === undefined ? null : encodeSlot(change.after),
+    beforeIndex: change.beforeIndex ?? null,
+  };
 }

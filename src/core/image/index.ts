@@ -13,3 +13,5 @@ export {
 } from './transaction.ts';
 export type { HistoryChange, HistoryEntry } from './history.ts';
 export type { SlotMap } from './codec.ts';
+export type { Claim } from './store.ts';
+export { isPostgresLocation, probePostgres, redactedLocation } from './postgres/index.ts';

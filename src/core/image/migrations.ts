@@ -2,7 +2,15 @@
  * The image's schema, created and evolved by kysely migrations. Add a migration; never edit
  * one that has shipped: images in the field have already run it.
  */
-import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import {
+  Migrator,
+  PostgresAdapter,
+  sql,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+} from 'kysely';
+import { ImageError } from '../errors.ts';
 import { decodeSlots, encodeSlots } from './codec.ts';
 import type { ImageSchema } from './schema.ts';
 import { isRef, type Slot, type Value } from '../model/value.ts';
@@ -23,7 +31,8 @@ const migrations: Record<string, Migration> = {
         .execute();
       await db.schema
         .createTable('transactions')
-        .addColumn('tx', 'integer', (c) => c.primaryKey())
+        // SQLite numbers an integer primary key itself; PostgreSQL needs to be told.
+        .addColumn('tx', onPostgres(db) ? 'serial' : 'integer', (c) => c.primaryKey())
         .addColumn('at', 'text', (c) => c.notNull())
         .addColumn('who', 'text', (c) => c.notNull())
         .addColumn('platform', 'text', (c) => c.notNull())
@@ -139,7 +148,43 @@ const migrations: Record<string, Migration> = {
           .execute();
     },
   },
+  '0003_versions_and_ledger': {
+    /**
+     * Many processes over one image: each object remembers the transaction that last wrote
+     * it, so a commit can tell whether what it read is still current; and the front ends'
+     * ledger (events already claimed, threads the bot answers in) moves into the image.
+     */
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('objects')
+        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('ledger_events')
+        .addColumn('platform', 'text', (c) => c.notNull())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('ledger_events_pk', ['platform', 'event_id'])
+        .execute();
+      await db.schema
+        .createIndex('ledger_events_by_age')
+        .on('ledger_events')
+        .column('at')
+        .execute();
+      await db.schema
+        .createTable('ledger_threads')
+        .addColumn('platform', 'text', (c) => c.notNull())
+        .addColumn('thread', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('ledger_threads_pk', ['platform', 'thread'])
+        .execute();
+    },
+  },
 };
+
+function onPostgres(db: Kysely<unknown>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
 
 function refersTo(value: Value, oid: number): boolean {
   if (isRef(value)) return value.$ref === oid;
@@ -150,3 +195,21 @@ function refersTo(value: Value, oid: number): boolean {
 export const imageMigrations: MigrationProvider = {
   getMigrations: () => Promise.resolve(migrations),
 };
+
+/**
+ * Runs every pending migration on the image at `location` (named in the error). Fails with
+ * an {@link ImageError} coded `migration`, naming the migration that failed.
+ */
+export async function migrateImage(db: Kysely<ImageSchema>, location: string): Promise<void> {
+  const { error, results } = await new Migrator({
+    db,
+    provider: imageMigrations,
+  }).migrateToLatest();
+  if (error === undefined) return;
+  const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+  throw new ImageError(
+    'migration',
+    `Migrating the image ${location} failed${failed ? ` at ${failed}` : ''}: ${String(error)}`,
+    { cause: error },
+  );
+}

@@ -1,9 +1,9 @@
 import type { Oid } from '../model/value.ts';
-import type { SlotMap } from './codec.ts';
+import type { CommittedObject } from './transaction.ts';
 
-/** One cached object: its slots and the size of its stored form, in bytes. */
+/** One cached object: its slots, version and the size of its stored form, in bytes. */
 interface Entry {
-  readonly slots: SlotMap;
+  readonly object: CommittedObject;
   readonly bytes: number;
 }
 
@@ -22,8 +22,8 @@ export class ObjectCache {
     private readonly capacityBytes: number,
   ) {}
 
-  get(oid: Oid): SlotMap | undefined {
-    return this.touch(oid)?.slots;
+  get(oid: Oid): CommittedObject | undefined {
+    return this.touch(oid)?.object;
   }
 
   /** The stored size of a cached object, in bytes. */
@@ -31,9 +31,9 @@ export class ObjectCache {
     return this.entries.get(oid)?.bytes;
   }
 
-  set(oid: Oid, slots: SlotMap, bytes: number): void {
+  set(oid: Oid, object: CommittedObject, bytes: number): void {
     this.delete(oid);
-    this.entries.set(oid, { slots, bytes });
+    this.entries.set(oid, { object, bytes });
     this.totalBytes += bytes;
     while (this.entries.size > this.capacity || this.totalBytes > this.capacityBytes) {
       const oldest = this.entries.keys().next();

@@ -1,4 +1,5 @@
 /** The image's tables, as kysely sees them. Migrations in `migrations.ts` create them. */
+import type { Generated } from 'kysely';
 
 export interface MetaTable {
   key: string;
@@ -13,10 +14,13 @@ export interface ObjectsTable {
   refs: string;
   /** The principal in the object's `owner*` slot, for counting what each person owns. */
   owner: string;
+  /** The transaction that last wrote the object, so a commit can tell what changed since. */
+  version: number;
 }
 
 export interface TransactionsTable {
-  tx: number;
+  /** Numbered by the database, in commit order. */
+  tx: Generated<number>;
   at: string;
   who: string;
   platform: string;
@@ -46,9 +50,27 @@ export interface ChangesTable {
   before_index: number | null;
 }
 
+/** Platform events a front end has claimed, so a retried or duplicated one is answered once. */
+export interface LedgerEventsTable {
+  platform: string;
+  event_id: string;
+  /** When it was claimed (ISO time); claims older than an hour are forgotten. */
+  at: string;
+}
+
+/** Threads the bot has answered in, so follow-ups need no mention. */
+export interface LedgerThreadsTable {
+  platform: string;
+  thread: string;
+  /** When the bot last answered there (ISO time). */
+  at: string;
+}
+
 export interface ImageSchema {
   meta: MetaTable;
   objects: ObjectsTable;
   transactions: TransactionsTable;
   changes: ChangesTable;
+  ledger_events: LedgerEventsTable;
+  ledger_threads: LedgerThreadsTable;
 }

@@ -1,6 +1,6 @@
 /**
  * One send's view of the image: reads see the transaction's own writes, and every write is
- * buffered here until the image commits it in one SQLite transaction. Dropping a
+ * buffered here until the image commits it in one database transaction. Dropping a
  * `Transaction` is the rollback: nothing reached the disk or the shared cache.
  */
 import { SendError } from '../errors.ts';
@@ -26,9 +26,15 @@ export interface SlotChange {
   readonly beforeIndex: number | undefined;
 }
 
+/** An object as committed, with the transaction that last wrote it. */
+export interface CommittedObject {
+  readonly slots: SlotMap;
+  readonly version: number;
+}
+
 /** What a transaction needs from the image it runs against. */
 export interface CommittedState {
-  read(oid: Oid): SlotMap | undefined;
+  read(oid: Oid): CommittedObject | undefined;
   readonly nextOid: Oid;
 }
 
@@ -60,6 +66,8 @@ type JournalEntry =
 export class Transaction {
   private readonly written = new Map<Oid, Map<string, Slot>>();
   private readonly created: Oid[] = [];
+  /** The version of each committed object read, so the commit can tell if it changed since. */
+  private readonly versions = new Map<Oid, number>();
   private allocated = 0;
   /** Writes since the first savepoint, so a savepoint can be rolled back to; none before. */
   private journal: JournalEntry[] | undefined;
@@ -74,7 +82,7 @@ export class Transaction {
 
   /** The object's slots as this transaction sees them; `undefined` if it does not exist. */
   slots(oid: Oid): SlotMap | undefined {
-    return this.written.get(oid) ?? this.state.read(oid);
+    return this.written.get(oid) ?? this.committed(oid);
   }
 
   exists(oid: Oid): boolean {
@@ -181,12 +189,17 @@ export class Transaction {
     return this.written;
   }
 
+  /** The versions of the committed objects this transaction read, written ones included. */
+  get reads(): ReadonlyMap<Oid, number> {
+    return this.versions;
+  }
+
   /** Every slot whose value differs from the committed state, in slot order. */
   changes(): SlotChange[] {
     const changes: SlotChange[] = [];
     const createdSet = new Set(this.created);
     for (const [oid, after] of this.written) {
-      const before: SlotMap = createdSet.has(oid) ? new Map() : (this.state.read(oid) ?? new Map());
+      const before: SlotMap = createdSet.has(oid) ? new Map() : (this.committed(oid) ?? new Map());
       if (createdSet.has(oid))
         changes.push({
           oid,
@@ -215,10 +228,16 @@ export class Transaction {
     return changes;
   }
 
+  private committed(oid: Oid): SlotMap | undefined {
+    const object = this.state.read(oid);
+    if (object !== undefined && !this.versions.has(oid)) this.versions.set(oid, object.version);
+    return object?.slots;
+  }
+
   private writable(oid: Oid): Map<string, Slot> {
     let slots = this.written.get(oid);
     if (slots === undefined) {
-      const committed = this.state.read(oid);
+      const committed = this.committed(oid);
       if (committed === undefined)
         throw new SendError('unknown-object', `There is no object #${oid}.`);
       slots = new Map(committed);

@@ -85,6 +85,7 @@ export {
   type UpgradeLayout,
   DEFAULT_UPGRADE_DIR,
   upgradeLayout,
+  dataFolder,
   defaultHealthFile,
 } from './layout.ts';
 export { readAppVersion } from './version.ts';

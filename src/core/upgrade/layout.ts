@@ -48,9 +48,17 @@ export function upgradeLayout(dir: string): UpgradeLayout {
 }
 
 /**
- * Where the bot writes its health file unless configured otherwise (BATOS_HEALTH_FILE):
- * beside the image. Bot and steward must agree on it.
+ * The folder for BAT OS's own files (health file, backups, console history): beside a
+ * SQLite image, or `data/` when the image is a PostgreSQL database.
  */
-export function defaultHealthFile(imagePath: string): string {
-  return path.join(path.dirname(imagePath), 'health.json');
+export function dataFolder(imageLocation: string): string {
+  return /^postgres(ql)?:\/\//i.test(imageLocation) ? 'data' : path.dirname(imageLocation);
+}
+
+/**
+ * Where the bot writes its health file unless configured otherwise (BATOS_HEALTH_FILE):
+ * in the data folder. Bot and steward must agree on it.
+ */
+export function defaultHealthFile(imageLocation: string): string {
+  return path.join(dataFolder(imageLocation), 'health.json');
 }

@@ -14,6 +14,7 @@
  * owner's, so a method can never do what its owner could not.
  */
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   callerAuthority,
   methodAuthority,
@@ -27,8 +28,9 @@ import type { Caller } from '../access/principal.ts';
 import { DEFAULT_QUOTAS, type Quotas } from '../access/quotas.ts';
 import { mayRead, mayWrite } from '../access/rights.ts';
 import { findWrites } from '../analysis/index.ts';
-import { SendError } from '../errors.ts';
+import { ImageError, SendError } from '../errors.ts';
 import type {
+  Claim,
   CollectResult,
   HistoryEntry,
   Image,
@@ -36,6 +38,7 @@ import type {
   Transaction,
   TransactionInfo,
 } from '../image/index.ts';
+import type { FrontEndLedger, Platform } from '../protocol.ts';
 import { lookup, type Found } from '../model/lookup.ts';
 import { primordialObjects, TRAIT_PRIMITIVES, TRAITS } from '../model/primordial.ts';
 import { objectLabel, renderValue } from '../model/render.ts';
@@ -82,7 +85,10 @@ export interface SendRequest {
 
 /** A method being written, and who waits for it. */
 interface Writing {
-  readonly method: Promise<WrittenMethod>;
+  /** The method, or `undefined` when another process over the image wrote it first. */
+  readonly method: Promise<WrittenMethod | undefined>;
+  /** This process's claim to write it, across processes. */
+  readonly claimed: Promise<Claim>;
   readonly controller: AbortController;
   /** How many senders still wait for it (one who cancels stops counting). */
   waiting: number;
@@ -121,6 +127,13 @@ export interface UvmOptions {
 const SMALL_OBJECT_SLOTS = 32;
 const SMALL_OBJECT_BYTES = 4096;
 
+/**
+ * How many times a send runs when other processes keep committing to what it read first
+ * (PostgreSQL images only); between tries it waits a little, at random, longer each time.
+ */
+const MAX_ATTEMPTS = 25;
+const MAX_BACKOFF_MS = 40;
+
 /** A lookup failure on the top-level send, carried out of the queue to start generation. */
 class NeedsMethod {
   constructor(readonly request: MethodRequest) {}
@@ -137,7 +150,7 @@ export function transactionInfo(caller: Caller, message?: string): TransactionIn
   };
 }
 
-export class Uvm {
+export class Uvm implements FrontEndLedger {
   private readonly image: Image;
   private readonly runner: MethodRunner;
   private readonly writer: MethodWriter | undefined;
@@ -185,7 +198,7 @@ export class Uvm {
     this.assertOpen();
     let outcome: SendOutcome;
     try {
-      outcome = await this.queue.run(() => this.deliver(request));
+      outcome = await this.queue.run(() => this.attempt(() => this.deliver(request)));
     } catch (error) {
       if (!(error instanceof NeedsMethod)) throw error;
       outcome = await this.writeAndDeliver(request, error.request);
@@ -205,19 +218,24 @@ export class Uvm {
     work: (tx: Transaction) => T | Promise<T>,
   ): Promise<{ result: T; tx?: number }> {
     this.assertOpen();
-    return this.queue.run(async () => {
-      const tx = this.image.begin(info, this.guard(systemAuthority()));
-      const result = await work(tx);
-      const id = this.image.commit(tx);
-      await this.image.durable();
-      return { result, tx: id };
-    });
+    return this.queue.run(() =>
+      this.attempt(async () => {
+        const tx = this.image.begin(info, this.guard(systemAuthority()));
+        const result = await work(tx);
+        const id = await this.image.commit(tx);
+        await this.image.durable();
+        return id === undefined ? { result } : { result, tx: id };
+      }),
+    );
   }
 
   /** Runs read-only work against committed state, between sends. */
   read<T>(work: (tx: Transaction) => T | Promise<T>): Promise<T> {
     this.assertOpen();
-    return this.queue.run(() => work(this.image.begin({ who: 'system', platform: 'console' })));
+    return this.queue.run(async () => {
+      await this.image.refresh();
+      return work(this.image.begin({ who: 'system', platform: 'console' }));
+    });
   }
 
   /**
@@ -258,24 +276,26 @@ export class Uvm {
   async undo(caller: Caller, txId?: number): Promise<{ undone: number; tx?: number }> {
     assertCommand(caller, 'undo');
     this.assertOpen();
-    return this.queue.run(async () => {
-      const info = transactionInfo(caller, txId === undefined ? 'undo' : `undo ${txId}`);
-      const prepared = await this.image.prepareUndo(
-        info,
-        txId ?? (caller.admin ? undefined : { who: caller.principal }),
-        this.guard(systemAuthority(caller.principal)),
-      );
-      const undone = prepared.info.undoOf!;
-      const [entry] = await this.image.history({ tx: undone, limit: 1 });
-      if (!caller.admin && entry?.who !== caller.principal)
-        throw new SendError(
-          'not-allowed',
-          `Transaction ${undone} was made by someone else; only admins may undo it.`,
+    return this.queue.run(() =>
+      this.attempt(async () => {
+        const info = transactionInfo(caller, txId === undefined ? 'undo' : `undo ${txId}`);
+        const prepared = await this.image.prepareUndo(
+          info,
+          txId ?? (caller.admin ? undefined : { who: caller.principal }),
+          this.guard(systemAuthority(caller.principal)),
         );
-      const id = this.image.commit(prepared);
-      await this.image.durable();
-      return { undone, tx: id };
-    });
+        const undone = prepared.info.undoOf!;
+        const [entry] = await this.image.history({ tx: undone, limit: 1 });
+        if (!caller.admin && entry?.who !== caller.principal)
+          throw new SendError(
+            'not-allowed',
+            `Transaction ${undone} was made by someone else; only admins may undo it.`,
+          );
+        const id = await this.image.commit(prepared);
+        await this.image.durable();
+        return id === undefined ? { undone } : { undone, tx: id };
+      }),
+    );
   }
 
   /** Admins: deletes what the root cannot reach (and, with `days`, older history). */
@@ -302,6 +322,47 @@ export class Uvm {
     await this.queue.drain();
     await this.runner.close();
     await this.image.close();
+  }
+
+  /** True for the first claim of a platform event across every process over the image. */
+  firstDelivery(platform: Platform, eventId: string): Promise<boolean> {
+    this.assertOpen();
+    return this.image.ledger.firstDelivery(platform, eventId);
+  }
+
+  /** Remembers, in the image, that the bot answered in `thread`. */
+  rememberThread(platform: Platform, thread: string): Promise<void> {
+    this.assertOpen();
+    return this.image.ledger.rememberThread(platform, thread);
+  }
+
+  /** Whether the bot answered in `thread`, in any process, before any restart. */
+  answeredIn(platform: Platform, thread: string): Promise<boolean> {
+    this.assertOpen();
+    return this.image.ledger.answeredIn(platform, thread);
+  }
+
+  /**
+   * Runs one unit of work against freshly committed state. When another process committed
+   * to what it read first (a shared image), its commit fails with `conflict`; its
+   * transaction is dropped and it runs again, a bounded number of times.
+   */
+  private async attempt<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      await this.image.refresh();
+      try {
+        return await work();
+      } catch (error) {
+        if (!(error instanceof ImageError && error.code === 'conflict')) throw error;
+        if (attempt >= MAX_ATTEMPTS)
+          throw new SendError(
+            'conflict',
+            `Other BAT OS processes changed the same objects ${MAX_ATTEMPTS} times while this ran, so it was not done and nothing was changed. Send it again.`,
+            { cause: error },
+          );
+        await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt));
+      }
+    }
   }
 
   private guard(authority: Authority): AccessGuard {
@@ -356,13 +417,48 @@ export class Uvm {
     let writing = this.writing.get(key);
     if (writing === undefined) {
       const controller = new AbortController();
-      const method = this.writer
-        .write(needed, controller.signal)
+      // Across processes over one image, only the one holding the claim writes the method.
+      const claimed = this.image.claim(key, controller.signal);
+      const method = claimed
+        .then(async (claim) =>
+          claim.waited && (await this.understands(needed.oid, needed.selector))
+            ? undefined
+            : this.writer!.write(needed, controller.signal),
+        )
         .finally(() => this.writing.delete(key));
-      writing = { method, controller, waiting: 0 };
+      writing = { method, controller, claimed, waiting: 0 };
       this.writing.set(key, writing);
     }
-    const method = await this.waitFor(writing, request.signal);
+    try {
+      return await this.installAndDeliver(
+        request,
+        needed,
+        await this.waitFor(writing, request.signal),
+      );
+    } finally {
+      // Held until the first install is committed, so no other process writes it meanwhile.
+      void writing.claimed.then(
+        (claim) => claim.release(),
+        () => {},
+      );
+    }
+  }
+
+  /** Runs the send with the method just written, installing it first; or, when another process wrote it, as it is. */
+  private async installAndDeliver(
+    request: SendRequest,
+    needed: MethodRequest,
+    method: WrittenMethod | undefined,
+  ): Promise<SendOutcome> {
+    if (method === undefined) {
+      try {
+        return await this.queue.run(() => this.attempt(() => this.deliver(request)));
+      } catch (error) {
+        if (!(error instanceof NeedsMethod)) throw error;
+        return this.writeAndDeliver(request, error.request);
+      }
+    }
+    const label = objectLabel(needed.oid, needed.name);
     if (needed.readOnly) {
       const writes = findWrites(method.source);
       if (writes.length > 0)
@@ -371,61 +467,71 @@ export class Uvm {
           `The model wrote ${needed.selector} for ${label}, but it changes the object (${writes[0]!.message}), and ${label} is not yours: a method written for you on someone else's object may only read. Nothing was kept. Clone it and ask your clone: \`${label.split(' ')[0]} clone\`, then \`#<new oid> name my_${needed.name ?? 'object'}\`, then \`my_${needed.name ?? 'object'} ${needed.selector}\`.`,
         );
     }
-    return this.queue.run(async () => {
-      const authority = callerAuthority(request.caller);
-      const guard = this.guard(authority);
-      const tx = this.image.begin(transactionInfo(request.caller, request.message), guard);
-      const receiver = resolveDesignator(tx, request.target);
-      assertReadable(tx, authority, receiver);
-      const args = request.args.map((arg) => this.argumentValue(tx, arg));
-      const existing = lookup(receiver, request.selector, (oid) => tx.slots(oid));
-      if (existing !== undefined) {
-        // Someone else's identical request installed it first: use theirs.
-        return this.finish(
-          tx,
-          await this.invoke(tx, guard, authority, receiver, request.selector, existing, args),
-          false,
-        );
-      }
-      const slot = {
-        kind: 'method',
-        source: method.source,
-        provenance: {
-          ...method.provenance,
-          owner: accessOf(tx.slots(receiver)).owner,
-          ...(needed.readOnly ? { readOnly: true } : {}),
-        },
-      } as const;
-      // The caller asked, but installing is BAT OS's act: the rule above decided it may.
-      guard.authority = systemAuthority(authority.sender);
-      tx.setSlot(receiver, request.selector, slot);
-      let value: Value;
-      try {
-        value = await this.invoke(
-          tx,
-          guard,
-          authority,
-          receiver,
-          request.selector,
-          { holder: receiver, slot },
-          args,
-        );
-      } catch (error) {
-        throw new SendError(
-          'method-failed',
-          `The method the model wrote for ${request.selector} failed when run, so it was not kept: ${(error as Error).message}`,
-          { cause: error },
-        );
-      }
-      return this.finish(tx, value, true);
-    });
+    return this.queue.run(() =>
+      this.attempt(async () => {
+        const authority = callerAuthority(request.caller);
+        const guard = this.guard(authority);
+        const tx = this.image.begin(transactionInfo(request.caller, request.message), guard);
+        const receiver = resolveDesignator(tx, request.target);
+        assertReadable(tx, authority, receiver);
+        const args = request.args.map((arg) => this.argumentValue(tx, arg));
+        const existing = lookup(receiver, request.selector, (oid) => tx.slots(oid));
+        if (existing !== undefined) {
+          // Someone else's identical request installed it first: use theirs.
+          return this.finish(
+            tx,
+            await this.invoke(tx, guard, authority, receiver, request.selector, existing, args),
+            false,
+          );
+        }
+        const slot = {
+          kind: 'method',
+          source: method.source,
+          provenance: {
+            ...method.provenance,
+            owner: accessOf(tx.slots(receiver)).owner,
+            ...(needed.readOnly ? { readOnly: true } : {}),
+          },
+        } as const;
+        // The caller asked, but installing is BAT OS's act: the rule above decided it may.
+        guard.authority = systemAuthority(authority.sender);
+        tx.setSlot(receiver, request.selector, slot);
+        let value: Value;
+        try {
+          value = await this.invoke(
+            tx,
+            guard,
+            authority,
+            receiver,
+            request.selector,
+            { holder: receiver, slot },
+            args,
+          );
+        } catch (error) {
+          throw new SendError(
+            'method-failed',
+            `The method the model wrote for ${request.selector} failed when run, so it was not kept: ${(error as Error).message}`,
+            { cause: error },
+          );
+        }
+        return this.finish(tx, value, true);
+      }),
+    );
+  }
+
+  /** Whether `oid` now understands `selector`, as committed (another process may have taught it). */
+  private understands(oid: Oid, selector: string): Promise<boolean> {
+    return this.read((tx) => lookup(oid, selector, (o) => tx.slots(o)) !== undefined);
   }
 
   /**
    * Waits for a method being written. A sender who cancels stops waiting at once; the
    * writing itself stops when nobody waits for it any more.
    */
-  private async waitFor(writing: Writing, signal: AbortSignal | undefined): Promise<WrittenMethod> {
+  private async waitFor(
+    writing: Writing,
+    signal: AbortSignal | undefined,
+  ): Promise<WrittenMethod | undefined> {
     writing.waiting += 1;
     if (signal === undefined) return writing.method;
     let onAbort = () => {};
@@ -450,9 +556,9 @@ export class Uvm {
     }
   }
 
-  private finish(tx: Transaction, value: Value, generated: boolean): SendOutcome {
+  private async finish(tx: Transaction, value: Value, generated: boolean): Promise<SendOutcome> {
     const text = renderValue(value, (oid) => nameOf(tx, oid));
-    const id = this.image.commit(tx);
+    const id = await this.image.commit(tx);
     return id === undefined ? { value, text, generated } : { value, text, tx: id, generated };
   }
 

@@ -20,17 +20,17 @@ async function withImage<T>(path: string, work: (image: Image) => Promise<T> | T
   }
 }
 
-function seed(image: Image, count = 2): number[] {
+async function seed(image: Image, count = 2): Promise<number[]> {
   const tx = image.begin(who);
   const oids = Array.from({ length: count }, (_, i) => tx.create([['n', v(i)]]));
-  image.commit(tx);
+  await image.commit(tx);
   return oids;
 }
 
 describe('Image', () => {
   it('creates the schema on an empty file with WAL, syncing the WAL itself per group', async () => {
     const path = join(tempDir(), 'nested', 'image.db');
-    await withImage(path, (image) => {
+    await withImage(path, async (image) => {
       expect(image.countObjects()).toBe(0);
       expect(image.nextOid).toBe(0);
     });
@@ -48,7 +48,9 @@ describe('Image', () => {
     // syncs the WAL after each group of commits, see durable()).
     const image = await Image.open(path);
     expect(
-      (image as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true }),
+      (image as unknown as { store: { db: Database.Database } }).store.db.pragma('synchronous', {
+        simple: true,
+      }),
     ).toBe(1);
     await image.close();
   });
@@ -58,12 +60,13 @@ describe('Image', () => {
     await withImage(path, async (image) => {
       await image.durable();
       const before = image.syncCount;
-      const waits = [0, 1, 2].map(() => {
+      const waits: Promise<void>[] = [];
+      for (const n of [0, 1, 2]) {
         const tx = image.begin(who);
-        tx.create([['n', v(1)]]);
-        image.commit(tx);
-        return image.durable();
-      });
+        tx.create([['n', v(n)]]);
+        await image.commit(tx);
+        waits.push(image.durable());
+      }
       await Promise.all(waits);
       // The first commit started a sync; the two made while it ran share the next one.
       expect(image.syncCount - before).toBe(2);
@@ -71,7 +74,7 @@ describe('Image', () => {
       expect(image.syncCount - before).toBe(2);
       const tx = image.begin(who);
       tx.create([['n', v(2)]]);
-      image.commit(tx);
+      await image.commit(tx);
       await image.durable();
       expect(image.syncCount - before).toBe(3);
     });
@@ -79,16 +82,16 @@ describe('Image', () => {
 
   it('commits durably: a reopened image has every committed write, in slot order', async () => {
     const path = join(tempDir(), 'image.db');
-    await withImage(path, (image) => {
+    await withImage(path, async (image) => {
       const tx = image.begin(who);
       const a = tx.create([
         ['z', v(1)],
         ['a', v({ list: [1, 2] })],
       ]);
       tx.setSlot(a, 'm', { kind: 'method', source: 'function (self) { return 1 }' });
-      expect(image.commit(tx)).toBe(1);
+      expect(await image.commit(tx)).toBe(1);
     });
-    await withImage(path, (image) => {
+    await withImage(path, async (image) => {
       expect([...image.read(0)!.entries()]).toEqual([
         ['z', v(1)],
         ['a', v({ list: [1, 2] })],
@@ -100,8 +103,8 @@ describe('Image', () => {
 
   it('rolls back by dropping the transaction: neither disk nor cache sees its writes', async () => {
     const path = join(tempDir(), 'image.db');
-    await withImage(path, (image) => {
-      const [a] = seed(image, 1) as [number];
+    await withImage(path, async (image) => {
+      const [a] = (await seed(image, 1)) as [number];
       const tx = image.begin(who);
       tx.setSlot(a, 'n', v('changed'));
       tx.create([['x', v(1)]]);
@@ -110,7 +113,7 @@ describe('Image', () => {
       expect(image.read(a)!.get('n')).toEqual(v(0));
       expect(image.nextOid).toBe(1);
     });
-    await withImage(path, (image) => {
+    await withImage(path, async (image) => {
       expect(image.read(0)!.get('n')).toEqual(v(0));
       expect(image.countObjects()).toBe(1);
     });
@@ -118,10 +121,10 @@ describe('Image', () => {
 
   it('records no transaction for a send that changed nothing', async () => {
     await withImage(join(tempDir(), 'image.db'), async (image) => {
-      seed(image, 1);
+      await seed(image, 1);
       const tx = image.begin(who);
       tx.setSlot(0, 'n', v(0));
-      expect(image.commit(tx)).toBeUndefined();
+      expect(await image.commit(tx)).toBeUndefined();
       expect(await image.history()).toHaveLength(1);
     });
   });
@@ -129,7 +132,7 @@ describe('Image', () => {
   it('loads objects lazily', async () => {
     const path = join(tempDir(), 'image.db');
     await withImage(path, (image) => seed(image, 500));
-    await withImage(path, (image) => {
+    await withImage(path, async (image) => {
       expect(image.cachedObjects).toBe(0);
       expect(image.read(250)!.get('n')).toEqual(v(250));
       expect(image.cachedObjects).toBe(1);
@@ -139,11 +142,11 @@ describe('Image', () => {
 
   it('keeps history with who, which message, and each slot before and after', async () => {
     await withImage(join(tempDir(), 'image.db'), async (image) => {
-      seed(image, 2);
+      await seed(image, 2);
       const tx = image.begin({ ...who, message: 'set it', channel: 'c1' });
       tx.setSlot(1, 'n', v('one'));
       tx.setSlot(1, 'extra', v(true));
-      const id = image.commit(tx)!;
+      const id = (await image.commit(tx))!;
       const [entry] = await image.history({ oid: 1, limit: 1 });
       expect(entry).toMatchObject({
         tx: id,
@@ -167,16 +170,16 @@ describe('Image', () => {
         ['b', v(2)],
         ['c', v(3)],
       ]);
-      image.commit(tx);
+      await image.commit(tx);
       const change = image.begin(who);
       change.removeSlot(0, 'b');
       change.setSlot(0, 'a', v('A'));
-      const changed = image.commit(change)!;
+      const changed = (await image.commit(change))!;
       expect([...image.read(0)!.keys()]).toEqual(['a', 'c']);
 
       const undo = await image.prepareUndo(who);
       expect(undo.info.undoOf).toBe(changed);
-      const undoId = image.commit(undo)!;
+      const undoId = (await image.commit(undo))!;
       expect([...image.read(0)!.entries()]).toEqual([
         ['a', v(1)],
         ['b', v(2)],
@@ -188,20 +191,20 @@ describe('Image', () => {
         /already undone by transaction/,
       );
 
-      image.commit(await image.prepareUndo(who, undoId));
+      await image.commit(await image.prepareUndo(who, undoId));
       expect(image.read(0)!.get('a')).toEqual(v('A'));
     });
   });
 
   it('refuses to undo a transaction whose slots changed since, naming the later one', async () => {
     await withImage(join(tempDir(), 'image.db'), async (image) => {
-      seed(image, 1);
+      await seed(image, 1);
       const first = image.begin(who);
       first.setSlot(0, 'n', v('first'));
-      const firstId = image.commit(first)!;
+      const firstId = (await image.commit(first))!;
       const second = image.begin(who);
       second.setSlot(0, 'n', v('second'));
-      const secondId = image.commit(second)!;
+      const secondId = (await image.commit(second))!;
       const error = await image.prepareUndo(who, firstId).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SendError);
       expect((error as SendError).message).toMatch(
@@ -224,7 +227,7 @@ describe('Image', () => {
       tx.setSlot(root, 'things', v({ list: [{ $ref: kept }] }));
       tx.setSlot(kept, 'deep', v([[{ $ref: deep }]]));
       tx.setSlot(deep, 'back', v({ $ref: root }));
-      image.commit(tx);
+      await image.commit(tx);
       const result = await image.collect();
       expect(result).toMatchObject({ deleted: 2, remaining: 3 });
       expect(image.read(lostA)).toBeUndefined();
@@ -235,11 +238,11 @@ describe('Image', () => {
 
   it('forgets history older than asked, keeping objects and newer undo', async () => {
     await withImage(join(tempDir(), 'image.db'), async (image) => {
-      seed(image, 1);
+      await seed(image, 1);
       const change = image.begin(who);
       change.setSlot(0, 'n', v('changed'));
-      const changed = image.commit(change)!;
-      const undo = image.commit(await image.prepareUndo(who, changed))!;
+      const changed = (await image.commit(change))!;
+      const undo = (await image.commit(await image.prepareUndo(who, changed)))!;
       // Keeping 0 days forgets everything committed before now (a moment later).
       await new Promise((resolve) => setTimeout(resolve, 5));
       const result = await image.collect({ keepHistoryDays: 0 });
@@ -250,7 +253,7 @@ describe('Image', () => {
       await expect(image.prepareUndo(who, undo)).rejects.toThrow(/no transaction/);
       const later = image.begin(who);
       later.setSlot(0, 'n', v('later'));
-      image.commit(later);
+      await image.commit(later);
       expect((await image.collect({ keepHistoryDays: 1 })).forgottenTransactions).toBe(0);
       expect(await image.history()).toHaveLength(1);
     });
@@ -259,11 +262,11 @@ describe('Image', () => {
   it('backs up online to a file that opens as an image with the same objects', async () => {
     const dir = tempDir();
     await withImage(join(dir, 'image.db'), async (image) => {
-      seed(image, 10);
+      await seed(image, 10);
       await image.backup(join(dir, 'backups', 'copy.db'));
       const more = image.begin(who);
       more.create();
-      image.commit(more);
+      await image.commit(more);
     });
     await withImage(join(dir, 'backups', 'copy.db'), (copy) =>
       expect(copy.countObjects()).toBe(10),
@@ -296,7 +299,7 @@ describe('Image', () => {
   it('gives a second process a clear "locked" error and leaves the image intact', async () => {
     const path = join(tempDir(), 'image.db');
     const image = await Image.open(path);
-    seed(image, 3);
+    await seed(image, 3);
     const script = `
       import { Image } from ${JSON.stringify(new URL('../../../src/core/image/index.ts', import.meta.url).pathname)};
       try { await Image.open(process.argv[1]); console.log('opened'); }
@@ -318,7 +321,7 @@ describe('Image', () => {
     expect(output).toMatch(/^locked: The image .* is in use by another BAT OS process/);
     const tx = image.begin(who);
     tx.create();
-    image.commit(tx);
+    await image.commit(tx);
     await image.close();
     await withImage(path, (reopened) => {
       expect(reopened.countObjects()).toBe(4);

@@ -28,13 +28,13 @@ async function auditFindings(core: PersonaCore) {
 }
 
 /** Writes past every guard, as an image from before the guards could hold. */
-function writeRaw(
+async function writeRaw(
   core: PersonaCore,
   work: (tx: ReturnType<PersonaCore['image']['begin']>) => void,
 ) {
   const tx = core.image.begin(raw);
   work(tx);
-  core.image.commit(tx);
+  await core.image.commit(tx);
 }
 
 describe('undo after collect', () => {
@@ -92,7 +92,7 @@ describe('shapes that once overflowed the stack', () => {
     );
     let nested: Value = 'core';
     for (let i = 0; i < 4000; i += 1) nested = [nested];
-    writeRaw(core, (tx) => tx.setSlot(GENESIS, 'deep', v(nested)));
+    await writeRaw(core, (tx) => tx.setSlot(GENESIS, 'deep', v(nested)));
     for (const text of ['history', 'history genesis', 'genesis deep'])
       expect((await core.say(text)).status, text).toBe('ok');
     expect(await core.ok('genesis deep')).toContain('"…"');
@@ -101,7 +101,7 @@ describe('shapes that once overflowed the stack', () => {
   it('looks a selector up along a parent chain 15,000 deep', async () => {
     const core = await openPersonaCore();
     let last = GENESIS;
-    writeRaw(core, (tx) => {
+    await writeRaw(core, (tx) => {
       for (let i = 0; i < 15_000; i += 1) last = tx.create([[PARENT_SLOT, v(ref(last))]]);
     });
     expect(await core.ok(`#${last} respondsTo clone`)).toBe('true');

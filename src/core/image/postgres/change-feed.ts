@@ -1,0 +1,102 @@
+/**
+ * Cache coherence between processes over one PostgreSQL image. Every commit NOTIFYs the
+ * objects it wrote (PostgreSQL delivers notifications only once committed, in commit order);
+ * each process LISTENs and drops those objects from its cache. Before each send a round trip
+ * on the listening connection acts as a fence: a notification committed before it is
+ * delivered before its answer, so the send reads everything committed before it began.
+ */
+import pg from 'pg';
+import type { Oid } from '../../model/value.ts';
+import type { Invalidation } from '../store.ts';
+import { translatePgError } from './errors.ts';
+
+/** The channel every BAT OS process over the image listens on. */
+export const CHANGES_CHANNEL = 'batos_image_changes';
+/** NOTIFY payloads are limited to 8,000 bytes: beyond this, say "everything". */
+const MAX_LISTED_BYTES = 7_000;
+
+/** The payload of one commit's notification. */
+export function changeNotice(
+  process: string,
+  nextOid: Oid | undefined,
+  oids: readonly Oid[] | 'all',
+): string {
+  const listed = oids === 'all' ? '*' : oids.join(',');
+  return `${process} ${nextOid ?? '-'} ${listed.length > MAX_LISTED_BYTES ? '*' : listed}`;
+}
+
+export class ChangeFeed {
+  private client: pg.Client | undefined;
+  private changed = new Set<Oid>();
+  private everything = false;
+  private nextOid: Oid | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly location: string,
+    /** This process's id in notices: its own commits are already in its cache. */
+    private readonly process: string,
+  ) {}
+
+  /** What other processes committed since the last call (everything, after a reconnect). */
+  async refresh(): Promise<Invalidation> {
+    try {
+      if (this.client === undefined) await this.connect();
+      else await this.client.query('SELECT 1');
+    } catch (error) {
+      this.drop();
+      throw translatePgError(this.location, error);
+    }
+    const result: Invalidation = {
+      oids: this.everything ? 'all' : [...this.changed],
+      ...(this.nextOid === undefined ? {} : { nextOid: this.nextOid }),
+    };
+    this.changed = new Set();
+    this.everything = false;
+    this.nextOid = undefined;
+    return result;
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => {});
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 10_000 });
+    client.on('error', () => {
+      if (this.client === client) this.drop();
+    });
+    client.on('notification', (notice) => {
+      if (notice.channel === CHANGES_CHANNEL) this.note(notice.payload ?? '*');
+    });
+    await client.connect();
+    await client.query(`LISTEN ${CHANGES_CHANNEL}`);
+    // Whatever was committed while nobody listened is unknown: forget everything once.
+    const { rows } = await client.query<{ value: string }>(
+      `SELECT value FROM meta WHERE key = 'next_oid'`,
+    );
+    this.everything = true;
+    this.raiseNextOid(Number(rows[0]?.value ?? 0));
+    this.client = client;
+  }
+
+  private drop(): void {
+    const client = this.client;
+    this.client = undefined;
+    client?.end().catch(() => {});
+  }
+
+  private note(payload: string): void {
+    const [process, nextOid, listed] = payload.split(' ');
+    if (process === this.process) return;
+    if (nextOid !== undefined && nextOid !== '-') this.raiseNextOid(Number(nextOid));
+    if (listed === undefined || listed === '*') this.everything = true;
+    else if (listed !== '') for (const oid of listed.split(',')) this.changed.add(Number(oid));
+  }
+
+  private raiseNextOid(next: Oid): void {
+    if (this.nextOid === undefined || next > this.nextOid) this.nextOid = next;
+  }
+}

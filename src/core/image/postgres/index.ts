@@ -1,0 +1,3 @@
+export { PostgresStore } from './postgres-store.ts';
+export { isPostgresLocation, redactedLocation } from './location.ts';
+export { probePostgres } from './probe.ts';

@@ -1,0 +1,380 @@
+/**
+ * The image in PostgreSQL, shared by any number of BAT OS processes.
+ *
+ * Each commit runs SERIALIZABLE and first checks that every object the send read still has
+ * the version it read (the id of the transaction that last wrote it); if another process got
+ * there first, the commit fails with `conflict` and the UVM runs the send again. Reads that
+ * miss the cache are synchronous (see `sync-reader.ts`); coherence between the processes'
+ * caches comes from LISTEN/NOTIFY (see `change-feed.ts`); a missing method is claimed with an
+ * advisory lock, so only one process writes it.
+ */
+import { execFile } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { ImageError, SendError } from '../../errors.ts';
+import type { Oid } from '../../model/value.ts';
+import { migrateImage } from '../migrations.ts';
+import type { ImageSchema } from '../schema.ts';
+import type { Claim, CommitRecord, ImageStore, Invalidation, StoredObject } from '../store.ts';
+import { ChangeFeed, CHANGES_CHANNEL, changeNotice } from './change-feed.ts';
+import { translatePgError } from './errors.ts';
+import { redactedLocation } from './location.ts';
+import { SyncReader } from './sync-reader.ts';
+
+/** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
+const ROWS_PER_INSERT = 5_000;
+/** Objects per page when reading the whole image. */
+const PAGE = 1_000;
+/** How often a process waiting for another's method claim looks again. */
+const CLAIM_POLL_MS = 50;
+
+export class PostgresStore implements ImageStore {
+  readonly syncCount = 0;
+  /** This process's name in change notices. */
+  private readonly process = randomUUID();
+  private readonly reader: SyncReader;
+  private readonly feed: ChangeFeed;
+
+  private constructor(
+    private readonly url: string,
+    readonly location: string,
+    readonly kysely: Kysely<ImageSchema>,
+    readonly initialNextOid: Oid,
+  ) {
+    this.reader = new SyncReader(url, location);
+    this.feed = new ChangeFeed(url, location, this.process);
+  }
+
+  /** Connects to the database at `url`, creating and migrating the image as needed. */
+  static async open(url: string): Promise<PostgresStore> {
+    const location = redactedLocation(url);
+    const pool = new pg.Pool({ connectionString: url, max: 8, connectionTimeoutMillis: 10_000 });
+    // An idle connection the server dropped (a restart) errors here; the next query reconnects.
+    pool.on('error', () => {});
+    const kysely = new Kysely<ImageSchema>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      // kysely's migrator locks its own table, so processes starting together migrate once.
+      await migrateImage(kysely, location);
+      const next = await kysely
+        .selectFrom('meta')
+        .select('value')
+        .where('key', '=', 'next_oid')
+        .executeTakeFirst();
+      const store = new PostgresStore(url, location, kysely, Number(next?.value ?? 0));
+      await store.feed.refresh();
+      return store;
+    } catch (error) {
+      await kysely.destroy();
+      throw translatePgError(location, error);
+    }
+  }
+
+  load(oid: Oid): StoredObject | undefined {
+    return this.reader.query<StoredObject>('SELECT slots, version FROM objects WHERE oid = $1', [
+      oid,
+    ])[0];
+  }
+
+  countOwned(owner: string): number {
+    return this.count('SELECT count(*) AS n FROM objects WHERE owner = $1', [owner]);
+  }
+
+  countObjects(): number {
+    return this.count('SELECT count(*) AS n FROM objects');
+  }
+
+  *allObjects(): IterableIterator<[Oid, string]> {
+    for (let after = -1; ;) {
+      const rows = this.reader.query<{ oid: Oid; slots: string }>(
+        'SELECT oid, slots FROM objects WHERE oid > $1 ORDER BY oid LIMIT $2',
+        [after, PAGE],
+      );
+      for (const row of rows) yield [row.oid, row.slots];
+      if (rows.length < PAGE) return;
+      after = rows.at(-1)!.oid;
+    }
+  }
+
+  async commit(record: CommitRecord): Promise<number> {
+    try {
+      return await this.kysely
+        .transaction()
+        .setIsolationLevel('serializable')
+        .execute(async (trx) => {
+          await assertCurrent(trx, record.reads);
+          if (record.nextOid !== undefined) {
+            const { from, to } = record.nextOid;
+            const moved = await trx
+              .updateTable('meta')
+              .set({ value: String(to) })
+              .where('key', '=', 'next_oid')
+              .where('value', '=', String(from))
+              .executeTakeFirst();
+            if (Number(moved.numUpdatedRows) !== 1)
+              throw new ImageError('conflict', 'Another process created objects meanwhile.');
+          }
+          const t = record.transaction;
+          const { tx } = await trx
+            .insertInto('transactions')
+            .values({
+              at: t.at,
+              who: t.who,
+              platform: t.platform,
+              channel: t.channel,
+              message: t.message,
+              undo_of: t.undoOf,
+              private: t.private ? 1 : 0,
+              ran_as: t.ranAs,
+            })
+            .returning('tx')
+            .executeTakeFirstOrThrow();
+          for (const rows of chunks(record.objects))
+            await trx
+              .insertInto('objects')
+              .values(rows.map((o) => ({ ...o, version: tx })))
+              .onConflict((c) =>
+                c.column('oid').doUpdateSet((eb) => ({
+                  slots: eb.ref('excluded.slots'),
+                  refs: eb.ref('excluded.refs'),
+                  owner: eb.ref('excluded.owner'),
+                  version: eb.ref('excluded.version'),
+                })),
+              )
+              .execute();
+          for (const rows of chunks(record.changes.map((c, seq) => ({ c, seq }))))
+            await trx
+              .insertInto('changes')
+              .values(
+                rows.map(({ c, seq }) => ({
+                  tx,
+                  seq,
+                  oid: c.oid,
+                  slot: c.slot,
+                  before: c.before,
+                  after: c.after,
+                  before_index: c.beforeIndex,
+                })),
+              )
+              .execute();
+          if (t.undoOf !== null)
+            await trx
+              .updateTable('transactions')
+              .set({ undone_by: tx })
+              .where('tx', '=', t.undoOf)
+              .execute();
+          await this.notify(
+            trx,
+            record.nextOid?.to,
+            record.objects.map((o) => o.oid),
+          );
+          return tx;
+        });
+    } catch (error) {
+      throw translatePgError(this.location, error);
+    }
+  }
+
+  /** PostgreSQL made the commit durable before it answered. */
+  durable(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  refresh(): Promise<Invalidation> {
+    return this.feed.refresh();
+  }
+
+  /**
+   * A session advisory lock on its own connection: if this process dies while writing, the
+   * server ends the session and the lock goes with it.
+   */
+  async claim(key: string, signal?: AbortSignal): Promise<Claim> {
+    const [high, low] = lockKeys(key);
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 10_000 });
+    client.on('error', () => {});
+    let waited = false;
+    try {
+      await client.connect();
+      while (
+        !(
+          await client.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS held', [
+            high,
+            low,
+          ])
+        ).rows[0]?.held
+      ) {
+        waited = true;
+        if (signal?.aborted)
+          throw new SendError(
+            'cancelled',
+            'Cancelled: the method was not written, and nothing was changed.',
+          );
+        await sleep(CLAIM_POLL_MS);
+      }
+    } catch (error) {
+      await client.end().catch(() => {});
+      if (error instanceof SendError) throw error;
+      throw translatePgError(this.location, error);
+    }
+    return {
+      waited,
+      // Ending the session releases the lock, whatever state the connection is in.
+      release: () => client.end().catch(() => {}),
+    };
+  }
+
+  /**
+   * One SERIALIZABLE statement over the stored reference lists: a commit that makes a doomed
+   * object reachable meanwhile conflicts with it, and one of the two runs again.
+   */
+  async deleteUnreachable(): Promise<number> {
+    try {
+      return await this.kysely
+        .transaction()
+        .setIsolationLevel('serializable')
+        .execute(async (trx) => {
+          const { rows } = await sql<{ n: number }>`
+            WITH RECURSIVE reach(oid) AS (
+              SELECT 0
+              UNION
+              SELECT j.value::integer
+              FROM reach
+              JOIN objects ON objects.oid = reach.oid
+              CROSS JOIN LATERAL jsonb_array_elements_text(objects.refs::jsonb) AS j(value)
+            ),
+            gone AS (DELETE FROM objects WHERE oid NOT IN (SELECT oid FROM reach) RETURNING oid)
+            SELECT count(*)::integer AS n FROM gone`.execute(trx);
+          const deleted = rows[0]?.n ?? 0;
+          if (deleted > 0) await this.notify(trx, undefined, 'all');
+          return deleted;
+        });
+    } catch (error) {
+      throw translatePgError(this.location, error);
+    }
+  }
+
+  /** VACUUM makes the space of deleted rows reusable; it runs outside any transaction. */
+  async compact(): Promise<void> {
+    try {
+      await sql`VACUUM (ANALYZE) objects, transactions, changes`.execute(this.kysely);
+    } catch (error) {
+      throw translatePgError(this.location, error);
+    }
+  }
+
+  /** `pg_dump` in its custom format, while the image keeps serving; `pg_restore` reads it. */
+  async backup(destination: string): Promise<void> {
+    mkdirSync(dirname(destination), { recursive: true });
+    const partial = `${destination}.partial`;
+    rmSync(partial, { force: true });
+    try {
+      await promisify(execFile)('pg_dump', ['--format=custom', `--file=${partial}`, this.url]);
+    } catch (error) {
+      rmSync(partial, { force: true });
+      const { code, stderr } = error as { code?: string; stderr?: string };
+      throw new ImageError(
+        'io',
+        code === 'ENOENT'
+          ? 'Backing up a PostgreSQL image needs `pg_dump` on the PATH (the postgresql-client package); nothing was written.'
+          : `pg_dump could not back up ${this.location}: ${(stderr ?? String(error)).trim()}`,
+        { cause: error },
+      );
+    }
+    renameSync(partial, destination);
+  }
+
+  /**
+   * PostgreSQL's own index checks (the `amcheck` extension, where installed) and the image's
+   * invariants: every object's slots parse, and no object is at or beyond the next free oid.
+   */
+  integrityCheck(): string {
+    const problems: string[] = [];
+    const amcheck = this.reader.query(`SELECT 1 FROM pg_extension WHERE extname = 'amcheck'`);
+    if (amcheck.length > 0)
+      for (const { index } of this.reader.query<{ index: string }>(
+        `SELECT c.relname AS index FROM pg_index i
+           JOIN pg_class c ON c.oid = i.indexrelid
+           JOIN pg_class t ON t.oid = i.indrelid
+           JOIN pg_am a ON a.oid = c.relam
+         WHERE a.amname = 'btree' AND t.relname IN ('objects', 'transactions', 'changes', 'meta')`,
+      ))
+        try {
+          this.reader.query('SELECT bt_index_check($1::regclass)', [index]);
+        } catch (error) {
+          problems.push(`index ${index}: ${(error as Error).message}`);
+        }
+    try {
+      for (const { oid } of this.reader.query<{ oid: Oid }>(
+        `SELECT oid FROM objects WHERE jsonb_typeof(slots::jsonb) <> 'array' LIMIT 10`,
+      ))
+        problems.push(`object #${oid}: its slots are not a list`);
+    } catch (error) {
+      problems.push(`an object's slots do not parse: ${(error as Error).message}`);
+    }
+    const [beyond] = this.reader.query<{ oid: Oid | null; next: string | null }>(
+      `SELECT max(oid) AS oid, (SELECT value FROM meta WHERE key = 'next_oid') AS next FROM objects`,
+    );
+    if (beyond?.oid != null && beyond.oid >= Number(beyond.next ?? 0))
+      problems.push(`object #${beyond.oid} is at or beyond the next free oid ${beyond.next}`);
+    return problems.length === 0 ? 'ok' : problems.join('\n');
+  }
+
+  /** PostgreSQL enforces the history tables' foreign keys on every write: none can be broken. */
+  foreignKeyCheck(): unknown[] {
+    return [];
+  }
+
+  async close(): Promise<void> {
+    await this.feed.close();
+    await this.reader.close();
+    await this.kysely.destroy();
+  }
+
+  private count(text: string, values: unknown[] = []): number {
+    return Number(this.reader.query<{ n: string }>(text, values)[0]?.n ?? 0);
+  }
+
+  private async notify(
+    trx: Kysely<ImageSchema>,
+    nextOid: Oid | undefined,
+    oids: readonly Oid[] | 'all',
+  ): Promise<void> {
+    await sql`SELECT pg_notify(${CHANGES_CHANNEL}, ${changeNotice(this.process, nextOid, oids)})`.execute(
+      trx,
+    );
+  }
+}
+
+/** Fails with `conflict` unless every object read still has the version it was read at. */
+async function assertCurrent(
+  trx: Kysely<ImageSchema>,
+  reads: ReadonlyMap<Oid, number>,
+): Promise<void> {
+  if (reads.size === 0) return;
+  const rows = await trx
+    .selectFrom('objects')
+    .select(['oid', 'version'])
+    .where('oid', '=', sql<Oid>`ANY(${[...reads.keys()]}::integer[])`)
+    .execute();
+  const current = new Map(rows.map((r) => [r.oid, r.version]));
+  for (const [oid, version] of reads)
+    if (current.get(oid) !== version)
+      throw new ImageError(
+        'conflict',
+        `Object #${oid} changed in another process since this send read it.`,
+      );
+}
+
+function* chunks<T>(rows: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) yield rows.slice(i, i + ROWS_PER_INSERT);
+}
+
+/** Two 32-bit advisory lock keys from a method's key, stable across processes. */
+function lockKeys(key: string): [number, number] {
+  const digest = createHash('sha256').update(`batos-method:${key}`).digest();
+  return [digest.readInt32BE(0), digest.readInt32BE(4)];
+}

@@ -1,0 +1,234 @@
+/**
+ * The image in one SQLite file, held by one process (see `database.ts` for the lock). The hot
+ * path uses prepared statements on the connection kysely uses for everything else, because
+ * kysely's per-query overhead is most of a small commit's cost.
+ */
+import { closeSync, fsync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { ImageError } from '../errors.ts';
+import type { Oid } from '../model/value.ts';
+import { openDatabase, takeLock, translateOpenError } from './database.ts';
+import { migrateImage } from './migrations.ts';
+import type { ImageSchema } from './schema.ts';
+import type { Claim, CommitRecord, ImageStore, Invalidation, StoredObject } from './store.ts';
+
+const NOTHING_CHANGED: Invalidation = { oids: [] };
+const UNCONTESTED: Claim = { waited: false, release: () => Promise.resolve() };
+
+export class SqliteStore implements ImageStore {
+  readonly kysely: Kysely<ImageSchema>;
+  readonly initialNextOid: Oid;
+  private readonly statements;
+  /** The WAL file, kept open to sync it (fsync applies to the file, whoever wrote it). */
+  private readonly walFd: number;
+  /** Commits so far, and how many of them the last completed WAL sync covers. */
+  private committed = 0;
+  private synced = 0;
+  private syncing: Promise<void> | undefined;
+  private syncs = 0;
+
+  private constructor(
+    readonly location: string,
+    private readonly db: BetterSqlite3.Database,
+    kysely: Kysely<ImageSchema>,
+  ) {
+    this.kysely = kysely;
+    this.statements = {
+      readObject: db.prepare<[Oid], StoredObject>(
+        'SELECT slots, version FROM objects WHERE oid = ?',
+      ),
+      writeObject: db.prepare<[Oid, string, string, string, number]>(
+        'INSERT INTO objects (oid, slots, refs, owner, version) VALUES (?, ?, ?, ?, ?) ON CONFLICT(oid) DO UPDATE SET slots = excluded.slots, refs = excluded.refs, owner = excluded.owner, version = excluded.version',
+      ),
+      countOwned: db.prepare<[string], { n: number }>(
+        'SELECT count(*) AS n FROM objects WHERE owner = ?',
+      ),
+      writeMeta: db.prepare<[string, string]>(
+        'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)',
+      ),
+      insertTransaction: db.prepare<
+        [string, string, string, string | null, string | null, number | null, number, string | null]
+      >(
+        'INSERT INTO transactions (at, who, platform, channel, message, undo_of, private, ran_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      insertChange: db.prepare<
+        [number, number, Oid, string | null, string | null, string | null, number | null]
+      >(
+        'INSERT INTO changes (tx, seq, oid, slot, before, after, before_index) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      markUndone: db.prepare<[number, number]>(
+        'UPDATE transactions SET undone_by = ? WHERE tx = ?',
+      ),
+      countObjects: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM objects'),
+      allObjects: db.prepare<[], { oid: Oid; slots: string }>(
+        'SELECT oid, slots FROM objects ORDER BY oid',
+      ),
+    };
+    const next = db
+      .prepare<[], { value: string }>(`SELECT value FROM meta WHERE key = 'next_oid'`)
+      .get();
+    this.initialNextOid = Number(next?.value ?? 0);
+    this.walFd = openSync(`${location}-wal`, 'r');
+  }
+
+  /** Opens (creating and migrating as needed) the image file at `path` and locks it. */
+  static async open(path: string): Promise<SqliteStore> {
+    const db = openDatabase(path);
+    const kysely = new Kysely<ImageSchema>({ dialect: new SqliteDialect({ database: db }) });
+    try {
+      await migrateImage(kysely, path);
+      takeLock(db, path);
+      return new SqliteStore(path, db, kysely);
+    } catch (error) {
+      await kysely.destroy();
+      if (error instanceof ImageError) throw error;
+      throw translateOpenError(path, error);
+    }
+  }
+
+  load(oid: Oid): StoredObject | undefined {
+    return this.statements.readObject.get(oid);
+  }
+
+  countOwned(owner: string): number {
+    return this.statements.countOwned.get(owner)?.n ?? 0;
+  }
+
+  countObjects(): number {
+    return this.statements.countObjects.get()?.n ?? 0;
+  }
+
+  *allObjects(): IterableIterator<[Oid, string]> {
+    for (const row of this.statements.allObjects.iterate()) yield [row.oid, row.slots];
+  }
+
+  /** One process holds the file, so nothing it read can have changed under it. */
+  commit(record: CommitRecord): Promise<number> {
+    const s = this.statements;
+    const { transaction: t } = record;
+    const write = this.db.transaction((): number => {
+      const id = Number(
+        s.insertTransaction.run(
+          t.at,
+          t.who,
+          t.platform,
+          t.channel,
+          t.message,
+          t.undoOf,
+          t.private ? 1 : 0,
+          t.ranAs,
+        ).lastInsertRowid,
+      );
+      for (const o of record.objects) s.writeObject.run(o.oid, o.slots, o.refs, o.owner, id);
+      if (record.nextOid !== undefined) s.writeMeta.run('next_oid', String(record.nextOid.to));
+      record.changes.forEach((c, seq) =>
+        s.insertChange.run(id, seq, c.oid, c.slot, c.before, c.after, c.beforeIndex),
+      );
+      if (t.undoOf !== null) s.markUndone.run(id, t.undoOf);
+      return id;
+    });
+    const id = write.immediate();
+    this.committed += 1;
+    return Promise.resolve(id);
+  }
+
+  /**
+   * Group commit: a commit is written at once (readers see it) but synced here, off the main
+   * thread, so the sends that arrive during one sync run meanwhile and are made durable
+   * together by the next. A crash before it loses only sends never acknowledged, all of a
+   * group together, in commit order (the WAL is a log).
+   */
+  durable(): Promise<void> {
+    const target = this.committed;
+    if (this.synced >= target) return Promise.resolve();
+    return this.syncUntil(target);
+  }
+
+  refresh(): Promise<Invalidation> {
+    return Promise.resolve(NOTHING_CHANGED);
+  }
+
+  claim(): Promise<Claim> {
+    return Promise.resolve(UNCONTESTED);
+  }
+
+  async deleteUnreachable(): Promise<number> {
+    const { numDeletedRows } = await this.kysely
+      .withRecursive('reach(oid)', (db) =>
+        db.selectNoFrom(sql<number>`0`.as('oid')).union(
+          db
+            .selectFrom(['reach', 'objects', sql`json_each(objects.refs)`.as('j')])
+            .whereRef('objects.oid', '=', 'reach.oid')
+            .select(sql<number>`j.value`.as('oid')),
+        ),
+      )
+      .deleteFrom('objects')
+      .where('oid', 'not in', (db) => db.selectFrom('reach').select('oid'))
+      .executeTakeFirst();
+    return Number(numDeletedRows);
+  }
+
+  compact(): Promise<void> {
+    this.db.exec('VACUUM');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return Promise.resolve();
+  }
+
+  /** SQLite's online backup: the image keeps serving while it is copied. */
+  async backup(destination: string): Promise<void> {
+    mkdirSync(dirname(destination), { recursive: true });
+    const partial = `${destination}.partial`;
+    rmSync(partial, { force: true });
+    await this.db.backup(partial);
+    renameSync(partial, destination);
+  }
+
+  integrityCheck(): string {
+    const rows = this.db.pragma('integrity_check') as Array<{ integrity_check: string }>;
+    return rows.map((r) => r.integrity_check).join('\n');
+  }
+
+  foreignKeyCheck(): unknown[] {
+    return this.db.pragma('foreign_key_check') as unknown[];
+  }
+
+  get syncCount(): number {
+    return this.syncs;
+  }
+
+  /** Checkpoints the WAL into the main file and releases the lock. */
+  async close(): Promise<void> {
+    await this.durable();
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    closeSync(this.walFd);
+    await this.kysely.destroy();
+  }
+
+  private async syncUntil(target: number): Promise<void> {
+    while (this.synced < target) {
+      if (this.syncing === undefined) {
+        const covers = this.committed;
+        this.syncs += 1;
+        this.syncing = new Promise<void>((resolve, reject) =>
+          fsync(this.walFd, (error) => (error ? reject(error) : resolve())),
+        ).then(
+          () => {
+            this.synced = Math.max(this.synced, covers);
+            this.syncing = undefined;
+          },
+          (error: unknown) => {
+            this.syncing = undefined;
+            throw new ImageError(
+              'io',
+              `Could not sync the image ${this.location}: ${String(error)}`,
+              { cause: error },
+            );
+          },
+        );
+      }
+      await this.syncing;
+    }
+  }
+}

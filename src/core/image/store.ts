@@ -1,0 +1,114 @@
+/**
+ * The port between the image and the database that keeps it: SQLite for one process, or
+ * PostgreSQL for many. The image above it (cache, transactions, history, undo) is the same
+ * for both; a store only moves rows, keeps them consistent across processes, and says what
+ * other processes changed.
+ */
+import type { Kysely } from 'kysely';
+import type { Oid } from '../model/value.ts';
+import type { ImageSchema } from './schema.ts';
+
+/** One object's stored form and the transaction that last wrote it. */
+export interface StoredObject {
+  /** Encoded slots (see `codec.ts`). */
+  readonly slots: string;
+  /** The id of the transaction that last wrote the object; 0 for one never written since 0003. */
+  readonly version: number;
+}
+
+/** One object as a commit writes it. */
+export interface ObjectRow {
+  readonly oid: Oid;
+  readonly slots: string;
+  readonly refs: string;
+  readonly owner: string;
+}
+
+/** One slot change as history keeps it, encoded. */
+export interface ChangeRow {
+  readonly oid: Oid;
+  readonly slot: string | null;
+  readonly before: string | null;
+  readonly after: string | null;
+  readonly beforeIndex: number | null;
+}
+
+/** Everything one transaction writes, in the form the store keeps it. */
+export interface CommitRecord {
+  readonly objects: readonly ObjectRow[];
+  /** The versions of the committed objects the transaction read (written ones included). */
+  readonly reads: ReadonlyMap<Oid, number>;
+  /** The next free oid before and after, when the transaction created objects. */
+  readonly nextOid?: { readonly from: Oid; readonly to: Oid };
+  readonly transaction: {
+    readonly at: string;
+    readonly who: string;
+    readonly platform: string;
+    readonly channel: string | null;
+    readonly message: string | null;
+    readonly undoOf: number | null;
+    readonly private: boolean;
+    readonly ranAs: string | null;
+  };
+  readonly changes: readonly ChangeRow[];
+}
+
+/** What other processes committed since the last {@link ImageStore.refresh}. */
+export interface Invalidation {
+  /** Objects to drop from the cache; `'all'` when the store cannot say which. */
+  readonly oids: readonly Oid[] | 'all';
+  /** The next free oid as the other processes left it, when they created objects. */
+  readonly nextOid?: Oid;
+}
+
+/** Held while one process writes a missing method, so no other process writes it too. */
+export interface Claim {
+  /** Whether another process held the claim first (it may have installed the method). */
+  readonly waited: boolean;
+  release(): Promise<void>;
+}
+
+export interface ImageStore {
+  /** Where the image is, for messages: a file path, or a URL without its password. */
+  readonly location: string;
+  /** For history, undo and migrations, which read the same way on every store. */
+  readonly kysely: Kysely<ImageSchema>;
+  /** The next free oid when the store was opened. */
+  readonly initialNextOid: Oid;
+
+  /** One object, read now; `undefined` when there is none. Synchronous: lookup is. */
+  load(oid: Oid): StoredObject | undefined;
+  /** How many objects `owner` owns. */
+  countOwned(owner: string): number;
+  countObjects(): number;
+  /** Every object once, in oid order. */
+  allObjects(): IterableIterator<[Oid, string]>;
+
+  /**
+   * Writes a transaction and returns its id. Rejects with an `ImageError` coded `conflict`
+   * when another process changed what it read (the caller runs it again), or `unavailable`
+   * when the database cannot be reached; nothing is written then.
+   */
+  commit(record: CommitRecord): Promise<number>;
+  /** Resolves once every commit so far is durable. */
+  durable(): Promise<void>;
+  /** What other processes changed since the last call. */
+  refresh(): Promise<Invalidation>;
+  /** Waits until no other process writes the method `key`, then holds it. */
+  claim(key: string, signal?: AbortSignal): Promise<Claim>;
+
+  /** Deletes every object the root cannot reach; returns how many. */
+  deleteUnreachable(): Promise<number>;
+  /** Gives the space freed by deletions back. */
+  compact(): Promise<void>;
+  /** A consistent copy of the whole image at `destination`. */
+  backup(destination: string): Promise<void>;
+  /** The database's own consistency check: `ok`, or the problems it found. */
+  integrityCheck(): string;
+  /** Broken references between the history tables, as the database reports them. */
+  foreignKeyCheck(): unknown[];
+  /** How many syncs group commit has made (SQLite); 0 where the database syncs itself. */
+  readonly syncCount: number;
+
+  close(): Promise<void>;
+}
