@@ -1,18 +1,14 @@
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ImageError, SendError } from '../../../src/core/errors.ts';
+import { SendError } from '../../../src/core/errors.ts';
 import { Image } from '../../../src/core/image/index.ts';
 import type { Slot, Value } from '../../../src/core/model/value.ts';
-import { tempDir } from '../../support/temp.ts';
+import { freshImageLocation, IMAGE_KINDS } from '../../support/images.ts';
 
 const v = (value: Value): Slot => ({ kind: 'value', value });
 const who = { who: 'console:test', platform: 'console' };
 
-async function withImage<T>(path: string, work: (image: Image) => Promise<T> | T): Promise<T> {
-  const image = await Image.open(path);
+async function withImage<T>(location: string, work: (image: Image) => Promise<T> | T): Promise<T> {
+  const image = await Image.open(location);
   try {
     return await work(image);
   } finally {
@@ -27,61 +23,9 @@ async function seed(image: Image, count = 2): Promise<number[]> {
   return oids;
 }
 
-describe('Image', () => {
-  it('creates the schema on an empty file with WAL, syncing the WAL itself per group', async () => {
-    const path = join(tempDir(), 'nested', 'image.db');
-    await withImage(path, async (image) => {
-      expect(image.countObjects()).toBe(0);
-      expect(image.nextOid).toBe(0);
-    });
-    const db = new Database(path, { readonly: true });
-    const tables = db
-      .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
-      .pluck()
-      .all();
-    expect(tables).toEqual(
-      expect.arrayContaining(['changes', 'meta', 'objects', 'transactions', 'kysely_migration']),
-    );
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    db.close();
-    // synchronous is per connection: check what an open image uses (NORMAL: the image
-    // syncs the WAL after each group of commits, see durable()).
-    const image = await Image.open(path);
-    expect(
-      (image as unknown as { store: { db: Database.Database } }).store.db.pragma('synchronous', {
-        simple: true,
-      }),
-    ).toBe(1);
-    await image.close();
-  });
-
-  it('makes commits durable in groups: one WAL sync for the commits made meanwhile', async () => {
-    const path = join(tempDir(), 'image.db');
-    await withImage(path, async (image) => {
-      await image.durable();
-      const before = image.syncCount;
-      const waits: Promise<void>[] = [];
-      for (const n of [0, 1, 2]) {
-        const tx = image.begin(who);
-        tx.create([['n', v(n)]]);
-        await image.commit(tx);
-        waits.push(image.durable());
-      }
-      await Promise.all(waits);
-      // The first commit started a sync; the two made while it ran share the next one.
-      expect(image.syncCount - before).toBe(2);
-      await image.durable();
-      expect(image.syncCount - before).toBe(2);
-      const tx = image.begin(who);
-      tx.create([['n', v(2)]]);
-      await image.commit(tx);
-      await image.durable();
-      expect(image.syncCount - before).toBe(3);
-    });
-  });
-
+describe.each(IMAGE_KINDS)('Image on %s', (kind) => {
   it('commits durably: a reopened image has every committed write, in slot order', async () => {
-    const path = join(tempDir(), 'image.db');
+    const path = await freshImageLocation(kind);
     await withImage(path, async (image) => {
       const tx = image.begin(who);
       const a = tx.create([
@@ -102,7 +46,7 @@ describe('Image', () => {
   });
 
   it('rolls back by dropping the transaction: neither disk nor cache sees its writes', async () => {
-    const path = join(tempDir(), 'image.db');
+    const path = await freshImageLocation(kind);
     await withImage(path, async (image) => {
       const [a] = (await seed(image, 1)) as [number];
       const tx = image.begin(who);
@@ -120,7 +64,7 @@ describe('Image', () => {
   });
 
   it('records no transaction for a send that changed nothing', async () => {
-    await withImage(join(tempDir(), 'image.db'), async (image) => {
+    await withImage(await freshImageLocation(kind), async (image) => {
       await seed(image, 1);
       const tx = image.begin(who);
       tx.setSlot(0, 'n', v(0));
@@ -130,7 +74,7 @@ describe('Image', () => {
   });
 
   it('loads objects lazily', async () => {
-    const path = join(tempDir(), 'image.db');
+    const path = await freshImageLocation(kind);
     await withImage(path, (image) => seed(image, 500));
     await withImage(path, async (image) => {
       expect(image.cachedObjects).toBe(0);
@@ -141,7 +85,7 @@ describe('Image', () => {
   });
 
   it('keeps history with who, which message, and each slot before and after', async () => {
-    await withImage(join(tempDir(), 'image.db'), async (image) => {
+    await withImage(await freshImageLocation(kind), async (image) => {
       await seed(image, 2);
       const tx = image.begin({ ...who, message: 'set it', channel: 'c1' });
       tx.setSlot(1, 'n', v('one'));
@@ -163,7 +107,7 @@ describe('Image', () => {
   });
 
   it('undoes a transaction, restoring values and slot order, and undoes an undo', async () => {
-    await withImage(join(tempDir(), 'image.db'), async (image) => {
+    await withImage(await freshImageLocation(kind), async (image) => {
       const tx = image.begin(who);
       tx.create([
         ['a', v(1)],
@@ -197,7 +141,7 @@ describe('Image', () => {
   });
 
   it('refuses to undo a transaction whose slots changed since, naming the later one', async () => {
-    await withImage(join(tempDir(), 'image.db'), async (image) => {
+    await withImage(await freshImageLocation(kind), async (image) => {
       await seed(image, 1);
       const first = image.begin(who);
       first.setSlot(0, 'n', v('first'));
@@ -215,7 +159,7 @@ describe('Image', () => {
   });
 
   it('collects what the root cannot reach, through nested references and cycles', async () => {
-    const path = join(tempDir(), 'image.db');
+    const path = await freshImageLocation(kind);
     await withImage(path, async (image) => {
       const tx = image.begin(who);
       const root = tx.create();
@@ -237,7 +181,7 @@ describe('Image', () => {
   });
 
   it('forgets history older than asked, keeping objects and newer undo', async () => {
-    await withImage(join(tempDir(), 'image.db'), async (image) => {
+    await withImage(await freshImageLocation(kind), async (image) => {
       await seed(image, 1);
       const change = image.begin(who);
       change.setSlot(0, 'n', v('changed'));
@@ -259,73 +203,16 @@ describe('Image', () => {
     });
   });
 
-  it('backs up online to a file that opens as an image with the same objects', async () => {
-    const dir = tempDir();
-    await withImage(join(dir, 'image.db'), async (image) => {
-      await seed(image, 10);
-      await image.backup(join(dir, 'backups', 'copy.db'));
-      const more = image.begin(who);
-      more.create();
-      await image.commit(more);
-    });
-    await withImage(join(dir, 'backups', 'copy.db'), (copy) =>
-      expect(copy.countObjects()).toBe(10),
-    );
-  });
-
-  it('refuses a file that is not a database, leaving it untouched', async () => {
-    const path = join(tempDir(), 'image.db');
-    writeFileSync(path, 'this is not sqlite, it is a note to myself\n'.repeat(200));
-    const before = readFileSync(path);
-    const error = await Image.open(path).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ImageError);
-    expect((error as ImageError).code).toBe('corrupt');
-    expect((error as ImageError).message).toMatch(/left untouched/);
-    expect(readFileSync(path).equals(before)).toBe(true);
-  });
-
-  it('refuses a damaged database, leaving it untouched', async () => {
-    const path = join(tempDir(), 'image.db');
-    await withImage(path, (image) => seed(image, 50));
-    const bytes = readFileSync(path);
-    bytes.fill(0xff, 100, 4096 * 2); // header and schema page trampled
-    writeFileSync(path, bytes);
-    const error = await Image.open(path).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ImageError);
-    expect(['corrupt', 'io', 'migration']).toContain((error as ImageError).code);
-    expect(readFileSync(path).equals(bytes)).toBe(true);
-  });
-
-  it('gives a second process a clear "locked" error and leaves the image intact', async () => {
-    const path = join(tempDir(), 'image.db');
-    const image = await Image.open(path);
-    await seed(image, 3);
-    const script = `
-      import { Image } from ${JSON.stringify(new URL('../../../src/core/image/index.ts', import.meta.url).pathname)};
-      try { await Image.open(process.argv[1]); console.log('opened'); }
-      catch (e) { console.log(e.code + ': ' + e.message); }`;
-    const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, [
-        '--import',
-        'tsx',
-        '--input-type=module',
-        '-e',
-        script,
-        path,
-      ]);
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.on('error', reject);
-      child.on('exit', () => resolve(out));
-    });
-    expect(output).toMatch(/^locked: The image .* is in use by another BAT OS process/);
-    const tx = image.begin(who);
-    tx.create();
-    await image.commit(tx);
-    await image.close();
-    await withImage(path, (reopened) => {
-      expect(reopened.countObjects()).toBe(4);
-      expect(reopened.integrityCheck()).toBe('ok');
+  it("keeps the front ends' ledger: an event is delivered once, a thread is remembered", async () => {
+    await withImage(await freshImageLocation(kind), async (image) => {
+      expect(await image.ledger.firstDelivery('slack', 'Ev1')).toBe(true);
+      expect(await image.ledger.firstDelivery('slack', 'Ev1')).toBe(false);
+      expect(await image.ledger.firstDelivery('discord', 'Ev1')).toBe(true);
+      expect(await image.ledger.answeredIn('slack', 'C1/1.5')).toBe(false);
+      await image.ledger.rememberThread('slack', 'C1/1.5');
+      await image.ledger.rememberThread('slack', 'C1/1.5');
+      expect(await image.ledger.answeredIn('slack', 'C1/1.5')).toBe(true);
+      expect(await image.ledger.answeredIn('discord', 'C1/1.5')).toBe(false);
     });
   });
 });

@@ -58,6 +58,8 @@ export class PostgresStore implements ImageStore {
     pool.on('error', () => {});
     const kysely = new Kysely<ImageSchema>({ dialect: new PostgresDialect({ pool }) });
     try {
+      // Reach the server first, so "unreachable" is not reported as a failed migration.
+      await sql`SELECT 1`.execute(kysely);
       // kysely's migrator locks its own table, so processes starting together migrate once.
       await migrateImage(kysely, location);
       const next = await kysely

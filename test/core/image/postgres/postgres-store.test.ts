@@ -1,0 +1,141 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ImageError } from '../../../../src/core/errors.ts';
+import { Image } from '../../../../src/core/image/index.ts';
+import type { Slot, Value } from '../../../../src/core/model/value.ts';
+import { freshPostgresDatabase } from '../../../support/images.ts';
+import { tempDir } from '../../../support/temp.ts';
+
+const v = (value: Value): Slot => ({ kind: 'value', value });
+const who = { who: 'console:test', platform: 'console' };
+
+const opened: Image[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((image) => image.close()));
+});
+
+/** Two images over one database, as two BAT OS processes would hold it. */
+async function twoProcesses(): Promise<[Image, Image, string]> {
+  const url = await freshPostgresDatabase();
+  const first = await Image.open(url);
+  const second = await Image.open(url);
+  opened.push(first, second);
+  const tx = first.begin(who);
+  tx.create([['n', v(0)]]);
+  tx.create([['n', v(0)]]);
+  await first.commit(tx);
+  await second.refresh();
+  return [first, second, url];
+}
+
+async function failure(work: Promise<unknown>): Promise<ImageError> {
+  const error = await work.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ImageError);
+  return error as ImageError;
+}
+
+describe('PostgreSQL image shared by several processes', () => {
+  it('shows each process what another committed at its next refresh', async () => {
+    const [first, second] = await twoProcesses();
+    expect(second.read(0)!.get('n')).toEqual(v(0));
+    const tx = first.begin(who);
+    tx.setSlot(0, 'n', v(1));
+    await first.commit(tx);
+    // Cached before, fresh after the refresh every send starts with.
+    expect(second.read(0)!.get('n')).toEqual(v(0));
+    await second.refresh();
+    expect(second.read(0)!.get('n')).toEqual(v(1));
+  });
+
+  it('refuses a commit that read what another process changed since, and changes nothing', async () => {
+    const [first, second] = await twoProcesses();
+    const stale = second.begin(who);
+    stale.setSlot(0, 'n', v('second'));
+    const winner = first.begin(who);
+    winner.setSlot(0, 'n', v('first'));
+    await first.commit(winner);
+    const error = await failure(second.commit(stale));
+    expect(error.code).toBe('conflict');
+    expect(error.message).toMatch(/#0 changed in another process/);
+    await second.refresh();
+    expect(second.read(0)!.get('n')).toEqual(v('first'));
+    expect(await second.history()).toHaveLength(2);
+  });
+
+  it('refuses a commit whose reads went stale even when it wrote elsewhere (no write skew)', async () => {
+    const [first, second] = await twoProcesses();
+    // Each reads one object and writes the other, as two sends checking a shared rule would.
+    const a = first.begin(who);
+    a.setSlot(1, 'copy', a.getSlot(0, 'n')!);
+    const b = second.begin(who);
+    b.setSlot(0, 'copy', b.getSlot(1, 'n')!);
+    b.setSlot(1, 'n', v(5));
+    await second.commit(b);
+    expect((await failure(first.commit(a))).code).toBe('conflict');
+  });
+
+  it('gives objects created at once in two processes different oids', async () => {
+    const [first, second] = await twoProcesses();
+    const a = first.begin(who);
+    const oidA = a.create([['who', v('first')]]);
+    const b = second.begin(who);
+    const oidB = b.create([['who', v('second')]]);
+    expect(oidA).toBe(oidB);
+    await first.commit(a);
+    expect((await failure(second.commit(b))).code).toBe('conflict');
+    await second.refresh();
+    const again = second.begin(who);
+    const retried = again.create([['who', v('second')]]);
+    await second.commit(again);
+    expect(retried).toBe(oidA + 1);
+    expect(first.read(oidA)!.get('who')).toEqual(v('first'));
+    expect(second.read(retried)!.get('who')).toEqual(v('second'));
+    expect(second.countObjects()).toBe(4);
+  });
+
+  it('lets only one process at a time hold the claim to write a method', async () => {
+    const [first, second] = await twoProcesses();
+    const held = await first.claim('0:greet:write');
+    expect(held.waited).toBe(false);
+    let secondHasIt = false;
+    const waiting = second.claim('0:greet:write').then((claim) => {
+      secondHasIt = true;
+      return claim;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(secondHasIt).toBe(false);
+    await held.release();
+    const claim = await waiting;
+    expect(claim.waited).toBe(true);
+    await claim.release();
+    const other = await first.claim('0:other:write');
+    expect(other.waited).toBe(false);
+    await other.release();
+  });
+
+  it('backs up with pg_dump to a file pg_restore brings back as the same image', async () => {
+    const [first] = await twoProcesses();
+    const file = join(tempDir(), 'backups', 'image.dump');
+    await first.backup(file);
+    const restored = await freshPostgresDatabase();
+    execFileSync('pg_restore', ['--no-owner', `--dbname=${restored}`, file]);
+    const copy = await Image.open(restored);
+    opened.push(copy);
+    expect(copy.countObjects()).toBe(2);
+    expect(copy.read(1)!.get('n')).toEqual(v(0));
+    expect(copy.integrityCheck()).toBe('ok');
+    expect(await copy.history()).toHaveLength(1);
+  });
+
+  it('says clearly when the database cannot be reached, without the password', async () => {
+    const error = await failure(Image.open('postgres://batos:s3cret-pw@127.0.0.1:9/batos'));
+    expect(error.code).toBe('unavailable');
+    expect(error.message).toMatch(/cannot be reached/);
+    expect(error.message).toContain('postgres://batos:***@127.0.0.1:9/batos');
+    expect(error.message).not.toContain('s3cret-pw');
+  });
+});
