@@ -276,8 +276,8 @@ function startDiscordPart(
   bot: Bot,
   log: Logger,
 ): Promise<FrontEnd> {
-  if (shard !== undefined) return startDiscord(config, bot, log, { shard });
-  if (config.shards === undefined) return startDiscord(config, bot, log);
+  if (shard !== undefined) return startDiscord(config, bot, log, { ledger: bot, shard });
+  if (config.shards === undefined) return startDiscord(config, bot, log, { ledger: bot });
   return startDiscordShards({
     config,
     shards: config.shards,
@@ -369,7 +369,7 @@ async function serve(
 
   const frontEnds: FrontEnd[] = [];
   if (settings.discord) frontEnds.push(await startDiscordPart(settings.discord, shard, bot, log));
-  if (settings.slack) frontEnds.push(await startSlack(settings.slack, bot, log));
+  if (settings.slack) frontEnds.push(await startSlack(settings.slack, bot, log, { ledger: bot }));
 
   let resultPoll: NodeJS.Timeout | undefined;
   let reporting = Promise.resolve();

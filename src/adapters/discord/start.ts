@@ -1,6 +1,6 @@
 /** Starting and stopping the Discord front end (discord.js v14). */
 import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
-import type { BotService } from '../../core/protocol.ts';
+import type { BotService, FrontEndLedger } from '../../core/protocol.ts';
 import type { FrontEnd, Logger } from '../chat/front-end.ts';
 import { redact, redactedMessage } from '../chat/redact.ts';
 import {
@@ -80,14 +80,15 @@ const refused = (variable: string, problem: string): LoginCheck => ({
 
 /**
  * Logs in, waits until the gateway is ready, registers the slash commands (per guild when
- * `commandsGuild` is set, globally otherwise) and serves messages until `stop()`. In a shard
- * process (`shard` given) it connects as that shard and serves only its guilds.
+ * `commandsGuild` is set, globally otherwise) and serves messages until `stop()`. The threads
+ * it answers in are kept in `ledger` (the image). In a shard process (`shard` given) it
+ * connects as that shard and serves only its guilds.
  */
 export async function startDiscord(
   config: DiscordConfig,
   bot: BotService,
   log: Logger,
-  { shard }: { shard?: ShardIdentity } = {},
+  { ledger, shard }: { ledger: FrontEndLedger; shard?: ShardIdentity },
 ): Promise<FrontEnd> {
   const secrets = [config.token];
   const client = new Client({
@@ -100,7 +101,7 @@ export async function startDiscord(
     ...(shard === undefined ? {} : { shards: [shard.id], shardCount: shard.count }),
   });
   const inFlight = new Set<Promise<void>>();
-  const conversationThreads = new ConversationThreads();
+  const conversationThreads = new ConversationThreads(ledger, 'discord');
   let stopping = false;
   const serve = (what: string, work: (ctx: DiscordContext) => Promise<void>): void => {
     if (stopping || client.user === null) return;
