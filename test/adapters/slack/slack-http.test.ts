@@ -204,6 +204,9 @@ describe('Slack front end over HTTP', () => {
     ).toBe(200);
     expect(bot.sends.map((s) => s.text)).toEqual(['genesis setSlot color "blue"']);
     expect(since('chat.postMessage')).toHaveLength(1);
+    expect(log.lines).toContainEqual(
+      'info slack: retried event already answered {"eventId":"EvDupB","retry":1}',
+    );
   });
 
   it('maps /batos to its text and answers through the response URL', async () => {
