@@ -25,7 +25,7 @@ import { Ledger } from './ledger.ts';
 import { ObjectCache } from './object-cache.ts';
 import { isPostgresLocation, PostgresStore } from './postgres/index.ts';
 import { SqliteStore } from './sqlite-store.ts';
-import type { ChangeRow, Claim, ImageStore } from './store.ts';
+import type { ChangeRow, Claim, ImageStore, Release } from './store.ts';
 import {
   Transaction,
   type CommittedObject,
@@ -57,6 +57,8 @@ export class Image {
   private readonly cache: ObjectCache;
   private committedNextOid: Oid;
   private closed = false;
+  /** Whether this process holds every other commit back now. */
+  private alone = false;
 
   private constructor(
     private readonly store: ImageStore,
@@ -175,6 +177,7 @@ export class Image {
           ranAs: tx.ranAs ?? null,
         },
         changes: changes.map(encodeChange),
+        alone: this.alone,
       });
     } catch (error) {
       // What it read may be stale, and a commit cut off may have happened: read it afresh.
@@ -193,6 +196,20 @@ export class Image {
    */
   durable(): Promise<void> {
     return this.store.durable();
+  }
+
+  /**
+   * Holds every other process's commits back until the returned release is called, for a
+   * send that keeps conflicting with them; with one process it costs nothing.
+   */
+  async holdOthersBack(): Promise<Release> {
+    this.assertOpen();
+    const release = await this.store.holdOthersBack();
+    this.alone = true;
+    return async () => {
+      this.alone = false;
+      await release();
+    };
   }
 
   /**

@@ -12,7 +12,14 @@ import type { Oid } from '../model/value.ts';
 import { openDatabase, takeLock, translateOpenError } from './database.ts';
 import { migrateImage } from './migrations.ts';
 import type { ImageSchema } from './schema.ts';
-import type { Claim, CommitRecord, ImageStore, Invalidation, StoredObject } from './store.ts';
+import type {
+  Claim,
+  CommitRecord,
+  ImageStore,
+  Invalidation,
+  Release,
+  StoredObject,
+} from './store.ts';
 
 const NOTHING_CHANGED: Invalidation = { oids: [] };
 const UNCONTESTED: Claim = { waited: false, release: () => Promise.resolve() };
@@ -152,6 +159,11 @@ export class SqliteStore implements ImageStore {
 
   claim(): Promise<Claim> {
     return Promise.resolve(UNCONTESTED);
+  }
+
+  /** One process holds the file: there is nobody to hold back. */
+  holdOthersBack(): Promise<Release> {
+    return Promise.resolve(() => Promise.resolve());
   }
 
   async deleteUnreachable(): Promise<number> {

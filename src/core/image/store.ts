@@ -51,6 +51,8 @@ export interface CommitRecord {
     readonly ranAs: string | null;
   };
   readonly changes: readonly ChangeRow[];
+  /** Made while this process holds the gate ({@link ImageStore.holdOthersBack}). */
+  readonly alone: boolean;
 }
 
 /** What other processes committed since the last {@link ImageStore.refresh}. */
@@ -60,6 +62,9 @@ export interface Invalidation {
   /** The next free oid as the other processes left it, when they created objects. */
   readonly nextOid?: Oid;
 }
+
+/** Gives back what was held. */
+export type Release = () => Promise<void>;
 
 /** Held while one process writes a missing method, so no other process writes it too. */
 export interface Claim {
@@ -96,6 +101,11 @@ export interface ImageStore {
   refresh(): Promise<Invalidation>;
   /** Waits until no other process writes the method `key`, then holds it. */
   claim(key: string, signal?: AbortSignal): Promise<Claim>;
+  /**
+   * Waits for the commits in flight in other processes, then holds every other commit back
+   * until released: a send that keeps losing to others runs alone once, and so finishes.
+   */
+  holdOthersBack(): Promise<Release>;
 
   /** Deletes every object the root cannot reach; returns how many. */
   deleteUnreachable(): Promise<number>;

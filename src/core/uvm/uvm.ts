@@ -128,10 +128,12 @@ const SMALL_OBJECT_SLOTS = 32;
 const SMALL_OBJECT_BYTES = 4096;
 
 /**
- * How many times a send runs when other processes keep committing to what it read first
- * (PostgreSQL images only); between tries it waits a little, at random, longer each time.
+ * How a send that other processes keep committing under runs again (PostgreSQL images only):
+ * after a short random wait, longer each time; from the fourth try on, alone — every other
+ * process's commits held back — so it finishes. The bound is for a database that misbehaves.
  */
-const MAX_ATTEMPTS = 25;
+const MAX_ATTEMPTS = 8;
+const ALONE_FROM_ATTEMPT = 4;
 const MAX_BACKOFF_MS = 40;
 
 /** A lookup failure on the top-level send, carried out of the queue to start generation. */
@@ -349,8 +351,9 @@ export class Uvm implements FrontEndLedger {
    */
   private async attempt<T>(work: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
-      await this.image.refresh();
+      const release = attempt >= ALONE_FROM_ATTEMPT ? await this.image.holdOthersBack() : undefined;
       try {
+        await this.image.refresh();
         return await work();
       } catch (error) {
         if (!(error instanceof ImageError && error.code === 'conflict')) throw error;
@@ -360,8 +363,10 @@ export class Uvm implements FrontEndLedger {
             `Other BAT OS processes changed the same objects ${MAX_ATTEMPTS} times while this ran, so it was not done and nothing was changed. Send it again.`,
             { cause: error },
           );
-        await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt));
+      } finally {
+        await release?.();
       }
+      await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt));
     }
   }
 

@@ -20,7 +20,14 @@ import { ImageError, SendError } from '../../errors.ts';
 import type { Oid } from '../../model/value.ts';
 import { migrateImage } from '../migrations.ts';
 import type { ImageSchema } from '../schema.ts';
-import type { Claim, CommitRecord, ImageStore, Invalidation, StoredObject } from '../store.ts';
+import type {
+  Claim,
+  CommitRecord,
+  ImageStore,
+  Invalidation,
+  Release,
+  StoredObject,
+} from '../store.ts';
 import { ChangeFeed, CHANGES_CHANNEL, changeNotice } from './change-feed.ts';
 import { translatePgError } from './errors.ts';
 import { redactedLocation } from './location.ts';
@@ -32,6 +39,11 @@ const ROWS_PER_INSERT = 5_000;
 const PAGE = 1_000;
 /** How often a process waiting for another's method claim looks again. */
 const CLAIM_POLL_MS = 50;
+/**
+ * The gate every commit passes in shared mode, and a send that keeps losing holds alone
+ * (see {@link PostgresStore.holdOthersBack}): an advisory lock key no other use takes.
+ */
+const COMMIT_GATE = [0x42_41_54, 0x47_41_54_45] as const;
 
 export class PostgresStore implements ImageStore {
   readonly syncCount = 0;
@@ -39,6 +51,8 @@ export class PostgresStore implements ImageStore {
   private readonly process = randomUUID();
   private readonly reader: SyncReader;
   private readonly feed: ChangeFeed;
+  /** The session that holds the commit gate when this process needs it alone. */
+  private gate: pg.Client | undefined;
 
   private constructor(
     private readonly url: string,
@@ -108,6 +122,10 @@ export class PostgresStore implements ImageStore {
         .transaction()
         .setIsolationLevel('serializable')
         .execute(async (trx) => {
+          if (!record.alone)
+            await sql`SELECT pg_advisory_xact_lock_shared(${COMMIT_GATE[0]}, ${COMMIT_GATE[1]})`.execute(
+              trx,
+            );
           await assertCurrent(trx, record.reads);
           if (record.nextOid !== undefined) {
             const { from, to } = record.nextOid;
@@ -196,11 +214,10 @@ export class PostgresStore implements ImageStore {
    */
   async claim(key: string, signal?: AbortSignal): Promise<Claim> {
     const [high, low] = lockKeys(key);
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 10_000 });
-    client.on('error', () => {});
+    let client: pg.Client | undefined;
     let waited = false;
     try {
-      await client.connect();
+      client = await this.connect();
       while (
         !(
           await client.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS held', [
@@ -218,7 +235,7 @@ export class PostgresStore implements ImageStore {
         await sleep(CLAIM_POLL_MS);
       }
     } catch (error) {
-      await client.end().catch(() => {});
+      await client?.end().catch(() => {});
       if (error instanceof SendError) throw error;
       throw translatePgError(this.location, error);
     }
@@ -226,6 +243,28 @@ export class PostgresStore implements ImageStore {
       waited,
       // Ending the session releases the lock, whatever state the connection is in.
       release: () => client.end().catch(() => {}),
+    };
+  }
+
+  /**
+   * The gate in exclusive mode, on a session kept for it (this process runs one send at a
+   * time, so one session is enough); if the session dies, the server opens the gate.
+   */
+  async holdOthersBack(): Promise<Release> {
+    try {
+      this.gate ??= await this.connect();
+      await this.gate.query('SELECT pg_advisory_lock($1, $2)', [...COMMIT_GATE]);
+    } catch (error) {
+      this.dropGate();
+      throw translatePgError(this.location, error);
+    }
+    const gate = this.gate;
+    return async () => {
+      try {
+        await gate.query('SELECT pg_advisory_unlock($1, $2)', [...COMMIT_GATE]);
+      } catch {
+        if (this.gate === gate) this.dropGate();
+      }
     };
   }
 
@@ -331,9 +370,22 @@ export class PostgresStore implements ImageStore {
   }
 
   async close(): Promise<void> {
+    this.dropGate();
     await this.feed.close();
     await this.reader.close();
     await this.kysely.destroy();
+  }
+
+  private async connect(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 10_000 });
+    client.on('error', () => {});
+    await client.connect();
+    return client;
+  }
+
+  private dropGate(): void {
+    void this.gate?.end().catch(() => {});
+    this.gate = undefined;
   }
 
   private count(text: string, values: unknown[] = []): number {
