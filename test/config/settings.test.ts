@@ -12,6 +12,8 @@ const NAMES = Object.keys(SETTINGS) as SettingName[];
 function badValue(name: SettingName): string | undefined {
   const describe = SETTINGS[name].type.describe;
   if (describe.startsWith('a secret')) return 'has a space';
+  // A path (BATOS_IMAGE: "a file path or a postgres:// URL") takes any text.
+  if (describe.includes('path')) return undefined;
   if (/whole number|port|true or false|one of|URL|id/.test(describe)) return 'not-valid!';
   return undefined;
 }
