@@ -12,6 +12,7 @@ import { EXIT } from '../src/preflight.ts';
 import { FakeDiscord } from './support/fake-discord.ts';
 import { FakeSlack } from './support/fake-slack.ts';
 import { forged } from './support/forged.ts';
+import { freshPostgresDatabase } from './support/images.ts';
 import { finished, REPO_ROOT, runBatos, type RunResult } from './support/run-batos.ts';
 import { tempDir } from './support/temp.ts';
 
@@ -184,6 +185,28 @@ describe('npm start refuses bad settings before anything loads', () => {
     expect(run.stderr).toMatch(
       /SLACK_BOT_TOKEN could not be checked: Slack .* did not answer .*ECONNREFUSED/,
     );
+  });
+});
+
+describe('a PostgreSQL image', () => {
+  it('--check connects to it and names it without the password', async () => {
+    const url = new URL(await freshPostgresDatabase());
+    url.password = 'pw-not-shown';
+    const run = await runBatos('', { BATOS_IMAGE: url.toString() }, 60_000, ['--check']);
+    expect(run.stdout).toMatch(/^ok: image: postgres:\/\/.*:\*\*\*@.* \(PostgreSQL answers\)$/m);
+    expect(run.stdout + run.stderr).not.toContain('pw-not-shown');
+  });
+
+  it('a start against a server that does not answer is refused with "try later"', async () => {
+    const dir = tempDir();
+    const run = await runBatos('', {
+      BATOS_IMAGE: `postgres://batos:pw-not-shown@127.0.0.1:${await closedPort()}/batos`,
+    });
+    expectRefused(run, 'BATOS_IMAGE', join(dir, 'never'), EXIT.unavailable);
+    expect(run.stderr).toMatch(
+      /BATOS_IMAGE: The image database postgres:\/\/batos:\*\*\*@.* cannot be reached/,
+    );
+    expect(run.stderr).not.toContain('pw-not-shown');
   });
 });
 

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { readSettings, type Env } from '../config/read.ts';
 import { MAKE_UPGRADE_KEY, type SettingName } from '../config/settings.ts';
+import { isPostgresLocation } from '../core/image/index.ts';
 import { defaultHealthFile } from '../core/upgrade/index.ts';
 
 /** Everything the steward needs to know. */
@@ -13,7 +14,7 @@ export interface StewardConfig {
   readonly key: string;
   /** The bot's application folder, a git work tree (BATOS_APP_DIR, default: cwd). */
   readonly appDir: string;
-  /** The image file (BATOS_IMAGE, default data/live_image.db in the app folder). */
+  /** The image: its file (default data/live_image.db in the app folder) or PostgreSQL URL. */
   readonly imagePath: string;
   /** The bot's health file (BATOS_HEALTH_FILE, default health.json beside the image). */
   readonly healthFile: string;
@@ -61,7 +62,9 @@ export function readStewardConfig(env: Env, cwd: string): StewardConfig {
   for (const [name, value] of Object.entries(env)) {
     if (value !== undefined && name !== 'BATOS_UPGRADE_KEY') childEnv[name] = value;
   }
-  const imagePath = path.resolve(appDir, values.BATOS_IMAGE);
+  const imagePath = isPostgresLocation(values.BATOS_IMAGE)
+    ? values.BATOS_IMAGE
+    : path.resolve(appDir, values.BATOS_IMAGE);
   return {
     key,
     appDir,

@@ -1,13 +1,25 @@
 /**
- * Backing up and restoring the image file. The bot has closed the image cleanly before the
- * backup, so copying the file (and a `-wal` file, should one remain) is a consistent copy;
- * the copy itself is the image module's `backupImageFile`.
+ * Backing up and restoring the image around an upgrade. A SQLite image: the bot has closed
+ * it cleanly before the backup, so copying the file (and a `-wal` file, should one remain)
+ * is a consistent copy; the copy itself is the image module's `backupImageFile`. A
+ * PostgreSQL image: `pg_dump` and `pg_restore`; other BAT OS processes may keep writing to
+ * it meanwhile, so it is put back only when the upgrade changed its schema (see
+ * docs/scale.md).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { backupImageFile } from '../core/image/index.ts';
+import {
+  backupImageFile,
+  dumpDatabase,
+  isPostgresLocation,
+  restoreDatabase,
+  schemaVersion,
+} from '../core/image/index.ts';
+
+/** The file a PostgreSQL image is dumped to in a backup folder. */
+const DUMP = 'image.dump';
 
 /** SQLite's companion files; `-shm` is rebuilt on open, so only the WAL matters. */
 const WAL = '-wal';
@@ -28,10 +40,12 @@ const hashInto = (hash: ReturnType<typeof createHash>, file: string): Promise<vo
   });
 
 /**
- * A fingerprint of the image: SHA-256 over the database file and its WAL, or `absent`.
- * Any write to the image changes it.
+ * A fingerprint of the image: SHA-256 over the database file and its WAL, or `absent`. Any
+ * write to the image changes it. For a PostgreSQL image, the migrations it has run: only a
+ * change of schema is the upgrade's doing (other processes write to it all along).
  */
 export async function fingerprintImage(imagePath: string): Promise<string> {
+  if (isPostgresLocation(imagePath)) return `schema:${await schemaVersion(imagePath)}`;
   if (!(await exists(imagePath))) return 'absent';
   const hash = createHash('sha256');
   await hashInto(hash, imagePath);
@@ -55,7 +69,9 @@ async function copyAtomic(from: string, to: string): Promise<void> {
 export async function backupImage(imagePath: string, backupDir: string): Promise<string> {
   await rm(backupDir, { recursive: true, force: true });
   await mkdir(backupDir, { recursive: true });
-  if (await exists(imagePath)) {
+  if (isPostgresLocation(imagePath)) {
+    await dumpDatabase(imagePath, path.join(backupDir, DUMP));
+  } else if (await exists(imagePath)) {
     backupImageFile(imagePath, path.join(backupDir, path.basename(imagePath)));
   }
   return fingerprintImage(imagePath);
@@ -66,6 +82,10 @@ export async function backupImage(imagePath: string, backupDir: string): Promise
  * An image that did not exist at backup time is removed.
  */
 export async function restoreImage(imagePath: string, backupDir: string): Promise<void> {
+  if (isPostgresLocation(imagePath)) {
+    await restoreDatabase(imagePath, path.join(backupDir, DUMP));
+    return;
+  }
   const name = path.basename(imagePath);
   for (const suffix of [WAL, SHM]) {
     await rm(imagePath + suffix, { force: true });

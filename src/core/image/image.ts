@@ -86,11 +86,6 @@ export class Image {
     return this.store.location;
   }
 
-  /** Whether other processes may share this image (PostgreSQL). */
-  get shared(): boolean {
-    return this.store instanceof PostgresStore;
-  }
-
   /** The committed slots of an object, loading it on first use; `undefined` if there is none. */
   read(oid: Oid): SlotMap | undefined {
     return this.committed(oid)?.slots;

@@ -14,4 +14,11 @@ export {
 export type { HistoryChange, HistoryEntry } from './history.ts';
 export type { SlotMap } from './codec.ts';
 export type { Claim } from './store.ts';
-export { isPostgresLocation, probePostgres, redactedLocation } from './postgres/index.ts';
+export {
+  dumpDatabase,
+  isPostgresLocation,
+  probePostgres,
+  redactedLocation,
+  restoreDatabase,
+  schemaVersion,
+} from './postgres/index.ts';

@@ -9,9 +9,11 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { Image } from './image.ts';
 import { imageMigrations } from './migrations.ts';
+import { isPostgresLocation, redactedLocation, schemaVersion } from './postgres/index.ts';
 
 /** The object count if every migration has run already, else `undefined` (then open migrates). */
 async function countIfUpToDate(file: string): Promise<number | undefined> {
+  if (isPostgresLocation(file)) return countIfPostgresUpToDate(file);
   if (!existsSync(file)) return undefined;
   const db = new Database(file, { fileMustExist: true, timeout: 0 });
   try {
@@ -28,6 +30,18 @@ async function countIfUpToDate(file: string): Promise<number | undefined> {
   }
 }
 
+/** The same for a PostgreSQL image: opening one that is up to date changes nothing in it. */
+async function countIfPostgresUpToDate(url: string): Promise<number | undefined> {
+  const all = Object.keys(await imageMigrations.getMigrations()).join(',');
+  if ((await schemaVersion(url)) !== all) return undefined;
+  const image = await Image.open(url);
+  try {
+    return image.countObjects();
+  } finally {
+    await image.close();
+  }
+}
+
 const path = process.argv[2];
 if (path === undefined) {
   process.stderr.write('usage: tsx src/core/image/migrate.ts <image file>\n');
@@ -36,12 +50,14 @@ if (path === undefined) {
 try {
   const current = await countIfUpToDate(path);
   if (current !== undefined) {
-    process.stdout.write(`${path}: schema up to date, ${current} objects; file left untouched\n`);
+    process.stdout.write(
+      `${redactedLocation(path)}: schema up to date, ${current} objects; image left untouched\n`,
+    );
   } else {
     const image = await Image.open(path);
     const objects = image.countObjects();
     await image.close();
-    process.stdout.write(`${path}: migrated, ${objects} objects\n`);
+    process.stdout.write(`${redactedLocation(path)}: migrated, ${objects} objects\n`);
   }
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);

@@ -5,6 +5,7 @@ import { MindMethodWriter } from '../../../src/core/uvm/mind-writer.ts';
 import type { MethodWriter } from '../../../src/core/uvm/method-writer.ts';
 import { DISPLAY_YOURSELF_SOURCE } from '../../../src/forge/index.ts';
 import { openTestCore } from '../../support/core.ts';
+import { freshPostgresDatabase } from '../../support/images.ts';
 import { forged, tinyConfig } from '../../support/forged.ts';
 
 let mind: Mind;
@@ -96,6 +97,25 @@ describe('doesNotUnderstand_ with the forged model', () => {
     expect(calls()).toBe(1);
     expect(
       (await core.image.history({ oid: 3 })).filter((e) =>
+        e.changes.some((c) => c.slot === 'display_yourself'),
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('generates once across two processes over one PostgreSQL image', async () => {
+    const url = await freshPostgresDatabase();
+    const first = countingWriter();
+    const second = countingWriter();
+    const one = await openTestCore({ imagePath: url, uvm: { writer: first.writer } });
+    const other = await openTestCore({ imagePath: url, uvm: { writer: second.writer } });
+    const [a, b] = await Promise.all([
+      one.ok('display_yourself'),
+      other.ok('genesis display_yourself'),
+    ]);
+    expect(a).toBe(b);
+    expect(first.calls() + second.calls()).toBe(1);
+    expect(
+      (await other.image.history({ oid: 3 })).filter((e) =>
         e.changes.some((c) => c.slot === 'display_yourself'),
       ),
     ).toHaveLength(1);

@@ -1,7 +1,8 @@
 /**
  * One BAT OS process of the shared-image tests: sends `genesis increment` to a PostgreSQL
  * image `count` times from `senders` concurrent senders, printing "ok V" after each reply
- * (V: the value the send saw) and "fail MESSAGE" after each failure, then "done".
+ * (V: the value the send saw) and "fail MESSAGE" after each failure (then pausing 0.1 s),
+ * then "done".
  */
 import { Bot } from '../../../src/core/bot/bot.ts';
 import { Image } from '../../../src/core/image/index.ts';
@@ -27,6 +28,8 @@ await Promise.all(
       });
       const text = reply.parts.map((p) => (p.kind === 'text' ? p.text : p.code)).join(' ');
       process.stdout.write(reply.status === 'ok' ? `ok ${text}\n` : `fail ${text}\n`);
+      // As a person would, wait a moment before the next try after a failure.
+      if (reply.status !== 'ok') await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }),
 );

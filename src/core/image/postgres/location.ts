@@ -5,8 +5,9 @@ export function isPostgresLocation(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
 
-/** The URL as messages and logs may show it: the password masked. */
+/** The image's location as messages and logs may show it: a URL's password masked. */
 export function redactedLocation(url: string): string {
+  if (!isPostgresLocation(url)) return url;
   try {
     const parsed = new URL(url);
     if (parsed.password !== '') parsed.password = '***';

@@ -8,12 +8,8 @@
  * caches comes from LISTEN/NOTIFY (see `change-feed.ts`); a missing method is claimed with an
  * advisory lock, so only one process writes it.
  */
-import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { ImageError, SendError } from '../../errors.ts';
@@ -29,6 +25,7 @@ import type {
   StoredObject,
 } from '../store.ts';
 import { ChangeFeed, CHANGES_CHANNEL, changeNotice } from './change-feed.ts';
+import { dumpDatabase } from './dump.ts';
 import { translatePgError } from './errors.ts';
 import { redactedLocation } from './location.ts';
 import { SyncReader } from './sync-reader.ts';
@@ -308,24 +305,8 @@ export class PostgresStore implements ImageStore {
   }
 
   /** `pg_dump` in its custom format, while the image keeps serving; `pg_restore` reads it. */
-  async backup(destination: string): Promise<void> {
-    mkdirSync(dirname(destination), { recursive: true });
-    const partial = `${destination}.partial`;
-    rmSync(partial, { force: true });
-    try {
-      await promisify(execFile)('pg_dump', ['--format=custom', `--file=${partial}`, this.url]);
-    } catch (error) {
-      rmSync(partial, { force: true });
-      const { code, stderr } = error as { code?: string; stderr?: string };
-      throw new ImageError(
-        'io',
-        code === 'ENOENT'
-          ? 'Backing up a PostgreSQL image needs `pg_dump` on the PATH (the postgresql-client package); nothing was written.'
-          : `pg_dump could not back up ${this.location}: ${(stderr ?? String(error)).trim()}`,
-        { cause: error },
-      );
-    }
-    renameSync(partial, destination);
+  backup(destination: string): Promise<void> {
+    return dumpDatabase(this.url, destination);
   }
 
   /**

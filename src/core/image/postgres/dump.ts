@@ -1,0 +1,59 @@
+/**
+ * Copies of a PostgreSQL image as PostgreSQL's own tools make them: `pg_dump`'s custom
+ * format, a consistent snapshot taken while the image keeps serving, and `pg_restore` to put
+ * one back. Both the `backup` command and the steward use these.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import { ImageError } from '../../errors.ts';
+import { redactedLocation } from './location.ts';
+
+const run = promisify(execFile);
+
+/** Dumps the database at `url` to `file`, which appears only once complete. */
+export async function dumpDatabase(url: string, file: string): Promise<void> {
+  mkdirSync(dirname(file), { recursive: true });
+  const partial = `${file}.partial`;
+  rmSync(partial, { force: true });
+  try {
+    await run('pg_dump', ['--format=custom', `--file=${partial}`, url]);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw toolFailure('pg_dump', url, error);
+  }
+  renameSync(partial, file);
+}
+
+/**
+ * Replaces the image in the database at `url` with the one dumped in `file`, in one
+ * transaction: it is either all back or not at all.
+ */
+export async function restoreDatabase(url: string, file: string): Promise<void> {
+  try {
+    await run('pg_restore', [
+      '--clean',
+      '--if-exists',
+      '--single-transaction',
+      '--no-owner',
+      `--dbname=${url}`,
+      file,
+    ]);
+  } catch (error) {
+    throw toolFailure('pg_restore', url, error);
+  }
+}
+
+function toolFailure(tool: string, url: string, error: unknown): ImageError {
+  const { code, stderr } = error as { code?: string; stderr?: string };
+  // The tools echo the connection string in some errors: never let the password through.
+  const said = (stderr ?? String(error)).trim().replaceAll(url, redactedLocation(url));
+  return new ImageError(
+    'io',
+    code === 'ENOENT'
+      ? `\`${tool}\` is not on the PATH: install PostgreSQL's client tools (Debian: postgresql-client) to back up or restore a PostgreSQL image. Nothing was changed.`
+      : `${tool} failed for ${redactedLocation(url)}: ${said}`,
+    { cause: error },
+  );
+}
