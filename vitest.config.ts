@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // A real llama-server for the remote mind's tests (built into the cache when missing).
-    globalSetup: ['test/support/llama-server-setup.ts'],
+    // A real llama-server for the remote mind's tests (built into the cache when missing), and
+    // one real PostgreSQL server for the image on PostgreSQL (a fresh database per test file).
+    globalSetup: ['test/support/llama-server-setup.ts', 'test/support/postgres-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -10,6 +10,7 @@ import { textReply } from '../src/core/protocol.ts';
 import type { BotService } from '../src/core/protocol.ts';
 import { FakeDiscord, IDS, user } from '../test/support/fake-discord.ts';
 import { eventBody, FakeSlack, postToReceiver, SLACK_IDS } from '../test/support/fake-slack.ts';
+import { temporaryLedger } from '../test/support/ledger.ts';
 import { formatNumber, percentile } from './table.ts';
 
 /** One front end's figures, in milliseconds. */
@@ -40,7 +41,8 @@ async function discordTimes(samples: number, warmup: number): Promise<number[]> 
     DISCORD_API_URL: fake.apiUrl,
     DISCORD_REGISTER_COMMANDS: 'false',
   })!;
-  const frontEnd = await startDiscord(config, instant, quiet);
+  const ledger = await temporaryLedger();
+  const frontEnd = await startDiscord(config, instant, quiet, ledger);
   const alice = user(IDS.alice, 'alice');
   const times: number[] = [];
   try {
@@ -62,6 +64,7 @@ async function discordTimes(samples: number, warmup: number): Promise<number[]> 
   } finally {
     await frontEnd.stop();
     await fake.close();
+    await ledger.close();
   }
   return times;
 }
@@ -75,7 +78,8 @@ async function slackTimes(samples: number, warmup: number): Promise<number[]> {
     SLACK_PORT: '0',
     SLACK_API_URL: fake.apiUrl,
   })!;
-  const frontEnd = await startSlack({ ...config, apiRetries: 0 }, instant, quiet);
+  const ledger = await temporaryLedger();
+  const frontEnd = await startSlack({ ...config, apiRetries: 0 }, instant, quiet, ledger);
   const url = `http://127.0.0.1:${frontEnd.port}/slack/events`;
   const times: number[] = [];
   try {
@@ -99,6 +103,7 @@ async function slackTimes(samples: number, warmup: number): Promise<number[]> {
   } finally {
     await frontEnd.stop();
     await fake.close();
+    await ledger.close();
   }
   return times;
 }

@@ -12,10 +12,18 @@
  * finish and commit, close the image and the model, and exit 0.
  */
 import { existsSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { discordConfig, startDiscord, type DiscordConfig } from './adapters/discord/index.ts';
+import {
+  discordConfig,
+  shardFromEnv,
+  startDiscord,
+  startDiscordShards,
+  type DiscordConfig,
+  type ShardIdentity,
+} from './adapters/discord/index.ts';
 import { slackConfig, startSlack, type SlackConfig } from './adapters/slack/index.ts';
 import { startConsole } from './adapters/console/index.ts';
 import type { FrontEnd } from './adapters/chat/front-end.ts';
@@ -70,15 +78,22 @@ interface Settings {
   readonly mind: MindConfig;
   readonly discord: DiscordConfig | undefined;
   readonly slack: SlackConfig | undefined;
+  /**
+   * Set in a process that discord.js's ShardingManager spawned (BATOS_DISCORD_SHARDS): it
+   * serves that Discord shard only, while the manager process keeps everything else.
+   */
+  readonly shard: ShardIdentity | undefined;
 }
 
-function settingsFrom(values: SettingValues): Settings {
+function settingsFrom(values: SettingValues, env: Env): Settings {
+  const shard = shardFromEnv(env);
   return {
     values,
     core: coreConfig(values),
     mind: mindConfig(values),
     discord: discordConfig(values),
-    slack: slackConfig(values),
+    slack: shard === undefined ? slackConfig(values) : undefined,
+    shard,
   };
 }
 
@@ -201,12 +216,13 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
     log.info('configuration ok');
     return 0;
   }
-  const settings = settingsFrom(values);
+  const settings = settingsFrom(values, env);
   const findings = await preflight({
     imageLocation: settings.core.imageLocation,
     imageSet,
     mind: settings.mind,
-    discord: settings.discord,
+    // A shard's token was checked by the manager, and a login here would count as the shard's.
+    discord: settings.shard === undefined ? settings.discord : undefined,
     slack: settings.slack,
     modelRequired: command.check === true,
   });
@@ -230,7 +246,8 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
     log.warn(`no model: ${warning.line}`);
   let phase: Phase = 'starting';
   let endpoint: HealthEndpoint | undefined;
-  if (values.BATOS_HEALTH_PORT !== undefined) {
+  // The manager of Discord shards answers for them all; a shard has no endpoint of its own.
+  if (values.BATOS_HEALTH_PORT !== undefined && settings.shard === undefined) {
     try {
       endpoint = await startHealthEndpoint(
         { host: values.BATOS_HEALTH_HOST, port: values.BATOS_HEALTH_PORT },
@@ -247,6 +264,28 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
   await serve(settings, log, { appDir, version, noModel, setPhase: (next) => (phase = next) });
   await endpoint?.close();
   return 0;
+}
+
+/**
+ * Discord as this process's part of it: the one shard a ShardingManager spawned it for, the
+ * manager of every shard (BATOS_DISCORD_SHARDS), or one connection for everything.
+ */
+function startDiscordPart(
+  config: DiscordConfig,
+  shard: ShardIdentity | undefined,
+  bot: Bot,
+  log: Logger,
+): Promise<FrontEnd> {
+  if (shard !== undefined) return startDiscord(config, bot, log, { ledger: bot, shard });
+  if (config.shards === undefined) return startDiscord(config, bot, log, { ledger: bot });
+  return startDiscordShards({
+    config,
+    shards: config.shards,
+    // Each shard is this program again, run as pm2 runs it: Node with tsx as an import hook.
+    script: fileURLToPath(import.meta.url),
+    execArgv: ['--import', 'tsx'],
+    log,
+  });
 }
 
 /** Opens the image, loads the model, starts the front ends and serves until stopped. */
@@ -266,9 +305,10 @@ async function serve(
     setPhase: (phase: Phase) => void;
   },
 ): Promise<void> {
-  const { core } = settings;
-  // A health file left by an earlier process would say "ready" for this one.
-  rmSync(core.healthFile, { force: true });
+  const { core, shard } = settings;
+  // A health file left by an earlier process would say "ready" for this one. (A shard's
+  // manager owns it.)
+  if (shard === undefined) rmSync(core.healthFile, { force: true });
   const image = await Image.open(core.imageLocation, { cacheBytes: core.cacheMegabytes << 20 });
   const runner = new QuickJsMethodRunner();
   const loaded = noModel
@@ -304,7 +344,7 @@ async function serve(
     historyChars: core.historyChars,
   });
   const heartbeat =
-    core.auditIntervalMinutes > 0
+    core.auditIntervalMinutes > 0 && shard === undefined
       ? startHeartbeat({ uvm, intervalMs: core.auditIntervalMinutes * 60_000, log, checkMethod })
       : undefined;
 
@@ -328,8 +368,8 @@ async function serve(
   });
 
   const frontEnds: FrontEnd[] = [];
-  if (settings.discord) frontEnds.push(await startDiscord(settings.discord, bot, log));
-  if (settings.slack) frontEnds.push(await startSlack(settings.slack, bot, log));
+  if (settings.discord) frontEnds.push(await startDiscordPart(settings.discord, shard, bot, log));
+  if (settings.slack) frontEnds.push(await startSlack(settings.slack, bot, log, { ledger: bot }));
 
   let resultPoll: NodeJS.Timeout | undefined;
   let reporting = Promise.resolve();
@@ -356,18 +396,21 @@ async function serve(
     if (message === 'shutdown') void shutdown('shutdown message').then(() => process.exit(0));
   });
 
-  await writeHealthFile(core.healthFile, {
-    ...version,
-    pid: process.pid,
-    startedAt: new Date().toISOString(),
-    ready: true,
-    objects: image.countObjects(),
-  });
+  if (shard === undefined)
+    await writeHealthFile(core.healthFile, {
+      ...version,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      ready: true,
+      objects: image.countObjects(),
+    });
   log.info(
-    `ready: BAT OS ${version.version}, image ${image.location} (${image.countObjects()} objects), chat front ends: ${frontEnds.map((f) => f.name).join(', ') || 'none'}`,
+    `ready: BAT OS ${version.version}, image ${image.location} (${image.countObjects()} objects), chat front ends: ${shard === undefined ? frontEnds.map((f) => f.name).join(', ') || 'none' : `Discord shard ${shard.id} of ${shard.count}`}`,
   );
   // The console starts last, so its prompt is not buried under the start-up log.
-  const wantConsole = core.console === 'on' || (core.console === 'auto' && frontEnds.length === 0);
+  const wantConsole =
+    shard === undefined &&
+    (core.console === 'on' || (core.console === 'auto' && frontEnds.length === 0));
   const consoleFrontEnd = wantConsole
     ? startConsole(bot, {
         input: process.stdin,
@@ -385,7 +428,8 @@ async function serve(
   // every few seconds.
   const results = upgradeLayout(core.upgradeDir).results;
   const upgradeKey = core.upgradeKey;
-  if (upgradeKey !== undefined) {
+  // The manager of Discord shards reports for them; its Discord front end posts over REST.
+  if (upgradeKey !== undefined && shard === undefined) {
     await reportUpgradeResults(results, upgradeKey, frontEnds, log);
     resultPoll = setInterval(() => {
       reporting = reporting.then(() => reportUpgradeResults(results, upgradeKey, frontEnds, log));

@@ -12,7 +12,9 @@ import {
   MIN_KEY_LENGTH,
 } from '../core/upgrade/index.ts';
 import { DEFAULT_PARSER_LIMITS } from '../core/uvm/parser.ts';
+import { isPostgresLocation } from '../core/image/postgres/location.ts';
 import {
+  autoOrInteger,
   boolean,
   choice,
   id,
@@ -57,6 +59,10 @@ export interface Setting<T> {
 export const MAKE_UPGRADE_KEY = `node -p "require('node:crypto').randomBytes(32).toString('hex')"`;
 
 const SNOWFLAKE = /^\d{1,20}$/;
+
+/** More shards than a bot on Discord's largest tier uses; beyond it a count is a typo. */
+const MAX_DISCORD_SHARDS = 16_384;
+
 const DISCORD_IDS = 'Discord ids (numbers; Developer Mode on, then right-click → Copy ID)';
 const SLACK_ID = /^[A-Z0-9]{2,}$/;
 const SLACK_USER_IDS = 'Slack user ids (U…; profile → ⋮ → Copy member ID)';
@@ -406,6 +412,11 @@ export const SETTINGS = {
     default: true,
     help: 'Register the slash commands at start.',
   },
+  BATOS_DISCORD_SHARDS: {
+    group: 'discord',
+    type: autoOrInteger(1, MAX_DISCORD_SHARDS),
+    help: 'Discord in shard processes (ShardingManager); auto: as Discord advises. Needs the image on PostgreSQL.',
+  },
   // Slack
   SLACK_BOT_TOKEN: {
     group: 'slack',
@@ -512,6 +523,17 @@ export const RELATIONS: readonly {
       v.SLACK_SIGNING_SECRET === undefined
         ? 'is required for the HTTP Events API; copy it from Basic Information → App Credentials, or set SLACK_APP_TOKEN to use Socket Mode'
         : undefined,
+  },
+  {
+    name: 'BATOS_DISCORD_SHARDS',
+    check: (v) => {
+      if (v.BATOS_DISCORD_SHARDS === undefined) return undefined;
+      if (v.DISCORD_TOKEN === undefined)
+        return 'needs DISCORD_TOKEN: shards are Discord gateway connections';
+      return isPostgresLocation(v.BATOS_IMAGE)
+        ? undefined
+        : 'needs the image on PostgreSQL: each shard is a BAT OS process, and one process alone holds a SQLite image; set BATOS_IMAGE to a postgres:// URL (see docs/scale.md), or unset BATOS_DISCORD_SHARDS';
+    },
   },
   ...(['BATOS_MAX_METHOD_TOKENS', 'BATOS_MAX_REPLY_TOKENS'] as const).map((name) => ({
     name,

@@ -38,6 +38,20 @@ export function integer(min: number, max: number): ValueType<number> {
   };
 }
 
+/** `auto` (worked out at start), or a whole number within `min`–`max`. */
+export function autoOrInteger(min: number, max: number): ValueType<'auto' | number> {
+  const whole = integer(min, max);
+  const describe = `auto, or ${whole.describe}`;
+  return {
+    describe,
+    parse(raw) {
+      if (raw.toLowerCase() === 'auto') return ok('auto');
+      const parsed = whole.parse(raw);
+      return parsed.ok ? parsed : bad(`must be ${describe}`);
+    },
+  };
+}
+
 /** A TCP port; 0 lets the system pick a free one. */
 export function port(): ValueType<number> {
   const whole = integer(0, 65_535);

@@ -61,7 +61,7 @@ async function viaDiscord() {
     DISCORD_API_URL: fake.apiUrl,
     DISCORD_REGISTER_COMMANDS: 'false',
   })!;
-  const frontEnd = await startDiscord(config, bot, silentLogger);
+  const frontEnd = await startDiscord(config, bot, silentLogger, { ledger: core.bot });
   closers.push(
     () => fake.close(),
     () => frontEnd.stop(),
@@ -97,6 +97,7 @@ async function viaSlack() {
     { ...config, processBeforeResponse: true, apiRetries: 0 },
     bot,
     silentLogger,
+    { ledger: core.bot },
   );
   closers.push(
     () => fake.close(),

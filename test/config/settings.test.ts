@@ -12,6 +12,8 @@ const NAMES = Object.keys(SETTINGS) as SettingName[];
 function badValue(name: SettingName): string | undefined {
   const describe = SETTINGS[name].type.describe;
   if (describe.startsWith('a secret')) return 'has a space';
+  // A path (BATOS_IMAGE: "a file path or a postgres:// URL") takes any text.
+  if (describe.includes('path')) return undefined;
   if (/whole number|port|true or false|one of|URL|id/.test(describe)) return 'not-valid!';
   return undefined;
 }
@@ -102,6 +104,31 @@ describe('the settings table', () => {
     expect(
       parseSettings({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).problems,
     ).toEqual([]);
+  });
+
+  it('refuses Discord shards over a SQLite image, saying why and what to do instead', () => {
+    const discord = { DISCORD_TOKEN: 'secret-token', BATOS_DISCORD_SHARDS: '2' };
+    expect(parseSettings({ ...discord, BATOS_IMAGE: 'data/live_image.db' }).problems).toEqual([
+      'BATOS_DISCORD_SHARDS="2" needs the image on PostgreSQL: each shard is a BAT OS process, and one process alone holds a SQLite image; set BATOS_IMAGE to a postgres:// URL (see docs/scale.md), or unset BATOS_DISCORD_SHARDS.',
+    ]);
+    expect(parseSettings({ BATOS_DISCORD_SHARDS: 'auto' }).problems).toEqual([
+      'BATOS_DISCORD_SHARDS="auto" needs DISCORD_TOKEN: shards are Discord gateway connections.',
+    ]);
+    for (const image of ['postgres://bot@db/batos', 'postgresql://bot@db:5432/batos']) {
+      const { values, problems } = parseSettings({ ...discord, BATOS_IMAGE: image });
+      expect(problems, image).toEqual([]);
+      expect(values.BATOS_DISCORD_SHARDS).toBe(2);
+    }
+    const auto = parseSettings({
+      ...discord,
+      BATOS_DISCORD_SHARDS: 'AUTO',
+      BATOS_IMAGE: 'postgres://db/b',
+    });
+    expect(auto.values.BATOS_DISCORD_SHARDS).toBe('auto');
+    expect(parseSettings({ ...discord, BATOS_DISCORD_SHARDS: '0' }).problems).toEqual([
+      'BATOS_DISCORD_SHARDS="0" must be auto, or a whole number from 1 to 16384.',
+    ]);
+    expect(parseSettings({}).values.BATOS_DISCORD_SHARDS).toBeUndefined();
   });
 });
 

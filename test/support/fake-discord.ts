@@ -2,6 +2,10 @@
  * A local stand-in for Discord: an HTTP REST server that records every request and a
  * WebSocket gateway that speaks just enough of the protocol (HELLO, IDENTIFY, READY,
  * GUILD_CREATE, heartbeats, RESUME) for the real discord.js client. 127.0.0.1 only.
+ *
+ * Sharding as Discord does it: a connection that identifies as shard `[id, count]` gets the
+ * events of the guilds with `(guild_id >> 22) % count === id`, and DMs only on shard 0.
+ * The fake world has two guilds, one on each shard of two.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
@@ -10,9 +14,13 @@ import { LocalServer } from './local-server.ts';
 /** Fixed ids of the fake world. */
 export const IDS = {
   guild: '100000000000000001',
+  /** A second guild, on shard 1 of 2 (the first is on shard 0). */
+  otherGuild: '100000000004194305',
   channel: '100000000000000010',
   listenChannel: '100000000000000011',
   adminChannel: '100000000000000012',
+  /** The second guild's one channel. */
+  otherChannel: '100000000000000013',
   thread: '100000000000000020',
   dmChannel: '100000000000000030',
   everyoneRole: '100000000000000001',
@@ -48,15 +56,85 @@ export function user(id: string, username: string, bot = false): Json {
 
 const BOT_USER = user(IDS.bot, 'batos', true);
 
+/** The shard that serves `guildId` out of `count`, as Discord routes it. */
+export function shardOfGuild(guildId: string, count: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(count));
+}
+
+/** The guild a fake channel is in; `undefined` for the DM channel. */
+function guildOf(channelId: string): string | undefined {
+  if (channelId === IDS.dmChannel) return undefined;
+  return channelId === IDS.otherChannel ? IDS.otherGuild : IDS.guild;
+}
+
 function channel(id: string, name: string, extra: Json = {}): Json {
   return {
     id,
     type: 0,
     name,
-    guild_id: IDS.guild,
+    guild_id: guildOf(id),
     position: 0,
     permission_overwrites: [],
     ...extra,
+  };
+}
+
+/** A role in the fake world. */
+function role(id: string, name: string, position: number): Json {
+  return {
+    id,
+    name,
+    permissions: '0',
+    position,
+    color: 0,
+    hoist: false,
+    managed: false,
+    mentionable: false,
+    flags: 0,
+  };
+}
+
+/** GUILD_CREATE's payload for one of the fake guilds. */
+function guildCreate(id: string): Json {
+  const base = {
+    id,
+    owner_id: IDS.alice,
+    unavailable: false,
+    member_count: 3,
+    members: [],
+    emojis: [],
+    stickers: [],
+  };
+  if (id === IDS.otherGuild)
+    return {
+      ...base,
+      name: 'Other guild',
+      roles: [role(id, '@everyone', 0)],
+      channels: [channel(IDS.otherChannel, 'elsewhere')],
+      threads: [],
+    };
+  return {
+    ...base,
+    name: 'Fake guild',
+    roles: [role(IDS.everyoneRole, '@everyone', 0), role(IDS.memberRole, 'batos-users', 1)],
+    channels: [
+      channel(IDS.channel, 'general'),
+      channel(IDS.listenChannel, 'batos'),
+      channel(IDS.adminChannel, 'batos-admin'),
+    ],
+    threads: [
+      channel(IDS.thread, 'a thread', {
+        type: 11,
+        parent_id: IDS.channel,
+        owner_id: IDS.alice,
+        thread_metadata: {
+          archived: false,
+          auto_archive_duration: 1440,
+          archive_timestamp: new Date(0).toISOString(),
+          locked: false,
+        },
+      }),
+    ],
   };
 }
 
@@ -69,6 +147,12 @@ export class FakeDiscord extends LocalServer {
   connections = 0;
   /** Bot tokens the REST API answers 401 Unauthorized, as Discord does for a wrong token. */
   readonly rejectedTokens = new Set<string>();
+  /** The shard count `GET /gateway/bot` recommends. */
+  recommendedShards = 1;
+  /** Each dispatch as delivered: to which shard, which event, and the payload's id. */
+  readonly deliveries: { readonly shard: number; readonly t: string; readonly id: unknown }[] = [];
+  /** The shard `[id, count]` each connection identified as. */
+  readonly #shards = new WeakMap<WebSocket, readonly [number, number]>();
   #seq = 0;
   #nextId = 200000000000000000n;
 
@@ -88,9 +172,19 @@ export class FakeDiscord extends LocalServer {
     return String(this.#nextId++);
   }
 
-  /** Sends a dispatch event to every connected client. */
+  /**
+   * Sends a dispatch event to every connected client whose shard serves it: the shard of the
+   * payload's `guild_id`, or shard 0 for events outside guilds (DMs).
+   */
   dispatch(t: string, d: unknown): void {
-    for (const socket of this.sockets) this.#send(socket, { op: 0, t, s: ++this.#seq, d });
+    const guildId = (d as { guild_id?: unknown } | null)?.guild_id;
+    for (const socket of this.sockets) {
+      const [shard, count] = this.#shards.get(socket) ?? [0, 1];
+      const serving = typeof guildId === 'string' ? shardOfGuild(guildId, count) : 0;
+      if (serving !== shard) continue;
+      this.deliveries.push({ shard, t, id: (d as { id?: unknown } | null)?.id });
+      this.#send(socket, { op: 0, t, s: ++this.#seq, d });
+    }
   }
 
   /** A guild text message (or a DM when `channelId` is the DM channel) from `author`. */
@@ -101,16 +195,16 @@ export class FakeDiscord extends LocalServer {
     mentions?: Json[];
     roles?: string[];
   }): Json {
-    const dm = opts.channelId === IDS.dmChannel;
+    const guildId = guildOf(opts.channelId);
     return {
       id: this.id(),
       type: 0,
       channel_id: opts.channelId,
       // Discord names the channel type on DM messages; discord.js needs it to build the channel.
-      ...(dm
+      ...(guildId === undefined
         ? { channel_type: 1 }
         : {
-            guild_id: IDS.guild,
+            guild_id: guildId,
             member: {
               roles: opts.roles ?? [],
               joined_at: new Date(0).toISOString(),
@@ -216,14 +310,17 @@ export class FakeDiscord extends LocalServer {
       const frame = JSON.parse(String(data)) as GatewayFrame;
       this.frames.push(frame);
       if (frame.op === 1) this.#send(socket, { op: 11, d: null });
-      if (frame.op === 2) this.#identify(socket);
+      if (frame.op === 2) this.#identify(socket, frame.d as { shard?: [number, number] });
       if (frame.op === 6) this.#send(socket, { op: 0, t: 'RESUMED', s: ++this.#seq, d: {} });
       this.notify();
     });
     this.#send(socket, { op: 10, d: { heartbeat_interval: 45_000 } });
   }
 
-  #identify(socket: WebSocket): void {
+  #identify(socket: WebSocket, identify: { shard?: [number, number] }): void {
+    const [shard, count] = identify.shard ?? [0, 1];
+    this.#shards.set(socket, [shard, count]);
+    const guilds = [IDS.guild, IDS.otherGuild].filter((id) => shardOfGuild(id, count) === shard);
     const gateway = `ws://127.0.0.1:${this.port}`;
     this.#send(socket, {
       op: 0,
@@ -232,70 +329,16 @@ export class FakeDiscord extends LocalServer {
       d: {
         v: 10,
         user: BOT_USER,
-        guilds: [{ id: IDS.guild, unavailable: true }],
+        guilds: guilds.map((id) => ({ id, unavailable: true })),
         session_id: 'fake-session',
         resume_gateway_url: gateway,
         application: { id: IDS.app, flags: 0 },
         private_channels: [],
+        shard: [shard, count],
       },
     });
-    this.#send(socket, {
-      op: 0,
-      t: 'GUILD_CREATE',
-      s: ++this.#seq,
-      d: {
-        id: IDS.guild,
-        name: 'Fake guild',
-        owner_id: IDS.alice,
-        unavailable: false,
-        member_count: 3,
-        roles: [
-          {
-            id: IDS.everyoneRole,
-            name: '@everyone',
-            permissions: '0',
-            position: 0,
-            color: 0,
-            hoist: false,
-            managed: false,
-            mentionable: false,
-            flags: 0,
-          },
-          {
-            id: IDS.memberRole,
-            name: 'batos-users',
-            permissions: '0',
-            position: 1,
-            color: 0,
-            hoist: false,
-            managed: false,
-            mentionable: false,
-            flags: 0,
-          },
-        ],
-        channels: [
-          channel(IDS.channel, 'general'),
-          channel(IDS.listenChannel, 'batos'),
-          channel(IDS.adminChannel, 'batos-admin'),
-        ],
-        threads: [
-          channel(IDS.thread, 'a thread', {
-            type: 11,
-            parent_id: IDS.channel,
-            owner_id: IDS.alice,
-            thread_metadata: {
-              archived: false,
-              auto_archive_duration: 1440,
-              archive_timestamp: new Date(0).toISOString(),
-              locked: false,
-            },
-          }),
-        ],
-        members: [],
-        emojis: [],
-        stickers: [],
-      },
-    });
+    for (const id of guilds)
+      this.#send(socket, { op: 0, t: 'GUILD_CREATE', s: ++this.#seq, d: guildCreate(id) });
   }
 
   protected onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -325,7 +368,6 @@ export class FakeDiscord extends LocalServer {
     return {
       ...this.message({ channelId, content, author: BOT_USER }),
       id,
-      ...(channelId === IDS.dmChannel ? {} : { guild_id: IDS.guild }),
     };
   }
 
@@ -336,7 +378,7 @@ export class FakeDiscord extends LocalServer {
         200,
         {
           url: `ws://127.0.0.1:${this.port}`,
-          shards: 1,
+          shards: this.recommendedShards,
           session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
         },
       ];

@@ -14,6 +14,8 @@ export interface DiscordConfig {
   /** Guild to register slash commands in (instant); global registration when unset. */
   readonly commandsGuild: string | undefined;
   readonly registerCommands: boolean;
+  /** BATOS_DISCORD_SHARDS: shard processes under a ShardingManager; one connection when unset. */
+  readonly shards: 'auto' | number | undefined;
 }
 
 /** The settings the Discord front end reads. */
@@ -28,6 +30,7 @@ export const DISCORD_SETTINGS = [
   'DISCORD_ADMIN_CHANNEL',
   'DISCORD_COMMANDS_GUILD',
   'DISCORD_REGISTER_COMMANDS',
+  'BATOS_DISCORD_SHARDS',
 ] as const satisfies readonly SettingName[];
 
 /** The Discord front end's configuration; `undefined` when `DISCORD_TOKEN` is unset (it is off). */
@@ -47,6 +50,7 @@ export function discordConfig(values: SettingValues): DiscordConfig | undefined 
     },
     commandsGuild: values.DISCORD_COMMANDS_GUILD,
     registerCommands: values.DISCORD_REGISTER_COMMANDS,
+    shards: values.BATOS_DISCORD_SHARDS,
   };
 }
 

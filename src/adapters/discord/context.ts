@@ -13,8 +13,8 @@ export interface DiscordContext {
   /** The bot's own user id, known once the client is ready. */
   readonly botUserId: string;
   /**
-   * Threads the bot has answered in since it started: a thread is a conversation, so
-   * follow-ups there need no mention.
+   * Threads the bot has answered in, in any process and before any restart: a thread is a
+   * conversation, so follow-ups there need no mention.
    */
   readonly conversationThreads: ConversationThreads;
 }

@@ -17,7 +17,7 @@ export async function onMessage(ctx: DiscordContext, message: Message): Promise<
   const addressed =
     dm ||
     message.mentions.users.has(ctx.botUserId) ||
-    (thread !== undefined && ctx.conversationThreads.has(thread.id));
+    (thread !== undefined && (await ctx.conversationThreads.has(thread.id)));
   const listening = channelId !== undefined && ctx.listenChannels.has(channelId);
   if (!addressed && !listening) return;
 
@@ -44,7 +44,7 @@ export async function onMessage(ctx: DiscordContext, message: Message): Promise<
     adminChannel: access.adminChannel,
     messageId: message.id,
   };
-  if (thread !== undefined) ctx.conversationThreads.remember(thread.id);
+  if (thread !== undefined) await ctx.conversationThreads.remember(thread.id);
   await answer(ctx.bot, send, messageTarget(message), ctx.log);
 }
 

@@ -1,6 +1,6 @@
 /** Starting and stopping the Discord front end (discord.js v14). */
 import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
-import type { BotService } from '../../core/protocol.ts';
+import type { BotService, FrontEndLedger } from '../../core/protocol.ts';
 import type { FrontEnd, Logger } from '../chat/front-end.ts';
 import { redact, redactedMessage } from '../chat/redact.ts';
 import {
@@ -17,6 +17,7 @@ import type { DiscordConfig } from './config.ts';
 import type { DiscordContext } from './context.ts';
 import { onInteraction } from './on-interaction.ts';
 import { onMessage } from './on-message.ts';
+import type { ShardIdentity } from './shards.ts';
 
 /** The gateway intents the bot needs; Message Content is privileged and must be switched on. */
 const INTENTS = [
@@ -79,12 +80,15 @@ const refused = (variable: string, problem: string): LoginCheck => ({
 
 /**
  * Logs in, waits until the gateway is ready, registers the slash commands (per guild when
- * `commandsGuild` is set, globally otherwise) and serves messages until `stop()`.
+ * `commandsGuild` is set, globally otherwise) and serves messages until `stop()`. The threads
+ * it answers in are kept in `ledger` (the image). In a shard process (`shard` given) it
+ * connects as that shard and serves only its guilds.
  */
 export async function startDiscord(
   config: DiscordConfig,
   bot: BotService,
   log: Logger,
+  { ledger, shard }: { ledger: FrontEndLedger; shard?: ShardIdentity },
 ): Promise<FrontEnd> {
   const secrets = [config.token];
   const client = new Client({
@@ -94,9 +98,10 @@ export async function startDiscord(
     // Replies repeat user text and model output: never let them ping anyone but the asker.
     allowedMentions: { parse: [], repliedUser: true },
     ...(config.apiUrl === undefined ? {} : { rest: { api: config.apiUrl } }),
+    ...(shard === undefined ? {} : { shards: [shard.id], shardCount: shard.count }),
   });
   const inFlight = new Set<Promise<void>>();
-  const conversationThreads = new ConversationThreads();
+  const conversationThreads = new ConversationThreads(ledger, 'discord');
   let stopping = false;
   const serve = (what: string, work: (ctx: DiscordContext) => Promise<void>): void => {
     if (stopping || client.user === null) return;
@@ -136,9 +141,13 @@ export async function startDiscord(
     await client.destroy();
     throw new Error(`Discord login failed: ${redactedMessage(error, secrets)}`);
   }
-  log.info('discord: connected', { user: client.user?.tag });
+  log.info('discord: connected', {
+    user: client.user?.tag,
+    ...(shard === undefined ? {} : { shard: `${shard.id} of ${shard.count}` }),
+  });
 
-  if (config.registerCommands) {
+  // Commands are the application's, not a shard's: shard 0 registers them for all.
+  if (config.registerCommands && (shard === undefined || shard.id === 0)) {
     try {
       const commands = client.application!.commands;
       const body = [...SLASH_COMMANDS];

@@ -1,11 +1,10 @@
 /** What the Slack event handlers share. */
 import type { webApi } from '@slack/bolt';
-import type { BotService } from '../../core/protocol.ts';
+import type { BotService, FrontEndLedger } from '../../core/protocol.ts';
 import type { ConversationThreads } from '../chat/conversation-threads.ts';
 import type { Logger } from '../chat/front-end.ts';
 import type { AccessPolicy } from '../chat/permissions.ts';
 import type { CallBudget } from './call-budget.ts';
-import type { RecentKeys } from './recent-keys.ts';
 
 /** The running front end's state, as its handlers see it. */
 export interface SlackContext {
@@ -13,15 +12,15 @@ export interface SlackContext {
   readonly log: Logger;
   readonly access: AccessPolicy;
   readonly listenChannels: ReadonlySet<string>;
-  /** Channel+ts and event ids already answered. */
-  readonly seen: RecentKeys;
+  /** The image's ledger: which messages some BAT OS process has already claimed. */
+  readonly ledger: FrontEndLedger;
   /** Display names by user id. */
   readonly names: Map<string, string>;
   /** chat.update calls left this minute, shared by every streamed reply. */
   readonly updates: CallBudget;
   /**
-   * Threads (`channel:thread_ts`) the bot has answered in since it started: a thread is a
-   * conversation, so follow-ups there need no mention.
+   * Threads (`channel:thread_ts`) the bot has answered in, in any process and before any
+   * restart: a thread is a conversation, so follow-ups there need no mention.
    */
   readonly conversationThreads: ConversationThreads;
 }

@@ -26,6 +26,8 @@ export interface Delivery {
   readonly event: SlackMessageEvent;
   /** The envelope's `event_id`: Slack repeats it when it retries a delivery. */
   readonly eventId: string | undefined;
+  /** `x-slack-retry-num`: how many times Slack has retried this delivery; unset the first time. */
+  readonly retryNum?: number | undefined;
   readonly botUserId: string | undefined;
   readonly client: SlackClient;
 }
@@ -34,8 +36,9 @@ const USER_MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
 
 /**
  * Handles one delivery. Slack sends both `message` and `app_mention` for a mention in a
- * channel the bot is in, and repeats a delivery it thinks failed: each message is answered
- * once, keyed by channel+ts and by event id.
+ * channel the bot is in (two event ids, one message), and repeats a delivery it thinks
+ * failed, to any replica: each message is answered once, by the process that first claims
+ * its channel+ts in the image's ledger.
  */
 export async function onMessage(ctx: SlackContext, delivery: Delivery): Promise<void> {
   const { event, botUserId, client } = delivery;
@@ -45,14 +48,21 @@ export async function onMessage(ctx: SlackContext, delivery: Delivery): Promise<
   const dm = event.channel_type === 'im' || event.channel.startsWith('D');
   const mentioned =
     event.type === 'app_mention' || (botUserId !== undefined && text.includes(`<@${botUserId}`));
-  const followUp =
-    event.thread_ts !== undefined &&
-    ctx.conversationThreads.has(`${event.channel}:${event.thread_ts}`);
-  const addressed = dm || mentioned || followUp;
+  const addressed =
+    dm ||
+    mentioned ||
+    (event.thread_ts !== undefined &&
+      (await ctx.conversationThreads.has(`${event.channel}:${event.thread_ts}`)));
   const listening = !dm && ctx.listenChannels.has(event.channel);
   if (!addressed && !listening) return;
-  if (delivery.eventId !== undefined && !ctx.seen.firstTime(`event:${delivery.eventId}`)) return;
-  if (!ctx.seen.firstTime(`message:${event.channel}:${event.ts}`)) return;
+  if (!(await ctx.ledger.firstDelivery('slack', `message:${event.channel}:${event.ts}`))) {
+    if (delivery.retryNum !== undefined)
+      ctx.log.info('slack: retried event already answered', {
+        eventId: delivery.eventId,
+        retry: delivery.retryNum,
+      });
+    return;
+  }
 
   // A top-level channel message starts a thread; a top-level DM is answered in the DM.
   const thread = event.thread_ts ?? (dm ? undefined : event.ts);
@@ -86,7 +96,7 @@ export async function onMessage(ctx: SlackContext, delivery: Delivery): Promise<
     adminChannel: access.adminChannel,
     messageId: event.ts,
   };
-  if (thread !== undefined) ctx.conversationThreads.remember(`${event.channel}:${thread}`);
+  if (thread !== undefined) await ctx.conversationThreads.remember(`${event.channel}:${thread}`);
   await answer(ctx.bot, send, target, ctx.log);
 }
 

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, webApi } from '@slack/bolt';
 import { silentLogger } from '../../core/log.ts';
-import type { BotService } from '../../core/protocol.ts';
+import type { BotService, FrontEndLedger } from '../../core/protocol.ts';
 import type { FrontEnd, Logger } from '../chat/front-end.ts';
 import { chunkMarkdown } from '../chat/chunk.ts';
 import { ConversationThreads } from '../chat/conversation-threads.ts';
@@ -23,7 +23,6 @@ import { refuseFutureTimestamps } from './future-timestamps.ts';
 import { onCommand, SLASH_COMMAND } from './on-command.ts';
 import { onMessage } from './on-message.ts';
 import type { SlackMessageEvent } from './on-message.ts';
-import { RecentKeys } from './recent-keys.ts';
 import { renderSlack, SLACK_MAX_LENGTH } from './render.ts';
 
 /** Slack allows chat.update about 50 times a minute (Tier 3); stay a little below. */
@@ -114,12 +113,15 @@ export async function checkSlackTokens(
 /**
  * Starts a Bolt app: Socket Mode when `appToken` is set, otherwise an HTTP receiver on
  * `host:port` whose signatures Bolt verifies and whose future-dated requests we refuse.
- * Answers app mentions, DMs, listen channels and `/batos` until `stop()`.
+ * Answers app mentions, DMs, listen channels and `/batos` until `stop()`. Which messages are
+ * answered and the threads answered in are kept in `ledger` (the image), so replicas behind
+ * a load balancer answer each message once, and follow-ups survive restarts.
  */
 export async function startSlack(
   config: SlackConfig,
   bot: BotService,
   log: Logger,
+  { ledger }: { ledger: FrontEndLedger },
 ): Promise<SlackFrontEnd> {
   const secrets = slackSecrets(config);
   const logger = boltLogger(log, secrets);
@@ -154,10 +156,10 @@ export async function startSlack(
     log,
     access: config.access,
     listenChannels: config.listenChannels,
-    seen: new RecentKeys(),
+    ledger,
     names: new Map(),
     updates: new CallBudget(UPDATES_PER_MINUTE, 60_000),
-    conversationThreads: new ConversationThreads(),
+    conversationThreads: new ConversationThreads(ledger, 'slack'),
   };
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
@@ -178,6 +180,7 @@ export async function startSlack(
         onMessage(ctx, {
           event: event as unknown as SlackMessageEvent,
           eventId: body.event_id,
+          retryNum: context.retryNum,
           botUserId: context.botUserId,
           client,
         }),

@@ -6,6 +6,7 @@ import { NOT_ALLOWED_TEXT } from '../../../src/adapters/chat/permissions.ts';
 import { FakeDiscord, IDS, user } from '../../support/fake-discord.ts';
 import type { RecordedRequest } from '../../support/fake-discord.ts';
 import { fencesBalanced, memoryLogger, STREAM_WORDS, TestBot } from '../chat/test-bot.ts';
+import { temporaryLedger } from '../../support/ledger.ts';
 
 const alice = user(IDS.alice, 'alice');
 const bob = user(IDS.bob, 'bob');
@@ -13,6 +14,7 @@ const botMention = user(IDS.bot, 'batos', true);
 
 let fake: FakeDiscord;
 let frontEnd: FrontEnd;
+let ledger: Awaited<ReturnType<typeof temporaryLedger>>;
 const bot = new TestBot();
 const log = memoryLogger();
 
@@ -28,12 +30,14 @@ beforeAll(async () => {
     DISCORD_ADMIN_CHANNEL: IDS.adminChannel,
     DISCORD_COMMANDS_GUILD: IDS.guild,
   })!;
-  frontEnd = await startDiscord(config, bot, log);
+  ledger = await temporaryLedger();
+  frontEnd = await startDiscord(config, bot, log, ledger);
 });
 
 afterAll(async () => {
   await frontEnd?.stop();
   await fake?.close();
+  await ledger?.close();
 });
 
 let mark = 0;

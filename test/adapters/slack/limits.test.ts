@@ -1,26 +1,9 @@
-/** Dedupe, 429 back-off and the shared chat.update budget. */
+/** 429 back-off and the shared chat.update budget. */
 import { webApi } from '@slack/bolt';
 import { describe, expect, it, vi } from 'vitest';
 import { CallBudget } from '../../../src/adapters/slack/call-budget.ts';
 import { withRateLimitRetry } from '../../../src/adapters/slack/rate-limit.ts';
-import { RecentKeys } from '../../../src/adapters/slack/recent-keys.ts';
 import { memoryLogger } from '../chat/test-bot.ts';
-
-describe('RecentKeys', () => {
-  it('says yes once per key until the key expires', () => {
-    vi.useFakeTimers();
-    try {
-      const keys = new RecentKeys(1000);
-      expect(keys.firstTime('a')).toBe(true);
-      expect(keys.firstTime('a')).toBe(false);
-      expect(keys.firstTime('b')).toBe(true);
-      vi.advanceTimersByTime(1001);
-      expect(keys.firstTime('a')).toBe(true);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
-});
 
 describe('withRateLimitRetry', () => {
   it('waits Retry-After on a rate-limit error, gives up after the last attempt, passes other errors', async () => {

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseSlackConfig, startSlack } from '../../../src/adapters/slack/index.ts';
 import type { SlackFrontEnd } from '../../../src/adapters/slack/index.ts';
+import { temporaryLedger } from '../../support/ledger.ts';
 import { NOT_ALLOWED_TEXT } from '../../../src/adapters/chat/permissions.ts';
 import {
   commandBody,
@@ -16,6 +17,7 @@ import { fencesBalanced, memoryLogger, STREAM_WORDS, TestBot } from '../chat/tes
 const SECRET = 'fake-signing-secret';
 let fake: FakeSlack;
 let frontEnd: SlackFrontEnd;
+let ledger: Awaited<ReturnType<typeof temporaryLedger>>;
 let url: string;
 const bot = new TestBot();
 const log = memoryLogger();
@@ -32,13 +34,20 @@ beforeAll(async () => {
     SLACK_ADMIN_CHANNEL: SLACK_IDS.adminChannel,
     SLACK_LISTEN_CHANNELS: SLACK_IDS.listenChannel,
   })!;
-  frontEnd = await startSlack({ ...config, processBeforeResponse: true, apiRetries: 0 }, bot, log);
+  ledger = await temporaryLedger();
+  frontEnd = await startSlack(
+    { ...config, processBeforeResponse: true, apiRetries: 0 },
+    bot,
+    log,
+    ledger,
+  );
   url = `http://127.0.0.1:${frontEnd.port}/slack/events`;
 });
 
 afterAll(async () => {
   await frontEnd?.stop();
   await fake?.close();
+  await ledger?.close();
 });
 
 let mark = 0;
@@ -195,6 +204,9 @@ describe('Slack front end over HTTP', () => {
     ).toBe(200);
     expect(bot.sends.map((s) => s.text)).toEqual(['genesis setSlot color "blue"']);
     expect(since('chat.postMessage')).toHaveLength(1);
+    expect(log.lines).toContainEqual(
+      'info slack: retried event already answered {"eventId":"EvDupB","retry":1}',
+    );
   });
 
   it('maps /batos to its text and answers through the response URL', async () => {

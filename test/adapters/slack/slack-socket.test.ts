@@ -2,11 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSlackConfig, startSlack } from '../../../src/adapters/slack/index.ts';
 import type { SlackFrontEnd } from '../../../src/adapters/slack/index.ts';
+import { temporaryLedger } from '../../support/ledger.ts';
 import { eventBody, FakeSlack, SLACK_IDS } from '../../support/fake-slack.ts';
 import { memoryLogger, TestBot } from '../chat/test-bot.ts';
 
 let fake: FakeSlack;
 let frontEnd: SlackFrontEnd;
+let ledger: Awaited<ReturnType<typeof temporaryLedger>>;
 const bot = new TestBot();
 
 beforeAll(async () => {
@@ -16,12 +18,14 @@ beforeAll(async () => {
     SLACK_APP_TOKEN: 'xapp-fake-token',
     SLACK_API_URL: fake.apiUrl,
   })!;
-  frontEnd = await startSlack({ ...config, apiRetries: 0 }, bot, memoryLogger());
+  ledger = await temporaryLedger();
+  frontEnd = await startSlack({ ...config, apiRetries: 0 }, bot, memoryLogger(), ledger);
 });
 
 afterAll(async () => {
   await frontEnd?.stop();
   await fake?.close();
+  await ledger?.close();
 });
 
 describe('Slack front end over Socket Mode', () => {
