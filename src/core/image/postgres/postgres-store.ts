@@ -65,8 +65,11 @@ export class PostgresStore implements ImageStore {
   static async open(url: string): Promise<PostgresStore> {
     const location = redactedLocation(url);
     const pool = new pg.Pool({ connectionString: url, max: 8, connectionTimeoutMillis: 10_000 });
-    // An idle connection the server dropped (a restart) errors here; the next query reconnects.
+    // A connection the server dropped (a restart) errors: an idle one here, one in use on the
+    // client (its query fails with the error, which becomes `unavailable`). Neither may crash
+    // the process; the pool connects afresh for the next query.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const kysely = new Kysely<ImageSchema>({ dialect: new PostgresDialect({ pool }) });
     try {
       // Reach the server first, so "unreachable" is not reported as a failed migration.
