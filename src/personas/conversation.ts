@@ -4,7 +4,8 @@
  * bot untouched.
  *
  * A conversation turn speaks with the persona's voice as the system prompt and its adapter
- * (one pooled context per adapter in the mind, kept across turns), with the thread's
+ * (one pooled context per adapter in the mind, kept across turns, with a sequence per
+ * thread, so the thread's next turn evaluates only what is new), with the thread's
  * history from the image; the reply streams through `events.partial`, then the user's turn
  * and the reply are appended to the thread in one short transaction. When the model fails,
  * nothing is stored: the image is as if the message never came.
@@ -193,6 +194,7 @@ export class PersonaConversation implements Conversation {
           ? { adapter: { path: adapter.path, scale: adapter.scale } }
           : {}),
         systemPrompt: persona.voice,
+        thread: key,
         history,
         text: window[window.length - 1]!.text,
         ...(events.partial ? { onPartial: (soFar: string) => events.partial?.(soFar) } : {}),

@@ -1,14 +1,16 @@
 /**
- * The mind: one loaded model, a pool of contexts (one per adapter set), and the three
- * things BAT OS asks of it — write a method, speak as a persona, choose among options.
+ * The mind: one loaded model, a pool of contexts (one per adapter set, each with a sequence
+ * per active conversation thread), and the three things BAT OS asks of it — write a method,
+ * speak as a persona, choose among options. Concurrent requests run on separate sequences
+ * and are decoded together.
  */
 import { stat } from 'node:fs/promises';
-import type { Llama, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
+import type { Llama, LlamaChat, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
 import { resolveModelChatWrapper, toChatHistory } from './chat-format.ts';
 import { choiceRequest, chosenOption } from './choice.ts';
-import type { MindConfig } from './config.ts';
+import { DEFAULT_SEQUENCES, type MindConfig } from './config.ts';
 import { ContextPool } from './context-pool.ts';
-import type { AdapterSpec, PoolStats, PooledContext } from './context-pool.ts';
+import type { AdapterSpec, PoolStats } from './context-pool.ts';
 import { withDeadline } from './deadline.ts';
 import { MindError } from './errors.ts';
 import { validateAdapterFile, validateModelFile } from './gguf/validate.ts';
@@ -89,13 +91,15 @@ export class Mind implements MindService {
         describeModel(path, info, config.modelsDir),
       ]);
       model = loaded;
+      const sequences = config.sequences ?? DEFAULT_SEQUENCES;
       const estimate = await model.fileInsights.estimateContextResourceRequirementsV2({
         contextSize: config.contextSize,
         modelGpuLayers: model.gpuLayers,
-        sequences: 1,
+        sequences,
       });
       const pool = new ContextPool(model, {
         contextSize: config.contextSize,
+        sequences,
         budgetBytes: config.memoryBudgetBytes,
         bytesPerContext: estimate.cpuRam + estimate.gpuVram,
         chatWrapper: resolveModelChatWrapper(model),
@@ -125,7 +129,7 @@ export class Mind implements MindService {
       undefined,
       'Writing a method',
       options,
-      async ({ chat }, signal) => {
+      async (chat, signal) => {
         // The sequence's meter counts generated tokens without a per-token callback.
         const meter = chat.sequence.tokenMeter.getState();
         const result = await chat.generateResponse(toChatHistory(prompt.system, [], prompt.user), {
@@ -157,23 +161,18 @@ export class Mind implements MindService {
     if (request.adapter) await this.checkAdapter(request.adapter.path);
     const { onPartial } = request;
     let soFar = '';
-    const reply = await this.generate(
-      request.adapter,
-      'A reply',
-      request,
-      async ({ chat }, signal) => {
-        const result = await chat.generateResponse(
-          toChatHistory(request.systemPrompt, request.history, request.text),
-          {
-            maxTokens: this.config.maxReplyTokens,
-            temperature: 0,
-            signal,
-            ...(onPartial ? { onTextChunk: (chunk: string) => onPartial((soFar += chunk)) } : {}),
-          },
-        );
-        return result.response;
-      },
-    );
+    const reply = await this.generate(request.adapter, 'A reply', request, async (chat, signal) => {
+      const result = await chat.generateResponse(
+        toChatHistory(request.systemPrompt, request.history, request.text),
+        {
+          maxTokens: this.config.maxReplyTokens,
+          temperature: 0,
+          signal,
+          ...(onPartial ? { onTextChunk: (chunk: string) => onPartial((soFar += chunk)) } : {}),
+        },
+      );
+      return result.response;
+    });
     return reply.trim();
   }
 
@@ -188,24 +187,22 @@ export class Mind implements MindService {
   ): Promise<T> {
     const choice = choiceRequest(options, prompt);
     const grammar = await this.choiceGrammar(choice.grammar);
-    const answer = await this.generate(
-      undefined,
-      'Choosing',
-      generation,
-      async ({ chat }, signal) => {
-        const result = await chat.generateResponse(toChatHistory(choice.system, [], choice.user), {
-          grammar,
-          maxTokens: choice.maxTokens,
-          temperature: 0,
-          signal,
-        });
-        return result.response;
-      },
-    );
+    const answer = await this.generate(undefined, 'Choosing', generation, async (chat, signal) => {
+      const result = await chat.generateResponse(toChatHistory(choice.system, [], choice.user), {
+        grammar,
+        maxTokens: choice.maxTokens,
+        temperature: 0,
+        signal,
+      });
+      return result.response;
+    });
     return chosenOption(options, answer);
   }
 
-  /** The context pool's state: live contexts (least recently used first), budget, evictions. */
+  /**
+   * The context pool's state: live contexts and the threads their sequences hold (least
+   * recently used first), budget, evictions, tokens evaluated.
+   */
   stats(): PoolStats {
     return this.pool.stats();
   }
@@ -224,16 +221,16 @@ export class Mind implements MindService {
   private generate<T>(
     adapter: AdapterSpec | undefined,
     what: string,
-    options: GenerationOptions,
-    fn: (pooled: PooledContext, signal: AbortSignal) => Promise<T>,
+    options: GenerationOptions & { readonly thread?: string },
+    fn: (chat: LlamaChat, signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     if (this.closed) return Promise.reject(new MindError('closed', 'The mind is closed.'));
     const timeoutMs = options.timeoutMs ?? this.config.generationTimeoutMs;
     return withDeadline(what, { signal: options.signal, timeoutMs }, (signal) =>
-      this.pool.use(adapter, async (pooled) => {
+      this.pool.use(adapter, options.thread, signal, async (chat) => {
         signal.throwIfAborted();
         try {
-          return await fn(pooled, signal);
+          return await fn(chat, signal);
         } catch (error) {
           if (error instanceof MindError || signal.aborted) throw error;
           throw new MindError(

@@ -72,7 +72,7 @@ describe('Mind on the forged model', () => {
     expect((await mind.generateMethod(prompt)).source).toBe(DISPLAY_YOURSELF_SOURCE);
   });
 
-  it('serialises concurrent work on one context', async () => {
+  it('runs a method, a reply and a choice at once, on sequences of one context', async () => {
     const results = await Promise.all([
       mind.generateMethod(genesisPrompt()),
       mind.chat({ systemPrompt: 'x', history: [], text: 'y' }),
