@@ -22,7 +22,7 @@ import { adapterFile, type AdapterChoice } from './adapter-file.ts';
 import { runAudit, type AuditOptions } from './audit.ts';
 import { recordAudit } from './audit-record.ts';
 import { renderAuditReport } from './audit-report.ts';
-import { trimHistory, type HistoryLimits } from './history.ts';
+import { trimHistoryInSteps, type HistoryLimits } from './history.ts';
 import { readIntent } from './intent.ts';
 import { AUDIT_PRIMITIVE } from './primitives.ts';
 import type { PersonaRecord } from './records.ts';
@@ -185,7 +185,9 @@ export class PersonaConversation implements Conversation {
       at: new Date().toISOString(),
     };
     const stored = await uvm.read((tx) => readThread(tx, key));
-    const window = trimHistory([...stored, userTurn], this.limits);
+    // Trimmed in steps, as the thread is stored: the prompt keeps its beginning for several
+    // turns, and the mind evaluates only what follows the part its sequence holds.
+    const window = trimHistoryInSteps([...stored, userTurn], this.limits);
     const history = window.slice(0, -1).map((t): ChatTurn => ({ role: t.role, text: t.text }));
     let reply: string;
     try {
