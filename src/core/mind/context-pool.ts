@@ -6,9 +6,9 @@
  * prompt in the KV cache. Contexts are kept across turns; when they together exceed the
  * memory budget, the least recently used idle ones are disposed.
  */
-import type { ChatWrapper, LlamaChat, LlamaModel } from 'node-llama-cpp';
+import type { ChatWrapper, LlamaModel } from 'node-llama-cpp';
 import { MindError } from './errors.ts';
-import { ThreadSequences, type TokenCounts } from './thread-sequences.ts';
+import { ThreadSequences, type SequenceDrivers, type TokenCounts } from './thread-sequences.ts';
 
 /** A LoRA adapter and the scale to apply it at. */
 export interface AdapterSpec {
@@ -86,7 +86,7 @@ export class ContextPool {
     adapter: AdapterSpec | undefined,
     thread: string | undefined,
     signal: AbortSignal,
-    fn: (chat: LlamaChat) => Promise<T>,
+    fn: (drivers: SequenceDrivers) => Promise<T>,
   ): Promise<T> {
     const key = poolKey(adapter);
     let entry = this.entries.get(key);

@@ -5,12 +5,13 @@
  * and are decoded together.
  */
 import { stat } from 'node:fs/promises';
-import type { Llama, LlamaChat, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
-import { resolveModelChatWrapper, toChatHistory } from './chat-format.ts';
+import type { ChatWrapper, Llama, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
+import { promptTokens, resolveModelChatWrapper, toChatHistory } from './chat-format.ts';
 import { choiceRequest, chosenOption } from './choice.ts';
 import { DEFAULT_SEQUENCES, type MindConfig } from './config.ts';
 import { ContextPool } from './context-pool.ts';
 import type { AdapterSpec, PoolStats } from './context-pool.ts';
+import type { SequenceDrivers } from './thread-sequences.ts';
 import { withDeadline } from './deadline.ts';
 import { MindError } from './errors.ts';
 import { validateAdapterFile, validateModelFile } from './gguf/validate.ts';
@@ -53,6 +54,7 @@ export class Mind implements MindService {
     private readonly llama: Llama,
     private readonly model: LlamaModel,
     private readonly pool: ContextPool,
+    private readonly chatWrapper: ChatWrapper,
     private readonly methodGrammar: LlamaGrammar,
     /** What the pLLM object records: file, size, sha256, architecture, quantisation, name. */
     readonly metadata: ModelMetadata,
@@ -97,15 +99,16 @@ export class Mind implements MindService {
         modelGpuLayers: model.gpuLayers,
         sequences,
       });
+      const chatWrapper = resolveModelChatWrapper(model);
       const pool = new ContextPool(model, {
         contextSize: config.contextSize,
         sequences,
         budgetBytes: config.memoryBudgetBytes,
         bytesPerContext: estimate.cpuRam + estimate.gpuVram,
-        chatWrapper: resolveModelChatWrapper(model),
+        chatWrapper,
       });
       const methodGrammar = await llama.createGrammar({ grammar: METHOD_GBNF });
-      return new Mind(config, llama, model, pool, methodGrammar, metadata);
+      return new Mind(config, llama, model, pool, chatWrapper, methodGrammar, metadata);
     } catch (error) {
       await model?.dispose();
       if (error instanceof MindError) throw error;
@@ -124,32 +127,20 @@ export class Mind implements MindService {
    * 'aborted' or 'incomplete' (the token limit came first).
    */
   async generateMethod(prompt: Prompt, options: GenerationOptions = {}): Promise<GeneratedMethod> {
-    let tokens = 0;
-    const source = await this.generate(
+    const { text, tokens, stopReason } = await this.generate(
       undefined,
       'Writing a method',
       options,
-      async (chat, signal) => {
-        // The sequence's meter counts generated tokens without a per-token callback.
-        const meter = chat.sequence.tokenMeter.getState();
-        const result = await chat.generateResponse(toChatHistory(prompt.system, [], prompt.user), {
-          grammar: this.methodGrammar,
-          maxTokens: this.config.maxMethodTokens,
-          temperature: 0,
-          signal,
-        });
-        tokens = chat.sequence.tokenMeter.diff(meter).usedOutputTokens;
-        if (result.metadata.stopReason === 'maxTokens') {
-          throw new MindError(
-            'incomplete',
-            `The method was still unfinished after ${this.config.maxMethodTokens} tokens (BATOS_MAX_METHOD_TOKENS).`,
-          );
-        }
-        return result.response;
-      },
+      (drivers, signal) =>
+        this.complete(drivers, prompt, this.methodGrammar, this.config.maxMethodTokens, signal),
     );
+    if (stopReason === 'maxTokens')
+      throw new MindError(
+        'incomplete',
+        `The method was still unfinished after ${this.config.maxMethodTokens} tokens (BATOS_MAX_METHOD_TOKENS).`,
+      );
     return {
-      source: source.trim(),
+      source: text.trim(),
       model: this.metadata.id,
       promptHash: promptHash(prompt),
       tokens,
@@ -161,18 +152,23 @@ export class Mind implements MindService {
     if (request.adapter) await this.checkAdapter(request.adapter.path);
     const { onPartial } = request;
     let soFar = '';
-    const reply = await this.generate(request.adapter, 'A reply', request, async (chat, signal) => {
-      const result = await chat.generateResponse(
-        toChatHistory(request.systemPrompt, request.history, request.text),
-        {
-          maxTokens: this.config.maxReplyTokens,
-          temperature: 0,
-          signal,
-          ...(onPartial ? { onTextChunk: (chunk: string) => onPartial((soFar += chunk)) } : {}),
-        },
-      );
-      return result.response;
-    });
+    const reply = await this.generate(
+      request.adapter,
+      'A reply',
+      request,
+      async ({ chat }, signal) => {
+        const result = await chat.generateResponse(
+          toChatHistory(request.systemPrompt, request.history, request.text),
+          {
+            maxTokens: this.config.maxReplyTokens,
+            temperature: 0,
+            signal,
+            ...(onPartial ? { onTextChunk: (chunk: string) => onPartial((soFar += chunk)) } : {}),
+          },
+        );
+        return result.response;
+      },
+    );
     return reply.trim();
   }
 
@@ -187,16 +183,10 @@ export class Mind implements MindService {
   ): Promise<T> {
     const choice = choiceRequest(options, prompt);
     const grammar = await this.choiceGrammar(choice.grammar);
-    const answer = await this.generate(undefined, 'Choosing', generation, async (chat, signal) => {
-      const result = await chat.generateResponse(toChatHistory(choice.system, [], choice.user), {
-        grammar,
-        maxTokens: choice.maxTokens,
-        temperature: 0,
-        signal,
-      });
-      return result.response;
-    });
-    return chosenOption(options, answer);
+    const answer = await this.generate(undefined, 'Choosing', generation, (drivers, signal) =>
+      this.complete(drivers, choice, grammar, choice.maxTokens, signal),
+    );
+    return chosenOption(options, answer.text);
   }
 
   /**
@@ -222,15 +212,15 @@ export class Mind implements MindService {
     adapter: AdapterSpec | undefined,
     what: string,
     options: GenerationOptions & { readonly thread?: string },
-    fn: (chat: LlamaChat, signal: AbortSignal) => Promise<T>,
+    fn: (drivers: SequenceDrivers, signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     if (this.closed) return Promise.reject(new MindError('closed', 'The mind is closed.'));
     const timeoutMs = options.timeoutMs ?? this.config.generationTimeoutMs;
     return withDeadline(what, { signal: options.signal, timeoutMs }, (signal) =>
-      this.pool.use(adapter, options.thread, signal, async (chat) => {
+      this.pool.use(adapter, options.thread, signal, async (drivers) => {
         signal.throwIfAborted();
         try {
-          return await fn(chat, signal);
+          return await fn(drivers, signal);
         } catch (error) {
           if (error instanceof MindError || signal.aborted) throw error;
           throw new MindError(
@@ -241,6 +231,31 @@ export class Mind implements MindService {
         }
       }),
     );
+  }
+
+  /**
+   * A short system-and-user prompt under a grammar, as a plain completion of the rendered
+   * template: the same answer a chat gives, without the chat layer's per-token work.
+   */
+  private async complete(
+    { chat, completion }: SequenceDrivers,
+    prompt: Prompt,
+    grammar: LlamaGrammar,
+    maxTokens: number,
+    signal: AbortSignal,
+  ): Promise<{ text: string; tokens: number; stopReason: string }> {
+    // The sequence's meter counts generated tokens without a per-token callback.
+    const meter = chat.sequence.tokenMeter;
+    const before = meter.getState();
+    const result = await completion.generateCompletionWithMeta(
+      promptTokens(this.model, this.chatWrapper, prompt.system, prompt.user),
+      { grammar, maxTokens, temperature: 0, signal },
+    );
+    return {
+      text: result.response,
+      tokens: meter.diff(before).usedOutputTokens,
+      stopReason: result.metadata.stopReason,
+    };
   }
 
   /** Validates an adapter once per file version, before llama.cpp may see it. */

@@ -9,11 +9,18 @@
  * order. Work that belongs to no thread (a method, a choice) prefers a sequence no thread
  * holds, so it does not push a conversation out.
  */
-import { LlamaChat } from 'node-llama-cpp';
+import { LlamaChat, LlamaCompletion } from 'node-llama-cpp';
 import type { ChatWrapper, LlamaContext } from 'node-llama-cpp';
 
-interface Slot {
+/** Two ways to drive one sequence, never at once: a chat, and a plain completion. */
+export interface SequenceDrivers {
+  /** For conversations: chat formatting, streaming, history compression when too long. */
   readonly chat: LlamaChat;
+  /** For short prompts under a grammar, with less per-token work than a chat. */
+  readonly completion: LlamaCompletion;
+}
+
+interface Slot extends SequenceDrivers {
   /** The thread whose prompt the sequence holds; undefined when it belongs to none. */
   thread: string | undefined;
   busy: boolean;
@@ -43,16 +50,16 @@ export class ThreadSequences {
     readonly context: LlamaContext,
     chatWrapper: ChatWrapper,
   ) {
-    this.slots = Array.from({ length: context.totalSequences }, () => ({
-      chat: new LlamaChat({
-        contextSequence: context.getSequence(),
-        chatWrapper,
-        autoDisposeSequence: false,
-      }),
-      thread: undefined,
-      busy: false,
-      releasedAt: 0,
-    }));
+    this.slots = Array.from({ length: context.totalSequences }, () => {
+      const contextSequence = context.getSequence();
+      return {
+        chat: new LlamaChat({ contextSequence, chatWrapper, autoDisposeSequence: false }),
+        completion: new LlamaCompletion({ contextSequence, autoDisposeSequence: false }),
+        thread: undefined,
+        busy: false,
+        releasedAt: 0,
+      };
+    });
   }
 
   /** Whether a generation runs or waits for a sequence. */
@@ -83,7 +90,7 @@ export class ThreadSequences {
   async use<T>(
     thread: string | undefined,
     signal: AbortSignal,
-    fn: (chat: LlamaChat) => Promise<T>,
+    fn: (drivers: SequenceDrivers) => Promise<T>,
   ): Promise<T> {
     this.callers++;
     try {
@@ -91,7 +98,7 @@ export class ThreadSequences {
       const meter = slot.chat.sequence.tokenMeter;
       const before = meter.getState();
       try {
-        return await fn(slot.chat);
+        return await fn(slot);
       } finally {
         const used = meter.diff(before);
         this.evaluated += used.usedInputTokens;
