@@ -38,7 +38,9 @@ export function resolveModelChatWrapper(model: LlamaModel): ChatWrapper {
 
 /**
  * A system prompt and a user message as the model's template renders them, up to where the
- * model's answer begins: what a plain completion continues.
+ * model's answer begins: what a plain completion continues. Without the template's leading
+ * BOS when the completion prepends one itself (two would make the prompt differ from the
+ * one a chat evaluates, and a sequence could not reuse either for the other).
  */
 export function promptTokens(
   model: LlamaModel,
@@ -50,5 +52,9 @@ export function promptTokens(
     ...toChatHistory(system, [], user),
     { type: 'model' as const, response: [] },
   ];
-  return chatWrapper.generateContextState({ chatHistory }).contextText.tokenize(model.tokenizer);
+  const tokens = chatWrapper
+    .generateContextState({ chatHistory })
+    .contextText.tokenize(model.tokenizer);
+  const { bos, shouldPrependBosToken } = model.tokens;
+  return shouldPrependBosToken && tokens[0] === bos ? tokens.slice(1) : tokens;
 }
