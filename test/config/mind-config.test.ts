@@ -12,7 +12,7 @@ describe('mindConfig', () => {
       gpu: 'auto',
       threads: 6,
       contextSize: 4096,
-      sequences: 4,
+      sequences: 2,
       memoryBudgetBytes: 4096 * 2 ** 20,
       generationTimeoutMs: 120_000,
       maxMethodTokens: 512,

@@ -40,5 +40,9 @@ export interface MindConfig {
 /** Llama 3.1 8B Instruct, 4-bit (Q4_K_M), from Hugging Face. */
 export const DEFAULT_MODEL = 'hf:bartowski/Meta-Llama-3.1-8B-Instruct-GGUF:Q4_K_M';
 
-/** Sequences per context when {@link MindConfig.sequences} is not set. */
-export const DEFAULT_SEQUENCES = 4;
+/**
+ * Sequences per context when {@link MindConfig.sequences} is not set. Each holds a KV cache
+ * of `contextSize` tokens (Llama 3.1 8B at 4,096 tokens: 0.5 GB): two keep three such
+ * contexts (the base model's and two personas') within the default 4 GB budget.
+ */
+export const DEFAULT_SEQUENCES = 2;
