@@ -12,7 +12,7 @@ import {
   type ChatTurn,
 } from '../../../src/core/mind/index.ts';
 import { forged, tinyConfig } from '../../support/forged.ts';
-import { rejection } from '../../support/mind-requests.ts';
+import { genesisPrompt, rejection } from '../../support/mind-requests.ts';
 
 let files: ForgedFiles;
 let mind: Mind;
@@ -188,6 +188,22 @@ describe('a thread and its sequence', () => {
       const evicted = await evaluatedFor(own, turn('ROBIN', 'a', { history }));
       expect(kept).toBeLessThan(evicted / 4);
       expect(own.stats().threads[robin]).toEqual(['b', 'a']);
+    });
+  });
+
+  it("reuses a chat's prompt for a method on the same prompt, and back", async () => {
+    await withMind({ sequences: 1 }, async (own) => {
+      const prompt = genesisPrompt();
+      const asChat = { systemPrompt: prompt.system, history: [], text: prompt.user };
+      const full = await evaluatedFor(own, asChat);
+      const evaluated = async (work: () => Promise<unknown>): Promise<number> => {
+        const before = own.stats().tokens.evaluated;
+        await work();
+        return own.stats().tokens.evaluated - before;
+      };
+      // At most the answer's tokens: the prompt is in the sequence already.
+      expect(await evaluated(() => own.generateMethod(prompt))).toBeLessThan(full / 10);
+      expect(await evaluatedFor(own, asChat)).toBeLessThan(full / 10);
     });
   });
 
