@@ -247,10 +247,19 @@ export class Mind implements MindService {
     // The sequence's meter counts generated tokens without a per-token callback.
     const meter = chat.sequence.tokenMeter;
     const before = meter.getState();
-    const result = await completion.generateCompletionWithMeta(
-      promptTokens(this.model, this.chatWrapper, prompt.system, prompt.user),
-      { grammar, maxTokens, temperature: 0, signal },
-    );
+    const tokens = promptTokens(this.model, this.chatWrapper, prompt.system, prompt.user);
+    // A completion would silently drop the prompt's beginning to make it fit.
+    if (tokens.length >= chat.sequence.contextSize)
+      throw new MindError(
+        'generation-failed',
+        `The prompt is ${tokens.length} tokens, more than a context sequence holds (BATOS_CONTEXT_SIZE=${this.config.contextSize}); raise BATOS_CONTEXT_SIZE.`,
+      );
+    const result = await completion.generateCompletionWithMeta(tokens, {
+      grammar,
+      maxTokens,
+      temperature: 0,
+      signal,
+    });
     return {
       text: result.response,
       tokens: meter.diff(before).usedOutputTokens,

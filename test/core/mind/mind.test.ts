@@ -113,6 +113,17 @@ describe('Mind limits', () => {
     expect(error.message).toContain('BATOS_MEMORY_BUDGET_MB');
   });
 
+  it('refuses a method prompt longer than a context sequence, naming the setting', async () => {
+    const small = await Mind.load(tinyConfig(files.model, { contextSize: 256 }));
+    try {
+      const error = await rejection(small.generateMethod(genesisPrompt()));
+      expect(error.code).toBe('generation-failed');
+      expect(error.message).toContain('BATOS_CONTEXT_SIZE=256');
+    } finally {
+      await small.close();
+    }
+  });
+
   it('reports an unfinished method as incomplete', async () => {
     const tight = await Mind.load(tinyConfig(files.model, { maxMethodTokens: 8 }));
     try {
