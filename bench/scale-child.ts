@@ -3,24 +3,14 @@
  * its own (a clone of genesis, as each person has their own things), send one-slot primitive
  * writes to it for `ms` after a 300 ms warm-up; then it prints "sends N seconds S".
  */
-import { callerOf } from '../src/core/bot/caller.ts';
 import { Image } from '../src/core/image/index.ts';
 import { QuickJsMethodRunner } from '../src/core/sandbox/index.ts';
-import { parseLine, type ParsedLine } from '../src/core/uvm/parser.ts';
 import { Uvm } from '../src/core/uvm/uvm.ts';
+import { sendLine } from './operator.ts';
 
 const [url, senders, ms] = process.argv.slice(2) as [string, string, string];
-const caller = callerOf({
-  platform: 'console',
-  sender: { id: 'bench', name: 'bench', isAdmin: true },
-  channel: 'console',
-  text: '',
-  mentions: [],
-  adminChannel: true,
-});
 const uvm = new Uvm({ image: await Image.open(url), runner: new QuickJsMethodRunner() });
-const send = (line: string) =>
-  uvm.send({ ...(parseLine(line) as Extract<ParsedLine, { kind: 'send' }>), caller });
+const send = (line: string) => sendLine(uvm, line);
 const objects: number[] = [];
 for (let k = 0; k < Number(senders); k += 1)
   objects.push(((await send('genesis clone')).value as { $ref: number }).$ref);

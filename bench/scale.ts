@@ -8,28 +8,15 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { callerOf } from '../src/core/bot/caller.ts';
 import { Image } from '../src/core/image/index.ts';
 import { QuickJsMethodRunner } from '../src/core/sandbox/index.ts';
-import { parseLine, type ParsedLine } from '../src/core/uvm/parser.ts';
 import { Uvm } from '../src/core/uvm/uvm.ts';
 import { createDatabase, PostgresServer } from '../test/support/postgres-server.ts';
+import { sendLine } from './operator.ts';
 import { formatNumber, percentile, type BenchTable } from './table.ts';
 
 const CHILD = new URL('./scale-child.ts', import.meta.url).pathname;
 const SECONDS = 3;
-
-const caller = callerOf({
-  platform: 'console',
-  sender: { id: 'bench', name: 'bench', isAdmin: true },
-  channel: 'console',
-  text: '',
-  mentions: [],
-  adminChannel: true,
-});
-
-const send = (uvm: Uvm, line: string) =>
-  uvm.send({ ...(parseLine(line) as Extract<ParsedLine, { kind: 'send' }>), caller });
 
 async function bootstrapped(location: string): Promise<void> {
   const uvm = new Uvm({ image: await Image.open(location), runner: new QuickJsMethodRunner() });
@@ -100,19 +87,19 @@ async function coherence(server: PostgresServer): Promise<BenchTable> {
     ),
   );
   try {
-    await send(here!, 'genesis setSlot n 0');
+    await sendLine(here!, 'genesis setSlot n 0');
     const timed = async (before: (n: number) => Promise<unknown>) => {
       const latencies: number[] = [];
       for (let n = 0; n < 400; n += 1) {
         await before(n);
         const at = performance.now();
-        await send(here!, 'genesis n');
+        await sendLine(here!, 'genesis n');
         if (n >= 50) latencies.push((performance.now() - at) * 1000);
       }
       return latencies;
     };
-    const afterOwn = await timed((n) => send(here!, `genesis setSlot n ${n}`));
-    const afterOther = await timed((n) => send(there!, `genesis setSlot n ${n}`));
+    const afterOwn = await timed((n) => sendLine(here!, `genesis setSlot n ${n}`));
+    const afterOther = await timed((n) => sendLine(there!, `genesis setSlot n ${n}`));
     const row = (label: string, latencies: number[]) => ({
       'a read-only send (genesis n)': label,
       'p50 µs': formatNumber(percentile(latencies, 50)),

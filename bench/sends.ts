@@ -9,20 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Image } from '../src/core/image/index.ts';
 import { QuickJsMethodRunner } from '../src/core/sandbox/index.ts';
-import { parseLine, type ParsedLine } from '../src/core/uvm/parser.ts';
 import { Uvm } from '../src/core/uvm/uvm.ts';
-import { callerOf } from '../src/core/bot/caller.ts';
+import { sendLine } from './operator.ts';
 import { formatNumber, median, percentile, type BenchTable } from './table.ts';
-
-/** The operator at the console: every check runs (only quotas on owned objects are skipped). */
-const caller = callerOf({
-  platform: 'console',
-  sender: { id: 'bench', name: 'bench', isAdmin: true },
-  channel: 'console',
-  text: '',
-  mentions: [],
-  adminChannel: true,
-});
 
 /** Sends/s over five rounds, after one untimed round so the JIT and the sandbox are warm. */
 async function rate(uvm: Uvm, line: (n: number) => string, seconds: number): Promise<number[]> {
@@ -32,8 +21,7 @@ async function rate(uvm: Uvm, line: (n: number) => string, seconds: number): Pro
     let sends = 0;
     const start = performance.now();
     while (performance.now() - start < (seconds * 1000) / 5) {
-      const parsed = parseLine(line(n++)) as Extract<ParsedLine, { kind: 'send' }>;
-      await uvm.send({ ...parsed, caller });
+      await sendLine(uvm, line(n++));
       sends += 1;
     }
     if (round >= 0) rates.push(sends / ((performance.now() - start) / 1000));
@@ -58,9 +46,8 @@ async function concurrent(
     await Promise.all(
       Array.from({ length: senders }, async (_, sender) => {
         for (let n = 0; performance.now() < stop; n += 1) {
-          const parsed = parseLine(line(sender, n)) as Extract<ParsedLine, { kind: 'send' }>;
           const at = performance.now();
-          await uvm.send({ ...parsed, caller });
+          await sendLine(uvm, line(sender, n));
           latencies.push(performance.now() - at);
         }
       }),
@@ -113,23 +100,13 @@ export async function benchSends(): Promise<BenchTable[]> {
       `genesis defineMethod bumpAt "function (self, slot, n) { self.set(slot, n); return n }"`,
       `genesis defineMethod fan "function (self, n) { const kids = self.get('kids'); for (const k of kids) k.send('setSlot', 'n', n); return n }"`,
     ];
-    for (const line of setup)
-      await uvm.send({ ...(parseLine(line) as Extract<ParsedLine, { kind: 'send' }>), caller });
+    for (const line of setup) await sendLine(uvm, line);
     const kids: string[] = [];
     for (let i = 0; i < 10; i += 1) {
-      const made = await uvm.send({
-        ...(parseLine('genesis clone') as Extract<ParsedLine, { kind: 'send' }>),
-        caller,
-      });
+      const made = await sendLine(uvm, 'genesis clone');
       kids.push(`#${(made.value as { $ref: number }).$ref}`);
     }
-    await uvm.send({
-      ...(parseLine(`genesis setSlot kids [${kids.join(', ')}]`) as Extract<
-        ParsedLine,
-        { kind: 'send' }
-      >),
-      caller,
-    });
+    await sendLine(uvm, `genesis setSlot kids [${kids.join(', ')}]`);
 
     const rows = [
       [

@@ -387,13 +387,22 @@ export class Uvm implements FrontEndLedger {
     );
   }
 
-  private async deliver(request: SendRequest): Promise<SendOutcome> {
+  /**
+   * Opens a send's transaction with the caller's authority, and resolves its receiver (which
+   * the caller must be able to read) and its arguments.
+   */
+  private begin(request: SendRequest) {
     const authority = callerAuthority(request.caller);
     const guard = this.guard(authority);
     const tx = this.image.begin(transactionInfo(request.caller, request.message), guard);
     const receiver = resolveDesignator(tx, request.target);
     assertReadable(tx, authority, receiver);
     const args = request.args.map((arg) => this.argumentValue(tx, arg));
+    return { authority, guard, tx, receiver, args };
+  }
+
+  private async deliver(request: SendRequest): Promise<SendOutcome> {
+    const { authority, guard, tx, receiver, args } = this.begin(request);
     const found = lookup(receiver, request.selector, (oid) => tx.slots(oid));
     let value: Value;
     if (found !== undefined) {
@@ -477,12 +486,7 @@ export class Uvm implements FrontEndLedger {
     }
     return this.queue.run(() =>
       this.attempt(async () => {
-        const authority = callerAuthority(request.caller);
-        const guard = this.guard(authority);
-        const tx = this.image.begin(transactionInfo(request.caller, request.message), guard);
-        const receiver = resolveDesignator(tx, request.target);
-        assertReadable(tx, authority, receiver);
-        const args = request.args.map((arg) => this.argumentValue(tx, arg));
+        const { authority, guard, tx, receiver, args } = this.begin(request);
         const existing = lookup(receiver, request.selector, (oid) => tx.slots(oid));
         if (existing !== undefined) {
           // Someone else's identical request installed it first: use theirs.

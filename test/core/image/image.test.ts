@@ -1,27 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { seed, v, who, withImage } from './support.ts';
 import { SendError } from '../../../src/core/errors.ts';
-import { Image } from '../../../src/core/image/index.ts';
-import type { Slot, Value } from '../../../src/core/model/value.ts';
 import { freshImageLocation, IMAGE_KINDS } from '../../support/images.ts';
-
-const v = (value: Value): Slot => ({ kind: 'value', value });
-const who = { who: 'console:test', platform: 'console' };
-
-async function withImage<T>(location: string, work: (image: Image) => Promise<T> | T): Promise<T> {
-  const image = await Image.open(location);
-  try {
-    return await work(image);
-  } finally {
-    await image.close();
-  }
-}
-
-async function seed(image: Image, count = 2): Promise<number[]> {
-  const tx = image.begin(who);
-  const oids = Array.from({ length: count }, (_, i) => tx.create([['n', v(i)]]));
-  await image.commit(tx);
-  return oids;
-}
 
 describe.each(IMAGE_KINDS)('Image on %s', (kind) => {
   it('commits durably: a reopened image has every committed write, in slot order', async () => {

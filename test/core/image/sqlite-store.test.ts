@@ -3,29 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { seed, v, who, withImage } from './support.ts';
 import { ImageError } from '../../../src/core/errors.ts';
 import { Image } from '../../../src/core/image/index.ts';
-import type { Slot, Value } from '../../../src/core/model/value.ts';
 import { tempDir } from '../../support/temp.ts';
-
-const v = (value: Value): Slot => ({ kind: 'value', value });
-const who = { who: 'console:test', platform: 'console' };
-
-async function withImage<T>(path: string, work: (image: Image) => Promise<T> | T): Promise<T> {
-  const image = await Image.open(path);
-  try {
-    return await work(image);
-  } finally {
-    await image.close();
-  }
-}
-
-async function seed(image: Image, count = 2): Promise<number[]> {
-  const tx = image.begin(who);
-  const oids = Array.from({ length: count }, (_, i) => tx.create([['n', v(i)]]));
-  await image.commit(tx);
-  return oids;
-}
 
 describe('Image on SQLite', () => {
   it('creates the schema on an empty file with WAL, syncing the WAL itself per group', async () => {
