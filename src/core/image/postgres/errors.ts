@@ -28,7 +28,9 @@ export function translatePgError(location: string, error: unknown): ImageError {
     );
   if (
     (code !== undefined && (GONE_CODES.has(code) || code.startsWith('08'))) ||
-    /Connection terminated|connection timeout|Client has encountered a connection error/i.test(text)
+    /Connection terminated|connection timeout|Query read timeout|Client has encountered a connection error/i.test(
+      text,
+    )
   )
     return new ImageError(
       'unavailable',

@@ -63,7 +63,14 @@ export class PostgresStore implements ImageStore {
   /** Connects to the database at `url`, creating and migrating the image as needed. */
   static async open(url: string): Promise<PostgresStore> {
     const location = redactedLocation(url);
-    const pool = new pg.Pool({ connectionString: url, max: 8, connectionTimeoutMillis: 10_000 });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: 8,
+      connectionTimeoutMillis: 10_000,
+      // A server that stops answering fails the send instead of hanging it (collect is the
+      // longest query; this is far beyond it on any image that fits on one machine).
+      query_timeout: 600_000,
+    });
     // A connection the server dropped (a restart) errors: an idle one here, one in use on the
     // client (its query fails with the error, which becomes `unavailable`). Neither may crash
     // the process; the pool connects afresh for the next query.
