@@ -67,9 +67,9 @@ export class PostgresStore implements ImageStore {
       connectionString: url,
       max: 8,
       connectionTimeoutMillis: 10_000,
-      // A server that stops answering fails the send instead of hanging it (collect is the
-      // longest query; this is far beyond it on any image that fits on one machine).
-      query_timeout: 600_000,
+      // A server that stops answering fails the send instead of hanging it. Collect is the
+      // longest query: about a second per 100,000 objects.
+      query_timeout: 60_000,
     });
     // A connection the server dropped (a restart) errors: an idle one here, one in use on the
     // client (its query fails with the error, which becomes `unavailable`). Neither may crash
