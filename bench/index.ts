@@ -10,6 +10,7 @@ import { benchMind } from './mind.ts';
 import { benchPersonas } from './personas.ts';
 import { benchRemoteMind } from './remote-mind.ts';
 import { benchSandbox } from './sandbox.ts';
+import { benchScale } from './scale.ts';
 import { benchSends } from './sends.ts';
 import { renderTable, type BenchTable } from './table.ts';
 import { benchUpgrade } from './upgrade.ts';
@@ -28,6 +29,7 @@ const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
     notes: ['Target: p50 ≤ 10 ms. Model time is excluded by design: the bot answers at once.'],
   }),
   upgrade: benchUpgrade,
+  scale: benchScale,
 };
 
 const names = Object.keys(benches);

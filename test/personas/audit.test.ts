@@ -8,6 +8,7 @@ import {
   type AuditFinding,
   type AuditSummary,
 } from '../../src/personas/index.ts';
+import { freshImageLocation, IMAGE_KINDS } from '../support/images.ts';
 import { openPersonaCore, type PersonaCore } from './support.ts';
 
 const system = { who: 'system:test', platform: 'console' } as const;
@@ -24,9 +25,9 @@ function alfredOid(core: PersonaCore): Promise<number> {
 const LOST_WRITE =
   "function (self, item) { const xs = self.get('items'); xs.push(item); return xs.length; }";
 
-describe("ALFRED's persistence audit", () => {
+describe.each(IMAGE_KINDS)("ALFRED's persistence audit on %s", (kind) => {
   it('passes a clean image, in his voice, and keeps the summary on him', async () => {
-    const core = await openPersonaCore();
+    const core = await openPersonaCore({ imagePath: await freshImageLocation(kind) });
     const reply = await core.say('ALFRED, audit persistence');
     expect(reply).toMatchObject({ status: 'ok', persona: 'ALFRED' });
     const text = reply.parts.map((p) => (p.kind === 'text' ? p.text : '')).join('');
@@ -41,7 +42,7 @@ describe("ALFRED's persistence audit", () => {
   });
 
   it('finds and names each planted defect', async () => {
-    const core = await openPersonaCore();
+    const core = await openPersonaCore({ imagePath: await freshImageLocation(kind) });
     await core.ok('genesis setSlot items []');
     await core.ok(`genesis defineMethod addItem ${JSON.stringify(LOST_WRITE)}`);
     const { result: orphan } = await core.uvm.exclusive(system, (tx) => {
@@ -75,7 +76,9 @@ describe("ALFRED's persistence audit", () => {
     // The sandbox's compile error is reported once, not again as a parse finding.
     expect(kinds.filter(([, , slot]) => slot === 'broken')).toHaveLength(1);
   });
+});
 
+describe("ALFRED's persistence audit", () => {
   it('finds a lost-write method written directly in a transaction', async () => {
     const core = await openPersonaCore();
     await core.uvm.exclusive(system, (tx) => {

@@ -449,7 +449,10 @@ export class Uvm implements FrontEndLedger {
     }
   }
 
-  /** Runs the send with the method just written, installing it first; or, when another process wrote it, as it is. */
+  /**
+   * Runs the send with the method just written, installing it first; or, when another
+   * process over the image wrote it (`method` undefined), with theirs.
+   */
   private async installAndDeliver(
     request: SendRequest,
     needed: MethodRequest,
@@ -524,7 +527,7 @@ export class Uvm implements FrontEndLedger {
     );
   }
 
-  /** Whether `oid` now understands `selector`, as committed (another process may have taught it). */
+  /** Whether `oid` understands `selector` as committed now (another process may have taught it). */
   private understands(oid: Oid, selector: string): Promise<boolean> {
     return this.read((tx) => lookup(oid, selector, (o) => tx.slots(o)) !== undefined);
   }

@@ -12,6 +12,7 @@ import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
 import { MindMethodWriter } from '../../../src/core/uvm/mind-writer.ts';
 import { PERSONA_SIGNATURES } from '../../../src/forge/index.ts';
 import { threadKey } from '../../../src/personas/index.ts';
+import { freshImageLocation, IMAGE_KINDS } from '../../support/images.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
 import {
   loadTinyMind,
@@ -72,9 +73,14 @@ async function refused(core: PersonaCore, text: string, who: Partial<Send>, why:
 }
 
 async function speakingCore(
-  options: { chat?: (request: ChatRequest) => void; quotas?: typeof DEFAULT_QUOTAS } = {},
+  options: {
+    chat?: (request: ChatRequest) => void;
+    quotas?: typeof DEFAULT_QUOTAS;
+    imagePath?: string;
+  } = {},
 ) {
   return openPersonaCore({
+    ...(options.imagePath ? { imagePath: options.imagePath } : {}),
     loraDir: await loraFolder(),
     conversation: {
       mind: {
@@ -245,10 +251,11 @@ describe('the personas and the system objects', () => {
   });
 });
 
-describe('quotas', () => {
+describe.each(IMAGE_KINDS)('quotas on %s', (kind) => {
   it('refuse a send that would add too much, whole, with the bound it passed', async () => {
     const core = await speakingCore({
       quotas: { ...DEFAULT_QUOTAS, maxObjectsPerUser: 3, maxSendObjects: 5 },
+      imagePath: await freshImageLocation(kind),
     });
     const mine = await core.ok('genesis clone', alice);
     await core.ok(`${mine} name box`, alice);

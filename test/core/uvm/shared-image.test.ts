@@ -7,12 +7,13 @@ import { silentLogger } from '../../../src/core/log.ts';
 import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
 import { Uvm } from '../../../src/core/uvm/uvm.ts';
 import { freshPostgresDatabase } from '../../support/images.ts';
+import { createDatabase, PostgresServer } from '../../support/postgres-server.ts';
 
 const CHILD = new URL('./shared-image-child.ts', import.meta.url).pathname;
 
 /** A fresh PostgreSQL image whose genesis counts, through a method, the sends it gets. */
-async function countingImage(): Promise<string> {
-  const url = await freshPostgresDatabase();
+async function countingImage(url?: string): Promise<string> {
+  url ??= await freshPostgresDatabase();
   const uvm = new Uvm({ image: await Image.open(url), runner: new QuickJsMethodRunner() });
   await uvm.bootstrap({ who: 'system:test', platform: 'console' });
   const bot = new Bot({ uvm, log: silentLogger, backupDir: '/tmp' });
@@ -34,11 +35,20 @@ async function countingImage(): Promise<string> {
   return url;
 }
 
+/** What one BAT OS process was told: the values acknowledged, the failures, their order. */
+interface Outcome {
+  readonly acknowledged: number[];
+  readonly failures: string[];
+  readonly order: string[];
+}
+
 /** One BAT OS process sending increments; resolves with what it was told when it exits. */
 interface Run {
   readonly child: ChildProcess;
   readonly ready: Promise<void>;
-  readonly exited: Promise<{ acknowledged: number[]; failures: string[] }>;
+  /** Resolves once `n` replies have come. */
+  replies(n: number): Promise<void>;
+  readonly exited: Promise<Outcome>;
 }
 
 function increments(url: string, count: number, senders = 4): Run {
@@ -49,6 +59,8 @@ function increments(url: string, count: number, senders = 4): Run {
   );
   const acknowledged: number[] = [];
   const failures: string[] = [];
+  /** Replies in the order they came: 'ok' or 'fail'. */
+  const order: string[] = [];
   let buffer = '';
   let stderr = '';
   let onReady = () => {};
@@ -60,18 +72,26 @@ function increments(url: string, count: number, senders = 4): Run {
     buffer = lines.pop()!;
     for (const line of lines) {
       if (line === 'ready') onReady();
-      else if (line.startsWith('ok ')) acknowledged.push(Number(line.slice(3)));
-      else if (line.startsWith('fail ')) failures.push(line.slice(5));
+      else if (line.startsWith('ok ')) {
+        acknowledged.push(Number(line.slice(3)));
+        order.push('ok');
+      } else if (line.startsWith('fail ')) {
+        failures.push(line.slice(5));
+        order.push('fail');
+      }
     }
   });
-  const exited = new Promise<{ acknowledged: number[]; failures: string[] }>((resolve, reject) => {
+  const exited = new Promise<Outcome>((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      if (code === 0 || signal === 'SIGKILL') resolve({ acknowledged, failures });
+      if (code === 0 || signal === 'SIGKILL') resolve({ acknowledged, failures, order });
       else reject(new Error(`BAT OS process exited ${code ?? signal}: ${stderr}`));
     });
   });
-  return { child, ready, exited };
+  const replies = async (n: number) => {
+    while (order.length < n) await new Promise((resolve) => setTimeout(resolve, 20));
+  };
+  return { child, ready, replies, exited };
 }
 
 /** The counter's value and how many increments history holds, read straight from the database. */
@@ -124,4 +144,29 @@ describe('two BAT OS processes over one PostgreSQL image', () => {
     expect(count).toBeLessThanOrEqual(acknowledged + 4);
     expect(transactions).toBe(count);
   }, 600_000);
+
+  it('fails sends clearly while PostgreSQL restarts, then goes on, losing nothing acknowledged', async () => {
+    const server = await PostgresServer.start();
+    try {
+      const url = await countingImage(await createDatabase(server.url(), 'restarting'));
+      const run = increments(url, 600, 2);
+      await run.replies(100);
+      await server.restart();
+      const { acknowledged, failures, order } = await run.exited;
+      expect(failures.length).toBeGreaterThan(0);
+      for (const failure of failures)
+        expect(failure).toMatch(
+          /The image database postgres:\/\/.* cannot be reached .*Nothing was changed/,
+        );
+      // Sends after the restart succeed again.
+      expect(order.slice(order.lastIndexOf('fail') + 1).length).toBeGreaterThan(0);
+      expect(order.at(-1)).toBe('ok');
+      const { count, transactions } = await tally(url);
+      expect(count).toBeGreaterThanOrEqual(acknowledged.length);
+      expect(transactions).toBe(count);
+      expect(new Set(acknowledged).size).toBe(acknowledged.length);
+    } finally {
+      await server.destroy();
+    }
+  }, 300_000);
 });

@@ -1,0 +1,147 @@
+/**
+ * Many processes over one image: durable sends/s on PostgreSQL beside SQLite, with 1, 4 and
+ * 16 concurrent senders, in one process and spread over four; and what cache coherence
+ * costs a send that follows another process's write to the same object. The PostgreSQL
+ * server is a fresh one in a temporary folder (the tests' fixture), fsync on.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { callerOf } from '../src/core/bot/caller.ts';
+import { Image } from '../src/core/image/index.ts';
+import { QuickJsMethodRunner } from '../src/core/sandbox/index.ts';
+import { parseLine, type ParsedLine } from '../src/core/uvm/parser.ts';
+import { Uvm } from '../src/core/uvm/uvm.ts';
+import { createDatabase, PostgresServer } from '../test/support/postgres-server.ts';
+import { formatNumber, percentile, type BenchTable } from './table.ts';
+
+const CHILD = new URL('./scale-child.ts', import.meta.url).pathname;
+const SECONDS = 3;
+
+const caller = callerOf({
+  platform: 'console',
+  sender: { id: 'bench', name: 'bench', isAdmin: true },
+  channel: 'console',
+  text: '',
+  mentions: [],
+  adminChannel: true,
+});
+
+const send = (uvm: Uvm, line: string) =>
+  uvm.send({ ...(parseLine(line) as Extract<ParsedLine, { kind: 'send' }>), caller });
+
+async function bootstrapped(location: string): Promise<void> {
+  const uvm = new Uvm({ image: await Image.open(location), runner: new QuickJsMethodRunner() });
+  await uvm.bootstrap({ who: 'system:bench', platform: 'console' });
+  await uvm.close();
+}
+
+/** Runs `processes` BAT OS processes with `senders` senders each; their summed sends/s. */
+async function sendsPerSecond(location: string, processes: number, senders: number) {
+  const runs = Array.from(
+    { length: processes },
+    (_, p) =>
+      new Promise<number>((resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', CHILD, location, String(senders), String(SECONDS * 1000), `p${p}`],
+          { stdio: ['ignore', 'pipe', 'inherit'] },
+        );
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('error', reject);
+        child.on('exit', (code) => {
+          const measured = /sends (\d+) seconds ([\d.]+)/.exec(out);
+          if (code !== 0 || measured === null) reject(new Error(`bench process exited ${code}`));
+          else resolve(Number(measured[1]) / Number(measured[2]));
+        });
+      }),
+  );
+  return (await Promise.all(runs)).reduce((a, b) => a + b, 0);
+}
+
+async function throughput(server: PostgresServer, dir: string): Promise<BenchTable> {
+  const rows = [];
+  let round = 0;
+  for (const senders of [1, 4, 16]) {
+    round += 1;
+    const sqlite = join(dir, `image-${round}.db`);
+    await bootstrapped(sqlite);
+    const one = await createDatabase(server.url(), `bench_one_${round}`);
+    await bootstrapped(one);
+    const four = await createDatabase(server.url(), `bench_four_${round}`);
+    await bootstrapped(four);
+    const spread = senders === 1 ? 1 : 4;
+    rows.push({
+      'concurrent senders': String(senders),
+      'SQLite, one process': formatNumber(await sendsPerSecond(sqlite, 1, senders)),
+      'PostgreSQL, one process': formatNumber(await sendsPerSecond(one, 1, senders)),
+      [`PostgreSQL, senders over ${spread === 1 ? 'one process' : 'four processes'}`]: formatNumber(
+        await sendsPerSecond(four, spread, senders / spread),
+      ),
+    });
+  }
+  return {
+    title:
+      'Durable sends/s, one-slot primitive writes (each sender its own slot): SQLite beside PostgreSQL',
+    rows,
+    notes: [
+      `Each cell: BAT OS processes sending for ${SECONDS} s after a 0.3 s warm-up, side by side in this run; PostgreSQL 15 on the same machine and disk, fsync on, a fresh database per cell.`,
+      'One process runs its sends one at a time (its commits wait for each other), so more senders in one process over PostgreSQL do not raise its rate; more processes do. SQLite syncs a group of sends at once.',
+    ],
+  };
+}
+
+async function coherence(server: PostgresServer): Promise<BenchTable> {
+  const url = await createDatabase(server.url(), 'bench_coherence');
+  await bootstrapped(url);
+  const [here, there] = await Promise.all(
+    [0, 1].map(
+      async () => new Uvm({ image: await Image.open(url), runner: new QuickJsMethodRunner() }),
+    ),
+  );
+  try {
+    await send(here!, 'genesis setSlot n 0');
+    const timed = async (before: (n: number) => Promise<unknown>) => {
+      const latencies: number[] = [];
+      for (let n = 0; n < 400; n += 1) {
+        await before(n);
+        const at = performance.now();
+        await send(here!, 'genesis n');
+        if (n >= 50) latencies.push((performance.now() - at) * 1000);
+      }
+      return latencies;
+    };
+    const afterOwn = await timed((n) => send(here!, `genesis setSlot n ${n}`));
+    const afterOther = await timed((n) => send(there!, `genesis setSlot n ${n}`));
+    const row = (label: string, latencies: number[]) => ({
+      'a read-only send (genesis n)': label,
+      'p50 µs': formatNumber(percentile(latencies, 50)),
+      'p99 µs': formatNumber(percentile(latencies, 99)),
+    });
+    return {
+      title: 'Cache coherence on PostgreSQL: a send right after a write to the same object',
+      rows: [
+        row('after this process wrote it (cached)', afterOwn),
+        row('after another process wrote it (notified, reloaded)', afterOther),
+      ],
+      notes: [
+        'Every send first fences on the LISTEN connection (one round trip); the object another process wrote is then reloaded (one more). 350 sends each, after 50 untimed.',
+      ],
+    };
+  } finally {
+    await Promise.all([here!.close(), there!.close()]);
+  }
+}
+
+export async function benchScale(): Promise<BenchTable[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'batos-bench-scale-'));
+  const server = await PostgresServer.start();
+  try {
+    return [await throughput(server, dir), await coherence(server)];
+  } finally {
+    await server.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
