@@ -10,11 +10,8 @@ import type { RecordedRequest } from '../../support/fake-discord.ts';
 import { freshPostgresDatabase } from '../../support/postgres.ts';
 import { runBatos, startBatos, type RunningBatos } from '../../support/run-batos.ts';
 import { tempDir } from '../../support/temp.ts';
-import {
-  readUpgradeRequestFile,
-  upgradeLayout,
-  writeUpgradeResult,
-} from '../../../src/core/upgrade/index.ts';
+import { readUpgradeRequestFile, upgradeLayout } from '../../../src/core/upgrade/index.ts';
+import { writeDryRunResult } from '../../support/upgrade-results.ts';
 
 const alice = user(IDS.alice, 'alice');
 const botMention = user(IDS.bot, 'batos', true);
@@ -108,27 +105,7 @@ describe('Discord shards', () => {
     const layout = upgradeLayout(join(dir, 'upgrades'));
     const request = await readUpgradeRequestFile(join(layout.requests, `${id}.json`), key);
     if (!request.ok) throw new Error(request.reason);
-    const now = new Date().toISOString();
-    await writeUpgradeResult(
-      layout.results,
-      {
-        id: id!,
-        ok: true,
-        dryRun: true,
-        requester: request.request.requester,
-        reportTo: request.request.reportTo,
-        steps: request.request.steps,
-        outcomes: [],
-        rolledBack: false,
-        imageRestored: false,
-        from: request.request.fromVersion,
-        to: request.request.fromVersion,
-        objects: 9,
-        startedAt: now,
-        finishedAt: now,
-      },
-      key,
-    );
+    await writeDryRunResult(layout.results, request.request, key);
     const announced = await fake.waitForRequest(
       (r) =>
         r.method === 'POST' &&
