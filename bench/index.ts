@@ -7,7 +7,7 @@ import { parseCommandLine } from '../scripts/cli.ts';
 import { benchFrontEnds } from './frontends.ts';
 import { benchImage } from './image.ts';
 import { benchMind } from './mind.ts';
-import { benchPersonas } from './personas.ts';
+import { benchBatching, benchPersonas } from './personas.ts';
 import { benchRemoteMind } from './remote-mind.ts';
 import { benchSandbox } from './sandbox.ts';
 import { benchScale } from './scale.ts';
@@ -21,7 +21,7 @@ const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
   access: benchAccess,
   sandbox: benchSandbox,
   mind: benchMind,
-  personas: benchPersonas,
+  personas: async () => [await benchPersonas(), await benchBatching()],
   'remote-mind': benchRemoteMind,
   frontends: async () => ({
     title: 'Front ends: message-to-reply overhead with an instant bot, against local servers (ms)',

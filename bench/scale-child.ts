@@ -1,7 +1,7 @@
 /**
- * One BAT OS process of the scale bench: `senders` concurrent senders send one-slot
- * primitive writes (each its own slot) to a PostgreSQL image for `ms` after a 300 ms
- * warm-up, then print "sends N seconds S".
+ * One BAT OS process of the scale bench: `senders` concurrent senders, each with an object of
+ * its own (a clone of genesis, as each person has their own things), send one-slot primitive
+ * writes to it for `ms` after a 300 ms warm-up; then it prints "sends N seconds S".
  */
 import { callerOf } from '../src/core/bot/caller.ts';
 import { Image } from '../src/core/image/index.ts';
@@ -9,7 +9,7 @@ import { QuickJsMethodRunner } from '../src/core/sandbox/index.ts';
 import { parseLine, type ParsedLine } from '../src/core/uvm/parser.ts';
 import { Uvm } from '../src/core/uvm/uvm.ts';
 
-const [url, senders, ms, name] = process.argv.slice(2) as [string, string, string, string];
+const [url, senders, ms] = process.argv.slice(2) as [string, string, string];
 const caller = callerOf({
   platform: 'console',
   sender: { id: 'bench', name: 'bench', isAdmin: true },
@@ -19,15 +19,19 @@ const caller = callerOf({
   adminChannel: true,
 });
 const uvm = new Uvm({ image: await Image.open(url), runner: new QuickJsMethodRunner() });
+const send = (line: string) =>
+  uvm.send({ ...(parseLine(line) as Extract<ParsedLine, { kind: 'send' }>), caller });
+const objects: number[] = [];
+for (let k = 0; k < Number(senders); k += 1)
+  objects.push(((await send('genesis clone')).value as { $ref: number }).$ref);
 const run = async (duration: number) => {
   let sends = 0;
   const started = performance.now();
   const stop = started + duration;
   await Promise.all(
-    Array.from({ length: Number(senders) }, async (_, k) => {
+    objects.map(async (oid) => {
       for (let n = 0; performance.now() < stop; n += 1) {
-        const line = `genesis setSlot ${name}_${k} ${n}`;
-        await uvm.send({ ...(parseLine(line) as Extract<ParsedLine, { kind: 'send' }>), caller });
+        await send(`#${oid} setSlot n ${n}`);
         sends += 1;
       }
     }),

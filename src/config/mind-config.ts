@@ -11,6 +11,7 @@ export function mindConfig(values: SettingValues, cores = availableParallelism()
     gpu: values.BATOS_GPU === 'false' ? false : values.BATOS_GPU,
     threads: values.BATOS_THREADS ?? Math.max(1, cores),
     contextSize: values.BATOS_CONTEXT_SIZE,
+    sequences: values.BATOS_SEQUENCES,
     memoryBudgetBytes: values.BATOS_MEMORY_BUDGET_MB * 1024 * 1024,
     generationTimeoutMs: values.BATOS_GENERATION_TIMEOUT_MS,
     maxMethodTokens: values.BATOS_MAX_METHOD_TOKENS,

@@ -5,7 +5,7 @@
  */
 import { PERSON_PRINCIPAL } from '../core/access/principal.ts';
 import { DEFAULT_QUOTAS } from '../core/access/quotas.ts';
-import { DEFAULT_MODEL } from '../core/mind/config.ts';
+import { DEFAULT_MODEL, DEFAULT_SEQUENCES } from '../core/mind/config.ts';
 import {
   DEFAULT_REQUEST_EXPIRY_MS,
   DEFAULT_UPGRADE_DIR,
@@ -216,7 +216,13 @@ export const SETTINGS = {
     group: 'model',
     type: integer(256, 1_048_576),
     default: 4096,
-    help: 'Tokens per context.',
+    help: 'Tokens per conversation thread (context sequence).',
+  },
+  BATOS_SEQUENCES: {
+    group: 'model',
+    type: integer(1, 64),
+    default: DEFAULT_SEQUENCES,
+    help: 'Conversation threads per persona context, each with its own KV cache, decoded together.',
   },
   BATOS_MEMORY_BUDGET_MB: {
     group: 'model',

@@ -4,7 +4,8 @@
  * bot untouched.
  *
  * A conversation turn speaks with the persona's voice as the system prompt and its adapter
- * (one pooled context per adapter in the mind, kept across turns), with the thread's
+ * (one pooled context per adapter in the mind, kept across turns, with a sequence per
+ * thread, so the thread's next turn evaluates only what is new), with the thread's
  * history from the image; the reply streams through `events.partial`, then the user's turn
  * and the reply are appended to the thread in one short transaction. When the model fails,
  * nothing is stored: the image is as if the message never came.
@@ -21,7 +22,7 @@ import { adapterFile, type AdapterChoice } from './adapter-file.ts';
 import { runAudit, type AuditOptions } from './audit.ts';
 import { recordAudit } from './audit-record.ts';
 import { renderAuditReport } from './audit-report.ts';
-import { trimHistory, type HistoryLimits } from './history.ts';
+import { trimHistoryInSteps, type HistoryLimits } from './history.ts';
 import { readIntent } from './intent.ts';
 import { AUDIT_PRIMITIVE } from './primitives.ts';
 import type { PersonaRecord } from './records.ts';
@@ -184,7 +185,9 @@ export class PersonaConversation implements Conversation {
       at: new Date().toISOString(),
     };
     const stored = await uvm.read((tx) => readThread(tx, key));
-    const window = trimHistory([...stored, userTurn], this.limits);
+    // Trimmed in steps, as the thread is stored: the prompt keeps its beginning for several
+    // turns, and the mind evaluates only what follows the part its sequence holds.
+    const window = trimHistoryInSteps([...stored, userTurn], this.limits);
     const history = window.slice(0, -1).map((t): ChatTurn => ({ role: t.role, text: t.text }));
     let reply: string;
     try {
@@ -193,6 +196,7 @@ export class PersonaConversation implements Conversation {
           ? { adapter: { path: adapter.path, scale: adapter.scale } }
           : {}),
         systemPrompt: persona.voice,
+        thread: key,
         history,
         text: window[window.length - 1]!.text,
         ...(events.partial ? { onPartial: (soFar: string) => events.partial?.(soFar) } : {}),

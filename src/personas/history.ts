@@ -37,3 +37,21 @@ export function trimHistory<T extends { readonly text: string }>(
   }
   return turns.slice(first);
 }
+
+/**
+ * {@link trimHistory} in steps: everything while it all fits, and once it does not, only
+ * what fits half the limits. A thread's prompt then keeps the same beginning for several
+ * turns instead of losing its oldest turn every turn, so the mind's KV cache for the thread
+ * (which holds the prompt up to its first change) is reused rather than evaluated again.
+ */
+export function trimHistoryInSteps<T extends { readonly text: string }>(
+  turns: readonly T[],
+  limits: HistoryLimits,
+): T[] {
+  const kept = trimHistory(turns, limits);
+  if (kept.length === turns.length) return kept;
+  return trimHistory(turns, {
+    maxTurns: Math.ceil(limits.maxTurns / 2),
+    maxChars: Math.ceil(limits.maxChars / 2),
+  });
+}

@@ -14,7 +14,7 @@ export { parseAddressing } from './addressing.ts';
 export type { Addressable, Addressed } from './addressing.ts';
 export { buildRouterPrompt, routeByRules } from './router.ts';
 export type { Routable, RouteDecision } from './router.ts';
-export { trimHistory } from './history.ts';
+export { trimHistory, trimHistoryInSteps } from './history.ts';
 export type { HistoryLimits } from './history.ts';
 export { auditKindOf, renderAuditReport } from './audit-report.ts';
 export type { AuditFinding, AuditFindingKind, AuditSummary } from './audit-report.ts';

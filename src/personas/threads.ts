@@ -2,7 +2,8 @@
  * Conversation history, kept in the image per thread (a platform thread, or else a
  * channel). The root names `conversations`, whose slots map thread keys to one object per
  * thread holding its `turns`; one object per thread keeps each turn's commit small. The
- * turns are bounded by {@link trimHistory}, oldest dropped first.
+ * turns are bounded by {@link trimHistoryInSteps}: the oldest are dropped, half the limits
+ * at a time, so the prompt's beginning (and the mind's cache of it) lasts several turns.
  *
  * Threads are private: each thread object, and `conversations` itself, belongs to the
  * system with no flags, and a thread's readers are the people who have spoken in it — so
@@ -21,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { namedObject } from '../core/uvm/names.ts';
 import { isIdentifier } from '../core/uvm/parser.ts';
 import type { Send } from '../core/protocol.ts';
-import { trimHistory, type HistoryLimits } from './history.ts';
+import { trimHistoryInSteps, type HistoryLimits } from './history.ts';
 
 /** The root-table name of the object that holds every thread. */
 export const CONVERSATIONS_NAME = 'conversations';
@@ -54,14 +55,14 @@ export function readThread(tx: Transaction, key: string): StoredTurn[] {
   return turns.value.filter(isStoredTurn);
 }
 
-/** Appends turns to the thread, creating it if needed, and trims it to `limits`. */
+/** Appends turns to the thread, creating it if needed, and trims it to `limits` in steps. */
 export function appendTurns(
   tx: Transaction,
   key: string,
   turns: readonly StoredTurn[],
   limits: HistoryLimits,
 ): void {
-  const kept = trimHistory([...readThread(tx, key), ...turns], limits);
+  const kept = trimHistoryInSteps([...readThread(tx, key), ...turns], limits);
   const value = kept.map((t) => ({ ...t })) satisfies Value[];
   const thread = threadObject(tx, key) ?? createThread(tx, key);
   const readers = accessOf(tx.slots(thread)).readers;

@@ -102,7 +102,7 @@ describe('speaking with a persona', () => {
     }
   });
 
-  it('streams the reply and keeps the thread in the image, trimmed oldest first', async () => {
+  it('streams the reply and keeps the thread in the image, trimmed oldest first in steps', async () => {
     const core = await speakingCore({ historyTurns: 4 });
     const partials: string[] = [];
     await core.bot.handle(
@@ -119,18 +119,67 @@ describe('speaking with a persona', () => {
     expect(partials.length).toBeGreaterThan(1);
     expect(partials[partials.length - 1]).toBe(PERSONA_SIGNATURES.ROBIN);
     await core.ok('Robin, two', { channel: 'c1' });
-    await core.ok('Brick, three', { channel: 'c1' });
     await core.ok('Robin, elsewhere', { channel: 'c2' });
-    const turns = await core.uvm.read((tx) =>
-      readThread(tx, threadKey({ platform: 'console', channel: 'c1' })),
-    );
-    expect(turns.map((t) => [t.role, t.persona, t.text])).toEqual([
-      ['user', 'ROBIN', 'two'],
-      ['assistant', 'ROBIN', PERSONA_SIGNATURES.ROBIN],
+    const c1 = () =>
+      core.uvm.read((tx) => readThread(tx, threadKey({ platform: 'console', channel: 'c1' })));
+    // Six turns do not fit four: the thread drops to two, the half, at once...
+    await core.ok('Brick, three', { channel: 'c1' });
+    expect((await c1()).map((t) => [t.role, t.persona, t.text])).toEqual([
       ['user', 'BRICK', 'three'],
       ['assistant', 'BRICK', PERSONA_SIGNATURES.BRICK],
     ]);
+    // ...and then grows again, keeping its beginning (and its prompt's cache) for a while.
+    await core.ok('Robin, four', { channel: 'c1' });
+    expect((await c1()).map((t) => [t.role, t.persona, t.text])).toEqual([
+      ['user', 'BRICK', 'three'],
+      ['assistant', 'BRICK', PERSONA_SIGNATURES.BRICK],
+      ['user', 'ROBIN', 'four'],
+      ['assistant', 'ROBIN', PERSONA_SIGNATURES.ROBIN],
+    ]);
     expect(await core.ok('conversations slotNames')).toBe('["parent*","console_c1","console_c2"]');
+  });
+
+  it('answers people in different threads at once, each thread in a sequence of its own', async () => {
+    const core = await speakingCore();
+    const channels = ['t1', 't2', 't3', 't4'];
+    const send = (channel: string, text: string) =>
+      core.bot.handle(
+        {
+          platform: 'console',
+          sender: { id: `user-${channel}`, name: channel, isAdmin: false },
+          channel,
+          text,
+          mentions: [],
+          adminChannel: false,
+        },
+        {},
+      );
+    const replies = await Promise.all(channels.map((channel) => send(channel, 'Robin, hi')));
+    expect(replies.map(lastText)).toEqual(channels.map(() => PERSONA_SIGNATURES.ROBIN));
+    const keys = channels.map((channel) => threadKey({ platform: 'console', channel }));
+    expect(mind.stats().threads[`${join(core.loraDir, 'robin.gguf')}@1`]).toEqual(
+      expect.arrayContaining(keys),
+    );
+    for (const key of keys)
+      expect((await core.uvm.read((tx) => readThread(tx, key))).map((t) => t.text)).toEqual([
+        'hi',
+        PERSONA_SIGNATURES.ROBIN,
+      ]);
+  });
+
+  it("evaluates only what is new in a thread's next turn, whatever other threads say", async () => {
+    const core = await speakingCore();
+    const evaluated = async (text: string, channel: string): Promise<number> => {
+      const before = mind.stats().tokens.evaluated;
+      expect(lastText(await core.say(text, { channel }))).toBe(PERSONA_SIGNATURES.BABS);
+      return mind.stats().tokens.evaluated - before;
+    };
+    const question = `Babs, ${'what did we decide about the release, and when? '.repeat(12)}`;
+    const first = await evaluated(question, 'reuse');
+    await evaluated('Babs, something else entirely', 'elsewhere');
+    const second = await evaluated('Babs, and who signs it off?', 'reuse');
+    // The voice, the long first turn and its reply are still in the thread's own sequence.
+    expect(second).toBeLessThan(first / 4);
   });
 
   it("gives the model the persona's voice from the image and the thread's history", async () => {
@@ -142,6 +191,7 @@ describe('speaking with a persona', () => {
     const request = spy.requests[1]!;
     expect(request).toMatchObject({
       systemPrompt: 'You are ALFRED. Be brief.',
+      thread: threadKey({ platform: 'console', channel: 'console' }),
       text: 'second',
       history: [
         { role: 'user', text: 'first' },

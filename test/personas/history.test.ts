@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trimHistory } from '../../src/personas/index.ts';
+import { trimHistory, trimHistoryInSteps } from '../../src/personas/index.ts';
 
 const turns = (...texts: string[]) => texts.map((text, i) => ({ who: `u${i}`, text }));
 
@@ -43,5 +43,32 @@ describe('trimHistory', () => {
     const all = turns('old', 'abcdefghij');
     trimHistory(all, { maxTurns: 1, maxChars: 3 });
     expect(all[1]!.text).toBe('abcdefghij');
+  });
+});
+
+describe('trimHistoryInSteps', () => {
+  it('keeps everything while it fits, then drops to half the limits at once', () => {
+    const limits = { maxTurns: 4, maxChars: 100 };
+    expect(trimHistoryInSteps(turns('a', 'b', 'c', 'd'), limits)).toHaveLength(4);
+    expect(trimHistoryInSteps(turns('a', 'b', 'c', 'd', 'e'), limits).map((t) => t.text)).toEqual([
+      'd',
+      'e',
+    ]);
+    expect(
+      trimHistoryInSteps(turns('abcd', 'efgh', 'ij'), { maxTurns: 10, maxChars: 8 }).map(
+        (t) => t.text,
+      ),
+    ).toEqual(['ij']);
+  });
+
+  it('keeps the same first turn while a thread grows back to the limits', () => {
+    const limits = { maxTurns: 6, maxChars: 100 };
+    let thread = turns('a', 'b', 'c', 'd', 'e', 'f');
+    const firsts: string[] = [];
+    for (const text of ['g', 'h', 'i', 'j', 'k', 'l']) {
+      thread = trimHistoryInSteps([...thread, { who: 'u', text }], limits);
+      firsts.push(thread[0]!.text);
+    }
+    expect(firsts).toEqual(['e', 'e', 'e', 'e', 'i', 'i']);
   });
 });

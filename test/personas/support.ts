@@ -23,9 +23,12 @@ import {
 import { openTestCore, type TestCore } from '../support/core.ts';
 import { tempDir } from '../support/temp.ts';
 
-/** The mind's configuration for the forged model, with a persona-sized context. */
+/**
+ * The mind's configuration for the forged model, with a persona-sized context and a
+ * sequence for each of four threads at once.
+ */
 export function tinyMindConfig(model: string, overrides: Partial<MindConfig> = {}): MindConfig {
-  return tinyConfig(model, { contextSize: 2048, maxReplyTokens: 96, ...overrides });
+  return tinyConfig(model, { contextSize: 2048, sequences: 4, maxReplyTokens: 96, ...overrides });
 }
 
 /** Loads a mind on the forged model, closed after the test file. */

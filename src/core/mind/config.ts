@@ -14,8 +14,13 @@ export interface MindConfig {
   readonly gpu: MindGpu;
   /** CPU threads llama.cpp may use (its own default overcommits small machines badly). */
   readonly threads: number;
-  /** Tokens per context. */
+  /** Tokens per context sequence (each conversation thread has its own). */
   readonly contextSize: number;
+  /**
+   * Sequences per context (default {@link DEFAULT_SEQUENCES}): how many conversation
+   * threads with one persona keep their prompts in the KV cache and decode together.
+   */
+  readonly sequences?: number;
   /** Memory all pooled contexts may take together (the model's weights not included). */
   readonly memoryBudgetBytes: number;
   readonly generationTimeoutMs: number;
@@ -34,3 +39,10 @@ export interface MindConfig {
 
 /** Llama 3.1 8B Instruct, 4-bit (Q4_K_M), from Hugging Face. */
 export const DEFAULT_MODEL = 'hf:bartowski/Meta-Llama-3.1-8B-Instruct-GGUF:Q4_K_M';
+
+/**
+ * Sequences per context when {@link MindConfig.sequences} is not set. Each holds a KV cache
+ * of `contextSize` tokens (Llama 3.1 8B at 4,096 tokens: 0.5 GB): two keep three such
+ * contexts (the base model's and two personas') within the default 4 GB budget.
+ */
+export const DEFAULT_SEQUENCES = 2;

@@ -4,7 +4,7 @@
  * Seams: configuration ({@link MindConfig}), where the model file comes from
  * (`model-source`), GGUF checks before llama.cpp sees a file (`gguf/`), model metadata for
  * the pLLM object, the context pool (one context per adapter set, LRU within a memory
- * budget), chat formatting and prompts (`prompts/`), and generation ({@link Mind}); or,
+ * budget, each context's sequences lent to conversation threads), chat formatting and prompts (`prompts/`), and generation ({@link Mind}); or,
  * with BATOS_MIND_URL, llama-servers over HTTP ({@link RemoteMind}, `remote/`). Both are a
  * {@link MindService}, which is all the rest of BAT OS sees.
  */
@@ -21,7 +21,7 @@ export type {
 export { RemoteMind } from './remote/remote-mind.ts';
 export { MindError } from './errors.ts';
 export type { MindErrorCode } from './errors.ts';
-export { DEFAULT_MODEL } from './config.ts';
+export { DEFAULT_MODEL, DEFAULT_SEQUENCES } from './config.ts';
 export type { MindConfig, MindGpu } from './config.ts';
 export type { ChatTurn } from './chat-format.ts';
 export type { AdapterSpec, PoolStats } from './context-pool.ts';

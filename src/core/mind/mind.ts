@@ -1,14 +1,17 @@
 /**
- * The mind: one loaded model, a pool of contexts (one per adapter set), and the three
- * things BAT OS asks of it — write a method, speak as a persona, choose among options.
+ * The mind: one loaded model, a pool of contexts (one per adapter set, each with a sequence
+ * per active conversation thread), and the three things BAT OS asks of it — write a method,
+ * speak as a persona, choose among options. Concurrent requests run on separate sequences
+ * and are decoded together.
  */
 import { stat } from 'node:fs/promises';
-import type { Llama, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
-import { resolveModelChatWrapper, toChatHistory } from './chat-format.ts';
+import type { ChatWrapper, Llama, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
+import { promptTokens, resolveModelChatWrapper, toChatHistory } from './chat-format.ts';
 import { choiceRequest, chosenOption } from './choice.ts';
-import type { MindConfig } from './config.ts';
+import { DEFAULT_SEQUENCES, type MindConfig } from './config.ts';
 import { ContextPool } from './context-pool.ts';
-import type { AdapterSpec, PoolStats, PooledContext } from './context-pool.ts';
+import type { AdapterSpec, PoolStats } from './context-pool.ts';
+import type { SequenceDrivers } from './thread-sequences.ts';
 import { withDeadline } from './deadline.ts';
 import { MindError } from './errors.ts';
 import { validateAdapterFile, validateModelFile } from './gguf/validate.ts';
@@ -51,6 +54,7 @@ export class Mind implements MindService {
     private readonly llama: Llama,
     private readonly model: LlamaModel,
     private readonly pool: ContextPool,
+    private readonly chatWrapper: ChatWrapper,
     private readonly methodGrammar: LlamaGrammar,
     /** What the pLLM object records: file, size, sha256, architecture, quantisation, name. */
     readonly metadata: ModelMetadata,
@@ -89,19 +93,22 @@ export class Mind implements MindService {
         describeModel(path, info, config.modelsDir),
       ]);
       model = loaded;
+      const sequences = config.sequences ?? DEFAULT_SEQUENCES;
       const estimate = await model.fileInsights.estimateContextResourceRequirementsV2({
         contextSize: config.contextSize,
         modelGpuLayers: model.gpuLayers,
-        sequences: 1,
+        sequences,
       });
+      const chatWrapper = resolveModelChatWrapper(model);
       const pool = new ContextPool(model, {
         contextSize: config.contextSize,
+        sequences,
         budgetBytes: config.memoryBudgetBytes,
         bytesPerContext: estimate.cpuRam + estimate.gpuVram,
-        chatWrapper: resolveModelChatWrapper(model),
+        chatWrapper,
       });
       const methodGrammar = await llama.createGrammar({ grammar: METHOD_GBNF });
-      return new Mind(config, llama, model, pool, methodGrammar, metadata);
+      return new Mind(config, llama, model, pool, chatWrapper, methodGrammar, metadata);
     } catch (error) {
       await model?.dispose();
       if (error instanceof MindError) throw error;
@@ -120,32 +127,20 @@ export class Mind implements MindService {
    * 'aborted' or 'incomplete' (the token limit came first).
    */
   async generateMethod(prompt: Prompt, options: GenerationOptions = {}): Promise<GeneratedMethod> {
-    let tokens = 0;
-    const source = await this.generate(
+    const { text, tokens, stopReason } = await this.generate(
       undefined,
       'Writing a method',
       options,
-      async ({ chat }, signal) => {
-        // The sequence's meter counts generated tokens without a per-token callback.
-        const meter = chat.sequence.tokenMeter.getState();
-        const result = await chat.generateResponse(toChatHistory(prompt.system, [], prompt.user), {
-          grammar: this.methodGrammar,
-          maxTokens: this.config.maxMethodTokens,
-          temperature: 0,
-          signal,
-        });
-        tokens = chat.sequence.tokenMeter.diff(meter).usedOutputTokens;
-        if (result.metadata.stopReason === 'maxTokens') {
-          throw new MindError(
-            'incomplete',
-            `The method was still unfinished after ${this.config.maxMethodTokens} tokens (BATOS_MAX_METHOD_TOKENS).`,
-          );
-        }
-        return result.response;
-      },
+      (drivers, signal) =>
+        this.complete(drivers, prompt, this.methodGrammar, this.config.maxMethodTokens, signal),
     );
+    if (stopReason === 'maxTokens')
+      throw new MindError(
+        'incomplete',
+        `The method was still unfinished after ${this.config.maxMethodTokens} tokens (BATOS_MAX_METHOD_TOKENS).`,
+      );
     return {
-      source: source.trim(),
+      source: text.trim(),
       model: this.metadata.id,
       promptHash: promptHash(prompt),
       tokens,
@@ -188,24 +183,16 @@ export class Mind implements MindService {
   ): Promise<T> {
     const choice = choiceRequest(options, prompt);
     const grammar = await this.choiceGrammar(choice.grammar);
-    const answer = await this.generate(
-      undefined,
-      'Choosing',
-      generation,
-      async ({ chat }, signal) => {
-        const result = await chat.generateResponse(toChatHistory(choice.system, [], choice.user), {
-          grammar,
-          maxTokens: choice.maxTokens,
-          temperature: 0,
-          signal,
-        });
-        return result.response;
-      },
+    const answer = await this.generate(undefined, 'Choosing', generation, (drivers, signal) =>
+      this.complete(drivers, choice, grammar, choice.maxTokens, signal),
     );
-    return chosenOption(options, answer);
+    return chosenOption(options, answer.text);
   }
 
-  /** The context pool's state: live contexts (least recently used first), budget, evictions. */
+  /**
+   * The context pool's state: live contexts and the threads their sequences hold (least
+   * recently used first), budget, evictions, tokens evaluated.
+   */
   stats(): PoolStats {
     return this.pool.stats();
   }
@@ -224,16 +211,16 @@ export class Mind implements MindService {
   private generate<T>(
     adapter: AdapterSpec | undefined,
     what: string,
-    options: GenerationOptions,
-    fn: (pooled: PooledContext, signal: AbortSignal) => Promise<T>,
+    options: GenerationOptions & { readonly thread?: string },
+    fn: (drivers: SequenceDrivers, signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     if (this.closed) return Promise.reject(new MindError('closed', 'The mind is closed.'));
     const timeoutMs = options.timeoutMs ?? this.config.generationTimeoutMs;
     return withDeadline(what, { signal: options.signal, timeoutMs }, (signal) =>
-      this.pool.use(adapter, async (pooled) => {
+      this.pool.use(adapter, options.thread, signal, async (drivers) => {
         signal.throwIfAborted();
         try {
-          return await fn(pooled, signal);
+          return await fn(drivers, signal);
         } catch (error) {
           if (error instanceof MindError || signal.aborted) throw error;
           throw new MindError(
@@ -244,6 +231,40 @@ export class Mind implements MindService {
         }
       }),
     );
+  }
+
+  /**
+   * A short system-and-user prompt under a grammar, as a plain completion of the rendered
+   * template: the same answer a chat gives, without the chat layer's per-token work.
+   */
+  private async complete(
+    { chat, completion }: SequenceDrivers,
+    prompt: Prompt,
+    grammar: LlamaGrammar,
+    maxTokens: number,
+    signal: AbortSignal,
+  ): Promise<{ text: string; tokens: number; stopReason: string }> {
+    // The sequence's meter counts generated tokens without a per-token callback.
+    const meter = chat.sequence.tokenMeter;
+    const before = meter.getState();
+    const tokens = promptTokens(this.model, this.chatWrapper, prompt.system, prompt.user);
+    // A completion would silently drop the prompt's beginning to make it fit.
+    if (tokens.length >= chat.sequence.contextSize)
+      throw new MindError(
+        'generation-failed',
+        `The prompt is ${tokens.length} tokens, more than a context sequence holds (BATOS_CONTEXT_SIZE=${this.config.contextSize}); raise BATOS_CONTEXT_SIZE.`,
+      );
+    const result = await completion.generateCompletionWithMeta(tokens, {
+      grammar,
+      maxTokens,
+      temperature: 0,
+      signal,
+    });
+    return {
+      text: result.response,
+      tokens: meter.diff(before).usedOutputTokens,
+      stopReason: result.metadata.stopReason,
+    };
   }
 
   /** Validates an adapter once per file version, before llama.cpp may see it. */

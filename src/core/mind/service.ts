@@ -38,6 +38,12 @@ export interface ChatRequest extends GenerationOptions {
    */
   readonly adapter?: AdapterSpec;
   readonly systemPrompt: string;
+  /**
+   * The conversation thread this turn belongs to. The in-process mind keeps each thread's
+   * prompt in a sequence of its own, so the thread's next turn evaluates only what is new;
+   * absent, the turn takes any free sequence.
+   */
+  readonly thread?: string;
   readonly history: readonly ChatTurn[];
   readonly text: string;
   /** Called with the reply so far as it grows. */

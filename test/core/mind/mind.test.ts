@@ -72,7 +72,7 @@ describe('Mind on the forged model', () => {
     expect((await mind.generateMethod(prompt)).source).toBe(DISPLAY_YOURSELF_SOURCE);
   });
 
-  it('serialises concurrent work on one context', async () => {
+  it('runs a method, a reply and a choice at once, on sequences of one context', async () => {
     const results = await Promise.all([
       mind.generateMethod(genesisPrompt()),
       mind.chat({ systemPrompt: 'x', history: [], text: 'y' }),
@@ -111,6 +111,17 @@ describe('Mind limits', () => {
     const error = await rejection(Mind.load(tinyConfig(files.model, { memoryBudgetBytes: 1024 })));
     expect(error.code).toBe('memory-budget');
     expect(error.message).toContain('BATOS_MEMORY_BUDGET_MB');
+  });
+
+  it('refuses a method prompt longer than a context sequence, naming the setting', async () => {
+    const small = await Mind.load(tinyConfig(files.model, { contextSize: 256 }));
+    try {
+      const error = await rejection(small.generateMethod(genesisPrompt()));
+      expect(error.code).toBe('generation-failed');
+      expect(error.message).toContain('BATOS_CONTEXT_SIZE=256');
+    } finally {
+      await small.close();
+    }
   });
 
   it('reports an unfinished method as incomplete', async () => {

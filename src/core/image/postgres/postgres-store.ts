@@ -26,12 +26,11 @@ import type {
 } from '../store.ts';
 import { ChangeFeed, CHANGES_CHANNEL, changeNotice } from './change-feed.ts';
 import { dumpDatabase } from './dump.ts';
+import { writeCommit } from './write-commit.ts';
 import { translatePgError } from './errors.ts';
 import { redactedLocation } from './location.ts';
 import { SyncReader } from './sync-reader.ts';
 
-/** Rows per INSERT: PostgreSQL takes at most 65,535 parameters in one statement. */
-const ROWS_PER_INSERT = 5_000;
 /** Objects per page when reading the whole image. */
 const PAGE = 1_000;
 /** How often a process waiting for another's method claim looks again. */
@@ -65,8 +64,11 @@ export class PostgresStore implements ImageStore {
   static async open(url: string): Promise<PostgresStore> {
     const location = redactedLocation(url);
     const pool = new pg.Pool({ connectionString: url, max: 8, connectionTimeoutMillis: 10_000 });
-    // An idle connection the server dropped (a restart) errors here; the next query reconnects.
+    // A connection the server dropped (a restart) errors: an idle one here, one in use on the
+    // client (its query fails with the error, which becomes `unavailable`). Neither may crash
+    // the process; the pool connects afresh for the next query.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     const kysely = new Kysely<ImageSchema>({ dialect: new PostgresDialect({ pool }) });
     try {
       // Reach the server first, so "unreachable" is not reported as a failed migration.
@@ -124,71 +126,14 @@ export class PostgresStore implements ImageStore {
               trx,
             );
           await assertCurrent(trx, record.reads);
-          if (record.nextOid !== undefined) {
-            const { from, to } = record.nextOid;
-            const moved = await trx
-              .updateTable('meta')
-              .set({ value: String(to) })
-              .where('key', '=', 'next_oid')
-              .where('value', '=', String(from))
-              .executeTakeFirst();
-            if (Number(moved.numUpdatedRows) !== 1)
-              throw new ImageError('conflict', 'Another process created objects meanwhile.');
-          }
-          const t = record.transaction;
-          const { tx } = await trx
-            .insertInto('transactions')
-            .values({
-              at: t.at,
-              who: t.who,
-              platform: t.platform,
-              channel: t.channel,
-              message: t.message,
-              undo_of: t.undoOf,
-              private: t.private ? 1 : 0,
-              ran_as: t.ranAs,
-            })
-            .returning('tx')
-            .executeTakeFirstOrThrow();
-          for (const rows of chunks(record.objects))
-            await trx
-              .insertInto('objects')
-              .values(rows.map((o) => ({ ...o, version: tx })))
-              .onConflict((c) =>
-                c.column('oid').doUpdateSet((eb) => ({
-                  slots: eb.ref('excluded.slots'),
-                  refs: eb.ref('excluded.refs'),
-                  owner: eb.ref('excluded.owner'),
-                  version: eb.ref('excluded.version'),
-                })),
-              )
-              .execute();
-          for (const rows of chunks(record.changes.map((c, seq) => ({ c, seq }))))
-            await trx
-              .insertInto('changes')
-              .values(
-                rows.map(({ c, seq }) => ({
-                  tx,
-                  seq,
-                  oid: c.oid,
-                  slot: c.slot,
-                  before: c.before,
-                  after: c.after,
-                  before_index: c.beforeIndex,
-                })),
-              )
-              .execute();
-          if (t.undoOf !== null)
-            await trx
-              .updateTable('transactions')
-              .set({ undone_by: tx })
-              .where('tx', '=', t.undoOf)
-              .execute();
-          await this.notify(
-            trx,
+          const notice = changeNotice(
+            this.process,
             record.nextOid?.to,
             record.objects.map((o) => o.oid),
           );
+          const { tx, movedNextOid } = await writeCommit(trx, record, notice);
+          if (record.nextOid !== undefined && !movedNextOid)
+            throw new ImageError('conflict', 'Another process created objects meanwhile.');
           return tx;
         });
     } catch (error) {
@@ -402,10 +347,6 @@ async function assertCurrent(
         'conflict',
         `Object #${oid} changed in another process since this send read it.`,
       );
-}
-
-function* chunks<T>(rows: readonly T[]): Generator<T[]> {
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) yield rows.slice(i, i + ROWS_PER_INSERT);
 }
 
 /** Two 32-bit advisory lock keys from a method's key, stable across processes. */

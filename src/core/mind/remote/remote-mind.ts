@@ -150,6 +150,12 @@ export class RemoteMind implements MindService {
     };
   }
 
+  /**
+   * `request.thread` is not sent: llama-server already gives a request the idle slot whose
+   * cached prompt shares the most with it (`cache_prompt`, `--slot-prompt-similarity`), which
+   * is the thread's own slot while it holds one; pinning `id_slot` by thread would make two
+   * threads that map to one slot wait for each other while other slots sit idle.
+   */
   async chat(request: ChatRequest): Promise<string> {
     const adapter = request.adapter && {
       name: basename(request.adapter.path),
