@@ -4,11 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DISPLAY_YOURSELF_SOURCE } from '../../../src/forge/index.ts';
 import { forged } from '../../support/forged.ts';
-import {
-  readUpgradeRequestFile,
-  upgradeLayout,
-  writeUpgradeResult,
-} from '../../../src/core/upgrade/index.ts';
+import { readUpgradeRequestFile, upgradeLayout } from '../../../src/core/upgrade/index.ts';
+import { writeDryRunResult } from '../../support/upgrade-results.ts';
 import { REPO_ROOT, runBatos } from '../../support/run-batos.ts';
 import { tempDir } from '../../support/temp.ts';
 
@@ -201,32 +198,7 @@ describe('upgrades from the console admin', () => {
     if (!read.ok) return;
 
     // What the steward would leave behind for a dry run.
-    const now = new Date().toISOString();
-    await writeUpgradeResult(
-      layout.results,
-      {
-        id: id!,
-        ok: true,
-        dryRun: true,
-        requester: read.request.requester,
-        reportTo: read.request.reportTo,
-        steps: read.request.steps,
-        outcomes: read.request.steps.map((s) => ({
-          name: s.name,
-          args: s.args,
-          status: 'ok',
-          durationMs: 0,
-        })),
-        rolledBack: false,
-        imageRestored: false,
-        from: read.request.fromVersion,
-        to: read.request.fromVersion,
-        objects: 9,
-        startedAt: now,
-        finishedAt: now,
-      },
-      key,
-    );
+    await writeDryRunResult(layout.results, read.request, key);
     const [report] = await until(
       new RegExp(`^Upgrade ${id} dry run on .*Nothing was changed\\.$`, 'm'),
     );

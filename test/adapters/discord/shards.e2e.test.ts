@@ -10,6 +10,8 @@ import type { RecordedRequest } from '../../support/fake-discord.ts';
 import { freshPostgresDatabase } from '../../support/postgres.ts';
 import { runBatos, startBatos, type RunningBatos } from '../../support/run-batos.ts';
 import { tempDir } from '../../support/temp.ts';
+import { readUpgradeRequestFile, upgradeLayout } from '../../../src/core/upgrade/index.ts';
+import { writeDryRunResult } from '../../support/upgrade-results.ts';
 
 const alice = user(IDS.alice, 'alice');
 const botMention = user(IDS.bot, 'batos', true);
@@ -49,11 +51,14 @@ describe('Discord shards', () => {
     await batos?.stop();
   });
 
-  it('runs a process per shard: each serves its own guilds, both write the same image', async () => {
+  it('runs a process per shard: each serves its own guilds, all write one image, the manager announces', async () => {
     // auto: as many shards as /gateway/bot recommends.
     fake.recommendedShards = 2;
     const dir = tempDir();
+    const key = 'k'.repeat(32);
     batos = startBatos({
+      BATOS_UPGRADE_KEY: key,
+      DISCORD_ADMIN_CHANNEL: IDS.adminChannel,
       BATOS_IMAGE: await freshPostgresDatabase(),
       BATOS_MODEL: join(dir, 'no-model.gguf'),
       BATOS_HEALTH_FILE: join(dir, 'health.json'),
@@ -90,6 +95,27 @@ describe('Discord shards', () => {
     });
     const third = await ask(IDS.channel, 'genesis shardSize');
     expect(third).toEqual({ reply: value('3'), shards: [0] });
+
+    // An admin asks a shard for an upgrade; the manager, which holds no gateway connection,
+    // announces the steward's result in that channel over REST.
+    const asked = await ask(IDS.adminChannel, 'upgrade --dry-run');
+    expect(asked.shards).toEqual([0]);
+    const id = /^Upgrade (u-[0-9a-f]+) dry run requested/.exec(asked.reply)?.[1];
+    expect(id, asked.reply).toBeDefined();
+    const layout = upgradeLayout(join(dir, 'upgrades'));
+    const request = await readUpgradeRequestFile(join(layout.requests, `${id}.json`), key);
+    if (!request.ok) throw new Error(request.reason);
+    await writeDryRunResult(layout.results, request.request, key);
+    const announced = await fake.waitForRequest(
+      (r) =>
+        r.method === 'POST' &&
+        r.path === `/channels/${IDS.adminChannel}/messages` &&
+        String((r.body as { content?: unknown }).content).startsWith(`Upgrade ${id} dry run on`),
+      30_000,
+    );
+    expect((announced.body as { allowed_mentions?: unknown }).allowed_mentions).toEqual({
+      parse: [],
+    });
 
     // Stopping the manager stops every shard the same clean way: three processes say goodbye.
     const run = await batos.stop();
