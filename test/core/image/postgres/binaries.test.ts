@@ -6,8 +6,8 @@ import {
   findPostgresBinary,
   postgresBinDirs,
   requirePostgresBinary,
-} from '../../src/config/postgres-binaries.ts';
-import { tempDir } from '../support/temp.ts';
+} from '../../../../src/core/image/postgres/binaries.ts';
+import { tempDir } from '../../../support/temp.ts';
 
 describe('findPostgresBinary', () => {
   it("finds this machine's pg_dump, a program that runs and says it is PostgreSQL's", () => {
