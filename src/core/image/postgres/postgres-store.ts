@@ -128,11 +128,7 @@ export class PostgresStore implements ImageStore {
         .transaction()
         .setIsolationLevel('serializable')
         .execute(async (trx) => {
-          if (!record.alone)
-            await sql`SELECT pg_advisory_xact_lock_shared(${COMMIT_GATE[0]}, ${COMMIT_GATE[1]})`.execute(
-              trx,
-            );
-          await assertCurrent(trx, record.reads);
+          await assertCurrent(trx, record.reads, !record.alone);
           const notice = changeNotice(
             this.process,
             record.nextOid?.to,
@@ -336,18 +332,20 @@ export class PostgresStore implements ImageStore {
   }
 }
 
-/** Fails with `conflict` unless every object read still has the version it was read at. */
+/**
+ * Passes the commit gate in shared mode (unless this process holds it alone), then fails with
+ * `conflict` unless every object read still has the version it was read at: one round trip.
+ */
 async function assertCurrent(
   trx: Kysely<ImageSchema>,
   reads: ReadonlyMap<Oid, number>,
+  passGate: boolean,
 ): Promise<void> {
-  if (reads.size === 0) return;
-  const rows = await trx
-    .selectFrom('objects')
-    .select(['oid', 'version'])
-    .where('oid', '=', sql<Oid>`ANY(${[...reads.keys()]}::integer[])`)
-    .execute();
-  const current = new Map(rows.map((r) => [r.oid, r.version]));
+  const { rows } = await sql<{ versions: Array<[Oid, number]> }>`
+    SELECT ${passGate ? sql`pg_advisory_xact_lock_shared(${COMMIT_GATE[0]}, ${COMMIT_GATE[1]})` : sql`NULL`} AS gate,
+      (SELECT coalesce(json_agg(json_build_array(oid, version)), '[]')
+         FROM objects WHERE oid = ANY(${[...reads.keys()]}::integer[])) AS versions`.execute(trx);
+  const current = new Map(rows[0]!.versions);
   for (const [oid, version] of reads)
     if (current.get(oid) !== version)
       throw new ImageError(
