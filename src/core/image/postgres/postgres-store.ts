@@ -88,7 +88,14 @@ export class PostgresStore implements ImageStore {
         .where('key', '=', 'next_oid')
         .executeTakeFirst();
       const store = new PostgresStore(url, location, kysely, Number(next?.value ?? 0));
-      await store.feed.refresh();
+      try {
+        await store.feed.refresh();
+      } catch (error) {
+        // The pool goes below; the reader's thread and the feed go here.
+        await store.feed.close();
+        await store.reader.close();
+        throw error;
+      }
       return store;
     } catch (error) {
       await kysely.destroy();
