@@ -27,6 +27,8 @@ export function changeNotice(
 
 export class ChangeFeed {
   private client: pg.Client | undefined;
+  /** The connection being made: sends that refresh meanwhile wait for it, not make another. */
+  private connecting: Promise<void> | undefined;
   private changed = new Set<Oid>();
   private everything = false;
   private nextOid: Oid | undefined;
@@ -41,7 +43,8 @@ export class ChangeFeed {
   /** What other processes committed since the last call (everything, after a reconnect). */
   async refresh(): Promise<Invalidation> {
     try {
-      if (this.client === undefined) await this.connect();
+      if (this.client === undefined)
+        await (this.connecting ??= this.connect().finally(() => (this.connecting = undefined)));
       else await this.client.query('SELECT 1');
     } catch (error) {
       this.drop();
@@ -58,6 +61,7 @@ export class ChangeFeed {
   }
 
   async close(): Promise<void> {
+    await this.connecting?.catch(() => {});
     const client = this.client;
     this.client = undefined;
     await client?.end().catch(() => {});
@@ -71,14 +75,21 @@ export class ChangeFeed {
     client.on('notification', (notice) => {
       if (notice.channel === CHANGES_CHANNEL) this.note(notice.payload ?? '*');
     });
-    await client.connect();
-    await client.query(`LISTEN ${CHANGES_CHANNEL}`);
+    let next: string | undefined;
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANGES_CHANNEL}`);
+      const { rows } = await client.query<{ value: string }>(
+        `SELECT value FROM meta WHERE key = 'next_oid'`,
+      );
+      next = rows[0]?.value;
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
     // Whatever was committed while nobody listened is unknown: forget everything once.
-    const { rows } = await client.query<{ value: string }>(
-      `SELECT value FROM meta WHERE key = 'next_oid'`,
-    );
     this.everything = true;
-    this.raiseNextOid(Number(rows[0]?.value ?? 0));
+    this.raiseNextOid(Number(next ?? 0));
     this.client = client;
   }
 
