@@ -81,6 +81,11 @@ export class Image {
     return new Image(store, options);
   }
 
+  /** How many sends may run side by side against this image (see the store). */
+  get sendsAtOnce(): number {
+    return this.store.sendsAtOnce;
+  }
+
   /** Where the image is: its file, or its database URL without the password. */
   get location(): string {
     return this.store.location;
@@ -139,8 +144,9 @@ export class Image {
   async commit(tx: Transaction): Promise<number | undefined> {
     this.assertOpen();
     const changes = tx.changes();
-    const nextOid = tx.nextOid;
-    if (changes.length === 0 && nextOid === this.committedNextOid) return undefined;
+    if (changes.length === 0) return undefined;
+    this.assertCurrent(tx);
+    const created = tx.createdCount > 0;
     const encoded = new Map<Oid, string>();
     let isPrivate = false;
     for (const [oid, slots] of tx.writes) {
@@ -150,7 +156,7 @@ export class Image {
     const { info } = tx;
     let id: number;
     try {
-      id = await this.store.commit({
+      const written = this.store.commit({
         objects: [...tx.writes].map(([oid, slots]) => ({
           oid,
           slots: encoded.get(oid)!,
@@ -158,9 +164,7 @@ export class Image {
           owner: accessOf(slots).owner,
         })),
         reads: tx.reads,
-        ...(nextOid === this.committedNextOid
-          ? {}
-          : { nextOid: { from: this.committedNextOid, to: nextOid } }),
+        ...(created ? { nextOid: { from: this.committedNextOid, to: tx.nextOid } } : {}),
         transaction: {
           at: new Date().toISOString(),
           who: info.who,
@@ -174,6 +178,8 @@ export class Image {
         changes: changes.map(encodeChange),
         alone: this.alone,
       });
+      // SQLite answers at once: the cache must then change before anything else runs.
+      id = typeof written === 'number' ? written : await written;
     } catch (error) {
       // What it read may be stale, and a commit cut off may have happened: read it afresh.
       for (const oid of tx.reads.keys()) this.cache.delete(oid);
@@ -181,7 +187,7 @@ export class Image {
     }
     for (const [oid, slots] of tx.writes)
       this.cache.set(oid, { slots: new Map(slots), version: id }, encoded.get(oid)!.length);
-    this.committedNextOid = nextOid;
+    if (created) this.committedNextOid = tx.nextOid;
     return id;
   }
 
@@ -371,6 +377,19 @@ export class Image {
       .limit(1)
       .executeTakeFirst();
     return row?.tx;
+  }
+
+  /**
+   * Fails with `conflict` when a send that ran beside this one committed to what this one
+   * read, or created objects first (so the oids this one gave out are taken): it must run
+   * again. A commit from another process is the store's to find.
+   */
+  private assertCurrent(tx: Transaction): void {
+    for (const [oid, version] of tx.reads)
+      if (this.committed(oid)?.version !== version)
+        throw new ImageError('conflict', `Object #${oid} changed since this send read it.`);
+    if (tx.createdCount > 0 && tx.nextOid - tx.createdCount !== this.committedNextOid)
+      throw new ImageError('conflict', 'Objects were created meanwhile; their oids are taken.');
   }
 
   private committed(oid: Oid): CommittedObject | undefined {

@@ -25,6 +25,8 @@ const NOTHING_CHANGED: Invalidation = { oids: [] };
 const UNCONTESTED: Claim = { waited: false, release: () => Promise.resolve() };
 
 export class SqliteStore implements ImageStore {
+  /** Checked in memory at commit, and written at once: sends overlap their waits. */
+  readonly sendsAtOnce = 8;
   readonly kysely: Kysely<ImageSchema>;
   readonly initialNextOid: Oid;
   private readonly statements;
@@ -112,7 +114,7 @@ export class SqliteStore implements ImageStore {
   }
 
   /** One process holds the file, so nothing it read can have changed under it. */
-  commit(record: CommitRecord): Promise<number> {
+  commit(record: CommitRecord): number {
     const s = this.statements;
     const { transaction: t } = record;
     const write = this.db.transaction((): number => {
@@ -138,7 +140,7 @@ export class SqliteStore implements ImageStore {
     });
     const id = write.immediate();
     this.committed += 1;
-    return Promise.resolve(id);
+    return id;
   }
 
   /**

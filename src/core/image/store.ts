@@ -80,6 +80,8 @@ export interface ImageStore {
   readonly kysely: Kysely<ImageSchema>;
   /** The next free oid when the store was opened. */
   readonly initialNextOid: Oid;
+  /** How many sends of one process may run side by side to good effect. */
+  readonly sendsAtOnce: number;
 
   /** One object, read now; `undefined` when there is none. Synchronous: lookup is. */
   load(oid: Oid): StoredObject | undefined;
@@ -90,11 +92,12 @@ export interface ImageStore {
   allObjects(): IterableIterator<[Oid, string]>;
 
   /**
-   * Writes a transaction and returns its id. Rejects with an `ImageError` coded `conflict`
-   * when another process changed what it read (the caller runs it again), or `unavailable`
-   * when the database cannot be reached; nothing is written then.
+   * Writes a transaction and returns its id: at once where the database is in this process
+   * (so the cache is updated before any other send can look), or later. Fails with an
+   * `ImageError` coded `conflict` when another process changed what it read (the caller runs
+   * it again), or `unavailable` when the database cannot be reached; nothing is written then.
    */
-  commit(record: CommitRecord): Promise<number>;
+  commit(record: CommitRecord): number | Promise<number>;
   /** Resolves once every commit so far is durable. */
   durable(): Promise<void>;
   /** What other processes changed since the last call. */

@@ -66,7 +66,12 @@ type JournalEntry =
 export class Transaction {
   private readonly written = new Map<Oid, Map<string, Slot>>();
   private readonly created: Oid[] = [];
-  /** The version of each committed object read, so the commit can tell if it changed since. */
+  /**
+   * Each committed object as this transaction first read it (null: there was none). Later
+   * reads see the same, whatever commits meanwhile, so the transaction's view is one
+   * consistent snapshot, and the commit can tell by the versions whether it is still current.
+   */
+  private readonly seen = new Map<Oid, CommittedObject | null>();
   private readonly versions = new Map<Oid, number>();
   private allocated = 0;
   /** Writes since the first savepoint, so a savepoint can be rolled back to; none before. */
@@ -229,8 +234,12 @@ export class Transaction {
   }
 
   private committed(oid: Oid): SlotMap | undefined {
-    const object = this.state.read(oid);
-    if (object !== undefined && !this.versions.has(oid)) this.versions.set(oid, object.version);
+    let object = this.seen.get(oid);
+    if (object === undefined) {
+      object = this.state.read(oid) ?? null;
+      this.seen.set(oid, object);
+      if (object !== null) this.versions.set(oid, object.version);
+    }
     return object?.slots;
   }
 
