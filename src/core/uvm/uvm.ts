@@ -64,7 +64,7 @@ import {
   type PrimitiveCall,
   type PrimitiveTable,
 } from './primitives.ts';
-import { SerialQueue } from './serial-queue.ts';
+import { SendGate } from './send-gate.ts';
 
 /** A send, as the UVM receives it. */
 export interface SendRequest {
@@ -128,15 +128,15 @@ const SMALL_OBJECT_SLOTS = 32;
 const SMALL_OBJECT_BYTES = 4096;
 
 /**
- * How a send that other processes keep committing under runs again (PostgreSQL images only):
- * after a short random wait, longer each time; from the fourth try on, alone — every other
- * process's commits held back — so it finishes. The bound is for a database that misbehaves.
+ * How a send runs again when another send committed to what it read first: from the second
+ * try on it runs alone — nothing beside it in this process, and every other process's commits
+ * held back — so it finishes. The bound is for a database that misbehaves.
  */
 const MAX_ATTEMPTS = 8;
-const ALONE_FROM_ATTEMPT = 4;
+const ALONE_FROM_ATTEMPT = 2;
 const MAX_BACKOFF_MS = 40;
 
-/** A lookup failure on the top-level send, carried out of the queue to start generation. */
+/** A lookup failure on the top-level send, carried out of its transaction to start generation. */
 class NeedsMethod {
   constructor(readonly request: MethodRequest) {}
 }
@@ -160,7 +160,11 @@ export class Uvm implements FrontEndLedger {
   private readonly primitives: PrimitiveTable;
   private readonly quotas: Quotas;
   private readonly slotRules: readonly SlotRule[];
-  private readonly queue = new SerialQueue();
+  /**
+   * Sends run side by side (as many as the image suits), each checked at commit: while one
+   * waits for the sandbox or the disk, the others go on.
+   */
+  private readonly gate: SendGate;
   /** Methods being written, shared by everyone who asked for the same one meanwhile. */
   private readonly writing = new Map<string, Writing>();
   private readonly sourceKeys = new Map<string, string>();
@@ -168,6 +172,7 @@ export class Uvm implements FrontEndLedger {
 
   constructor(options: UvmOptions) {
     this.image = options.image;
+    this.gate = new SendGate(options.image.sendsAtOnce);
     this.runner = options.runner;
     this.writer = options.writer;
     this.noWriterReason = (options.noWriterReason ?? 'no model is loaded to write it').replace(
@@ -200,12 +205,12 @@ export class Uvm implements FrontEndLedger {
     this.assertOpen();
     let outcome: SendOutcome;
     try {
-      outcome = await this.queue.run(() => this.attempt(() => this.deliver(request)));
+      outcome = await this.attempt(() => this.deliver(request));
     } catch (error) {
       if (!(error instanceof NeedsMethod)) throw error;
       outcome = await this.writeAndDeliver(request, error.request);
     }
-    // Outside the queue: the next sends run while this one's group is synced.
+    // Outside the gate: the next sends run while this one's group is synced.
     if (outcome.tx !== undefined) await this.image.durable();
     return outcome;
   }
@@ -215,26 +220,25 @@ export class Uvm implements FrontEndLedger {
    * model record) alone against the image in one transaction, with the system's authority,
    * and commits it. Every write still passes the guard's quotas and slot rules.
    */
-  exclusive<T>(
+  async exclusive<T>(
     info: TransactionInfo,
     work: (tx: Transaction) => T | Promise<T>,
   ): Promise<{ result: T; tx?: number }> {
     this.assertOpen();
-    return this.queue.run(() =>
-      this.attempt(async () => {
-        const tx = this.image.begin(info, this.guard(systemAuthority()));
-        const result = await work(tx);
-        const id = await this.image.commit(tx);
-        await this.image.durable();
-        return id === undefined ? { result } : { result, tx: id };
-      }),
-    );
+    const done = await this.attempt(async () => {
+      const tx = this.image.begin(info, this.guard(systemAuthority()));
+      const result = await work(tx);
+      const id = await this.image.commit(tx);
+      return id === undefined ? { result } : { result, tx: id };
+    });
+    if (done.tx !== undefined) await this.image.durable();
+    return done;
   }
 
   /** Runs read-only work against committed state, between sends. */
   read<T>(work: (tx: Transaction) => T | Promise<T>): Promise<T> {
     this.assertOpen();
-    return this.queue.run(async () => {
+    return this.gate.shared(async () => {
       await this.image.refresh();
       return work(this.image.begin({ who: 'system', platform: 'console' }));
     });
@@ -278,33 +282,32 @@ export class Uvm implements FrontEndLedger {
   async undo(caller: Caller, txId?: number): Promise<{ undone: number; tx?: number }> {
     assertCommand(caller, 'undo');
     this.assertOpen();
-    return this.queue.run(() =>
-      this.attempt(async () => {
-        const info = transactionInfo(caller, txId === undefined ? 'undo' : `undo ${txId}`);
-        const prepared = await this.image.prepareUndo(
-          info,
-          txId ?? (caller.admin ? undefined : { who: caller.principal }),
-          this.guard(systemAuthority(caller.principal)),
+    const done = await this.attempt(async () => {
+      const info = transactionInfo(caller, txId === undefined ? 'undo' : `undo ${txId}`);
+      const prepared = await this.image.prepareUndo(
+        info,
+        txId ?? (caller.admin ? undefined : { who: caller.principal }),
+        this.guard(systemAuthority(caller.principal)),
+      );
+      const undone = prepared.info.undoOf!;
+      const [entry] = await this.image.history({ tx: undone, limit: 1 });
+      if (!caller.admin && entry?.who !== caller.principal)
+        throw new SendError(
+          'not-allowed',
+          `Transaction ${undone} was made by someone else; only admins may undo it.`,
         );
-        const undone = prepared.info.undoOf!;
-        const [entry] = await this.image.history({ tx: undone, limit: 1 });
-        if (!caller.admin && entry?.who !== caller.principal)
-          throw new SendError(
-            'not-allowed',
-            `Transaction ${undone} was made by someone else; only admins may undo it.`,
-          );
-        const id = await this.image.commit(prepared);
-        await this.image.durable();
-        return id === undefined ? { undone } : { undone, tx: id };
-      }),
-    );
+      const id = await this.image.commit(prepared);
+      return id === undefined ? { undone } : { undone, tx: id };
+    });
+    if (done.tx !== undefined) await this.image.durable();
+    return done;
   }
 
   /** Admins: deletes what the root cannot reach (and, with `days`, older history). */
   collect(caller: Caller, keepHistoryDays?: number): Promise<CollectResult> {
     assertCommand(caller, 'collect');
     this.assertOpen();
-    return this.queue.run(() =>
+    return this.gate.alone(() =>
       this.image.collect(keepHistoryDays === undefined ? {} : { keepHistoryDays }),
     );
   }
@@ -313,7 +316,7 @@ export class Uvm implements FrontEndLedger {
   backup(caller: Caller, file: string): Promise<void> {
     assertCommand(caller, 'backup');
     this.assertOpen();
-    return this.queue.run(() => this.image.backup(file));
+    return this.gate.alone(() => this.image.backup(file));
   }
 
   /** Stops taking sends, waits for those in flight, and closes the sandbox and the image. */
@@ -321,7 +324,7 @@ export class Uvm implements FrontEndLedger {
     if (this.closing) return;
     this.closing = true;
     await Promise.allSettled([...this.writing.values()].map((w) => w.method));
-    await this.queue.drain();
+    await this.gate.drain();
     await this.runner.close();
     await this.image.close();
   }
@@ -345,28 +348,41 @@ export class Uvm implements FrontEndLedger {
   }
 
   /**
-   * Runs one unit of work against freshly committed state. When another process committed
-   * to what it read first (a shared image), its commit fails with `conflict`; its
-   * transaction is dropped and it runs again, a bounded number of times.
+   * Runs one unit of work against freshly committed state, beside other sends. When another
+   * send (here or in another process over a shared image) committed to what it read first,
+   * its commit fails with `conflict`; its transaction is dropped and it runs again, alone
+   * from the second try, a bounded number of times.
    */
   private async attempt<T>(work: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
-      const release = attempt >= ALONE_FROM_ATTEMPT ? await this.image.holdOthersBack() : undefined;
       try {
-        await this.image.refresh();
-        return await work();
+        return attempt < ALONE_FROM_ATTEMPT
+          ? await this.gate.shared(async () => {
+              await this.image.refresh();
+              return work();
+            })
+          : await this.gate.alone(() => this.alone(work));
       } catch (error) {
         if (!(error instanceof ImageError && error.code === 'conflict')) throw error;
         if (attempt >= MAX_ATTEMPTS)
           throw new SendError(
             'conflict',
-            `Other BAT OS processes changed the same objects ${MAX_ATTEMPTS} times while this ran, so it was not done and nothing was changed. Send it again.`,
+            `Other sends changed the same objects ${MAX_ATTEMPTS} times while this ran, so it was not done and nothing was changed. Send it again.`,
             { cause: error },
           );
-      } finally {
-        await release?.();
       }
       await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt));
+    }
+  }
+
+  /** One try with nothing else running here, and every other process's commits held back. */
+  private async alone<T>(work: () => Promise<T>): Promise<T> {
+    const release = await this.image.holdOthersBack();
+    try {
+      await this.image.refresh();
+      return await work();
+    } finally {
+      await release();
     }
   }
 
@@ -469,7 +485,7 @@ export class Uvm implements FrontEndLedger {
   ): Promise<SendOutcome> {
     if (method === undefined) {
       try {
-        return await this.queue.run(() => this.attempt(() => this.deliver(request)));
+        return await this.attempt(() => this.deliver(request));
       } catch (error) {
         if (!(error instanceof NeedsMethod)) throw error;
         return this.writeAndDeliver(request, error.request);
@@ -484,51 +500,49 @@ export class Uvm implements FrontEndLedger {
           `The model wrote ${needed.selector} for ${label}, but it changes the object (${writes[0]!.message}), and ${label} is not yours: a method written for you on someone else's object may only read. Nothing was kept. Clone it and ask your clone: \`${label.split(' ')[0]} clone\`, then \`#<new oid> name my_${needed.name ?? 'object'}\`, then \`my_${needed.name ?? 'object'} ${needed.selector}\`.`,
         );
     }
-    return this.queue.run(() =>
-      this.attempt(async () => {
-        const { authority, guard, tx, receiver, args } = this.begin(request);
-        const existing = lookup(receiver, request.selector, (oid) => tx.slots(oid));
-        if (existing !== undefined) {
-          // Someone else's identical request installed it first: use theirs.
-          return this.finish(
-            tx,
-            await this.invoke(tx, guard, authority, receiver, request.selector, existing, args),
-            false,
-          );
-        }
-        const slot = {
-          kind: 'method',
-          source: method.source,
-          provenance: {
-            ...method.provenance,
-            owner: accessOf(tx.slots(receiver)).owner,
-            ...(needed.readOnly ? { readOnly: true } : {}),
-          },
-        } as const;
-        // The caller asked, but installing is BAT OS's act: the rule above decided it may.
-        guard.authority = systemAuthority(authority.sender);
-        tx.setSlot(receiver, request.selector, slot);
-        let value: Value;
-        try {
-          value = await this.invoke(
-            tx,
-            guard,
-            authority,
-            receiver,
-            request.selector,
-            { holder: receiver, slot },
-            args,
-          );
-        } catch (error) {
-          throw new SendError(
-            'method-failed',
-            `The method the model wrote for ${request.selector} failed when run, so it was not kept: ${(error as Error).message}`,
-            { cause: error },
-          );
-        }
-        return this.finish(tx, value, true);
-      }),
-    );
+    return this.attempt(async () => {
+      const { authority, guard, tx, receiver, args } = this.begin(request);
+      const existing = lookup(receiver, request.selector, (oid) => tx.slots(oid));
+      if (existing !== undefined) {
+        // Someone else's identical request installed it first: use theirs.
+        return this.finish(
+          tx,
+          await this.invoke(tx, guard, authority, receiver, request.selector, existing, args),
+          false,
+        );
+      }
+      const slot = {
+        kind: 'method',
+        source: method.source,
+        provenance: {
+          ...method.provenance,
+          owner: accessOf(tx.slots(receiver)).owner,
+          ...(needed.readOnly ? { readOnly: true } : {}),
+        },
+      } as const;
+      // The caller asked, but installing is BAT OS's act: the rule above decided it may.
+      guard.authority = systemAuthority(authority.sender);
+      tx.setSlot(receiver, request.selector, slot);
+      let value: Value;
+      try {
+        value = await this.invoke(
+          tx,
+          guard,
+          authority,
+          receiver,
+          request.selector,
+          { holder: receiver, slot },
+          args,
+        );
+      } catch (error) {
+        throw new SendError(
+          'method-failed',
+          `The method the model wrote for ${request.selector} failed when run, so it was not kept: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      return this.finish(tx, value, true);
+    });
   }
 
   /** Whether `oid` understands `selector` as committed now (another process may have taught it). */
