@@ -73,7 +73,7 @@ async function throughput(server: PostgresServer, dir: string): Promise<BenchTab
     rows,
     notes: [
       `Each cell: BAT OS processes sending for ${SECONDS} s after a 0.3 s warm-up, side by side in this run; PostgreSQL 15 on the same machine and disk, fsync on, a fresh database per cell.`,
-      'One process runs its sends one at a time and, on PostgreSQL, each waits for its own commit (four round trips and a WAL flush), so more senders in one process do not raise its rate there. More processes add up only where each has a core: on a 2-core machine four of them and PostgreSQL share two. SQLite syncs a group of sends at once.',
+      'A process runs up to eight sends side by side. On PostgreSQL each waits for its own commit (four round trips and a WAL flush), and commits side by side share the flushes; SQLite syncs a group of sends at once. More processes add up only where each has a core: on a 2-core machine four of them and PostgreSQL share two.',
     ],
   };
 }

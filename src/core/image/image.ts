@@ -81,11 +81,6 @@ export class Image {
     return new Image(store, options);
   }
 
-  /** How many sends may run side by side against this image (see the store). */
-  get sendsAtOnce(): number {
-    return this.store.sendsAtOnce;
-  }
-
   /** Where the image is: its file, or its database URL without the password. */
   get location(): string {
     return this.store.location;

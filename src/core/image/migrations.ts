@@ -180,6 +180,37 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_row_locks': {
+    /**
+     * PostgreSQL only: one call that passes the commit gate and locks the rows a commit read
+     * (FOR SHARE) and writes (FOR UPDATE), one at a time in oid order, so two commits never
+     * wait for each other in a circle; it returns the versions it found under the locks.
+     */
+    async up(db: Kysely<unknown>) {
+      if (!onPostgres(db)) return;
+      await sql`
+        CREATE FUNCTION batos_lock_objects(
+          pass_gate boolean, gate_a integer, gate_b integer,
+          written integer[], read_only integer[])
+        RETURNS TABLE (locked_oid integer, locked_version integer)
+        LANGUAGE plpgsql AS $$
+        DECLARE
+          target integer;
+        BEGIN
+          IF pass_gate THEN
+            PERFORM pg_advisory_xact_lock_shared(gate_a, gate_b);
+          END IF;
+          FOR target IN SELECT DISTINCT x FROM unnest(written || read_only) AS x ORDER BY x LOOP
+            IF target = ANY(written) THEN
+              RETURN QUERY SELECT o.oid, o.version FROM objects o WHERE o.oid = target FOR UPDATE;
+            ELSE
+              RETURN QUERY SELECT o.oid, o.version FROM objects o WHERE o.oid = target FOR SHARE;
+            END IF;
+          END LOOP;
+        END
+        $$`.execute(db);
+    },
+  },
 };
 
 function onPostgres(db: Kysely<unknown>): boolean {

@@ -25,8 +25,6 @@ const NOTHING_CHANGED: Invalidation = { oids: [] };
 const UNCONTESTED: Claim = { waited: false, release: () => Promise.resolve() };
 
 export class SqliteStore implements ImageStore {
-  /** Checked in memory at commit, and written at once: sends overlap their waits. */
-  readonly sendsAtOnce = 8;
   readonly kysely: Kysely<ImageSchema>;
   readonly initialNextOid: Oid;
   private readonly statements;

@@ -80,8 +80,6 @@ export interface ImageStore {
   readonly kysely: Kysely<ImageSchema>;
   /** The next free oid when the store was opened. */
   readonly initialNextOid: Oid;
-  /** How many sends of one process may run side by side to good effect. */
-  readonly sendsAtOnce: number;
 
   /** One object, read now; `undefined` when there is none. Synchronous: lookup is. */
   load(oid: Oid): StoredObject | undefined;

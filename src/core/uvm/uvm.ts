@@ -127,6 +127,8 @@ export interface UvmOptions {
 const SMALL_OBJECT_SLOTS = 32;
 const SMALL_OBJECT_BYTES = 4096;
 
+/** Sends that run side by side in one process (see {@link SendGate}). */
+const SENDS_AT_ONCE = 8;
 /**
  * How a send runs again when another send committed to what it read first: from the second
  * try on it runs alone — nothing beside it in this process, and every other process's commits
@@ -161,10 +163,10 @@ export class Uvm implements FrontEndLedger {
   private readonly quotas: Quotas;
   private readonly slotRules: readonly SlotRule[];
   /**
-   * Sends run side by side (as many as the image suits), each checked at commit: while one
-   * waits for the sandbox or the disk, the others go on.
+   * Sends run side by side, each checked at commit: while one waits for the sandbox, the
+   * disk or the database, the others go on.
    */
-  private readonly gate: SendGate;
+  private readonly gate = new SendGate(SENDS_AT_ONCE);
   /** Methods being written, shared by everyone who asked for the same one meanwhile. */
   private readonly writing = new Map<string, Writing>();
   private readonly sourceKeys = new Map<string, string>();
@@ -172,7 +174,6 @@ export class Uvm implements FrontEndLedger {
 
   constructor(options: UvmOptions) {
     this.image = options.image;
-    this.gate = new SendGate(options.image.sendsAtOnce);
     this.runner = options.runner;
     this.writer = options.writer;
     this.noWriterReason = (options.noWriterReason ?? 'no model is loaded to write it').replace(

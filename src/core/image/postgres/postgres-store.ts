@@ -1,9 +1,11 @@
 /**
  * The image in PostgreSQL, shared by any number of BAT OS processes.
  *
- * Each commit runs SERIALIZABLE and first checks that every object the send read still has
- * the version it read (the id of the transaction that last wrote it); if another process got
- * there first, the commit fails with `conflict` and the UVM runs the send again. Reads that
+ * Each commit first locks the objects the send read (FOR SHARE) and writes (FOR UPDATE), in
+ * oid order, and checks that each still has the version the send read (the id of the
+ * transaction that last wrote it); if another send got there first, the commit fails with
+ * `conflict` and the UVM runs the send again. Row locks, not SERIALIZABLE's page-level
+ * predicate locks, so sends on different objects never abort each other. Reads that
  * miss the cache are synchronous (see `sync-reader.ts`); coherence between the processes'
  * caches comes from LISTEN/NOTIFY (see `change-feed.ts`); a missing method is claimed with an
  * advisory lock, so only one process writes it.
@@ -42,12 +44,6 @@ const CLAIM_POLL_MS = 50;
 const COMMIT_GATE = [0x42_41_54, 0x47_41_54_45] as const;
 
 export class PostgresStore implements ImageStore {
-  /**
-   * One at a time: SERIALIZABLE's predicate locks on the small objects table make commits
-   * from one process abort each other (bench scale: 461 sends/s one at a time, 287 with
-   * sixteen side by side). Processes are how a PostgreSQL image scales.
-   */
-  readonly sendsAtOnce = 1;
   readonly syncCount = 0;
   /** This process's name in change notices. */
   private readonly process = randomUUID();
@@ -137,21 +133,18 @@ export class PostgresStore implements ImageStore {
 
   async commit(record: CommitRecord): Promise<number> {
     try {
-      return await this.kysely
-        .transaction()
-        .setIsolationLevel('serializable')
-        .execute(async (trx) => {
-          await assertCurrent(trx, record.reads, !record.alone);
-          const notice = changeNotice(
-            this.process,
-            record.nextOid?.to,
-            record.objects.map((o) => o.oid),
-          );
-          const { tx, movedNextOid } = await writeCommit(trx, record, notice);
-          if (record.nextOid !== undefined && !movedNextOid)
-            throw new ImageError('conflict', 'Another process created objects meanwhile.');
-          return tx;
-        });
+      return await this.kysely.transaction().execute(async (trx) => {
+        await assertCurrent(trx, record);
+        const notice = changeNotice(
+          this.process,
+          record.nextOid?.to,
+          record.objects.map((o) => o.oid),
+        );
+        const { tx, movedNextOid } = await writeCommit(trx, record, notice);
+        if (record.nextOid !== undefined && !movedNextOid)
+          throw new ImageError('conflict', 'Another process created objects meanwhile.');
+        return tx;
+      });
     } catch (error) {
       throw translatePgError(this.location, error);
     }
@@ -227,16 +220,15 @@ export class PostgresStore implements ImageStore {
   }
 
   /**
-   * One SERIALIZABLE statement over the stored reference lists: a commit that makes a doomed
-   * object reachable meanwhile conflicts with it, and one of the two runs again.
+   * One statement over the stored reference lists, with the commit gate held alone, so no
+   * commit can make a doomed object reachable meanwhile.
    */
   async deleteUnreachable(): Promise<number> {
     try {
-      return await this.kysely
-        .transaction()
-        .setIsolationLevel('serializable')
-        .execute(async (trx) => {
-          const { rows } = await sql<{ n: number }>`
+      return await this.kysely.transaction().execute(async (trx) => {
+        // No commit runs meanwhile: one could make a doomed object reachable again.
+        await sql`SELECT pg_advisory_xact_lock(${COMMIT_GATE[0]}, ${COMMIT_GATE[1]})`.execute(trx);
+        const { rows } = await sql<{ n: number }>`
             WITH RECURSIVE reach(oid) AS (
               SELECT 0
               UNION
@@ -247,10 +239,10 @@ export class PostgresStore implements ImageStore {
             ),
             gone AS (DELETE FROM objects WHERE oid NOT IN (SELECT oid FROM reach) RETURNING oid)
             SELECT count(*)::integer AS n FROM gone`.execute(trx);
-          const deleted = rows[0]?.n ?? 0;
-          if (deleted > 0) await this.notify(trx, undefined, 'all');
-          return deleted;
-        });
+        const deleted = rows[0]?.n ?? 0;
+        if (deleted > 0) await this.notify(trx, undefined, 'all');
+        return deleted;
+      });
     } catch (error) {
       throw translatePgError(this.location, error);
     }
@@ -346,20 +338,19 @@ export class PostgresStore implements ImageStore {
 }
 
 /**
- * Passes the commit gate in shared mode (unless this process holds it alone), then fails with
- * `conflict` unless every object read still has the version it was read at: one round trip.
+ * Passes the commit gate in shared mode (unless this process holds it alone), locks what the
+ * send read and writes until the commit ends, and fails with `conflict` unless every object
+ * read still has the version it was read at: one round trip (see migration 0004).
  */
-async function assertCurrent(
-  trx: Kysely<ImageSchema>,
-  reads: ReadonlyMap<Oid, number>,
-  passGate: boolean,
-): Promise<void> {
+async function assertCurrent(trx: Kysely<ImageSchema>, record: CommitRecord): Promise<void> {
+  const written = new Set(record.objects.map((o) => o.oid));
+  const readOnly = [...record.reads.keys()].filter((oid) => !written.has(oid));
   const { rows } = await sql<{ versions: Array<[Oid, number]> }>`
-    SELECT ${passGate ? sql`pg_advisory_xact_lock_shared(${COMMIT_GATE[0]}, ${COMMIT_GATE[1]})` : sql`NULL`} AS gate,
-      (SELECT coalesce(json_agg(json_build_array(oid, version)), '[]')
-         FROM objects WHERE oid = ANY(${[...reads.keys()]}::integer[])) AS versions`.execute(trx);
+    SELECT coalesce(json_agg(json_build_array(locked_oid, locked_version)), '[]') AS versions
+    FROM batos_lock_objects(${!record.alone}, ${COMMIT_GATE[0]}, ${COMMIT_GATE[1]},
+      ${[...written]}::integer[], ${readOnly}::integer[])`.execute(trx);
   const current = new Map(rows[0]!.versions);
-  for (const [oid, version] of reads)
+  for (const [oid, version] of record.reads)
     if (current.get(oid) !== version)
       throw new ImageError(
         'conflict',
