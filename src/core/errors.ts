@@ -18,7 +18,6 @@ export type SendErrorCode =
   | 'quota'
   | 'cancelled'
   | 'conflict'
-  | 'unavailable'
   | 'internal';
 
 /** An error that says what kind it is, so callers branch on `code`, never on message text. */
@@ -43,12 +42,12 @@ export type ImageErrorCode =
   | 'io'
   | 'migration'
   | 'closed'
-  /** Another process committed to what this transaction read first: run the send again. */
+  /** Another send, here or in another process, committed to what this one read first. */
   | 'conflict'
   /** The image's database server cannot be reached now; nothing was changed. */
   | 'unavailable';
 
-/** The image file cannot be opened or used. The file is left exactly as it was. */
+/** The image cannot be opened or used now. The image is left exactly as it was. */
 export class ImageError extends CodedError<ImageErrorCode> {
   override readonly name = 'ImageError';
 }

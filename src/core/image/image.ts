@@ -134,7 +134,8 @@ export class Image {
    * Writes a transaction with its history, visible at once and durable once
    * {@link durable} resolves. Returns the transaction id, or `undefined` when it changed
    * nothing (a read-only send leaves no history). Rejects with `conflict` when another
-   * process changed what it read; the caller may run it again after {@link refresh}.
+   * send, here or in another process, changed what it read or took its new oids; the caller
+   * may run it again after {@link refresh}.
    */
   async commit(tx: Transaction): Promise<number | undefined> {
     this.assertOpen();

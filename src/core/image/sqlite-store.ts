@@ -111,7 +111,10 @@ export class SqliteStore implements ImageStore {
     for (const row of this.statements.allObjects.iterate()) yield [row.oid, row.slots];
   }
 
-  /** One process holds the file, so nothing it read can have changed under it. */
+  /**
+   * Writes at once, in the caller's turn: the image has already checked in memory that what
+   * the send read is current (one process holds the file, so the image sees every commit).
+   */
   commit(record: CommitRecord): number {
     const s = this.statements;
     const { transaction: t } = record;
