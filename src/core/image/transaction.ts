@@ -72,7 +72,6 @@ export class Transaction {
    * consistent snapshot, and the commit can tell by the versions whether it is still current.
    */
   private readonly seen = new Map<Oid, CommittedObject | null>();
-  private readonly versions = new Map<Oid, number>();
   private allocated = 0;
   /** Writes since the first savepoint, so a savepoint can be rolled back to; none before. */
   private journal: JournalEntry[] | undefined;
@@ -196,7 +195,9 @@ export class Transaction {
 
   /** The versions of the committed objects this transaction read, written ones included. */
   get reads(): ReadonlyMap<Oid, number> {
-    return this.versions;
+    const versions = new Map<Oid, number>();
+    for (const [oid, object] of this.seen) if (object !== null) versions.set(oid, object.version);
+    return versions;
   }
 
   /** Every slot whose value differs from the committed state, in slot order. */
@@ -238,7 +239,6 @@ export class Transaction {
     if (object === undefined) {
       object = this.state.read(oid) ?? null;
       this.seen.set(oid, object);
-      if (object !== null) this.versions.set(oid, object.version);
     }
     return object?.slots;
   }
