@@ -25,7 +25,7 @@ import { Ledger } from './ledger.ts';
 import { ObjectCache } from './object-cache.ts';
 import { isPostgresLocation, PostgresStore } from './postgres/index.ts';
 import { SqliteStore } from './sqlite-store.ts';
-import type { ChangeRow, Claim, ImageStore, Release } from './store.ts';
+import type { ChangeRow, Claim, ImageStore, Release, SyncWait } from './store.ts';
 import {
   Transaction,
   type CommittedObject,
@@ -189,10 +189,11 @@ export class Image {
 
   /**
    * Resolves once every commit made so far is durable. No reply may say a send is done
-   * before this resolves (SQLite syncs a whole group of commits at once here).
+   * before this resolves (SQLite syncs a whole group of commits at once here, or, with
+   * `inline`, syncs at once for a send that runs alone).
    */
-  durable(): Promise<void> {
-    return this.store.durable();
+  durable(wait: SyncWait = 'shared'): Promise<void> {
+    return this.store.durable(wait);
   }
 
   /**

@@ -13,7 +13,7 @@ export {
 } from './transaction.ts';
 export type { HistoryChange, HistoryEntry } from './history.ts';
 export type { SlotMap } from './codec.ts';
-export type { Claim } from './store.ts';
+export type { Claim, SyncWait } from './store.ts';
 export {
   dumpDatabase,
   isPostgresLocation,

@@ -3,7 +3,15 @@
  * path uses prepared statements on the connection kysely uses for everything else, because
  * kysely's per-query overhead is most of a small commit's cost.
  */
-import { closeSync, fsync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
@@ -19,6 +27,7 @@ import type {
   Invalidation,
   Release,
   StoredObject,
+  SyncWait,
 } from './store.ts';
 
 const NOTHING_CHANGED: Invalidation = { oids: [] };
@@ -148,11 +157,22 @@ export class SqliteStore implements ImageStore {
    * Group commit: a commit is written at once (readers see it) but synced here, off the main
    * thread, so the sends that arrive during one sync run meanwhile and are made durable
    * together by the next. A crash before it loses only sends never acknowledged, all of a
-   * group together, in commit order (the WAL is a log).
+   * group together, in commit order (the WAL is a log). An `inline` wait with no sync in
+   * flight syncs in this turn instead: SQLite's own way, and the quickest for a lone send.
    */
-  durable(): Promise<void> {
+  durable(wait: SyncWait = 'shared'): Promise<void> {
     const target = this.committed;
     if (this.synced >= target) return Promise.resolve();
+    if (wait === 'inline' && this.syncing === undefined) {
+      try {
+        this.syncs += 1;
+        fdatasyncSync(this.walFd);
+        this.synced = target;
+        return Promise.resolve();
+      } catch (error) {
+        return Promise.reject(this.syncFailure(error));
+      }
+    }
     return this.syncUntil(target);
   }
 
@@ -221,13 +241,20 @@ export class SqliteStore implements ImageStore {
     await this.kysely.destroy();
   }
 
+  private syncFailure(error: unknown): ImageError {
+    return new ImageError('io', `Could not sync the image ${this.location}: ${String(error)}`, {
+      cause: error,
+    });
+  }
+
   private async syncUntil(target: number): Promise<void> {
     while (this.synced < target) {
       if (this.syncing === undefined) {
         const covers = this.committed;
         this.syncs += 1;
+        // fdatasync, as SQLite itself syncs on Linux: the WAL's data and its length.
         this.syncing = new Promise<void>((resolve, reject) =>
-          fsync(this.walFd, (error) => (error ? reject(error) : resolve())),
+          fdatasync(this.walFd, (error) => (error ? reject(error) : resolve())),
         ).then(
           () => {
             this.synced = Math.max(this.synced, covers);
@@ -235,11 +262,7 @@ export class SqliteStore implements ImageStore {
           },
           (error: unknown) => {
             this.syncing = undefined;
-            throw new ImageError(
-              'io',
-              `Could not sync the image ${this.location}: ${String(error)}`,
-              { cause: error },
-            );
+            throw this.syncFailure(error);
           },
         );
       }

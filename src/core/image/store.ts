@@ -9,6 +9,14 @@ import type { Oid } from '../model/value.ts';
 import type { ImageSchema } from './schema.ts';
 
 /** One object's stored form and the transaction that last wrote it. */
+/**
+ * How a caller waits for its commit to become durable. `shared`: the sync runs off the main
+ * thread, so sends that commit meanwhile share the next one (group commit). `inline`: the
+ * sync runs in the caller's turn, for a send with nobody to share it with, where the thread
+ * pool's round trip would only add latency.
+ */
+export type SyncWait = 'shared' | 'inline';
+
 export interface StoredObject {
   /** Encoded slots (see `codec.ts`). */
   readonly slots: string;
@@ -96,8 +104,8 @@ export interface ImageStore {
    * it again), or `unavailable` when the database cannot be reached; nothing is written then.
    */
   commit(record: CommitRecord): number | Promise<number>;
-  /** Resolves once every commit so far is durable. */
-  durable(): Promise<void>;
+  /** Resolves once every commit so far is durable, waiting as `mode` says. */
+  durable(mode?: SyncWait): Promise<void>;
   /** What other processes changed since the last call. */
   refresh(): Promise<Invalidation>;
   /** Waits until no other process writes the method `key`, then holds it. */

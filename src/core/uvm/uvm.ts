@@ -167,6 +167,8 @@ export class Uvm implements FrontEndLedger {
    * disk or the database, the others go on.
    */
   private readonly gate = new SendGate(SENDS_AT_ONCE);
+  /** Sends, reads and bookkeeping between their call and their answer. */
+  private serving = 0;
   /** Methods being written, shared by everyone who asked for the same one meanwhile. */
   private readonly writing = new Map<string, Writing>();
   private readonly sourceKeys = new Map<string, string>();
@@ -202,18 +204,20 @@ export class Uvm implements FrontEndLedger {
   }
 
   /** Delivers one send. Rejects with a {@link SendError}; the image is then unchanged. */
-  async send(request: SendRequest): Promise<SendOutcome> {
+  send(request: SendRequest): Promise<SendOutcome> {
     this.assertOpen();
-    let outcome: SendOutcome;
-    try {
-      outcome = await this.attempt(() => this.deliver(request));
-    } catch (error) {
-      if (!(error instanceof NeedsMethod)) throw error;
-      outcome = await this.writeAndDeliver(request, error.request);
-    }
-    // Outside the gate: the next sends run while this one's group is synced.
-    if (outcome.tx !== undefined) await this.image.durable();
-    return outcome;
+    return this.serve(async () => {
+      let outcome: SendOutcome;
+      try {
+        outcome = await this.attempt(() => this.deliver(request));
+      } catch (error) {
+        if (!(error instanceof NeedsMethod)) throw error;
+        outcome = await this.writeAndDeliver(request, error.request);
+      }
+      // Outside the gate: the next sends run while this one's group is synced.
+      if (outcome.tx !== undefined) await this.durable();
+      return outcome;
+    });
   }
 
   /**
@@ -221,28 +225,32 @@ export class Uvm implements FrontEndLedger {
    * model record) alone against the image in one transaction, with the system's authority,
    * and commits it. Every write still passes the guard's quotas and slot rules.
    */
-  async exclusive<T>(
+  exclusive<T>(
     info: TransactionInfo,
     work: (tx: Transaction) => T | Promise<T>,
   ): Promise<{ result: T; tx?: number }> {
     this.assertOpen();
-    const done = await this.attempt(async () => {
-      const tx = this.image.begin(info, this.guard(systemAuthority()));
-      const result = await work(tx);
-      const id = await this.image.commit(tx);
-      return id === undefined ? { result } : { result, tx: id };
+    return this.serve(async () => {
+      const done = await this.attempt(async () => {
+        const tx = this.image.begin(info, this.guard(systemAuthority()));
+        const result = await work(tx);
+        const id = await this.image.commit(tx);
+        return id === undefined ? { result } : { result, tx: id };
+      });
+      if (done.tx !== undefined) await this.durable();
+      return done;
     });
-    if (done.tx !== undefined) await this.image.durable();
-    return done;
   }
 
   /** Runs read-only work against committed state, between sends. */
   read<T>(work: (tx: Transaction) => T | Promise<T>): Promise<T> {
     this.assertOpen();
-    return this.gate.shared(async () => {
-      await this.image.refresh();
-      return work(this.image.begin({ who: 'system', platform: 'console' }));
-    });
+    return this.serve(() =>
+      this.gate.shared(async () => {
+        await this.image.refresh();
+        return work(this.image.begin({ who: 'system', platform: 'console' }));
+      }),
+    );
   }
 
   /**
@@ -280,9 +288,13 @@ export class Uvm implements FrontEndLedger {
    * Reverts one of the caller's own transactions (the newest by default; admins may name
    * anyone's). Returns the transaction undone and the one that undid it.
    */
-  async undo(caller: Caller, txId?: number): Promise<{ undone: number; tx?: number }> {
+  undo(caller: Caller, txId?: number): Promise<{ undone: number; tx?: number }> {
     assertCommand(caller, 'undo');
     this.assertOpen();
+    return this.serve(() => this.undoNow(caller, txId));
+  }
+
+  private async undoNow(caller: Caller, txId?: number): Promise<{ undone: number; tx?: number }> {
     const done = await this.attempt(async () => {
       const info = transactionInfo(caller, txId === undefined ? 'undo' : `undo ${txId}`);
       const prepared = await this.image.prepareUndo(
@@ -300,7 +312,7 @@ export class Uvm implements FrontEndLedger {
       const id = await this.image.commit(prepared);
       return id === undefined ? { undone } : { undone, tx: id };
     });
-    if (done.tx !== undefined) await this.image.durable();
+    if (done.tx !== undefined) await this.durable();
     return done;
   }
 
@@ -374,6 +386,25 @@ export class Uvm implements FrontEndLedger {
       }
       await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt));
     }
+  }
+
+  /** Counts work from its call to its answer (see {@link durable}). */
+  private async serve<T>(work: () => Promise<T>): Promise<T> {
+    this.serving += 1;
+    try {
+      return await work();
+    } finally {
+      this.serving -= 1;
+    }
+  }
+
+  /**
+   * Waits until this send's commit is durable, outside the gate. When nothing else is
+   * between its call and its answer, nobody could share the sync, so it runs in this turn
+   * rather than through the thread pool (whose round trip would only add latency).
+   */
+  private durable(): Promise<void> {
+    return this.image.durable(this.serving === 1 ? 'inline' : 'shared');
   }
 
   /** One try with nothing else running here, and every other process's commits held back. */

@@ -61,6 +61,35 @@ describe('Image on SQLite', () => {
     });
   });
 
+  it("syncs an inline wait in the caller's turn, unless a sync is already in flight", async () => {
+    const path = join(tempDir(), 'image.db');
+    await withImage(path, async (image) => {
+      await image.durable();
+      const before = image.syncCount;
+      const first = image.begin(who);
+      first.create([['n', v(1)]]);
+      await image.commit(first);
+      const lone = image.durable('inline');
+      // Synced before anything else could run: the count moved before the promise settled.
+      expect(image.syncCount - before).toBe(1);
+      await lone;
+      const second = image.begin(who);
+      second.create([['n', v(2)]]);
+      await image.commit(second);
+      const shared = image.durable();
+      const third = image.begin(who);
+      third.create([['n', v(3)]]);
+      await image.commit(third);
+      // A sync is in flight: the inline wait joins the group after it instead.
+      const joined = image.durable('inline');
+      expect(image.syncCount - before).toBe(2);
+      await Promise.all([shared, joined]);
+      expect(image.syncCount - before).toBe(3);
+      await image.durable('inline');
+      expect(image.syncCount - before).toBe(3);
+    });
+  });
+
   it('backs up online to a file that opens as an image with the same objects', async () => {
     const dir = tempDir();
     await withImage(join(dir, 'image.db'), async (image) => {

@@ -3,6 +3,7 @@
  * does not hold another's send back, and sends that race on one object lose nothing.
  */
 import { describe, expect, it } from 'vitest';
+import type { SyncWait } from '../../../src/core/image/index.ts';
 import { openTestCore, operator } from '../../support/core.ts';
 
 const someone = (id: string) => ({
@@ -30,6 +31,36 @@ describe('sends side by side', () => {
     const slowReply = await slow;
     expect(slowReply.status, JSON.stringify(slowReply)).toBe('ok');
     expect(order).toEqual(['quick', 'slow']);
+  });
+
+  it('syncs a lone send at once, and sends side by side in shared groups', async () => {
+    const core = await openTestCore();
+    await core.ok('genesis setSlot n 0');
+    const waits: SyncWait[] = [];
+    const durable = core.image.durable.bind(core.image);
+    core.image.durable = (wait) => {
+      waits.push(wait ?? 'shared');
+      return durable(wait);
+    };
+    let before = core.image.syncCount;
+    for (let i = 1; i <= 5; i += 1) await core.ok(`genesis setSlot n ${i}`);
+    expect(core.image.syncCount - before).toBe(5);
+    expect(waits).toEqual(Array(5).fill('inline'));
+    const people = ['ann', 'bo', 'cy', 'di', 'ed', 'fay', 'gus', 'hal'].map(someone);
+    const desks: string[] = [];
+    for (const person of people) desks.push(await core.ok('genesis clone', person));
+    before = core.image.syncCount;
+    waits.length = 0;
+    await Promise.all(
+      people.map(async (person, p) => {
+        for (let i = 0; i < 10; i += 1) await core.ok(`${desks[p]} setSlot n ${i}`, person);
+      }),
+    );
+    // 80 durable sends; while one group syncs, the next group's sends commit and wait.
+    expect(waits).toContain('shared');
+    expect(core.image.syncCount - before).toBeLessThan(80);
+    for (const [p, person] of people.entries())
+      expect(await core.ok(`${desks[p]} n`, person)).toBe('9');
   });
 
   it('loses no increment when eight senders race on one object through a method', async () => {
