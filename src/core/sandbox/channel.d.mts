@@ -16,6 +16,7 @@ export declare class Channel {
   state(): ChannelState;
   waitFor(state: ChannelState): ChannelState;
   waitForAsync(state: ChannelState): Promise<ChannelState>;
+  spin(state: ChannelState, ms: number): void;
   countCompile(): void;
   compiles(): number;
   kill(): void;

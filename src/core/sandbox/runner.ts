@@ -2,7 +2,7 @@
  * Runs methods in QuickJS inside a worker thread, one call at a time, with every limit
  * enforced: QuickJS's own (heap, stack, interrupt) inside the worker, and a hard wall-clock
  * limit from here, which terminates the worker whatever it is doing. The host thread never
- * blocks: it awaits the worker's messages, serves its host requests, and keeps ticking.
+ * sleeps on the worker: it awaits the worker's messages (after a brief spin, see channel.mjs), serves its host requests, and keeps ticking.
  */
 import { checkMethodSource } from './check.ts';
 import type { HostBridge, MethodCall, MethodRunner } from './contract.ts';
