@@ -9,6 +9,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { getLlama, LlamaLogLevel, type LlamaContextSequence, type Token } from 'node-llama-cpp';
 import { Mind, type ChatTurn } from '../src/core/mind/index.ts';
 import {
   forgeLargeModel,
@@ -149,6 +150,60 @@ async function decodeRate(mind: Mind, conversations: number, round: number): Pro
   return ((mind.stats().tokens.generated - before) * 1000) / (performance.now() - started);
 }
 
+/**
+ * One decoding step on plain node-llama-cpp, ms (median of `steps`): `n` sequences of one
+ * context (ROBIN's adapter, the bench's thread count) each evaluate one token and sample the
+ * next, in one batch. Batching can raise tokens/s by at most `n × step(1) / step(n)`.
+ */
+async function decodingStepMs(
+  modelPath: string,
+  adapterPath: string,
+  counts: readonly number[],
+  steps: number,
+): Promise<Map<number, number>> {
+  const llama = await getLlama({
+    gpu: false,
+    build: 'never',
+    maxThreads: BENCH_THREADS,
+    logLevel: LlamaLogLevel.error,
+  });
+  const model = await llama.loadModel({ modelPath });
+  const context = await model.createContext({
+    contextSize: 1024,
+    sequences: Math.max(...counts),
+    lora: { adapters: [{ filePath: adapterPath, scale: 1 }] },
+  });
+  try {
+    const sequences = Array.from({ length: context.totalSequences }, () => context.getSequence());
+    const prompt = model.tokenize('hello there, how are you today?');
+    const step = (sequence: LlamaContextSequence, token: Token) =>
+      sequence
+        .controlledEvaluate([[token, { generateNext: { token: true } }]])
+        .then((out) => out[0]?.next.token ?? token);
+    const result = new Map<number, number>();
+    for (const n of counts) {
+      const using = sequences.slice(0, n);
+      for (const sequence of using) {
+        await sequence.clearHistory();
+        await sequence.evaluateWithoutGeneratingNewTokens(prompt);
+      }
+      const next = using.map(() => prompt[prompt.length - 1]!);
+      const times: number[] = [];
+      for (let i = 0; i < steps; i++) {
+        const started = performance.now();
+        const tokens = await Promise.all(using.map((sequence, s) => step(sequence, next[s]!)));
+        times.push(performance.now() - started);
+        tokens.forEach((token, s) => (next[s] = token));
+      }
+      result.set(n, median(times));
+    }
+    return result;
+  } finally {
+    await context.dispose();
+    await model.dispose();
+  }
+}
+
 /** A history of about `tokens` tokens as this mind counts them, distinct per `seed`. */
 function longHistory(seed: number, turns: number): ChatTurn[] {
   return Array.from({ length: turns }, (_, i) => ({
@@ -248,6 +303,9 @@ export async function benchBatching(): Promise<BenchTable> {
     } finally {
       await talker.close();
     }
+    const stepMs = await decodingStepMs(files.model, robin.path, [1, BATCH.conversations], 300);
+    const step = { one: stepMs.get(1)!, many: stepMs.get(BATCH.conversations)! };
+    const ceiling = (BATCH.conversations * step.one) / step.many;
     const rate = { one: median(one), many: median(many) };
     const decode = { one: median(decodeOne), many: median(decodeMany) };
     const ttft = { first: median(first), second: median(second) };
@@ -269,6 +327,13 @@ export async function benchBatching(): Promise<BenchTable> {
           target: '—',
         },
         {
+          measurement: `one decoding step (a token in, the next sampled), plain node-llama-cpp: ${BATCH.conversations} sequences at once vs 1, ms`,
+          baseline: `1: ${formatNumber(step.one, 2)}`,
+          measured: `${BATCH.conversations}: ${formatNumber(step.many, 2)}`,
+          ratio: `${formatNumber(step.many / step.one, 1)}×`,
+          target: '—',
+        },
+        {
           measurement: `a thread's second turn after a ${formatNumber(evaluated.first)}-token prompt: first token ms`,
           baseline: `first turn: ${formatNumber(ttft.first, 2)}`,
           measured: `second turn: ${formatNumber(ttft.second, 2)}`,
@@ -279,7 +344,8 @@ export async function benchBatching(): Promise<BenchTable> {
       notes: [
         `Rates: medians of ${BATCH.rounds} rounds of ${BATCH.seconds} s each, 1 and ${BATCH.conversations} conversations alternating; each conversation sends its next turn when its reply is in, history kept as the conversation layer keeps it.`,
         `First token: medians of ${BATCH.ttftSamples} threads, each with its own history; the second turn evaluated ${formatNumber(evaluated.second)} tokens (what is new), the first ${formatNumber(evaluated.first)}.`,
-        `On the tiny model a token costs node-llama-cpp ~0.5 ms of round trips (a decode, then a sampling, each handed to a native thread) against microseconds of arithmetic; batching shares the decode, not the round trips or each turn's chat formatting, so the ratio is bound by CPU time — and this machine's load average was ${formatNumber(loadavg()[0]!, 1)} on ${availableParallelism()} cores at the end of the run. An 8B model's decode is bound by reading its weights, once per batch for all sequences.`,
+        `Why the ${BATCH.conversations}-conversation ratio stops where it does: on this model and ${BENCH_THREADS} llama.cpp thread, one step for ${BATCH.conversations} sequences costs ${formatNumber(step.many / step.one, 1)}× a step for one, so batching can give at most ${formatNumber(ceiling, 1)}× whatever BAT OS does. The tiny model's cost per sequence is arithmetic: each sequence's next token needs its own row of logits from an f32 output layer (128 × the vocabulary) and its own sampling, and one thread computes them one after another. An 8B model's step is bound by reading its weights, once per batch for all sequences (bench/gpu.ts measures that on a GPU machine).`,
+        `This machine's load average was ${formatNumber(loadavg()[0]!, 1)} on ${availableParallelism()} cores at the end of the run.`,
       ],
     };
   } finally {
