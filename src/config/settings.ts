@@ -210,7 +210,7 @@ export const SETTINGS = {
     group: 'model',
     type: integer(1, 1024),
     defaultText: "the machine's cores",
-    help: 'CPU threads llama.cpp may use.',
+    help: "CPU threads llama.cpp may use. On a small or shared machine try fewer: llama.cpp's threads wait for one another at every step, so one that loses its core stalls the rest.",
   },
   BATOS_CONTEXT_SIZE: {
     group: 'model',
