@@ -11,6 +11,7 @@ import type { FrontEnd, Logger } from '../chat/front-end.ts';
 import { chunkMarkdown } from '../chat/chunk.ts';
 import { redactedMessage } from '../chat/redact.ts';
 import type { DiscordConfig } from './config.ts';
+import { RespawnBackoff } from './respawn-backoff.ts';
 import { DISCORD_MAX_LENGTH, renderDiscord } from './render.ts';
 
 /** Which shard a process serves, out of how many. */
@@ -73,19 +74,39 @@ export async function startDiscordShards(options: ShardManagerOptions): Promise<
     totalShards: count,
     mode: 'process',
     execArgv: [...options.execArgv],
-    respawn: true,
+    // A dead shard is started again here, after a back-off, not at once by discord.js.
+    respawn: false,
   });
   let stopping = false;
+  const restarts = new Set<NodeJS.Timeout>();
   manager.on('shardCreate', (shard: Shard) => {
+    const backoff = new RespawnBackoff();
+    shard.on('spawn', () => backoff.started(Date.now()));
     shard.on('death', () => {
-      if (!stopping)
-        log.warn('discord: shard process exited; starting it again', { shard: shard.id });
+      if (stopping) return;
+      const delay = backoff.delayAfterDeath(Date.now());
+      log.warn('discord: shard process exited; starting it again', {
+        shard: shard.id,
+        inSeconds: delay / 1000,
+      });
+      const restart = setTimeout(() => {
+        restarts.delete(restart);
+        if (stopping) return;
+        shard.spawn(SHARD_READY_TIMEOUT_MS).catch((error: unknown) =>
+          log.error('discord: a shard did not start again', {
+            shard: shard.id,
+            error: redactedMessage(error, secrets),
+          }),
+        );
+      }, delay);
+      restarts.add(restart);
     });
     shard.on('ready', () => log.info('discord: shard ready', { shard: shard.id, of: count }));
   });
   const stopShards = async (): Promise<void> => {
     stopping = true;
-    manager.respawn = false;
+    for (const restart of restarts) clearTimeout(restart);
+    restarts.clear();
     await Promise.all([...manager.shards.values()].map(stopShard));
   };
   try {

@@ -3,6 +3,7 @@
  * ShardingManager starts one BAT OS process per shard, each serves the guilds Discord routes
  * to it, and all of them write one image on PostgreSQL.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeDiscord, IDS, shardOfGuild, user } from '../../support/fake-discord.ts';
@@ -23,6 +24,23 @@ beforeAll(async () => {
 afterAll(async () => {
   await fake?.close();
 });
+
+/** The pid of the manager's child process that serves shard `id` (from /proc: no `ps` needed). */
+function shardProcess(manager: number, id: number): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent !== manager) continue;
+      const env = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      if (env.includes(`SHARDS=${id}`)) return Number(entry);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  throw new Error(`no child of process ${manager} serves shard ${id}`);
+}
 
 /** Says `text` to the bot in `channelId`; resolves with the reply's text and the shard that got it. */
 async function ask(channelId: string, text: string): Promise<{ reply: string; shards: number[] }> {
@@ -95,6 +113,18 @@ describe('Discord shards', () => {
     });
     const third = await ask(IDS.channel, 'genesis shardSize');
     expect(third).toEqual({ reply: value('3'), shards: [0] });
+
+    // A shard process that dies is started again after a back-off, and serves its guilds.
+    process.kill(shardProcess(batos.child.pid!, 1), 'SIGKILL');
+    await batos.waitForOutput(/shard process exited; starting it again.*"inSeconds":5\.5/, 30_000);
+    await batos.waitForOutput(
+      /discord: shard ready.*"shard":1[\s\S]*discord: shard ready.*"shard":1/,
+      120_000,
+    );
+    expect(await ask(IDS.otherChannel, 'genesis shardColor')).toEqual({
+      reply: value('red'),
+      shards: [1],
+    });
 
     // An admin asks a shard for an upgrade; the manager, which holds no gateway connection,
     // announces the steward's result in that channel over REST.
