@@ -9,7 +9,14 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { getLlama, LlamaLogLevel, type LlamaContextSequence, type Token } from 'node-llama-cpp';
+import {
+  getLlama,
+  LlamaChat,
+  LlamaLogLevel,
+  type LlamaContextSequence,
+  type Token,
+} from 'node-llama-cpp';
+import { resolveModelChatWrapper, toChatHistory } from '../src/core/mind/chat-format.ts';
 import { Mind, type ChatTurn } from '../src/core/mind/index.ts';
 import {
   forgeLargeModel,
@@ -98,18 +105,74 @@ export async function benchPersonas(): Promise<BenchTable> {
 /** Conversations and turns of the batching rows. */
 const BATCH = { conversations: 8, seconds: 3, rounds: 3, ttftSamples: 12, historyTokens: 2_000 };
 
+/** Who answers the conversations of a rate row, and how many tokens it generated so far. */
+interface Talker {
+  reply(conversation: number, thread: string, history: ChatTurn[], text: string): Promise<string>;
+  generated(): number;
+}
+
+/** BAT OS's mind as ROBIN: a thread's sequence is found by its key. */
+function mindTalker(mind: Mind, robin: { path: string; scale: number }, voice: string): Talker {
+  return {
+    reply: (_, thread, history, text) =>
+      mind.chat({ adapter: robin, systemPrompt: voice, thread, history, text }),
+    generated: () => mind.stats().tokens.generated,
+  };
+}
+
+/**
+ * Plain node-llama-cpp for the same conversations: one context with ROBIN's adapter, one
+ * `LlamaChat` per conversation on a sequence of its own, the same chat wrapper and history.
+ */
+async function plainTalker(
+  modelPath: string,
+  robin: { path: string; scale: number },
+  voice: string,
+): Promise<Talker & { dispose(): Promise<void> }> {
+  const llama = await getLlama({
+    gpu: false,
+    build: 'never',
+    maxThreads: BENCH_THREADS,
+    logLevel: LlamaLogLevel.error,
+  });
+  const model = await llama.loadModel({ modelPath });
+  const context = await model.createContext({
+    contextSize: 4096,
+    sequences: BATCH.conversations,
+    lora: { adapters: [{ filePath: robin.path, scale: robin.scale }] },
+  });
+  const chatWrapper = resolveModelChatWrapper(model);
+  const chats = Array.from(
+    { length: BATCH.conversations },
+    () => new LlamaChat({ contextSequence: context.getSequence(), chatWrapper }),
+  );
+  return {
+    async reply(conversation, _, history, text) {
+      const { response } = await chats[conversation]!.generateResponse(
+        toChatHistory(voice, history, text),
+        { maxTokens: 64, temperature: 0 },
+      );
+      return response.trim();
+    },
+    generated: () =>
+      chats.reduce((sum, chat) => sum + chat.sequence.tokenMeter.usedOutputTokens, 0),
+    async dispose() {
+      await context.dispose();
+      await model.dispose();
+    },
+  };
+}
+
 /**
  * Generated tokens/s of `conversations` threads talking to ROBIN at once, each sending its
  * next turn as soon as its reply is in (history as the conversation layer keeps it).
  */
 async function conversationRate(
-  mind: Mind,
-  robin: { path: string; scale: number },
-  voice: string,
+  talker: Talker,
   conversations: number,
   round: number,
 ): Promise<number> {
-  const before = mind.stats().tokens.generated;
+  const before = talker.generated();
   const started = performance.now();
   const stop = started + BATCH.seconds * 1000;
   await Promise.all(
@@ -118,13 +181,7 @@ async function conversationRate(
       let turns: ChatTurn[] = [];
       for (let n = 0; performance.now() < stop; n++) {
         const text = `conversation ${c} turn ${n}`;
-        const reply = await mind.chat({
-          adapter: robin,
-          systemPrompt: voice,
-          thread,
-          history: turns,
-          text,
-        });
+        const reply = await talker.reply(c, thread, turns, text);
         turns = trimHistoryInSteps(
           [...turns, { role: 'user', text }, { role: 'assistant', text: reply }],
           HISTORY,
@@ -132,7 +189,7 @@ async function conversationRate(
       }
     }),
   );
-  return ((mind.stats().tokens.generated - before) * 1000) / (performance.now() - started);
+  return ((talker.generated() - before) * 1000) / (performance.now() - started);
 }
 
 /**
@@ -242,12 +299,23 @@ export async function benchBatching(): Promise<BenchTable> {
   const robin = { path: files.adapters.ROBIN, scale: 1 };
   const voice = PERSONA_CODEX.find((p) => p.name === 'ROBIN')!.voice;
   try {
-    await conversationRate(mind, robin, voice, 1, -1);
+    const talker = mindTalker(mind, robin, voice);
+    const plain = await plainTalker(files.model, robin, voice);
     const one: number[] = [];
     const many: number[] = [];
-    for (let round = 0; round < BATCH.rounds; round++) {
-      one.push(await conversationRate(mind, robin, voice, 1, round));
-      many.push(await conversationRate(mind, robin, voice, BATCH.conversations, round));
+    const plainOne: number[] = [];
+    const plainMany: number[] = [];
+    try {
+      await conversationRate(talker, 1, -1);
+      await conversationRate(plain, 1, -1);
+      for (let round = 0; round < BATCH.rounds; round++) {
+        one.push(await conversationRate(talker, 1, round));
+        many.push(await conversationRate(talker, BATCH.conversations, round));
+        plainOne.push(await conversationRate(plain, 1, round));
+        plainMany.push(await conversationRate(plain, BATCH.conversations, round));
+      }
+    } finally {
+      await plain.dispose();
     }
 
     // Turns of ~2,000 tokens of history: sized from what the first sample evaluates.
@@ -291,22 +359,23 @@ export async function benchBatching(): Promise<BenchTable> {
       outPath: join(files.outDir, 'random-small.gguf'),
       shape: SMALL_SHAPE,
     });
-    const talker = await Mind.load({ ...config, model: random.path, maxReplyTokens: 256 });
+    const rambler = await Mind.load({ ...config, model: random.path, maxReplyTokens: 256 });
     const decodeOne: number[] = [];
     const decodeMany: number[] = [];
     try {
-      await decodeRate(talker, 1, -1);
+      await decodeRate(rambler, 1, -1);
       for (let round = 0; round < BATCH.rounds; round++) {
-        decodeOne.push(await decodeRate(talker, 1, round));
-        decodeMany.push(await decodeRate(talker, BATCH.conversations, round));
+        decodeOne.push(await decodeRate(rambler, 1, round));
+        decodeMany.push(await decodeRate(rambler, BATCH.conversations, round));
       }
     } finally {
-      await talker.close();
+      await rambler.close();
     }
     const stepMs = await decodingStepMs(files.model, robin.path, [1, BATCH.conversations], 300);
     const step = { one: stepMs.get(1)!, many: stepMs.get(BATCH.conversations)! };
     const ceiling = (BATCH.conversations * step.one) / step.many;
     const rate = { one: median(one), many: median(many) };
+    const plainRate = { one: median(plainOne), many: median(plainMany) };
     const decode = { one: median(decodeOne), many: median(decodeMany) };
     const ttft = { first: median(first), second: median(second) };
     return {
@@ -318,6 +387,13 @@ export async function benchBatching(): Promise<BenchTable> {
           measured: `${BATCH.conversations}: ${formatNumber(rate.many)}`,
           ratio: `${formatNumber(rate.many / rate.one, 1)}×`,
           target: '≥ 3×',
+        },
+        {
+          measurement: `the same conversations on plain node-llama-cpp (a LlamaChat per conversation, one context): generated tokens/s`,
+          baseline: `1: ${formatNumber(plainRate.one)}`,
+          measured: `${BATCH.conversations}: ${formatNumber(plainRate.many)}`,
+          ratio: `${formatNumber(plainRate.many / plainRate.one, 1)}×`,
+          target: '—',
         },
         {
           measurement: `the same, decoding only: ${BATCH.conversations} replies of 256 tokens at once vs 1 (random-weights small model)`,
@@ -342,9 +418,9 @@ export async function benchBatching(): Promise<BenchTable> {
         },
       ],
       notes: [
-        `Rates: medians of ${BATCH.rounds} rounds of ${BATCH.seconds} s each, 1 and ${BATCH.conversations} conversations alternating; each conversation sends its next turn when its reply is in, history kept as the conversation layer keeps it.`,
+        `Rates: medians of ${BATCH.rounds} rounds of ${BATCH.seconds} s each, 1 and ${BATCH.conversations} conversations alternating, BAT OS's mind and plain node-llama-cpp in turn; each conversation sends its next turn when its reply is in, history kept as the conversation layer keeps it.`,
         `First token: medians of ${BATCH.ttftSamples} threads, each with its own history; the second turn evaluated ${formatNumber(evaluated.second)} tokens (what is new), the first ${formatNumber(evaluated.first)}.`,
-        `Why the ${BATCH.conversations}-conversation ratio stops where it does: on this model and ${BENCH_THREADS} llama.cpp thread, one step for ${BATCH.conversations} sequences costs ${formatNumber(step.many / step.one, 1)}× a step for one, so batching can give at most ${formatNumber(ceiling, 1)}× whatever BAT OS does. The tiny model's cost per sequence is arithmetic: each sequence's next token needs its own row of logits from an f32 output layer (128 × the vocabulary) and its own sampling, and one thread computes them one after another. An 8B model's step is bound by reading its weights, once per batch for all sequences (bench/gpu.ts measures that on a GPU machine).`,
+        `Why the ${BATCH.conversations}-conversation ratio stops where it does: on this model and ${BENCH_THREADS} llama.cpp thread, one step for ${BATCH.conversations} sequences costs ${formatNumber(step.many / step.one, 1)}× a step for one, so batching can give at most ${formatNumber(ceiling, 1)}× whatever BAT OS does, and plain node-llama-cpp's own LlamaChat gets ${formatNumber(plainRate.many / plainRate.one, 1)}× on the same conversations (each turn's prompt and chat handling come between the steps). The tiny model's cost per sequence is arithmetic: each sequence's next token needs its own row of logits from an f32 output layer (128 × the vocabulary) and its own sampling, and one thread computes them one after another. An 8B model's step is bound by reading its weights, once per batch for all sequences (bench/gpu.ts measures that on a GPU machine).`,
         `This machine's load average was ${formatNumber(loadavg()[0]!, 1)} on ${availableParallelism()} cores at the end of the run.`,
       ],
     };
