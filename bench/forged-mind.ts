@@ -1,6 +1,13 @@
 /** The forged tiny model and a mind configuration for it, shared by the model benches. */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  getLlama,
+  LlamaLogLevel,
+  type Llama,
+  type LlamaContext,
+  type LlamaModel,
+} from 'node-llama-cpp';
 import type { MindConfig } from '../src/core/mind/index.ts';
 import { forge, type ForgedFiles } from '../src/forge/index.ts';
 
@@ -24,4 +31,28 @@ export async function forgedBenchMind(
     ...overrides,
   };
   return { files, config };
+}
+
+/** Plain node-llama-cpp as the benches compare against: the CPU build, the benches' threads. */
+export function plainLlama(): Promise<Llama> {
+  return getLlama({
+    gpu: false,
+    build: 'never',
+    maxThreads: BENCH_THREADS,
+    logLevel: LlamaLogLevel.error,
+  });
+}
+
+/** A plain node-llama-cpp context with one adapter: `sequences` of `contextSize` tokens each. */
+export async function plainAdapterContext(
+  modelPath: string,
+  adapter: { readonly path: string; readonly scale: number },
+  shape: { readonly contextSize: number; readonly sequences: number },
+): Promise<{ model: LlamaModel; context: LlamaContext }> {
+  const model = await (await plainLlama()).loadModel({ modelPath });
+  const context = await model.createContext({
+    ...shape,
+    lora: { adapters: [{ filePath: adapter.path, scale: adapter.scale }] },
+  });
+  return { model, context };
 }

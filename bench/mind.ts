@@ -4,17 +4,11 @@
  * validation, hashing, a context pool, chat formatting and deadlines; the target is at most
  * 5% overhead on generation.
  */
-import {
-  getLlama,
-  LlamaChat,
-  LlamaCompletion,
-  LlamaLogLevel,
-  resolveChatWrapper,
-} from 'node-llama-cpp';
+import { LlamaChat, LlamaCompletion, resolveChatWrapper } from 'node-llama-cpp';
 import { buildMethodPrompt, Mind } from '../src/core/mind/index.ts';
 import { promptTokens } from '../src/core/mind/chat-format.ts';
 import { METHOD_GBNF } from '../src/core/mind/method-grammar.ts';
-import { BENCH_THREADS, forgedBenchMind } from './forged-mind.ts';
+import { BENCH_THREADS, forgedBenchMind, plainLlama } from './forged-mind.ts';
 import { formatNumber, median, timed, type BenchTable } from './table.ts';
 
 const RUNS = 200;
@@ -64,12 +58,7 @@ export async function benchMind(): Promise<BenchTable[]> {
   // Plain node-llama-cpp: the same prompt tokens, the same grammar, one reused sequence.
   // Load time: starting llama.cpp (a child-process binary test on Linux) plus the model.
   const [{ llama, model }, plainLoadMs] = await timed(async () => {
-    const llama = await getLlama({
-      gpu: false,
-      build: 'never',
-      maxThreads: BENCH_THREADS,
-      logLevel: LlamaLogLevel.error,
-    });
+    const llama = await plainLlama();
     return { llama, model: await llama.loadModel({ modelPath: files.model }) };
   });
   const context = await model.createContext({ contextSize: config.contextSize });

@@ -9,13 +9,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import {
-  getLlama,
-  LlamaChat,
-  LlamaLogLevel,
-  type LlamaContextSequence,
-  type Token,
-} from 'node-llama-cpp';
+import { LlamaChat, type LlamaContextSequence, type Token } from 'node-llama-cpp';
 import { resolveModelChatWrapper, toChatHistory } from '../src/core/mind/chat-format.ts';
 import { Mind, type ChatTurn } from '../src/core/mind/index.ts';
 import {
@@ -25,7 +19,7 @@ import {
   type PersonaName,
 } from '../src/forge/index.ts';
 import { PERSONA_CODEX, trimHistoryInSteps } from '../src/personas/index.ts';
-import { BENCH_THREADS, forgedBenchMind } from './forged-mind.ts';
+import { BENCH_THREADS, forgedBenchMind, plainAdapterContext } from './forged-mind.ts';
 import { formatNumber, median, percentile, type BenchTable } from './table.ts';
 
 const TURNS = 200;
@@ -129,17 +123,9 @@ async function plainTalker(
   robin: { path: string; scale: number },
   voice: string,
 ): Promise<Talker & { dispose(): Promise<void> }> {
-  const llama = await getLlama({
-    gpu: false,
-    build: 'never',
-    maxThreads: BENCH_THREADS,
-    logLevel: LlamaLogLevel.error,
-  });
-  const model = await llama.loadModel({ modelPath });
-  const context = await model.createContext({
+  const { model, context } = await plainAdapterContext(modelPath, robin, {
     contextSize: 4096,
     sequences: BATCH.conversations,
-    lora: { adapters: [{ filePath: robin.path, scale: robin.scale }] },
   });
   const chatWrapper = resolveModelChatWrapper(model);
   const chats = Array.from(
@@ -218,18 +204,11 @@ async function decodingStepMs(
   counts: readonly number[],
   steps: number,
 ): Promise<Map<number, number>> {
-  const llama = await getLlama({
-    gpu: false,
-    build: 'never',
-    maxThreads: BENCH_THREADS,
-    logLevel: LlamaLogLevel.error,
-  });
-  const model = await llama.loadModel({ modelPath });
-  const context = await model.createContext({
-    contextSize: 1024,
-    sequences: Math.max(...counts),
-    lora: { adapters: [{ filePath: adapterPath, scale: 1 }] },
-  });
+  const { model, context } = await plainAdapterContext(
+    modelPath,
+    { path: adapterPath, scale: 1 },
+    { contextSize: 1024, sequences: Math.max(...counts) },
+  );
   try {
     const sequences = Array.from({ length: context.totalSequences }, () => context.getSequence());
     const prompt = model.tokenize('hello there, how are you today?');
