@@ -289,6 +289,26 @@ describe.each(IMAGE_KINDS)('quotas on %s', (kind) => {
     const deep = '['.repeat(40) + ']'.repeat(40);
     await refused(core, `box setSlot deep ${deep}`, alice, /nests deeper than 32 levels/);
   });
+
+  // Sends that create objects side by side take the same new oids, so all but one conflict
+  // at commit and run again, counting what the first committed.
+  it('hold when sends side by side create objects together', async () => {
+    const core = await speakingCore({
+      quotas: { ...DEFAULT_QUOTAS, maxObjectsPerUser: 3 },
+      imagePath: await freshImageLocation(kind),
+    });
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, () => core.say('genesis clone', alice)),
+    );
+    const made = replies.filter((reply) => reply.status === 'ok');
+    expect(made).toHaveLength(3);
+    for (const reply of replies.filter((r) => r.status !== 'ok'))
+      expect(replyToPlainText(reply)).toMatch(/the limit is 3 \(BATOS_MAX_OBJECTS_PER_USER\)/);
+    expect(core.image.ownedObjects('discord:alice')).toBe(3);
+    // One more is refused; an admin's object is still made.
+    await refused(core, 'genesis clone', alice, /already owns 3 objects; the limit is 3/);
+    await core.ok('genesis clone', admin);
+  });
 });
 
 describe('the model writing methods', () => {
