@@ -8,7 +8,6 @@ import type { Kysely } from 'kysely';
 import type { Oid } from '../model/value.ts';
 import type { ImageSchema } from './schema.ts';
 
-/** One object's stored form and the transaction that last wrote it. */
 /**
  * How a caller waits for its commit to become durable. `shared`: the sync runs off the main
  * thread, so sends that commit meanwhile share the next one (group commit). `inline`: the
@@ -17,6 +16,7 @@ import type { ImageSchema } from './schema.ts';
  */
 export type SyncWait = 'shared' | 'inline';
 
+/** One object's stored form and the transaction that last wrote it. */
 export interface StoredObject {
   /** Encoded slots (see `codec.ts`). */
   readonly slots: string;
@@ -104,8 +104,8 @@ export interface ImageStore {
    * it again), or `unavailable` when the database cannot be reached; nothing is written then.
    */
   commit(record: CommitRecord): number | Promise<number>;
-  /** Resolves once every commit so far is durable, waiting as `mode` says. */
-  durable(mode?: SyncWait): Promise<void>;
+  /** Resolves once every commit so far is durable, waiting as `wait` says. */
+  durable(wait?: SyncWait): Promise<void>;
   /** What other processes changed since the last call. */
   refresh(): Promise<Invalidation>;
   /** Waits until no other process writes the method `key`, then holds it. */

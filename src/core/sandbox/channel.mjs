@@ -80,7 +80,7 @@ export class Channel {
     }
   }
 
-  /** Host side: resolves once the state is `state` or DEAD, without blocking the event loop. */
+  /** Host side: resolves once the state is `state` or DEAD; past a brief spin, without blocking. */
   async waitForAsync(state) {
     this.spin(state, HOST_SPIN_MS);
     for (;;) {
