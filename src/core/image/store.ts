@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Oid } from '../model/value.ts';
+import type { HistoryEntry } from './history.ts';
 import type { ImageSchema } from './schema.ts';
 
 /**
@@ -48,16 +49,8 @@ export interface CommitRecord {
   readonly reads: ReadonlyMap<Oid, number>;
   /** The next free oid before and after, when the transaction created objects. */
   readonly nextOid?: { readonly from: Oid; readonly to: Oid };
-  readonly transaction: {
-    readonly at: string;
-    readonly who: string;
-    readonly platform: string;
-    readonly channel: string | null;
-    readonly message: string | null;
-    readonly undoOf: number | null;
-    readonly private: boolean;
-    readonly ranAs: string | null;
-  };
+  /** The transaction's row, as history later reads it back (less what the store assigns). */
+  readonly transaction: Omit<HistoryEntry, 'tx' | 'undoneBy' | 'changes'>;
   readonly changes: readonly ChangeRow[];
   /** Made while this process holds the gate ({@link ImageStore.holdOthersBack}). */
   readonly alone: boolean;
