@@ -11,7 +11,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { LlamaChat, type LlamaContextSequence, type Token } from 'node-llama-cpp';
 import { resolveModelChatWrapper, toChatHistory } from '../src/core/mind/chat-format.ts';
-import { Mind, type ChatTurn } from '../src/core/mind/index.ts';
+import { Mind, type ChatTurn, type MindConfig } from '../src/core/mind/index.ts';
 import {
   forgeLargeModel,
   PERSONA_NAMES,
@@ -116,15 +116,17 @@ function mindTalker(mind: Mind, robin: { path: string; scale: number }, voice: s
 
 /**
  * Plain node-llama-cpp for the same conversations: one context with ROBIN's adapter, one
- * `LlamaChat` per conversation on a sequence of its own, the same chat wrapper and history.
+ * `LlamaChat` per conversation on a sequence of its own, the same chat wrapper, history and
+ * limits as the mind.
  */
 async function plainTalker(
   modelPath: string,
   robin: { path: string; scale: number },
   voice: string,
+  { contextSize, maxReplyTokens }: Pick<MindConfig, 'contextSize' | 'maxReplyTokens'>,
 ): Promise<Talker & { dispose(): Promise<void> }> {
   const { model, context } = await plainAdapterContext(modelPath, robin, {
-    contextSize: 4096,
+    contextSize,
     sequences: BATCH.conversations,
   });
   const chatWrapper = resolveModelChatWrapper(model);
@@ -136,7 +138,7 @@ async function plainTalker(
     async reply(conversation, _, history, text) {
       const { response } = await chats[conversation]!.generateResponse(
         toChatHistory(voice, history, text),
-        { maxTokens: 64, temperature: 0 },
+        { maxTokens: maxReplyTokens, temperature: 0 },
       );
       return response.trim();
     },
@@ -279,7 +281,7 @@ export async function benchBatching(): Promise<BenchTable> {
   const voice = PERSONA_CODEX.find((p) => p.name === 'ROBIN')!.voice;
   try {
     const talker = mindTalker(mind, robin, voice);
-    const plain = await plainTalker(files.model, robin, voice);
+    const plain = await plainTalker(files.model, robin, voice, config);
     const one: number[] = [];
     const many: number[] = [];
     const plainOne: number[] = [];
