@@ -342,6 +342,7 @@ async function serve(
     defaultPersona: core.defaultPersona,
     historyTurns: core.historyTurns,
     historyChars: core.historyChars,
+    maxThreadsPerUser: core.quotas.maxThreadsPerUser,
   });
   const heartbeat =
     core.auditIntervalMinutes > 0 && shard === undefined

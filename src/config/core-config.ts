@@ -76,6 +76,8 @@ export function coreConfig(values: SettingValues): CoreConfig {
       maxSendBytes: values.BATOS_MAX_SEND_BYTES,
       maxSendObjects: values.BATOS_MAX_SEND_OBJECTS,
       maxObjectsPerUser: values.BATOS_MAX_OBJECTS_PER_USER,
+      maxNamesPerUser: values.BATOS_MAX_NAMES_PER_USER,
+      maxThreadsPerUser: values.BATOS_MAX_THREADS_PER_USER,
       maxDepth: values.BATOS_MAX_DEPTH,
     },
     programmers: values.BATOS_PROGRAMMERS,

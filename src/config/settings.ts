@@ -175,6 +175,18 @@ export const SETTINGS = {
     default: DEFAULT_QUOTAS.maxObjectsPerUser,
     help: 'The most objects one person may own (admins and the system are not counted).',
   },
+  BATOS_MAX_NAMES_PER_USER: {
+    group: 'access',
+    type: integer(0, 1_000_000),
+    default: DEFAULT_QUOTAS.maxNamesPerUser,
+    help: 'The most root names one person may hold, so nobody fills the shared name table (admins are not counted).',
+  },
+  BATOS_MAX_THREADS_PER_USER: {
+    group: 'access',
+    type: integer(1, 10_000_000),
+    default: DEFAULT_QUOTAS.maxThreadsPerUser,
+    help: 'The most conversation threads one person may start (admins are not counted).',
+  },
   BATOS_MAX_DEPTH: {
     group: 'access',
     type: integer(2, 1_000),

@@ -7,13 +7,13 @@
 import type { SlotMap } from '../image/codec.ts';
 import type { Transaction, WriteGuard } from '../image/index.ts';
 import { parentProblem } from '../model/invariants.ts';
-import { PARENT_SLOT, type Oid, type Slot, type Value } from '../model/value.ts';
+import { PARENT_SLOT, parentOids, type Oid, type Slot, type Value } from '../model/value.ts';
 import { labelOf } from '../uvm/names.ts';
 import type { Authority } from './authority.ts';
 import { accessOf, isAccessSlot, OWNER_SLOT } from './object-access.ts';
 import { SYSTEM, type Principal } from './principal.ts';
 import { assertDepth, formatBytes, quotaExceeded, slotBytes, type Quotas } from './quotas.ts';
-import { mayWrite, writeRefused } from './rights.ts';
+import { mayClone, mayWrite, writeRefused } from './rights.ts';
 import { SendError } from '../errors.ts';
 
 /**
@@ -70,6 +70,7 @@ export class AccessGuard implements WriteGuard {
       const problem = parentProblem(oid, slot, (o) => tx.slots(o));
       if (problem !== undefined)
         throw new SendError('bad-argument', `${problem} Nothing was changed.`);
+      this.checkNewParents(tx, oid, slot);
     }
     this.checkSize(tx, oid, name, slot);
     if (slot?.kind === 'value')
@@ -103,6 +104,26 @@ export class AccessGuard implements WriteGuard {
       bytes += slotBytes(name, slot);
     }
     this.addSendBytes(bytes);
+  }
+
+  /**
+   * Delegating to an object is deriving from it: a new parent must be one the authority may
+   * clone (LambdaMOO's fertile flag) or owns, so nobody reaches another's methods or makes a
+   * persona by pointing `parent*` at it.
+   */
+  private checkNewParents(tx: Transaction, oid: Oid, slot: Slot | undefined): void {
+    if (slot?.kind !== 'value') return;
+    const before = tx.getSlot(oid, PARENT_SLOT);
+    const kept = new Set(before?.kind === 'value' ? parentOids(before.value) : []);
+    for (const parent of parentOids(slot.value)) {
+      if (kept.has(parent) || !tx.exists(parent)) continue;
+      const access = accessOf(tx.slots(parent));
+      if (!mayClone(this.authority, access))
+        throw new SendError(
+          'not-allowed',
+          `${labelOf(tx, parent)} belongs to ${access.owner}, who has not let others derive from it (its flags lack "f"): an object may delegate only to objects you own or may clone. Nothing was changed.`,
+        );
+    }
   }
 
   private checkSize(tx: Transaction, oid: Oid, name: string, slot: Slot | undefined): void {

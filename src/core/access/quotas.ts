@@ -19,6 +19,10 @@ export interface Quotas {
   readonly maxSendObjects: number;
   /** Most objects one person may own (admins and the system are not counted). */
   readonly maxObjectsPerUser: number;
+  /** Most root names one person may hold (names of objects they own; admins not counted). */
+  readonly maxNamesPerUser: number;
+  /** Most conversation threads one person may start (admins not counted). */
+  readonly maxThreadsPerUser: number;
   /**
    * Deepest nesting of arrays and objects in a value: the one limit for storing, rendering
    * and history.
@@ -33,6 +37,8 @@ export const DEFAULT_QUOTAS: Quotas = {
   maxSendBytes: 1024 * 1024,
   maxSendObjects: 100,
   maxObjectsPerUser: 1_000,
+  maxNamesPerUser: 100,
+  maxThreadsPerUser: 2_000,
   maxDepth: DEFAULT_MAX_DEPTH,
 };
 

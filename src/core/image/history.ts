@@ -33,10 +33,15 @@ export interface HistoryChange {
 /** Transactions, newest first: all of them, or those that changed one object. */
 export async function readHistory(
   db: Kysely<ImageSchema>,
-  options: { oid?: Oid; limit: number; tx?: number },
+  options: { oid?: Oid; limit: number; tx?: number; undoableBy?: string },
 ): Promise<HistoryEntry[]> {
   let query = db.selectFrom('transactions').selectAll().orderBy('tx', 'desc').limit(options.limit);
   if (options.tx !== undefined) query = query.where('tx', '=', options.tx);
+  if (options.undoableBy !== undefined)
+    query = query
+      .where('who', '=', options.undoableBy)
+      .where('undo_of', 'is', null)
+      .where('undone_by', 'is', null);
   if (options.oid !== undefined) {
     const oid = options.oid;
     query = query.where('tx', 'in', db.selectFrom('changes').select('tx').where('oid', '=', oid));

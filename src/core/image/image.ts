@@ -219,8 +219,13 @@ export class Image {
     return this.store.claim(key, signal);
   }
 
-  /** Transactions, newest first; only those that changed `oid` when given. */
-  history(options: { oid?: Oid; limit?: number; tx?: number } = {}): Promise<HistoryEntry[]> {
+  /**
+   * Transactions, newest first; only those that changed `oid`, or that `who` made and may
+   * still be undone (`undoableBy`), when given.
+   */
+  history(
+    options: { oid?: Oid; limit?: number; tx?: number; undoableBy?: string } = {},
+  ): Promise<HistoryEntry[]> {
     this.assertOpen();
     return readHistory(this.store.kysely, { limit: 20, ...options });
   }
