@@ -1,5 +1,5 @@
 /** Reading the image's history: which transactions changed what. */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Oid, Slot } from '../model/value.ts';
 import { decodeSlot } from './codec.ts';
 import type { ImageSchema } from './schema.ts';
@@ -18,6 +18,8 @@ export interface HistoryEntry {
   readonly private: boolean;
   /** The owner of the method that answered, whose authority it ran with. */
   readonly ranAs: string | null;
+  /** The bytes its changes keep in history: each one's encoded before and after. */
+  readonly bytes: number;
   readonly changes: readonly HistoryChange[];
 }
 
@@ -77,6 +79,7 @@ export async function readHistory(
     undoneBy: r.undone_by,
     private: r.private === 1,
     ranAs: r.ran_as,
+    bytes: r.bytes,
     changes: byTx.get(r.tx) ?? [],
   }));
 }
@@ -104,32 +107,81 @@ export async function lastUndoable(
   return row?.tx;
 }
 
+/** The bytes one change keeps in history: its encoded before and after, as stored (UTF-8). */
+export function changeBytes(change: {
+  readonly before: string | null;
+  readonly after: string | null;
+}): number {
+  return (
+    (change.before === null ? 0 : Buffer.byteLength(change.before)) +
+    (change.after === null ? 0 : Buffer.byteLength(change.after))
+  );
+}
+
+/** The UTC day (`YYYY-MM-DD`) of an ISO time, as the daily history budget counts it. */
+export function historyDay(at: string): string {
+  return at.slice(0, 10);
+}
+
+/** The bytes every transaction kept keeps in history. */
+export async function historySize(db: Kysely<ImageSchema>): Promise<number> {
+  const row = await db
+    .selectFrom('transactions')
+    .select((eb) => eb.fn.sum<number | string | null>('bytes').as('bytes'))
+    .executeTakeFirst();
+  return Number(row?.bytes ?? 0);
+}
+
 /**
- * Forgets transactions committed before `before` (ISO time), like ZODB's pack: their
- * history and undo go; the objects stay as they are. An undo kept whose target is forgotten
- * becomes an ordinary transaction. Returns how many transactions were forgotten.
+ * The newest transaction that forgetting the oldest, up to and including it, must reach to
+ * free at least `bytes`; `undefined` when all of history holds less.
  */
-export async function forgetHistoryBefore(
+export async function oldestToForget(
   db: Kysely<ImageSchema>,
-  before: string,
-): Promise<number> {
+  bytes: number,
+): Promise<number | undefined> {
+  const { rows } = await sql<{ tx: number }>`
+    SELECT tx FROM (SELECT tx, sum(bytes) OVER (ORDER BY tx) AS freed FROM transactions) AS r
+    WHERE freed >= ${bytes} ORDER BY tx LIMIT 1`.execute(db);
+  return rows[0]?.tx;
+}
+
+/** Which transactions to forget: those committed before an ISO time, or up to a transaction. */
+export type Forgotten = { readonly before: string } | { readonly through: number };
+
+/**
+ * Forgets transactions, like ZODB's pack: their history and undo go; the objects stay as
+ * they are. An undo kept whose target is forgotten becomes an ordinary transaction. The daily
+ * totals of days before today go too: no budget reads them. Returns how many transactions
+ * were forgotten.
+ */
+export async function forgetHistory(db: Kysely<ImageSchema>, which: Forgotten): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const old = trx.selectFrom('transactions').select('tx').where('at', '<', before);
+    const old = () => {
+      const all = trx.selectFrom('transactions').select('tx');
+      return 'before' in which
+        ? all.where('at', '<', which.before)
+        : all.where('tx', '<=', which.through);
+    };
     await trx
       .updateTable('transactions')
       .set({ undo_of: null })
-      .where('undo_of', 'in', old)
+      .where('undo_of', 'in', old())
       .execute();
     await trx
       .updateTable('transactions')
       .set({ undone_by: null })
-      .where('undone_by', 'in', old)
+      .where('undone_by', 'in', old())
       .execute();
-    await trx.deleteFrom('changes').where('tx', 'in', old).execute();
+    await trx.deleteFrom('changes').where('tx', 'in', old()).execute();
     const { numDeletedRows } = await trx
       .deleteFrom('transactions')
-      .where('at', '<', before)
+      .where('tx', 'in', old())
       .executeTakeFirst();
+    await trx
+      .deleteFrom('history_added')
+      .where('day', '<', historyDay(new Date().toISOString()))
+      .execute();
     return Number(numDeletedRows);
   });
 }

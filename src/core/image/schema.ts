@@ -34,6 +34,8 @@ export interface TransactionsTable {
   private: number;
   /** The owner of the method that answered, whose authority it ran with; null for none. */
   ran_as: string | null;
+  /** The bytes its changes keep in history: each one's encoded before and after. */
+  bytes: number;
 }
 
 export interface ChangesTable {
@@ -66,6 +68,18 @@ export interface LedgerThreadsTable {
   at: string;
 }
 
+/**
+ * The bytes each principal's transactions added to history on each UTC day, for the daily
+ * budget: forgetting history does not lower it. Days before today are dropped by retention.
+ */
+export interface HistoryAddedTable {
+  who: string;
+  /** The UTC day, `YYYY-MM-DD`. */
+  day: string;
+  /** A bigint on PostgreSQL, which its driver gives as a string: read it with `Number`. */
+  bytes: number | string;
+}
+
 export interface ImageSchema {
   meta: MetaTable;
   objects: ObjectsTable;
@@ -73,4 +87,5 @@ export interface ImageSchema {
   changes: ChangesTable;
   ledger_events: LedgerEventsTable;
   ledger_threads: LedgerThreadsTable;
+  history_added: HistoryAddedTable;
 }

@@ -38,6 +38,7 @@ import { primordialObjects, TRAIT_PRIMITIVES, TRAITS } from '../model/primordial
 import { objectLabel, renderValue } from '../model/render.ts';
 import { parentOids, PARENT_SLOT, ref, type Oid, type Value } from '../model/value.ts';
 import type { MethodRunner } from '../sandbox/contract.ts';
+import { RETAINED_SHARE, type HistoryRetention, type Retained } from './retention.ts';
 import { assertReadable } from './access-checks.ts';
 import { historyText } from './history-text.ts';
 import { Invoker, missingHandler } from './invoker.ts';
@@ -280,7 +281,8 @@ export class Uvm implements FrontEndLedger {
       const prepared = await this.image.prepareUndo(
         info,
         txId ?? (caller.admin ? undefined : { who: caller.principal }),
-        this.guard(systemAuthority(caller.principal)),
+        // The caller's undo: it counts toward their history budget unless they are an admin.
+        this.guard({ ...systemAuthority(caller.principal), senderAdmin: caller.admin }),
       );
       const undone = prepared.info.undoOf!;
       const [entry] = await this.image.history({ tx: undone, limit: 1 });
@@ -303,6 +305,34 @@ export class Uvm implements FrontEndLedger {
     return this.gate.alone(() =>
       this.image.collect(keepHistoryDays === undefined ? {} : { keepHistoryDays }),
     );
+  }
+
+  /**
+   * Forgets history beyond `retention`: what is older than its days, then the oldest
+   * transactions while history holds more than its bytes, down to {@link RETAINED_SHARE} of
+   * them. Sizes are read beside the sends; only the forgetting runs alone.
+   */
+  async retainHistory(retention: HistoryRetention): Promise<Retained> {
+    this.assertOpen();
+    const byAge =
+      retention.keepDays > 0
+        ? await this.gate.alone(() =>
+            this.image.forgetHistory({
+              before: new Date(Date.now() - retention.keepDays * 86_400_000).toISOString(),
+            }),
+          )
+        : 0;
+    const bytesBefore = await this.image.historySize();
+    if (bytesBefore <= retention.maxBytes)
+      return { byAge, bySize: 0, bytesBefore, bytesAfter: bytesBefore };
+    const through = await this.image.oldestToForget(
+      bytesBefore - Math.floor(retention.maxBytes * RETAINED_SHARE),
+    );
+    const bySize =
+      through === undefined
+        ? 0
+        : await this.gate.alone(() => this.image.forgetHistory({ through }));
+    return { byAge, bySize, bytesBefore, bytesAfter: await this.image.historySize() };
   }
 
   /** Admins: copies the live image to `file`. */
@@ -404,6 +434,7 @@ export class Uvm implements FrontEndLedger {
       rules: this.slotRules,
       ownedObjects: (owner) => this.image.ownedObjects(owner),
       storedBytes: (oid) => this.image.storedBytes(oid),
+      historyBytesToday: (who) => this.image.historyBytesToday(who),
     });
   }
 
