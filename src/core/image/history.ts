@@ -123,27 +123,33 @@ export function historyDay(at: string): string {
   return at.slice(0, 10);
 }
 
-/** The bytes every transaction kept keeps in history. */
+/** The bytes every transaction kept holds in history, from the per-day totals. */
 export async function historySize(db: Kysely<ImageSchema>): Promise<number> {
   const row = await db
-    .selectFrom('transactions')
-    .select((eb) => eb.fn.sum<number | string | null>('bytes').as('bytes'))
+    .selectFrom('history_days')
+    .select((eb) => eb.fn.sum<number | string | null>('kept').as('bytes'))
     .executeTakeFirst();
   return Number(row?.bytes ?? 0);
 }
 
-/**
- * The newest transaction that forgetting the oldest, up to and including it, must reach to
- * free at least `bytes`; `undefined` when all of history holds less.
- */
-export async function oldestToForget(
+/** One transaction as retention weighs it. */
+export interface KeptTransaction {
+  readonly tx: number;
+  readonly at: string;
+  readonly bytes: number;
+}
+
+/** The `limit` oldest transactions kept, oldest first. */
+export function oldestTransactions(
   db: Kysely<ImageSchema>,
-  bytes: number,
-): Promise<number | undefined> {
-  const { rows } = await sql<{ tx: number }>`
-    SELECT tx FROM (SELECT tx, sum(bytes) OVER (ORDER BY tx) AS freed FROM transactions) AS r
-    WHERE freed >= ${bytes} ORDER BY tx LIMIT 1`.execute(db);
-  return rows[0]?.tx;
+  limit: number,
+): Promise<KeptTransaction[]> {
+  return db
+    .selectFrom('transactions')
+    .select(['tx', 'at', 'bytes'])
+    .orderBy('tx')
+    .limit(limit)
+    .execute();
 }
 
 /** Which transactions to forget: those committed before an ISO time, or up to a transaction. */
@@ -151,9 +157,9 @@ export type Forgotten = { readonly before: string } | { readonly through: number
 
 /**
  * Forgets transactions, like ZODB's pack: their history and undo go; the objects stay as
- * they are. An undo kept whose target is forgotten becomes an ordinary transaction. The daily
- * totals of days before today go too: no budget reads them. Returns how many transactions
- * were forgotten.
+ * they are. An undo kept whose target is forgotten becomes an ordinary transaction. The
+ * per-day totals keep what each person added (the budget) but no longer count the forgotten
+ * bytes as kept; past days with nothing kept go. Returns how many transactions were forgotten.
  */
 export async function forgetHistory(db: Kysely<ImageSchema>, which: Forgotten): Promise<number> {
   return db.transaction().execute(async (trx) => {
@@ -163,6 +169,20 @@ export async function forgetHistory(db: Kysely<ImageSchema>, which: Forgotten): 
         ? all.where('at', '<', which.before)
         : all.where('tx', '<=', which.through);
     };
+    const day = sql<string>`substr(at, 1, 10)`;
+    const freed = await trx
+      .selectFrom('transactions')
+      .select((eb) => ['who', day.as('day'), eb.fn.sum<number | string>('bytes').as('bytes')])
+      .where('tx', 'in', old())
+      .groupBy(['who', day])
+      .execute();
+    for (const { who, day: on, bytes } of freed)
+      await trx
+        .updateTable('history_days')
+        .set((eb) => ({ kept: eb('kept', '-', Number(bytes)) }))
+        .where('who', '=', who)
+        .where('day', '=', on)
+        .execute();
     await trx
       .updateTable('transactions')
       .set({ undo_of: null })
@@ -179,8 +199,9 @@ export async function forgetHistory(db: Kysely<ImageSchema>, which: Forgotten): 
       .where('tx', 'in', old())
       .executeTakeFirst();
     await trx
-      .deleteFrom('history_added')
+      .deleteFrom('history_days')
       .where('day', '<', historyDay(new Date().toISOString()))
+      .where('kept', '<=', 0)
       .execute();
     return Number(numDeletedRows);
   });

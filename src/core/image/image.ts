@@ -20,11 +20,12 @@ import {
   historyDay,
   historySize,
   lastUndoable,
-  oldestToForget,
+  oldestTransactions,
   readHistory,
   SYSTEM_PREFIX,
   type Forgotten,
   type HistoryEntry,
+  type KeptTransaction,
 } from './history.ts';
 import { Ledger } from './ledger.ts';
 import { ObjectCache } from './object-cache.ts';
@@ -307,13 +308,10 @@ export class Image {
     return historySize(this.store.kysely);
   }
 
-  /**
-   * The newest transaction that forgetting the oldest, up to it, must reach to free at least
-   * `bytes` of history; `undefined` when all of history holds less.
-   */
-  oldestToForget(bytes: number): Promise<number | undefined> {
+  /** The `limit` oldest transactions kept, oldest first, with their time and bytes. */
+  oldestTransactions(limit: number): Promise<KeptTransaction[]> {
     this.assertOpen();
-    return oldestToForget(this.store.kysely, bytes);
+    return oldestTransactions(this.store.kysely, limit);
   }
 
   /**

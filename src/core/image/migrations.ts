@@ -214,9 +214,10 @@ const migrations: Record<string, Migration> = {
   '0005_history_bytes': {
     /**
      * Bounded history: each transaction keeps the bytes its changes hold (each change's
-     * encoded before and after), so retention can forget the oldest down to a size; and a
-     * table of the bytes each person's transactions added each UTC day, which forgetting does
-     * not lower, for the daily budget. Both are filled from the history already kept.
+     * encoded before and after), and a small table keeps, per principal and UTC day, the
+     * bytes their transactions added (for the daily budget: forgetting does not lower it) and
+     * the bytes of those still kept (summed, the history's size, without reading it all).
+     * Both are filled from the history already kept.
      */
     async up(db: Kysely<unknown>) {
       const postgres = onPostgres(db);
@@ -225,11 +226,12 @@ const migrations: Record<string, Migration> = {
         .addColumn('bytes', 'integer', (c) => c.notNull().defaultTo(0))
         .execute();
       await db.schema
-        .createTable('history_added')
+        .createTable('history_days')
         .addColumn('who', 'text', (c) => c.notNull())
         .addColumn('day', 'text', (c) => c.notNull())
-        .addColumn('bytes', postgres ? 'bigint' : 'integer', (c) => c.notNull())
-        .addPrimaryKeyConstraint('history_added_pk', ['who', 'day'])
+        .addColumn('added', postgres ? 'bigint' : 'integer', (c) => c.notNull())
+        .addColumn('kept', postgres ? 'bigint' : 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('history_days_pk', ['who', 'day'])
         .execute();
       const size = (column: string) =>
         postgres
@@ -240,8 +242,8 @@ const migrations: Record<string, Migration> = {
           SELECT sum(${size('changes.before')} + ${size('changes.after')})
           FROM changes WHERE changes.tx = transactions.tx), 0)`.execute(db);
       await sql`
-        INSERT INTO history_added (who, day, bytes)
-        SELECT who, substr(at, 1, 10), sum(bytes) FROM transactions
+        INSERT INTO history_days (who, day, added, kept)
+        SELECT who, substr(at, 1, 10), sum(bytes), sum(bytes) FROM transactions
         GROUP BY who, substr(at, 1, 10)`.execute(db);
     },
   },

@@ -69,15 +69,18 @@ export interface LedgerThreadsTable {
 }
 
 /**
- * The bytes each principal's transactions added to history on each UTC day, for the daily
- * budget: forgetting history does not lower it. Days before today are dropped by retention.
+ * History's bytes per principal and UTC day, kept by each commit and by forgetting, so
+ * neither the daily budget nor retention reads all of history. The byte columns are bigints
+ * on PostgreSQL, which its driver gives as strings: read them with `Number`.
  */
-export interface HistoryAddedTable {
+export interface HistoryDaysTable {
   who: string;
   /** The UTC day, `YYYY-MM-DD`. */
   day: string;
-  /** A bigint on PostgreSQL, which its driver gives as a string: read it with `Number`. */
-  bytes: number | string;
+  /** The bytes `who`'s transactions added that day, for the budget: forgetting leaves it. */
+  added: number | string;
+  /** The bytes of those transactions history still keeps. */
+  kept: number | string;
 }
 
 export interface ImageSchema {
@@ -87,5 +90,5 @@ export interface ImageSchema {
   changes: ChangesTable;
   ledger_events: LedgerEventsTable;
   ledger_threads: LedgerThreadsTable;
-  history_added: HistoryAddedTable;
+  history_days: HistoryDaysTable;
 }

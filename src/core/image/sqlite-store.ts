@@ -80,11 +80,11 @@ export class SqliteStore implements ImageStore {
       >(
         'INSERT INTO transactions (at, who, platform, channel, message, undo_of, private, ran_as, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
-      addHistory: db.prepare<[string, string, number]>(
-        'INSERT INTO history_added (who, day, bytes) VALUES (?, ?, ?) ON CONFLICT(who, day) DO UPDATE SET bytes = bytes + excluded.bytes',
+      addHistory: db.prepare<[string, string, number, number]>(
+        'INSERT INTO history_days (who, day, added, kept) VALUES (?, ?, ?, ?) ON CONFLICT(who, day) DO UPDATE SET added = added + excluded.added, kept = kept + excluded.kept',
       ),
       historyAdded: db.prepare<[string, string], { bytes: number }>(
-        'SELECT bytes FROM history_added WHERE who = ? AND day = ?',
+        'SELECT added AS bytes FROM history_days WHERE who = ? AND day = ?',
       ),
       insertChange: db.prepare<
         [number, number, Oid, string | null, string | null, string | null, number | null]
@@ -162,7 +162,7 @@ export class SqliteStore implements ImageStore {
           t.bytes,
         ).lastInsertRowid,
       );
-      s.addHistory.run(t.who, historyDay(t.at), t.bytes);
+      s.addHistory.run(t.who, historyDay(t.at), t.bytes, t.bytes);
       for (const o of record.objects) s.writeObject.run(o.oid, o.slots, o.refs, o.owner, id);
       if (record.nextOid !== undefined) s.writeMeta.run('next_oid', String(record.nextOid.to));
       record.changes.forEach((c, seq) =>

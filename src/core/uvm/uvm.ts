@@ -105,6 +105,8 @@ export interface UvmOptions {
   readonly slotRules?: readonly SlotRule[];
 }
 
+/** Transactions forgotten at once by retention, while sends wait. */
+const RETENTION_BATCH = 1_000;
 /** Sends that run side by side in one process (see {@link SendGate}). */
 const SENDS_AT_ONCE = 8;
 /**
@@ -308,30 +310,41 @@ export class Uvm implements FrontEndLedger {
   }
 
   /**
-   * Forgets history beyond `retention`: what is older than its days, then the oldest
-   * transactions while history holds more than its bytes, down to {@link RETAINED_SHARE} of
-   * them. Sizes are read beside the sends; only the forgetting runs alone.
+   * Forgets history beyond `retention`, oldest first: what is older than its days, and
+   * while history holds more than its bytes, down to {@link RETAINED_SHARE} of them. It
+   * forgets a batch at a time, each alone (sends wait for one batch, not for the whole).
    */
   async retainHistory(retention: HistoryRetention): Promise<Retained> {
     this.assertOpen();
-    const byAge =
+    const before =
       retention.keepDays > 0
-        ? await this.gate.alone(() =>
-            this.image.forgetHistory({
-              before: new Date(Date.now() - retention.keepDays * 86_400_000).toISOString(),
-            }),
-          )
-        : 0;
+        ? new Date(Date.now() - retention.keepDays * 86_400_000).toISOString()
+        : '';
     const bytesBefore = await this.image.historySize();
-    if (bytesBefore <= retention.maxBytes)
-      return { byAge, bySize: 0, bytesBefore, bytesAfter: bytesBefore };
-    const through = await this.image.oldestToForget(
-      bytesBefore - Math.floor(retention.maxBytes * RETAINED_SHARE),
-    );
-    const bySize =
-      through === undefined
-        ? 0
-        : await this.gate.alone(() => this.image.forgetHistory({ through }));
+    let excess =
+      bytesBefore > retention.maxBytes
+        ? bytesBefore - Math.floor(retention.maxBytes * RETAINED_SHARE)
+        : 0;
+    let byAge = 0;
+    let bySize = 0;
+    for (let more = true; more;) {
+      let through: number | undefined;
+      const batch = await this.image.oldestTransactions(RETENTION_BATCH);
+      more = batch.length === RETENTION_BATCH;
+      for (const { tx, at, bytes } of batch) {
+        if (at < before) byAge += 1;
+        else if (excess > 0) bySize += 1;
+        else {
+          more = false;
+          break;
+        }
+        excess -= bytes;
+        through = tx;
+      }
+      if (through === undefined) break;
+      const forgotten = through;
+      await this.gate.alone(() => this.image.forgetHistory({ through: forgotten }));
+    }
     return { byAge, bySize, bytesBefore, bytesAfter: await this.image.historySize() };
   }
 

@@ -57,6 +57,7 @@ describe.each(IMAGE_KINDS)('history retention on %s', (kind) => {
     // The fewest oldest transactions whose forgetting brings history down to the target.
     let forgotten = 0;
     for (let left = size; left > target; forgotten++) left -= all[forgotten]!.bytes;
+    const spent = core.image.historyBytesToday('discord:alice');
     const done = await core.uvm.retainHistory({ maxBytes, keepDays: 0 });
     expect(done).toEqual({
       byAge: 0,
@@ -69,6 +70,9 @@ describe.each(IMAGE_KINDS)('history retention on %s', (kind) => {
     expect(forgotten).toBeLessThan(all.length);
     const left = await kept(core);
     expect(left).toEqual(all.slice(forgotten));
+    expect(done.bytesAfter).toBe(left.reduce((sum, entry) => sum + entry.bytes, 0));
+    // Forgetting gives no budget back: alice added as much today as before.
+    expect(core.image.historyBytesToday('discord:alice')).toBe(spent);
     // The newest is kept: its undo still works; the forgotten one's undo says it is gone.
     expect(left.at(-1)!.message).toMatch(/^box setSlot note "5x/);
     const gone = all[forgotten - 1]!.tx;
@@ -84,24 +88,45 @@ describe.each(IMAGE_KINDS)('history retention on %s', (kind) => {
   });
 
   it('forgets what is older than the days kept, and keeps the rest', async () => {
-    const core = await busyCore(kind, 1);
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() - 3 * 86_400_000);
-    await core.ok('box setSlot note "three days ago"', alice);
+    const core = await busyCore(kind, 1);
     vi.useRealTimers();
     await core.ok('box setSlot note "today"', alice);
     const all = await kept(core);
     expect(await core.uvm.retainHistory({ maxBytes: NO_BOUND, keepDays: 4 })).toMatchObject({
       byAge: 0,
-    });
-    expect(await core.uvm.retainHistory({ maxBytes: NO_BOUND, keepDays: 2 })).toMatchObject({
-      byAge: 1,
       bySize: 0,
     });
-    const left = await kept(core);
-    expect(left.map((e) => e.message)).not.toContain('box setSlot note "three days ago"');
-    expect(left).toEqual(all.filter((e) => e.message !== 'box setSlot note "three days ago"'));
+    expect(await kept(core)).toEqual(all);
+    expect(await core.uvm.retainHistory({ maxBytes: NO_BOUND, keepDays: 2 })).toMatchObject({
+      byAge: all.length - 1,
+      bySize: 0,
+    });
+    expect(await kept(core)).toEqual(all.slice(-1));
+    expect(all.at(-1)!.message).toBe('box setSlot note "today"');
+    expect(await core.image.historySize()).toBe(all.at(-1)!.bytes);
     expect(core.image.foreignKeyCheck()).toEqual([]);
+  });
+
+  it('forgets more than one batch in one pass, oldest first', async () => {
+    const core = await openTestCore({ imagePath: await freshImageLocation(kind) });
+    for (let i = 0; i < 1_100; i++) {
+      const tx = core.image.begin({ who: 'discord:alice', platform: 'discord' });
+      tx.setSlot(0, 'counter', { kind: 'value', value: i });
+      await core.image.commit(tx);
+    }
+    const all = await kept(core);
+    const size = all.reduce((sum, entry) => sum + entry.bytes, 0);
+    const maxBytes = Math.ceil(size / 40);
+    let forgotten = 0;
+    for (let left = size; left > Math.floor(maxBytes * RETAINED_SHARE); forgotten++)
+      left -= all[forgotten]!.bytes;
+    expect(forgotten).toBeGreaterThan(1_000);
+    expect(await core.uvm.retainHistory({ maxBytes, keepDays: 0 })).toMatchObject({
+      bySize: forgotten,
+    });
+    expect(await kept(core)).toEqual(all.slice(forgotten));
   });
 
   it('runs in the background and says what it forgot and why', async () => {

@@ -116,7 +116,7 @@ export class PostgresStore implements ImageStore {
   }
 
   historyAdded(who: string, day: string): number {
-    return this.count('SELECT bytes AS n FROM history_added WHERE who = $1 AND day = $2', [
+    return this.count('SELECT added AS n FROM history_days WHERE who = $1 AND day = $2', [
       who,
       day,
     ]);

@@ -35,8 +35,10 @@ export async function writeCommit(
       RETURNING tx
     ),
     h AS (
-      INSERT INTO history_added (who, day, bytes) VALUES (${t.who}, ${historyDay(t.at)}, ${t.bytes})
-      ON CONFLICT (who, day) DO UPDATE SET bytes = history_added.bytes + excluded.bytes
+      INSERT INTO history_days (who, day, added, kept)
+      VALUES (${t.who}, ${historyDay(t.at)}, ${t.bytes}, ${t.bytes})
+      ON CONFLICT (who, day) DO UPDATE
+        SET added = history_days.added + excluded.added, kept = history_days.kept + excluded.kept
     ),
     o AS (
       INSERT INTO objects (oid, slots, refs, owner, version)
