@@ -1,4 +1,7 @@
-/** Reading the image's history: which transactions changed what. */
+/**
+ * The image's history: which transactions changed what, how many bytes it holds (in all,
+ * and added by each person each UTC day), and forgetting the oldest.
+ */
 import { sql, type Kysely } from 'kysely';
 import type { Oid, Slot } from '../model/value.ts';
 import { decodeSlot } from './codec.ts';
@@ -169,6 +172,7 @@ export async function forgetHistory(db: Kysely<ImageSchema>, which: Forgotten): 
         ? all.where('at', '<', which.before)
         : all.where('tx', '<=', which.through);
     };
+    // The day as `historyDay` gives it, in SQL.
     const day = sql<string>`substr(at, 1, 10)`;
     const freed = await trx
       .selectFrom('transactions')
