@@ -34,6 +34,8 @@ export interface GuardContext {
   ownedObjects(owner: Principal): number;
   /** The committed size of an object's stored form, in bytes. */
   storedBytes(oid: Oid): number;
+  /** The bytes a principal's transactions added to history today (UTC). */
+  historyBytesToday(who: Principal): number;
   readonly rules: readonly SlotRule[];
 }
 
@@ -43,12 +45,15 @@ export class AccessGuard implements WriteGuard {
   private sendBytes = 0;
   private readonly objectBytes = new Map<Oid, number>();
   private readonly createdFor = new Map<Principal, number>();
+  /** Whether the daily history budget binds: not for admins' sends nor the system's. */
+  private readonly historyBounded: boolean;
 
   constructor(
     authority: Authority,
     private readonly context: GuardContext,
   ) {
     this.authority = authority;
+    this.historyBounded = !authority.senderAdmin;
   }
 
   beforeWrite(tx: Transaction, oid: Oid, name: string, slot: Slot | undefined): void {
@@ -126,6 +131,17 @@ export class AccessGuard implements WriteGuard {
     }
   }
 
+  /** Refuses a transaction that would take its author past the day's history budget. */
+  beforeCommit(tx: Transaction, historyBytes: number): void {
+    if (!this.historyBounded) return;
+    const { maxHistoryBytesPerDay: limit } = this.context.quotas;
+    const today = this.context.historyBytesToday(tx.info.who);
+    if (today + historyBytes > limit)
+      throw quotaExceeded(
+        `This would add ${formatBytes(historyBytes)} to history, and ${tx.info.who}'s transactions have added ${formatBytes(today)} today; one person may add at most ${formatBytes(limit)} a day (BATOS_MAX_HISTORY_BYTES_PER_DAY). It renews at midnight UTC, ${untilMidnightUtc()} from now.`,
+      );
+  }
+
   private checkSize(tx: Transaction, oid: Oid, name: string, slot: Slot | undefined): void {
     const { quotas } = this.context;
     if (slot?.kind === 'value') this.checkValue(name, slot.value);
@@ -168,4 +184,12 @@ export class AccessGuard implements WriteGuard {
         `This send would write more than ${formatBytes(quotas.maxSendBytes)}, the most one send may write (BATOS_MAX_SEND_BYTES).`,
       );
   }
+}
+
+/** The time left until the next midnight UTC, in hours and minutes. */
+function untilMidnightUtc(): string {
+  const now = new Date();
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  const minutes = Math.ceil((midnight - now.getTime()) / 60_000);
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }

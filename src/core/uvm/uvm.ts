@@ -38,6 +38,7 @@ import { primordialObjects, TRAIT_PRIMITIVES, TRAITS } from '../model/primordial
 import { objectLabel, renderValue } from '../model/render.ts';
 import { parentOids, PARENT_SLOT, ref, type Oid, type Value } from '../model/value.ts';
 import type { MethodRunner } from '../sandbox/contract.ts';
+import { RETAINED_SHARE, type HistoryRetention, type Retained } from './retention.ts';
 import { assertReadable } from './access-checks.ts';
 import { historyText } from './history-text.ts';
 import { Invoker, missingHandler } from './invoker.ts';
@@ -106,6 +107,8 @@ export interface UvmOptions {
   readonly slotRules?: readonly SlotRule[];
 }
 
+/** Transactions forgotten at once by retention, while sends wait. */
+const RETENTION_BATCH = 1_000;
 /** Sends that run side by side in one process (see {@link SendGate}). */
 const SENDS_AT_ONCE = 8;
 /**
@@ -290,7 +293,8 @@ export class Uvm implements FrontEndLedger {
       const prepared = await this.image.prepareUndo(
         info,
         target,
-        this.guard(systemAuthority(caller.principal)),
+        // The caller's undo: it counts toward their history budget unless they are an admin.
+        this.guard({ ...systemAuthority(caller.principal), senderAdmin: caller.admin }),
       );
       const undone = prepared.info.undoOf!;
       const [entry] = await this.image.history({ tx: undone, limit: 1 });
@@ -329,6 +333,45 @@ export class Uvm implements FrontEndLedger {
     return this.gate.alone(() =>
       this.image.collect(keepHistoryDays === undefined ? {} : { keepHistoryDays }),
     );
+  }
+
+  /**
+   * Forgets history beyond `retention`, oldest first: what is older than its days, and
+   * while history holds more than its bytes, down to {@link RETAINED_SHARE} of them. It
+   * forgets a batch at a time, each alone (sends wait for one batch, not for the whole).
+   */
+  async retainHistory(retention: HistoryRetention): Promise<Retained> {
+    this.assertOpen();
+    const before =
+      retention.keepDays > 0
+        ? new Date(Date.now() - retention.keepDays * 86_400_000).toISOString()
+        : '';
+    const bytesBefore = await this.image.historySize();
+    let excess =
+      bytesBefore > retention.maxBytes
+        ? bytesBefore - Math.floor(retention.maxBytes * RETAINED_SHARE)
+        : 0;
+    let byAge = 0;
+    let bySize = 0;
+    for (let more = true; more;) {
+      let through: number | undefined;
+      const batch = await this.image.oldestTransactions(RETENTION_BATCH);
+      more = batch.length === RETENTION_BATCH;
+      for (const { tx, at, bytes } of batch) {
+        if (at < before) byAge += 1;
+        else if (excess > 0) bySize += 1;
+        else {
+          more = false;
+          break;
+        }
+        excess -= bytes;
+        through = tx;
+      }
+      if (through === undefined) break;
+      const forgotten = through;
+      await this.gate.alone(() => this.image.forgetHistory({ through: forgotten }));
+    }
+    return { byAge, bySize, bytesBefore, bytesAfter: await this.image.historySize() };
   }
 
   /** Admins: copies the live image to `file`. */
@@ -430,6 +473,7 @@ export class Uvm implements FrontEndLedger {
       rules: this.slotRules,
       ownedObjects: (owner) => this.image.ownedObjects(owner),
       storedBytes: (oid) => this.image.storedBytes(oid),
+      historyBytesToday: (who) => this.image.historyBytesToday(who),
     });
   }
 
