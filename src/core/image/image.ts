@@ -8,10 +8,11 @@
  * (else it fails with `conflict` and the send runs again), and {@link Image.refresh} drops
  * from the cache what the others changed.
  */
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { accessOf } from '../access/object-access.ts';
 import { ImageError, SendError } from '../errors.ts';
+import { copyPrivateFile, ensurePrivateDir } from '../private-files.ts';
 import { referencedOids, slotEquals, type Oid } from '../model/value.ts';
 import { decodeSlots, encodeRefs, encodeSlot, encodeSlots, type SlotMap } from './codec.ts';
 import {
@@ -465,15 +466,17 @@ export type ImageView = Pick<
 >;
 
 /**
- * Copies a closed image file (with its WAL, if one was left) to `destination`. For the
- * steward, which backs the image up while the bot is stopped.
+ * Copies a closed image file (with its WAL, if one was left) to `destination`, 0600 in a
+ * folder created 0700 whatever the image's own mode. For the steward, which backs the image
+ * up while the bot is stopped.
  */
-export function backupImageFile(imagePath: string, destination: string): void {
-  mkdirSync(dirname(destination), { recursive: true });
-  copyFileSync(imagePath, destination);
+export async function backupImageFile(imagePath: string, destination: string): Promise<void> {
+  await ensurePrivateDir(dirname(destination));
+  await copyPrivateFile(imagePath, destination);
   for (const suffix of ['-wal', '-shm']) {
     rmSync(destination + suffix, { force: true });
-    if (existsSync(imagePath + suffix)) copyFileSync(imagePath + suffix, destination + suffix);
+    if (existsSync(imagePath + suffix))
+      await copyPrivateFile(imagePath + suffix, destination + suffix);
   }
 }
 

@@ -3,19 +3,12 @@
  * path uses prepared statements on the connection kysely uses for everything else, because
  * kysely's per-query overhead is most of a small commit's cost.
  */
-import {
-  closeSync,
-  fdatasync,
-  fdatasyncSync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { ImageError } from '../errors.ts';
+import { createPrivateFile, ensurePrivateDirSync } from '../private-files.ts';
 import type { Oid } from '../model/value.ts';
 import { openDatabase, takeLock, translateOpenError } from './database.ts';
 import { historyDay } from './history.ts';
@@ -234,11 +227,12 @@ export class SqliteStore implements ImageStore {
     return Promise.resolve();
   }
 
-  /** SQLite's online backup: the image keeps serving while it is copied. */
+  /** SQLite's online backup, into a new 0600 file: the image keeps serving while it is copied. */
   async backup(destination: string): Promise<void> {
-    mkdirSync(dirname(destination), { recursive: true });
+    ensurePrivateDirSync(dirname(destination));
     const partial = `${destination}.partial`;
     rmSync(partial, { force: true });
+    createPrivateFile(partial);
     await this.db.backup(partial);
     renameSync(partial, destination);
   }
