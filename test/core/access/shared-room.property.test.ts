@@ -5,7 +5,8 @@
  * sends by bare name, @name and #oid, undo, persona edits, DM turns — through the real Bot
  * with the forged model. After every step:
  *
- * - no reply to a member contains another member's DM text;
+ * - no reply to a member holds another member's DM text, and no object a member owns holds
+ *   another member's words (DMs, or sentences and sends that start with a taken name);
  * - an object changes only when its sender may write it: a member's (not public) object only
  *   by that member or an admin (alice's and bob's methods never write), a system object only
  *   by an admin, BAT OS's own bookkeeping aside;
@@ -38,11 +39,19 @@ const principal = (actor: Actor) => `slack:${actor}`;
 
 const WORDS = ['what', 'notes', 'hello', 'conversations', 'Genesis', 'robin', 'box_1', 'setSlot'];
 const READING = `"function (self, target) { return target ? target.send('describe') : self.get('v'); }"`;
+const LOGGING = `"function (self, selector, args) { const log = self.get('log') || []; log.push(selector + JSON.stringify(args)); self.set('log', log); return 'noted'; }"`;
+/** The oids the prologue's clones get (the primordial objects and the personas come first). */
+const PROLOGUE_OIDS: Readonly<Record<string, number>> = {
+  notes: 9,
+  what: 10,
+  hello: 11,
+  alice: 12,
+};
 const WRITING = `"function (self, target) { (target || self).send('setSlot', 'v', 'mallory'); return target ? target.send('chown', 'slack:mallory') : 1; }"`;
 
 /** One message of the language, with the oids made so far to point at. */
 const message = (actor: Actor, n: number): fc.Arbitrary<string> => {
-  const oid = fc.integer({ min: 0, max: 24 }).map((o) => `#${o}`);
+  const oid = fc.integer({ min: 0, max: 20 }).map((o) => `#${o}`);
   const word = fc.constantFrom(...WORDS);
   const target = fc.oneof(
     oid,
@@ -72,13 +81,30 @@ const message = (actor: Actor, n: number): fc.Arbitrary<string> => {
     fc.integer({ min: 1, max: 40 }).map((t) => `undo ${t}`),
     fc.constant('history'),
     fc.constant(`robin, my secret is dm:${actor}:${n}`),
-    fc.constant(`what is dm:${actor}:${n}?`),
+    fc.constant(`so, is dm:${actor}:${n} safe?`),
+    // Sentences and sends that start with a word someone may have taken as a name.
+    fc.constant(`what is word:${actor}:${n}?`),
+    word.map((w) => `${w} set_pin word:${actor}:${n}`),
   );
 };
 
 const step = fc
   .tuple(fc.constantFrom(...ACTORS), fc.nat(1_000_000))
   .chain(([actor, n]) => message(actor, n).map((text) => ({ actor, text })));
+
+/**
+ * Each sequence starts in a room where the attacks have been laid: mallory holds common words
+ * as names, each logging whatever reaches it, and alice has an object of her own.
+ */
+const PROLOGUE: ReadonlyArray<{ actor: Actor; text: string }> = [
+  ...['notes', 'what', 'hello'].flatMap((word) => [
+    { actor: 'mallory' as const, text: 'genesis clone' },
+    { actor: 'mallory' as const, text: `#${PROLOGUE_OIDS[word]} name ${word}` },
+    { actor: 'mallory' as const, text: `${word} defineMethod doesNotUnderstand_ ${LOGGING}` },
+  ]),
+  { actor: 'alice', text: 'genesis clone' },
+  { actor: 'alice', text: `#${PROLOGUE_OIDS.alice} name box_1` },
+];
 
 let mind: Mind;
 beforeAll(async () => {
@@ -111,7 +137,7 @@ describe('the shared room under random messages', () => {
             conversation: { mind: { chat: mind.chat.bind(mind), choose: mind.choose.bind(mind) } },
           });
           try {
-            for (const { actor, text } of steps) {
+            for (const { actor, text } of [...PROLOGUE, ...steps]) {
               const beforeCopy = new Map(
                 [...core.image.allObjects()].map(([o, s]) => [o, new Map(s)]),
               );
@@ -121,6 +147,15 @@ describe('the shared room under random messages', () => {
                   if (other !== actor)
                     expect(reply, `${actor}: ${text}`).not.toContain(`dm:${other}:`);
               const after = new Map(core.image.allObjects());
+              for (const [oid, slots] of after) {
+                const owner = accessOf(slots).owner;
+                if (owner === SYSTEM || owner === principal('admin')) continue;
+                const stored = JSON.stringify([...slots]);
+                for (const other of ACTORS)
+                  if (owner !== principal(other))
+                    for (const marker of [`dm:${other}:`, `word:${other}:`])
+                      expect(stored, `${actor}: ${text} → #${oid}`).not.toContain(marker);
+              }
               const view = core.image.begin({ who: 'system:test', platform: 'console' });
               for (const [oid, slots] of after) {
                 const old = beforeCopy.get(oid);
