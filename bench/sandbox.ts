@@ -48,7 +48,7 @@ function call(
   self: Oid = 1,
   args: readonly Value[] = [],
 ): MethodCall {
-  return { source, cacheKey: `bench:${selector}`, self, selector, args };
+  return { source, cacheKey: `bench:${selector}`, self, selector, args, caller: 'bench' };
 }
 
 const CASES: ReadonlyArray<[string, MethodCall]> = [

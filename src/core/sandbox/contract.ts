@@ -17,6 +17,11 @@ export interface MethodCall {
   readonly cacheKey: string;
   /** The receiver (`self`). */
   readonly self: Oid;
+  /**
+   * Whose send this is (`self.caller`): the person for a message, or the author of the method
+   * that made a nested send.
+   */
+  readonly caller: string;
   /** The selector, for error messages. */
   readonly selector: string;
   readonly args: readonly Value[];

@@ -16,6 +16,10 @@ export const METHOD_CONTRACT = `A method is ONE function expression and nothing 
     self.remove(name)             deletes a slot
     self.slotNames()              the names of its own slots, in order
     self.send(selector, ...args)  sends a message to itself and returns the answer
+    self.caller                   who sent this message, as text: the person
+                                  ("slack:U123"), or the author of the method that sent it
+                                  ("system" for BAT OS's own); a method runs with its own
+                                  author's rights, so a helper decides for its caller by this
 - A reference to another object (what get, send or an argument may hold) is a frozen object
   with \`ref.oid\` and \`ref.send(selector, ...args)\`. Pass it to set, send or return it as it
   is. A method can only use references it was given: \`{ $ref: n }\` written by hand is refused

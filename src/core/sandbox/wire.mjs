@@ -31,6 +31,7 @@ export function encodeCall(call) {
   return JSON.stringify({
     cacheKey: call.cacheKey,
     self: call.self,
+    caller: call.caller,
     selector: call.selector,
     args: call.args,
     writable: call.writable === true,

@@ -109,7 +109,14 @@ export class Invoker {
     tx.ranAs ??= owner.principal;
     const run = (keepWrites: boolean) =>
       this.runner.run(
-        this.methodCall(self, selector, slot.source, args, this.hints(tx, owner, self, keepWrites)),
+        this.methodCall(
+          self,
+          selector,
+          slot.source,
+          args,
+          authority.principal,
+          this.hints(tx, owner, self, keepWrites),
+        ),
         this.bridge(tx, guard, owner, keepWrites),
       );
     const mark = tx.savepoint();
@@ -197,6 +204,7 @@ export class Invoker {
     selector: string,
     source: string,
     args: readonly Value[],
+    caller: string,
     hints: Pick<MethodCall, 'writable' | 'own'> = {},
   ): MethodCall {
     let cacheKey = this.sourceKeys.get(source);
@@ -205,7 +213,7 @@ export class Invoker {
       if (this.sourceKeys.size > 10_000) this.sourceKeys.clear();
       this.sourceKeys.set(source, cacheKey);
     }
-    return { source, cacheKey, self, selector, args, ...hints };
+    return { source, cacheKey, self, selector, args, caller, ...hints };
   }
 
   /**
@@ -279,6 +287,7 @@ export class Invoker {
               callSelector,
               target.slot.source,
               callArgs,
+              authority.principal,
               this.hints(tx, owner, oid, keepWrites),
             ),
           };

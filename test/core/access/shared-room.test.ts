@@ -309,6 +309,20 @@ describe('delegation and authority', () => {
     await refused(core, `#${gift} rewrite`, admin, /belongs to the system/);
   });
 
+  it('lets a method learn who called it, so a helper can decide for its caller', async () => {
+    const core = await room();
+    // System code an admin wrote: it runs as the system, and hands out a key only to its caller.
+    await core.ok(`genesis defineMethod whoami "function (self) { return self.caller; }"`, admin);
+    expect(await core.ok('genesis whoami', alice)).toBe('slack:alice');
+    const hers = await cloneOf(core, mallory);
+    await core.ok(
+      `#${hers} defineMethod ask "function (self) { return self.send('whoami'); }"`,
+      mallory,
+    );
+    // alice sends mallory's method; genesis hears from mallory's method, which runs as mallory.
+    expect(await core.ok(`#${hers} ask`, alice)).toBe('slack:mallory');
+  });
+
   it("keeps the model's methods for a member out of objects she does not own", async () => {
     const core = await room();
     const hers = await cloneOf(core, alice);

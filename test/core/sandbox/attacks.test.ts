@@ -157,7 +157,14 @@ describe('hostile methods', () => {
   it('stops a long native operation at the hard limit, the host event loop ticking meanwhile', async () => {
     host.defineMethod(robin, 'attack', `function (self) { ${NATIVE_LOOP} }`);
     await roomy.run(
-      { source: 'function () {}', cacheKey: 'warm', self: robin, selector: 'warm', args: [] },
+      {
+        source: 'function () {}',
+        cacheKey: 'warm',
+        self: robin,
+        selector: 'warm',
+        args: [],
+        caller: 'test',
+      },
       host,
     );
     const before = host.snapshot();

@@ -88,6 +88,7 @@ export class MemoryHost implements HostBridge {
     const call: MethodCall = {
       source: slot.source,
       cacheKey: `${holder}:${selector}:${sha}`,
+      caller: 'test',
       self: oid,
       selector,
       args,

@@ -16,7 +16,7 @@ beforeEach(() => {
 });
 
 function method(source: string, self = robin, args: MethodCall['args'] = []): MethodCall {
-  return { source, cacheKey: `test:${source}`, self, selector: 'test', args };
+  return { source, cacheKey: `test:${source}`, self, selector: 'test', args, caller: 'test' };
 }
 
 describe('QuickJsMethodRunner', () => {
@@ -160,6 +160,7 @@ describe('QuickJsMethodRunner', () => {
     const source = 'function (self, n) { return n + 1; }';
     const call = (cacheKey: string, n: number): MethodCall => ({
       source,
+      caller: 'test',
       cacheKey,
       self: robin,
       selector: 'inc',

@@ -103,9 +103,10 @@ export const PRELUDE_SOURCE = `'use strict';
   function send(oid, selector, args) {
     return request('send', oid, name(selector, 'a selector'), encode(args));
   }
-  function makeSelf(oid) {
+  function makeSelf(oid, caller) {
     const self = freeze({
       oid,
+      caller,
       get: (slot) => request('get', oid, name(slot, 'a slot name'), ''),
       set: (slot, value) => { request('set', oid, name(slot, 'a slot name'), encode(value)); },
       remove: (slot) => { request('remove', oid, name(slot, 'a slot name'), ''); },
@@ -115,8 +116,8 @@ export const PRELUDE_SOURCE = `'use strict';
     refOids.set(self, oid);
     return self;
   }
-  function invoke(fn, oid, argsJson) {
-    const result = fn(makeSelf(oid), ...decode(argsJson));
+  function invoke(fn, oid, argsJson, caller) {
+    const result = fn(makeSelf(oid, caller), ...decode(argsJson));
     try {
       return encode(result);
     } catch (error) {

@@ -98,13 +98,22 @@ export class Realm {
   }
 
   /** Runs a compiled method; returns its result as JSON text or throws a {@link GuestFailure}. */
-  invoke(fn, oid, argsJson) {
+  invoke(fn, oid, argsJson, caller) {
     const ctx = this.ctx;
     const oidHandle = ctx.newNumber(oid);
     const argsHandle = ctx.newString(argsJson);
-    const result = ctx.callFunction(this.invokeFn, ctx.undefined, fn, oidHandle, argsHandle);
+    const callerHandle = ctx.newString(caller);
+    const result = ctx.callFunction(
+      this.invokeFn,
+      ctx.undefined,
+      fn,
+      oidHandle,
+      argsHandle,
+      callerHandle,
+    );
     oidHandle.dispose();
     argsHandle.dispose();
+    callerHandle.dispose();
     if (result.error) throw this.failure(result.error, 'error');
     const text = ctx.getString(result.value);
     result.value.dispose();

@@ -112,7 +112,7 @@ function runCall(call) {
 function runMethod(call) {
   const fn =
     realm.cached(call.cacheKey) ?? realm.compile(call.cacheKey, fetchSource(), call.selector);
-  return realm.invoke(fn, call.self, JSON.stringify(call.args));
+  return realm.invoke(fn, call.self, JSON.stringify(call.args), call.caller);
 }
 
 /** Asks the host for the source of the call it just gave this worker. */
