@@ -37,6 +37,9 @@ import {
  */
 export const DEFAULT_SANDBOX_WORKERS = Math.min(8, Math.max(3, availableParallelism()));
 
+/** A call's failure, as the error it rejects with. */
+type Fail = (reason: SandboxError['reason'], message: string, stack?: string) => SandboxError;
+
 /** Whose calls are not a person's: every call made outside a send shares one party. */
 const NO_PARTY = 'sandbox:unattributed';
 
@@ -119,7 +122,7 @@ export class QuickJsMethodRunner implements MethodRunner {
   }
 
   private async runNow(call: MethodCall, host: HostBridge): Promise<Value> {
-    const fail = (reason: SandboxError['reason'], message: string, stack?: string) =>
+    const fail: Fail = (reason, message, stack) =>
       new SandboxError(call.selector, call.self, reason, message, stack);
     if (this.closed) throw fail('closed', 'the sandbox is closed');
     const worker = this.takeWorker();
@@ -134,7 +137,7 @@ export class QuickJsMethodRunner implements MethodRunner {
     worker: SandboxWorker,
     call: MethodCall,
     host: HostBridge,
-    fail: (reason: SandboxError['reason'], message: string, stack?: string) => SandboxError,
+    fail: Fail,
   ): Promise<Value> {
     const message = RUN + encodeCall(call);
     if (!worker.fits(message)) throw fail('error', 'the call is too large to pass to the sandbox');
