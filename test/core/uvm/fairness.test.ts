@@ -82,7 +82,7 @@ const GREET = `genesis defineMethod greet "function (self, name) { return 'hi ' 
 describe('fairness between people', () => {
   it("answers one person's trivial send before any of another's 18 stuck sends", async () => {
     const core = await openTestCore({
-      uvm: { runner: new QuickJsMethodRunner({ limits: limits(300), workers: 3 }) },
+      uvm: { runner: new QuickJsMethodRunner({ limits: limits(600), workers: 3 }) },
     });
     await core.ok(STALL);
     await core.ok(GREET);
