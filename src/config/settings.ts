@@ -132,13 +132,13 @@ export const SETTINGS = {
     group: 'limits',
     type: integer(1, SENDS_AT_ONCE),
     default: fairShare(SENDS_AT_ONCE),
-    help: `Sends one person may have running at once, of the ${SENDS_AT_ONCE} that run side by side; more wait their turn, so someone else's send always finds a free slot.`,
+    help: `Sends one person may have running at once, of the ${SENDS_AT_ONCE} that run side by side; more wait their turn. The default leaves a slot free while two people hold theirs.`,
   },
   BATOS_SANDBOX_WORKERS: {
     group: 'limits',
     type: integer(1, 64),
     defaultText: "the machine's cores, at least 3 and at most 8",
-    help: "Worker threads that run methods side by side; one person's methods hold at most (workers − 1) / 2 of them, so a stuck method never holds up everyone.",
+    help: "Worker threads that run methods side by side; one person's methods hold at most (workers − 1) / 2 of them (at least 1), so one person's stuck methods never hold up everyone.",
   },
   BATOS_MAX_MESSAGE_LENGTH: {
     group: 'limits',
