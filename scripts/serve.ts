@@ -13,9 +13,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readSettings, SettingsError } from '../src/config/read.ts';
 import { MAKE_UPGRADE_KEY } from '../src/config/settings.ts';
+import { createPrivateFile, ensurePrivateDirSync } from '../src/core/private-files.ts';
 
 const USAGE =
   'usage: npm run serve [-- --without-chat] | npm run serve:stop | serve:logs | serve:status [-- pm2 arguments]';
@@ -77,7 +78,26 @@ if (!['start', 'stop', 'logs', 'status'].includes(action) || (withoutChat && act
 if (existsSync(path.join(root, '.env'))) process.loadEnvFile(path.join(root, '.env'));
 const env = { ...process.env, PM2_HOME: process.env.PM2_HOME || path.join(root, '.pm2') };
 
-if (action === 'start') runPm2([...startArguments(env, withoutChat), ...extra], env);
+/**
+ * Creates the apps' log files 0600 (in a folder created 0700) before pm2 opens them: they
+ * hold what people said, and pm2 would create them readable by every local account. Existing
+ * files keep their mode. The paths are the ecosystem's own (its PM2_HOME default is ours).
+ */
+async function createPrivateLogs(): Promise<void> {
+  const { apps } = (await import(pathToFileURL(config).href)) as {
+    apps: { out_file: string; error_file: string }[];
+  };
+  for (const file of apps.flatMap((app) => [app.out_file, app.error_file])) {
+    ensurePrivateDirSync(path.dirname(file));
+    createPrivateFile(file);
+  }
+}
+
+if (action === 'start') {
+  const args = startArguments(env, withoutChat);
+  await createPrivateLogs();
+  runPm2([...args, ...extra], env);
+}
 // Stop the apps (the bot shuts down cleanly), then the daemon, so nothing stays behind.
 if (action === 'stop') {
   // Without a key only the bot was started: pm2 complains about the steward, and that is fine.
