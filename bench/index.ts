@@ -4,6 +4,7 @@
  */
 import { benchAccess } from './access.ts';
 import { parseCommandLine } from '../scripts/cli.ts';
+import { benchFairness } from './fairness.ts';
 import { benchFrontEnds } from './frontends.ts';
 import { benchImage } from './image.ts';
 import { benchMind } from './mind.ts';
@@ -18,6 +19,7 @@ import { benchUpgrade } from './upgrade.ts';
 const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
   image: benchImage,
   sends: benchSends,
+  fairness: benchFairness,
   access: benchAccess,
   sandbox: benchSandbox,
   mind: benchMind,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Image } from '../src/core/image/index.ts';
 import { QuickJsMethodRunner } from '../src/core/sandbox/index.ts';
 import { Uvm } from '../src/core/uvm/uvm.ts';
-import { sendLine } from './operator.ts';
+import { operator, person, sendLine } from './operator.ts';
 import { formatNumber, median, percentile, type BenchTable } from './table.ts';
 
 /** Sends/s over five rounds, after one untimed round so the JIT and the sandbox are warm. */
@@ -39,6 +39,8 @@ async function concurrent(
   line: (sender: number, n: number) => string,
   seconds: number,
 ): Promise<{ rate: number; p99: number }> {
+  // Each sender is a person of their own: one person holds only a share of the send slots.
+  const people = Array.from({ length: senders }, (_, i) => person('discord', `sender${i}`, true));
   const run = async (ms: number) => {
     const latencies: number[] = [];
     const stop = performance.now() + ms;
@@ -47,7 +49,7 @@ async function concurrent(
       Array.from({ length: senders }, async (_, sender) => {
         for (let n = 0; performance.now() < stop; n += 1) {
           const at = performance.now();
-          await sendLine(uvm, line(sender, n));
+          await sendLine(uvm, line(sender, n), senders === 1 ? operator : people[sender]!);
           latencies.push(performance.now() - at);
         }
       }),

@@ -313,7 +313,9 @@ async function serve(
   // manager owns it.)
   if (shard === undefined) rmSync(core.healthFile, { force: true });
   const image = await Image.open(core.imageLocation, { cacheBytes: core.cacheMegabytes << 20 });
-  const runner = new QuickJsMethodRunner();
+  const runner = new QuickJsMethodRunner(
+    core.sandboxWorkers === undefined ? {} : { workers: core.sandboxWorkers },
+  );
   const loaded = noModel
     ? { reason: howToGetAModel(settings.mind.model, settings.mind.modelsDir) }
     : await loadMind(settings.mind, log);
@@ -324,9 +326,15 @@ async function serve(
     runner,
     primitives: personaPrimitives({ image, loraDir: core.loraDir }),
     quotas: core.quotas,
+    sendsPerPerson: core.sendsPerPerson,
     slotRules: [personaSlotRule(PERSONA_PROTOTYPE_NAME)],
     ...(mind
-      ? { writer: limitGenerations(new MindMethodWriter(mind, runner), core.generationLimit) }
+      ? {
+          writer: limitGenerations(
+            new MindMethodWriter(mind, runner, settings.mind.sequences),
+            core.generationLimit,
+          ),
+        }
       : { noWriterReason: `no model is loaded to write it. ${noModelReason}` }),
   });
   const system = { who: 'system:batos', platform: 'console' } as const;

@@ -46,6 +46,10 @@ export interface CoreConfig {
   readonly programmers: ReadonlySet<string> | undefined;
   /** Megabytes of objects kept in memory (BATOS_CACHE_MB). */
   readonly cacheMegabytes: number;
+  /** Sends one person may have running at once (BATOS_SENDS_PER_PERSON). */
+  readonly sendsPerPerson: number;
+  /** Sandbox worker threads (BATOS_SANDBOX_WORKERS); the machine decides when unset. */
+  readonly sandboxWorkers: number | undefined;
 }
 
 /** The core's settings, from the values read out of the table. */
@@ -90,5 +94,7 @@ export function coreConfig(values: SettingValues): CoreConfig {
     },
     programmers: values.BATOS_PROGRAMMERS,
     cacheMegabytes: values.BATOS_CACHE_MB,
+    sendsPerPerson: values.BATOS_SENDS_PER_PERSON,
+    sandboxWorkers: values.BATOS_SANDBOX_WORKERS,
   };
 }

@@ -13,6 +13,8 @@ import {
 } from '../core/upgrade/index.ts';
 import { DEFAULT_PARSER_LIMITS } from '../core/uvm/parser.ts';
 import { DEFAULT_HISTORY_RETENTION } from '../core/uvm/retention.ts';
+import { SENDS_AT_ONCE } from '../core/uvm/send-gate.ts';
+import { fairShare } from '../core/fairness/index.ts';
 import { isPostgresLocation } from '../core/image/postgres/location.ts';
 import {
   autoOrInteger,
@@ -138,6 +140,18 @@ export const SETTINGS = {
     type: integer(1, 10_000),
     default: 3,
     help: 'Methods a chat user may have written at once.',
+  },
+  BATOS_SENDS_PER_PERSON: {
+    group: 'limits',
+    type: integer(1, SENDS_AT_ONCE),
+    default: fairShare(SENDS_AT_ONCE),
+    help: `Sends one person may have running at once, of the ${SENDS_AT_ONCE} that run side by side; more wait their turn. The default leaves a slot free while two people hold theirs.`,
+  },
+  BATOS_SANDBOX_WORKERS: {
+    group: 'limits',
+    type: integer(1, 64),
+    defaultText: "the machine's cores, at least 3 and at most 8",
+    help: "Worker threads that run methods side by side; one person's methods hold at most (workers − 1) / 2 of them (at least 1), so one person's stuck methods never hold up everyone.",
   },
   BATOS_MAX_MESSAGE_LENGTH: {
     group: 'limits',

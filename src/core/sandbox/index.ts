@@ -1,5 +1,6 @@
 /** The sandbox that runs object methods: QuickJS in WebAssembly, in a worker thread. */
 export {
+  DEFAULT_SANDBOX_WORKERS,
   QuickJsMethodRunner,
   type QuickJsMethodRunnerOptions,
   type SandboxStats,

@@ -1,9 +1,16 @@
 /**
- * Runs methods in QuickJS inside a worker thread, one call at a time, with every limit
- * enforced: QuickJS's own (heap, stack, interrupt) inside the worker, and a hard wall-clock
- * limit from here, which terminates the worker whatever it is doing. The host thread never
- * sleeps on the worker: it awaits the worker's messages (after a brief spin, see channel.mjs), serves its host requests, and keeps ticking.
+ * Runs methods in QuickJS inside a pool of worker threads, each call on a free worker, with
+ * every limit enforced: QuickJS's own (heap, stack, interrupt) inside the worker, and a hard
+ * wall-clock limit from here, which terminates the worker whatever it is doing and starts
+ * its successor. A call's nested sends run on its own worker (they are synchronous host
+ * requests). One person's calls hold at most their share of the workers, and calls waiting
+ * for a worker are served round robin by person (see src/core/fairness), so one person's
+ * stuck methods never take every worker. The host thread never sleeps on a worker: it awaits
+ * the worker's messages (after a brief spin, see channel.mjs), serves its host requests, and
+ * keeps ticking.
  */
+import { availableParallelism } from 'node:os';
+import { currentParty, fairShare, FairSlots } from '../fairness/index.ts';
 import { checkMethodSource } from './check.ts';
 import type { HostBridge, MethodCall, MethodRunner } from './contract.ts';
 import { SandboxError } from './errors.ts';
@@ -23,37 +30,71 @@ import {
   type WireFailure,
 } from './wire.mjs';
 
+/**
+ * Workers by default: one per core, at least 3 — so that two people who each hold their
+ * share (see {@link fairShare}) still leave a worker free — and at most 8, the UVM's sends
+ * at once.
+ */
+export const DEFAULT_SANDBOX_WORKERS = Math.min(8, Math.max(3, availableParallelism()));
+
+/** A call's failure, as the error it rejects with. */
+type Fail = (reason: SandboxError['reason'], message: string, stack?: string) => SandboxError;
+
+/** Whose calls are not a person's: every call made outside a send shares one party. */
+const NO_PARTY = 'sandbox:unattributed';
+
 export interface QuickJsMethodRunnerOptions {
   /** Overrides of {@link DEFAULT_SANDBOX_LIMITS}. */
   readonly limits?: Partial<SandboxLimits>;
+  /** Worker threads, each running one call at a time (default {@link DEFAULT_SANDBOX_WORKERS}). */
+  readonly workers?: number;
+  /** The most workers one person's calls hold at once (default {@link fairShare} of `workers`). */
+  readonly workersPerPerson?: number;
 }
 
 /** Counters, for tests and benchmarks. */
 export interface SandboxStats {
-  /** Sources compiled by the current worker (a replaced worker starts from 0). */
+  /** Sources compiled by the live workers (a replaced worker's count goes with it). */
   readonly compiles: number;
   /** Workers started so far, replacements included. */
   readonly workersStarted: number;
+  /** Workers running a call now. */
+  readonly busy: number;
 }
 
-/** A {@link MethodRunner} on QuickJS in a worker thread. */
+/** A {@link MethodRunner} on QuickJS in a pool of worker threads. */
 export class QuickJsMethodRunner implements MethodRunner {
   readonly limits: SandboxLimits;
-  private worker: SandboxWorker | undefined;
+  /** How many workers the pool holds at most. */
+  readonly workers: number;
+  private readonly slots: FairSlots;
+  /** Every live worker, busy or idle. */
+  private readonly live = new Set<SandboxWorker>();
+  /** Live workers with no call, the most recently used last (it has the warmest cache). */
+  private readonly idle: SandboxWorker[] = [];
   private workersStarted = 0;
-  /** Calls run one after another: the tail of the queue. */
-  private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   constructor(options: QuickJsMethodRunnerOptions = {}) {
     this.limits = resolveLimits(options.limits);
+    this.workers = options.workers ?? DEFAULT_SANDBOX_WORKERS;
+    this.slots = new FairSlots({
+      capacity: this.workers,
+      share: options.workersPerPerson ?? fairShare(this.workers),
+    });
   }
 
-  /** Runs a method; rejects with a {@link SandboxError} when it fails or hits a limit. */
-  run(call: MethodCall, host: HostBridge): Promise<Value> {
-    const result = this.queue.then(() => this.runNow(call, host));
-    this.queue = result.catch(() => undefined);
-    return result;
+  /**
+   * Runs a method on a free worker, as the current party's (see `withParty`); rejects with
+   * a {@link SandboxError} when it fails or hits a limit.
+   */
+  async run(call: MethodCall, host: HostBridge): Promise<Value> {
+    const release = await this.slots.acquire(currentParty() ?? NO_PARTY);
+    try {
+      return await this.runNow(call, host);
+    } finally {
+      release();
+    }
   }
 
   /** Throws a {@link MethodSourceError} unless `source` is one function expression of the method contract. */
@@ -61,24 +102,44 @@ export class QuickJsMethodRunner implements MethodRunner {
     checkMethodSource(source, this.limits.maxSourceBytes);
   }
 
-  /** Stops the worker. Later runs reject with reason `closed`. */
+  /** Stops every worker; calls running fail, and later runs reject, with reason `closed`. */
   async close(): Promise<void> {
     this.closed = true;
-    const worker = this.worker;
-    this.worker = undefined;
-    await worker?.kill('the sandbox was closed');
+    const workers = [...this.live];
+    this.live.clear();
+    this.idle.length = 0;
+    await Promise.all(workers.map((worker) => worker.kill('the sandbox was closed')));
   }
 
   stats(): SandboxStats {
-    return { compiles: this.worker?.compiles ?? 0, workersStarted: this.workersStarted };
+    let compiles = 0;
+    for (const worker of this.live) compiles += worker.compiles;
+    return {
+      compiles,
+      workersStarted: this.workersStarted,
+      busy: this.live.size - this.idle.length,
+    };
   }
 
   private async runNow(call: MethodCall, host: HostBridge): Promise<Value> {
-    const fail = (reason: SandboxError['reason'], message: string, stack?: string) =>
+    const fail: Fail = (reason, message, stack) =>
       new SandboxError(call.selector, call.self, reason, message, stack);
     if (this.closed) throw fail('closed', 'the sandbox is closed');
+    const worker = this.takeWorker();
+    try {
+      return await this.runOn(worker, call, host, fail);
+    } finally {
+      this.giveBack(worker);
+    }
+  }
+
+  private async runOn(
+    worker: SandboxWorker,
+    call: MethodCall,
+    host: HostBridge,
+    fail: Fail,
+  ): Promise<Value> {
     const message = RUN + encodeCall(call);
-    const worker = this.currentWorker();
     if (!worker.fits(message)) throw fail('error', 'the call is too large to pass to the sandbox');
     try {
       await worker.ready;
@@ -137,21 +198,32 @@ export class QuickJsMethodRunner implements MethodRunner {
     return worker.fits(reply) ? reply : ERROR + 'the value is too large to pass to the sandbox';
   }
 
-  private currentWorker(): SandboxWorker {
-    // A worker that died while idle (crashed, say) is replaced before it is handed a call.
-    if (this.worker?.deathReason !== undefined) this.worker = undefined;
-    if (this.worker === undefined) {
-      this.worker = new SandboxWorker(this.limits);
-      this.workersStarted += 1;
+  /** An idle live worker (the most recently used), or a new one. */
+  private takeWorker(): SandboxWorker {
+    for (let worker = this.idle.pop(); worker !== undefined; worker = this.idle.pop()) {
+      // A worker that died while idle (crashed, say) is dropped before it is handed a call.
+      if (worker.deathReason === undefined) return worker;
+      this.live.delete(worker);
     }
-    return this.worker;
+    return this.start();
+  }
+
+  /** Puts a worker back after a call, unless it was replaced or the sandbox closed. */
+  private giveBack(worker: SandboxWorker): void {
+    if (this.live.has(worker) && worker.deathReason === undefined) this.idle.push(worker);
+  }
+
+  private start(): SandboxWorker {
+    const worker = new SandboxWorker(this.limits);
+    this.workersStarted += 1;
+    this.live.add(worker);
+    return worker;
   }
 
   /** Drops a worker that can no longer be trusted, and starts its successor at once. */
   private replace(worker: SandboxWorker): void {
     if (worker.deathReason === undefined) void worker.kill('replaced');
-    if (this.worker !== worker) return;
-    this.worker = undefined;
-    if (!this.closed) this.currentWorker();
+    if (!this.live.delete(worker)) return;
+    if (!this.closed) this.idle.unshift(this.start());
   }
 }

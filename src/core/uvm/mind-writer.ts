@@ -2,25 +2,46 @@
  * Writes missing methods with the mind: the covenant prompt, grammar-constrained
  * generation, then the static checks and the sandbox's own syntax check before anything is
  * installed. Output that fails a check is a clear error, and nothing is kept.
+ *
+ * Generation is queued fairly: a bounded number run at once, the people waiting are served
+ * round robin, and one person has one in flight while anyone else waits (more only when
+ * nobody does), so eight people asking at once each wait for about one method, not for
+ * everyone who asked before them.
  */
 import { checkGeneratedMethod } from '../analysis/index.ts';
 import { SendError } from '../errors.ts';
-import { buildMethodPrompt, MindError, type MindService } from '../mind/index.ts';
+import { FairSlots } from '../fairness/index.ts';
+import {
+  buildMethodPrompt,
+  DEFAULT_SEQUENCES,
+  MindError,
+  type MindService,
+} from '../mind/index.ts';
 import type { MethodRunner } from '../sandbox/contract.ts';
 import type { MethodRequest, MethodWriter, WrittenMethod } from './method-writer.ts';
 
+/** Methods written at once by default: the mind's sequences per context. */
+export const DEFAULT_GENERATIONS_AT_ONCE = DEFAULT_SEQUENCES;
+
 export class MindMethodWriter implements MethodWriter {
+  private readonly turns: FairSlots;
+
+  /** @param atOnce how many methods are written at once (default {@link DEFAULT_GENERATIONS_AT_ONCE}) */
   constructor(
     private readonly mind: Pick<MindService, 'generateMethod'>,
     private readonly runner: Pick<MethodRunner, 'check'>,
-  ) {}
+    atOnce = DEFAULT_GENERATIONS_AT_ONCE,
+  ) {
+    this.turns = new FairSlots({ capacity: atOnce, share: 1, lend: true });
+  }
 
   async write(request: MethodRequest, signal?: AbortSignal): Promise<WrittenMethod> {
     let generated;
     try {
-      generated = await this.mind.generateMethod(
-        buildMethodPrompt(request),
-        signal ? { signal } : {},
+      generated = await this.turns.run(
+        request.requestedBy,
+        () => this.mind.generateMethod(buildMethodPrompt(request), signal ? { signal } : {}),
+        signal,
       );
     } catch (error) {
       const reason =

@@ -47,7 +47,7 @@ import { labelOf, nameOf, resolveDesignator, resolveTemplate } from './names.ts'
 import type { Argument, ObjectDesignator } from './parser.ts';
 import { authorOf, visibleSlotNames, type PrimitiveTable } from './primitives.ts';
 import { keepInWorkshop, workshopMethod } from './workshop.ts';
-import { SendGate } from './send-gate.ts';
+import { SendGate, SENDS_AT_ONCE } from './send-gate.ts';
 import { undoRefusal } from './undo-rule.ts';
 
 /** A send, as the UVM receives it. */
@@ -105,12 +105,15 @@ export interface UvmOptions {
   readonly quotas?: Quotas;
   /** Rules other parts of BAT OS set on slots of theirs (the personas' aliases). */
   readonly slotRules?: readonly SlotRule[];
+  /**
+   * How many of the sends at once one person may hold (default: a share that leaves a slot
+   * free while two people hold theirs, see {@link SendGate}).
+   */
+  readonly sendsPerPerson?: number;
 }
 
 /** Transactions forgotten at once by retention, while sends wait. */
 const RETENTION_BATCH = 1_000;
-/** Sends that run side by side in one process (see {@link SendGate}). */
-const SENDS_AT_ONCE = 8;
 /**
  * How a send runs again when another send committed to what it read first: from the second
  * try on it runs alone — nothing beside it in this process, and every other process's commits
@@ -148,7 +151,7 @@ export class Uvm implements FrontEndLedger {
    * Sends run side by side, each checked at commit: while one waits for the sandbox, the
    * disk or the database, the others go on.
    */
-  private readonly gate = new SendGate(SENDS_AT_ONCE);
+  private readonly gate: SendGate;
   /** Sends, reads and bookkeeping between their call and their answer. */
   private serving = 0;
   /** Methods being written, shared by everyone who asked for the same one meanwhile. */
@@ -171,6 +174,7 @@ export class Uvm implements FrontEndLedger {
       quotas: this.quotas,
     });
     this.slotRules = options.slotRules ?? [];
+    this.gate = new SendGate(SENDS_AT_ONCE, options.sendsPerPerson);
   }
 
   /**
@@ -195,7 +199,7 @@ export class Uvm implements FrontEndLedger {
     return this.serve(async () => {
       let outcome: SendOutcome;
       try {
-        outcome = await this.attempt(() => this.deliver(request));
+        outcome = await this.attempt(request.caller.principal, () => this.deliver(request));
       } catch (error) {
         if (!(error instanceof NeedsMethod)) throw error;
         outcome = await this.writeAndDeliver(request, error.request);
@@ -217,7 +221,7 @@ export class Uvm implements FrontEndLedger {
   ): Promise<{ result: T; tx?: number }> {
     this.assertOpen();
     return this.serve(async () => {
-      const done = await this.attempt(async () => {
+      const done = await this.attempt(info.who, async () => {
         const tx = this.image.begin(info, this.guard(systemAuthority()));
         const result = await work(tx);
         const id = await this.image.commit(tx);
@@ -228,11 +232,14 @@ export class Uvm implements FrontEndLedger {
     });
   }
 
-  /** Runs read-only work against committed state, between sends. */
+  /**
+   * Runs read-only work against committed state, beside sends: it takes no send slot, so
+   * reading a message or the history never waits behind anyone's slow method.
+   */
   read<T>(work: (tx: Transaction) => T | Promise<T>): Promise<T> {
     this.assertOpen();
     return this.serve(() =>
-      this.gate.shared(async () => {
+      this.gate.read(async () => {
         await this.image.refresh();
         return work(this.image.begin({ who: 'system', platform: 'console' }));
       }),
@@ -282,7 +289,7 @@ export class Uvm implements FrontEndLedger {
   }
 
   private async undoNow(caller: Caller, txId?: number): Promise<{ undone: number; tx?: number }> {
-    const done = await this.attempt(async () => {
+    const done = await this.attempt(caller.principal, async () => {
       const info = transactionInfo(caller, txId === undefined ? 'undo' : `undo ${txId}`);
       const target = txId ?? (caller.admin ? undefined : await this.lastOwnChange(caller));
       if (target === undefined && !caller.admin)
@@ -330,7 +337,7 @@ export class Uvm implements FrontEndLedger {
   collect(caller: Caller, keepHistoryDays?: number): Promise<CollectResult> {
     assertCommand(caller, 'collect');
     this.assertOpen();
-    return this.gate.alone(() =>
+    return this.gate.alone(caller.principal, () =>
       this.image.collect(keepHistoryDays === undefined ? {} : { keepHistoryDays }),
     );
   }
@@ -369,7 +376,7 @@ export class Uvm implements FrontEndLedger {
       }
       if (through === undefined) break;
       const forgotten = through;
-      await this.gate.alone(() => this.image.forgetHistory({ through: forgotten }));
+      await this.gate.alone(SYSTEM, () => this.image.forgetHistory({ through: forgotten }));
     }
     return { byAge, bySize, bytesBefore, bytesAfter: await this.image.historySize() };
   }
@@ -378,7 +385,7 @@ export class Uvm implements FrontEndLedger {
   backup(caller: Caller, file: string): Promise<void> {
     assertCommand(caller, 'backup');
     this.assertOpen();
-    return this.gate.alone(() => this.image.backup(file));
+    return this.gate.alone(caller.principal, () => this.image.backup(file));
   }
 
   /** Stops taking sends, waits for those in flight, and closes the sandbox and the image. */
@@ -413,17 +420,18 @@ export class Uvm implements FrontEndLedger {
    * Runs one unit of work against freshly committed state, beside other sends. When another
    * send (here or in another process over a shared image) committed to what it read first,
    * its commit fails with `conflict`; its transaction is dropped and it runs again, alone
-   * from the second try, a bounded number of times.
+   * from the second try, a bounded number of times. `party` is whose share of the send slots
+   * (and of the sandbox's workers) it takes.
    */
-  private async attempt<T>(work: () => Promise<T>): Promise<T> {
+  private async attempt<T>(party: string, work: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return attempt < ALONE_FROM_ATTEMPT
-          ? await this.gate.shared(async () => {
+          ? await this.gate.shared(party, async () => {
               await this.image.refresh();
               return work();
             })
-          : await this.gate.alone(() => this.alone(work));
+          : await this.gate.alone(party, () => this.alone(work));
       } catch (error) {
         if (!(error instanceof ImageError && error.code === 'conflict')) throw error;
         if (attempt >= MAX_ATTEMPTS)
@@ -582,7 +590,7 @@ export class Uvm implements FrontEndLedger {
   ): Promise<SendOutcome> {
     if (method === undefined) {
       try {
-        return await this.attempt(() => this.deliver(request));
+        return await this.attempt(request.caller.principal, () => this.deliver(request));
       } catch (error) {
         if (!(error instanceof NeedsMethod)) throw error;
         return this.writeAndDeliver(request, error.request);
@@ -597,7 +605,7 @@ export class Uvm implements FrontEndLedger {
           `The model wrote ${needed.selector} for ${label}, but it changes the object (${writes[0]!.message}), and ${label} is not yours: a method written for you on someone else's object may only read. Nothing was kept. Clone it and ask your clone: \`${label.split(' ')[0]} clone\`, then \`#<new oid> name my_${needed.name ?? 'object'}\`, then \`my_${needed.name ?? 'object'} ${needed.selector}\`.`,
         );
     }
-    return this.attempt(async () => {
+    return this.attempt(request.caller.principal, async () => {
       const { authority, guard, tx, receiver, args } = this.begin(request);
       const existing =
         lookup(receiver, request.selector, (oid) => tx.slots(oid)) ??

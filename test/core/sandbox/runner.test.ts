@@ -1,6 +1,10 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { SandboxError, type MethodCall } from '../../../src/core/sandbox/index.ts';
-import { newRunner } from './fixtures.ts';
+import {
+  QuickJsMethodRunner,
+  SandboxError,
+  type MethodCall,
+} from '../../../src/core/sandbox/index.ts';
+import { newRunner, TEST_LIMITS } from './fixtures.ts';
 import { MemoryHost } from './memory-host.ts';
 
 const runner = newRunner();
@@ -188,16 +192,22 @@ describe('QuickJsMethodRunner', () => {
     ).resolves.toBe('undefined');
   });
 
-  it('runs queued calls one after another', async () => {
+  it('runs queued calls one after another on a pool of one worker', async () => {
+    const single = new QuickJsMethodRunner({ limits: TEST_LIMITS, workers: 1 });
     host.defineMethod(
       robin,
       'increment',
       'function (self) { self.set("count", self.get("count") + 1); return self.get("count"); }',
     );
-    const results = await Promise.all(
-      [1, 2, 3, 4, 5].map(() => host.send(runner, robin, 'increment')),
-    );
-    expect(results).toEqual([1, 2, 3, 4, 5]);
+    try {
+      const results = await Promise.all(
+        [1, 2, 3, 4, 5].map(() => host.send(single, robin, 'increment')),
+      );
+      expect(results).toEqual([1, 2, 3, 4, 5]);
+      expect(single.stats().workersStarted).toBe(1);
+    } finally {
+      await single.close();
+    }
   });
 
   it('refuses limits that would not protect the host', () => {
