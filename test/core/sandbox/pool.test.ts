@@ -25,7 +25,7 @@ function pool(workers: number, workersPerPerson?: number): QuickJsMethodRunner {
 }
 
 function call(source: string, self: number): MethodCall {
-  return { source, cacheKey: `pool:${source}`, self, selector: 'test', args: [] };
+  return { source, cacheKey: `pool:${source}`, self, selector: 'test', args: [], caller: 'test' };
 }
 
 const STUCK = 'function () { while (true) {} }';
