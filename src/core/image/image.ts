@@ -20,6 +20,7 @@ import {
   readHistory,
   SYSTEM_PREFIX,
   type HistoryEntry,
+  type HistoryOptions,
 } from './history.ts';
 import { Ledger } from './ledger.ts';
 import { ObjectCache } from './object-cache.ts';
@@ -220,7 +221,7 @@ export class Image {
   }
 
   /** Transactions, newest first; only those that changed `oid` when given. */
-  history(options: { oid?: Oid; limit?: number; tx?: number } = {}): Promise<HistoryEntry[]> {
+  history(options: Partial<HistoryOptions> = {}): Promise<HistoryEntry[]> {
     this.assertOpen();
     return readHistory(this.store.kysely, { limit: 20, ...options });
   }
