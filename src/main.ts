@@ -9,7 +9,8 @@
  * setting exits 78 (pm2 does not restart on it) before anything is loaded or written.
  *
  * SIGINT, SIGTERM or pm2's shutdown message stop the front ends, let the send in flight
- * finish and commit, close the image and the model, and exit 0.
+ * finish and commit, close the image and the model, and exit 0. The end of piped console
+ * input does the same, exiting 1 instead when a line failed.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
