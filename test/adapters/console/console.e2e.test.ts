@@ -60,10 +60,17 @@ describe('npm start with piped input (console front end)', () => {
     const third = await runBatos('genesis color\n', env);
     expect(third.stdout.trim()).toMatch(/^error: .*does not understand color/);
     expect(third.code).toBe(1);
+  });
 
-    const fine = await runBatos('genesis slotNames\n\ngenesis describe\n', env);
-    expect(fine.code, fine.stderr).toBe(0);
-    expect(fine.stderr).not.toMatch(/failed/);
+  it('exits 0 when every line was answered, blank ones skipped', async () => {
+    const dir = tempDir();
+    const run = await runBatos('genesis slotNames\n\ngenesis describe\n', {
+      BATOS_IMAGE: join(dir, 'image.db'),
+      BATOS_MODEL: join(dir, 'no-model.gguf'),
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.split('\n')[0]).toBe('["parent*"]');
+    expect(run.stderr).not.toMatch(/lines? failed/);
   });
 
   it('without a model, an unknown selector says clearly how to get one and changes nothing', async () => {
