@@ -9,7 +9,8 @@
  * setting exits 78 (pm2 does not restart on it) before anything is loaded or written.
  *
  * SIGINT, SIGTERM or pm2's shutdown message stop the front ends, let the send in flight
- * finish and commit, close the image and the model, and exit 0.
+ * finish and commit, close the image and the model, and exit 0. The end of piped console
+ * input does the same, exiting 1 instead when a line failed.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -264,9 +265,14 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
     }
     log.info(`health endpoint: http://${values.BATOS_HEALTH_HOST}:${endpoint.port}/readyz`);
   }
-  await serve(settings, log, { appDir, version, noModel, setPhase: (next) => (phase = next) });
+  const code = await serve(settings, log, {
+    appDir,
+    version,
+    noModel,
+    setPhase: (next) => (phase = next),
+  });
   await endpoint?.close();
-  return 0;
+  return code;
 }
 
 /**
@@ -291,7 +297,10 @@ function startDiscordPart(
   });
 }
 
-/** Opens the image, loads the model, starts the front ends and serves until stopped. */
+/**
+ * Opens the image, loads the model, starts the front ends and serves until stopped.
+ * Resolves with the exit code: 1 when piped console input had a line that failed.
+ */
 async function serve(
   settings: Settings,
   log: Logger,
@@ -307,7 +316,7 @@ async function serve(
     noModel: boolean;
     setPhase: (phase: Phase) => void;
   },
-): Promise<void> {
+): Promise<number> {
   const { core, shard } = settings;
   // A health file left by an earlier process would say "ready" for this one. (A shard's
   // manager owns it.)
@@ -460,13 +469,15 @@ async function serve(
 
   if (consoleFrontEnd) {
     // The console ends at end of piped input, or when the operator quits: then BAT OS stops.
-    await consoleFrontEnd.finished;
+    const { failed } = await consoleFrontEnd.finished;
     await shutdown(process.stdin.isTTY ? 'console closed' : 'end of input');
+    return failed > 0 && process.stdin.isTTY !== true ? 1 : 0;
   } else {
     // Chat front ends only: stay up until a signal or pm2's shutdown message.
     const keepAlive = setInterval(() => {}, 1 << 30);
     await stopped;
     clearInterval(keepAlive);
+    return 0;
   }
 }
 

@@ -34,7 +34,8 @@ describe.runIf(!noLlamaServer)('npm start with BATOS_MIND_URL', () => {
       BATOS_IMAGE: join(tempDir(), 'image.db'),
       BATOS_MIND_URL: down,
     });
-    expect(run.code, run.stderr).toBe(0);
+    expect(run.code, run.stderr).toBe(1); // ROBIN could not answer
+    expect(run.stderr).toMatch(/^1 of 2 lines failed/m);
     expect(run.stderr).toContain(
       `no inference server: No inference server answered (${down}: ECONNREFUSED)`,
     );

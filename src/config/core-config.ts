@@ -67,7 +67,11 @@ export function coreConfig(values: SettingValues): CoreConfig {
       perMinute: values.BATOS_GENERATIONS_PER_MINUTE,
       burst: values.BATOS_GENERATION_BURST,
     },
-    parserLimits: { ...DEFAULT_PARSER_LIMITS, maxMessageLength: values.BATOS_MAX_MESSAGE_LENGTH },
+    parserLimits: {
+      ...DEFAULT_PARSER_LIMITS,
+      maxMessageLength: values.BATOS_MAX_MESSAGE_LENGTH,
+      maxArgumentBytes: values.BATOS_MAX_VALUE_BYTES,
+    },
     healthFile: values.BATOS_HEALTH_FILE ?? defaultHealthFile(imageLocation),
     upgradeDir: values.BATOS_UPGRADE_DIR,
     upgradeKey: values.BATOS_UPGRADE_KEY,

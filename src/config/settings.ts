@@ -170,7 +170,7 @@ export const SETTINGS = {
     group: 'access',
     type: integer(256, 64 << 20),
     default: DEFAULT_QUOTAS.maxValueBytes,
-    help: 'The largest value one slot may hold, in bytes of its JSON.',
+    help: 'The largest value one slot may hold, and the largest argument of a message, in bytes of its JSON.',
   },
   BATOS_MAX_OBJECT_BYTES: {
     group: 'access',

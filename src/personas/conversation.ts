@@ -89,7 +89,7 @@ export class PersonaConversation implements Conversation {
           this.options.defaultPersona ?? 'ROBIN',
           this.options.mind,
         );
-        events.status?.(routed.note);
+        // The note goes in the reply, where every front end shows it once; not as a status too.
         return this.turn(routed.persona, send.text.trim(), send, caller, events, routed.note);
       }
     }

@@ -2,6 +2,10 @@
  * The console front end: a prompt with history on a terminal, or, when stdin is a pipe, one
  * send per line with each reply printed in order, ending after the last line is answered.
  *
+ * Piped input is a script: when any line failed (its reply was an error or a refusal), the
+ * console says how many on the log stream (stderr) and `finished` reports it, so the
+ * program can exit non-zero.
+ *
  * On a terminal, a persona's reply streams as it is generated, and Ctrl+C cancels the
  * generation in flight (the turn then changes nothing); Ctrl+C with nothing to cancel, or a
  * second one, quits. Replies, status lines and log lines print above the prompt, never on it
@@ -31,10 +35,18 @@ export interface ConsoleOptions {
   readonly logStream?: Writable;
 }
 
+/** How the lines of a console session went. */
+export interface ConsoleSummary {
+  /** Lines answered (blank lines are not). */
+  readonly answered: number;
+  /** Of those, lines whose reply was an error or a refusal. */
+  readonly failed: number;
+}
+
 export interface ConsoleFrontEnd extends FrontEnd {
   readonly name: 'console';
   /** Resolves when input has ended and every line has been answered. */
-  readonly finished: Promise<void>;
+  readonly finished: Promise<ConsoleSummary>;
 }
 
 const HISTORY_SIZE = 500;
@@ -79,6 +91,8 @@ export function startConsole(bot: BotService, options: ConsoleOptions): ConsoleF
   let closed = false;
   /** The send being answered, and whether Ctrl+C has cancelled it. */
   let inFlight: AbortController | undefined;
+  let answered = 0;
+  let failed = 0;
 
   const answer = async (line: string) => {
     if (line.trim() === '') return;
@@ -103,6 +117,8 @@ export function startConsole(bot: BotService, options: ConsoleOptions): ConsoleF
         signal: cancel.signal,
       });
       screen?.endDraft();
+      answered += 1;
+      if (reply.status !== 'ok') failed += 1;
       print(renderReply(reply, color));
     } finally {
       inFlight = undefined;
@@ -119,7 +135,7 @@ export function startConsole(bot: BotService, options: ConsoleOptions): ConsoleF
     inFlight.abort();
     print(renderStatus('cancelling… (Ctrl+C again quits)', color));
   });
-  const finished = new Promise<void>((resolve) => {
+  const finished = new Promise<ConsoleSummary>((resolve) => {
     rl.on('line', (line) => {
       screen?.lineEntered();
       chain = chain
@@ -131,7 +147,13 @@ export function startConsole(bot: BotService, options: ConsoleOptions): ConsoleF
     rl.on('close', () => {
       closed = true;
       screen?.close();
-      void chain.then(resolve);
+      void chain.then(() => {
+        if (!interactive && failed > 0)
+          options.logStream?.write(
+            `${failed} of ${answered} line${answered === 1 ? '' : 's'} failed (their replies start with "error:" or "refused:").\n`,
+          );
+        resolve({ answered, failed });
+      });
     });
   });
 

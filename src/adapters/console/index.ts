@@ -1,1 +1,6 @@
-export { startConsole, type ConsoleFrontEnd, type ConsoleOptions } from './console.ts';
+export {
+  startConsole,
+  type ConsoleFrontEnd,
+  type ConsoleOptions,
+  type ConsoleSummary,
+} from './console.ts';

@@ -20,10 +20,11 @@ import type { Caller } from '../access/principal.ts';
 import {
   DEFAULT_PARSER_LIMITS,
   parseLine,
+  type ObjectDesignator,
   type ParsedLine,
   type ParserLimits,
 } from '../uvm/parser.ts';
-import type { Uvm } from '../uvm/uvm.ts';
+import type { HistoryQuery, Uvm } from '../uvm/uvm.ts';
 import { callerOf, type Roles } from './caller.ts';
 import { HELP_TEXT } from './help.ts';
 import { imageNameView, readMessage, type Reading } from './message-kind.ts';
@@ -87,6 +88,11 @@ export class Bot implements BotService, FrontEndLedger {
       );
       const conversed = await this.options.conversation?.answer(send, caller, events, reading);
       if (conversed !== undefined) return conversed;
+      if (reading.meant !== undefined)
+        throw new SendError(
+          'parse',
+          `"${send.text.trim().split(/\s+/u)[0]}" is not a command: did you mean \`${reading.meant}\`? Nothing was changed. \`help\` lists what you can say.`,
+        );
       if (reading.kind === 'conversation')
         throw new SendError(
           'parse',
@@ -135,10 +141,11 @@ export class Bot implements BotService, FrontEndLedger {
     switch (parsed.command) {
       case 'help':
         return { status: 'ok', parts: [{ kind: 'code', code: HELP_TEXT }] };
-      case 'history': {
-        const target = words[0] === undefined ? undefined : parseObject(words[0]);
-        return { status: 'ok', parts: [{ kind: 'code', code: await uvm.history(caller, target) }] };
-      }
+      case 'history':
+        return {
+          status: 'ok',
+          parts: [{ kind: 'code', code: await uvm.history(caller, historyQuery(words)) }],
+        };
       case 'undo': {
         const id = words[0] === undefined ? undefined : /^(?:tx)?(\d{1,15})$/.exec(words[0]);
         if (id === null)
@@ -223,8 +230,29 @@ export class Bot implements BotService, FrontEndLedger {
   }
 }
 
-function parseObject(word: string) {
-  const parsed = parseLine(`${word} x`);
-  if (parsed.kind !== 'send') throw new SendError('parse', `"${word}" is not an object.`);
-  return parsed.target;
+/** `history`'s words: nothing, `all`, a transaction (`36`, `tx36`) or an object. */
+function historyQuery(words: readonly string[]): HistoryQuery {
+  const [word, ...extra] = words;
+  const usage =
+    "`history` shows the last 10 transactions people made, `history all` BAT OS's own too, `history 36` transaction 36, `history genesis` what changed an object.";
+  if (extra.length > 0)
+    throw new SendError('parse', `\`history\` takes one word at most. ${usage}`);
+  if (word === undefined) return {};
+  if (word.toLowerCase() === 'all') return { all: true };
+  const tx = /^(?:tx)?(\d{1,15})$/iu.exec(word);
+  if (tx !== null) return { tx: Number(tx[1]) };
+  const parsed = parseObjectWord(word);
+  if (parsed === undefined)
+    throw new SendError('parse', `"${word}" is not an object, a transaction or \`all\`. ${usage}`);
+  return { object: parsed };
+}
+
+/** `word` as an object designator (`genesis`, `@genesis`, `#3`), if it is one. */
+function parseObjectWord(word: string): ObjectDesignator | undefined {
+  try {
+    const parsed = parseLine(`${word} x`);
+    return parsed.kind === 'send' ? parsed.target : undefined;
+  } catch {
+    return undefined;
+  }
 }

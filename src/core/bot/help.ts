@@ -12,7 +12,7 @@ TALK  Plain words are conversation; a persona answers (and says who picked it).
   ALFRED, audit persistence           ALFRED checks the image for lost writes
 
 SEND  A message that names an object is a send: <object> <selector> [arguments]
-  genesis slotNames · genesis describe · root slotNames
+  genesis slotNames · genesis describe · root slotNames · genesis, what are you?
   genesis clone → #9 · #9 name widget · widget setSlot size 3 · widget size
   widget defineMethod greet "function (self, name) { return 'Hello, ' + name }"
   You own what you clone; you change only your own objects (admins: any), read and send
@@ -22,10 +22,12 @@ SEND  A message that names an object is a send: <object> <selector> [arguments]
   A lone word is a send to genesis only when genesis understands it (clone) or it looks
   like a program's selector: display_yourself · auditPersistence · frobnicate:
   When the object does not understand, the model writes the method: genesis frobnicate
+  (no model yet? npm run forge: the test model; npm run models:pull: the real one)
 
-COMMANDS                              who may
+COMMANDS (any case)                   who may
   help                                everyone
-  history [object]                    everyone: the transactions that changed it
+  history [object | tx | all]         everyone: the last 10 sends, what changed an object,
+                                      one transaction, or all with BAT OS's own
   undo [tx]                           everyone, their own sends; admins, anyone's
   collect [days]                      admins: delete unreachable objects, compact,
                                       and with days forget older history

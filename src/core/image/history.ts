@@ -35,13 +35,27 @@ export interface HistoryChange {
   readonly beforeIndex: number | null;
 }
 
+/** Which transactions {@link readHistory} reads, newest first. */
+export interface HistoryOptions {
+  /** Only those that changed this object. */
+  readonly oid?: Oid;
+  /** Only this one. */
+  readonly tx?: number;
+  /** Leave out BAT OS's own (boot, model records): `who` starting with {@link SYSTEM_PREFIX}. */
+  readonly withoutSystem?: boolean;
+  /** Only those this person made and that may still be undone. */
+  readonly undoableBy?: string;
+  readonly limit: number;
+}
+
 /** Transactions, newest first: all of them, or those that changed one object. */
 export async function readHistory(
   db: Kysely<ImageSchema>,
-  options: { oid?: Oid; limit: number; tx?: number; undoableBy?: string },
+  options: HistoryOptions,
 ): Promise<HistoryEntry[]> {
   let query = db.selectFrom('transactions').selectAll().orderBy('tx', 'desc').limit(options.limit);
   if (options.tx !== undefined) query = query.where('tx', '=', options.tx);
+  if (options.withoutSystem === true) query = query.where('who', 'not like', `${SYSTEM_PREFIX}%`);
   if (options.undoableBy !== undefined)
     query = query
       .where('who', '=', options.undoableBy)

@@ -27,6 +27,7 @@ import {
   type Forgotten,
   type HistoryEntry,
   type KeptTransaction,
+  type HistoryOptions,
 } from './history.ts';
 import { Ledger } from './ledger.ts';
 import { ObjectCache } from './object-cache.ts';
@@ -237,13 +238,8 @@ export class Image {
     return this.store.claim(key, signal);
   }
 
-  /**
-   * Transactions, newest first; only those that changed `oid`, or that `who` made and may
-   * still be undone (`undoableBy`), when given.
-   */
-  history(
-    options: { oid?: Oid; limit?: number; tx?: number; undoableBy?: string } = {},
-  ): Promise<HistoryEntry[]> {
+  /** Transactions, newest first; only those the options name (see {@link HistoryOptions}). */
+  history(options: Partial<HistoryOptions> = {}): Promise<HistoryEntry[]> {
     this.assertOpen();
     return readHistory(this.store.kysely, { limit: 20, ...options });
   }

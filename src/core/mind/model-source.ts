@@ -28,12 +28,15 @@ export function isModelUri(model: string): boolean {
   return /^(hf:|https?:\/\/)/i.test(model);
 }
 
-/** The guidance every 'no-model' error ends with. */
+/**
+ * The guidance every 'no-model' error ends with: first the forged test model, which needs
+ * no download (a newcomer can try the personas at once), then the real one.
+ */
 export function howToGetAModel(model: string, modelsDir: string): string {
   const pull = isModelUri(model)
     ? `run "npm run models:pull" to download ${model} into ${modelsDir}/`
-    : 'run "npm run models:pull" to download the default model';
-  return `To get one, ${pull}, or set BATOS_MODEL to the path of a GGUF file. Until then, everything that needs no model keeps working.`;
+    : 'run "npm run models:pull" to download the default model (about 4.9 GB)';
+  return `To try it without a download, run "npm run forge" (a tiny test model with fixed answers) and start BAT OS with the line it prints. For real answers, ${pull}, or set BATOS_MODEL to the path of a GGUF file. Until then, everything that needs no model keeps working.`;
 }
 
 /**

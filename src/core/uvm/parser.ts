@@ -8,6 +8,7 @@
  * An object is a name from the root table (`genesis`, `@genesis`) or an oid (`#3`).
  * Arguments are JSON values, `@name` or `#oid` references, or bare words (strings).
  */
+import { DEFAULT_QUOTAS, formatBytes } from '../access/quotas.ts';
 import { SendError } from '../errors.ts';
 import type { Oid, Value } from '../model/value.ts';
 
@@ -34,6 +35,12 @@ export type Argument =
 export const COMMANDS = ['undo', 'history', 'collect', 'backup', 'upgrade', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
+/** The command `word` names, in any case (`help`, `HELP`, `History`), if any. */
+export function commandNamed(word: string): CommandName | undefined {
+  const lower = word.toLowerCase();
+  return COMMANDS.find((command) => command === lower);
+}
+
 export type ParsedLine =
   | {
       readonly kind: 'send';
@@ -46,23 +53,47 @@ export type ParsedLine =
 export interface ParserLimits {
   /** Longest message, in characters. */
   readonly maxMessageLength: number;
-  /** Largest single argument, in characters of its JSON. */
-  readonly maxArgumentLength: number;
+  /**
+   * Largest single argument, in bytes of its JSON: the largest value a slot may hold
+   * (BATOS_MAX_VALUE_BYTES), so that one limit bounds what a message can carry.
+   */
+  readonly maxArgumentBytes: number;
   readonly maxArguments: number;
 }
 
 export const DEFAULT_PARSER_LIMITS: ParserLimits = {
   maxMessageLength: 4_000,
-  maxArgumentLength: 2_000,
+  maxArgumentBytes: DEFAULT_QUOTAS.maxValueBytes,
   maxArguments: 16,
 };
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/**
+ * Letters are ASCII letters, with or without accents (`café`, `naïve`, `señal`), and the
+ * Latin letters of their own (`Straße`, `smørrebrød`): a letter must decompose into an ASCII
+ * letter and combining marks, or be one of those. Other letters are left out because some
+ * look exactly like ASCII ones (Cyrillic `е`, Latin `ɡ`), and a name that looks like another
+ * object's would mislead whoever reads it.
+ */
+const IDENTIFIER = /^[\p{L}_][\p{L}0-9_]{0,63}$/u;
+const ACCENTED_LETTER = /^(?:[A-Za-z]\p{M}+|[ßæøœðþłÆØŒÐÞŁ])$/u;
 const OID = /^#(\d{1,15})$/;
 
-/** Whether a word can be a selector or a name: an identifier of at most 64 characters. */
+/**
+ * Whether a word can be a selector, a name or a slot name: an identifier of at most 64
+ * characters, of letters (accented ones too, each one precomposed character, as NFC writes
+ * it: no separate, perhaps invisible, marks), digits and _, not starting with a digit.
+ */
 export function isIdentifier(word: string): boolean {
-  return IDENTIFIER.test(word);
+  if (!IDENTIFIER.test(word)) return false;
+  if (/^[A-Za-z0-9_]*$/.test(word)) return true;
+  for (const char of word)
+    if (
+      /\p{L}/u.test(char) &&
+      !/[A-Za-z]/.test(char) &&
+      !ACCENTED_LETTER.test(char.normalize('NFD'))
+    )
+      return false;
+  return true;
 }
 
 /** The object every lone selector goes to. */
@@ -79,8 +110,8 @@ export function parseLine(line: string, limits: ParserLimits = DEFAULT_PARSER_LI
   if (text === '') throw new SendError('parse', 'The message is empty. Try `help`.');
   const tokens = tokenize(text);
   const [first, ...rest] = tokens as [Token, ...Token[]];
-  if (first.kind === 'word' && (COMMANDS as readonly string[]).includes(first.text))
-    return { kind: 'command', command: first.text as CommandName, words: rest.map((t) => t.text) };
+  const command = first.kind === 'word' ? commandNamed(first.text) : undefined;
+  if (command !== undefined) return { kind: 'command', command, words: rest.map((t) => t.text) };
 
   if (tokens.length === 1) {
     if (first.kind !== 'word' || !isIdentifier(first.text))
@@ -101,7 +132,7 @@ export function parseLine(line: string, limits: ParserLimits = DEFAULT_PARSER_LI
   if (selectorToken.kind !== 'word' || !isIdentifier(selectorToken.text))
     throw new SendError(
       'parse',
-      `"${abbreviate(selectorToken.text)}" is not a selector: a selector is a name of letters, digits and _ (at most 64), not starting with a digit.`,
+      `"${abbreviate(selectorToken.text)}" is not a selector: a selector is a name of letters (accents allowed), digits and _ (at most 64), not starting with a digit.`,
     );
   const argTokens = rest.slice(1);
   if (argTokens.length > limits.maxArguments)
@@ -138,7 +169,8 @@ function tokenize(text: string): Token[] {
       tokens.push({ kind: 'json', text: text.slice(start, i) });
     } else {
       while (i < text.length && !/\s/.test(text[i]!)) i += 1;
-      tokens.push({ kind: 'word', text: text.slice(start, i) });
+      // A keyboard may send `é` as `e` and a mark; names are compared as NFC writes them.
+      tokens.push({ kind: 'word', text: text.slice(start, i).normalize('NFC') });
     }
   }
   return tokens;
@@ -183,10 +215,11 @@ function designator(token: Token): ObjectDesignator {
 }
 
 function argument(token: Token, position: number, limits: ParserLimits): Argument {
-  if (token.text.length > limits.maxArgumentLength)
+  const bytes = Buffer.byteLength(token.text);
+  if (bytes > limits.maxArgumentBytes)
     throw new SendError(
       'limit',
-      `Argument ${position} is ${token.text.length} characters long; the limit is ${limits.maxArgumentLength}.`,
+      `Argument ${position} is ${formatBytes(bytes)}; an argument, like a slot's value, may be at most ${formatBytes(limits.maxArgumentBytes)} (BATOS_MAX_VALUE_BYTES).`,
     );
   if (token.kind === 'word') {
     if (OID.test(token.text) || (token.text.startsWith('@') && isIdentifier(token.text.slice(1))))
@@ -226,9 +259,9 @@ function markReferences(text: string): string {
     if (c === '"') inString = true;
     const reference =
       c === '@' || c === '#'
-        ? /^(?:@([A-Za-z_][A-Za-z0-9_]{0,63})|#(\d{1,15}))/.exec(text.slice(i))
+        ? /^(?:@([\p{L}_][\p{L}0-9_]{0,63})|#(\d{1,15}))/u.exec(text.slice(i))
         : null;
-    if (reference === null) {
+    if (reference === null || (reference[1] !== undefined && !isIdentifier(reference[1]))) {
       out += c;
       continue;
     }

@@ -78,6 +78,16 @@ interface Writing {
   waiting: number;
 }
 
+/** Which history {@link Uvm.history} shows; nothing named, the last 10 people made. */
+export interface HistoryQuery {
+  /** The last 20 transactions that changed this object, BAT OS's own included. */
+  readonly object?: ObjectDesignator;
+  /** This one transaction. */
+  readonly tx?: number;
+  /** The last 20 transactions of the whole image, BAT OS's own (boot, model records) included. */
+  readonly all?: boolean;
+}
+
 /** What a send produced. */
 export interface SendOutcome {
   readonly value: Value;
@@ -256,25 +266,43 @@ export class Uvm implements FrontEndLedger {
   }
 
   /**
-   * The last changes, newest first, to the whole image or to `target`, as text. Another
-   * person's transaction that touched something private shows who and when, not what.
+   * The last changes, newest first, as text: by default the last 10 transactions people
+   * made (BAT OS's own left out), with `all` the last 20 of any; or those that changed one
+   * object, or one transaction (see {@link HistoryQuery}). Another person's transaction that
+   * touched something private shows who and when, not what.
    */
-  async history(caller: Caller, target?: ObjectDesignator, limit = 20): Promise<string> {
+  async history(caller: Caller, query: HistoryQuery = {}): Promise<string> {
     assertCommand(caller, 'history');
     return this.read(async (tx) => {
       const authority = callerAuthority(caller);
       const oid =
-        target === undefined ? undefined : resolveDesignator(tx, target, caller.principal);
+        query.object === undefined
+          ? undefined
+          : resolveDesignator(tx, query.object, caller.principal);
       if (oid !== undefined) assertReadable(tx, authority, oid);
-      const entries = await this.image.history(oid === undefined ? { limit } : { oid, limit });
+      const people = oid === undefined && query.tx === undefined && query.all !== true;
+      const entries = await this.image.history(
+        query.tx !== undefined
+          ? { tx: query.tx, limit: 1 }
+          : oid !== undefined
+            ? { oid, limit: 20 }
+            : { limit: people ? 10 : 20, withoutSystem: people },
+      );
       if (entries.length === 0)
-        return oid === undefined
-          ? 'No transactions yet.'
-          : `Nothing has changed ${labelOf(tx, oid)} yet.`;
+        return query.tx !== undefined
+          ? `There is no transaction ${query.tx} (\`collect\` with days forgets old ones). \`history\` lists the latest.`
+          : oid !== undefined
+            ? `Nothing has changed ${labelOf(tx, oid)} yet.`
+            : people
+              ? "No transactions yet but BAT OS's own: `history all` shows them."
+              : 'No transactions yet.';
       const shown = entries.map((entry) =>
         this.mayReadEntry(tx, authority, entry) ? entry : { ...entry, hidden: true },
       );
-      return historyText(shown, (o) => nameOf(tx, o), oid);
+      const text = historyText(shown, (o) => nameOf(tx, o), oid);
+      return people
+        ? `${text}\n(the last ${entries.length} by people, newest first; \`history all\` adds BAT OS's own, \`history <tx>\` shows one transaction, \`history <object>\` one object's)`
+        : text;
     });
   }
 

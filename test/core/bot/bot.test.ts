@@ -150,6 +150,48 @@ describe('history and undo', () => {
     expect(await core.ok('board respondsTo size')).toBe('false');
     expect(replyToPlainText(await core.say('undo tx'))).toMatch(/not a transaction id/);
   });
+
+  it('shows the last 10 by people, everything with `all`, one transaction by its id', async () => {
+    const core = await openTestCore();
+    expect(await core.ok('history')).toBe(
+      "```\nNo transactions yet but BAT OS's own: `history all` shows them.\n```",
+    );
+    for (let i = 1; i <= 12; i += 1) await core.ok(`genesis setSlot n${i} ${i}`);
+
+    const recent = await core.ok('history');
+    const shown = [...recent.matchAll(/^tx (\d+) /gm)].map((m) => Number(m[1]));
+    expect(shown).toHaveLength(10);
+    expect(recent).toContain('"genesis setSlot n12 12"');
+    expect(recent).not.toContain('"genesis setSlot n2 2"');
+    expect(recent).not.toMatch(/system:/);
+    expect(recent).toMatch(/the last 10 by people, newest first; `history all` adds BAT OS's own/);
+
+    const all = await core.ok('HISTORY all');
+    expect([...all.matchAll(/^tx (\d+) /gm)]).toHaveLength(13); // 12 sends and the boot
+    expect(all).toMatch(/^tx 1 · .* · system:test$/m);
+
+    const n5 = shown[7]!;
+    const one = await core.ok(`history ${n5}`);
+    expect(one).toMatch(
+      new RegExp(
+        `^\`\`\`\ntx ${n5} · .* · "genesis setSlot n5 5"\n {4}#3 genesis n5: \\(absent\\) → 5\n\`\`\`$`,
+      ),
+    );
+    expect(await core.ok(`history tx${n5}`)).toBe(one);
+    expect(await core.ok('history 999')).toMatch(/There is no transaction 999/);
+
+    // An object's history is as it was: its last 20, BAT OS's own included.
+    expect(await core.ok('history genesis')).toMatch(/^tx 1 · .* · system:test$/m);
+    for (const [text, why] of [
+      ['history nosuchthing', /There is no object named "nosuchthing"/],
+      ['history ~x', /"~x" is not an object, a transaction or `all`/],
+      ['history genesis all', /takes one word at most/],
+    ] as const) {
+      const reply = await core.say(text);
+      expect(reply.status, text).toBe('error');
+      expect(replyToPlainText(reply), text).toMatch(why);
+    }
+  });
 });
 
 describe('admin commands', () => {

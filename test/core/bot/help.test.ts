@@ -36,6 +36,7 @@ describe('help', () => {
         'auditPersistence',
         'frobnicate:',
         'genesis frobnicate',
+        'genesis, what are you?',
       ],
     } as const;
     for (const [kind, texts] of Object.entries(examples))

@@ -88,6 +88,17 @@ const TABLE: ReadonlyArray<readonly [string, MessageKind]> = [
   ['undo', 'command'],
   ['undo 12', 'command'],
   ['collect', 'command'],
+  ['HELP', 'command'],
+  ['History genesis', 'command'],
+  // Typos of commands, alone or with the command's arguments; not words near one.
+  ['hepl', 'typo'],
+  ['help?', 'typo'],
+  ['histroy genesis', 'typo'],
+  ['udno 12', 'typo'],
+  ['hell', 'conversation'],
+  ['hell yes', 'conversation'],
+  ['help me understand slots', 'command'],
+  ['correct', 'conversation'],
 ];
 
 /** Addressed to a persona: the personas read these before the rule (see intent.ts). */
@@ -144,6 +155,9 @@ describe('through the bot, without a model', () => {
       if (kind === 'conversation') {
         expect(reply.persona, text).toBeDefined();
         expect(said, text).toMatch(/cannot speak without a model/);
+      } else if (kind === 'typo') {
+        expect(reply.persona, text).toBeUndefined();
+        expect(said, text).toMatch(/is not a command: did you mean `\w+`\? Nothing was changed/);
       } else {
         expect(reply.persona, `${text} → ${said}`).toBeUndefined();
         expect(said, text).not.toMatch(/cannot speak/);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { SendError } from '../../../src/core/errors.ts';
-import { parseLine } from '../../../src/core/uvm/parser.ts';
+import { DEFAULT_PARSER_LIMITS, isIdentifier, parseLine } from '../../../src/core/uvm/parser.ts';
 
-function parseError(line: string): SendError {
+function parseError(line: string, limits = DEFAULT_PARSER_LIMITS): SendError {
   try {
-    parseLine(line);
+    parseLine(line, limits);
   } catch (error) {
     return error as SendError;
   }
@@ -81,6 +81,49 @@ describe('parseLine', () => {
     });
   });
 
+  it('recognises commands in any case', () => {
+    expect(parseLine('HELP')).toEqual({ kind: 'command', command: 'help', words: [] });
+    expect(parseLine('History genesis')).toEqual({
+      kind: 'command',
+      command: 'history',
+      words: ['genesis'],
+    });
+    expect(parseLine('uNDo 3')).toEqual({ kind: 'command', command: 'undo', words: ['3'] });
+  });
+
+  it('takes letters with accents in names, selectors and slot names, in NFC only', () => {
+    for (const word of ['café', 'naïve', 'señal', 'Straße_2', 'Ångström', '_x', 'a1'])
+      expect(isIdentifier(word), word).toBe(true);
+    // Look-alikes of ASCII letters, a decomposed é, an invisible mark, a digit first.
+    for (const word of [
+      'gеnesis',
+      'ɡenesis',
+      'привет',
+      '日本',
+      'cafe\u0301',
+      'genesis\u034f',
+      '1x',
+      'a b',
+      'x'.repeat(65),
+    ])
+      expect(isIdentifier(word), word).toBe(false);
+    expect(parseLine('café setSlot crème 1')).toMatchObject({
+      target: { kind: 'name', name: 'café' },
+      selector: 'setSlot',
+      args: [
+        { kind: 'value', value: 'crème' },
+        { kind: 'value', value: 1 },
+      ],
+    });
+    // A decomposed é typed as a word is read as the one character.
+    expect(parseLine('genesis setSlot cafe\u0301 1')).toMatchObject({
+      args: [{ kind: 'value', value: 'café' }, {}],
+    });
+    expect(parseLine('genesis setSlot menu [@café]')).toMatchObject({
+      args: [{}, { kind: 'template', value: [{ $ref: { kind: 'name', name: 'café' } }] }],
+    });
+  });
+
   it('keeps strings with spaces and escaped quotes whole', () => {
     const parsed = parseLine('genesis say "he said \\"hi\\" {not json}"');
     expect(parsed.kind === 'send' && parsed.args[0]).toEqual({
@@ -102,8 +145,15 @@ describe('parseLine', () => {
 
   it('enforces limits on message length, argument size and count', () => {
     expect(parseError('x'.repeat(5000)).code).toBe('limit');
-    expect(parseError(`genesis setSlot x "${'a'.repeat(3000)}"`).message).toMatch(
-      /Argument 2 .* limit/,
+    // An argument may be as large as a slot's value (BATOS_MAX_VALUE_BYTES), in bytes.
+    expect(parseLine(`genesis setSlot x "${'a'.repeat(3000)}"`)).toMatchObject({
+      args: [{}, { kind: 'value', value: 'a'.repeat(3000) }],
+    });
+    const small = { ...DEFAULT_PARSER_LIMITS, maxArgumentBytes: 1000 };
+    const tooBig = parseError(`genesis setSlot x "${'é'.repeat(600)}"`, small);
+    expect(tooBig.code).toBe('limit');
+    expect(tooBig.message).toBe(
+      "Argument 2 is 1.2 KiB; an argument, like a slot's value, may be at most 1000 bytes (BATOS_MAX_VALUE_BYTES).",
     );
     expect(parseError(`genesis f ${'1 '.repeat(20)}`).message).toMatch(/20 arguments/);
     expect(parseError(`genesis ${'s'.repeat(65)}`).code).toBe('parse');

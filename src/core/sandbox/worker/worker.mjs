@@ -38,7 +38,10 @@ let kept = [];
 let overlay = new Map();
 /** Why a kept write was refused: the call then fails as `deferred-write` whatever it does. */
 let refusal;
-/** Slot names the host accepts (parent* is never kept: its checks need the host). */
+/**
+ * Slot names whose writes are kept here: ASCII identifiers, which the host always accepts.
+ * Any other name (an accented one, parent*) goes to the host at once, which checks it.
+ */
 const SLOT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 /**
  * Only small writes are kept, and not too many bytes of them: a large one goes to the host

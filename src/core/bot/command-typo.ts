@@ -1,0 +1,89 @@
+/**
+ * Telling a mistyped command (`hepl`, `histroy genesis`, `udno 12`) from conversation, so
+ * its sender hears "did you mean `help`?" instead of a persona's answer.
+ *
+ * A word is a typo of a command when it is one edit away, or two for the seven-letter ones
+ * (a transposition counts as one; `hello` is two from `help`, so it is not), is not a common
+ * word that near (`hell`, `unto`, `correct`), and is alone or followed by what reads as that
+ * command's arguments (`histroy genesis`, `udno 12`; not `hell yes`).
+ */
+import { COMMANDS, type CommandName } from '../uvm/parser.ts';
+
+/** Common words within a command's edits, which are conversation, not typos. */
+const WORDS = new Set(
+  'heap held hell helm hemp kelp whelp yelp unto historic collet connect correct'.split(' '),
+);
+
+/** What the rule needs of the image: whether a word names an object. */
+export interface TypoView {
+  namesObject(name: string): boolean;
+}
+
+/** Whether `words` read as the arguments of `command`. */
+function takesArguments(command: CommandName, words: readonly string[], image: TypoView): boolean {
+  if (words.length === 0) return true;
+  if (words.length > 1) return false;
+  const word = words[0]!;
+  switch (command) {
+    case 'help':
+      return false;
+    case 'history':
+      return (
+        /^(?:all|(?:tx)?\d{1,15}|#\d{1,15})$/iu.test(word) ||
+        image.namesObject(word.replace(/^@/u, ''))
+      );
+    case 'undo':
+      return /^(?:tx)?\d{1,15}$/iu.test(word);
+    case 'collect':
+      return /^\d{1,5}$/u.test(word);
+    case 'backup':
+      return /^[\w.-]{1,100}$/u.test(word);
+    case 'upgrade':
+      return word === '--dry-run';
+  }
+}
+
+/** Edits between `a` and `b`: insertions, deletions, substitutions and swaps of neighbours. */
+export function editDistance(a: string, b: string): number {
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i += 1) {
+    rows.push([i]);
+    for (let j = 1; j <= b.length; j += 1) {
+      if (i === 0) {
+        rows[0]!.push(j);
+        continue;
+      }
+      const row = rows[i]!;
+      const above = rows[i - 1]!;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(above[j]! + 1, row[j - 1]! + 1, above[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+      row.push(best);
+    }
+  }
+  return rows[a.length]![b.length]!;
+}
+
+/**
+ * The command the message's words (already split) most likely meant, if the first is a typo
+ * of one (see the module comment); undefined for anything else, commands included.
+ */
+export function commandTypo(words: readonly string[], image: TypoView): CommandName | undefined {
+  const [first, ...rest] = words;
+  const word = (first ?? '').toLowerCase();
+  // `help?` and `help!` are a command with a mark after it; other punctuation is talk.
+  const bare = word.replace(/[?!.]+$/u, '');
+  if (bare.length < 3 || !/^[a-z]+$/u.test(bare) || WORDS.has(bare)) return undefined;
+  for (const command of COMMANDS) {
+    const distance = editDistance(bare, command);
+    const allowed = command.length >= 7 ? 2 : 1;
+    if (
+      distance <= allowed &&
+      (distance > 0 || bare !== word) &&
+      takesArguments(command, rest, image)
+    )
+      return command;
+  }
+  return undefined;
+}
