@@ -302,7 +302,7 @@ export function slotName(name: Value | undefined): string {
   if (typeof name === 'string' && (name === PARENT_SLOT || isIdentifier(name))) return name;
   throw new SendError(
     'bad-argument',
-    `"${JSON.stringify(name)}" is not a slot name: use letters, digits and _ (or parent*).`,
+    `${JSON.stringify(name)} is not a slot name: use letters, digits and _ (or parent*).`,
   );
 }
 
