@@ -90,7 +90,7 @@ describe.each(IMAGE_KINDS)('the daily history budget on %s', (kind) => {
     await refused(core, 'box setSlot note "cccc"', alice, BUDGET);
     // Another person is not held back by alice's budget; an admin is not bounded.
     await core.ok('genesis clone', mallory);
-    await core.ok('box setSlot note "dddd"', admin);
+    await core.ok('@box setSlot note "dddd"', admin);
   });
 
   it('passes a send that reaches it exactly, then refuses the next and an undo', async () => {
@@ -102,7 +102,7 @@ describe.each(IMAGE_KINDS)('the daily history budget on %s', (kind) => {
     // An undo adds to history too, so that undo upon undo cannot grow it without bound.
     await refused(core, 'undo', alice, BUDGET);
     // An admin's sends and undo are not bounded, whoever's object they change.
-    await core.ok('box setSlot note "eeee"', admin);
+    await core.ok('@box setSlot note "eeee"', admin);
     expect(await core.ok('undo', admin)).toMatch(/^Undid transaction/);
     // BAT OS's own bookkeeping for alice is never refused (it runs as the system).
     await core.uvm.exclusive({ who: ALICE, platform: 'discord' }, (tx) =>

@@ -125,11 +125,12 @@ describe('history and undo', () => {
     await core.ok('genesis clone');
     await core.ok('#4 name board');
     await core.ok('board chmod public');
-    await core.ok('board setSlot color "blue"', alice);
-    await core.ok('board setSlot size 3', bob);
+    // Someone else's object is addressed with @: a bare name reaches only one's own.
+    await core.ok('@board setSlot color "blue"', alice);
+    await core.ok('@board setSlot size 3', bob);
     const history = await core.ok('history board');
     expect(history).toMatch(
-      /tx \d+ · .* · discord:bob · "board setSlot size 3"\n {4}#4 board size: \(absent\) → 3/,
+      /tx \d+ · .* · discord:bob · "@board setSlot size 3"\n {4}#4 board size: \(absent\) → 3/,
     );
     expect(history).toMatch(/discord:alice/);
 

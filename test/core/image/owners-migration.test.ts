@@ -161,12 +161,16 @@ describe('migrating an image made before owners', () => {
     expect(await core.ok('robin describe', admin)).toMatch(/owner system/);
     expect(await core.ok('#11 describe', admin)).toMatch(/owner system · flags ""/);
     expect(await core.ok('#11 describe', admin)).toMatch(/readers discord:alice/);
-    expect(await core.ok('conversations describe', admin)).toMatch(/owner system · flags ""/);
+    // The threads moved from the root name `conversations` to the hidden `conversations*`.
+    expect(replyToPlainText(await core.say('@conversations describe', admin))).toMatch(
+      /no object named "conversations"/,
+    );
+    expect(await core.ok('#10 describe', admin)).toMatch(/owner system · flags ""/);
 
     // bob's widget is still his, and its method runs as him.
-    expect(await core.ok('widget greet', alice)).toBe('hi');
+    expect(await core.ok('@widget greet', alice)).toBe('hi');
     expect(await core.ok('widget setSlot color "red"', bob)).toBe('red');
-    expect((await core.say('widget setSlot color "blue"', alice)).status).toBe('refused');
+    expect((await core.say('@widget setSlot color "blue"', alice)).status).toBe('refused');
 
     // alice's DM is hers: she reads it, mallory does not, even in history.
     expect(await core.ok('#11 turns', alice)).toContain('my secret plans');

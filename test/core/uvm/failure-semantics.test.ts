@@ -174,7 +174,7 @@ describe('a random workload', () => {
       expect(entry.undoneBy).not.toBeNull();
     // No failed nested method left a write behind.
     for (const who of people)
-      expect(await core.ok(`box_${who.sender!.id} respondsTo failed`)).toBe('false');
+      expect(await core.ok(`@box_${who.sender!.id} respondsTo failed`)).toBe('false');
     expect(await core.ok('genesis respondsTo clone')).toBe('true');
   });
 });
