@@ -11,6 +11,7 @@ export {
   type TransactionInfo,
   type WriteGuard,
 } from './transaction.ts';
+export { refuseNonDatabase } from './database.ts';
 export type { HistoryChange, HistoryEntry } from './history.ts';
 export type { SlotMap } from './codec.ts';
 export type { Claim, SyncWait } from './store.ts';
