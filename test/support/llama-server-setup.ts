@@ -3,7 +3,8 @@
  * adapters, for the remote mind's tests. Builds llama-server into the user's cache first when
  * it is not there (minutes, once per llama.cpp version), then starts it on a free loopback
  * port for the whole run. Only a machine without the tools to build it goes without, and
- * the remote tests say so instead of running.
+ * the remote tests say so instead of running — except under CI (CI=true), where the run
+ * fails: there the remote tests must run, never pass by skipping.
  */
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -28,6 +29,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const missing = missingBuildTools();
   if (missing.length > 0) {
     const unavailable = `llama-server cannot be built here: ${missing.join(', ')} missing`;
+    if (process.env.CI === 'true')
+      throw new Error(
+        `${unavailable}. Under CI the remote mind's tests must run: install them (apt-get install cmake g++), then npm run llama-server:build.`,
+      );
     process.stderr.write(`${unavailable}; the remote mind's tests will not run.\n`);
     project.provide('llamaServer', { unavailable });
     return async () => {};
