@@ -20,7 +20,7 @@ const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
 /** Runs one of the project's tools over it; exits with the tool's status when it fails. */
 function run(tool: 'prettier' | 'eslint', args: readonly string[]): void {
-  const done = spawnSync(npx, ['--no', tool, ...args], {
+  const done = spawnSync(npx, ['--no', '--', tool, ...args], {
     stdio: 'inherit',
     shell: process.platform === 'win32',
   });

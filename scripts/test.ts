@@ -21,7 +21,7 @@ const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 for (const [command, commandArgs] of [
   [npm, ['run', 'lint']],
   [npm, ['run', 'typecheck']],
-  [npx, ['vitest', 'run', ...args]],
+  [npx, ['--no', '--', 'vitest', 'run', ...args]],
 ] as const) {
   const done = spawnSync(command, commandArgs, {
     stdio: 'inherit',
