@@ -8,7 +8,12 @@
  */
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { buildLlamaServer, missingBuildTools } from '../../scripts/llama-server-cache.ts';
+import {
+  buildLlamaServer,
+  isBuilt,
+  llamaServerBuild,
+  missingBuildTools,
+} from '../../scripts/llama-server-cache.ts';
 import { startLlamaServer } from '../../scripts/llama-server-process.ts';
 import { forged } from './forged.ts';
 
@@ -26,7 +31,9 @@ declare module 'vitest' {
 const SLOTS = 4;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const missing = missingBuildTools();
+  // A build already in the cache needs no tools (finding it needs git, one of them).
+  const cached = missingBuildTools().includes('git') ? false : isBuilt(llamaServerBuild('cpu'));
+  const missing = cached ? [] : missingBuildTools();
   if (missing.length > 0) {
     const unavailable = `llama-server cannot be built here: ${missing.join(', ')} missing`;
     if (process.env.CI === 'true')
