@@ -72,6 +72,7 @@ async function checksTable(image: Image, uvm: Uvm, box: number): Promise<BenchTa
     rules: [personaSlotRule(PERSONA_PROTOTYPE_NAME)],
     ownedObjects: (owner: string) => image.ownedObjects(owner),
     storedBytes: (oid: number) => image.storedBytes(oid),
+    historyBytesToday: (who: string) => image.historyBytesToday(who),
   };
   const send = await sendMicroseconds(uvm, (n) => `#${box} setSlot n ${n}`);
   const checks = microseconds(20_000, (i) => {

@@ -15,10 +15,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { coreConfig } from '../src/config/core-config.ts';
 import { readSettings, SettingsError } from '../src/config/read.ts';
 import { MAKE_UPGRADE_KEY, type SettingValues } from '../src/config/settings.ts';
+import { createPrivateFile, ensurePrivateDirSync } from '../src/core/private-files.ts';
 import { waitForBot, type Pm2App } from './serve-wait.ts';
 
 const HELP: Record<string, string> = {
@@ -118,6 +119,21 @@ function startArguments(values: SettingValues, withoutChat: boolean): string[] {
   return ['start', config];
 }
 
+/**
+ * Creates the apps' log files 0600 (in a folder created 0700) before pm2 opens them: they
+ * hold what people said, and pm2 would create them readable by every local account. Existing
+ * files keep their mode. The paths are the ecosystem's own (its PM2_HOME default is ours).
+ */
+async function createPrivateLogs(): Promise<void> {
+  const { apps } = (await import(pathToFileURL(config).href)) as {
+    apps: { out_file: string; error_file: string }[];
+  };
+  for (const file of apps.flatMap((app) => [app.out_file, app.error_file])) {
+    ensurePrivateDirSync(path.dirname(file));
+    createPrivateFile(file);
+  }
+}
+
 /** What the bot wrote to its error log after `offset`: its own account of a failed start. */
 function botErrorsSince(logFile: string, offset: number): string {
   if (!existsSync(logFile)) return '';
@@ -141,6 +157,7 @@ async function start(env: NodeJS.ProcessEnv, home: string, args: readonly string
   if (before !== undefined) runPm2(['delete', BOT], env, true);
   const errorLog = path.join(home, 'logs', 'batos.err.log');
   const offset = statSync(errorLog, { throwIfNoEntry: false })?.size ?? 0;
+  await createPrivateLogs();
   runPm2([...pm2Args, ...extra], env);
   const result = await waitForBot({
     describe: () => describeBot(env, home),

@@ -57,6 +57,7 @@ import {
   PERSONA_PROTOTYPE_NAME,
   startHeartbeat,
 } from './personas/index.ts';
+import { startRetention } from './personas/heartbeat.ts';
 import { Uvm } from './core/uvm/uvm.ts';
 import { startHealthEndpoint, type HealthEndpoint, type Phase } from './health-endpoint.ts';
 import { loadProgressReporter } from './load-progress.ts';
@@ -78,6 +79,8 @@ import {
 const ENV_FILE = '.env';
 
 const USAGE = 'usage: npm start [-- --check | --check-config | --help | --version]';
+/** How often the history is brought back within its retention (BATOS_HISTORY_*). */
+const RETENTION_INTERVAL_MS = 10 * 60_000;
 
 interface Settings {
   readonly values: SettingValues;
@@ -407,10 +410,20 @@ async function serve(
     defaultPersona: core.defaultPersona,
     historyTurns: core.historyTurns,
     historyChars: core.historyChars,
+    maxThreadsPerUser: core.quotas.maxThreadsPerUser,
   });
   const heartbeat =
     core.auditIntervalMinutes > 0 && shard === undefined
       ? startHeartbeat({ uvm, intervalMs: core.auditIntervalMinutes * 60_000, log, checkMethod })
+      : undefined;
+  const retention =
+    shard === undefined
+      ? startRetention({
+          uvm,
+          retention: core.historyRetention,
+          intervalMs: RETENTION_INTERVAL_MS,
+          log,
+        })
       : undefined;
 
   const bot = new Bot({
@@ -450,6 +463,7 @@ async function serve(
       await reporting;
       await Promise.allSettled(frontEnds.map((f) => f.stop()));
       await heartbeat?.stop();
+      await retention?.stop();
       await uvm.close();
       await mind?.close();
       log.info('image closed; goodbye');

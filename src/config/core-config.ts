@@ -4,6 +4,7 @@ import type { RateLimit } from '../core/bot/rate-limit.ts';
 import { dataFolder, defaultHealthFile } from '../core/upgrade/index.ts';
 import { DEFAULT_PARSER_LIMITS, type ParserLimits } from '../core/uvm/parser.ts';
 import type { Quotas } from '../core/access/quotas.ts';
+import type { HistoryRetention } from '../core/uvm/retention.ts';
 import type { SettingValues } from './settings.ts';
 
 export interface CoreConfig {
@@ -39,6 +40,8 @@ export interface CoreConfig {
   readonly auditIntervalMinutes: number;
   /** Bounds on what one send or one person may add (BATOS_MAX_*). */
   readonly quotas: Quotas;
+  /** How much history is kept (BATOS_HISTORY_MAX_BYTES, BATOS_HISTORY_KEEP_DAYS). */
+  readonly historyRetention: HistoryRetention;
   /** Who may define methods by hand (BATOS_PROGRAMMERS); everyone when unset. */
   readonly programmers: ReadonlySet<string> | undefined;
   /** Megabytes of objects kept in memory (BATOS_CACHE_MB). */
@@ -76,7 +79,14 @@ export function coreConfig(values: SettingValues): CoreConfig {
       maxSendBytes: values.BATOS_MAX_SEND_BYTES,
       maxSendObjects: values.BATOS_MAX_SEND_OBJECTS,
       maxObjectsPerUser: values.BATOS_MAX_OBJECTS_PER_USER,
+      maxNamesPerUser: values.BATOS_MAX_NAMES_PER_USER,
+      maxThreadsPerUser: values.BATOS_MAX_THREADS_PER_USER,
+      maxHistoryBytesPerDay: values.BATOS_MAX_HISTORY_BYTES_PER_DAY,
       maxDepth: values.BATOS_MAX_DEPTH,
+    },
+    historyRetention: {
+      maxBytes: values.BATOS_HISTORY_MAX_BYTES,
+      keepDays: values.BATOS_HISTORY_KEEP_DAYS,
     },
     programmers: values.BATOS_PROGRAMMERS,
     cacheMegabytes: values.BATOS_CACHE_MB,

@@ -4,11 +4,7 @@
  * Only looks: nothing here changes a mode.
  */
 import { statSync } from 'node:fs';
-
-/** Whether `mode` lets the file's group or everyone else read it. */
-export function othersCanRead(mode: number): boolean {
-  return (mode & 0o044) !== 0;
-}
+import { othersCanRead } from '../core/private-files.ts';
 
 /** A file others can read, with its mode and the command that makes it private. */
 export interface ExposedFile {

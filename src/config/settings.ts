@@ -12,6 +12,7 @@ import {
   MIN_KEY_LENGTH,
 } from '../core/upgrade/index.ts';
 import { DEFAULT_PARSER_LIMITS } from '../core/uvm/parser.ts';
+import { DEFAULT_HISTORY_RETENTION } from '../core/uvm/retention.ts';
 import { isPostgresLocation } from '../core/image/postgres/location.ts';
 import {
   autoOrInteger,
@@ -81,6 +82,18 @@ export const SETTINGS = {
     type: text('a folder path'),
     defaultText: 'backups/ beside the image',
     help: 'Where `backup` writes.',
+  },
+  BATOS_HISTORY_MAX_BYTES: {
+    group: 'image',
+    type: integer(1 << 20, 2 ** 50),
+    default: DEFAULT_HISTORY_RETENTION.maxBytes,
+    help: 'Bytes the history may hold (each change before and after); past them the oldest transactions are forgotten, down to 90 %, with their undo.',
+  },
+  BATOS_HISTORY_KEEP_DAYS: {
+    group: 'image',
+    type: integer(0, 36_500),
+    default: DEFAULT_HISTORY_RETENTION.keepDays,
+    help: 'Days of history kept: older transactions are forgotten, with their undo; 0 keeps them however old.',
   },
   BATOS_HEALTH_FILE: {
     group: 'image',
@@ -180,6 +193,24 @@ export const SETTINGS = {
     type: integer(0, 100_000_000),
     default: DEFAULT_QUOTAS.maxObjectsPerUser,
     help: 'The most objects one person may own (admins and the system are not counted).',
+  },
+  BATOS_MAX_NAMES_PER_USER: {
+    group: 'access',
+    type: integer(0, 1_000_000),
+    default: DEFAULT_QUOTAS.maxNamesPerUser,
+    help: 'The most root names one person may hold, so nobody fills the shared name table (admins are not counted).',
+  },
+  BATOS_MAX_THREADS_PER_USER: {
+    group: 'access',
+    type: integer(1, 10_000_000),
+    default: DEFAULT_QUOTAS.maxThreadsPerUser,
+    help: 'The most conversation threads one person may start (admins are not counted).',
+  },
+  BATOS_MAX_HISTORY_BYTES_PER_DAY: {
+    group: 'access',
+    type: integer(1024, 2 ** 50),
+    default: DEFAULT_QUOTAS.maxHistoryBytesPerDay,
+    help: 'The most bytes one person’s transactions may add to history in a UTC day (admins and the system are not bounded).',
   },
   BATOS_MAX_DEPTH: {
     group: 'access',

@@ -13,6 +13,7 @@
 import type { Conversation } from '../core/bot/bot.ts';
 import { assertCommand } from '../core/access/commands.ts';
 import type { Caller } from '../core/access/principal.ts';
+import { DEFAULT_QUOTAS } from '../core/access/quotas.ts';
 import { MindError, type ChatTurn, type MindService } from '../core/mind/index.ts';
 import { textReply, type Reply, type ReplyEvents, type Send } from '../core/protocol.ts';
 import type { Argument } from '../core/uvm/parser.ts';
@@ -49,6 +50,8 @@ export interface ConversationOptions {
   readonly historyTurns?: number;
   /** The most characters of those turns, all together (default 4,000). */
   readonly historyChars?: number;
+  /** The most threads one person may start (default {@link DEFAULT_QUOTAS}). */
+  readonly maxThreadsPerUser?: number;
 }
 
 export class PersonaConversation implements Conversation {
@@ -214,7 +217,11 @@ export class PersonaConversation implements Conversation {
       at: new Date().toISOString(),
     };
     const { tx } = await uvm.exclusive(transactionInfo(caller, send.text), (t) => {
-      appendTurns(t, key, [userTurn, answer], this.limits);
+      appendTurns(t, key, [userTurn, answer], this.limits, {
+        principal: caller.principal,
+        bounded: !caller.admin,
+        maxThreads: this.options.maxThreadsPerUser ?? DEFAULT_QUOTAS.maxThreadsPerUser,
+      });
     });
     return {
       status: 'ok',

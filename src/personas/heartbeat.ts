@@ -2,10 +2,13 @@
  * The autotelic heartbeat: every so often ALFRED audits the image of his own accord and
  * records the result on himself. The audit runs outside the send queue (it reads one
  * snapshot and yields as it goes), so sends carry on meanwhile; only the recording is a
- * short transaction. Beats never overlap: the next is scheduled when one ends.
+ * short transaction. Beside it, a slower beat keeps the history within its retention.
+ * Beats never overlap: the next is scheduled when one ends.
  */
 import type { Logger } from '../core/log.ts';
 import { namedObject } from '../core/uvm/names.ts';
+import { formatBytes } from '../core/access/quotas.ts';
+import type { HistoryRetention } from '../core/uvm/retention.ts';
 import type { Uvm } from '../core/uvm/uvm.ts';
 import { runAudit, type AuditOptions } from './audit.ts';
 import { recordAudit } from './audit-record.ts';
@@ -30,9 +33,6 @@ export interface Heartbeat {
 /** Starts beating; the first audit runs one interval from now. */
 export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   const { uvm, log } = options;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
 
   const beat = async (): Promise<void> => {
     const summary = await uvm.examine((image) =>
@@ -54,21 +54,62 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       log.warn(`heartbeat: the audit found ${found} matter(s); see ${auditor} lastAudit`);
   };
 
+  return beating(options.intervalMs, beat, (error) =>
+    log.warn(`heartbeat: the audit failed: ${error.message}`),
+  );
+}
+
+export interface RetentionOptions {
+  readonly uvm: Uvm;
+  readonly retention: HistoryRetention;
+  /** Time between the end of one pass and the start of the next. */
+  readonly intervalMs: number;
+  readonly log: Logger;
+}
+
+/**
+ * Starts keeping the history within `retention` (see {@link Uvm.retainHistory}), logging
+ * what each pass forgot and why; the first pass runs one interval from now.
+ */
+export function startRetention(options: RetentionOptions): Heartbeat {
+  const { uvm, log, retention } = options;
+  const pass = async (): Promise<void> => {
+    const done = await uvm.retainHistory(retention);
+    if (done.byAge > 0)
+      log.info(
+        `history: forgot ${done.byAge} transaction(s) older than ${retention.keepDays} day(s) (BATOS_HISTORY_KEEP_DAYS), with their undo`,
+      );
+    if (done.bySize > 0)
+      log.info(
+        `history: forgot the ${done.bySize} oldest transaction(s), with their undo: history held ${formatBytes(done.bytesBefore)}, more than ${formatBytes(retention.maxBytes)} (BATOS_HISTORY_MAX_BYTES); it holds ${formatBytes(done.bytesAfter)} now`,
+      );
+  };
+  return beating(options.intervalMs, pass, (error) =>
+    log.warn(`history: keeping it within its retention failed: ${error.message}`),
+  );
+}
+
+/** Runs `work` every `intervalMs`, from the end of one run to the start of the next. */
+function beating(
+  intervalMs: number,
+  work: () => Promise<void>,
+  failed: (error: Error) => void,
+): Heartbeat {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
   const schedule = (): void => {
     if (stopped) return;
     timer = setTimeout(() => {
-      running = beat()
-        .catch((error: unknown) =>
-          log.warn(`heartbeat: the audit failed: ${(error as Error).message}`),
-        )
+      running = work()
+        .catch((error: unknown) => failed(error as Error))
         .finally(() => {
           running = undefined;
           schedule();
         });
-    }, options.intervalMs);
+    }, intervalMs);
     timer.unref();
   };
-
   schedule();
   return {
     async stop() {

@@ -28,7 +28,7 @@ export type { PersonaPrimitiveOptions } from './primitives.ts';
 export { PERSONA_PROTOTYPE_NAME, readPersonas } from './records.ts';
 export { aliasProblem, personaSlotRule } from './alias-rule.ts';
 export type { PersonaRecord } from './records.ts';
-export { CONVERSATIONS_NAME, readThread, threadKey } from './threads.ts';
+export { CONVERSATIONS_SLOT, readThread, threadKey, threadObject } from './threads.ts';
 export type { StoredTurn } from './threads.ts';
 export { PersonaConversation } from './conversation.ts';
 export type { ConversationOptions } from './conversation.ts';

@@ -3,16 +3,23 @@
  * named in the root table. Runs at every start and creates only what is missing, so edits
  * made from chat are never overwritten.
  */
-import type { TransactionInfo } from '../core/image/index.ts';
+import { ACCESS_SLOT, accessOf, flagsOf } from '../core/access/object-access.ts';
+import { SYSTEM } from '../core/access/principal.ts';
+import type { Transaction, TransactionInfo } from '../core/image/index.ts';
 import { ROOT, TRAITS } from '../core/model/primordial.ts';
-import { PARENT_SLOT, ref, type Slot, type Value } from '../core/model/value.ts';
+import { PARENT_SLOT, ref, type Oid, type Slot, type Value } from '../core/model/value.ts';
 import { namedObject } from '../core/uvm/names.ts';
+import { isSystemPrivate, systemObject } from '../core/uvm/system-objects.ts';
+import { CONVERSATIONS_SLOT, LEGACY_CONVERSATIONS_NAME } from './threads.ts';
 import type { Uvm } from '../core/uvm/uvm.ts';
 import { PERSONA_CODEX, type PersonaSpec } from './codex.ts';
 import { AUDIT_PRIMITIVE, DESCRIBE_PRIMITIVE } from './primitives.ts';
 import { PERSONA_PROTOTYPE_NAME } from './records.ts';
 
 const value = (v: Value): Slot => ({ kind: 'value', value: v });
+
+/** Personas and their prototype: anyone may read them and talk to them; nobody else derives one. */
+const PERSONA_FLAGS = 'r';
 
 /** The persona that keeps the image and holds the audit. */
 const AUDITOR = 'ALFRED';
@@ -26,7 +33,11 @@ export interface InstalledPersonas {
  * Creates, if missing, the persona prototype (root name `persona`, parent traits, with a
  * `describe` that tells whether the adapter file is there) and the four personas (root
  * names `robin`, `brick`, `babs`, `alfred`; slots name, aliases, role, voice, adapter,
- * scale; ALFRED also `auditPersistence`). An existing object is left exactly as it is.
+ * scale; ALFRED also `auditPersistence`). An existing object's slots are left as they are,
+ * but personas are made by admins only, so the prototype and the personas are readable and
+ * never fertile (an image from before this rule loses their `f` flag), and the threads an
+ * older image kept under the root name `conversations` move to the hidden
+ * `conversations*`, where no member can claim them.
  */
 export async function installPersonas(uvm: Uvm, info: TransactionInfo): Promise<InstalledPersonas> {
   const { result } = await uvm.exclusive(info, (tx) => {
@@ -35,27 +46,51 @@ export async function installPersonas(uvm: Uvm, info: TransactionInfo): Promise<
     if (prototype === undefined || !tx.exists(prototype)) {
       prototype = tx.create([
         [PARENT_SLOT, value(ref(TRAITS))],
+        [ACCESS_SLOT, value(PERSONA_FLAGS)],
         ['describe', { kind: 'primitive', name: DESCRIBE_PRIMITIVE }],
       ]);
       tx.setSlot(ROOT, PERSONA_PROTOTYPE_NAME, value(ref(prototype)));
       created.push(PERSONA_PROTOTYPE_NAME);
     }
+    notFertile(tx, prototype);
     for (const spec of PERSONA_CODEX) {
       const rootName = spec.name.toLowerCase();
       const existing = namedObject(tx, rootName);
-      if (existing !== undefined && tx.exists(existing)) continue;
+      if (existing !== undefined && tx.exists(existing)) {
+        notFertile(tx, existing);
+        continue;
+      }
       const oid = tx.create(personaSlots(spec, prototype));
       tx.setSlot(ROOT, rootName, value(ref(oid)));
       created.push(rootName);
     }
+    moveLegacyConversations(tx);
     return created;
   });
   return { created: result };
 }
 
+/** Takes the `f` flag from a system object, so no member can derive from it. */
+function notFertile(tx: Transaction, oid: Oid): void {
+  const access = accessOf(tx.slots(oid));
+  if (access.owner === SYSTEM && access.fertile)
+    tx.setSlot(oid, ACCESS_SLOT, value(flagsOf({ ...access, fertile: false })));
+}
+
+/** Moves an older image's threads from the root name `conversations` to `conversations*`. */
+function moveLegacyConversations(tx: Transaction): void {
+  if (systemObject(tx, CONVERSATIONS_SLOT) !== undefined) return;
+  const legacy = namedObject(tx, LEGACY_CONVERSATIONS_NAME);
+  // A member's object of that name is theirs: the system no longer looks for threads there.
+  if (legacy === undefined || !isSystemPrivate(tx, legacy)) return;
+  tx.setSlot(ROOT, CONVERSATIONS_SLOT, value(ref(legacy)));
+  tx.removeSlot(ROOT, LEGACY_CONVERSATIONS_NAME);
+}
+
 function personaSlots(spec: PersonaSpec, prototype: number): Array<[string, Slot]> {
   return [
     [PARENT_SLOT, value(ref(prototype))],
+    [ACCESS_SLOT, value(PERSONA_FLAGS)],
     ['name', value(spec.name)],
     ['aliases', value([...spec.aliases])],
     ['role', value(spec.role)],

@@ -4,7 +4,9 @@
  * from chat (`alfred setSlot voice "…"`) takes effect at once and survives a restart.
  */
 import type { SlotMap, Transaction } from '../core/image/index.ts';
-import { aliasProblem } from './alias-rule.ts';
+import { accessOf } from '../core/access/object-access.ts';
+import { SYSTEM } from '../core/access/principal.ts';
+import { aliasProblemIn } from './alias-rule.ts';
 import { ROOT } from '../core/model/primordial.ts';
 import { isRef, parentOids, PARENT_SLOT, type Oid, type Value } from '../core/model/value.ts';
 import { namedObject } from '../core/uvm/names.ts';
@@ -35,8 +37,9 @@ interface Read {
 let last: Read | undefined;
 
 /**
- * The personas: objects named in the root table whose parent is the persona prototype and
- * that have a text `name` slot, in root-table order. Clone one and name it to add a fifth.
+ * The personas: objects the system owns, named in the root table, whose parent is the
+ * persona prototype and that have a valid text `name` slot, in root-table order. An admin
+ * adds a fifth: `persona clone`, `#N chown system`, its `name` and `aliases`, then `root setSlot gordon #N`.
  *
  * Read once and kept while the root and the persona objects are the same committed states
  * (each commit replaces the state of what it wrote), so every message does not walk the
@@ -57,14 +60,17 @@ export function readPersonas(tx: Transaction): readonly PersonaRecord[] {
     sources.push([prototype, tx.slots(prototype)]);
     const seen = new Set<Oid>();
     for (const [slotName, slot] of root ?? []) {
-      if (slotName === PARENT_SLOT || slot.kind !== 'value' || !isRef(slot.value)) continue;
+      if (slotName.endsWith('*') || slot.kind !== 'value' || !isRef(slot.value)) continue;
       const oid = slot.value.$ref;
       if (seen.has(oid)) continue;
       seen.add(oid);
+      const slots = tx.slots(oid);
+      const parent = slots?.get(PARENT_SLOT);
+      if (parent?.kind !== 'value' || !parentOids(parent.value).includes(prototype)) continue;
+      // Every candidate is watched: a chown or a fixed alias can make one a persona.
+      sources.push([oid, slots]);
       const record = personaAt(tx, oid, prototype);
-      if (record === undefined) continue;
-      personas.push(record);
-      sources.push([oid, tx.slots(oid)]);
+      if (record !== undefined) personas.push(record);
     }
   }
   last = { root, sources, personas };
@@ -77,15 +83,22 @@ function personaAt(tx: Transaction, oid: Oid, prototype: Oid): PersonaRecord | u
     return found?.kind === 'value' ? found.value : undefined;
   };
   if (!parentOids(value(PARENT_SLOT)).includes(prototype)) return undefined;
+  // Personas are made by admins: only the system's objects speak, and only under names
+  // that are valid now (a name given before it became a persona is checked here too).
+  if (accessOf(tx.slots(oid)).owner !== SYSTEM) return undefined;
   const name = value('name');
-  if (typeof name !== 'string' || name.trim() === '') return undefined;
+  if (typeof name !== 'string' || aliasProblemIn(tx, oid, prototype, name) !== undefined)
+    return undefined;
   const aliases = value('aliases');
   const scale = value('scale');
   return {
     oid,
     name,
     aliases: Array.isArray(aliases)
-      ? aliases.filter((a): a is string => typeof a === 'string' && aliasProblem(a) === undefined)
+      ? aliases.filter(
+          (a): a is string =>
+            typeof a === 'string' && aliasProblemIn(tx, oid, prototype, a) === undefined,
+        )
       : [],
     role: text(value('role')),
     voice: text(value('voice')),

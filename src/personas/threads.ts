@@ -1,31 +1,37 @@
 /**
  * Conversation history, kept in the image per thread (a platform thread, or else a
- * channel). The root names `conversations`, whose slots map thread keys to one object per
- * thread holding its `turns`; one object per thread keeps each turn's commit small. The
- * turns are bounded by {@link trimHistoryInSteps}: the oldest are dropped, half the limits
- * at a time, so the prompt's beginning (and the mind's cache of it) lasts several turns.
+ * channel). The root's hidden slot `conversations*` (a name no message can write or claim,
+ * see {@link systemObject}) holds the threads: one object per thread holding its `turns`, in
+ * 256 buckets by the hash of the thread key, so no object's slot limit stops new threads.
+ * One object per thread keeps each turn's commit small. The turns are bounded by
+ * {@link trimHistoryInSteps}: the oldest are dropped, half the limits at a time, so the
+ * prompt's beginning (and the mind's cache of it) lasts several turns.
  *
- * Threads are private: each thread object, and `conversations` itself, belongs to the
- * system with no flags, and a thread's readers are the people who have spoken in it — so
- * only they and admins can read its turns or its history.
+ * Threads are private: each thread object, the buckets and the holder belong to the system
+ * with no flags, and a thread's readers are the people who have spoken in it — so only they
+ * and admins can read its turns or its history. Each person may start a bounded number of
+ * threads (BATOS_MAX_THREADS_PER_USER), counted in the holder's `starts` buckets.
  */
 import type { Transaction } from '../core/image/index.ts';
-import { ROOT, TRAITS } from '../core/model/primordial.ts';
-import { isRef, PARENT_SLOT, ref, type Oid, type Slot, type Value } from '../core/model/value.ts';
-import {
-  ACCESS_SLOT,
-  accessOf,
-  PRIVATE_FLAGS,
-  READERS_SLOT,
-} from '../core/access/object-access.ts';
+import { isRef, ref, type Oid, type Value } from '../core/model/value.ts';
+import { accessOf, READERS_SLOT } from '../core/access/object-access.ts';
+import { principalKey } from '../core/access/principal.ts';
+import { quotaExceeded } from '../core/access/quotas.ts';
 import { createHash } from 'node:crypto';
-import { namedObject } from '../core/uvm/names.ts';
+import {
+  ensureSystemObject,
+  isSystemPrivate,
+  privateSystemSlots,
+  systemObject,
+} from '../core/uvm/system-objects.ts';
 import { isIdentifier } from '../core/uvm/parser.ts';
 import type { Send } from '../core/protocol.ts';
 import { trimHistoryInSteps, type HistoryLimits } from './history.ts';
 
-/** The root-table name of the object that holds every thread. */
-export const CONVERSATIONS_NAME = 'conversations';
+/** The root's hidden slot that holds every thread: found by the system, never by a name. */
+export const CONVERSATIONS_SLOT = 'conversations*';
+/** The root-table name older images kept the threads under; moved at start (see install.ts). */
+export const LEGACY_CONVERSATIONS_NAME = 'conversations';
 
 /** One turn as stored: who said it, as which role, to or as which persona, and when. */
 export interface StoredTurn {
@@ -55,16 +61,20 @@ export function readThread(tx: Transaction, key: string): StoredTurn[] {
   return turns.value.filter(isStoredTurn);
 }
 
-/** Appends turns to the thread, creating it if needed, and trims it to `limits` in steps. */
+/**
+ * Appends turns to the thread, creating it if needed (charged to `starter`, who may start at
+ * most `maxThreads`), and trims it to `limits` in steps.
+ */
 export function appendTurns(
   tx: Transaction,
   key: string,
   turns: readonly StoredTurn[],
   limits: HistoryLimits,
+  starter: { readonly principal: string; readonly bounded: boolean; readonly maxThreads: number },
 ): void {
   const kept = trimHistoryInSteps([...readThread(tx, key), ...turns], limits);
   const value = kept.map((t) => ({ ...t })) satisfies Value[];
-  const thread = threadObject(tx, key) ?? createThread(tx, key);
+  const thread = threadObject(tx, key) ?? createThread(tx, key, starter);
   const readers = accessOf(tx.slots(thread)).readers;
   const speakers = turns.filter((t) => t.role === 'user').map((t) => t.who);
   const added = [...new Set(speakers)].filter((who) => !readers.includes(who));
@@ -73,30 +83,58 @@ export function appendTurns(
   tx.setSlot(thread, 'turns', { kind: 'value', value });
 }
 
-function threadObject(tx: Transaction, key: string): Oid | undefined {
-  const holder = namedObject(tx, CONVERSATIONS_NAME);
-  const slot = holder === undefined ? undefined : tx.getSlot(holder, key);
-  return slot?.kind === 'value' && isRef(slot.value) && tx.exists(slot.value.$ref)
-    ? slot.value.$ref
-    : undefined;
+/** The bucket slot of a thread key (`b_00` … `b_ff`) or of a person's count (`s_00` …). */
+function bucketOf(prefix: 'b' | 's', text: string): string {
+  return `${prefix}_${createHash('sha256').update(text).digest('hex').slice(0, 2)}`;
 }
 
-function createThread(tx: Transaction, key: string): Oid {
-  let holder = namedObject(tx, CONVERSATIONS_NAME);
-  if (holder === undefined || !tx.exists(holder)) {
-    holder = tx.create(privateSlots());
-    tx.setSlot(ROOT, CONVERSATIONS_NAME, { kind: 'value', value: ref(holder) });
+/** A system-private object the system found: only one that is still the system's counts. */
+function trustedRef(tx: Transaction, holder: Oid | undefined, slot: string): Oid | undefined {
+  const found = holder === undefined ? undefined : tx.getSlot(holder, slot);
+  if (found?.kind !== 'value' || !isRef(found.value) || !tx.exists(found.value.$ref))
+    return undefined;
+  return isSystemPrivate(tx, found.value.$ref) ? found.value.$ref : undefined;
+}
+
+/** The object that keeps the thread `key`, if it has begun. */
+export function threadObject(tx: Transaction, key: string): Oid | undefined {
+  const holder = systemObject(tx, CONVERSATIONS_SLOT);
+  // Threads kept before buckets sit on the holder itself.
+  return (
+    trustedRef(tx, trustedRef(tx, holder, bucketOf('b', key)), key) ?? trustedRef(tx, holder, key)
+  );
+}
+
+/** A system-private child of `holder` in `slot`, made when missing. */
+function childOf(tx: Transaction, holder: Oid, slot: string): Oid {
+  const found = trustedRef(tx, holder, slot);
+  if (found !== undefined) return found;
+  const child = tx.create(privateSystemSlots());
+  tx.setSlot(holder, slot, { kind: 'value', value: ref(child) });
+  return child;
+}
+
+function createThread(
+  tx: Transaction,
+  key: string,
+  starter: { readonly principal: string; readonly bounded: boolean; readonly maxThreads: number },
+): Oid {
+  const holder = ensureSystemObject(tx, CONVERSATIONS_SLOT);
+  if (starter.bounded) {
+    const counts = childOf(tx, holder, bucketOf('s', starter.principal));
+    const slot = principalKey(starter.principal);
+    const current = tx.getSlot(counts, slot);
+    const started =
+      current?.kind === 'value' && typeof current.value === 'number' ? current.value : 0;
+    if (started + 1 > starter.maxThreads)
+      throw quotaExceeded(
+        `You have started ${started} conversations; one person may start at most ${starter.maxThreads} (BATOS_MAX_THREADS_PER_USER). Carry on in a thread you already have, or ask an admin.`,
+      );
+    tx.setSlot(counts, slot, { kind: 'value', value: started + 1 });
   }
-  const thread = tx.create([...privateSlots(), [READERS_SLOT, { kind: 'value', value: [] }]]);
-  tx.setSlot(holder, key, { kind: 'value', value: ref(thread) });
+  const thread = tx.create([...privateSystemSlots(), [READERS_SLOT, { kind: 'value', value: [] }]]);
+  tx.setSlot(childOf(tx, holder, bucketOf('b', key)), key, { kind: 'value', value: ref(thread) });
   return thread;
-}
-
-function privateSlots(): Array<[string, Slot]> {
-  return [
-    [PARENT_SLOT, { kind: 'value', value: ref(TRAITS) }],
-    [ACCESS_SLOT, { kind: 'value', value: PRIVATE_FLAGS }],
-  ];
 }
 
 function isStoredTurn(value: Value): value is Value & StoredTurn {

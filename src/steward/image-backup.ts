@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   backupImageFile,
@@ -17,6 +17,7 @@ import {
   restoreDatabase,
   schemaVersion,
 } from '../core/image/index.ts';
+import { copyPrivateFile, ensurePrivateDir } from '../core/private-files.ts';
 
 /** The file a PostgreSQL image is dumped to in a backup folder. */
 const DUMP = 'image.dump';
@@ -54,25 +55,25 @@ export async function fingerprintImage(imagePath: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Copies `from` to `to` through a temporary file, so `to` is never half-written. */
+/** Copies `from` to a new 0600 `to` through a temporary file, so `to` is never half-written. */
 async function copyAtomic(from: string, to: string): Promise<void> {
   const temp = `${to}.copying`;
-  await copyFile(from, temp);
+  await copyPrivateFile(from, temp);
   await rename(temp, to);
 }
 
 /**
- * Copies the image (and its WAL, if any) into `backupDir`.
+ * Copies the image (and its WAL, if any) into `backupDir`, 0600 in a folder created 0700.
  *
  * @returns the fingerprint of the image as backed up.
  */
 export async function backupImage(imagePath: string, backupDir: string): Promise<string> {
   await rm(backupDir, { recursive: true, force: true });
-  await mkdir(backupDir, { recursive: true });
+  await ensurePrivateDir(backupDir);
   if (isPostgresLocation(imagePath)) {
     await dumpDatabase(imagePath, path.join(backupDir, DUMP));
   } else if (await exists(imagePath)) {
-    backupImageFile(imagePath, path.join(backupDir, path.basename(imagePath)));
+    await backupImageFile(imagePath, path.join(backupDir, path.basename(imagePath)));
   }
   return fingerprintImage(imagePath);
 }

@@ -4,8 +4,9 @@
  * aside unread, every read has a time limit, a request must be fresh, and an id is taken
  * only once, even after `claimed/` was cleaned.
  */
-import { access, mkdir, readdir, rename } from 'node:fs/promises';
+import { access, readdir, rename } from 'node:fs/promises';
 import path from 'node:path';
+import { ensurePrivateDir } from '../core/private-files.ts';
 import {
   type UpgradeLayout,
   type UpgradeRequest,
@@ -15,7 +16,12 @@ import {
   requestStaleness,
   writeFileAtomic,
 } from '../core/upgrade/index.ts';
-import { loadSeenIds, rememberSeenId } from './seen-ids.ts';
+import {
+  type ReplayMemory,
+  openReplayMemory,
+  issuedBeforeMemory,
+  saveReplayMemory,
+} from './replay-memory.ts';
 
 /** A claimed request and where its file now lies. */
 export interface Claim {
@@ -30,6 +36,17 @@ export interface InboxRules {
   readonly expiryMs: number;
 }
 
+/** What the inbox tells its caller about the entries it turns away. */
+export interface InboxReports {
+  /**
+   * An entry moved to `rejected/`, and why. `request` is set for a signed, fresh request
+   * refused only because the replay memory was lost: its requester should hear why.
+   */
+  readonly rejected: (file: string, reason: string, request?: UpgradeRequest) => void;
+  /** The replay memory was lost (missing or damaged) and begins again now: why. */
+  readonly memoryLost: (why: string) => void;
+}
+
 const exists = (file: string) =>
   access(file).then(
     () => true,
@@ -38,7 +55,7 @@ const exists = (file: string) =>
 
 /** Moves a bad entry to `rejected/` (renaming never reads it) with a `.reason.txt` beside it. */
 async function reject(layout: UpgradeLayout, file: string, reason: string): Promise<void> {
-  await mkdir(layout.rejected, { recursive: true });
+  await ensurePrivateDir(layout.rejected);
   const name = `${Date.now()}-${path.basename(file)}`;
   await rename(file, path.join(layout.rejected, name));
   await writeFileAtomic(path.join(layout.rejected, `${name}.reason.txt`), `${reason}\n`);
@@ -49,32 +66,40 @@ async function refusal(
   layout: UpgradeLayout,
   request: UpgradeRequest,
   rules: InboxRules,
+  memory: ReplayMemory,
   now: number,
-): Promise<string | undefined> {
+): Promise<{ readonly reason: string; readonly tell?: boolean } | undefined> {
   const stale = requestStaleness(request, now, rules.expiryMs);
-  if (stale !== undefined) return stale;
+  if (stale !== undefined) return { reason: stale };
   const { id } = request;
-  if ((await loadSeenIds(layout.seen, now))[id] !== undefined) return `replay of request id ${id}`;
+  if (memory.ids[id] !== undefined) return { reason: `replay of request id ${id}` };
   const traces = [
     path.join(layout.claimed, `${id}.json`),
     path.join(layout.results, `${id}.json`),
     path.join(layout.results, 'reported', `${id}.json`),
   ];
-  if ((await Promise.all(traces.map(exists))).some(Boolean)) return `duplicate request id ${id}`;
-  return undefined;
+  if ((await Promise.all(traces.map(exists))).some(Boolean))
+    return { reason: `duplicate request id ${id}` };
+  // No trace of it anywhere: if refused now, it is for a lost memory, and the requester hears.
+  const lost = issuedBeforeMemory(memory, Date.parse(request.requestedAt));
+  return lost === undefined ? undefined : { reason: lost, tell: true };
 }
 
 /**
- * Checks every entry in the request folder, moves bad ones to `rejected/` (calling
- * `onReject`), and claims the oldest valid request: its id is remembered until it expires,
- * then it is renamed into `claimed/`. Returns `undefined` when there is nothing to do.
+ * Checks every entry in the request folder, moves bad ones to `rejected/` (telling
+ * `reports`), and claims the oldest valid request: its id is remembered in the replay memory
+ * until it expires, then it is renamed into `claimed/`. Returns `undefined` when there is
+ * nothing to do.
  */
 export async function claimNext(
   layout: UpgradeLayout,
   rules: InboxRules,
-  onReject: (file: string, reason: string) => void,
+  reports: InboxReports,
 ): Promise<Claim | undefined> {
-  await mkdir(layout.requests, { recursive: true });
+  await ensurePrivateDir(layout.requests);
+  const opened = await openReplayMemory(layout, rules.key, Date.now());
+  if (opened.lost !== undefined) reports.memoryLost(opened.lost);
+  const { memory } = opened;
   const valid: Claim[] = [];
   for (const name of (await readdir(layout.requests)).filter(isRequestFileName)) {
     const file = path.join(layout.requests, name);
@@ -82,24 +107,21 @@ export async function claimNext(
       ok: false as const,
       reason: `unreadable: ${e.message}`,
     }));
-    const reason = read.ok ? await refusal(layout, read.request, rules, Date.now()) : read.reason;
-    if (reason === undefined && read.ok) valid.push({ request: read.request, file });
-    else if (reason !== undefined) {
-      await reject(layout, file, reason);
-      onReject(file, reason);
+    const refused = read.ok
+      ? await refusal(layout, read.request, rules, memory, Date.now())
+      : { reason: read.reason };
+    if (refused === undefined && read.ok) valid.push({ request: read.request, file });
+    else if (refused !== undefined) {
+      await reject(layout, file, refused.reason);
+      reports.rejected(file, refused.reason, read.ok && refused.tell ? read.request : undefined);
     }
   }
   valid.sort((a, b) => a.request.requestedAt.localeCompare(b.request.requestedAt));
   const next = valid[0];
   if (next === undefined) return undefined;
-  const now = Date.now();
-  await rememberSeenId(
-    layout.seen,
-    next.request.id,
-    requestExpiresAt(next.request, rules.expiryMs),
-    now,
-  );
-  await mkdir(layout.claimed, { recursive: true });
+  const ids = { ...memory.ids, [next.request.id]: requestExpiresAt(next.request, rules.expiryMs) };
+  await saveReplayMemory(layout.seen, rules.key, { since: memory.since, ids }, Date.now());
+  await ensurePrivateDir(layout.claimed);
   const claimed = path.join(layout.claimed, path.basename(next.file));
   await rename(next.file, claimed);
   return { request: next.request, file: claimed };

@@ -4,8 +4,8 @@
  */
 export { type AppControl, connectPm2 } from './app-control.ts';
 export { type StewardConfig, readStewardConfig } from './config.ts';
-export { type Claim, type InboxRules, claimNext } from './inbox.ts';
-export { type SeenIds, loadSeenIds, rememberSeenId } from './seen-ids.ts';
+export { type Claim, type InboxReports, type InboxRules, claimNext } from './inbox.ts';
+export { type OpenedMemory, type ReplayMemory, openReplayMemory } from './replay-memory.ts';
 export { backupImage, fingerprintImage, restoreImage, pruneBackups } from './image-backup.ts';
 export { type Readiness, type ReadyWait, waitForReady } from './readiness.ts';
 export { type CommandRun, runCommand, killTree, lastLines } from './run-command.ts';

@@ -4,8 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../core/private-files.ts';
 import type { StepCommand } from '../core/upgrade/index.ts';
 
 /** How a command ended. */
@@ -44,7 +44,7 @@ export function killTree(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void 
 }
 
 /**
- * Runs `command`, appending its output to `logFile`. `onSpawn` gets the child's pid (the
+ * Runs `command`, appending its output to `logFile` (created 0600). `onSpawn` gets the child's pid (the
  * steward records it so that, if killed itself, it can stop an orphaned step when back).
  */
 export async function runCommand(
@@ -53,8 +53,8 @@ export async function runCommand(
   logFile: string,
   onSpawn: (pid: number) => void = () => undefined,
 ): Promise<CommandRun> {
-  await mkdir(path.dirname(logFile), { recursive: true });
-  const log = createWriteStream(logFile, { flags: 'a' });
+  await ensurePrivateDir(path.dirname(logFile));
+  const log = createWriteStream(logFile, { flags: 'a', mode: PRIVATE_FILE_MODE });
   log.write(`$ ${[command.file, ...command.args].join(' ')}\n`);
   const started = Date.now();
   let tail = '';

@@ -4,8 +4,12 @@
  * time, oldest request first.
  */
 import { type FSWatcher, watch } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { type UpgradeResult, writeUpgradeResult } from '../core/upgrade/index.ts';
+import { ensurePrivateDir } from '../core/private-files.ts';
+import {
+  type UpgradeRequest,
+  type UpgradeResult,
+  writeUpgradeResult,
+} from '../core/upgrade/index.ts';
 import { type Claim, claimNext } from './inbox.ts';
 import { clearState, loadState } from './state.ts';
 import { type UpgradeDeps, UpgradeRunner } from './upgrade.ts';
@@ -41,7 +45,7 @@ export class Steward {
           : await this.#runner.resume(state),
       );
     }
-    await mkdir(layout.requests, { recursive: true });
+    await ensurePrivateDir(layout.requests);
     this.#watcher = watch(layout.requests, () => this.poke());
     this.#watcher.on('error', (error) => log(`watch error (rescans continue): ${error.message}`));
     this.#timer = setInterval(() => this.poke(), config.rescanMs);
@@ -83,9 +87,17 @@ export class Steward {
     const { layout, config, log } = this.#deps;
     for (;;) {
       const rules = { key: config.key, expiryMs: config.requestExpiryMs };
-      const claim = await claimNext(layout, rules, (file, reason) =>
-        log(`rejected ${file}: ${reason}`),
-      );
+      const told: { request: UpgradeRequest; reason: string }[] = [];
+      const claim = await claimNext(layout, rules, {
+        rejected: (file, reason, request) => {
+          log(`rejected ${file}: ${reason}`);
+          if (request !== undefined) told.push({ request, reason });
+        },
+        memoryLost: (why) => log(`replay memory lost: ${why}`),
+      });
+      // Refused only because the replay memory was lost: the admin hears that nothing ran.
+      for (const { request, reason } of told)
+        await writeUpgradeResult(layout.results, unstartedResult(request, reason), config.key);
       if (claim === undefined) return;
       const { request } = claim;
       const what = request.steps.map((s) => s.name).join(', ');
@@ -105,25 +117,7 @@ export class Steward {
         // Broke off mid-upgrade: only a resume can put things right.
         this.#onFatal(error);
       }
-      const now = new Date().toISOString();
-      const reason = error instanceof Error ? error.message : String(error);
-      return {
-        id: request.id,
-        ok: false,
-        dryRun: request.dryRun,
-        requester: request.requester,
-        reportTo: request.reportTo,
-        steps: request.steps,
-        outcomes: [],
-        failure: { step: 'preflight', reason, logTail: '' },
-        rolledBack: false,
-        imageRestored: false,
-        from: request.fromVersion,
-        to: request.fromVersion,
-        objects: null,
-        startedAt: now,
-        finishedAt: now,
-      };
+      return unstartedResult(request, error instanceof Error ? error.message : String(error));
     }
   }
 
@@ -135,4 +129,26 @@ export class Steward {
       `${result.id} ${result.ok ? 'done' : `failed at ${result.failure?.step}`}${result.rolledBack ? ', rolled back' : ''}`,
     );
   }
+}
+
+/** The result of a request that was never started: it failed at `preflight` for `reason`. */
+function unstartedResult(request: UpgradeRequest, reason: string): UpgradeResult {
+  const now = new Date().toISOString();
+  return {
+    id: request.id,
+    ok: false,
+    dryRun: request.dryRun,
+    requester: request.requester,
+    reportTo: request.reportTo,
+    steps: request.steps,
+    outcomes: [],
+    failure: { step: 'preflight', reason, logTail: '' },
+    rolledBack: false,
+    imageRestored: false,
+    from: request.fromVersion,
+    to: request.fromVersion,
+    objects: null,
+    startedAt: now,
+    finishedAt: now,
+  };
 }

@@ -1,7 +1,8 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exposedFiles, othersCanRead } from '../../src/config/file-modes.ts';
+import { exposedFiles } from '../../src/config/file-modes.ts';
+import { othersCanRead } from '../../src/core/private-files.ts';
 import { checkFileModes } from '../../src/preflight.ts';
 import { tempDir } from '../support/temp.ts';
 

@@ -11,7 +11,7 @@ import {
   type ForgedFiles,
   type PersonaName,
 } from '../../src/forge/index.ts';
-import { readThread, threadKey } from '../../src/personas/index.ts';
+import { readThread, threadKey, threadObject } from '../../src/personas/index.ts';
 import { forged } from '../support/forged.ts';
 import { loadTinyMind, loraFolder, openPersonaCore } from './support.ts';
 
@@ -136,7 +136,17 @@ describe('speaking with a persona', () => {
       ['user', 'ROBIN', 'four'],
       ['assistant', 'ROBIN', PERSONA_SIGNATURES.ROBIN],
     ]);
-    expect(await core.ok('conversations slotNames')).toBe('["parent*","console_c1","console_c2"]');
+    // One object per thread, each the system's and private, found by the system alone.
+    const threads = await core.uvm.read((tx) =>
+      ['c1', 'c2', 'c3'].map((channel) =>
+        threadObject(tx, threadKey({ platform: 'console', channel })),
+      ),
+    );
+    expect(threads[0]).toBeTypeOf('number');
+    expect(threads[1]).toBeTypeOf('number');
+    expect(threads[0]).not.toBe(threads[1]);
+    expect(threads[2]).toBeUndefined();
+    expect(await core.ok(`#${threads[0]} describe`)).toMatch(/owner system · flags ""/);
   });
 
   it('answers people in different threads at once, each thread in a sequence of its own', async () => {

@@ -8,7 +8,11 @@ import { openPersonaCore, type PersonaCore } from './support.ts';
 /** The intent, reduced to what a test compares. */
 async function intent(core: PersonaCore, text: string) {
   const found: Intent = await core.uvm.read((tx) =>
-    readIntent(tx, text, readMessage(text, DEFAULT_PARSER_LIMITS, imageNameView(tx))),
+    readIntent(
+      tx,
+      text,
+      readMessage(text, DEFAULT_PARSER_LIMITS, imageNameView(tx, 'console:operator')),
+    ),
   );
   switch (found.kind) {
     case 'send':

@@ -2,12 +2,12 @@
  * `npm run serve` with the real pm2 and the real ecosystem.config.js, under a temporary
  * PM2_HOME: it refuses a bot nobody can reach, explains a missing upgrade key instead of
  * crash-looping a steward, waits for the bot to be ready (and fails loudly, with the bot's
- * own error, when it is not), leaves a running bot alone, writes logs under PM2_HOME with one
- * timestamp per line.
+ * own error, when it is not), leaves a running bot alone, writes logs under PM2_HOME (0600)
+ * with one timestamp per line.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { finished, REPO_ROOT, type RunResult } from '../support/run-batos.ts';
@@ -89,6 +89,10 @@ describe('npm run serve', () => {
       expect(again.stdout).toMatch(
         `BAT OS is already running under pm2 (pid ${pid}); left as it is`,
       );
+      // The logs hold what people said: only the bot's own account may read them.
+      expect(statSync(join(home, 'logs')).mode & 0o777).toBe(0o700);
+      for (const log of ['batos.out.log', 'batos.err.log', 'steward.out.log', 'steward.err.log'])
+        expect(statSync(join(home, 'logs', log)).mode & 0o777, log).toBe(0o600);
       const status = await npmRun('serve:status', [], env);
       expect(status.stdout).toMatch(/batos\b.*online/);
       expect(status.stdout).not.toMatch(/batos-steward/);

@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,27 +15,32 @@ import {
   type AppFacts,
   type SkippedStep,
   type StepCommand,
+  type UpgradeLayout,
   DEFAULT_STEPS,
   createUpgradeRequest,
   formatUpgradeResult,
   readUpgradeResultFile,
   resolveConfigCheck,
   resolveStepCommand,
+  signPayload,
   upgradeLayout,
   writeUpgradeRequest,
+  writeUpgradeResult,
 } from '../../src/core/upgrade/index.ts';
 import {
   type AppControl,
+  type InboxReports,
   type Phase,
   Steward,
   UpgradeRunner,
   backupImage,
   claimNext,
   fingerprintImage,
-  loadSeenIds,
+  openReplayMemory,
   readStewardConfig,
   restoreImage,
   runCommand,
+  saveState,
   workTree,
 } from '../../src/steward/index.ts';
 import { freshPostgresDatabase } from '../support/images.ts';
@@ -54,6 +59,9 @@ async function alive(pid: number): Promise<boolean> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
   return !/^\d+ \(.*\) Z/.test(stat);
 }
+/** The permission bits of `file`: the steward's files are 0600, folders it makes 0700. */
+const modeOf = (file: string): number => statSync(file).mode & 0o777;
+
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'batos-steward-unit-'));
@@ -135,6 +143,32 @@ describe('image backup', () => {
     await back.close();
   });
 
+  it('keeps backups 0600 in a folder made 0700, and a restored image 0600, even from a readable image', async () => {
+    const image = path.join(dir, 'live_image.db');
+    const db = new Database(image);
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1)');
+    db.close();
+    // Left WAL behind by hand (close checkpoints it away): a stopped bot's leftover.
+    await writeFile(`${image}-wal`, 'wal bytes');
+    chmodSync(image, 0o644);
+    chmodSync(`${image}-wal`, 0o644);
+    const backup = path.join(dir, 'upgrades', 'backups', 'u-1');
+    const print = await backupImage(image, backup);
+    expect(modeOf(path.join(dir, 'upgrades'))).toBe(0o700);
+    expect(modeOf(path.join(dir, 'upgrades', 'backups'))).toBe(0o700);
+    expect(modeOf(backup)).toBe(0o700);
+    expect(modeOf(path.join(backup, 'live_image.db'))).toBe(0o600);
+    expect(modeOf(path.join(backup, 'live_image.db-wal'))).toBe(0o600);
+
+    await writeFile(image, 'written by a failed new version');
+    await restoreImage(image, backup);
+    expect(await fingerprintImage(image)).toBe(print);
+    expect(modeOf(image)).toBe(0o600);
+    expect(modeOf(`${image}-wal`)).toBe(0o600);
+  });
+
   it('treats a missing image as absent and restores the absence', async () => {
     const image = path.join(dir, 'none.db');
     expect(await backupImage(image, path.join(dir, 'b'))).toBe('absent');
@@ -165,6 +199,8 @@ describe('runCommand', () => {
       tail: 'a;b $(c)',
     });
     expect(await readFile(log, 'utf8')).toContain('a;b $(c)');
+    expect(modeOf(log)).toBe(0o600);
+    expect(modeOf(path.dirname(log))).toBe(0o700);
   });
 
   it('kills the whole process tree when the time is up', async () => {
@@ -192,6 +228,63 @@ console.log('grandchild ' + c.pid); setInterval(() => {}, 1000);`;
   });
 });
 
+describe("the steward's files", () => {
+  it('writes its state, results and replay memory 0600 in folders it makes 0700', async () => {
+    const layout = upgradeLayout(path.join(dir, 'data', 'upgrades'));
+    const request = createUpgradeRequest({
+      id: 'u-1',
+      steps: DEFAULT_STEPS,
+      requester: { platform: 'console', id: 'a', name: 'A' },
+      reportTo: { platform: 'console', channel: 'c' },
+      fromVersion: { version: '1', revision: 'r' },
+    });
+    await writeUpgradeRequest(layout.requests, request, KEY);
+    const claim = await claimNext(
+      layout,
+      { key: KEY, expiryMs: 60_000 },
+      { rejected: () => undefined, memoryLost: () => undefined },
+    );
+    expect(claim?.request.id).toBe('u-1');
+    const now = new Date().toISOString();
+    await saveState(layout.state, {
+      request,
+      phase: 'preparing',
+      from: request.fromVersion,
+      startedAt: now,
+      outcomes: [],
+    });
+    await writeUpgradeResult(
+      layout.results,
+      {
+        id: 'u-1',
+        ok: true,
+        dryRun: true,
+        requester: request.requester,
+        reportTo: request.reportTo,
+        steps: request.steps,
+        outcomes: [],
+        rolledBack: false,
+        imageRestored: false,
+        from: request.fromVersion,
+        to: request.fromVersion,
+        objects: null,
+        startedAt: now,
+        finishedAt: now,
+      },
+      KEY,
+    );
+    for (const folder of [path.join(dir, 'data'), layout.requests, layout.claimed, layout.results])
+      expect(modeOf(folder)).toBe(0o700);
+    for (const file of [
+      layout.state,
+      layout.seen,
+      claim!.file,
+      path.join(layout.results, 'u-1.json'),
+    ])
+      expect(modeOf(file)).toBe(0o600);
+  });
+});
+
 describe('claimNext', () => {
   const RULES = { key: KEY, expiryMs: 10 * 60_000 };
   const make = (id: string, at: Date) =>
@@ -204,8 +297,10 @@ describe('claimNext', () => {
       now: at,
     });
   const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
-  const collect = (into: string[]) => (file: string, reason: string) =>
-    into.push(`${path.basename(file)}: ${reason}`);
+  const collect = (into: string[], lost: string[] = []): InboxReports => ({
+    rejected: (file, reason) => into.push(`${path.basename(file)}: ${reason}`),
+    memoryLost: (why) => lost.push(why),
+  });
 
   it('claims the oldest valid request, rejects bad and duplicate ones', async () => {
     const layout = upgradeLayout(dir);
@@ -278,9 +373,77 @@ describe('claimNext', () => {
     expect(rejected).toEqual(['u-7.json: replay of request id u-7']);
 
     // Once its expiry has passed the id is forgotten: the request is refused for its age.
-    const seen = JSON.parse(await readFile(layout.seen, 'utf8')) as Record<string, number>;
-    expect(Object.keys(seen)).toEqual(['u-7']);
-    expect(await loadSeenIds(layout.seen, seen['u-7']! + 1)).toEqual({});
+    const { memory } = await openReplayMemory(layout, KEY, Date.now());
+    expect(Object.keys(memory.ids)).toEqual(['u-7']);
+    expect((await openReplayMemory(layout, KEY, memory.ids['u-7']! + 1)).memory.ids).toEqual({});
+  });
+
+  /** Claims a fresh u-7, then leaves what a cleaned-up folder keeps: its step log only. */
+  async function takenAndCleaned(layout: UpgradeLayout): Promise<string> {
+    await writeUpgradeRequest(layout.requests, make('u-7', minutesAgo(1)), KEY);
+    expect((await claimNext(layout, RULES, collect([])))?.request.id).toBe('u-7');
+    await mkdir(path.join(layout.logs, 'u-7'), { recursive: true });
+    await writeFile(path.join(layout.logs, 'u-7', 'git-pull.log'), '$ git fetch --quiet\n');
+    const copy = await readFile(path.join(layout.claimed, 'u-7.json'), 'utf8');
+    await rm(layout.claimed, { recursive: true });
+    await rm(layout.results, { recursive: true, force: true });
+    return copy;
+  }
+
+  it('lets no request taken before run again when its replay memory is deleted, and goes on', async () => {
+    const layout = upgradeLayout(dir);
+    const copy = await takenAndCleaned(layout);
+    await rm(layout.seen);
+    await writeFile(path.join(layout.requests, 'u-7.json'), copy);
+    const rejected: string[] = [];
+    const lost: string[] = [];
+    expect(await claimNext(layout, RULES, collect(rejected, lost))).toBeUndefined();
+    expect(lost).toEqual([
+      expect.stringMatching(
+        /steward-seen\.json is missing although the upgrade folder was used before: the replay memory begins again at .*, and requests issued before then are refused in case they are replays$/,
+      ),
+    ]);
+    expect(rejected).toEqual([
+      expect.stringMatching(
+        /^u-7\.json: issued before .*, when the steward's replay memory began again \(it had been lost\), so it may be a replay; nothing was run: ask again$/,
+      ),
+    ]);
+    expect(await readdir(layout.requests)).toEqual([]);
+
+    // A request issued from now on is taken as usual; the memory is not lost again.
+    await writeUpgradeRequest(layout.requests, make('u-8', new Date()), KEY);
+    expect((await claimNext(layout, RULES, collect(rejected, lost)))?.request.id).toBe('u-8');
+    expect(lost).toHaveLength(1);
+  });
+
+  it('sets a damaged or forged replay memory aside and says so; nothing runs again, new requests do', async () => {
+    const layout = upgradeLayout(dir);
+    const copy = await takenAndCleaned(layout);
+    await writeFile(layout.seen, '{"u-7": 17');
+    await writeFile(path.join(layout.requests, 'u-7.json'), copy);
+    const rejected: string[] = [];
+    const lost: string[] = [];
+    expect(await claimNext(layout, RULES, collect(rejected, lost))).toBeUndefined();
+    expect(lost).toEqual([
+      expect.stringMatching(
+        /steward-seen\.json was damaged \(not JSON\) and is set aside as steward-seen\.json\.damaged-\d+: the replay memory begins again/,
+      ),
+    ]);
+    expect(rejected).toEqual([expect.stringMatching(/^u-7\.json: issued before .*ask again$/)]);
+    const aside = (await readdir(dir)).filter((n) => n.startsWith('steward-seen.json.damaged-'));
+    expect(aside).toHaveLength(1);
+    expect(await readFile(path.join(dir, aside[0]!), 'utf8')).toBe('{"u-7": 17');
+
+    // A memory forged without the key (it would refuse every request until 2100) is damaged
+    // too: it is set aside, and the steward goes on taking requests.
+    const forged = { kind: 'steward-replay-memory', since: '2100-01-01T00:00:00.000Z', ids: {} };
+    const signature = signPayload(forged, 'not-the-key-0123456789');
+    await writeFile(layout.seen, JSON.stringify({ format: 1, memory: forged, signature }));
+    expect(await claimNext(layout, RULES, collect(rejected, lost))).toBeUndefined();
+    expect(lost[1]).toMatch(/was damaged \(missing or bad signature\)/);
+    await writeUpgradeRequest(layout.requests, make('u-9', new Date()), KEY);
+    expect((await claimNext(layout, RULES, collect(rejected, lost)))?.request.id).toBe('u-9');
+    expect(lost).toHaveLength(2);
   });
 });
 
@@ -443,6 +606,62 @@ describe('UpgradeRunner without pm2', () => {
     });
     expect(started).toEqual(['batos']);
     expect(await git(fixture.app, 'rev-parse', 'HEAD')).toBe(fixture.revisions.v1);
+  });
+
+  it('reports a damaged replay memory in its log and in the result of the request it turned away, then goes on', async () => {
+    const app = path.join(dir, 'not-a-repo');
+    await mkdir(app);
+    await writeFile(path.join(app, 'package.json'), '{"version": "1.0.0"}');
+    const config = readStewardConfig(
+      {
+        BATOS_UPGRADE_KEY: KEY,
+        BATOS_APP_DIR: app,
+        BATOS_STEWARD_RESCAN_MS: '100',
+        PATH: process.env.PATH,
+      },
+      dir,
+    );
+    const layout = layoutOf(dir);
+    await writeUpgradeRequest(layout.requests, request('u-4'), KEY);
+    await writeFile(layout.seen, 'damaged on disk');
+    const logged: string[] = [];
+    const steward = new Steward(
+      {
+        config,
+        layout,
+        control: control(async () => undefined),
+        log: (line) => logged.push(line),
+      },
+      () => undefined,
+    );
+    const resultOf = (id: string) =>
+      until(`the result of ${id}`, async () => {
+        const read = await readUpgradeResultFile(path.join(layout.results, `${id}.json`), KEY);
+        return read.ok ? read.result : undefined;
+      });
+    await steward.start();
+    try {
+      const turnedAway = await resultOf('u-4');
+      expect(turnedAway).toMatchObject({
+        ok: false,
+        rolledBack: false,
+        failure: { step: 'preflight' },
+      });
+      expect(turnedAway.failure?.reason).toMatch(
+        /issued before .*, when the steward's replay memory began again \(it had been lost\), so it may be a replay; nothing was run: ask again/,
+      );
+      expect(formatUpgradeResult(turnedAway)).toMatch(/Nothing was changed/);
+      expect(logged).toContainEqual(
+        expect.stringMatching(/^replay memory lost: .*steward-seen\.json was damaged \(not JSON\)/),
+      );
+      // It keeps working: a request issued now is taken and carried out (here: no git).
+      await writeUpgradeRequest(layout.requests, request('u-5'), KEY);
+      expect((await resultOf('u-5')).failure?.reason).toMatch(/git/);
+      expect(logged).toContainEqual(expect.stringMatching(/^claimed u-5 /));
+    } finally {
+      steward.stop();
+      await steward.idle();
+    }
   });
 
   it('turns an unexpected error before any change into a result', async () => {

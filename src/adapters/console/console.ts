@@ -10,6 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { PRIVATE_FILE_MODE } from '../../core/private-files.ts';
 import type { BotService, Send, Sender } from '../../core/protocol.ts';
 import type { FrontEnd } from '../chat/front-end.ts';
 import { renderDraft, renderReply, renderStatus } from './render.ts';
@@ -63,7 +64,8 @@ export function startConsole(bot: BotService, options: ConsoleOptions): ConsoleF
     // readline keeps the newest line first; the file keeps them oldest first, one per line.
     rl.on('history', (lines: string[]) => {
       try {
-        writeFileSync(file, [...lines].reverse().join('\n') + '\n');
+        // 0600 when new: what the operator typed is as private as the image.
+        writeFileSync(file, [...lines].reverse().join('\n') + '\n', { mode: PRIVATE_FILE_MODE });
       } catch {
         // Losing the prompt history is not worth interrupting the operator for.
       }

@@ -7,13 +7,13 @@
 import type { SlotMap } from '../image/codec.ts';
 import type { Transaction, WriteGuard } from '../image/index.ts';
 import { parentProblem } from '../model/invariants.ts';
-import { PARENT_SLOT, type Oid, type Slot, type Value } from '../model/value.ts';
+import { PARENT_SLOT, parentOids, type Oid, type Slot, type Value } from '../model/value.ts';
 import { labelOf } from '../uvm/names.ts';
 import type { Authority } from './authority.ts';
 import { accessOf, isAccessSlot, OWNER_SLOT } from './object-access.ts';
 import { SYSTEM, type Principal } from './principal.ts';
 import { assertDepth, formatBytes, quotaExceeded, slotBytes, type Quotas } from './quotas.ts';
-import { mayWrite, writeRefused } from './rights.ts';
+import { mayClone, mayWrite, writeRefused } from './rights.ts';
 import { SendError } from '../errors.ts';
 
 /**
@@ -34,6 +34,8 @@ export interface GuardContext {
   ownedObjects(owner: Principal): number;
   /** The committed size of an object's stored form, in bytes. */
   storedBytes(oid: Oid): number;
+  /** The bytes a principal's transactions added to history today (UTC). */
+  historyBytesToday(who: Principal): number;
   readonly rules: readonly SlotRule[];
 }
 
@@ -43,12 +45,15 @@ export class AccessGuard implements WriteGuard {
   private sendBytes = 0;
   private readonly objectBytes = new Map<Oid, number>();
   private readonly createdFor = new Map<Principal, number>();
+  /** Whether the daily history budget binds: not for admins' sends nor the system's. */
+  private readonly historyBounded: boolean;
 
   constructor(
     authority: Authority,
     private readonly context: GuardContext,
   ) {
     this.authority = authority;
+    this.historyBounded = !authority.senderAdmin;
   }
 
   beforeWrite(tx: Transaction, oid: Oid, name: string, slot: Slot | undefined): void {
@@ -70,6 +75,7 @@ export class AccessGuard implements WriteGuard {
       const problem = parentProblem(oid, slot, (o) => tx.slots(o));
       if (problem !== undefined)
         throw new SendError('bad-argument', `${problem} Nothing was changed.`);
+      this.checkNewParents(tx, oid, slot);
     }
     this.checkSize(tx, oid, name, slot);
     if (slot?.kind === 'value')
@@ -103,6 +109,37 @@ export class AccessGuard implements WriteGuard {
       bytes += slotBytes(name, slot);
     }
     this.addSendBytes(bytes);
+  }
+
+  /**
+   * Delegating to an object is deriving from it: a new parent must be one the authority may
+   * clone (LambdaMOO's fertile flag) or owns, so nobody reaches another's methods or makes a
+   * persona by pointing `parent*` at it.
+   */
+  private checkNewParents(tx: Transaction, oid: Oid, slot: Slot | undefined): void {
+    if (slot?.kind !== 'value') return;
+    const before = tx.getSlot(oid, PARENT_SLOT);
+    const kept = new Set(before?.kind === 'value' ? parentOids(before.value) : []);
+    for (const parent of parentOids(slot.value)) {
+      if (kept.has(parent) || !tx.exists(parent)) continue;
+      const access = accessOf(tx.slots(parent));
+      if (!mayClone(this.authority, access))
+        throw new SendError(
+          'not-allowed',
+          `${labelOf(tx, parent)} belongs to ${access.owner}, who has not let others derive from it (its flags lack "f"): an object may delegate only to objects you own or may clone. Nothing was changed.`,
+        );
+    }
+  }
+
+  /** Refuses a transaction that would take its author past the day's history budget. */
+  beforeCommit(tx: Transaction, historyBytes: number): void {
+    if (!this.historyBounded) return;
+    const { maxHistoryBytesPerDay: limit } = this.context.quotas;
+    const today = this.context.historyBytesToday(tx.info.who);
+    if (today + historyBytes > limit)
+      throw quotaExceeded(
+        `This would add ${formatBytes(historyBytes)} to history, and ${tx.info.who}'s transactions have added ${formatBytes(today)} today; one person may add at most ${formatBytes(limit)} a day (BATOS_MAX_HISTORY_BYTES_PER_DAY). It renews at midnight UTC, ${untilMidnightUtc()} from now.`,
+      );
   }
 
   private checkSize(tx: Transaction, oid: Oid, name: string, slot: Slot | undefined): void {
@@ -147,4 +184,12 @@ export class AccessGuard implements WriteGuard {
         `This send would write more than ${formatBytes(quotas.maxSendBytes)}, the most one send may write (BATOS_MAX_SEND_BYTES).`,
       );
   }
+}
+
+/** The time left until the next midnight UTC, in hours and minutes. */
+function untilMidnightUtc(): string {
+  const now = new Date();
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  const minutes = Math.ceil((midnight - now.getTime()) / 60_000);
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }

@@ -2,6 +2,7 @@
  * Who asks. A principal is the identity that owns objects and methods and is charged for
  * what they add: `system` for BAT OS itself, `<platform>:<id>` for a person.
  */
+import { createHash } from 'node:crypto';
 import type { Platform } from '../protocol.ts';
 
 /** An owner or a caller: `system`, or `<platform>:<platform user id>`. */
@@ -12,6 +13,11 @@ export const SYSTEM: Principal = 'system';
 
 /** What a person's principal looks like, as `chown` and BATOS_PROGRAMMERS accept it. */
 export const PERSON_PRINCIPAL = /^[a-z]+:[\w.@-]{1,128}$/;
+
+/** A slot name standing for `principal` (`p_` and a hash), for per-person bookkeeping. */
+export function principalKey(principal: Principal): string {
+  return `p_${createHash('sha256').update(principal).digest('hex').slice(0, 24)}`;
+}
 
 /** The principal of a person on a platform. */
 export function principalOf(platform: Platform, userId: string): Principal {

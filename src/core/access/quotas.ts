@@ -19,6 +19,15 @@ export interface Quotas {
   readonly maxSendObjects: number;
   /** Most objects one person may own (admins and the system are not counted). */
   readonly maxObjectsPerUser: number;
+  /** Most root names one person may hold (names of objects they own; admins not counted). */
+  readonly maxNamesPerUser: number;
+  /** Most conversation threads one person may start (admins not counted). */
+  readonly maxThreadsPerUser: number;
+  /**
+   * Most bytes one person's transactions may add to history in a UTC day (each change's
+   * encoded before and after); admins and the system are not bounded.
+   */
+  readonly maxHistoryBytesPerDay: number;
   /**
    * Deepest nesting of arrays and objects in a value: the one limit for storing, rendering
    * and history.
@@ -33,6 +42,9 @@ export const DEFAULT_QUOTAS: Quotas = {
   maxSendBytes: 1024 * 1024,
   maxSendObjects: 100,
   maxObjectsPerUser: 1_000,
+  maxNamesPerUser: 100,
+  maxThreadsPerUser: 2_000,
+  maxHistoryBytesPerDay: 64 * 1024 * 1024,
   maxDepth: DEFAULT_MAX_DEPTH,
 };
 
@@ -57,11 +69,12 @@ export function slotBytes(name: string, slot: Slot | undefined): number {
   return Buffer.byteLength(name) + Buffer.byteLength(content);
 }
 
-/** Bytes in words people read: `64 KiB`, `1.5 MiB`, `900 bytes`. */
+/** Bytes in words people read: `64 KiB`, `1.5 MiB`, `2 GiB`, `900 bytes`. */
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} bytes`;
   if (bytes < 1024 * 1024) return `${+(bytes / 1024).toFixed(1)} KiB`;
-  return `${+(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  if (bytes < 1024 * 1024 * 1024) return `${+(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  return `${+(bytes / 1024 / 1024 / 1024).toFixed(1)} GiB`;
 }
 
 export function quotaExceeded(text: string): SendError {

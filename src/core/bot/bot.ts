@@ -83,7 +83,7 @@ export class Bot implements BotService, FrontEndLedger {
     try {
       const limits = this.options.parserLimits ?? DEFAULT_PARSER_LIMITS;
       const reading = await this.options.uvm.read((tx) =>
-        readMessage(send.text, limits, imageNameView(tx)),
+        readMessage(send.text, limits, imageNameView(tx, caller.principal)),
       );
       const conversed = await this.options.conversation?.answer(send, caller, events, reading);
       if (conversed !== undefined) return conversed;

@@ -19,7 +19,8 @@
 import { SendError } from '../errors.ts';
 import type { Transaction } from '../image/index.ts';
 import { lookup } from '../model/lookup.ts';
-import { namedObject } from '../uvm/names.ts';
+import type { Principal } from '../access/principal.ts';
+import { followsBareName, namedObject } from '../uvm/names.ts';
 import {
   COMMANDS,
   DEFAULT_RECEIVER,
@@ -33,7 +34,10 @@ export type MessageKind = 'command' | 'send' | 'conversation';
 
 /** What the rule needs to know of the image, as it is when the message arrives. */
 export interface NameView {
-  /** Whether the root table names an object `name` (`root` always does). */
+  /**
+   * Whether the root table names an object `name` (`root` always does) that a bare name of
+   * the sender's reaches: the system's, or the sender's own (someone else's takes `@name`).
+   */
   namesObject(name: string): boolean;
   /** Whether genesis, or an object it inherits from, has a slot `selector`. */
   genesisUnderstands(selector: string): boolean;
@@ -70,12 +74,12 @@ export function messageKind(text: string, image: NameView): MessageKind {
   return 'conversation';
 }
 
-/** The {@link NameView} of the image as `tx` sees it. */
-export function imageNameView(tx: Transaction): NameView {
+/** The {@link NameView} of the image as `tx` sees it, for a message from `sender`. */
+export function imageNameView(tx: Transaction, sender: Principal): NameView {
   return {
     namesObject: (name) => {
       const oid = namedObject(tx, name);
-      return oid !== undefined && tx.exists(oid);
+      return oid !== undefined && tx.exists(oid) && followsBareName(tx, oid, sender);
     },
     genesisUnderstands: (selector) => {
       const genesis = namedObject(tx, DEFAULT_RECEIVER);

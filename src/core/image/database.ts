@@ -1,15 +1,17 @@
 /**
  * Opening the SQLite file behind an image: the checks, pragmas and lock that make it safe.
  */
-import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ImageError } from '../errors.ts';
+import { createPrivateFile, ensurePrivateDirSync } from '../private-files.ts';
 
 const SQLITE_HEADER = 'SQLite format 3\0';
 
 /**
- * Opens (or creates) the image file and takes an exclusive lock on it.
+ * Opens (or creates, 0600 in a folder created 0700) the image file and takes an exclusive
+ * lock on it.
  *
  * The lock is SQLite's own, taken by the kernel: `locking_mode=EXCLUSIVE` plus a first write
  * holds it until close, and a killed process releases it, so there is never a stale lock
@@ -19,9 +21,11 @@ const SQLITE_HEADER = 'SQLite format 3\0';
  */
 export function openDatabase(path: string): Database.Database {
   refuseNonDatabase(path);
-  mkdirSync(dirname(path), { recursive: true });
   let db: Database.Database;
   try {
+    ensurePrivateDirSync(dirname(path));
+    // SQLite gives its -wal and -shm the main file's mode: a new image starts 0600.
+    createPrivateFile(path);
     db = new Database(path, { timeout: 0 });
   } catch (error) {
     throw new ImageError('io', `Cannot open the image file ${path}: ${messageOf(error)}`, {

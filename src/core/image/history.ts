@@ -1,5 +1,8 @@
-/** Reading the image's history: which transactions changed what. */
-import type { Kysely } from 'kysely';
+/**
+ * The image's history: which transactions changed what, how many bytes it holds (in all,
+ * and added by each person each UTC day), and forgetting the oldest.
+ */
+import { sql, type Kysely } from 'kysely';
 import type { Oid, Slot } from '../model/value.ts';
 import { decodeSlot } from './codec.ts';
 import type { ImageSchema } from './schema.ts';
@@ -18,6 +21,8 @@ export interface HistoryEntry {
   readonly private: boolean;
   /** The owner of the method that answered, whose authority it ran with. */
   readonly ranAs: string | null;
+  /** The bytes its changes keep in history: each one's encoded before and after. */
+  readonly bytes: number;
   readonly changes: readonly HistoryChange[];
 }
 
@@ -33,10 +38,15 @@ export interface HistoryChange {
 /** Transactions, newest first: all of them, or those that changed one object. */
 export async function readHistory(
   db: Kysely<ImageSchema>,
-  options: { oid?: Oid; limit: number; tx?: number },
+  options: { oid?: Oid; limit: number; tx?: number; undoableBy?: string },
 ): Promise<HistoryEntry[]> {
   let query = db.selectFrom('transactions').selectAll().orderBy('tx', 'desc').limit(options.limit);
   if (options.tx !== undefined) query = query.where('tx', '=', options.tx);
+  if (options.undoableBy !== undefined)
+    query = query
+      .where('who', '=', options.undoableBy)
+      .where('undo_of', 'is', null)
+      .where('undone_by', 'is', null);
   if (options.oid !== undefined) {
     const oid = options.oid;
     query = query.where('tx', 'in', db.selectFrom('changes').select('tx').where('oid', '=', oid));
@@ -77,6 +87,7 @@ export async function readHistory(
     undoneBy: r.undone_by,
     private: r.private === 1,
     ranAs: r.ran_as,
+    bytes: r.bytes,
     changes: byTx.get(r.tx) ?? [],
   }));
 }
@@ -104,32 +115,103 @@ export async function lastUndoable(
   return row?.tx;
 }
 
-/**
- * Forgets transactions committed before `before` (ISO time), like ZODB's pack: their
- * history and undo go; the objects stay as they are. An undo kept whose target is forgotten
- * becomes an ordinary transaction. Returns how many transactions were forgotten.
- */
-export async function forgetHistoryBefore(
+/** The bytes one change keeps in history: its encoded before and after, as stored (UTF-8). */
+export function changeBytes(change: {
+  readonly before: string | null;
+  readonly after: string | null;
+}): number {
+  return (
+    (change.before === null ? 0 : Buffer.byteLength(change.before)) +
+    (change.after === null ? 0 : Buffer.byteLength(change.after))
+  );
+}
+
+/** The UTC day (`YYYY-MM-DD`) of an ISO time, as the daily history budget counts it. */
+export function historyDay(at: string): string {
+  return at.slice(0, 10);
+}
+
+/** The bytes every transaction kept holds in history, from the per-day totals. */
+export async function historySize(db: Kysely<ImageSchema>): Promise<number> {
+  const row = await db
+    .selectFrom('history_days')
+    .select((eb) => eb.fn.sum<number | string | null>('kept').as('bytes'))
+    .executeTakeFirst();
+  return Number(row?.bytes ?? 0);
+}
+
+/** One transaction as retention weighs it. */
+export interface KeptTransaction {
+  readonly tx: number;
+  readonly at: string;
+  readonly bytes: number;
+}
+
+/** The `limit` oldest transactions kept, oldest first. */
+export function oldestTransactions(
   db: Kysely<ImageSchema>,
-  before: string,
-): Promise<number> {
+  limit: number,
+): Promise<KeptTransaction[]> {
+  return db
+    .selectFrom('transactions')
+    .select(['tx', 'at', 'bytes'])
+    .orderBy('tx')
+    .limit(limit)
+    .execute();
+}
+
+/** Which transactions to forget: those committed before an ISO time, or up to a transaction. */
+export type Forgotten = { readonly before: string } | { readonly through: number };
+
+/**
+ * Forgets transactions, like ZODB's pack: their history and undo go; the objects stay as
+ * they are. An undo kept whose target is forgotten becomes an ordinary transaction. The
+ * per-day totals keep what each person added (the budget) but no longer count the forgotten
+ * bytes as kept; past days with nothing kept go. Returns how many transactions were forgotten.
+ */
+export async function forgetHistory(db: Kysely<ImageSchema>, which: Forgotten): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const old = trx.selectFrom('transactions').select('tx').where('at', '<', before);
+    const old = () => {
+      const all = trx.selectFrom('transactions').select('tx');
+      return 'before' in which
+        ? all.where('at', '<', which.before)
+        : all.where('tx', '<=', which.through);
+    };
+    // The day as `historyDay` gives it, in SQL.
+    const day = sql<string>`substr(at, 1, 10)`;
+    const freed = await trx
+      .selectFrom('transactions')
+      .select((eb) => ['who', day.as('day'), eb.fn.sum<number | string>('bytes').as('bytes')])
+      .where('tx', 'in', old())
+      .groupBy(['who', day])
+      .execute();
+    for (const { who, day: on, bytes } of freed)
+      await trx
+        .updateTable('history_days')
+        .set((eb) => ({ kept: eb('kept', '-', Number(bytes)) }))
+        .where('who', '=', who)
+        .where('day', '=', on)
+        .execute();
     await trx
       .updateTable('transactions')
       .set({ undo_of: null })
-      .where('undo_of', 'in', old)
+      .where('undo_of', 'in', old())
       .execute();
     await trx
       .updateTable('transactions')
       .set({ undone_by: null })
-      .where('undone_by', 'in', old)
+      .where('undone_by', 'in', old())
       .execute();
-    await trx.deleteFrom('changes').where('tx', 'in', old).execute();
+    await trx.deleteFrom('changes').where('tx', 'in', old()).execute();
     const { numDeletedRows } = await trx
       .deleteFrom('transactions')
-      .where('at', '<', before)
+      .where('tx', 'in', old())
       .executeTakeFirst();
+    await trx
+      .deleteFrom('history_days')
+      .where('day', '<', historyDay(new Date().toISOString()))
+      .where('kept', '<=', 0)
+      .execute();
     return Number(numDeletedRows);
   });
 }

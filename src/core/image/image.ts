@@ -8,18 +8,25 @@
  * (else it fails with `conflict` and the send runs again), and {@link Image.refresh} drops
  * from the cache what the others changed.
  */
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { accessOf } from '../access/object-access.ts';
 import { ImageError, SendError } from '../errors.ts';
+import { copyPrivateFile, ensurePrivateDir } from '../private-files.ts';
 import { referencedOids, slotEquals, type Oid } from '../model/value.ts';
 import { decodeSlots, encodeRefs, encodeSlot, encodeSlots, type SlotMap } from './codec.ts';
 import {
-  forgetHistoryBefore,
+  changeBytes,
+  forgetHistory,
+  historyDay,
+  historySize,
   lastUndoable,
+  oldestTransactions,
   readHistory,
   SYSTEM_PREFIX,
+  type Forgotten,
   type HistoryEntry,
+  type KeptTransaction,
 } from './history.ts';
 import { Ledger } from './ledger.ts';
 import { ObjectCache } from './object-cache.ts';
@@ -103,6 +110,12 @@ export class Image {
     return this.store.countOwned(owner);
   }
 
+  /** The bytes `who`'s transactions added to history today (UTC), forgotten ones included. */
+  historyBytesToday(who: string): number {
+    this.assertOpen();
+    return this.store.historyAdded(who, historyDay(new Date().toISOString()));
+  }
+
   get nextOid(): Oid {
     return this.committedNextOid;
   }
@@ -150,6 +163,10 @@ export class Image {
       if (!accessOf(slots).readable) isPrivate = true;
     }
     const { info } = tx;
+    const rows = changes.map(encodeChange);
+    const bytes = rows.reduce((sum, row) => sum + changeBytes(row), 0);
+    // In the same turn as a SQLite commit, so nothing commits between the check and the write.
+    tx.beforeCommit(bytes);
     let id: number;
     try {
       const written = this.store.commit({
@@ -170,8 +187,9 @@ export class Image {
           undoOf: info.undoOf ?? null,
           private: isPrivate,
           ranAs: tx.ranAs ?? null,
+          bytes,
         },
-        changes: changes.map(encodeChange),
+        changes: rows,
         alone: this.alone,
       });
       // SQLite answers at once: the cache must then change before anything else runs.
@@ -219,8 +237,13 @@ export class Image {
     return this.store.claim(key, signal);
   }
 
-  /** Transactions, newest first; only those that changed `oid` when given. */
-  history(options: { oid?: Oid; limit?: number; tx?: number } = {}): Promise<HistoryEntry[]> {
+  /**
+   * Transactions, newest first; only those that changed `oid`, or that `who` made and may
+   * still be undone (`undoableBy`), when given.
+   */
+  history(
+    options: { oid?: Oid; limit?: number; tx?: number; undoableBy?: string } = {},
+  ): Promise<HistoryEntry[]> {
     this.assertOpen();
     return readHistory(this.store.kysely, { limit: 20, ...options });
   }
@@ -244,8 +267,7 @@ export class Image {
         which === undefined ? 'There is nothing to undo.' : 'You have nothing left to undo.',
       );
     const [entry] = await this.history({ tx: target, limit: 1 });
-    if (entry === undefined)
-      throw new SendError('undo-refused', `There is no transaction ${target} to undo.`);
+    if (entry === undefined) throw await this.noTransaction(target);
     if (entry.who.startsWith(SYSTEM_PREFIX))
       throw new SendError(
         'undo-refused',
@@ -286,6 +308,27 @@ export class Image {
     return tx;
   }
 
+  /** The bytes the history kept holds: every change's encoded before and after. */
+  historySize(): Promise<number> {
+    this.assertOpen();
+    return historySize(this.store.kysely);
+  }
+
+  /** The `limit` oldest transactions kept, oldest first, with their time and bytes. */
+  oldestTransactions(limit: number): Promise<KeptTransaction[]> {
+    this.assertOpen();
+    return oldestTransactions(this.store.kysely, limit);
+  }
+
+  /**
+   * Forgets transactions (their undo goes with them; objects stay as they are); returns how
+   * many. Run it with nothing else committing in this process (SQLite shares one connection).
+   */
+  forgetHistory(which: Forgotten): Promise<number> {
+    this.assertOpen();
+    return forgetHistory(this.store.kysely, which);
+  }
+
   /**
    * Persistence by reachability: deletes every object the root (oid 0) cannot reach, then
    * compacts the database. Runs in SQL over the stored reference lists. With
@@ -297,10 +340,9 @@ export class Image {
     const forgottenTransactions =
       options.keepHistoryDays === undefined
         ? 0
-        : await forgetHistoryBefore(
-            this.store.kysely,
-            new Date(Date.now() - options.keepHistoryDays * 86_400_000).toISOString(),
-          );
+        : await this.forgetHistory({
+            before: new Date(Date.now() - options.keepHistoryDays * 86_400_000).toISOString(),
+          });
     const deleted = await this.store.deleteUnreachable();
     const swept = performance.now();
     this.cache.clear();
@@ -363,6 +405,18 @@ export class Image {
     await this.store.close();
   }
 
+  /** Why `target` cannot be undone when history has no such transaction. */
+  private async noTransaction(target: number): Promise<SendError> {
+    const [newest] = await this.history({ limit: 1 });
+    const forgotten = newest !== undefined && target > 0 && target < newest.tx;
+    return new SendError(
+      'undo-refused',
+      forgotten
+        ? `There is no transaction ${target} to undo: its history was forgotten, and its undo with it (\`collect N\`, or the history's retention: BATOS_HISTORY_MAX_BYTES, BATOS_HISTORY_KEEP_DAYS).`
+        : `There is no transaction ${target} to undo.`,
+    );
+  }
+
   private async laterChange(after: number, oid: Oid, slot: string): Promise<number | undefined> {
     const row = await this.store.kysely
       .selectFrom('changes')
@@ -412,15 +466,17 @@ export type ImageView = Pick<
 >;
 
 /**
- * Copies a closed image file (with its WAL, if one was left) to `destination`. For the
- * steward, which backs the image up while the bot is stopped.
+ * Copies a closed image file (with its WAL, if one was left) to `destination`, 0600 in a
+ * folder created 0700 whatever the image's own mode. For the steward, which backs the image
+ * up while the bot is stopped.
  */
-export function backupImageFile(imagePath: string, destination: string): void {
-  mkdirSync(dirname(destination), { recursive: true });
-  copyFileSync(imagePath, destination);
+export async function backupImageFile(imagePath: string, destination: string): Promise<void> {
+  await ensurePrivateDir(dirname(destination));
+  await copyPrivateFile(imagePath, destination);
   for (const suffix of ['-wal', '-shm']) {
     rmSync(destination + suffix, { force: true });
-    if (existsSync(imagePath + suffix)) copyFileSync(imagePath + suffix, destination + suffix);
+    if (existsSync(imagePath + suffix))
+      await copyPrivateFile(imagePath + suffix, destination + suffix);
   }
 }
 

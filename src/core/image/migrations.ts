@@ -211,6 +211,42 @@ const migrations: Record<string, Migration> = {
         $$`.execute(db);
     },
   },
+  '0005_history_bytes': {
+    /**
+     * Bounded history: each transaction keeps the bytes its changes hold (each change's
+     * encoded before and after), and a small table keeps, per principal and UTC day, the
+     * bytes their transactions added (for the daily budget: forgetting does not lower it) and
+     * the bytes of those still kept (summed, the history's size, without reading it all).
+     * Both are filled from the history already kept.
+     */
+    async up(db: Kysely<unknown>) {
+      const postgres = onPostgres(db);
+      await db.schema
+        .alterTable('transactions')
+        .addColumn('bytes', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('history_days')
+        .addColumn('who', 'text', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('added', postgres ? 'bigint' : 'integer', (c) => c.notNull())
+        .addColumn('kept', postgres ? 'bigint' : 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('history_days_pk', ['who', 'day'])
+        .execute();
+      const size = (column: string) =>
+        postgres
+          ? sql`coalesce(octet_length(${sql.ref(column)}), 0)`
+          : sql`coalesce(length(CAST(${sql.ref(column)} AS BLOB)), 0)`;
+      await sql`
+        UPDATE transactions SET bytes = coalesce((
+          SELECT sum(${size('changes.before')} + ${size('changes.after')})
+          FROM changes WHERE changes.tx = transactions.tx), 0)`.execute(db);
+      await sql`
+        INSERT INTO history_days (who, day, added, kept)
+        SELECT who, substr(at, 1, 10), sum(bytes), sum(bytes) FROM transactions
+        GROUP BY who, substr(at, 1, 10)`.execute(db);
+    },
+  },
 };
 
 function onPostgres(db: Kysely<unknown>): boolean {

@@ -34,6 +34,8 @@ export interface TransactionsTable {
   private: number;
   /** The owner of the method that answered, whose authority it ran with; null for none. */
   ran_as: string | null;
+  /** The bytes its changes keep in history: each one's encoded before and after. */
+  bytes: number;
 }
 
 export interface ChangesTable {
@@ -66,6 +68,21 @@ export interface LedgerThreadsTable {
   at: string;
 }
 
+/**
+ * History's bytes per principal and UTC day, kept by each commit and by forgetting, so
+ * neither the daily budget nor retention reads all of history. The byte columns are bigints
+ * on PostgreSQL, which its driver gives as strings: read them with `Number`.
+ */
+export interface HistoryDaysTable {
+  who: string;
+  /** The UTC day, `YYYY-MM-DD`. */
+  day: string;
+  /** The bytes `who`'s transactions added that day, for the budget: forgetting leaves it. */
+  added: number | string;
+  /** The bytes of those transactions history still keeps. */
+  kept: number | string;
+}
+
 export interface ImageSchema {
   meta: MetaTable;
   objects: ObjectsTable;
@@ -73,4 +90,5 @@ export interface ImageSchema {
   changes: ChangesTable;
   ledger_events: LedgerEventsTable;
   ledger_threads: LedgerThreadsTable;
+  history_days: HistoryDaysTable;
 }

@@ -3,21 +3,15 @@
  * path uses prepared statements on the connection kysely uses for everything else, because
  * kysely's per-query overhead is most of a small commit's cost.
  */
-import {
-  closeSync,
-  fdatasync,
-  fdatasyncSync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { ImageError } from '../errors.ts';
+import { createPrivateFile, ensurePrivateDirSync } from '../private-files.ts';
 import type { Oid } from '../model/value.ts';
 import { openDatabase, takeLock, translateOpenError } from './database.ts';
+import { historyDay } from './history.ts';
 import { migrateImage } from './migrations.ts';
 import type { ImageSchema } from './schema.ts';
 import type {
@@ -65,9 +59,25 @@ export class SqliteStore implements ImageStore {
         'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)',
       ),
       insertTransaction: db.prepare<
-        [string, string, string, string | null, string | null, number | null, number, string | null]
+        [
+          string,
+          string,
+          string,
+          string | null,
+          string | null,
+          number | null,
+          number,
+          string | null,
+          number,
+        ]
       >(
-        'INSERT INTO transactions (at, who, platform, channel, message, undo_of, private, ran_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO transactions (at, who, platform, channel, message, undo_of, private, ran_as, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      addHistory: db.prepare<[string, string, number, number]>(
+        'INSERT INTO history_days (who, day, added, kept) VALUES (?, ?, ?, ?) ON CONFLICT(who, day) DO UPDATE SET added = added + excluded.added, kept = kept + excluded.kept',
+      ),
+      historyAdded: db.prepare<[string, string], { bytes: number }>(
+        'SELECT added AS bytes FROM history_days WHERE who = ? AND day = ?',
       ),
       insertChange: db.prepare<
         [number, number, Oid, string | null, string | null, string | null, number | null]
@@ -112,6 +122,10 @@ export class SqliteStore implements ImageStore {
     return this.statements.countOwned.get(owner)?.n ?? 0;
   }
 
+  historyAdded(who: string, day: string): number {
+    return this.statements.historyAdded.get(who, day)?.bytes ?? 0;
+  }
+
   countObjects(): number {
     return this.statements.countObjects.get()?.n ?? 0;
   }
@@ -138,8 +152,10 @@ export class SqliteStore implements ImageStore {
           t.undoOf,
           t.private ? 1 : 0,
           t.ranAs,
+          t.bytes,
         ).lastInsertRowid,
       );
+      s.addHistory.run(t.who, historyDay(t.at), t.bytes, t.bytes);
       for (const o of record.objects) s.writeObject.run(o.oid, o.slots, o.refs, o.owner, id);
       if (record.nextOid !== undefined) s.writeMeta.run('next_oid', String(record.nextOid.to));
       record.changes.forEach((c, seq) =>
@@ -211,11 +227,12 @@ export class SqliteStore implements ImageStore {
     return Promise.resolve();
   }
 
-  /** SQLite's online backup: the image keeps serving while it is copied. */
+  /** SQLite's online backup, into a new 0600 file: the image keeps serving while it is copied. */
   async backup(destination: string): Promise<void> {
-    mkdirSync(dirname(destination), { recursive: true });
+    ensurePrivateDirSync(dirname(destination));
     const partial = `${destination}.partial`;
     rmSync(partial, { force: true });
+    createPrivateFile(partial);
     await this.db.backup(partial);
     renameSync(partial, destination);
   }

@@ -86,12 +86,15 @@ export interface ImageStore {
   load(oid: Oid): StoredObject | undefined;
   /** How many objects `owner` owns. */
   countOwned(owner: string): number;
+  /** The bytes `who`'s transactions added to history on the UTC `day` (`YYYY-MM-DD`). */
+  historyAdded(who: string, day: string): number;
   countObjects(): number;
   /** Every object once, in oid order. */
   allObjects(): IterableIterator<[Oid, string]>;
 
   /**
-   * Writes a transaction and returns its id: at once where the database is in this process
+   * Writes a transaction, adding its bytes to its author's total for the day, and returns
+   * its id: at once where the database is in this process
    * (so the cache is updated before any other send can look), or later. Fails with an
    * `ImageError` coded `conflict` when another process changed what it read (the caller runs
    * it again), or `unavailable` when the database cannot be reached; nothing is written then.

@@ -49,6 +49,8 @@ export interface WriteGuard {
   beforeWrite(tx: Transaction, oid: Oid, name: string, slot: Slot | undefined): void;
   /** Before an object with `slots` is created as `oid`. */
   beforeCreate(tx: Transaction, oid: Oid, slots: SlotMap): void;
+  /** Before the image commits `tx`, which adds `historyBytes` to history. */
+  beforeCommit?(tx: Transaction, historyBytes: number): void;
 }
 
 /** One write, as a savepoint needs it to take the write back. */
@@ -144,6 +146,14 @@ export class Transaction {
     this.written.set(oid, initial);
     this.journal?.push({ kind: 'create', oid });
     return oid;
+  }
+
+  /**
+   * Called by the image just before it commits: the guard may still refuse the transaction
+   * whole for what it adds to history (`historyBytes`), before anything is written.
+   */
+  beforeCommit(historyBytes: number): void {
+    this.guard?.beforeCommit?.(this, historyBytes);
   }
 
   /**

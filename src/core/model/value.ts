@@ -41,6 +41,15 @@ export interface MethodProvenance {
 /** The name of the slot that holds an object's parent (one reference or a list of them). */
 export const PARENT_SLOT = 'parent*';
 
+/**
+ * Whether a slot is BAT OS's own (`owner*`, `access*`, `readers*`, the root's
+ * `conversations*`…): a name ending in `*` other than `parent*`, which no message can name,
+ * and which listings leave out.
+ */
+export function isHiddenSlot(name: string): boolean {
+  return name.endsWith('*') && name !== PARENT_SLOT;
+}
+
 export function ref(oid: Oid): Ref {
   return { $ref: oid };
 }

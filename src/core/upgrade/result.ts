@@ -3,8 +3,9 @@
  * `<results>/<id>.json` is pending (a signed envelope, like requests); after reporting it
  * moves to `<results>/reported/`, and a refused file to `<results>/refused/`.
  */
-import { mkdir, readdir, rename } from 'node:fs/promises';
+import { lstat, readdir, rename } from 'node:fs/promises';
 import path from 'node:path';
+import { ensurePrivateDir } from '../private-files.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { openSignedEnvelope } from './channel.ts';
 import type { AppVersion, ReportTarget, Requester } from './request.ts';
@@ -136,13 +137,31 @@ export async function readUpgradeResultFile(file: string, key: string): Promise<
 /** Where refused result files go, with a `.reason.txt` beside each. */
 export const REFUSED_RESULTS = 'refused';
 
+/** Where announced result files go: a result there is never announced again. */
+const REPORTED = 'reported';
+
+/**
+ * Why the result file `name` is a copy of one announced already (moved back from
+ * `reported/`: a replay), or `undefined`.
+ */
+async function announcedAlready(dir: string, name: string): Promise<string | undefined> {
+  const announced = await lstat(path.join(dir, REPORTED, name)).then(
+    () => true,
+    () => false,
+  );
+  return announced
+    ? `already announced: a copy of ${REPORTED}/${name}; not announced again`
+    : undefined;
+}
+
 /**
  * Hands every pending result that is signed with `key` and well formed to `report`, oldest
  * first, and marks each reported (moves it to `reported/`) only after `report` resolved, so
  * a crash mid-report reports again rather than never. A file that is unsigned, forged,
- * malformed, too large or not a regular file is never reported: it moves to `refused/` with
- * its reason and `onRefused` is told, while the others go on. A result whose report throws
- * stays pending and the error is rethrown at the end.
+ * malformed, too large, not a regular file, or a copy of one in `reported/` (a replay) is
+ * never reported: it moves to `refused/` with its reason and `onRefused` is told, while the
+ * others go on. A result whose report throws stays pending and the error is rethrown at the
+ * end.
  *
  * @returns the results that were reported.
  */
@@ -166,17 +185,18 @@ export async function takeUpgradeResults(
       ok: false as const,
       reason: `unreadable: ${error instanceof Error ? error.message : String(error)}`,
     }));
-    if (read.ok) {
-      pending.push(read.result);
+    const reason = read.ok ? await announcedAlready(dir, name) : read.reason;
+    if (reason === undefined) {
+      if (read.ok) pending.push(read.result);
       continue;
     }
-    await setAside(dir, name, read.reason);
-    onRefused(file, read.reason);
+    await setAside(dir, name, reason);
+    onRefused(file, reason);
   }
   pending.sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
   const reported: UpgradeResult[] = [];
   const errors: unknown[] = [];
-  await mkdir(path.join(dir, 'reported'), { recursive: true });
+  await ensurePrivateDir(path.join(dir, REPORTED));
   for (const result of pending) {
     try {
       await report(result);
@@ -186,7 +206,7 @@ export async function takeUpgradeResults(
     }
     await rename(
       path.join(dir, `${result.id}.json`),
-      path.join(dir, 'reported', `${result.id}.json`),
+      path.join(dir, REPORTED, `${result.id}.json`),
     );
     reported.push(result);
   }
@@ -199,7 +219,7 @@ export async function takeUpgradeResults(
 /** Moves a refused file out of the way (renaming never reads it), with its reason beside it. */
 async function setAside(dir: string, name: string, reason: string): Promise<void> {
   const refused = path.join(dir, REFUSED_RESULTS);
-  await mkdir(refused, { recursive: true });
+  await ensurePrivateDir(refused);
   const kept = `${Date.now()}-${name}`;
   const moved = await rename(path.join(dir, name), path.join(refused, kept)).then(
     () => true,

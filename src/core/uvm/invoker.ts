@@ -7,12 +7,13 @@
 import { createHash } from 'node:crypto';
 import { methodAuthority, systemAuthority, type Authority } from '../access/authority.ts';
 import type { AccessGuard } from '../access/guard.ts';
-import { accessOf, isAccessSlot } from '../access/object-access.ts';
+import { accessOf } from '../access/object-access.ts';
+import type { Quotas } from '../access/quotas.ts';
 import { mayRead, mayWrite } from '../access/rights.ts';
 import { SendError } from '../errors.ts';
 import type { Image, Transaction } from '../image/index.ts';
 import { lookup, type Found } from '../model/lookup.ts';
-import type { Oid, Value } from '../model/value.ts';
+import { isHiddenSlot, type Oid, type Value } from '../model/value.ts';
 import type {
   HostBridge,
   MethodCall,
@@ -53,12 +54,15 @@ export interface InvokerOptions {
   readonly image: Pick<Image, 'storedBytes'>;
   readonly runner: MethodRunner;
   readonly primitives: PrimitiveTable;
+  /** The per-person bounds primitives apply themselves. */
+  readonly quotas: Quotas;
 }
 
 export class Invoker {
   private readonly image: Pick<Image, 'storedBytes'>;
   private readonly runner: MethodRunner;
   private readonly primitives: PrimitiveTable;
+  private readonly quotas: Quotas;
   /** Sources' compile-cache keys (their hashes), so a source is hashed once. */
   private readonly sourceKeys = new Map<string, string>();
 
@@ -66,6 +70,7 @@ export class Invoker {
     this.image = options.image;
     this.runner = options.runner;
     this.primitives = options.primitives;
+    this.quotas = options.quotas;
   }
 
   /**
@@ -84,8 +89,9 @@ export class Invoker {
   ): Promise<Value> {
     const { slot } = found;
     guard.authority = authority;
+    // Whatever lookup found on a parent is that parent's: its reader decides, as for a direct read.
+    assertFoundReadable(tx, authority, self, found);
     if (slot.kind === 'value') {
-      assertFoundReadable(tx, authority, self, found);
       if (args.length > 0)
         throw new SendError(
           'bad-argument',
@@ -153,7 +159,7 @@ export class Invoker {
     ) {
       const own: Record<string, Value> = {};
       for (const [name, slot] of slots)
-        if (slot.kind === 'value' && !isAccessSlot(name)) own[name] = slot.value;
+        if (slot.kind === 'value' && !isHiddenSlot(name)) own[name] = slot.value;
       hints.own = own;
     }
     return hints;
@@ -182,6 +188,7 @@ export class Invoker {
         }
       },
       checkMethod: (source: string) => this.runner.check(source),
+      quotas: this.quotas,
     };
   }
 
@@ -259,6 +266,7 @@ export class Invoker {
             selector,
             'methods cannot have missing methods written for them mid-send',
           );
+        assertFoundReadable(tx, authority, oid, target);
         const callArgs = found === undefined ? [selector, [...args]] : args;
         const callSelector = found === undefined ? 'doesNotUnderstand_' : selector;
         if (target.slot.kind === 'method') {
@@ -276,7 +284,6 @@ export class Invoker {
           };
         }
         if (target.slot.kind === 'value') {
-          assertFoundReadable(tx, authority, oid, target);
           if (callArgs.length > 0)
             throw new SendError(
               'bad-argument',

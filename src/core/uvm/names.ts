@@ -1,9 +1,11 @@
 /** The root object is the name table: each of its reference slots names an object. */
+import { accessOf } from '../access/object-access.ts';
+import { SYSTEM, type Principal } from '../access/principal.ts';
 import { SendError } from '../errors.ts';
 import { objectLabel } from '../model/render.ts';
 import type { Transaction } from '../image/index.ts';
 import { ROOT } from '../model/primordial.ts';
-import { isRef, PARENT_SLOT, ref, type Oid, type Value } from '../model/value.ts';
+import { isRef, ref, type Oid, type Value } from '../model/value.ts';
 import type { ObjectDesignator } from './parser.ts';
 
 /** The object a name stands for, or `undefined`. */
@@ -18,7 +20,7 @@ export function nameOf(tx: Transaction, oid: Oid): string | null {
   if (oid === ROOT) return 'root';
   for (const [name, slot] of tx.slots(ROOT) ?? [])
     if (
-      name !== PARENT_SLOT &&
+      !name.endsWith('*') &&
       slot.kind === 'value' &&
       isRef(slot.value) &&
       slot.value.$ref === oid
@@ -32,8 +34,25 @@ export function labelOf(tx: Transaction, oid: Oid): string {
   return objectLabel(oid, nameOf(tx, oid));
 }
 
-/** Resolves `genesis`, `@genesis` or `#3` to an existing object, or says clearly why not. */
-export function resolveDesignator(tx: Transaction, designator: ObjectDesignator): Oid {
+/**
+ * Whether a bare name (no `@`) written by `follower` reaches `oid`: only the system's objects
+ * and the follower's own do, so nobody's words land in an object someone else named.
+ */
+export function followsBareName(tx: Transaction, oid: Oid, follower: Principal): boolean {
+  const owner = accessOf(tx.slots(oid)).owner;
+  return owner === SYSTEM || owner === follower;
+}
+
+/**
+ * Resolves `genesis`, `@genesis` or `#3` to an existing object, or says clearly why not. With
+ * a `follower`, a bare name reaches only the system's objects and the follower's own (see
+ * {@link followsBareName}); `@name` and `#oid` reach anyone's.
+ */
+export function resolveDesignator(
+  tx: Transaction,
+  designator: ObjectDesignator,
+  follower?: Principal,
+): Oid {
   if (designator.kind === 'oid') {
     if (!tx.exists(designator.oid))
       throw new SendError('unknown-object', `There is no object #${designator.oid}.`);
@@ -44,6 +63,11 @@ export function resolveDesignator(tx: Transaction, designator: ObjectDesignator)
     throw new SendError(
       'unknown-object',
       `There is no object named "${designator.name}". \`root slotNames\` lists the names.`,
+    );
+  if (follower !== undefined && !designator.explicit && !followsBareName(tx, oid, follower))
+    throw new SendError(
+      'unknown-object',
+      `"${designator.name}" names ${objectLabel(oid, designator.name)}, which belongs to ${accessOf(tx.slots(oid)).owner}: a bare name reaches only your objects and the system's. To send to theirs, write @${designator.name} (or #${oid}). Nothing was done.`,
     );
   return oid;
 }

@@ -13,7 +13,13 @@ import type { Oid, Value } from '../model/value.ts';
 
 /** A reference to an object as written in a message. */
 export type ObjectDesignator =
-  { readonly kind: 'name'; readonly name: string } | { readonly kind: 'oid'; readonly oid: Oid };
+  | {
+      readonly kind: 'name';
+      readonly name: string;
+      /** Written `@name`: the sender means that object whoever owns it. */
+      readonly explicit?: boolean;
+    }
+  | { readonly kind: 'oid'; readonly oid: Oid };
 
 /**
  * One argument as written: a value, a reference still to resolve against the image, or a
@@ -166,8 +172,10 @@ function endOfJson(text: string, start: number): number {
 function designator(token: Token): ObjectDesignator {
   const oid = OID.exec(token.text);
   if (oid) return { kind: 'oid', oid: Number(oid[1]) };
-  const name = token.text.startsWith('@') ? token.text.slice(1) : token.text;
-  if (token.kind === 'word' && isIdentifier(name)) return { kind: 'name', name };
+  const explicit = token.text.startsWith('@');
+  const name = explicit ? token.text.slice(1) : token.text;
+  if (token.kind === 'word' && isIdentifier(name))
+    return explicit ? { kind: 'name', name, explicit } : { kind: 'name', name };
   throw new SendError(
     'parse',
     `"${abbreviate(token.text)}" is not an object: name one from the root table (genesis, @genesis) or give an oid (#3).`,

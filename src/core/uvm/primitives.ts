@@ -9,7 +9,6 @@ import {
   applyMode,
   describeAccess,
   flagsOf,
-  isAccessSlot,
   OWNER_SLOT,
 } from '../access/object-access.ts';
 import { PERSON_PRINCIPAL, SYSTEM } from '../access/principal.ts';
@@ -18,8 +17,8 @@ import { SendError } from '../errors.ts';
 import type { SlotMap, Transaction } from '../image/index.ts';
 import { lookup } from '../model/lookup.ts';
 import { ROOT, type TraitPrimitive } from '../model/primordial.ts';
-import { objectLabel } from '../model/render.ts';
 import {
+  isHiddenSlot,
   isRef,
   parentOids,
   PARENT_SLOT,
@@ -31,8 +30,10 @@ import {
   type Value,
 } from '../model/value.ts';
 import { assertFoundReadable, assertWritable } from './access-checks.ts';
-import { labelOf, namedObject, nameOf } from './names.ts';
-import { COMMANDS, isIdentifier } from './parser.ts';
+import { labelOf, nameOf } from './names.ts';
+import { assertNameAllowed } from './naming.ts';
+import { isIdentifier } from './parser.ts';
+import type { Quotas } from '../access/quotas.ts';
 
 /** What a primitive is given. */
 export interface PrimitiveCall {
@@ -49,6 +50,8 @@ export interface PrimitiveCall {
   readonly elevate: <T>(work: () => T) => T;
   /** Checks method source before it is stored; throws with the reason. */
   readonly checkMethod: (source: string) => void;
+  /** The per-person bounds primitives apply themselves (names). */
+  readonly quotas: Pick<Quotas, 'maxNamesPerUser'>;
 }
 
 /**
@@ -114,32 +117,19 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
   name: (call) => {
     if (call.args.length === 0) return nameOf(call.tx, call.self);
     const [name] = expectArgs(call, 1, 'name [<new name>]');
-    if (
-      typeof name !== 'string' ||
-      !isIdentifier(name) ||
-      (COMMANDS as readonly string[]).includes(name) ||
-      name === 'root'
-    )
-      throw new SendError(
-        'bad-argument',
-        `"${String(name)}" cannot be a name: use letters, digits and _ (not a command such as undo or history).`,
-      );
-    const holder = namedObject(call.tx, name);
-    if (holder !== undefined && holder !== call.self)
-      throw new SendError(
-        'bad-argument',
-        `The name "${name}" already belongs to ${objectLabel(holder, name)}. Free it first: root removeSlot ${name}`,
-      );
+    if (typeof name !== 'string')
+      throw new SendError('bad-argument', `${JSON.stringify(name)} cannot be a name: give a word.`);
     // A name in the root table is its object's owner's to give: the root itself is the system's.
     assertWritable(call.tx, call.authority, call.self);
-    call.elevate(() => call.tx.setSlot(ROOT, name, { kind: 'value', value: ref(call.self) }));
+    if (assertNameAllowed(call.tx, name, call.self, call.authority, call.quotas))
+      call.elevate(() => call.tx.setSlot(ROOT, name, { kind: 'value', value: ref(call.self) }));
     return name;
   },
 
   describe: ({ tx, self }) => {
     const slots = tx.slots(self) ?? new Map<string, Slot>();
     const parts = [...slots]
-      .filter(([name]) => !isAccessSlot(name))
+      .filter(([name]) => !isHiddenSlot(name))
       .map(([name, slot]) =>
         slot.kind === 'value' ? name : `${name}${slot.kind === 'method' ? '()' : '[primitive]'}`,
       );
@@ -180,7 +170,7 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
       author: 'human',
       by: call.tx.info.who,
       at: new Date().toISOString(),
-      owner: accessOf(call.tx.slots(call.self)).owner,
+      owner: authorOf(call.tx, call.self, call.authority),
     };
     call.tx.setSlot(call.self, name, { kind: 'method', source, provenance });
     return name;
@@ -212,12 +202,12 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
         `Only admins may change who owns ${labelOf(call.tx, call.self)}. Nothing was changed.`,
       );
     const before = accessOf(call.tx.slots(call.self)).owner;
-    // Its methods that ran as the old owner now run as the new one.
+    // Its methods keep running as whoever wrote them: a new owner lends them no authority.
     for (const [selector, slot] of call.tx.slots(call.self) ?? [])
-      if (slot.kind === 'method' && (slot.provenance?.owner ?? before) === before)
+      if (slot.kind === 'method' && slot.provenance?.owner === undefined)
         call.tx.setSlot(call.self, selector, {
           ...slot,
-          provenance: { ...(slot.provenance ?? unknownProvenance), owner },
+          provenance: { ...unknownProvenance, owner: before },
         });
     call.tx.setSlot(call.self, OWNER_SLOT, { kind: 'value', value: owner });
     return describeAccess(accessOf(call.tx.slots(call.self)));
@@ -242,12 +232,22 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
   },
 };
 
+/**
+ * Whose authority a method defined now by `authority` on `self` runs with: its author's,
+ * never the object's owner's (a writable object lends nobody its owner's rights). Only an
+ * admin writing on a system object writes system code.
+ */
+export function authorOf(tx: Transaction, self: Oid, authority: Authority): string {
+  const owner = accessOf(tx.slots(self)).owner;
+  return owner === SYSTEM && authority.admin ? SYSTEM : authority.principal;
+}
+
 /** Method provenance for a method from before provenance was kept. */
 const unknownProvenance: MethodProvenance = { author: 'human', by: SYSTEM, at: '' };
 
 /** An object's slot names as listings show them: without the access metadata. */
 export function visibleSlotNames(slots: SlotMap | undefined): string[] {
-  return [...(slots?.keys() ?? [])].filter((name) => !isAccessSlot(name));
+  return [...(slots?.keys() ?? [])].filter((name) => !isHiddenSlot(name));
 }
 
 /**

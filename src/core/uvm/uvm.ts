@@ -18,7 +18,7 @@ import { callerAuthority, systemAuthority, type Authority } from '../access/auth
 import { assertCommand } from '../access/commands.ts';
 import { AccessGuard, type SlotRule } from '../access/guard.ts';
 import { accessOf } from '../access/object-access.ts';
-import type { Caller } from '../access/principal.ts';
+import { SYSTEM, type Caller } from '../access/principal.ts';
 import { DEFAULT_QUOTAS, type Quotas } from '../access/quotas.ts';
 import { mayRead, mayWrite } from '../access/rights.ts';
 import { findWrites } from '../analysis/index.ts';
@@ -33,19 +33,22 @@ import type {
   TransactionInfo,
 } from '../image/index.ts';
 import type { FrontEndLedger, Platform } from '../protocol.ts';
-import { lookup } from '../model/lookup.ts';
+import { lookup, type Found } from '../model/lookup.ts';
 import { primordialObjects, TRAIT_PRIMITIVES, TRAITS } from '../model/primordial.ts';
 import { objectLabel, renderValue } from '../model/render.ts';
 import { parentOids, PARENT_SLOT, ref, type Oid, type Value } from '../model/value.ts';
 import type { MethodRunner } from '../sandbox/contract.ts';
+import { RETAINED_SHARE, type HistoryRetention, type Retained } from './retention.ts';
 import { assertReadable } from './access-checks.ts';
 import { historyText } from './history-text.ts';
 import { Invoker, missingHandler } from './invoker.ts';
 import type { MethodRequest, MethodWriter, WrittenMethod } from './method-writer.ts';
 import { labelOf, nameOf, resolveDesignator, resolveTemplate } from './names.ts';
 import type { Argument, ObjectDesignator } from './parser.ts';
-import { visibleSlotNames, type PrimitiveTable } from './primitives.ts';
+import { authorOf, visibleSlotNames, type PrimitiveTable } from './primitives.ts';
+import { keepInWorkshop, workshopMethod } from './workshop.ts';
 import { SendGate } from './send-gate.ts';
+import { undoRefusal } from './undo-rule.ts';
 
 /** A send, as the UVM receives it. */
 export interface SendRequest {
@@ -104,6 +107,8 @@ export interface UvmOptions {
   readonly slotRules?: readonly SlotRule[];
 }
 
+/** Transactions forgotten at once by retention, while sends wait. */
+const RETENTION_BATCH = 1_000;
 /** Sends that run side by side in one process (see {@link SendGate}). */
 const SENDS_AT_ONCE = 8;
 /**
@@ -158,12 +163,13 @@ export class Uvm implements FrontEndLedger {
       /\.$/,
       '',
     );
+    this.quotas = options.quotas ?? DEFAULT_QUOTAS;
     this.invoker = new Invoker({
       image: this.image,
       runner: this.runner,
       primitives: options.primitives ?? {},
+      quotas: this.quotas,
     });
-    this.quotas = options.quotas ?? DEFAULT_QUOTAS;
     this.slotRules = options.slotRules ?? [];
   }
 
@@ -250,7 +256,8 @@ export class Uvm implements FrontEndLedger {
     assertCommand(caller, 'history');
     return this.read(async (tx) => {
       const authority = callerAuthority(caller);
-      const oid = target === undefined ? undefined : resolveDesignator(tx, target);
+      const oid =
+        target === undefined ? undefined : resolveDesignator(tx, target, caller.principal);
       if (oid !== undefined) assertReadable(tx, authority, oid);
       const entries = await this.image.history(oid === undefined ? { limit } : { oid, limit });
       if (entries.length === 0)
@@ -277,10 +284,17 @@ export class Uvm implements FrontEndLedger {
   private async undoNow(caller: Caller, txId?: number): Promise<{ undone: number; tx?: number }> {
     const done = await this.attempt(async () => {
       const info = transactionInfo(caller, txId === undefined ? 'undo' : `undo ${txId}`);
+      const target = txId ?? (caller.admin ? undefined : await this.lastOwnChange(caller));
+      if (target === undefined && !caller.admin)
+        throw new SendError(
+          'undo-refused',
+          'You have nothing left to undo (your conversation turns are kept by BAT OS, not undone).',
+        );
       const prepared = await this.image.prepareUndo(
         info,
-        txId ?? (caller.admin ? undefined : { who: caller.principal }),
-        this.guard(systemAuthority(caller.principal)),
+        target,
+        // The caller's undo: it counts toward their history budget unless they are an admin.
+        this.guard({ ...systemAuthority(caller.principal), senderAdmin: caller.admin }),
       );
       const undone = prepared.info.undoOf!;
       const [entry] = await this.image.history({ tx: undone, limit: 1 });
@@ -289,11 +303,27 @@ export class Uvm implements FrontEndLedger {
           'not-allowed',
           `Transaction ${undone} was made by someone else; only admins may undo it.`,
         );
+      if (!caller.admin && entry !== undefined) {
+        const why = undoRefusal(prepared, callerAuthority(caller), entry);
+        if (why !== undefined) throw new SendError('undo-refused', why);
+      }
       const id = await this.image.commit(prepared);
       return id === undefined ? { undone } : { undone, tx: id };
     });
     if (done.tx !== undefined) await this.durable();
     return done;
+  }
+
+  /**
+   * A person's last change they may undo themselves: their newest transaction whose every
+   * write was theirs to make (a conversation turn is BAT OS's bookkeeping, not their change).
+   */
+  private async lastOwnChange(caller: Caller): Promise<number | undefined> {
+    const entries = await this.image.history({ undoableBy: caller.principal, limit: 200 });
+    // Already inside the send gate: a view of committed state, not another read.
+    const view = this.image.begin({ who: SYSTEM, platform: caller.platform });
+    const authority = callerAuthority(caller);
+    return entries.find((entry) => undoRefusal(view, authority, entry) === undefined)?.tx;
   }
 
   /** Admins: deletes what the root cannot reach (and, with `days`, older history). */
@@ -303,6 +333,45 @@ export class Uvm implements FrontEndLedger {
     return this.gate.alone(() =>
       this.image.collect(keepHistoryDays === undefined ? {} : { keepHistoryDays }),
     );
+  }
+
+  /**
+   * Forgets history beyond `retention`, oldest first: what is older than its days, and
+   * while history holds more than its bytes, down to {@link RETAINED_SHARE} of them. It
+   * forgets a batch at a time, each alone (sends wait for one batch, not for the whole).
+   */
+  async retainHistory(retention: HistoryRetention): Promise<Retained> {
+    this.assertOpen();
+    const before =
+      retention.keepDays > 0
+        ? new Date(Date.now() - retention.keepDays * 86_400_000).toISOString()
+        : '';
+    const bytesBefore = await this.image.historySize();
+    let excess =
+      bytesBefore > retention.maxBytes
+        ? bytesBefore - Math.floor(retention.maxBytes * RETAINED_SHARE)
+        : 0;
+    let byAge = 0;
+    let bySize = 0;
+    for (let more = true; more;) {
+      let through: number | undefined;
+      const batch = await this.image.oldestTransactions(RETENTION_BATCH);
+      more = batch.length === RETENTION_BATCH;
+      for (const { tx, at, bytes } of batch) {
+        if (at < before) byAge += 1;
+        else if (excess > 0) bySize += 1;
+        else {
+          more = false;
+          break;
+        }
+        excess -= bytes;
+        through = tx;
+      }
+      if (through === undefined) break;
+      const forgotten = through;
+      await this.gate.alone(() => this.image.forgetHistory({ through: forgotten }));
+    }
+    return { byAge, bySize, bytesBefore, bytesAfter: await this.image.historySize() };
   }
 
   /** Admins: copies the live image to `file`. */
@@ -404,6 +473,7 @@ export class Uvm implements FrontEndLedger {
       rules: this.slotRules,
       ownedObjects: (owner) => this.image.ownedObjects(owner),
       storedBytes: (oid) => this.image.storedBytes(oid),
+      historyBytesToday: (who) => this.image.historyBytesToday(who),
     });
   }
 
@@ -423,7 +493,7 @@ export class Uvm implements FrontEndLedger {
     const authority = callerAuthority(request.caller);
     const guard = this.guard(authority);
     const tx = this.image.begin(transactionInfo(request.caller, request.message), guard);
-    const receiver = resolveDesignator(tx, request.target);
+    const receiver = resolveDesignator(tx, request.target, request.caller.principal);
     assertReadable(tx, authority, receiver);
     const args = request.args.map((arg) => this.argumentValue(tx, arg));
     return { authority, guard, tx, receiver, args };
@@ -431,7 +501,9 @@ export class Uvm implements FrontEndLedger {
 
   private async deliver(request: SendRequest): Promise<SendOutcome> {
     const { authority, guard, tx, receiver, args } = this.begin(request);
-    const found = lookup(receiver, request.selector, (oid) => tx.slots(oid));
+    const found =
+      lookup(receiver, request.selector, (oid) => tx.slots(oid)) ??
+      workshopMethod(tx, authority.principal, receiver, request.selector);
     let value: Value;
     if (found !== undefined) {
       value = await this.invoker.invoke(
@@ -527,7 +599,9 @@ export class Uvm implements FrontEndLedger {
     }
     return this.attempt(async () => {
       const { authority, guard, tx, receiver, args } = this.begin(request);
-      const existing = lookup(receiver, request.selector, (oid) => tx.slots(oid));
+      const existing =
+        lookup(receiver, request.selector, (oid) => tx.slots(oid)) ??
+        workshopMethod(tx, authority.principal, receiver, request.selector);
       if (existing !== undefined) {
         // Someone else's identical request installed it first: use theirs.
         return this.finish(
@@ -544,18 +618,25 @@ export class Uvm implements FrontEndLedger {
           false,
         );
       }
+      // The method is the requester's: it runs with their authority, and it is kept on the
+      // receiver only when that is theirs to fill (an admin's on a system object is system
+      // code); anyone else's goes to the requester's workshop, charged to them.
+      const author = authorOf(tx, receiver, authority);
+      const onReceiver = accessOf(tx.slots(receiver)).owner === author;
       const slot = {
         kind: 'method',
         source: method.source,
         provenance: {
           ...method.provenance,
-          owner: accessOf(tx.slots(receiver)).owner,
+          owner: author,
           ...(needed.readOnly ? { readOnly: true } : {}),
         },
       } as const;
       // The caller asked, but installing is BAT OS's act: the rule above decided it may.
       guard.authority = systemAuthority(authority.sender);
-      tx.setSlot(receiver, request.selector, slot);
+      let kept: Found = { holder: receiver, slot };
+      if (onReceiver) tx.setSlot(receiver, request.selector, slot);
+      else kept = keepInWorkshop(tx, author, receiver, request.selector, slot);
       let value: Value;
       try {
         value = await this.invoker.invoke(
@@ -564,7 +645,7 @@ export class Uvm implements FrontEndLedger {
           authority,
           receiver,
           request.selector,
-          { holder: receiver, slot },
+          kept,
           args,
         );
       } catch (error) {

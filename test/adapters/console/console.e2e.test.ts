@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DISPLAY_YOURSELF_SOURCE } from '../../../src/forge/index.ts';
@@ -178,16 +178,19 @@ describe('upgrades from the console admin', () => {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
+    let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    const until = (pattern: RegExp) =>
-      new Promise<RegExpExecArray>((resolve) => {
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const poll = <T>(found: () => T | undefined | null | false) =>
+      new Promise<T>((resolve) => {
         const check = () => {
-          const found = pattern.exec(stdout);
-          if (found) resolve(found);
+          const value = found();
+          if (value) resolve(value);
           else setTimeout(check, 50);
         };
         check();
       });
+    const until = (pattern: RegExp) => poll(() => pattern.exec(stdout));
     child.stdin.write('upgrade --dry-run\n');
     const [, id] = await until(
       /^Upgrade (u-[0-9a-f]+) dry run requested: git-pull, npm-ci, build, migrate\./m,
@@ -203,6 +206,14 @@ describe('upgrades from the console admin', () => {
       new RegExp(`^Upgrade ${id} dry run on .*Nothing was changed\\.$`, 'm'),
     );
     expect(report).toMatch(/git-pull, npm-ci, build, migrate/);
+
+    // The announced result, copied back among the pending ones, is not announced again.
+    const announced = join(layout.results, 'reported', `${id}.json`);
+    await poll(() => existsSync(announced));
+    copyFileSync(announced, join(layout.results, `${id}.json`));
+    await poll(() => /already announced: a copy of reported/.test(stdout + stderr));
+    expect(existsSync(join(layout.results, `${id}.json`))).toBe(false);
+    expect(stdout.match(new RegExp(`^Upgrade ${id} dry run on `, 'gm'))).toHaveLength(1);
     child.stdin.end();
     expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
   }, 60_000);

@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +45,9 @@ describe.runIf(HAS_SCRIPT)('the console on a terminal', () => {
     // Quitting at the prompt: the shutdown log starts its own line, not the prompt's.
     expect(plain(terminal.screen())).toMatch(/\n\S+ batos info shutting down \(console closed\)/);
     expect(plain(terminal.screen())).not.toMatch(/batos> \S+ batos info/);
+    // The prompt history beside the image holds what was typed: the operator's account only.
+    expect(readFileSync(join(dir, 'console_history'), 'utf8')).toBe('Robin, hello\n');
+    expect(statSync(join(dir, 'console_history')).mode & 0o777).toBe(0o600);
   }, 120_000);
 
   it('Ctrl+C cancels the generation in flight and keeps nothing; a second Ctrl+C quits', async () => {

@@ -11,7 +11,7 @@ import type { Send } from '../../../src/core/protocol.ts';
 import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
 import { MindMethodWriter } from '../../../src/core/uvm/mind-writer.ts';
 import { PERSONA_SIGNATURES } from '../../../src/forge/index.ts';
-import { threadKey } from '../../../src/personas/index.ts';
+import { threadKey, threadObject } from '../../../src/personas/index.ts';
 import { freshImageLocation, IMAGE_KINDS } from '../../support/images.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
 import {
@@ -98,8 +98,9 @@ async function speakingCore(
 /** The oid of the object that keeps the conversation of `who`'s DM. */
 async function threadOf(core: PersonaCore, who: Partial<Send>): Promise<number> {
   const key = threadKey({ platform: 'discord', channel: who.channel! });
-  const text = await core.ok(`conversations getSlot ${key}`);
-  return Number(/^#(\d+)/.exec(text)![1]);
+  const oid = await core.uvm.read((tx) => threadObject(tx, key));
+  expect(oid).toBeTypeOf('number');
+  return oid!;
 }
 
 describe('private conversations', () => {
@@ -113,7 +114,7 @@ describe('private conversations', () => {
     const history = await core.ok('history', mallory);
     expect(history).toMatch(/discord:alice · \(private: only its participants and admins see/);
     expect(history).not.toContain('what do you remember');
-    await refused(core, 'conversations slotNames', mallory, /private to the system/);
+    await refused(core, '@conversations slotNames', mallory, /no object named "conversations"/);
     await refused(core, `#${thread} turns`, mallory, /private to the system and its participants/);
     await refused(core, `history #${thread}`, mallory, /private/);
     await refused(core, `#${thread} setSlot turns []`, mallory, /private|belongs to the system/);
@@ -196,7 +197,12 @@ describe('the personas and the system objects', () => {
       admin,
       /"genesis" is the name of #3/,
     );
-    await refused(core, 'robin setSlot aliases ["robin", "undo"]', admin, /"undo" is a command/);
+    await refused(
+      core,
+      'robin setSlot aliases ["robin", "undo"]',
+      admin,
+      /"undo" is, or looks like, the command undo/,
+    );
     await refused(
       core,
       'robin setSlot aliases ["robin", ""]',
@@ -207,7 +213,7 @@ describe('the personas and the system objects', () => {
       core,
       'robin setSlot aliases ["robin", "barbara"]',
       admin,
-      /already a name or alias of persona/,
+      /already, or looks like, a name or alias of persona/,
     );
     await refused(core, 'robin setSlot aliases "robin"', admin, /a list of text/);
     const many = JSON.stringify(Array.from({ length: 17 }, (_, i) => `r${i}`));
@@ -243,11 +249,11 @@ describe('the personas and the system objects', () => {
       mallory,
     );
     // The admin sends it, but it runs as mallory, who may not change genesis.
-    await refused(core, 'trap grab @genesis', admin, /#3 genesis belongs to the system/);
+    await refused(core, '@trap grab @genesis', admin, /#3 genesis belongs to the system/);
     // On her own object it works, and history names both the sender and whose method ran.
-    expect(await core.ok('trap tidy', admin)).toBe('ok');
-    const history = await core.ok('history trap', admin);
-    expect(history).toMatch(/discord:admin · "trap tidy" \(ran as discord:mallory\)/);
+    expect(await core.ok('@trap tidy', admin)).toBe('ok');
+    const history = await core.ok('history @trap', admin);
+    expect(history).toMatch(/discord:admin · "@trap tidy" \(ran as discord:mallory\)/);
   });
 });
 
@@ -312,12 +318,18 @@ describe.each(IMAGE_KINDS)('quotas on %s', (kind) => {
 });
 
 describe('the model writing methods', () => {
-  it('lets a plain user have genesis display itself, with a method that only reads', async () => {
+  it('lets a plain user have genesis display itself, with a method that only reads, kept in her own workshop', async () => {
     const core = await speakingCore();
     const reply = await core.say('display_yourself', alice);
-    expect(replyToPlainText(reply)).toBe('Object #3 "genesis": slots parent*, display_yourself');
+    expect(replyToPlainText(reply)).toBe('Object #3 "genesis": slots parent*');
+    // Genesis is not filled for everyone: the method is alice's, and answers her next time.
+    expect(await core.ok('genesis slotNames', admin)).toBe('["parent*"]');
+    const again = await core.say('display_yourself', alice);
+    expect(again.parts.some((p) => p.kind === 'text' && /writing it/.test(p.text))).toBe(false);
+    expect(replyToPlainText(again)).toBe('Object #3 "genesis": slots parent*');
+    expect(await core.ok('history genesis', admin)).not.toMatch(/display_yourself/);
+    // mallory asks too: hers is written for her.
     expect(await core.ok('display_yourself', mallory)).toMatch(/^Object #3 "genesis"/);
-    expect(await core.ok('history genesis', admin)).toMatch(/display_yourself/);
   });
 
   it('refuses to keep a writing method on an object the asker does not own, and says what to do', async () => {
@@ -348,19 +360,19 @@ describe('what users legitimately do', () => {
     );
     expect(await core.ok('notes add cake', alice)).toBe('["tea","cake"]');
     // mallory reads and sends to alice's shared object; its methods run as alice.
-    expect(await core.ok('notes todo', mallory)).toBe('["tea","cake"]');
-    expect(await core.ok('notes add pie', mallory)).toBe('["tea","cake","pie"]');
-    await refused(core, 'notes setSlot todo []', mallory, /belongs to discord:alice/);
+    expect(await core.ok('@notes todo', mallory)).toBe('["tea","cake"]');
+    expect(await core.ok('@notes add pie', mallory)).toBe('["tea","cake","pie"]');
+    await refused(core, '@notes setSlot todo []', mallory, /belongs to discord:alice/);
     // mallory clones it: the clone is hers.
-    const hers = await core.ok('notes clone', mallory);
+    const hers = await core.ok('@notes clone', mallory);
     expect(await core.ok(`${hers} describe`, mallory)).toMatch(/owner discord:mallory/);
     // alice makes notes private: then only she (and admins) may see it.
     await core.ok('notes chmod private', alice);
-    await refused(core, 'notes todo', mallory, /private to discord:alice/);
-    expect(await core.ok('notes todo', admin)).toBe('["tea","cake","pie"]');
+    await refused(core, '@notes todo', mallory, /private to discord:alice/);
+    expect(await core.ok('@notes todo', admin)).toBe('["tea","cake","pie"]');
     // alice undoes her own last send.
     expect(await core.ok('undo', alice)).toMatch(/^Undid transaction/);
-    expect(await core.ok('notes todo', mallory)).toBe('["tea","cake","pie"]');
+    expect(await core.ok('@notes todo', mallory)).toBe('["tea","cake","pie"]');
   });
 
   it('lets only the named programmers define methods by hand', async () => {

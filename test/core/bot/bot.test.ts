@@ -168,9 +168,12 @@ describe('admin commands', () => {
       ...alice,
       sender: { id: 'root', name: 'root', isAdmin: true },
     };
-    expect(replyToPlainText(await core.say('backup /etc/passwd', chatAdmin))).toMatch(
+    // A path outside the backup folder (in this test's own temp folder): refused, not written.
+    const outside = join(tempDir(), 'outside.db');
+    expect(replyToPlainText(await core.say(`backup ${outside}`, chatAdmin))).toMatch(
       /not a backup name/,
     );
+    expect(existsSync(outside)).toBe(false);
     expect(await core.ok('backup nightly.db', chatAdmin)).toMatch(
       /^Backed the image up to .*backups\/nightly\.db\.$/,
     );

@@ -41,7 +41,10 @@ describe('help', () => {
     for (const [kind, texts] of Object.entries(examples))
       for (const text of texts) {
         expect(HELP_TEXT).toContain(text);
-        expect(await core.uvm.read((tx) => messageKind(text, imageNameView(tx))), text).toBe(kind);
+        expect(
+          await core.uvm.read((tx) => messageKind(text, imageNameView(tx, 'console:operator'))),
+          text,
+        ).toBe(kind);
       }
   });
 });

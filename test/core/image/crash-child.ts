@@ -5,6 +5,7 @@
  * every front end write their own counters (`genesis setSlot cK N`, printing "okK N"), so
  * commits are made durable in groups while it is killed.
  */
+import { dirname, join } from 'node:path';
 import { Bot } from '../../../src/core/bot/bot.ts';
 import { Image } from '../../../src/core/image/index.ts';
 import { silentLogger } from '../../../src/core/log.ts';
@@ -15,7 +16,8 @@ import { Uvm } from '../../../src/core/uvm/uvm.ts';
 const [imagePath] = process.argv.slice(2) as [string];
 const uvm = new Uvm({ image: await Image.open(imagePath), runner: new QuickJsMethodRunner() });
 await uvm.bootstrap({ who: 'system:test', platform: 'console' });
-const bot = new Bot({ uvm, log: silentLogger, backupDir: '/tmp' });
+// Beside the test's image, in its temp folder: never a system folder.
+const bot = new Bot({ uvm, log: silentLogger, backupDir: join(dirname(imagePath), 'backups') });
 const say = async (text: string, platform: Send['platform'] = 'console') => {
   const send: Send = {
     platform,

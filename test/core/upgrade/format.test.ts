@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -220,5 +220,35 @@ describe('takeUpgradeResults', () => {
         () => undefined,
       ),
     ).toEqual([]);
+  });
+  it('announces a result once: a copy moved back from reported/ is refused, the record kept', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'batos-results-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    await writeUpgradeResult(dir, { ...base, id: 'u-once' }, KEY);
+    const announced: string[] = [];
+    const refused: string[] = [];
+    const take = () =>
+      takeUpgradeResults(
+        dir,
+        KEY,
+        async (r) => {
+          announced.push(r.id);
+        },
+        (file, reason) => refused.push(`${path.basename(file)}: ${reason}`),
+      );
+    await take();
+    expect(announced).toEqual(['u-once']);
+
+    // Someone copies the signed, announced result back where pending results lie.
+    await copyFile(path.join(dir, 'reported', 'u-once.json'), path.join(dir, 'u-once.json'));
+    expect(await take()).toEqual([]);
+    expect(announced).toEqual(['u-once']);
+    expect(refused).toEqual([
+      'u-once.json: already announced: a copy of reported/u-once.json; not announced again',
+    ]);
+    expect(await readdir(path.join(dir, 'reported'))).toEqual(['u-once.json']);
+    expect((await readdir(dir)).filter((n) => n.endsWith('.json'))).toEqual([]);
+    expect(await take()).toEqual([]);
+    expect(announced).toEqual(['u-once']);
   });
 });

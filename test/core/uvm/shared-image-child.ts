@@ -2,7 +2,7 @@
  * One BAT OS process of the shared-image tests: sends `genesis increment` to a PostgreSQL
  * image `count` times from `senders` concurrent senders, printing "ok V" after each reply
  * (V: the value the send saw) and "fail MESSAGE" after each failure (then pausing 0.1 s),
- * then "done".
+ * then "done". Its backup folder is the test's temp folder, given as the fourth argument.
  */
 import { Bot } from '../../../src/core/bot/bot.ts';
 import { Image } from '../../../src/core/image/index.ts';
@@ -10,9 +10,9 @@ import { silentLogger } from '../../../src/core/log.ts';
 import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
 import { Uvm } from '../../../src/core/uvm/uvm.ts';
 
-const [url, count, senders] = process.argv.slice(2) as [string, string, string];
+const [url, count, senders, backupDir] = process.argv.slice(2) as [string, string, string, string];
 const uvm = new Uvm({ image: await Image.open(url), runner: new QuickJsMethodRunner() });
-const bot = new Bot({ uvm, log: silentLogger, backupDir: '/tmp' });
+const bot = new Bot({ uvm, log: silentLogger, backupDir });
 const perSender = Number(count) / Number(senders);
 process.stdout.write('ready\n');
 await Promise.all(

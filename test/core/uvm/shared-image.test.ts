@@ -8,6 +8,7 @@ import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
 import { Uvm } from '../../../src/core/uvm/uvm.ts';
 import { freshPostgresDatabase } from '../../support/images.ts';
 import { createDatabase, PostgresServer } from '../../support/postgres-server.ts';
+import { tempDir } from '../../support/temp.ts';
 
 const CHILD = new URL('./shared-image-child.ts', import.meta.url).pathname;
 
@@ -16,7 +17,7 @@ async function countingImage(url?: string): Promise<string> {
   url ??= await freshPostgresDatabase();
   const uvm = new Uvm({ image: await Image.open(url), runner: new QuickJsMethodRunner() });
   await uvm.bootstrap({ who: 'system:test', platform: 'console' });
-  const bot = new Bot({ uvm, log: silentLogger, backupDir: '/tmp' });
+  const bot = new Bot({ uvm, log: silentLogger, backupDir: tempDir() });
   for (const text of [
     'genesis setSlot count 0',
     `genesis defineMethod increment "function (self) { const n = self.get('count') + 1; self.set('count', n); return n }"`,
@@ -54,7 +55,7 @@ interface Run {
 function increments(url: string, count: number, senders = 4): Run {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', CHILD, url, String(count), String(senders)],
+    ['--import', 'tsx', CHILD, url, String(count), String(senders), tempDir()],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const acknowledged: number[] = [];

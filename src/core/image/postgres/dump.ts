@@ -4,20 +4,23 @@
  * one back. Both the `backup` command and the steward use these.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { ImageError } from '../../errors.ts';
+import { createPrivateFile, ensurePrivateDirSync } from '../../private-files.ts';
 import { findPostgresBinary } from './binaries.ts';
 import { redactedLocation } from './location.ts';
 
 const run = promisify(execFile);
 
-/** Dumps the database at `url` to `file`, which appears only once complete. */
+/** Dumps the database at `url` to a new 0600 `file`, which appears only once complete. */
 export async function dumpDatabase(url: string, file: string): Promise<void> {
-  mkdirSync(dirname(file), { recursive: true });
+  ensurePrivateDirSync(dirname(file));
   const partial = `${file}.partial`;
   rmSync(partial, { force: true });
+  // pg_dump truncates the file it is given and keeps its mode: the dump is 0600.
+  createPrivateFile(partial);
   try {
     await run(tool('pg_dump'), ['--format=custom', `--file=${partial}`, url]);
   } catch (error) {

@@ -115,6 +115,13 @@ export class PostgresStore implements ImageStore {
     return this.count('SELECT count(*) AS n FROM objects WHERE owner = $1', [owner]);
   }
 
+  historyAdded(who: string, day: string): number {
+    return this.count('SELECT added AS n FROM history_days WHERE who = $1 AND day = $2', [
+      who,
+      day,
+    ]);
+  }
+
   countObjects(): number {
     return this.count('SELECT count(*) AS n FROM objects');
   }

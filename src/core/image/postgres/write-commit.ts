@@ -1,10 +1,11 @@
 /**
  * A commit's writes in one statement, so a send costs one round trip to write however many
  * objects and changes it made: the transaction row, its objects (their version set to the
- * new transaction's id), its history, the undone mark, the next free oid, and the change
- * notice, as data-modifying parts of one query. The objects and changes travel as JSON.
+ * new transaction's id), its history and its author's bytes for the day, the undone mark,
+ * the next free oid, and the change notice, as data-modifying parts of one query. The objects and changes travel as JSON.
  */
 import { sql, type Kysely } from 'kysely';
+import { historyDay } from '../history.ts';
 import type { ImageSchema } from '../schema.ts';
 import type { CommitRecord } from '../store.ts';
 import { CHANGES_CHANNEL } from './change-feed.ts';
@@ -27,10 +28,17 @@ export async function writeCommit(
   const next = record.nextOid;
   const { rows } = await sql<{ tx: number; moved: number }>`
     WITH t AS (
-      INSERT INTO transactions (at, who, platform, channel, message, undo_of, private, ran_as)
+      INSERT INTO transactions (at, who, platform, channel, message, undo_of, private, ran_as,
+                                bytes)
       VALUES (${t.at}, ${t.who}, ${t.platform}, ${t.channel}, ${t.message}, ${t.undoOf},
-              ${t.private ? 1 : 0}, ${t.ranAs})
+              ${t.private ? 1 : 0}, ${t.ranAs}, ${t.bytes})
       RETURNING tx
+    ),
+    h AS (
+      INSERT INTO history_days (who, day, added, kept)
+      VALUES (${t.who}, ${historyDay(t.at)}, ${t.bytes}, ${t.bytes})
+      ON CONFLICT (who, day) DO UPDATE
+        SET added = history_days.added + excluded.added, kept = history_days.kept + excluded.kept
     ),
     o AS (
       INSERT INTO objects (oid, slots, refs, owner, version)

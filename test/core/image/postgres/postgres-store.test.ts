@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ImageError } from '../../../../src/core/errors.ts';
 import { Image } from '../../../../src/core/image/index.ts';
@@ -121,6 +122,9 @@ describe('PostgreSQL image shared by several processes', () => {
     const [first] = await twoProcesses();
     const file = join(tempDir(), 'backups', 'image.dump');
     await first.backup(file);
+    // Every message is in the dump: only the bot's own account may read it, or its folder.
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(file)).mode & 0o777).toBe(0o700);
     const restored = await freshPostgresDatabase();
     execFileSync('pg_restore', ['--no-owner', `--dbname=${restored}`, file]);
     const copy = await Image.open(restored);

@@ -1,0 +1,43 @@
+/**
+ * BAT OS's own bookkeeping objects (the conversation threads, a person's workshop of methods)
+ * are found by the system through the root's hidden slots — names ending in `*`, which no
+ * message can write, name or list — never through a root name a member could claim. Each is
+ * verified on read: only an object the system owns and keeps private counts, so a slot
+ * pointed elsewhere (by an old image, or by an admin's mistake) is ignored, not trusted.
+ */
+import { ACCESS_SLOT, accessOf, PRIVATE_FLAGS } from '../access/object-access.ts';
+import { SYSTEM } from '../access/principal.ts';
+import type { Transaction } from '../image/index.ts';
+import { ROOT, TRAITS } from '../model/primordial.ts';
+import { isRef, PARENT_SLOT, ref, type Oid, type Slot } from '../model/value.ts';
+
+/** The slots of a new system-private object: it delegates to traits, and nobody else may read it. */
+export function privateSystemSlots(): Array<[string, Slot]> {
+  return [
+    [PARENT_SLOT, { kind: 'value', value: ref(TRAITS) }],
+    [ACCESS_SLOT, { kind: 'value', value: PRIVATE_FLAGS }],
+  ];
+}
+
+/** Whether `oid` exists, belongs to the system and is private to it. */
+export function isSystemPrivate(tx: Transaction, oid: Oid): boolean {
+  if (!tx.exists(oid)) return false;
+  const access = accessOf(tx.slots(oid));
+  return access.owner === SYSTEM && !access.readable && !access.writable && !access.fertile;
+}
+
+/** The system object the root's hidden `slot` holds, if it is still the system's own. */
+export function systemObject(tx: Transaction, slot: string): Oid | undefined {
+  const found = tx.getSlot(ROOT, slot);
+  if (found?.kind !== 'value' || !isRef(found.value)) return undefined;
+  return isSystemPrivate(tx, found.value.$ref) ? found.value.$ref : undefined;
+}
+
+/** The system object in the root's hidden `slot`, created (system-owned, private) when missing. */
+export function ensureSystemObject(tx: Transaction, slot: string): Oid {
+  const found = systemObject(tx, slot);
+  if (found !== undefined) return found;
+  const oid = tx.create(privateSystemSlots());
+  tx.setSlot(ROOT, slot, { kind: 'value', value: ref(oid) });
+  return oid;
+}
