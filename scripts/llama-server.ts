@@ -8,17 +8,32 @@
  * download), --lora-dir DIR (BATOS_LORA_DIR, default `lora`), --host (127.0.0.1), --port
  * (8080), --parallel N (slots, 4), --slot-context N (tokens per slot, BATOS_CONTEXT_SIZE),
  * --threads N (BATOS_THREADS), --cuda (the CUDA build). Arguments after a lone `--` go to
- * llama-server as they are (e.g. `-ngl 99`).
+ * llama-server as they are (e.g. `-ngl 99`). Settings come from the environment and `.env`.
  */
-import { parseArgs } from 'node:util';
+import { existsSync } from 'node:fs';
 import { mindConfig } from '../src/config/mind-config.ts';
 import { readSettings } from '../src/config/read.ts';
 import { resolveModelPath } from '../src/core/mind/index.ts';
+import { parseCommandLine } from './cli.ts';
 import { isBuilt, llamaServerBuild } from './llama-server-cache.ts';
 import { startLlamaServer } from './llama-server-process.ts';
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
+const { values, positionals } = parseCommandLine({
+  usage: 'npm run llama-server -- [options] [-- llama-server arguments]',
+  help: `Starts the built llama-server (npm run llama-server:build first) with the model and
+every persona adapter in the LoRA folder, until Ctrl-C; then point BAT OS at it with
+BATOS_MIND_URL. Settings come from the environment and .env, as for npm start.
+
+      --model FILE        the model (default: BATOS_MODEL, resolved as BAT OS does, never
+                          downloaded)
+      --lora-dir DIR      the persona adapters (default: BATOS_LORA_DIR, lora/)
+      --host HOST         where to listen (default 127.0.0.1)
+      --port N            the port (default 8080)
+      --parallel N        slots served side by side (default 4)
+      --slot-context N    tokens per slot (default: BATOS_CONTEXT_SIZE)
+      --threads N         CPU threads (default: BATOS_THREADS)
+      --cuda              the CUDA build
+  Arguments after a lone -- go to llama-server as they are (e.g. -- -ngl 99).`,
   options: {
     model: { type: 'string' },
     'lora-dir': { type: 'string' },
@@ -29,7 +44,11 @@ const { values, positionals } = parseArgs({
     threads: { type: 'string' },
     cuda: { type: 'boolean' },
   },
+  positionals: { max: Infinity },
 });
+
+// Same convention as the bot: a .env in the project folder; the environment wins.
+if (existsSync('.env')) process.loadEnvFile('.env');
 
 function whole(name: string, raw: string | undefined, fallback: number): number {
   const value = Number(raw ?? fallback);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as prettier from 'prettier';
 import { envExample, README_MARKERS, readmeTable } from '../src/config/docs.ts';
+import { parseCommandLine } from './cli.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const README = path.join(ROOT, 'README.md');
@@ -24,10 +25,12 @@ export async function readmeWithTable(readme: string): Promise<string> {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  if (process.argv.length > 2) {
-    process.stderr.write('usage: npm run settings:docs (writes .env.example and README.md)\n');
-    process.exit(2);
-  }
+  parseCommandLine({
+    usage: 'npm run settings:docs',
+    help: `Writes .env.example and the configuration table in README.md from the settings table
+(src/config/settings.ts): edit that, then run this. A test fails while they differ.`,
+    options: {},
+  });
   writeFileSync(ENV_EXAMPLE, envExample());
   writeFileSync(README, await readmeWithTable(readFileSync(README, 'utf8')));
   process.stdout.write('wrote .env.example and the configuration table in README.md\n');

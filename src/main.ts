@@ -5,8 +5,10 @@
  *   platform logins: src/preflight.ts) → image → sandbox → mind (when a model is there) → UVM
  *   → personas → bot → front ends (Discord, Slack, console) → ready
  *
- * `--check` runs the checks and exits; `--help` lists every setting; `--version`. A wrong
- * setting exits 78 (pm2 does not restart on it) before anything is loaded or written.
+ * `--check` runs the very checks a start runs and exits; `--help` lists every setting;
+ * `--version`. A wrong setting, or a file a setting names that cannot serve (the image, `.env`
+ * readable by others), exits 78 (pm2 does not restart on it) naming the variable, before
+ * anything is loaded or written. Files BAT OS makes are private to its user (umask 077).
  *
  * SIGINT, SIGTERM or pm2's shutdown message stop the front ends, let the send in flight
  * finish and commit, close the image and the model, and exit 0. The end of piped console
@@ -35,6 +37,7 @@ import { parseSettings, SettingsError, type Env } from './config/read.ts';
 import type { SettingValues } from './config/settings.ts';
 import { Bot } from './core/bot/bot.ts';
 import { limitGenerations } from './core/bot/generation-limit.ts';
+import { ImageError } from './core/errors.ts';
 import { Image } from './core/image/index.ts';
 import { createLogger, type Logger } from './core/log.ts';
 import {
@@ -60,17 +63,21 @@ import { Uvm } from './core/uvm/uvm.ts';
 import { startHealthEndpoint, type HealthEndpoint, type Phase } from './health-endpoint.ts';
 import { loadProgressReporter } from './load-progress.ts';
 import { FORGED_MODEL_NOTE, isForgedModel } from './forge/answers.ts';
-import { checkImagePath, EXIT, exitFor, preflight } from './preflight.ts';
+import { checkImagePath, EXIT, exitFor, preflight, type Finding } from './preflight.ts';
 import { recordModel } from './core/uvm/model-record.ts';
 import { stewardUpgradeDesk } from './core/bot/upgrade-desk.ts';
 import { textReply } from './core/protocol.ts';
 import {
   formatUpgradeResult,
   readAppVersion,
+  readPackageVersion,
   takeUpgradeResults,
   upgradeLayout,
   writeHealthFile,
 } from './core/upgrade/index.ts';
+
+/** Settings beside the environment, in the folder BAT OS runs in (the environment wins). */
+const ENV_FILE = '.env';
 
 const USAGE = 'usage: npm start [-- --check | --check-config | --help | --version]';
 /** How often the history is brought back within its retention (BATOS_HISTORY_*). */
@@ -185,6 +192,29 @@ function parseCommandLine(
 }
 
 /**
+ * Says why BAT OS does not start, one line per problem: as text, or as one JSON log line each
+ * when the logs are JSON (BATOS_LOG_FORMAT), so a log collector sees it too.
+ */
+function refuseStart(lines: readonly string[], format: 'text' | 'json'): void {
+  if (format === 'text') {
+    process.stderr.write(`BAT OS cannot start:\n  ${lines.join('\n  ')}\n`);
+    return;
+  }
+  const log = createLogger({ format });
+  for (const line of lines) log.error(`BAT OS cannot start: ${line}`);
+}
+
+/** The problem a failed open of the image is: a file to fix (78), or one to wait for (69). */
+function imageOpenProblem(error: ImageError): Finding {
+  return {
+    status: 'problem',
+    variable: 'BATOS_IMAGE',
+    line: `BATOS_IMAGE: ${error.message}`,
+    transient: error.code === 'locked' || error.code === 'unavailable',
+  };
+}
+
+/**
  * Runs BAT OS as the command line asks: `--help`, `--version`, `--check`, or (by default)
  * check, then serve until stopped. Resolves with the exit code.
  */
@@ -196,8 +226,9 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
     return 0;
   }
   const appDir = process.cwd();
-  const version = await readAppVersion(appDir).catch(() => ({
-    version: 'unknown',
+  // Outside a git checkout (a tarball, files copied into an image) package.json still knows.
+  const version = await readAppVersion(appDir).catch(async () => ({
+    version: await readPackageVersion(appDir).catch(() => 'unknown'),
     revision: 'unknown',
   }));
   if (command.version) {
@@ -210,7 +241,8 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
     // The image path is checked too, so that every problem shows at once.
     const image = checkImagePath(values.BATOS_IMAGE, imageSet);
     const lines = [...settingProblems, ...(image.status === 'problem' ? [image.line] : [])];
-    process.stderr.write(`${new SettingsError(lines).message}\n`);
+    if (values.BATOS_LOG_FORMAT === 'json') refuseStart(lines, 'json');
+    else process.stderr.write(`${new SettingsError(lines).message}\n`);
     return EXIT.config;
   }
   const log = createLogger({ level: values.BATOS_LOG_LEVEL, format: values.BATOS_LOG_FORMAT });
@@ -221,33 +253,45 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
     return 0;
   }
   const settings = settingsFrom(values, env);
+  // A shard's manager checked the health port and the logins; here they would count twice.
+  const isShard = settings.shard !== undefined;
   const findings = await preflight({
     imageLocation: settings.core.imageLocation,
     imageSet,
     mind: settings.mind,
-    // A shard's token was checked by the manager, and a login here would count as the shard's.
-    discord: settings.shard === undefined ? settings.discord : undefined,
+    loraDir: settings.core.loraDir,
+    envFile: ENV_FILE,
+    fileCheck: values.BATOS_FILE_CHECK,
+    health:
+      values.BATOS_HEALTH_PORT === undefined || isShard
+        ? undefined
+        : { host: values.BATOS_HEALTH_HOST, port: values.BATOS_HEALTH_PORT },
+    discord: isShard ? undefined : settings.discord,
     slack: settings.slack,
-    modelRequired: command.check === true,
   });
   const problems = findings.filter((f) => f.status === 'problem');
+  const warnings = findings.filter((f) => f.status === 'warning');
   if (command.check) {
     for (const finding of findings) process.stdout.write(`${finding.status}: ${finding.line}\n`);
+    const warned = warnings.length === 0 ? '' : ` (${warnings.length} warning(s): see above)`;
     process.stdout.write(
       problems.length === 0
-        ? 'All checks passed.\n'
+        ? `All checks passed${warned}: BAT OS can start.\n`
         : `${problems.length} to fix before BAT OS can start.\n`,
     );
     return problems.length === 0 ? 0 : exitFor(problems);
   }
   if (problems.length > 0) {
-    process.stderr.write(`BAT OS cannot start:\n  ${problems.map((p) => p.line).join('\n  ')}\n`);
+    refuseStart(
+      problems.map((p) => p.line),
+      values.BATOS_LOG_FORMAT,
+    );
     return exitFor(problems);
   }
-  // The only warning is about the model: it is said once, and no load is tried.
-  const noModel = findings.some((f) => f.variable === 'BATOS_MODEL' && f.status === 'warning');
-  for (const warning of findings.filter((f) => f.status === 'warning'))
-    log.warn(`no model: ${warning.line}`);
+  // Each warning is said once; with no usable model none is loaded.
+  const noModel = warnings.some((f) => f.variable === 'BATOS_MODEL');
+  for (const warning of warnings)
+    log.warn(warning.variable === 'BATOS_MODEL' ? `no model: ${warning.line}` : warning.line);
   let phase: Phase = 'starting';
   let endpoint: HealthEndpoint | undefined;
   // The manager of Discord shards answers for them all; a shard has no endpoint of its own.
@@ -258,14 +302,33 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
         () => phase,
       );
     } catch (error) {
-      process.stderr.write(
-        `BAT OS cannot start:\n  BATOS_HEALTH_PORT=${values.BATOS_HEALTH_PORT}: cannot listen on ${values.BATOS_HEALTH_HOST} (${(error as Error).message}); choose a free port, or unset it.\n`,
+      // Taken between the check and now.
+      refuseStart(
+        [
+          `BATOS_HEALTH_PORT=${values.BATOS_HEALTH_PORT}: cannot listen on ${values.BATOS_HEALTH_HOST} (${(error as Error).message}); choose a free port, or unset it.`,
+        ],
+        values.BATOS_LOG_FORMAT,
       );
       return EXIT.config;
     }
     log.info(`health endpoint: http://${values.BATOS_HEALTH_HOST}:${endpoint.port}/readyz`);
   }
-  const code = await serve(settings, log, {
+  // A health file left by an earlier process would say "ready" for this one. (A shard's
+  // manager owns it.)
+  if (!isShard) rmSync(settings.core.healthFile, { force: true });
+  let image: Image;
+  try {
+    image = await Image.open(settings.core.imageLocation, {
+      cacheBytes: settings.core.cacheMegabytes << 20,
+    });
+  } catch (error) {
+    if (!(error instanceof ImageError)) throw error;
+    const problem = imageOpenProblem(error);
+    refuseStart([problem.line], values.BATOS_LOG_FORMAT);
+    await endpoint?.close();
+    return exitFor([problem]);
+  }
+  const code = await serve(settings, image, log, {
     appDir,
     version,
     noModel,
@@ -298,11 +361,12 @@ function startDiscordPart(
 }
 
 /**
- * Opens the image, loads the model, starts the front ends and serves until stopped.
+ * Loads the model, starts the front ends and serves the opened image until stopped.
  * Resolves with the exit code: 1 when piped console input had a line that failed.
  */
 async function serve(
   settings: Settings,
+  image: Image,
   log: Logger,
   {
     appDir,
@@ -318,10 +382,6 @@ async function serve(
   },
 ): Promise<number> {
   const { core, shard } = settings;
-  // A health file left by an earlier process would say "ready" for this one. (A shard's
-  // manager owns it.)
-  if (shard === undefined) rmSync(core.healthFile, { force: true });
-  const image = await Image.open(core.imageLocation, { cacheBytes: core.cacheMegabytes << 20 });
   const runner = new QuickJsMethodRunner(
     core.sandboxWorkers === undefined ? {} : { workers: core.sandboxWorkers },
   );
@@ -481,7 +541,9 @@ async function serve(
   }
 }
 
-if (existsSync('.env')) process.loadEnvFile('.env');
+// Everything BAT OS writes (the image, its backups, the health file) is its user's alone.
+process.umask(0o077);
+if (existsSync(ENV_FILE)) process.loadEnvFile(ENV_FILE);
 main(process.argv.slice(2), process.env).then(
   (code) => {
     process.exitCode = code;

@@ -1,15 +1,25 @@
 /**
- * The checks before anything loads: the image path, the model file, and a login to each
- * configured chat platform. `npm start -- --check` runs them and stops; a normal start runs
+ * The checks before anything loads: the settings' files (the image path, the model, the LoRA
+ * folder, who may read `.env` and the image), the health port, and a login to each
+ * configured chat platform. `npm start -- --check` runs exactly these and stops; a start runs
  * them first and gives up with one line per problem instead of failing late or retrying
- * forever. Nothing here creates or writes a file.
+ * forever, so `--check` predicts a start. Nothing here writes: the one file made (to learn
+ * whether the image's folder takes new files) is removed at once.
  */
-import { accessSync, constants, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, closeSync, constants, openSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
 import { checkDiscordLogin, type DiscordConfig } from './adapters/discord/index.ts';
 import { checkSlackTokens, type SlackConfig } from './adapters/slack/index.ts';
+import { exposedFiles } from './config/file-modes.ts';
 import type { LoginCheck } from './config/login-check.ts';
-import { isPostgresLocation, probePostgres, redactedLocation } from './core/image/index.ts';
+import { ImageError } from './core/errors.ts';
+import {
+  isPostgresLocation,
+  probePostgres,
+  redactedLocation,
+  refuseNonDatabase,
+} from './core/image/index.ts';
 import {
   howToGetAModel,
   MindError,
@@ -47,10 +57,16 @@ export interface PreflightInput {
   /** Whether BATOS_IMAGE was set: only the default folder (data/) is made when missing. */
   readonly imageSet: boolean;
   readonly mind: MindConfig;
+  /** The personas' adapters (BATOS_LORA_DIR). */
+  readonly loraDir: string;
+  /** The `.env` file the settings were read from, whether or not it exists. */
+  readonly envFile: string;
+  /** What a file others may read is (BATOS_FILE_CHECK): a problem, or a warning. */
+  readonly fileCheck: 'refuse' | 'warn';
+  /** Where the health endpoint is to listen (BATOS_HEALTH_HOST, BATOS_HEALTH_PORT), if at all. */
+  readonly health: { readonly host: string; readonly port: number } | undefined;
   readonly discord: DiscordConfig | undefined;
   readonly slack: SlackConfig | undefined;
-  /** Whether a missing or unusable model is a problem (`--check`) or a warning (a start). */
-  readonly modelRequired: boolean;
 }
 
 const isCode = (error: unknown, ...codes: string[]): boolean =>
@@ -65,6 +81,18 @@ function nearestExisting(dir: string): { path: string; isDirectory: boolean } {
       if (!isCode(error, 'ENOENT', 'ENOTDIR') || dirname(at) === at) throw error;
     }
   }
+}
+
+/** Makes and removes a file in `dir`: why it cannot be made there, or `undefined`. */
+function probeNewFile(dir: string): string | undefined {
+  const probe = join(dir, `.batos-check-${process.pid}`);
+  try {
+    closeSync(openSync(probe, 'wx'));
+  } catch (error) {
+    return (error as { code?: string }).code ?? (error as Error).message;
+  }
+  rmSync(probe, { force: true });
+  return undefined;
 }
 
 /**
@@ -104,8 +132,19 @@ export function checkImagePath(imageLocation: string, imageSet: boolean): Findin
     const image = statSync(file, { throwIfNoEntry: false });
     if (image?.isDirectory())
       return problem('that is a folder; set BATOS_IMAGE to a file path such as data/live_image.db');
-    if (image !== undefined) accessSync(file, constants.R_OK | constants.W_OK);
+    if (image !== undefined) {
+      accessSync(file, constants.R_OK | constants.W_OK);
+      refuseNonDatabase(file);
+    }
+    // SQLite makes the image and its -wal and -shm files beside it: some folders (/proc, a
+    // read-only mount seen as root) pass access() and still take no file.
+    const refused = probeNewFile(existing.path);
+    if (refused !== undefined)
+      return problem(
+        `the folder ${existing.path} takes no new files (${refused}); set BATOS_IMAGE to a file in a folder you own`,
+      );
   } catch (error) {
+    if (error instanceof ImageError) return problem(error.message.replace(/\.$/u, ''));
     if (isCode(error, 'EACCES', 'EPERM', 'EROFS'))
       return problem(
         `permission denied (${(error as Error).message}); run BAT OS as a user who may write there, or set BATOS_IMAGE to a file in a folder you own`,
@@ -129,8 +168,11 @@ export async function checkPostgresImage(url: string): Promise<Finding> {
   };
 }
 
-/** Whether the model is on disk and is a GGUF file llama.cpp can take; never downloads. */
-export async function checkModel(mind: MindConfig, required: boolean): Promise<Finding> {
+/**
+ * Whether the model is on disk and is a GGUF file llama.cpp can take; never downloads.
+ * Without one BAT OS serves all that needs no model, so a missing model is a warning.
+ */
+export async function checkModel(mind: MindConfig): Promise<Finding> {
   if (mind.servers !== undefined && mind.servers.length > 0)
     return {
       status: 'ok',
@@ -148,11 +190,74 @@ export async function checkModel(mind: MindConfig, required: boolean): Promise<F
       ? ''
       : ` ${howToGetAModel(mind.model, mind.modelsDir)}`;
     return {
-      status: required ? 'problem' : 'warning',
+      status: 'warning',
       variable,
       line: `${variable}=${JSON.stringify(mind.model)}: ${reason}${advice}`,
     };
   }
+}
+
+/** Whether the personas' adapter folder is there: without it they speak in the base model's voice. */
+export function checkLoraDir(loraDir: string): Finding {
+  const variable = 'BATOS_LORA_DIR';
+  if (statSync(loraDir, { throwIfNoEntry: false })?.isDirectory())
+    return { status: 'ok', variable, line: `persona adapters: ${resolve(loraDir)}` };
+  return {
+    status: 'warning',
+    variable,
+    line: `${variable}=${JSON.stringify(loraDir)}: no such folder, so the personas speak without their adapters; set it to the folder of persona .gguf adapters (npm run forge writes test ones), or unset it for lora/.`,
+  };
+}
+
+/**
+ * Whether `.env` and a SQLite image (with its -wal and -shm files) are private to their
+ * owner: each one others may read is named with the chmod that fixes it.
+ */
+export function checkFileModes(input: {
+  readonly envFile: string;
+  readonly imageLocation: string;
+  readonly fileCheck: 'refuse' | 'warn';
+}): Finding[] {
+  const image = isPostgresLocation(input.imageLocation)
+    ? []
+    : ['', '-wal', '-shm'].map((suffix) => resolve(`${input.imageLocation}${suffix}`));
+  const envFile = resolve(input.envFile);
+  const refuse = input.fileCheck === 'refuse';
+  return exposedFiles([envFile, ...image]).map((file) => {
+    const what =
+      file.path === envFile
+        ? `${file.path} holds the settings' secrets`
+        : `BATOS_IMAGE: ${file.path} holds everyone's objects and private threads`;
+    const then = refuse
+      ? `make it yours alone: ${file.fix} (or set BATOS_FILE_CHECK=warn to start anyway)`
+      : `BAT OS starts anyway (BATOS_FILE_CHECK=warn); make it yours alone: ${file.fix}`;
+    return {
+      status: refuse ? 'problem' : 'warning',
+      variable: file.path === envFile ? 'BATOS_FILE_CHECK' : 'BATOS_IMAGE',
+      line: `${what}, and other users may read it (mode ${file.mode}); ${then}`,
+    };
+  });
+}
+
+/** Whether the health endpoint can listen where it is told to. */
+export async function checkHealthPort(health: { host: string; port: number }): Promise<Finding> {
+  const variable = 'BATOS_HEALTH_PORT';
+  const server = createServer();
+  try {
+    await new Promise<void>((done, fail) => {
+      server.once('error', fail);
+      server.listen(health.port, health.host, done);
+    });
+  } catch (error) {
+    return {
+      status: 'problem',
+      variable,
+      line: `${variable}=${health.port}: cannot listen on ${health.host} (${(error as Error).message}); choose a free port, or unset it.`,
+    };
+  } finally {
+    await new Promise((done) => server.close(done));
+  }
+  return { status: 'ok', variable, line: `health endpoint: ${health.host}:${health.port} is free` };
 }
 
 const fromLogin = (check: LoginCheck, variable: string): Finding =>
@@ -165,14 +270,16 @@ const fromLogin = (check: LoginCheck, variable: string): Finding =>
         transient: check.unreachable,
       };
 
-/** Runs every check; logins run side by side. */
+/** Runs every check, the same for `--check` and a start; logins run side by side. */
 export async function preflight(input: PreflightInput): Promise<Finding[]> {
   const parsed = checkImagePath(input.imageLocation, input.imageSet);
-  const [image, model, ...logins] = await Promise.all([
+  const files = checkFileModes(input);
+  const [image, model, ...others] = await Promise.all([
     parsed.status === 'ok' && isPostgresLocation(input.imageLocation)
       ? checkPostgresImage(input.imageLocation)
       : parsed,
-    checkModel(input.mind, input.modelRequired),
+    checkModel(input.mind),
+    ...(input.health ? [checkHealthPort(input.health)] : []),
     ...(input.discord
       ? [checkDiscordLogin(input.discord).then((c) => fromLogin(c, 'DISCORD_TOKEN'))]
       : []),
@@ -180,5 +287,5 @@ export async function preflight(input: PreflightInput): Promise<Finding[]> {
       ? [checkSlackTokens(input.slack).then((c) => fromLogin(c, 'SLACK_BOT_TOKEN'))]
       : []),
   ]);
-  return [image!, model!, ...logins];
+  return [image!, ...files, model!, checkLoraDir(input.loraDir), ...others];
 }

@@ -231,12 +231,12 @@ describe('npm start -- --check', () => {
     expect(run.stdout).toMatch(/^ok: model: .*\.gguf$/m);
     expect(run.stdout).toMatch(/^ok: Discord: logged in as /m);
     expect(run.stdout).toMatch(/^ok: Slack: bot token accepted, Socket Mode app token accepted$/m);
-    expect(run.stdout).toMatch(/^All checks passed\.$/m);
+    expect(run.stdout).toMatch(/^All checks passed: BAT OS can start\.$/m);
     expect(slack.callsOf('apps.connections.open').length).toBe(connectionsBefore + 1);
     expect(existsSync(image)).toBe(false);
   });
 
-  it('names each rejected token and the missing model, and exits non-zero', async () => {
+  it('names each rejected token, warns of the missing model, and exits non-zero', async () => {
     const dir = tempDir();
     const run = await runBatos(
       '',
@@ -254,10 +254,11 @@ describe('npm start -- --check', () => {
     );
     expect(run.code, run.stdout + run.stderr).toBe(EXIT.config);
     expect(run.stdout).toMatch(/^ok: image: /m);
-    expect(run.stdout).toMatch(/^problem: BATOS_MODEL=.*missing\.gguf.*npm run models:pull/m);
+    // A start serves without a model, so --check only warns about it.
+    expect(run.stdout).toMatch(/^warning: BATOS_MODEL=.*missing\.gguf.*npm run models:pull/m);
     expect(run.stdout).toMatch(/^problem: DISCORD_TOKEN was rejected by Discord/m);
     expect(run.stdout).toMatch(/^problem: SLACK_BOT_TOKEN was rejected by Slack/m);
-    expect(run.stdout).toMatch(/^3 to fix before BAT OS can start\.$/m);
+    expect(run.stdout).toMatch(/^2 to fix before BAT OS can start\.$/m);
   });
 });
 
@@ -276,5 +277,5 @@ describe('npm start -- --help, --version and unknown arguments', () => {
     const wrong = await runBatos('', {}, 60_000, ['--frobnicate']);
     expect(wrong.code).toBe(EXIT.usage);
     expect(wrong.stderr).toMatch(/Unknown option '--frobnicate'\nusage: npm start/);
-  });
+  }, 180_000);
 });

@@ -103,6 +103,12 @@ export const SETTINGS = {
     defaultText: 'health.json beside the image',
     help: 'Written when the bot is ready, removed when it stops; the steward reads it.',
   },
+  BATOS_FILE_CHECK: {
+    group: 'image',
+    type: choice(['refuse', 'warn']),
+    default: 'refuse',
+    help: 'When .env or the image file may be read by other users: refuse to start (naming the chmod that fixes it), or warn and start.',
+  },
   // Console
   BATOS_CONSOLE: {
     group: 'console',

@@ -14,10 +14,8 @@ import { tempDir } from '../support/temp.ts';
 describe('forge', () => {
   const dir = tempDir('batos-forge-');
 
-  it('writes the model, four adapters and the malformed files, in milliseconds', async () => {
-    const started = performance.now();
+  it('writes the model, four adapters and the malformed files', async () => {
     const files = await forge({ outDir: join(dir, 'a') });
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(Object.keys(files.adapters)).toEqual([...PERSONA_NAMES]);
     const info = await readGgufFileInfo(files.model, { logWarnings: false });
     expect(info.metadata.general).toMatchObject({ architecture: 'llama', type: 'model' });

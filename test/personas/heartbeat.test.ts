@@ -65,11 +65,9 @@ describe('the heartbeat', () => {
       audit: { yieldEvery: 1 },
     });
     await until(() => checked > 0);
-    const started = performance.now();
     expect(await core.ok('genesis setSlot color "blue"')).toBe('blue');
-    const sendMs = performance.now() - started;
+    // The send was answered while the audit still had methods to check: it did not wait.
     expect(checked).toBeLessThan(200);
-    expect(sendMs).toBeLessThan(200);
     await heartbeat.stop();
     expect(warned).toBe(0);
     expect((await recorded(core))?.methods).toBe(200);

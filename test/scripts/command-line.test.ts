@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PERSONA_SIGNATURES } from '../../src/forge/index.ts';
-import { REPO_ROOT, runBatos } from '../support/run-batos.ts';
+import { finished, REPO_ROOT, runBatos } from '../support/run-batos.ts';
 import { tempDir } from '../support/temp.ts';
 
 interface Run {
@@ -83,4 +84,94 @@ describe('npm run forge', () => {
       adapters: { ROBIN: join(out, 'lora', 'robin.gguf') },
     });
   });
+});
+
+/**
+ * Every script in package.json, with the first line its `--help` prints: its own usage, or
+ * the help of the tool it hands its arguments to.
+ */
+const HELP_FIRST_LINES: Record<string, RegExp> = {
+  start: /^Usage: npm start /,
+  'check:config': /^Usage: npm start /,
+  test: /^usage: npm test /,
+  'test:unit': /^vitest\//,
+  typecheck: /^tsc: The TypeScript Compiler/,
+  lint: /^usage: npm run format \| npm run lint/,
+  format: /^usage: npm run format \| npm run lint/,
+  bench: /^usage: npm run bench /,
+  forge: /^usage: npm run forge /,
+  'models:pull': /^usage: npm run models:pull /,
+  'llama-server:build': /^usage: npm run llama-server:build /,
+  'llama-server': /^usage: npm run llama-server /,
+  'settings:docs': /^usage: npm run settings:docs$/,
+  serve: /^usage: npm run serve /,
+  'serve:stop': /^usage: npm run serve:stop$/,
+  'serve:logs': /^usage: npm run serve:logs /,
+  'serve:status': /^usage: npm run serve:status /,
+};
+
+/** Every file under the repository (but node_modules and .git): its size and mtime. */
+function repositoryFiles(): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.name === 'node_modules' || entry.name === '.git') continue;
+      if (entry.isDirectory()) walk(path);
+      else {
+        const stat = statSync(path, { throwIfNoEntry: false });
+        files.set(relative(REPO_ROOT, path), `${stat?.size} ${stat?.mtimeMs}`);
+      }
+    }
+  };
+  walk(REPO_ROOT);
+  return files;
+}
+
+describe('every script answers --help: prints help, exits 0, changes nothing', () => {
+  const scripts = (
+    JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+
+  it('knows every script in package.json', () => {
+    expect(Object.keys(HELP_FIRST_LINES).sort()).toEqual(Object.keys(scripts).sort());
+  });
+
+  it.each([
+    ...Object.keys(HELP_FIRST_LINES).map((name) => ({
+      name: `npm run ${name} -- --help`,
+      command: ['npm', 'run', '--silent', name, '--', '--help'],
+      first: HELP_FIRST_LINES[name]!,
+    })),
+    {
+      // docs/steward.md runs it by hand; it once made a SQLite file named --help.
+      name: 'npx tsx scripts/migrate.ts --help',
+      command: ['npx', '--no', 'tsx', 'scripts/migrate.ts', '--help'],
+      first: /^usage: npx tsx scripts\/migrate\.ts /,
+    },
+  ])(
+    '$name',
+    async ({ command, first }) => {
+      const pm2Home = tempDir();
+      const cache = tempDir();
+      const before = repositoryFiles();
+      const [file, ...args] = command;
+      const child = spawn(file!, args, {
+        cwd: REPO_ROOT,
+        // Where pm2 and the llama-server build would write, were they to run.
+        env: { ...process.env, PM2_HOME: pm2Home, XDG_CACHE_HOME: cache },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const run = await finished(child, command.join(' '), 120_000);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout.split('\n')[0]).toMatch(first);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(repositoryFiles()).toEqual(before);
+      expect(readdirSync(pm2Home)).toEqual([]);
+      expect(readdirSync(cache)).toEqual([]);
+    },
+    150_000,
+  );
 });

@@ -1,11 +1,13 @@
 /**
  * `npm run serve` with the real pm2 and the real ecosystem.config.js, under a temporary
  * PM2_HOME: it refuses a bot nobody can reach, explains a missing upgrade key instead of
- * crash-looping a steward, writes logs under PM2_HOME (0600) with one timestamp per line.
+ * crash-looping a steward, waits for the bot to be ready (and fails loudly, with the bot's
+ * own error, when it is not), leaves a running bot alone, writes logs under PM2_HOME (0600)
+ * with one timestamp per line.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { finished, REPO_ROOT, type RunResult } from '../support/run-batos.ts';
@@ -73,11 +75,19 @@ describe('npm run serve', () => {
       expect(run.code, run.stderr).toBe(0);
       expect(run.stderr).toMatch(/Upgrades are off: BATOS_UPGRADE_KEY is not set/);
       expect(run.stderr).toContain(`randomBytes(32).toString('hex')`);
-
+      // The restart it suggests starts the same way.
+      expect(run.stderr).toMatch(/npm run serve:stop && npm run serve -- --without-chat$/m);
+      // It returned once the bot was ready, not merely spawned.
       const botLog = join(home, 'logs', 'batos.err.log');
-      await until(
-        'the bot to be ready',
-        () => existsSync(botLog) && /ready: /.test(readFileSync(botLog, 'utf8')),
+      expect(readFileSync(botLog, 'utf8')).toMatch(/ready: /);
+      const pid = /is ready under pm2 \(pid (\d+)\)/.exec(run.stdout)?.[1];
+      expect(pid, run.stdout).toBeDefined();
+
+      // A second serve leaves the running bot alone.
+      const again = await npmRun('serve', ['--without-chat'], env);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(
+        `BAT OS is already running under pm2 (pid ${pid}); left as it is`,
       );
       // The logs hold what people said: only the bot's own account may read them.
       expect(statSync(join(home, 'logs')).mode & 0o777).toBe(0o700);
@@ -98,6 +108,11 @@ describe('npm run serve', () => {
           encoding: 'utf8',
         }).stdout;
       pm2('start', join(REPO_ROOT, 'ecosystem.config.js'), '--only', 'batos-steward');
+      const bot = () =>
+        (JSON.parse(pm2('jlist')) as { name: string; pid: number }[]).find(
+          (a) => a.name === 'batos',
+        );
+      expect(bot()?.pid).toBe(Number(pid));
       const steward = () =>
         (
           JSON.parse(pm2('jlist')) as {
@@ -119,5 +134,24 @@ describe('npm run serve', () => {
       expect(stop.code, stop.stderr).toBe(0);
     }
     expect(readFileSync(join(home, 'logs', 'batos.err.log'), 'utf8')).toMatch(/image closed/);
+  }, 120_000);
+
+  it('waits for a bot that cannot start, and exits with its status and its own error', async () => {
+    const home = tempDir();
+    const data = tempDir();
+    const image = join(data, 'notes.txt');
+    writeFileSync(image, 'not an image\n', { mode: 0o600 });
+    const env = { PM2_HOME: home, BATOS_IMAGE: image, BATOS_THREADS: '1' };
+    try {
+      const run = await npmRun('serve', ['--without-chat'], env);
+      expect(run.code, run.stdout + run.stderr).toBe(78);
+      expect(run.stderr).toMatch(/^BAT OS did not come up: it exited with status 78\.$/m);
+      expect(run.stderr).toMatch(/notes\.txt is not a SQLite database/);
+      expect(run.stderr).toMatch(/npm start -- --check/);
+      expect(readFileSync(image, 'utf8')).toBe('not an image\n');
+    } finally {
+      const stop = await npmRun('serve:stop', [], env);
+      expect(stop.code, stop.stderr).toBe(0);
+    }
   }, 120_000);
 });

@@ -75,8 +75,11 @@ export function translateOpenError(path: string, error: unknown): ImageError {
   });
 }
 
-/** A non-empty file that is not SQLite is refused before SQLite can touch it. */
-function refuseNonDatabase(path: string): void {
+/**
+ * A non-empty file that is not SQLite is refused with a `corrupt` {@link ImageError} before
+ * SQLite can touch it; a missing or empty file passes (SQLite makes a new database there).
+ */
+export function refuseNonDatabase(path: string): void {
   let size: number;
   try {
     size = statSync(path).size;

@@ -11,6 +11,8 @@ export {
   type TransactionInfo,
   type WriteGuard,
 } from './transaction.ts';
+export { refuseNonDatabase } from './database.ts';
+export { migrateImage, type MigrateResult } from './migrate-image.ts';
 export type { HistoryChange, HistoryEntry } from './history.ts';
 export type { SlotMap } from './codec.ts';
 export type { Claim, SyncWait } from './store.ts';

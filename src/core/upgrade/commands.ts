@@ -31,7 +31,7 @@ export interface AppFacts {
 }
 
 /** Where the image author's migrate entry lives, relative to the application folder. */
-export const MIGRATE_SCRIPT = path.join('src', 'core', 'image', 'migrate.ts');
+export const MIGRATE_SCRIPT = path.join('scripts', 'migrate.ts');
 
 /** Time limits per step; installs and model downloads get long ones. */
 export const STEP_TIMEOUTS_MS: Readonly<Record<UpgradeStep['name'], number>> = {

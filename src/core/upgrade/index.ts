@@ -88,4 +88,4 @@ export {
   dataFolder,
   defaultHealthFile,
 } from './layout.ts';
-export { readAppVersion } from './version.ts';
+export { readAppVersion, readPackageVersion } from './version.ts';

@@ -9,14 +9,17 @@ import type { AppVersion } from './request.ts';
 
 const run = promisify(execFile);
 
-/** The version and full git revision of the application in `appDir`. */
-export async function readAppVersion(appDir: string): Promise<AppVersion> {
+/** The version in the package.json of the application in `appDir`. */
+export async function readPackageVersion(appDir: string): Promise<string> {
   const pkg = JSON.parse(await readFile(path.join(appDir, 'package.json'), 'utf8')) as {
     version?: unknown;
   };
+  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+}
+
+/** The version and full git revision of the application in `appDir`, a git checkout. */
+export async function readAppVersion(appDir: string): Promise<AppVersion> {
+  const version = await readPackageVersion(appDir);
   const { stdout } = await run('git', ['rev-parse', 'HEAD'], { cwd: appDir });
-  return {
-    version: typeof pkg.version === 'string' ? pkg.version : '0.0.0',
-    revision: stdout.trim(),
-  };
+  return { version, revision: stdout.trim() };
 }

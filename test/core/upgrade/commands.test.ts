@@ -48,7 +48,7 @@ describe('resolveStepCommand', () => {
       skip: 'no build script',
     });
     expect(resolveStepCommand({ name: 'migrate', args: [] }, app)).toEqual({
-      skip: `no ${path.join('src', 'core', 'image', 'migrate.ts')}`,
+      skip: `no ${path.join('scripts', 'migrate.ts')}`,
     });
   });
 

@@ -1,15 +1,14 @@
 /**
- * `tsx src/core/image/migrate.ts <image>`: runs any pending migrations on the image. When
- * every migration has run already it only reads, so the file's bytes stay exactly as they
- * were (a steward comparing fingerprints then knows nothing changed); otherwise it opens the
- * image once, which migrates it, and closes it. The steward's `migrate` upgrade step runs this
- * with the new code.
+ * Bringing an image's schema up to date without serving it (`scripts/migrate.ts`, the
+ * steward's `migrate` upgrade step). When every migration has run already it only reads, so
+ * the file's bytes stay exactly as they were (a steward comparing fingerprints then knows
+ * nothing changed); otherwise it opens the image once, which migrates it, and closes it.
  */
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { Image } from './image.ts';
 import { imageMigrations } from './migrations.ts';
-import { isPostgresLocation, redactedLocation, schemaVersion } from './postgres/index.ts';
+import { isPostgresLocation, schemaVersion } from './postgres/index.ts';
 
 /** The object count if every migration has run already, else `undefined` (then open migrates). */
 async function countIfUpToDate(file: string): Promise<number | undefined> {
@@ -42,24 +41,21 @@ async function countIfPostgresUpToDate(url: string): Promise<number | undefined>
   }
 }
 
-const path = process.argv[2];
-if (path === undefined) {
-  process.stderr.write('usage: tsx src/core/image/migrate.ts <image file>\n');
-  process.exit(2);
+/** What {@link migrateImage} did. */
+export interface MigrateResult {
+  /** Whether a migration ran; when not, the image was only read and its bytes are unchanged. */
+  readonly migrated: boolean;
+  readonly objects: number;
 }
-try {
-  const current = await countIfUpToDate(path);
-  if (current !== undefined) {
-    process.stdout.write(
-      `${redactedLocation(path)}: schema up to date, ${current} objects; image left untouched\n`,
-    );
-  } else {
-    const image = await Image.open(path);
-    const objects = image.countObjects();
+
+/** Runs any pending migrations on the image at `location` (a SQLite file or a PostgreSQL URL). */
+export async function migrateImage(location: string): Promise<MigrateResult> {
+  const current = await countIfUpToDate(location);
+  if (current !== undefined) return { migrated: false, objects: current };
+  const image = await Image.open(location);
+  try {
+    return { migrated: true, objects: image.countObjects() };
+  } finally {
     await image.close();
-    process.stdout.write(`${redactedLocation(path)}: migrated, ${objects} objects\n`);
   }
-} catch (error) {
-  process.stderr.write(`${(error as Error).message}\n`);
-  process.exit(1);
 }
