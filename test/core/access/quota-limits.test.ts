@@ -105,11 +105,12 @@ interface Row {
   ): { at: Attempt; past: Attempt; pastFirst: boolean };
 }
 
+/** Small bounds, each within what its setting accepts, so an operator could set them. */
 const LIMIT = {
-  value: 100,
-  object: 400,
-  slots: 6,
-  sendBytes: 300,
+  value: 256,
+  object: 1024,
+  slots: 8,
+  sendBytes: 1024,
   sendObjects: 3,
   objects: 3,
   names: 2,
