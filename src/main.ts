@@ -423,6 +423,7 @@ async function serve(
     historyTurns: core.historyTurns,
     historyChars: core.historyChars,
     maxThreadsPerUser: core.quotas.maxThreadsPerUser,
+    turnsAtOnce: settings.mind.sequences,
   });
   const heartbeat =
     core.auditIntervalMinutes > 0 && shard === undefined

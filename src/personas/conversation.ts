@@ -14,7 +14,13 @@ import type { Conversation } from '../core/bot/bot.ts';
 import { assertCommand } from '../core/access/commands.ts';
 import type { Caller } from '../core/access/principal.ts';
 import { DEFAULT_QUOTAS } from '../core/access/quotas.ts';
-import { MindError, type ChatTurn, type MindService } from '../core/mind/index.ts';
+import { FairSlots } from '../core/fairness/index.ts';
+import {
+  DEFAULT_SEQUENCES,
+  MindError,
+  type ChatTurn,
+  type MindService,
+} from '../core/mind/index.ts';
 import { textReply, type Reply, type ReplyEvents, type Send } from '../core/protocol.ts';
 import type { Argument } from '../core/uvm/parser.ts';
 import { transactionInfo, type Uvm } from '../core/uvm/uvm.ts';
@@ -50,14 +56,26 @@ export interface ConversationOptions {
   readonly historyTurns?: number;
   /** The most characters of those turns, all together (default 4,000). */
   readonly historyChars?: number;
+  /**
+   * Persona turns generated at once (the mind's sequences, default {@link DEFAULT_SEQUENCES}):
+   * people waiting beyond them are served round robin, one turn each while others wait.
+   */
+  readonly turnsAtOnce?: number;
   /** The most threads one person may start (default {@link DEFAULT_QUOTAS}). */
   readonly maxThreadsPerUser?: number;
 }
 
 export class PersonaConversation implements Conversation {
   private readonly limits: HistoryLimits;
+  /** The model's turns, shared fairly between people (as the method writer's are). */
+  private readonly turns: FairSlots;
 
   constructor(private readonly options: ConversationOptions) {
+    this.turns = new FairSlots({
+      capacity: options.turnsAtOnce ?? DEFAULT_SEQUENCES,
+      share: 1,
+      lend: true,
+    });
     this.limits = {
       maxTurns: options.historyTurns ?? 20,
       maxChars: options.historyChars ?? 4_000,
@@ -194,18 +212,25 @@ export class PersonaConversation implements Conversation {
     const history = window.slice(0, -1).map((t): ChatTurn => ({ role: t.role, text: t.text }));
     let reply: string;
     try {
-      reply = await mind.chat({
-        ...(adapter.kind === 'file'
-          ? { adapter: { path: adapter.path, scale: adapter.scale } }
-          : {}),
-        systemPrompt: persona.voice,
-        thread: key,
-        history,
-        text: window[window.length - 1]!.text,
-        ...(events.partial ? { onPartial: (soFar: string) => events.partial?.(soFar) } : {}),
-        ...(events.signal ? { signal: events.signal } : {}),
-      });
+      reply = await this.turns.run(
+        caller.principal,
+        () =>
+          mind.chat({
+            ...(adapter.kind === 'file'
+              ? { adapter: { path: adapter.path, scale: adapter.scale } }
+              : {}),
+            systemPrompt: persona.voice,
+            thread: key,
+            history,
+            text: window[window.length - 1]!.text,
+            ...(events.partial ? { onPartial: (soFar: string) => events.partial?.(soFar) } : {}),
+            ...(events.signal ? { signal: events.signal } : {}),
+          }),
+        events.signal,
+      );
     } catch (error) {
+      if (events.signal?.aborted && !(error instanceof MindError))
+        return failed(`${persona.name} was cancelled before speaking; nothing was changed.`);
       if (!(error instanceof MindError)) throw error;
       return failed(`${persona.name} could not answer, and nothing was changed: ${error.message}`);
     }
