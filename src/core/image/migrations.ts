@@ -102,8 +102,9 @@ const migrations: Record<string, Migration> = {
       if (prototype !== undefined) system.add(prototype);
       if (conversations !== undefined) {
         system.add(conversations);
-        for (const slot of objects.get(conversations)?.values() ?? [])
-          if (slot.kind === 'value' && isRef(slot.value)) threads.set(slot.value.$ref, new Set());
+        for (const [name, slot] of objects.get(conversations) ?? [])
+          if (name !== 'parent*' && slot.kind === 'value' && isRef(slot.value))
+            threads.set(slot.value.$ref, new Set());
       }
       for (const [oid, slots] of objects) {
         const parent = slots.get('parent*');

@@ -89,8 +89,9 @@ export class Invoker {
   ): Promise<Value> {
     const { slot } = found;
     guard.authority = authority;
-    // Whatever lookup found on a parent is that parent's: its reader decides, as for a direct read.
-    assertFoundReadable(tx, authority, self, found);
+    // A value or method lookup found on a parent is that parent's: its reader decides, as for
+    // a direct read. (A primitive is BAT OS's own code, the same for everyone.)
+    if (slot.kind !== 'primitive') assertFoundReadable(tx, authority, self, found);
     if (slot.kind === 'value') {
       if (args.length > 0)
         throw new SendError(
@@ -274,7 +275,7 @@ export class Invoker {
             selector,
             'methods cannot have missing methods written for them mid-send',
           );
-        assertFoundReadable(tx, authority, oid, target);
+        if (target.slot.kind !== 'primitive') assertFoundReadable(tx, authority, oid, target);
         const callArgs = found === undefined ? [selector, [...args]] : args;
         const callSelector = found === undefined ? 'doesNotUnderstand_' : selector;
         if (target.slot.kind === 'method') {

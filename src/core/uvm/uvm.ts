@@ -17,7 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { callerAuthority, systemAuthority, type Authority } from '../access/authority.ts';
 import { assertCommand } from '../access/commands.ts';
 import { AccessGuard, type SlotRule } from '../access/guard.ts';
-import { accessOf } from '../access/object-access.ts';
+import { ACCESS_SLOT, accessOf, READERS_SLOT } from '../access/object-access.ts';
 import { SYSTEM, type Caller } from '../access/principal.ts';
 import { DEFAULT_QUOTAS, type Quotas } from '../access/quotas.ts';
 import { mayRead, mayWrite } from '../access/rights.ts';
@@ -200,6 +200,12 @@ export class Uvm implements FrontEndLedger {
       for (const name of TRAIT_PRIMITIVES)
         if (tx.getSlot(TRAITS, name) === undefined)
           tx.setSlot(TRAITS, name, { kind: 'primitive', name });
+      // The first owners migration took traits for a conversation thread (by its parent
+      // slot) and made it private with readers; traits is everyone's to read.
+      if (tx.getSlot(TRAITS, READERS_SLOT) !== undefined) {
+        tx.removeSlot(TRAITS, READERS_SLOT);
+        tx.removeSlot(TRAITS, ACCESS_SLOT);
+      }
     });
   }
 

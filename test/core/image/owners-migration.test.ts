@@ -156,7 +156,7 @@ describe('migrating an image made before owners', () => {
       person(id, id === 'admin'),
     ) as [Partial<Send>, Partial<Send>, Partial<Send>, Partial<Send>];
 
-    expect(await core.ok('widget describe', admin)).toMatch(/owner discord:bob · flags "rf"/);
+    expect(await core.ok('@widget describe', admin)).toMatch(/owner discord:bob · flags "rf"/);
     expect(await core.ok('genesis describe', admin)).toMatch(/owner system/);
     expect(await core.ok('robin describe', admin)).toMatch(/owner system/);
     expect(await core.ok('#11 describe', admin)).toMatch(/owner system · flags ""/);
@@ -166,6 +166,8 @@ describe('migrating an image made before owners', () => {
       /no object named "conversations"/,
     );
     expect(await core.ok('#10 describe', admin)).toMatch(/owner system · flags ""/);
+    // Traits, which the first version of this migration took for a thread, is readable.
+    expect(await core.ok('#1 describe', admin)).toMatch(/owner system · flags "rf"/);
 
     // bob's widget is still his, and its method runs as him.
     expect(await core.ok('@widget greet', alice)).toBe('hi');
@@ -182,5 +184,20 @@ describe('migrating an image made before owners', () => {
     // The traits gained this release's primitives.
     expect(await core.ok('genesis chmod private', admin)).toMatch(/flags ""/);
     expect(replyToPlainText(await core.say('genesis slotNames', mallory))).toMatch(/private/);
+  });
+});
+
+describe('an image the first owners migration left with traits private', () => {
+  it('gets traits back, readable by everyone, at the next start', async () => {
+    const imagePath = join(tempDir(), 'traits.db');
+    const first = await openPersonaCore({ imagePath });
+    await first.uvm.exclusive({ who: 'system:test', platform: 'console' }, (tx) => {
+      tx.setSlot(1, 'access*', v(''));
+      tx.setSlot(1, 'readers*', v(['discord:alice']));
+    });
+    await first.close();
+    const core = await openPersonaCore({ imagePath });
+    expect(await core.ok('#1 describe')).toMatch(/owner system · flags "rf"/);
+    expect(await core.ok('genesis clone', person('bob'))).toMatch(/^#\d+$/);
   });
 });
