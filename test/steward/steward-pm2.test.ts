@@ -314,7 +314,7 @@ describe('steward under pm2', () => {
     expect(result).toMatchObject({ ok: true, dryRun: true, rolledBack: false });
     expect(result.to).toEqual(result.from);
     expect(formatUpgradeResult(result)).toMatch(
-      /^Upgrade u-4 dry run on 2\.0\.0 .*: would run git-pull, npm-ci, build, migrate \(skipped: no src.core.image.migrate\.ts\)\. Nothing was changed\.$/,
+      /^Upgrade u-4 dry run on 2\.0\.0 .*: would run git-pull, npm-ci, build, migrate \(skipped: no scripts.migrate\.ts\)\. Nothing was changed\.$/,
     );
     expect(await pm2.pid('batos')).toBe(pid);
     expect(await readdir(layout.requests)).toEqual([]);
