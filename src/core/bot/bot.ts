@@ -9,8 +9,6 @@ import type { Logger } from '../log.ts';
 import {
   textReply,
   type BotService,
-  type FrontEndLedger,
-  type Platform,
   type Reply,
   type ReplyEvents,
   type Send,
@@ -62,7 +60,7 @@ export interface BotOptions {
   readonly roles?: Roles;
 }
 
-export class Bot implements BotService, FrontEndLedger {
+export class Bot implements BotService {
   private readonly limiter: RateLimiter | undefined;
 
   constructor(private readonly options: BotOptions) {
@@ -103,19 +101,6 @@ export class Bot implements BotService, FrontEndLedger {
     } catch (error) {
       return this.failure(error, send);
     }
-  }
-
-  /** Front ends' ledger, kept in the image so every process and restart agree. */
-  firstDelivery(platform: Platform, eventId: string): Promise<boolean> {
-    return this.options.uvm.firstDelivery(platform, eventId);
-  }
-
-  rememberThread(platform: Platform, thread: string): Promise<void> {
-    return this.options.uvm.rememberThread(platform, thread);
-  }
-
-  answeredIn(platform: Platform, thread: string): Promise<boolean> {
-    return this.options.uvm.answeredIn(platform, thread);
   }
 
   private async perform(

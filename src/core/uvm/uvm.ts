@@ -32,7 +32,6 @@ import type {
   Transaction,
   TransactionInfo,
 } from '../image/index.ts';
-import type { FrontEndLedger, Platform } from '../protocol.ts';
 import { lookup, type Found } from '../model/lookup.ts';
 import { primordialObjects, TRAIT_PRIMITIVES, TRAITS } from '../model/primordial.ts';
 import { objectLabel, renderValue } from '../model/render.ts';
@@ -149,7 +148,7 @@ export function transactionInfo(caller: Caller, message?: string): TransactionIn
   };
 }
 
-export class Uvm implements FrontEndLedger {
+export class Uvm {
   private readonly image: Image;
   private readonly runner: MethodRunner;
   private readonly writer: MethodWriter | undefined;
@@ -430,24 +429,6 @@ export class Uvm implements FrontEndLedger {
     await this.gate.drain();
     await this.runner.close();
     await this.image.close();
-  }
-
-  /** True for the first claim of a platform event across every process over the image. */
-  firstDelivery(platform: Platform, eventId: string): Promise<boolean> {
-    this.assertOpen();
-    return this.image.ledger.firstDelivery(platform, eventId);
-  }
-
-  /** Remembers, in the image, that the bot answered in `thread`. */
-  rememberThread(platform: Platform, thread: string): Promise<void> {
-    this.assertOpen();
-    return this.image.ledger.rememberThread(platform, thread);
-  }
-
-  /** Whether the bot answered in `thread`, in any process, before any restart. */
-  answeredIn(platform: Platform, thread: string): Promise<boolean> {
-    this.assertOpen();
-    return this.image.ledger.answeredIn(platform, thread);
   }
 
   /**
