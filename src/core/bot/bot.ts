@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { ImageError, SendError } from '../errors.ts';
+import type { Transaction } from '../image/index.ts';
 import type { Logger } from '../log.ts';
 import {
   textReply,
@@ -28,18 +29,36 @@ import { HELP_TEXT } from './help.ts';
 import { imageNameView, readMessage, type Reading } from './message-kind.ts';
 import { RateLimiter, type RateLimit } from './rate-limit.ts';
 
+/** A send as the bot performs it: a parsed send line. */
+export type SendLine = Extract<ParsedLine, { kind: 'send' }>;
+
+/**
+ * What the personas make of a message, decided within the bot's one read of it (see
+ * {@link Conversation.read}).
+ */
+export type PersonaPlan =
+  | {
+      /** A send a persona understands (`alfred slotNames`): the bot performs it as any send. */
+      readonly kind: 'send';
+      readonly line: SendLine;
+      /** The persona the reply comes from, when it should say so. */
+      readonly persona?: string;
+    }
+  | {
+      /** A turn or an audit: the personas answer it themselves, after the read. */
+      readonly kind: 'answer';
+      readonly answer: (events: ReplyEvents) => Promise<Reply>;
+    };
+
 /** Hands free text and persona addressing to the personas (see src/personas). */
 export interface Conversation {
   /**
-   * Answers `send` if it is addressed to a persona, or is conversation (`reading.kind`, see
-   * `message-kind.ts`); returns undefined to let the bot perform it as a send or command.
+   * Decides, within the bot's one read of the message (`tx`, read as `reading`; see
+   * `message-kind.ts`), whether `send` is for a persona and what is to be done: reads all it
+   * needs now, so nothing reads the image again before the work starts. Undefined leaves the
+   * message to the bot as a send or command.
    */
-  answer(
-    send: Send,
-    caller: Caller,
-    events: ReplyEvents,
-    reading: Reading,
-  ): Promise<Reply | undefined>;
+  read(tx: Transaction, send: Send, caller: Caller, reading: Reading): PersonaPlan | undefined;
 }
 
 /** Files upgrade requests for the steward. */
@@ -81,11 +100,14 @@ export class Bot implements BotService {
     const caller = callerOf(send, this.options.roles);
     try {
       const limits = this.options.parserLimits ?? DEFAULT_PARSER_LIMITS;
-      const reading = await this.options.uvm.read((tx) =>
-        readMessage(send.text, limits, imageNameView(tx, caller.principal)),
-      );
-      const conversed = await this.options.conversation?.answer(send, caller, events, reading);
-      if (conversed !== undefined) return conversed;
+      // One read decides everything: what the message is, and what the personas make of it.
+      const { reading, plan } = await this.options.uvm.read((tx) => {
+        const reading = readMessage(send.text, limits, imageNameView(tx, caller.principal));
+        return { reading, plan: this.options.conversation?.read(tx, send, caller, reading) };
+      });
+      if (plan?.kind === 'answer') return await plan.answer(events);
+      if (plan?.kind === 'send')
+        return await this.perform(plan.line, send, caller, events, plan.persona);
       if (reading.meant !== undefined)
         throw new SendError(
           'parse',
@@ -108,6 +130,7 @@ export class Bot implements BotService {
     send: Send,
     caller: Caller,
     events: ReplyEvents,
+    persona?: string,
   ): Promise<Reply> {
     const { uvm } = this.options;
     if (parsed.kind === 'send') {
@@ -120,7 +143,10 @@ export class Bot implements BotService {
         ...(events.status ? { onStatus: (text: string) => events.status?.(text) } : {}),
         ...(events.signal ? { signal: events.signal } : {}),
       });
-      return textReply('ok', outcome.text, outcome.tx === undefined ? {} : { tx: outcome.tx });
+      return textReply('ok', outcome.text, {
+        ...(persona === undefined ? {} : { persona }),
+        ...(outcome.tx === undefined ? {} : { tx: outcome.tx }),
+      });
     }
     const words = parsed.words;
     switch (parsed.command) {
