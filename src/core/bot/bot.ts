@@ -139,6 +139,7 @@ export class Bot implements BotService {
         target: parsed.target,
         selector: parsed.selector,
         args: parsed.args,
+        ...(parsed.asksForMethod ? { asksForMethod: true } : {}),
         message: send.text,
         ...(events.status ? { onStatus: (text: string) => events.status?.(text) } : {}),
         ...(events.signal ? { signal: events.signal } : {}),

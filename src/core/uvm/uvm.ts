@@ -48,6 +48,7 @@ import { authorOf, visibleSlotNames, type PrimitiveTable } from './primitives.ts
 import { keepInWorkshop, workshopMethod } from './workshop.ts';
 import { SendGate, SENDS_AT_ONCE } from './send-gate.ts';
 import { undoRefusal } from './undo-rule.ts';
+import { answerInsteadOfWriting } from './before-writing.ts';
 
 /** A send, as the UVM receives it. */
 export interface SendRequest {
@@ -60,6 +61,8 @@ export interface SendRequest {
   readonly message?: string;
   /** The sender's words beyond the send itself, for the method writer. */
   readonly words?: string;
+  /** Written `selector()`: write a method even for a near miss or a missing slot. */
+  readonly asksForMethod?: boolean;
   /** Told when a method is being written, so a front end can show it. */
   readonly onStatus?: (text: string) => void;
   /** Aborted when the sender cancels (Ctrl+C at the console): a method being written for them stops. */
@@ -540,8 +543,13 @@ export class Uvm {
       );
     } else {
       const handler = missingHandler(tx, receiver);
-      if (handler === undefined)
+      if (handler === undefined) {
+        const instead = request.asksForMethod
+          ? undefined
+          : answerInsteadOfWriting(tx, authority, receiver, request.selector, args.length);
+        if (instead !== undefined) throw instead;
         throw new NeedsMethod(this.methodRequest(tx, receiver, request, args, authority));
+      }
       value = await this.invoker.invoke(
         tx,
         guard,
