@@ -242,7 +242,7 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
     const image = checkImagePath(values.BATOS_IMAGE, imageSet);
     const lines = [...settingProblems, ...(image.status === 'problem' ? [image.line] : [])];
     if (values.BATOS_LOG_FORMAT === 'json') refuseStart(lines, 'json');
-    else process.stderr.write(`${new SettingsError(lines).message}\n`);
+    else process.stderr.write(`${new SettingsError('invalid', lines).message}\n`);
     return EXIT.config;
   }
   const log = createLogger({ level: values.BATOS_LOG_LEVEL, format: values.BATOS_LOG_FORMAT });
