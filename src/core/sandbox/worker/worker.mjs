@@ -1,7 +1,9 @@
 /**
  * The sandbox worker: one QuickJS realm, serving one method call at a time over the channel.
  * It blocks between messages (Atomics.wait), so its own event loop never runs; the host stops
- * it with `worker.terminate()` when the hard time limit passes.
+ * it with `worker.terminate()` when the hard time limit passes. It runs as plain JavaScript
+ * (no loader), so it cannot use src/core/errors.ts: its failures are plain errors or
+ * GuestFailures, and the host reports each as a SandboxError.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Channel, DEAD, TO_HOST, TO_WORKER } from '../channel.mjs';
