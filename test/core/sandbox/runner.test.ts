@@ -4,6 +4,7 @@ import {
   SandboxError,
   type MethodCall,
 } from '../../../src/core/sandbox/index.ts';
+import { InternalError } from '../../../src/core/errors.ts';
 import { newRunner, TEST_LIMITS } from './fixtures.ts';
 import { MemoryHost } from './memory-host.ts';
 
@@ -235,7 +236,7 @@ describe('QuickJsMethodRunner', () => {
 
   it('refuses limits that would not protect the host', () => {
     expect(() => newRunner({ stackBytes: 1024 * 1024 })).toThrow(/256 KiB/);
-    expect(() => newRunner({ timeoutMs: 0 })).toThrow(RangeError);
+    expect(() => newRunner({ timeoutMs: 0 })).toThrow(InternalError);
     expect(() => newRunner({ timeoutMs: 900, hardTimeoutMs: 500 })).toThrow(/hardTimeoutMs/);
   });
 
