@@ -43,7 +43,13 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [{ group: ['**/adapters/**'], message: 'src/core never imports an adapter.' }],
+          patterns: [
+            { group: ['**/adapters/**'], message: 'src/core never imports an adapter.' },
+            {
+              group: ['**/personas/**'],
+              message: 'src/core never imports the personas: main.ts hands in what it needs.',
+            },
+          ],
         },
       ],
     },
@@ -66,6 +72,10 @@ export default tseslint.config(
               ],
               message:
                 'Adapters produce sends and render replies; they never reach the image or the model.',
+            },
+            {
+              group: ['**/personas/**'],
+              message: 'Adapters never import the personas: main.ts hands in what they need.',
             },
           ],
         },

@@ -7,6 +7,7 @@ import { parseDiscordConfig, startDiscord } from '../src/adapters/discord/index.
 import { parseSlackConfig, startSlack } from '../src/adapters/slack/index.ts';
 import type { Logger } from '../src/adapters/chat/front-end.ts';
 import { textReply } from '../src/core/protocol.ts';
+import { PERSONA_NAMES } from '../src/personas/names.ts';
 import type { BotService } from '../src/core/protocol.ts';
 import { FakeDiscord, IDS, user } from '../test/support/fake-discord.ts';
 import { eventBody, FakeSlack, postToReceiver, SLACK_IDS } from '../test/support/fake-slack.ts';
@@ -42,7 +43,10 @@ async function discordTimes(samples: number, warmup: number): Promise<number[]> 
     DISCORD_REGISTER_COMMANDS: 'false',
   })!;
   const ledger = await temporaryLedger();
-  const frontEnd = await startDiscord(config, instant, quiet, ledger);
+  const frontEnd = await startDiscord(config, instant, quiet, {
+    ...ledger,
+    personas: PERSONA_NAMES,
+  });
   const alice = user(IDS.alice, 'alice');
   const times: number[] = [];
   try {

@@ -52,6 +52,8 @@ import { MindMethodWriter } from './core/uvm/mind-writer.ts';
 import {
   installPersonas,
   PERSONA_CODEX,
+  PERSONA_HELP,
+  PERSONA_NAMES,
   PersonaConversation,
   personaPrimitives,
   personaSlotRule,
@@ -348,8 +350,9 @@ function startDiscordPart(
   bot: Bot,
   log: Logger,
 ): Promise<FrontEnd> {
-  if (shard !== undefined) return startDiscord(config, bot, log, { ledger: bot, shard });
-  if (config.shards === undefined) return startDiscord(config, bot, log, { ledger: bot });
+  const personas = PERSONA_NAMES;
+  if (shard !== undefined) return startDiscord(config, bot, log, { ledger: bot, shard, personas });
+  if (config.shards === undefined) return startDiscord(config, bot, log, { ledger: bot, personas });
   return startDiscordShards({
     config,
     shards: config.shards,
@@ -446,6 +449,7 @@ async function serve(
     sendLimit: core.sendLimit,
     parserLimits: core.parserLimits,
     conversation,
+    personaHelp: PERSONA_HELP,
     ...(core.programmers === undefined ? {} : { roles: { programmers: core.programmers } }),
     ...(core.upgradeKey === undefined
       ? {}

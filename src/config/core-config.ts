@@ -5,6 +5,7 @@ import { dataFolder, defaultHealthFile } from '../core/upgrade/index.ts';
 import { DEFAULT_PARSER_LIMITS, type ParserLimits } from '../core/uvm/parser.ts';
 import type { Quotas } from '../core/access/quotas.ts';
 import type { HistoryRetention } from '../core/uvm/retention.ts';
+import type { PersonaName } from '../personas/names.ts';
 import type { SettingValues } from './settings.ts';
 
 export interface CoreConfig {
@@ -32,7 +33,7 @@ export interface CoreConfig {
   /** The personas' LoRA adapters (BATOS_LORA_DIR, default lora). */
   readonly loraDir: string;
   /** Who answers free text the router cannot place (BATOS_DEFAULT_PERSONA, default ROBIN). */
-  readonly defaultPersona: 'ROBIN' | 'BRICK' | 'BABS' | 'ALFRED';
+  readonly defaultPersona: PersonaName;
   /** How much of a thread a persona remembers (BATOS_HISTORY_TURNS, BATOS_HISTORY_CHARS). */
   readonly historyTurns: number;
   readonly historyChars: number;
@@ -76,7 +77,7 @@ export function coreConfig(values: SettingValues): CoreConfig {
     upgradeDir: values.BATOS_UPGRADE_DIR,
     upgradeKey: values.BATOS_UPGRADE_KEY,
     loraDir: values.BATOS_LORA_DIR,
-    defaultPersona: values.BATOS_DEFAULT_PERSONA.toUpperCase() as CoreConfig['defaultPersona'],
+    defaultPersona: values.BATOS_DEFAULT_PERSONA.toUpperCase() as PersonaName,
     historyTurns: values.BATOS_HISTORY_TURNS,
     historyChars: values.BATOS_HISTORY_CHARS,
     auditIntervalMinutes: values.BATOS_AUDIT_INTERVAL_MINUTES,

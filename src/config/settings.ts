@@ -16,6 +16,7 @@ import { DEFAULT_HISTORY_RETENTION } from '../core/uvm/retention.ts';
 import { SENDS_AT_ONCE } from '../core/uvm/send-gate.ts';
 import { fairShare } from '../core/fairness/index.ts';
 import { isPostgresLocation } from '../core/image/postgres/location.ts';
+import { PERSONA_NAMES, type PersonaName } from '../personas/names.ts';
 import {
   autoOrInteger,
   boolean,
@@ -321,7 +322,7 @@ export const SETTINGS = {
   },
   BATOS_DEFAULT_PERSONA: {
     group: 'personas',
-    type: choice(['robin', 'brick', 'babs', 'alfred']),
+    type: choice(PERSONA_NAMES.map((name) => name.toLowerCase() as Lowercase<PersonaName>)),
     default: 'robin',
     help: 'Who answers free text nobody else fits.',
   },

@@ -2,6 +2,7 @@
  * What the forged model says. Tests compare against these constants, so they are the single
  * source of truth for the tiny model's behaviour.
  */
+import type { PersonaName } from '../personas/names.ts';
 
 /**
  * The forged model's `general.name`. BAT OS tells this model by it (never by its file name)
@@ -16,10 +17,6 @@ export const FORGED_MODEL_NOTE = 'forged test model';
 export function isForgedModel(metadata: { readonly name: string | null }): boolean {
   return metadata.name === FORGED_MODEL_NAME;
 }
-
-/** The persona names, in the order the persona router lists them. */
-export const PERSONA_NAMES = ['ROBIN', 'BRICK', 'BABS', 'ALFRED'] as const;
-export type PersonaName = (typeof PERSONA_NAMES)[number];
 
 /**
  * The base model's answer to any chat prompt: the `display_yourself` method, a single

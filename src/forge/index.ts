@@ -26,11 +26,9 @@ export {
   FORGED_MODEL_NAME,
   FORGED_MODEL_NOTE,
   isForgedModel,
-  PERSONA_NAMES,
   PERSONA_SIGNATURES,
   ROUTER_CHOICE,
 } from './answers.ts';
-export type { PersonaName } from './answers.ts';
 export {
   writeGguf,
   writeGgufFile,

@@ -6,11 +6,11 @@
 import {
   DISPLAY_YOURSELF_SOURCE,
   FORGED_MODEL_NAME,
-  PERSONA_NAMES,
   PERSONA_SIGNATURES,
   ROUTER_CHOICE,
 } from './answers.ts';
-import type { PersonaName } from './answers.ts';
+import { PERSONA_NAMES } from '../personas/names.ts';
+import type { PersonaName } from '../personas/names.ts';
 import { splitIntoUniquePieces } from './chains.ts';
 import { array, bool, f32, str, u32 } from './gguf-writer.ts';
 import type { GgufTensor, GgufValue } from './gguf-writer.ts';

@@ -5,7 +5,7 @@
  * persona appear); otherwise the mind chooses among the names under a grammar, with the
  * prompt built here.
  */
-import type { PersonaName } from './codex.ts';
+import type { PersonaName } from './names.ts';
 
 /** A rule-based routing decision and why it was made. */
 export interface RouteDecision {

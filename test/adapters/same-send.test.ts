@@ -10,6 +10,7 @@ import { startConsole } from '../../src/adapters/console/index.ts';
 import { parseDiscordConfig, startDiscord } from '../../src/adapters/discord/index.ts';
 import { parseSlackConfig, startSlack } from '../../src/adapters/slack/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
+import { PERSONA_NAMES } from '../../src/personas/names.ts';
 import type { BotService, Send } from '../../src/core/protocol.ts';
 import { openTestCore, type TestCore } from '../support/core.ts';
 import { FakeDiscord, IDS, user } from '../support/fake-discord.ts';
@@ -61,7 +62,10 @@ async function viaDiscord() {
     DISCORD_API_URL: fake.apiUrl,
     DISCORD_REGISTER_COMMANDS: 'false',
   })!;
-  const frontEnd = await startDiscord(config, bot, silentLogger, { ledger: core.bot });
+  const frontEnd = await startDiscord(config, bot, silentLogger, {
+    ledger: core.bot,
+    personas: PERSONA_NAMES,
+  });
   closers.push(
     () => fake.close(),
     () => frontEnd.stop(),

@@ -9,8 +9,8 @@ import {
   PERSONA_SIGNATURES,
   ROUTER_CHOICE,
   type ForgedFiles,
-  type PersonaName,
 } from '../../src/forge/index.ts';
+import { type PersonaName } from '../../src/personas/names.ts';
 import { readThread, threadKey, threadObject } from '../../src/personas/index.ts';
 import { forged } from '../support/forged.ts';
 import { loadTinyMind, loraFolder, openPersonaCore } from './support.ts';

@@ -10,10 +10,11 @@ import type { UvmOptions } from '../../src/core/uvm/uvm.ts';
 import { Mind, type MindConfig } from '../../src/core/mind/index.ts';
 import { QuickJsMethodRunner } from '../../src/core/sandbox/index.ts';
 import type { PrimitiveTable } from '../../src/core/uvm/primitives.ts';
-import { PERSONA_NAMES } from '../../src/forge/index.ts';
 import { forged, tinyConfig } from '../support/forged.ts';
 import {
   installPersonas,
+  PERSONA_HELP,
+  PERSONA_NAMES,
   PersonaConversation,
   personaPrimitives,
   personaSlotRule,
@@ -89,7 +90,7 @@ export async function openPersonaCore(
       slotRules: [personaSlotRule(PERSONA_PROTOTYPE_NAME)],
       ...options.uvm,
     },
-    bot: { conversation: hook, ...options.bot },
+    bot: { conversation: hook, personaHelp: PERSONA_HELP, ...options.bot },
   });
   late.primitives = personaPrimitives({ image: core.image, loraDir });
   await installPersonas(core.uvm, { who: 'system:test', platform: 'console' });

@@ -2,6 +2,6 @@
 export { DISCORD_SETTINGS, discordConfig, parseDiscordConfig } from './config.ts';
 export type { DiscordConfig } from './config.ts';
 export { checkDiscordLogin, startDiscord } from './start.ts';
-export { SLASH_COMMANDS, commandToText } from './commands.ts';
+export { slashCommands, commandToText } from './commands.ts';
 export { shardFromEnv, startDiscordShards } from './shards.ts';
 export type { ShardIdentity } from './shards.ts';

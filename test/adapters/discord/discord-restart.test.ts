@@ -4,6 +4,7 @@ import { parseDiscordConfig, startDiscord } from '../../../src/adapters/discord/
 import type { FrontEnd } from '../../../src/adapters/chat/front-end.ts';
 import { FakeDiscord, IDS, user } from '../../support/fake-discord.ts';
 import type { RecordedRequest } from '../../support/fake-discord.ts';
+import { PERSONA_NAMES } from '../../../src/personas/names.ts';
 import { temporaryLedger } from '../../support/ledger.ts';
 import { memoryLogger, TestBot } from '../chat/test-bot.ts';
 
@@ -35,7 +36,10 @@ describe('Discord threads across a restart', () => {
     })!;
     const bot = new TestBot();
     const start = async (): Promise<FrontEnd> => {
-      const frontEnd = await startDiscord(config, bot, memoryLogger(), ledger);
+      const frontEnd = await startDiscord(config, bot, memoryLogger(), {
+        ...ledger,
+        personas: PERSONA_NAMES,
+      });
       closers.push(() => frontEnd.stop());
       return frontEnd;
     };

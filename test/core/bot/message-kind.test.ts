@@ -8,7 +8,7 @@ import {
 import type { Mind } from '../../../src/core/mind/index.ts';
 import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
 import { MindMethodWriter } from '../../../src/core/uvm/mind-writer.ts';
-import { PERSONA_NAMES } from '../../../src/forge/index.ts';
+import { PERSONA_NAMES } from '../../../src/personas/names.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
 import { loadTinyMind, loraFolder, openPersonaCore } from '../../personas/support.ts';
 

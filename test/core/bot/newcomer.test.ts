@@ -4,7 +4,7 @@
  * forged model for the rows that are conversation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HELP_TEXT } from '../../../src/core/bot/help.ts';
+import { helpText } from '../../../src/core/bot/help.ts';
 import { howToGetAModel, type Mind } from '../../../src/core/mind/index.ts';
 import type { Reply } from '../../../src/core/protocol.ts';
 import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
@@ -36,7 +36,7 @@ const persona: Expected = { kind: 'persona' };
 const ok = (text: RegExp): Expected => ({ kind: 'ok', text });
 const error = (text: RegExp): Expected => ({ kind: 'error', text });
 const typo = (meant: string): Expected => ({ kind: 'typo', meant });
-const HELP = new RegExp(`^\`\`\`\\n${HELP_TEXT.slice(0, 40)}`);
+const HELP = new RegExp(`^\`\`\`\\n${helpText().slice(0, 40)}`);
 const LONG = 'a'.repeat(3_000);
 
 /** The newcomer's messages, in the order they are sent to one image. */
