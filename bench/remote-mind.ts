@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { Mind, RemoteMind, type ChatRequest, type MindService } from '../src/core/mind/index.ts';
-import { PERSONA_SIGNATURES } from '../src/forge/index.ts';
+import { PERSONA_SIGNATURES } from '../tools/forge/index.ts';
 import { PERSONA_NAMES, type PersonaName } from '../src/personas/names.ts';
 import { PERSONA_CODEX } from '../src/personas/index.ts';
 import { isBuilt, llamaServerBuild } from '../scripts/llama-server-cache.ts';

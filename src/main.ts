@@ -41,7 +41,9 @@ import { ImageError } from './core/errors.ts';
 import { Image } from './core/image/index.ts';
 import { createLogger, type Logger } from './core/log.ts';
 import {
+  FORGED_MODEL_NOTE,
   howToGetAModel,
+  isForgedModel,
   Mind,
   RemoteMind,
   type MindConfig,
@@ -64,7 +66,6 @@ import { startRetention } from './personas/heartbeat.ts';
 import { Uvm } from './core/uvm/uvm.ts';
 import { startHealthEndpoint, type HealthEndpoint, type Phase } from './health-endpoint.ts';
 import { loadProgressReporter } from './load-progress.ts';
-import { FORGED_MODEL_NOTE, isForgedModel } from './forge/answers.ts';
 import { checkImagePath, EXIT, exitFor, preflight, type Finding } from './preflight.ts';
 import { recordModel } from './core/uvm/model-record.ts';
 import { stewardUpgradeDesk } from './core/bot/upgrade-desk.ts';

@@ -9,7 +9,7 @@ import {
   PERSONA_SIGNATURES,
   ROUTER_CHOICE,
   type ForgedFiles,
-} from '../../src/forge/index.ts';
+} from '../../tools/forge/index.ts';
 import { type PersonaName } from '../../src/personas/names.ts';
 import { readThread, threadKey, threadObject } from '../../src/personas/index.ts';
 import { forged } from '../support/forged.ts';

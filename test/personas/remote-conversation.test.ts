@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RemoteMind } from '../../src/core/mind/index.ts';
 import { PLLM } from '../../src/core/model/primordial.ts';
 import { recordModel } from '../../src/core/uvm/model-record.ts';
-import { PERSONA_SIGNATURES, ROUTER_CHOICE } from '../../src/forge/index.ts';
+import { PERSONA_SIGNATURES, ROUTER_CHOICE } from '../../tools/forge/index.ts';
 import { type PersonaName } from '../../src/personas/names.ts';
 import { readThread, threadKey } from '../../src/personas/index.ts';
 import { replyToPlainText } from '../support/reply-text.ts';

@@ -7,7 +7,7 @@ import { mkdir, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MindError, RemoteMind } from '../../src/core/mind/index.ts';
-import { DISPLAY_YOURSELF_SOURCE, PERSONA_SIGNATURES } from '../../src/forge/index.ts';
+import { DISPLAY_YOURSELF_SOURCE, PERSONA_SIGNATURES } from '../../tools/forge/index.ts';
 import { PERSONA_CODEX } from '../../src/personas/index.ts';
 import { freePort, startLlamaServer } from '../../scripts/llama-server-process.ts';
 import { FakeLlamaServer, type FakeBehaviour } from '../support/fake-llama-server.ts';

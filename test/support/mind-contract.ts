@@ -8,7 +8,7 @@ import {
   DISPLAY_YOURSELF_SOURCE,
   PERSONA_SIGNATURES,
   ROUTER_CHOICE,
-} from '../../src/forge/index.ts';
+} from '../../tools/forge/index.ts';
 import { PERSONA_NAMES, type PersonaName } from '../../src/personas/names.ts';
 import { forged } from './forged.ts';
 import { genesisPrompt, rejection } from './mind-requests.ts';

@@ -26,6 +26,7 @@ export type { MindConfig, MindGpu } from './config.ts';
 export type { ChatTurn } from './chat-format.ts';
 export type { AdapterSpec, PoolStats } from './context-pool.ts';
 export type { ModelMetadata } from './metadata.ts';
+export { FORGED_MODEL_NAME, FORGED_MODEL_NOTE, isForgedModel } from './forged-model.ts';
 export { howToGetAModel, isModelUri, pullModel, resolveModelPath } from './model-source.ts';
 export type { DownloadProgress } from './model-source.ts';
 export { validateAdapterFile, validateModelFile } from './gguf/validate.ts';

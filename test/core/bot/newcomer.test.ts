@@ -9,7 +9,8 @@ import { howToGetAModel, type Mind } from '../../../src/core/mind/index.ts';
 import type { Reply } from '../../../src/core/protocol.ts';
 import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
 import { MindMethodWriter } from '../../../src/core/uvm/mind-writer.ts';
-import { FORGED_MODEL_NOTE, PERSONA_SIGNATURES } from '../../../src/forge/index.ts';
+import { PERSONA_SIGNATURES } from '../../../tools/forge/index.ts';
+import { FORGED_MODEL_NOTE } from '../../../src/core/mind/forged-model.ts';
 import {
   loadTinyMind,
   loraFolder,

@@ -5,9 +5,9 @@ import {
   DISPLAY_YOURSELF_SOURCE,
   PERSONA_SIGNATURES,
   ROUTER_CHOICE,
-} from '../../../src/forge/index.ts';
+} from '../../../tools/forge/index.ts';
 import { PERSONA_NAMES } from '../../../src/personas/names.ts';
-import type { ForgedFiles } from '../../../src/forge/index.ts';
+import type { ForgedFiles } from '../../../tools/forge/index.ts';
 import type { PersonaName } from '../../../src/personas/names.ts';
 import { Mind } from '../../../src/core/mind/index.ts';
 import { forged, tinyConfig } from '../../support/forged.ts';

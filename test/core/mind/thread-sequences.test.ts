@@ -3,7 +3,7 @@ import {
   DISPLAY_YOURSELF_SOURCE,
   PERSONA_SIGNATURES,
   type ForgedFiles,
-} from '../../../src/forge/index.ts';
+} from '../../../tools/forge/index.ts';
 import { type PersonaName } from '../../../src/personas/names.ts';
 import {
   buildMethodPrompt,
