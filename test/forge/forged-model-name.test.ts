@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Mind } from '../../src/core/mind/index.ts';
 import { LLAMA_3_1_8B_SHAPE, SMALL_SHAPE } from '../../tools/forge/index.ts';
 import { isForgedModel } from '../../src/core/mind/forged-model.ts';
-import { tinyMindConfig } from '../personas/support.ts';
+import { tinyMindConfig } from '../support/personas.ts';
 import { forged } from '../support/forged.ts';
 import { tempDir } from '../support/temp.ts';
 

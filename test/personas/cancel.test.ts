@@ -7,7 +7,7 @@ import { readThread, threadKey } from '../../src/personas/index.ts';
 import { operator } from '../support/core.ts';
 import { replyToPlainText } from '../support/reply-text.ts';
 import { tempDir } from '../support/temp.ts';
-import { openPersonaCore, tinyMindConfig } from './support.ts';
+import { openPersonaCore, tinyMindConfig } from '../support/personas.ts';
 
 /** A model with random weights talks until the token limit, so a turn is still going on. */
 let mind: Mind;

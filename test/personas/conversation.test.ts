@@ -13,7 +13,7 @@ import {
 import { type PersonaName } from '../../src/personas/names.ts';
 import { readThread, threadKey, threadObject } from '../../src/personas/index.ts';
 import { forged } from '../support/forged.ts';
-import { loadTinyMind, loraFolder, openPersonaCore } from './support.ts';
+import { loadTinyMind, loraFolder, openPersonaCore } from '../support/personas.ts';
 
 let files: ForgedFiles;
 let mind: Mind;

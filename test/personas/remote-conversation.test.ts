@@ -12,7 +12,7 @@ import { type PersonaName } from '../../src/personas/names.ts';
 import { readThread, threadKey } from '../../src/personas/index.ts';
 import { replyToPlainText } from '../support/reply-text.ts';
 import { connectRemoteMind, llamaServer, noLlamaServer } from '../support/remote-mind.ts';
-import { loraFolder, openPersonaCore } from './support.ts';
+import { loraFolder, openPersonaCore } from '../support/personas.ts';
 
 if (noLlamaServer)
   process.stderr.write(`remote-conversation.test.ts does not run: ${noLlamaServer}\n`);

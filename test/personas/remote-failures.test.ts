@@ -15,7 +15,7 @@ import { forged } from '../support/forged.ts';
 import { replyToPlainText } from '../support/reply-text.ts';
 import { llamaServer, noLlamaServer, remoteConfig } from '../support/remote-mind.ts';
 import { tempDir } from '../support/temp.ts';
-import { loraFolder, openPersonaCore } from './support.ts';
+import { loraFolder, openPersonaCore } from '../support/personas.ts';
 
 if (noLlamaServer) process.stderr.write(`remote-failures.test.ts does not run: ${noLlamaServer}\n`);
 

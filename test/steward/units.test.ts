@@ -44,8 +44,8 @@ import {
   workTree,
 } from '../../src/steward/index.ts';
 import { freshPostgresDatabase } from '../support/images.ts';
-import { createFixtureRepo, git } from '../fixtures/steward/fixture-app.ts';
-import { sleep, until } from './pm2-harness.ts';
+import { createFixtureRepo, git } from '../support/fixtures/steward-app.ts';
+import { sleep, until } from '../support/pm2-harness.ts';
 
 const KEY = 'unit-test-key-0123456789';
 

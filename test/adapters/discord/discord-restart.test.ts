@@ -6,7 +6,7 @@ import { FakeDiscord, IDS, user } from '../../support/fake-discord.ts';
 import type { RecordedRequest } from '../../support/fake-discord.ts';
 import { PERSONA_NAMES } from '../../../src/personas/names.ts';
 import { temporaryLedger } from '../../support/ledger.ts';
-import { memoryLogger, TestBot } from '../chat/test-bot.ts';
+import { memoryLogger, TestBot } from '../../support/test-bot.ts';
 
 const alice = user(IDS.alice, 'alice');
 const closers: Array<() => Promise<unknown>> = [];

@@ -5,7 +5,7 @@ import type { FrontEnd } from '../../../src/adapters/chat/front-end.ts';
 import { NOT_ALLOWED_TEXT } from '../../../src/adapters/chat/permissions.ts';
 import { FakeDiscord, IDS, user } from '../../support/fake-discord.ts';
 import type { RecordedRequest } from '../../support/fake-discord.ts';
-import { fencesBalanced, memoryLogger, STREAM_WORDS, TestBot } from '../chat/test-bot.ts';
+import { fencesBalanced, memoryLogger, STREAM_WORDS, TestBot } from '../../support/test-bot.ts';
 import { PERSONA_NAMES } from '../../../src/personas/names.ts';
 import { temporaryLedger } from '../../support/ledger.ts';
 

@@ -12,7 +12,7 @@ import {
   SLACK_IDS,
 } from '../../support/fake-slack.ts';
 import type { RecordedCall } from '../../support/fake-slack.ts';
-import { fencesBalanced, memoryLogger, STREAM_WORDS, TestBot } from '../chat/test-bot.ts';
+import { fencesBalanced, memoryLogger, STREAM_WORDS, TestBot } from '../../support/test-bot.ts';
 
 const SECRET = 'fake-signing-secret';
 let fake: FakeSlack;

@@ -4,7 +4,7 @@ import { parseSlackConfig, startSlack } from '../../../src/adapters/slack/index.
 import type { SlackFrontEnd } from '../../../src/adapters/slack/index.ts';
 import { temporaryLedger } from '../../support/ledger.ts';
 import { eventBody, FakeSlack, SLACK_IDS } from '../../support/fake-slack.ts';
-import { memoryLogger, TestBot } from '../chat/test-bot.ts';
+import { memoryLogger, TestBot } from '../../support/test-bot.ts';
 
 let fake: FakeSlack;
 let frontEnd: SlackFrontEnd;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { helpText } from '../../../src/core/bot/help.ts';
 import { imageNameView, messageKind } from '../../../src/core/bot/message-kind.ts';
 import { PERSONA_CODEX, PERSONA_HELP, PERSONA_NAMES } from '../../../src/personas/index.ts';
-import { openPersonaCore } from '../../personas/support.ts';
+import { openPersonaCore } from '../../support/personas.ts';
 
 const HELP_TEXT = helpText(PERSONA_HELP);
 

@@ -16,7 +16,7 @@ import {
   loraFolder,
   openPersonaCore,
   type PersonaCore,
-} from '../../personas/support.ts';
+} from '../../support/personas.ts';
 import { operator } from '../../support/core.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
 

@@ -10,7 +10,7 @@ import type { UvmOptions } from '../../src/core/uvm/uvm.ts';
 import { Mind, type MindConfig } from '../../src/core/mind/index.ts';
 import { QuickJsMethodRunner } from '../../src/core/sandbox/index.ts';
 import type { PrimitiveTable } from '../../src/core/uvm/primitives.ts';
-import { forged, tinyConfig } from '../support/forged.ts';
+import { forged, tinyConfig } from './forged.ts';
 import {
   installPersonas,
   PERSONA_HELP,
@@ -21,8 +21,8 @@ import {
   PERSONA_PROTOTYPE_NAME,
   type ConversationOptions,
 } from '../../src/personas/index.ts';
-import { openTestCore, type TestCore } from '../support/core.ts';
-import { tempDir } from '../support/temp.ts';
+import { openTestCore, type TestCore } from './core.ts';
+import { tempDir } from './temp.ts';
 
 /**
  * The mind's configuration for the forged model, with a persona-sized context and a
