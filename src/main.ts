@@ -20,20 +20,21 @@ import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
-  discordConfig,
   shardFromEnv,
   startDiscord,
   startDiscordShards,
   type DiscordConfig,
   type ShardIdentity,
 } from './adapters/discord/index.ts';
-import { slackConfig, startSlack, type SlackConfig } from './adapters/slack/index.ts';
+import { startSlack, type SlackConfig } from './adapters/slack/index.ts';
 import { startConsole } from './adapters/console/index.ts';
 import type { FrontEnd } from './adapters/chat/front-end.ts';
 import { coreConfig, type CoreConfig } from './config/core-config.ts';
+import { discordConfig } from './config/discord-config.ts';
 import { helpText } from './config/docs.ts';
 import { mindConfig } from './config/mind-config.ts';
 import { parseSettings, SettingsError, type Env } from './config/read.ts';
+import { slackConfig } from './config/slack-config.ts';
 import type { SettingValues } from './config/settings.ts';
 import { Bot } from './core/bot/bot.ts';
 import { limitGenerations } from './core/bot/generation-limit.ts';

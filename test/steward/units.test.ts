@@ -37,7 +37,6 @@ import {
   claimNext,
   fingerprintImage,
   openReplayMemory,
-  readStewardConfig,
   restoreImage,
   runCommand,
   saveState,
@@ -46,6 +45,7 @@ import {
 import { freshPostgresDatabase } from '../support/images.ts';
 import { createFixtureRepo, git } from '../support/fixtures/steward-app.ts';
 import { sleep, until } from '../support/pm2-harness.ts';
+import { readStewardConfig } from '../support/configs.ts';
 
 const KEY = 'unit-test-key-0123456789';
 

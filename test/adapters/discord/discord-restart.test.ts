@@ -1,12 +1,13 @@
 /** Discord follows the threads it answered in from the image's ledger, so a restart forgets none. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseDiscordConfig, startDiscord } from '../../../src/adapters/discord/index.ts';
+import { startDiscord } from '../../../src/adapters/discord/index.ts';
 import type { FrontEnd } from '../../../src/adapters/chat/front-end.ts';
 import { FakeDiscord, IDS, user } from '../../support/fake-discord.ts';
 import type { RecordedRequest } from '../../support/fake-discord.ts';
 import { PERSONA_NAMES } from '../../../src/personas/names.ts';
 import { temporaryLedger } from '../../support/ledger.ts';
 import { memoryLogger, TestBot } from '../../support/test-bot.ts';
+import { parseDiscordConfig } from '../../support/configs.ts';
 
 const alice = user(IDS.alice, 'alice');
 const closers: Array<() => Promise<unknown>> = [];

@@ -1,6 +1,6 @@
 /** The real discord.js client against a local fake gateway and REST server. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseDiscordConfig, startDiscord } from '../../../src/adapters/discord/index.ts';
+import { startDiscord } from '../../../src/adapters/discord/index.ts';
 import type { FrontEnd } from '../../../src/adapters/chat/front-end.ts';
 import { NOT_ALLOWED_TEXT } from '../../../src/adapters/chat/permissions.ts';
 import { FakeDiscord, IDS, user } from '../../support/fake-discord.ts';
@@ -8,6 +8,7 @@ import type { RecordedRequest } from '../../support/fake-discord.ts';
 import { fencesBalanced, memoryLogger, STREAM_WORDS, TestBot } from '../../support/test-bot.ts';
 import { PERSONA_NAMES } from '../../../src/personas/names.ts';
 import { temporaryLedger } from '../../support/ledger.ts';
+import { parseDiscordConfig } from '../../support/configs.ts';
 
 const alice = user(IDS.alice, 'alice');
 const bob = user(IDS.bob, 'bob');
