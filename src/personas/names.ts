@@ -8,3 +8,9 @@ export const PERSONA_NAMES = ['ROBIN', 'BRICK', 'BABS', 'ALFRED'] as const;
 
 /** A persona's name. */
 export type PersonaName = (typeof PERSONA_NAMES)[number];
+
+/** Who answers free text the rules and the model cannot place, unless told (BATOS_DEFAULT_PERSONA). */
+export const DEFAULT_PERSONA: PersonaName = 'ROBIN';
+
+/** The persona that keeps the image: it holds the audit, and the heartbeat records on it. */
+export const AUDITOR: PersonaName = 'ALFRED';

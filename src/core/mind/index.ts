@@ -21,7 +21,7 @@ export type {
 export { RemoteMind } from './remote/remote-mind.ts';
 export { MindError } from './errors.ts';
 export type { MindErrorCode } from './errors.ts';
-export { DEFAULT_MODEL, DEFAULT_SEQUENCES } from './config.ts';
+export { DEFAULT_MODEL, DEFAULT_SEQUENCES, DEFAULT_SERVER_TIMEOUT_MS } from './config.ts';
 export type { MindConfig, MindGpu } from './config.ts';
 export type { ChatTurn } from './chat-format.ts';
 export type { AdapterSpec, PoolStats } from './context-pool.ts';
