@@ -57,18 +57,6 @@ export function findPostgresBinary(name: string, search: PostgresSearch = {}): s
   return undefined;
 }
 
-/**
- * Like {@link findPostgresBinary}, but a missing program is an error that says where it was
- * looked for and how to install it.
- */
-export function requirePostgresBinary(name: string, search: PostgresSearch = {}): string {
-  const found = findPostgresBinary(name, search);
-  if (found !== undefined) return found;
-  throw new Error(
-    `PostgreSQL's ${name} was not found (looked in ${postgresBinDirs(search).join(', ')}); install the PostgreSQL client programs (Debian/Ubuntu: apt-get install postgresql-client, macOS: brew install postgresql) at the server's major version or newer.`,
-  );
-}
-
 function pgConfigBinDir(): string | undefined {
   try {
     const dir = execFileSync('pg_config', ['--bindir'], {
