@@ -9,11 +9,11 @@ import type { PersonaName } from '../personas/names.ts';
 import type { SettingValues } from './settings.ts';
 
 export interface CoreConfig {
-  /** The image: a SQLite file or a PostgreSQL URL (BATOS_IMAGE, default data/live_image.db). */
+  /** The image: a SQLite file or a PostgreSQL URL (BATOS_IMAGE). */
   readonly imageLocation: string;
   /** BAT OS's own files: beside a SQLite image, else data/. */
   readonly dataDir: string;
-  /** Where `backup` writes (BATOS_BACKUP_DIR, default backups/ in the data folder). */
+  /** Where `backup` writes (BATOS_BACKUP_DIR). */
   readonly backupDir: string;
   /** Whether to run the console: `auto` runs it when no chat front end is configured. */
   readonly console: 'auto' | 'on' | 'off';
@@ -26,13 +26,13 @@ export interface CoreConfig {
   readonly parserLimits: ParserLimits;
   /** Where the bot writes its health file for the steward (BATOS_HEALTH_FILE). */
   readonly healthFile: string;
-  /** The folder shared with the steward (BATOS_UPGRADE_DIR, default data/upgrades). */
+  /** The folder shared with the steward (BATOS_UPGRADE_DIR). */
   readonly upgradeDir: string;
   /** The key that signs upgrade requests (BATOS_UPGRADE_KEY); upgrades are off without it. */
   readonly upgradeKey: string | undefined;
-  /** The personas' LoRA adapters (BATOS_LORA_DIR, default lora). */
+  /** The personas' LoRA adapters (BATOS_LORA_DIR). */
   readonly loraDir: string;
-  /** Who answers free text the router cannot place (BATOS_DEFAULT_PERSONA, default ROBIN). */
+  /** Who answers free text the router cannot place (BATOS_DEFAULT_PERSONA). */
   readonly defaultPersona: PersonaName;
   /** How much of a thread a persona remembers (BATOS_HISTORY_TURNS, BATOS_HISTORY_CHARS). */
   readonly historyTurns: number;

@@ -53,9 +53,9 @@ export interface ConversationOptions {
   readonly audit?: Omit<AuditOptions, 'checkMethod'>;
   /** The persona for free text the rules and the model cannot place ({@link DEFAULT_PERSONA}). */
   readonly defaultPersona?: string;
-  /** The most turns a thread keeps and a prompt sees (default 20). */
+  /** The most turns a thread keeps and a prompt sees ({@link DEFAULT_HISTORY_LIMITS}). */
   readonly historyTurns?: number;
-  /** The most characters of those turns, all together (default 4,000). */
+  /** The most characters of those turns, all together ({@link DEFAULT_HISTORY_LIMITS}). */
   readonly historyChars?: number;
   /**
    * Persona turns generated at once (the mind's sequences, default {@link DEFAULT_SEQUENCES}):
