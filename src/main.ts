@@ -70,7 +70,7 @@ import { loadProgressReporter } from './load-progress.ts';
 import { checkImagePath, EXIT, exitFor, preflight, type Finding } from './preflight.ts';
 import { recordModel } from './core/uvm/model-record.ts';
 import { stewardUpgradeDesk } from './core/bot/upgrade-desk.ts';
-import { textReply } from './core/protocol.ts';
+import { textReply, type FrontEndLedger } from './core/protocol.ts';
 import {
   formatUpgradeResult,
   readAppVersion,
@@ -350,11 +350,12 @@ function startDiscordPart(
   config: DiscordConfig,
   shard: ShardIdentity | undefined,
   bot: Bot,
+  ledger: FrontEndLedger,
   log: Logger,
 ): Promise<FrontEnd> {
   const personas = PERSONA_NAMES;
-  if (shard !== undefined) return startDiscord(config, bot, log, { ledger: bot, shard, personas });
-  if (config.shards === undefined) return startDiscord(config, bot, log, { ledger: bot, personas });
+  if (shard !== undefined) return startDiscord(config, bot, log, { ledger, shard, personas });
+  if (config.shards === undefined) return startDiscord(config, bot, log, { ledger, personas });
   return startDiscordShards({
     config,
     shards: config.shards,
@@ -465,8 +466,11 @@ async function serve(
   });
 
   const frontEnds: FrontEnd[] = [];
-  if (settings.discord) frontEnds.push(await startDiscordPart(settings.discord, shard, bot, log));
-  if (settings.slack) frontEnds.push(await startSlack(settings.slack, bot, log, { ledger: bot }));
+  // The front ends keep their ledger in the image directly: the bot and the UVM add nothing.
+  const { ledger } = image;
+  if (settings.discord)
+    frontEnds.push(await startDiscordPart(settings.discord, shard, bot, ledger, log));
+  if (settings.slack) frontEnds.push(await startSlack(settings.slack, bot, log, { ledger }));
 
   let resultPoll: NodeJS.Timeout | undefined;
   let reporting = Promise.resolve();

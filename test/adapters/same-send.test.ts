@@ -64,7 +64,7 @@ async function viaDiscord() {
     DISCORD_REGISTER_COMMANDS: 'false',
   })!;
   const frontEnd = await startDiscord(config, bot, silentLogger, {
-    ledger: core.bot,
+    ledger: core.image.ledger,
     personas: PERSONA_NAMES,
   });
   closers.push(
@@ -102,7 +102,7 @@ async function viaSlack() {
     { ...config, processBeforeResponse: true, apiRetries: 0 },
     bot,
     silentLogger,
-    { ledger: core.bot },
+    { ledger: core.image.ledger },
   );
   closers.push(
     () => fake.close(),

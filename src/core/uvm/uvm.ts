@@ -32,7 +32,6 @@ import type {
   Transaction,
   TransactionInfo,
 } from '../image/index.ts';
-import type { FrontEndLedger, Platform } from '../protocol.ts';
 import { lookup, type Found } from '../model/lookup.ts';
 import { primordialObjects, TRAIT_PRIMITIVES, TRAITS } from '../model/primordial.ts';
 import { objectLabel, renderValue } from '../model/render.ts';
@@ -49,6 +48,7 @@ import { authorOf, visibleSlotNames, type PrimitiveTable } from './primitives.ts
 import { keepInWorkshop, workshopMethod } from './workshop.ts';
 import { SendGate, SENDS_AT_ONCE } from './send-gate.ts';
 import { undoRefusal } from './undo-rule.ts';
+import { answerInsteadOfWriting } from './before-writing.ts';
 
 /** A send, as the UVM receives it. */
 export interface SendRequest {
@@ -61,6 +61,8 @@ export interface SendRequest {
   readonly message?: string;
   /** The sender's words beyond the send itself, for the method writer. */
   readonly words?: string;
+  /** Written `selector()`: write a method even for a near miss or a missing slot. */
+  readonly asksForMethod?: boolean;
   /** Told when a method is being written, so a front end can show it. */
   readonly onStatus?: (text: string) => void;
   /** Aborted when the sender cancels (Ctrl+C at the console): a method being written for them stops. */
@@ -149,7 +151,7 @@ export function transactionInfo(caller: Caller, message?: string): TransactionIn
   };
 }
 
-export class Uvm implements FrontEndLedger {
+export class Uvm {
   private readonly image: Image;
   private readonly runner: MethodRunner;
   private readonly writer: MethodWriter | undefined;
@@ -432,24 +434,6 @@ export class Uvm implements FrontEndLedger {
     await this.image.close();
   }
 
-  /** True for the first claim of a platform event across every process over the image. */
-  firstDelivery(platform: Platform, eventId: string): Promise<boolean> {
-    this.assertOpen();
-    return this.image.ledger.firstDelivery(platform, eventId);
-  }
-
-  /** Remembers, in the image, that the bot answered in `thread`. */
-  rememberThread(platform: Platform, thread: string): Promise<void> {
-    this.assertOpen();
-    return this.image.ledger.rememberThread(platform, thread);
-  }
-
-  /** Whether the bot answered in `thread`, in any process, before any restart. */
-  answeredIn(platform: Platform, thread: string): Promise<boolean> {
-    this.assertOpen();
-    return this.image.ledger.answeredIn(platform, thread);
-  }
-
   /**
    * Runs one unit of work against freshly committed state, beside other sends. When another
    * send (here or in another process over a shared image) committed to what it read first,
@@ -559,8 +543,13 @@ export class Uvm implements FrontEndLedger {
       );
     } else {
       const handler = missingHandler(tx, receiver);
-      if (handler === undefined)
+      if (handler === undefined) {
+        const instead = request.asksForMethod
+          ? undefined
+          : answerInsteadOfWriting(tx, authority, receiver, request.selector, args.length);
+        if (instead !== undefined) throw instead;
         throw new NeedsMethod(this.methodRequest(tx, receiver, request, args, authority));
+      }
       value = await this.invoker.invoke(
         tx,
         guard,
