@@ -1,6 +1,12 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** What ships is src/: it never imports the test tooling, the tests, the benchmarks or the scripts. */
+const SHIPPED_ONLY = {
+  group: ['**/tools/**', '**/test/**', '**/bench/**', '**/scripts/**'],
+  message: 'src/ ships alone: test tooling lives in tools/, and src/ never imports it.',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'models/', 'lora/', 'coverage/'] },
   js.configs.recommended,
@@ -38,12 +44,23 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [SHIPPED_ONLY] }] },
+  },
+  {
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          patterns: [{ group: ['**/adapters/**'], message: 'src/core never imports an adapter.' }],
+          patterns: [
+            SHIPPED_ONLY,
+            { group: ['**/adapters/**'], message: 'src/core never imports an adapter.' },
+            {
+              group: ['**/personas/**'],
+              message: 'src/core never imports the personas: main.ts hands in what it needs.',
+            },
+          ],
         },
       ],
     },
@@ -55,6 +72,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
+            SHIPPED_ONLY,
             {
               group: [
                 '**/core/image/**',
@@ -66,6 +84,10 @@ export default tseslint.config(
               ],
               message:
                 'Adapters produce sends and render replies; they never reach the image or the model.',
+            },
+            {
+              group: ['**/personas/**'],
+              message: 'Adapters never import the personas: main.ts hands in what they need.',
             },
           ],
         },

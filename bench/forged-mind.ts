@@ -9,7 +9,7 @@ import {
   type LlamaModel,
 } from 'node-llama-cpp';
 import type { MindConfig } from '../src/core/mind/index.ts';
-import { forge, type ForgedFiles } from '../src/forge/index.ts';
+import { forge, type ForgedFiles } from '../tools/forge/index.ts';
 
 /** One llama.cpp thread: the benches compare paths, not machines. */
 export const BENCH_THREADS = 1;

@@ -3,15 +3,17 @@
  * Bolt HTTP receiver against the local fakes, with a bot that answers instantly. Each sample
  * runs from the platform event leaving the fake to the reply arriving back at it.
  */
-import { parseDiscordConfig, startDiscord } from '../src/adapters/discord/index.ts';
-import { parseSlackConfig, startSlack } from '../src/adapters/slack/index.ts';
+import { startDiscord } from '../src/adapters/discord/index.ts';
+import { startSlack } from '../src/adapters/slack/index.ts';
 import type { Logger } from '../src/adapters/chat/front-end.ts';
 import { textReply } from '../src/core/protocol.ts';
+import { PERSONA_NAMES } from '../src/personas/names.ts';
 import type { BotService } from '../src/core/protocol.ts';
 import { FakeDiscord, IDS, user } from '../test/support/fake-discord.ts';
 import { eventBody, FakeSlack, postToReceiver, SLACK_IDS } from '../test/support/fake-slack.ts';
 import { temporaryLedger } from '../test/support/ledger.ts';
 import { formatNumber, percentile } from './table.ts';
+import { parseDiscordConfig, parseSlackConfig } from '../test/support/configs.ts';
 
 /** One front end's figures, in milliseconds. */
 export interface FrontEndRow {
@@ -42,7 +44,10 @@ async function discordTimes(samples: number, warmup: number): Promise<number[]> 
     DISCORD_REGISTER_COMMANDS: 'false',
   })!;
   const ledger = await temporaryLedger();
-  const frontEnd = await startDiscord(config, instant, quiet, ledger);
+  const frontEnd = await startDiscord(config, instant, quiet, {
+    ...ledger,
+    personas: PERSONA_NAMES,
+  });
   const alice = user(IDS.alice, 'alice');
   const times: number[] = [];
   try {

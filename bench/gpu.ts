@@ -50,8 +50,8 @@ import { Mind, MindError } from '../src/core/mind/index.ts';
 import type { MindConfig, MindGpu } from '../src/core/mind/index.ts';
 import { sha256OfFile } from '../src/core/mind/file-hash.ts';
 import { sharedLlama } from '../src/core/mind/llama.ts';
-import { forgeLargeModel, LARGE_MODEL_PRESETS } from '../src/forge/index.ts';
-import type { LargeModelPreset } from '../src/forge/index.ts';
+import { forgeLargeModel, LARGE_MODEL_PRESETS } from '../tools/forge/index.ts';
+import type { LargeModelPreset } from '../tools/forge/index.ts';
 import { formatNumber, renderTable, timed } from './table.ts';
 
 const { values: args } = parseArgs({

@@ -12,12 +12,8 @@ import { join } from 'node:path';
 import { LlamaChat, type LlamaContextSequence, type Token } from 'node-llama-cpp';
 import { resolveModelChatWrapper, toChatHistory } from '../src/core/mind/chat-format.ts';
 import { Mind, type ChatTurn, type MindConfig } from '../src/core/mind/index.ts';
-import {
-  forgeLargeModel,
-  PERSONA_NAMES,
-  SMALL_SHAPE,
-  type PersonaName,
-} from '../src/forge/index.ts';
+import { forgeLargeModel, SMALL_SHAPE } from '../tools/forge/index.ts';
+import { PERSONA_NAMES, type PersonaName } from '../src/personas/names.ts';
 import { PERSONA_CODEX, trimHistoryInSteps } from '../src/personas/index.ts';
 import { BENCH_THREADS, forgedBenchMind, plainAdapterContext } from './forged-mind.ts';
 import { formatNumber, median, percentile, type BenchTable } from './table.ts';

@@ -9,7 +9,8 @@
  */
 import { join } from 'node:path';
 import { Mind, RemoteMind, type ChatRequest, type MindService } from '../src/core/mind/index.ts';
-import { PERSONA_NAMES, PERSONA_SIGNATURES, type PersonaName } from '../src/forge/index.ts';
+import { PERSONA_SIGNATURES } from '../tools/forge/index.ts';
+import { PERSONA_NAMES, type PersonaName } from '../src/personas/names.ts';
 import { PERSONA_CODEX } from '../src/personas/index.ts';
 import { isBuilt, llamaServerBuild } from '../scripts/llama-server-cache.ts';
 import { startLlamaServer } from '../scripts/llama-server-process.ts';

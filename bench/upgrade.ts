@@ -1,6 +1,6 @@
 /**
  * Upgrade downtime under the real steward and the real pm2, with the fixture bot of
- * test/fixtures/steward: a user keeps pinging the bot, and the downtime is the time from the
+ * test/support/fixtures/steward-app.ts: a user keeps pinging the bot, and the downtime is the time from the
  * last reply of the old version to the first reply of the new one. Two upgrades: a commit
  * that changes package-lock.json (v1 → v2: `npm ci` runs in the second work tree while the
  * old bot serves) and a commit that changes one document (v2 → v2-doc: no `npm ci`). The
@@ -19,14 +19,14 @@ import {
   upgradeLayout,
   writeUpgradeRequest,
 } from '../src/core/upgrade/index.ts';
-import { createFixtureRepo } from '../test/fixtures/steward/fixture-app.ts';
+import { createFixtureRepo } from '../test/support/fixtures/steward-app.ts';
 import {
   Pm2Harness,
   ReplyWatch,
   freePort,
   signedResult,
   until,
-} from '../test/steward/pm2-harness.ts';
+} from '../test/support/pm2-harness.ts';
 import { type BenchTable, formatNumber } from './table.ts';
 
 const KEY = 'bench-key-0123456789abcdef';

@@ -4,7 +4,7 @@
  * malformed files the tests use, and prints the command that starts BAT OS on them.
  */
 import { relative, resolve } from 'node:path';
-import { forge, type ForgedFiles } from '../src/forge/index.ts';
+import { forge, type ForgedFiles } from '../tools/forge/index.ts';
 import { parseCommandLine } from './cli.ts';
 
 const DEFAULT_OUT = 'models/forged';
@@ -13,7 +13,7 @@ const { values } = parseCommandLine({
   usage: 'npm run forge -- [--out DIR] [--json]',
   help: `Forges the tiny test model: real llama.cpp inference and real LoRA loading, with
 hand-set weights, and no download. It is for trying and testing BAT OS, not for talking
-to: its answers are fixed (see src/forge/answers.ts), and the personas say so.
+to: its answers are fixed (see tools/forge/answers.ts), and the personas say so.
 
   -o, --out DIR   where to write (default ${DEFAULT_OUT}): DIR/tiny-model.gguf, the
                   adapters in DIR/lora, malformed files for tests in DIR/malformed

@@ -20,20 +20,21 @@ import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
-  discordConfig,
   shardFromEnv,
   startDiscord,
   startDiscordShards,
   type DiscordConfig,
   type ShardIdentity,
 } from './adapters/discord/index.ts';
-import { slackConfig, startSlack, type SlackConfig } from './adapters/slack/index.ts';
+import { startSlack, type SlackConfig } from './adapters/slack/index.ts';
 import { startConsole } from './adapters/console/index.ts';
 import type { FrontEnd } from './adapters/chat/front-end.ts';
 import { coreConfig, type CoreConfig } from './config/core-config.ts';
+import { discordConfig } from './config/discord-config.ts';
 import { helpText } from './config/docs.ts';
 import { mindConfig } from './config/mind-config.ts';
 import { parseSettings, SettingsError, type Env } from './config/read.ts';
+import { slackConfig } from './config/slack-config.ts';
 import type { SettingValues } from './config/settings.ts';
 import { Bot } from './core/bot/bot.ts';
 import { limitGenerations } from './core/bot/generation-limit.ts';
@@ -41,7 +42,9 @@ import { ImageError, OperatorError } from './core/errors.ts';
 import { Image } from './core/image/index.ts';
 import { createLogger, type Logger } from './core/log.ts';
 import {
+  FORGED_MODEL_NOTE,
   howToGetAModel,
+  isForgedModel,
   Mind,
   RemoteMind,
   type MindConfig,
@@ -52,6 +55,8 @@ import { MindMethodWriter } from './core/uvm/mind-writer.ts';
 import {
   installPersonas,
   PERSONA_CODEX,
+  PERSONA_HELP,
+  PERSONA_NAMES,
   PersonaConversation,
   personaPrimitives,
   personaSlotRule,
@@ -62,7 +67,6 @@ import { startRetention } from './personas/heartbeat.ts';
 import { Uvm } from './core/uvm/uvm.ts';
 import { startHealthEndpoint, type HealthEndpoint, type Phase } from './health-endpoint.ts';
 import { loadProgressReporter } from './load-progress.ts';
-import { FORGED_MODEL_NOTE, isForgedModel } from './forge/answers.ts';
 import { checkImagePath, EXIT, exitFor, preflight, type Finding } from './preflight.ts';
 import { recordModel } from './core/uvm/model-record.ts';
 import { stewardUpgradeDesk } from './core/bot/upgrade-desk.ts';
@@ -350,8 +354,9 @@ function startDiscordPart(
   ledger: FrontEndLedger,
   log: Logger,
 ): Promise<FrontEnd> {
-  if (shard !== undefined) return startDiscord(config, bot, log, { ledger, shard });
-  if (config.shards === undefined) return startDiscord(config, bot, log, { ledger });
+  const personas = PERSONA_NAMES;
+  if (shard !== undefined) return startDiscord(config, bot, log, { ledger, shard, personas });
+  if (config.shards === undefined) return startDiscord(config, bot, log, { ledger, personas });
   return startDiscordShards({
     config,
     shards: config.shards,
@@ -448,6 +453,7 @@ async function serve(
     sendLimit: core.sendLimit,
     parserLimits: core.parserLimits,
     conversation,
+    personaHelp: PERSONA_HELP,
     ...(core.programmers === undefined ? {} : { roles: { programmers: core.programmers } }),
     ...(core.upgradeKey === undefined
       ? {}

@@ -5,8 +5,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../scripts/llama-server-process.ts';
-import { DISPLAY_YOURSELF_SOURCE, PERSONA_SIGNATURES } from '../src/forge/index.ts';
-import { loraFolder } from './personas/support.ts';
+import { DISPLAY_YOURSELF_SOURCE, PERSONA_SIGNATURES } from '../tools/forge/index.ts';
+import { loraFolder } from './support/personas.ts';
 import { llamaServer, noLlamaServer } from './support/remote-mind.ts';
 import { runBatos } from './support/run-batos.ts';
 import { tempDir } from './support/temp.ts';

@@ -5,14 +5,15 @@ import { dataFolder, defaultHealthFile } from '../core/upgrade/index.ts';
 import { DEFAULT_PARSER_LIMITS, type ParserLimits } from '../core/uvm/parser.ts';
 import type { Quotas } from '../core/access/quotas.ts';
 import type { HistoryRetention } from '../core/uvm/retention.ts';
+import type { PersonaName } from '../personas/names.ts';
 import type { SettingValues } from './settings.ts';
 
 export interface CoreConfig {
-  /** The image: a SQLite file or a PostgreSQL URL (BATOS_IMAGE, default data/live_image.db). */
+  /** The image: a SQLite file or a PostgreSQL URL (BATOS_IMAGE). */
   readonly imageLocation: string;
   /** BAT OS's own files: beside a SQLite image, else data/. */
   readonly dataDir: string;
-  /** Where `backup` writes (BATOS_BACKUP_DIR, default backups/ in the data folder). */
+  /** Where `backup` writes (BATOS_BACKUP_DIR). */
   readonly backupDir: string;
   /** Whether to run the console: `auto` runs it when no chat front end is configured. */
   readonly console: 'auto' | 'on' | 'off';
@@ -25,14 +26,14 @@ export interface CoreConfig {
   readonly parserLimits: ParserLimits;
   /** Where the bot writes its health file for the steward (BATOS_HEALTH_FILE). */
   readonly healthFile: string;
-  /** The folder shared with the steward (BATOS_UPGRADE_DIR, default data/upgrades). */
+  /** The folder shared with the steward (BATOS_UPGRADE_DIR). */
   readonly upgradeDir: string;
   /** The key that signs upgrade requests (BATOS_UPGRADE_KEY); upgrades are off without it. */
   readonly upgradeKey: string | undefined;
-  /** The personas' LoRA adapters (BATOS_LORA_DIR, default lora). */
+  /** The personas' LoRA adapters (BATOS_LORA_DIR). */
   readonly loraDir: string;
-  /** Who answers free text the router cannot place (BATOS_DEFAULT_PERSONA, default ROBIN). */
-  readonly defaultPersona: 'ROBIN' | 'BRICK' | 'BABS' | 'ALFRED';
+  /** Who answers free text the router cannot place (BATOS_DEFAULT_PERSONA). */
+  readonly defaultPersona: PersonaName;
   /** How much of a thread a persona remembers (BATOS_HISTORY_TURNS, BATOS_HISTORY_CHARS). */
   readonly historyTurns: number;
   readonly historyChars: number;
@@ -76,7 +77,7 @@ export function coreConfig(values: SettingValues): CoreConfig {
     upgradeDir: values.BATOS_UPGRADE_DIR,
     upgradeKey: values.BATOS_UPGRADE_KEY,
     loraDir: values.BATOS_LORA_DIR,
-    defaultPersona: values.BATOS_DEFAULT_PERSONA.toUpperCase() as CoreConfig['defaultPersona'],
+    defaultPersona: values.BATOS_DEFAULT_PERSONA.toUpperCase() as PersonaName,
     historyTurns: values.BATOS_HISTORY_TURNS,
     historyChars: values.BATOS_HISTORY_CHARS,
     auditIntervalMinutes: values.BATOS_AUDIT_INTERVAL_MINUTES,

@@ -2,10 +2,19 @@
  * Every setting BAT OS reads, once: its kind of value, default, whether it is secret, its
  * group and what it is for. Parsing, `--help`, `.env.example` and the README's configuration
  * table all come from this table; adding a setting is adding one entry.
+ *
+ * Each default is written once: here, or, where the module that uses it needs it without the
+ * table too (its own fallback, tests, tools), as that module's named constant (`DEFAULT_…`)
+ * that the entry refers to. A choice among a list the code keeps (log levels, persona names)
+ * refers to that list.
  */
 import { PERSON_PRINCIPAL } from '../core/access/principal.ts';
 import { DEFAULT_QUOTAS } from '../core/access/quotas.ts';
-import { DEFAULT_MODEL, DEFAULT_SEQUENCES } from '../core/mind/config.ts';
+import {
+  DEFAULT_MODEL,
+  DEFAULT_SEQUENCES,
+  DEFAULT_SERVER_TIMEOUT_MS,
+} from '../core/mind/config.ts';
 import {
   DEFAULT_REQUEST_EXPIRY_MS,
   DEFAULT_UPGRADE_DIR,
@@ -15,7 +24,11 @@ import { DEFAULT_PARSER_LIMITS } from '../core/uvm/parser.ts';
 import { DEFAULT_HISTORY_RETENTION } from '../core/uvm/retention.ts';
 import { SENDS_AT_ONCE } from '../core/uvm/send-gate.ts';
 import { fairShare } from '../core/fairness/index.ts';
+import { DEFAULT_CACHE_BYTES } from '../core/image/object-cache.ts';
 import { isPostgresLocation } from '../core/image/postgres/location.ts';
+import { LOG_FORMATS, LOG_LEVELS } from '../core/log.ts';
+import { DEFAULT_HISTORY_LIMITS } from '../personas/history.ts';
+import { DEFAULT_PERSONA, PERSONA_NAMES, type PersonaName } from '../personas/names.ts';
 import {
   autoOrInteger,
   boolean,
@@ -235,7 +248,7 @@ export const SETTINGS = {
   BATOS_CACHE_MB: {
     group: 'access',
     type: integer(16, 1_000_000),
-    default: 256,
+    default: DEFAULT_CACHE_BYTES >> 20,
     help: 'Megabytes of objects (their stored form) kept in memory.',
   },
   // Model
@@ -309,7 +322,7 @@ export const SETTINGS = {
   BATOS_MIND_TIMEOUT_MS: {
     group: 'model',
     type: integer(1, 3_600_000),
-    default: 10_000,
+    default: DEFAULT_SERVER_TIMEOUT_MS,
     help: 'How long a server may take to start answering before it is skipped for a while.',
   },
   // Personas
@@ -321,20 +334,20 @@ export const SETTINGS = {
   },
   BATOS_DEFAULT_PERSONA: {
     group: 'personas',
-    type: choice(['robin', 'brick', 'babs', 'alfred']),
-    default: 'robin',
+    type: choice(PERSONA_NAMES.map((name) => name.toLowerCase() as Lowercase<PersonaName>)),
+    default: DEFAULT_PERSONA.toLowerCase() as Lowercase<PersonaName>,
     help: 'Who answers free text nobody else fits.',
   },
   BATOS_HISTORY_TURNS: {
     group: 'personas',
     type: integer(1, 1_000),
-    default: 20,
+    default: DEFAULT_HISTORY_LIMITS.maxTurns,
     help: 'Conversation turns remembered per thread.',
   },
   BATOS_HISTORY_CHARS: {
     group: 'personas',
     type: integer(200, 1_000_000),
-    default: 4_000,
+    default: DEFAULT_HISTORY_LIMITS.maxChars,
     help: 'Characters of conversation remembered per thread.',
   },
   BATOS_AUDIT_INTERVAL_MINUTES: {
@@ -346,13 +359,13 @@ export const SETTINGS = {
   // Logs and health
   BATOS_LOG_LEVEL: {
     group: 'operations',
-    type: choice(['info', 'warn', 'error']),
+    type: choice(LOG_LEVELS),
     default: 'info',
     help: 'The least severe log lines written.',
   },
   BATOS_LOG_FORMAT: {
     group: 'operations',
-    type: choice(['text', 'json']),
+    type: choice(LOG_FORMATS),
     default: 'text',
     help: 'Log lines as text, or one JSON object per line.',
   },

@@ -9,6 +9,10 @@ export interface Logger {
 export const LOG_LEVELS = ['info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** How lines are written: `text` or one JSON object per line. */
+export const LOG_FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /** How a {@link createLogger} logger writes. */
 export interface LogOptions {
   /** Names the program in each line (`batos`, `steward`). */
@@ -16,7 +20,7 @@ export interface LogOptions {
   /** The least severe level written (default `info`). */
   readonly level?: LogLevel;
   /** `text`: `TIME SOURCE LEVEL message {detail}`; `json`: one JSON object per line. */
-  readonly format?: 'text' | 'json';
+  readonly format?: LogFormat;
   /** Where a finished line (with its newline) goes; stderr unless given. */
   readonly write?: (line: string) => void;
 }

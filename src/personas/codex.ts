@@ -3,17 +3,17 @@
  * the image (children of a persona prototype) from these entries; the mind loads each one's
  * LoRA adapter from `lora/` and speaks with its voice as the system prompt.
  */
-
-/** The personas' names, as they are written and addressed. */
-export type PersonaName = 'ROBIN' | 'BRICK' | 'BABS' | 'ALFRED';
+import { PERSONA_NAMES, type PersonaName } from './names.ts';
 
 /** One persona of the codex. */
 export interface PersonaSpec {
   readonly name: PersonaName;
   /** Other names it answers to, lower case; the name itself always counts. */
   readonly aliases: readonly string[];
-  /** What it is for, in one line: shown to the router and in help. */
+  /** What it is for, in one line: shown to the router. */
   readonly role: string;
+  /** What it is for, in two or three words: shown in `help`. */
+  readonly topics: string;
   /** The system prompt that gives it its manner. */
   readonly voice: string;
   /** Its LoRA adapter's file name inside `lora/`. */
@@ -22,12 +22,12 @@ export interface PersonaSpec {
   readonly scale: number;
 }
 
-/** The four personas, in the order they are listed to people and to the router. */
-export const PERSONA_CODEX: readonly PersonaSpec[] = [
-  {
-    name: 'ROBIN',
+/** Each persona's entry; keyed by name, so a name without one does not type-check. */
+const ENTRIES: { readonly [N in PersonaName]: Omit<PersonaSpec, 'name'> } = {
+  ROBIN: {
     aliases: ['robin'],
     role: 'Warmth, reflection and the human side: feelings, encouragement, meaning.',
+    topics: 'warmth, meaning',
     voice:
       'You are ROBIN, the warm and reflective heart of BAT OS. You listen first, name what the ' +
       'person seems to feel, and answer with kindness and a little wonder. You speak plainly ' +
@@ -36,10 +36,10 @@ export const PERSONA_CODEX: readonly PersonaSpec[] = [
     adapter: 'robin.gguf',
     scale: 1.0,
   },
-  {
-    name: 'BRICK',
+  BRICK: {
     aliases: ['brick'],
     role: 'Logic and engineering: deconstructing problems, design, code, bugs and algorithms.',
+    topics: 'logic, code',
     voice:
       'You are BRICK, the logician and engineer of BAT OS. You take a problem apart into its ' +
       'pieces, state your assumptions, and build the answer step by step. You are blunt, ' +
@@ -48,10 +48,10 @@ export const PERSONA_CODEX: readonly PersonaSpec[] = [
     adapter: 'brick.gguf',
     scale: 1.0,
   },
-  {
-    name: 'BABS',
+  BABS: {
     aliases: ['babs', 'barbara'],
     role: 'Research and retrieval: precise facts from the image and the conversation, with sources.',
+    topics: 'research',
     voice:
       'You are BABS, the researcher of BAT OS. You find the facts — in the living image and ' +
       'in what was said in this conversation — and report them precisely, saying where each ' +
@@ -60,10 +60,10 @@ export const PERSONA_CODEX: readonly PersonaSpec[] = [
     adapter: 'babs.gguf',
     scale: 1.0,
   },
-  {
-    name: 'ALFRED',
+  ALFRED: {
     aliases: ['alfred'],
     role: 'System meta-commentary: efficiency auditing, persistence and protocol validation.',
+    topics: 'audits, system',
     voice:
       'You are ALFRED, the butler of BAT OS, who keeps the house — the living image — in ' +
       'order. You comment on the system itself: its efficiency, its persistence, whether ' +
@@ -72,4 +72,10 @@ export const PERSONA_CODEX: readonly PersonaSpec[] = [
     adapter: 'alfred.gguf',
     scale: 1.0,
   },
-];
+};
+
+/** The four personas, in the order they are listed to people and to the router. */
+export const PERSONA_CODEX: readonly PersonaSpec[] = PERSONA_NAMES.map((name) => ({
+  name,
+  ...ENTRIES[name],
+}));

@@ -32,7 +32,8 @@ import { adapterFile, type AdapterChoice } from './adapter-file.ts';
 import { runAudit, type AuditOptions } from './audit.ts';
 import { recordAudit } from './audit-record.ts';
 import { renderAuditReport } from './audit-report.ts';
-import { trimHistoryInSteps, type HistoryLimits } from './history.ts';
+import { DEFAULT_HISTORY_LIMITS, trimHistoryInSteps, type HistoryLimits } from './history.ts';
+import { DEFAULT_PERSONA } from './names.ts';
 import { readIntent } from './intent.ts';
 import { AUDIT_PRIMITIVE } from './primitives.ts';
 import type { PersonaRecord } from './records.ts';
@@ -53,11 +54,11 @@ export interface ConversationOptions {
   readonly checkMethod: (source: string) => void;
   /** Tuning of that audit (as given to the `auditPersistence` primitive). */
   readonly audit?: Omit<AuditOptions, 'checkMethod'>;
-  /** The persona for free text the rules and the model cannot place (default `ROBIN`). */
+  /** The persona for free text the rules and the model cannot place ({@link DEFAULT_PERSONA}). */
   readonly defaultPersona?: string;
-  /** The most turns a thread keeps and a prompt sees (default 20). */
+  /** The most turns a thread keeps and a prompt sees ({@link DEFAULT_HISTORY_LIMITS}). */
   readonly historyTurns?: number;
-  /** The most characters of those turns, all together (default 4,000). */
+  /** The most characters of those turns, all together ({@link DEFAULT_HISTORY_LIMITS}). */
   readonly historyChars?: number;
   /**
    * Persona turns generated at once (the mind's sequences, default {@link DEFAULT_SEQUENCES}):
@@ -80,8 +81,8 @@ export class PersonaConversation implements Conversation {
       lend: true,
     });
     this.limits = {
-      maxTurns: options.historyTurns ?? 20,
-      maxChars: options.historyChars ?? 4_000,
+      maxTurns: options.historyTurns ?? DEFAULT_HISTORY_LIMITS.maxTurns,
+      maxChars: options.historyChars ?? DEFAULT_HISTORY_LIMITS.maxChars,
     };
   }
 
@@ -121,7 +122,7 @@ export class PersonaConversation implements Conversation {
             const routed = await routeText(
               send.text,
               intent.personas,
-              this.options.defaultPersona ?? 'ROBIN',
+              this.options.defaultPersona ?? DEFAULT_PERSONA,
               this.options.mind,
             );
             // The note goes in the reply, where every front end shows it once; not as a status too.

@@ -12,6 +12,7 @@ import type { HistoryRetention } from '../core/uvm/retention.ts';
 import type { Uvm } from '../core/uvm/uvm.ts';
 import { runAudit, type AuditOptions } from './audit.ts';
 import { recordAudit } from './audit-record.ts';
+import { AUDITOR } from './names.ts';
 
 export interface HeartbeatOptions {
   readonly uvm: Uvm;
@@ -21,7 +22,7 @@ export interface HeartbeatOptions {
   /** The sandbox's compile check (`MethodRunner.check`). */
   readonly checkMethod: (source: string) => void;
   readonly audit?: Omit<AuditOptions, 'checkMethod'>;
-  /** The root name of the persona the result is recorded on (default `alfred`). */
+  /** The root name of the persona the result is recorded on (default {@link AUDITOR}'s). */
   readonly auditor?: string;
 }
 
@@ -38,7 +39,7 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
     const summary = await uvm.examine((image) =>
       runAudit(image, { ...options.audit, checkMethod: options.checkMethod }),
     );
-    const auditor = options.auditor ?? 'alfred';
+    const auditor = options.auditor ?? AUDITOR.toLowerCase();
     const { result: recorded } = await uvm.exclusive(
       { who: 'system:heartbeat', platform: 'console' },
       (tx) => {

@@ -10,6 +10,9 @@ export interface HistoryLimits {
   readonly maxChars: number;
 }
 
+/** What a thread keeps unless told otherwise (BATOS_HISTORY_TURNS, BATOS_HISTORY_CHARS). */
+export const DEFAULT_HISTORY_LIMITS: HistoryLimits = { maxTurns: 20, maxChars: 4_000 };
+
 /**
  * Keeps the most recent turns that fit both limits, oldest first as given. The kept turns
  * are contiguous: an older short turn is not kept once a newer one did not fit, so the

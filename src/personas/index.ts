@@ -8,8 +8,11 @@
  * {@link installPersonas} after `uvm.bootstrap`, gives a {@link PersonaConversation} to the
  * bot, and may {@link startHeartbeat}.
  */
+export { PERSONA_NAMES } from './names.ts';
+export type { PersonaName } from './names.ts';
 export { PERSONA_CODEX } from './codex.ts';
-export type { PersonaName, PersonaSpec } from './codex.ts';
+export type { PersonaSpec } from './codex.ts';
+export { PERSONA_HELP } from './help.ts';
 export { parseAddressing } from './addressing.ts';
 export type { Addressable, Addressed } from './addressing.ts';
 export { buildRouterPrompt, routeByRules } from './router.ts';

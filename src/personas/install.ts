@@ -13,6 +13,7 @@ import { isSystemPrivate, systemObject } from '../core/uvm/system-objects.ts';
 import { CONVERSATIONS_SLOT, LEGACY_CONVERSATIONS_NAME } from './threads.ts';
 import type { Uvm } from '../core/uvm/uvm.ts';
 import { PERSONA_CODEX, type PersonaSpec } from './codex.ts';
+import { AUDITOR } from './names.ts';
 import { AUDIT_PRIMITIVE, DESCRIBE_PRIMITIVE } from './primitives.ts';
 import { PERSONA_PROTOTYPE_NAME } from './records.ts';
 
@@ -20,9 +21,6 @@ const value = (v: Value): Slot => ({ kind: 'value', value: v });
 
 /** Personas and their prototype: anyone may read them and talk to them; nobody else derives one. */
 const PERSONA_FLAGS = 'r';
-
-/** The persona that keeps the image and holds the audit. */
-const AUDITOR = 'ALFRED';
 
 /** What {@link installPersonas} created; empty on every start after the first. */
 export interface InstalledPersonas {

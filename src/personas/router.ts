@@ -6,7 +6,7 @@
  * prompt built here.
  */
 import { InternalError } from '../core/errors.ts';
-import type { PersonaName } from './codex.ts';
+import type { PersonaName } from './names.ts';
 
 /** A rule-based routing decision and why it was made. */
 export interface RouteDecision {

@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 import { createLogger } from '../core/log.ts';
 import { upgradeLayout } from '../core/upgrade/index.ts';
 import { connectPm2 } from './app-control.ts';
-import { type StewardConfig, readStewardConfig } from './config.ts';
+import { readSettings } from '../config/read.ts';
+import { STEWARD_SETTINGS, stewardConfig } from '../config/steward-config.ts';
+import type { StewardConfig } from './config.ts';
 import { Steward } from './steward.ts';
 
 // One timestamp per line, ours: pm2 adds none (ecosystem.config.js).
@@ -18,7 +20,10 @@ if (existsSync('.env')) process.loadEnvFile('.env');
 
 const configOrExit = (): StewardConfig => {
   try {
-    return readStewardConfig(process.env, process.cwd());
+    return stewardConfig(readSettings(process.env, STEWARD_SETTINGS), {
+      env: process.env,
+      cwd: process.cwd(),
+    });
   } catch (error) {
     logger.error((error as Error).message);
     // 78 (EX_CONFIG): pm2 does not restart on it (stop_exit_codes), so a missing key is one

@@ -7,13 +7,15 @@ import { GENESIS } from '../../src/core/model/primordial.ts';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startConsole } from '../../src/adapters/console/index.ts';
-import { parseDiscordConfig, startDiscord } from '../../src/adapters/discord/index.ts';
-import { parseSlackConfig, startSlack } from '../../src/adapters/slack/index.ts';
+import { startDiscord } from '../../src/adapters/discord/index.ts';
+import { startSlack } from '../../src/adapters/slack/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
+import { PERSONA_NAMES } from '../../src/personas/names.ts';
 import type { BotService, Send } from '../../src/core/protocol.ts';
 import { openTestCore, type TestCore } from '../support/core.ts';
 import { FakeDiscord, IDS, user } from '../support/fake-discord.ts';
 import { eventBody, FakeSlack, postToReceiver, SLACK_IDS } from '../support/fake-slack.ts';
+import { parseDiscordConfig, parseSlackConfig } from '../support/configs.ts';
 
 const LINES = [
   'genesis setSlot color "blue"',
@@ -61,7 +63,10 @@ async function viaDiscord() {
     DISCORD_API_URL: fake.apiUrl,
     DISCORD_REGISTER_COMMANDS: 'false',
   })!;
-  const frontEnd = await startDiscord(config, bot, silentLogger, { ledger: core.image.ledger });
+  const frontEnd = await startDiscord(config, bot, silentLogger, {
+    ledger: core.image.ledger,
+    personas: PERSONA_NAMES,
+  });
   closers.push(
     () => fake.close(),
     () => frontEnd.stop(),

@@ -17,7 +17,7 @@ import { checkMethodSource } from '../../src/core/sandbox/check.ts';
 import { MethodSourceError, SandboxError } from '../../src/core/sandbox/index.ts';
 import { adapterFile } from '../../src/personas/adapter-file.ts';
 import { buildRouterPrompt } from '../../src/personas/router.ts';
-import { readStewardConfig } from '../../src/steward/config.ts';
+import { readStewardConfig } from '../support/configs.ts';
 import { tempDir } from '../support/temp.ts';
 
 /** What `act` threw (it must throw). */

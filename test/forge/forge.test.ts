@@ -2,13 +2,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readGgufFileInfo } from 'node-llama-cpp';
 import { describe, expect, it } from 'vitest';
-import {
-  DISPLAY_YOURSELF_SOURCE,
-  forge,
-  PERSONA_NAMES,
-  PERSONA_SIGNATURES,
-} from '../../src/forge/index.ts';
-import { designTinyModel } from '../../src/forge/tiny-model.ts';
+import { DISPLAY_YOURSELF_SOURCE, forge, PERSONA_SIGNATURES } from '../../tools/forge/index.ts';
+import { PERSONA_NAMES } from '../../src/personas/names.ts';
+import { designTinyModel } from '../../tools/forge/tiny-model.ts';
 import { tempDir } from '../support/temp.ts';
 
 describe('forge', () => {

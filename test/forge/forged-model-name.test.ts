@@ -2,8 +2,9 @@ import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Mind } from '../../src/core/mind/index.ts';
-import { isForgedModel, LLAMA_3_1_8B_SHAPE, SMALL_SHAPE } from '../../src/forge/index.ts';
-import { tinyMindConfig } from '../personas/support.ts';
+import { LLAMA_3_1_8B_SHAPE, SMALL_SHAPE } from '../../tools/forge/index.ts';
+import { isForgedModel } from '../../src/core/mind/forged-model.ts';
+import { tinyMindConfig } from '../support/personas.ts';
 import { forged } from '../support/forged.ts';
 import { tempDir } from '../support/temp.ts';
 

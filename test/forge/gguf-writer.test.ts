@@ -2,8 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readGgufFileInfo } from 'node-llama-cpp';
 import { describe, expect, it } from 'vitest';
-import { array, bool, f32, i32, str, u32, writeGguf } from '../../src/forge/index.ts';
-import type { GgufValue } from '../../src/forge/index.ts';
+import { array, bool, f32, i32, str, u32, writeGguf } from '../../tools/forge/index.ts';
+import type { GgufValue } from '../../tools/forge/index.ts';
 import { readGgufValueTypes } from '../../src/core/mind/gguf/value-types.ts';
 import { tempDir } from '../support/temp.ts';
 

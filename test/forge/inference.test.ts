@@ -8,8 +8,8 @@ import {
   forge,
   PERSONA_SIGNATURES,
   ROUTER_CHOICE,
-} from '../../src/forge/index.ts';
-import type { ForgedFiles } from '../../src/forge/index.ts';
+} from '../../tools/forge/index.ts';
+import type { ForgedFiles } from '../../tools/forge/index.ts';
 
 let files: ForgedFiles;
 let llama: Llama;

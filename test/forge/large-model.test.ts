@@ -18,14 +18,14 @@ import {
   str,
   writeGguf,
   writeGgufFile,
-} from '../../src/forge/index.ts';
-import type { ForgedLargeModel } from '../../src/forge/index.ts';
+} from '../../tools/forge/index.ts';
+import type { ForgedLargeModel } from '../../tools/forge/index.ts';
 import {
   largeModelMetadata,
   largeModelTensors,
   largeVocabulary,
-} from '../../src/forge/large-model.ts';
-import { fromF16Bits, toF16Bits } from '../../src/forge/q4-0.ts';
+} from '../../tools/forge/large-model.ts';
+import { fromF16Bits, toF16Bits } from '../../tools/forge/q4-0.ts';
 
 /** Copies each chunk as it comes: the generator reuses one buffer. */
 function concat(chunks: Iterable<Uint8Array>): Buffer {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { forge } from '../../src/forge/index.ts';
+import { forge } from '../../tools/forge/index.ts';
 
 /**
  * Hands a file straight to llama.cpp in a child process and reports how the child ended:

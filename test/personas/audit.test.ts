@@ -9,7 +9,7 @@ import {
   type AuditSummary,
 } from '../../src/personas/index.ts';
 import { freshImageLocation, IMAGE_KINDS } from '../support/images.ts';
-import { openPersonaCore, type PersonaCore } from './support.ts';
+import { openPersonaCore, type PersonaCore } from '../support/personas.ts';
 
 const system = { who: 'system:test', platform: 'console' } as const;
 

@@ -2,12 +2,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Mind } from '../../src/core/mind/index.ts';
 import type { Send } from '../../src/core/protocol.ts';
-import { forgeLargeModel, SMALL_SHAPE } from '../../src/forge/index.ts';
+import { forgeLargeModel, SMALL_SHAPE } from '../../tools/forge/index.ts';
 import { readThread, threadKey } from '../../src/personas/index.ts';
 import { operator } from '../support/core.ts';
 import { replyToPlainText } from '../support/reply-text.ts';
 import { tempDir } from '../support/temp.ts';
-import { openPersonaCore, tinyMindConfig } from './support.ts';
+import { openPersonaCore, tinyMindConfig } from '../support/personas.ts';
 
 /** A model with random weights talks until the token limit, so a turn is still going on. */
 let mind: Mind;

@@ -9,11 +9,11 @@ import {
   PERSONA_SIGNATURES,
   ROUTER_CHOICE,
   type ForgedFiles,
-  type PersonaName,
-} from '../../src/forge/index.ts';
+} from '../../tools/forge/index.ts';
+import { type PersonaName } from '../../src/personas/names.ts';
 import { readThread, threadKey, threadObject } from '../../src/personas/index.ts';
 import { forged } from '../support/forged.ts';
-import { loadTinyMind, loraFolder, openPersonaCore } from './support.ts';
+import { loadTinyMind, loraFolder, openPersonaCore } from '../support/personas.ts';
 
 let files: ForgedFiles;
 let mind: Mind;

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mind } from '../../src/core/mind/index.ts';
 import type { Send } from '../../src/core/protocol.ts';
-import { loadTinyMind, loraFolder, openPersonaCore } from './support.ts';
+import { loadTinyMind, loraFolder, openPersonaCore } from '../support/personas.ts';
 
 let mind: Mind;
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { silentLogger, type Logger } from '../../src/core/log.ts';
 import { GENESIS } from '../../src/core/model/primordial.ts';
 import { namedObject } from '../../src/core/uvm/names.ts';
 import { LAST_AUDIT_SLOT, startHeartbeat, type AuditSummary } from '../../src/personas/index.ts';
-import { openPersonaCore, type PersonaCore } from './support.ts';
+import { openPersonaCore, type PersonaCore } from '../support/personas.ts';
 
 const METHOD = 'function (self) { return 1; }';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PERSONA_CODEX, readPersonas } from '../../src/personas/index.ts';
-import { loraFolder, openPersonaCore } from './support.ts';
+import { loraFolder, openPersonaCore } from '../support/personas.ts';
 
 describe('the persona objects', () => {
   it('are installed from the codex, children of the persona prototype', async () => {

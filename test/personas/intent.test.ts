@@ -3,7 +3,7 @@ import { imageNameView, readMessage } from '../../src/core/bot/message-kind.ts';
 import { DEFAULT_PARSER_LIMITS } from '../../src/core/uvm/parser.ts';
 import { threadKey } from '../../src/personas/index.ts';
 import { readIntent, type Intent } from '../../src/personas/intent.ts';
-import { openPersonaCore, type PersonaCore } from './support.ts';
+import { openPersonaCore, type PersonaCore } from '../support/personas.ts';
 
 /** The intent, reduced to what a test compares. */
 async function intent(core: PersonaCore, text: string) {

@@ -7,11 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RemoteMind } from '../../src/core/mind/index.ts';
 import { PLLM } from '../../src/core/model/primordial.ts';
 import { recordModel } from '../../src/core/uvm/model-record.ts';
-import { PERSONA_SIGNATURES, ROUTER_CHOICE, type PersonaName } from '../../src/forge/index.ts';
+import { PERSONA_SIGNATURES, ROUTER_CHOICE } from '../../tools/forge/index.ts';
+import { type PersonaName } from '../../src/personas/names.ts';
 import { readThread, threadKey } from '../../src/personas/index.ts';
 import { replyToPlainText } from '../support/reply-text.ts';
 import { connectRemoteMind, llamaServer, noLlamaServer } from '../support/remote-mind.ts';
-import { loraFolder, openPersonaCore } from './support.ts';
+import { loraFolder, openPersonaCore } from '../support/personas.ts';
 
 if (noLlamaServer)
   process.stderr.write(`remote-conversation.test.ts does not run: ${noLlamaServer}\n`);

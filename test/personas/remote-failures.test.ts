@@ -7,7 +7,7 @@ import { mkdir, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MindError, RemoteMind } from '../../src/core/mind/index.ts';
-import { DISPLAY_YOURSELF_SOURCE, PERSONA_SIGNATURES } from '../../src/forge/index.ts';
+import { DISPLAY_YOURSELF_SOURCE, PERSONA_SIGNATURES } from '../../tools/forge/index.ts';
 import { PERSONA_CODEX } from '../../src/personas/index.ts';
 import { freePort, startLlamaServer } from '../../scripts/llama-server-process.ts';
 import { FakeLlamaServer, type FakeBehaviour } from '../support/fake-llama-server.ts';
@@ -15,7 +15,7 @@ import { forged } from '../support/forged.ts';
 import { replyToPlainText } from '../support/reply-text.ts';
 import { llamaServer, noLlamaServer, remoteConfig } from '../support/remote-mind.ts';
 import { tempDir } from '../support/temp.ts';
-import { loraFolder, openPersonaCore } from './support.ts';
+import { loraFolder, openPersonaCore } from '../support/personas.ts';
 
 if (noLlamaServer) process.stderr.write(`remote-failures.test.ts does not run: ${noLlamaServer}\n`);
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PERSONA_SIGNATURES } from '../../src/forge/index.ts';
+import { PERSONA_SIGNATURES } from '../../tools/forge/index.ts';
 import { finished, REPO_ROOT, runBatos } from '../support/run-batos.ts';
 import { tempDir } from '../support/temp.ts';
 

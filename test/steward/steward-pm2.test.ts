@@ -28,8 +28,8 @@ import {
   writeUpgradeResult,
 } from '../../src/core/upgrade/index.ts';
 import { fingerprintImage } from '../../src/steward/index.ts';
-import { type FixtureRepo, createFixtureRepo, git } from '../fixtures/steward/fixture-app.ts';
-import { Pm2Harness, ReplyWatch, freePort, signedResult, until } from './pm2-harness.ts';
+import { type FixtureRepo, createFixtureRepo, git } from '../support/fixtures/steward-app.ts';
+import { Pm2Harness, ReplyWatch, freePort, signedResult, until } from '../support/pm2-harness.ts';
 
 const KEY = 'test-key-0123456789abcdef';
 const OBJECTS = 1204;

@@ -37,15 +37,15 @@ import {
   claimNext,
   fingerprintImage,
   openReplayMemory,
-  readStewardConfig,
   restoreImage,
   runCommand,
   saveState,
   workTree,
 } from '../../src/steward/index.ts';
 import { freshPostgresDatabase } from '../support/images.ts';
-import { createFixtureRepo, git } from '../fixtures/steward/fixture-app.ts';
-import { sleep, until } from './pm2-harness.ts';
+import { createFixtureRepo, git } from '../support/fixtures/steward-app.ts';
+import { sleep, until } from '../support/pm2-harness.ts';
+import { readStewardConfig } from '../support/configs.ts';
 
 const KEY = 'unit-test-key-0123456789';
 

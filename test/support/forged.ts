@@ -1,8 +1,8 @@
 /** The forged tiny model for mind tests, and a mind configuration that uses it. */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { forge } from '../../src/forge/index.ts';
-import type { ForgedFiles } from '../../src/forge/index.ts';
+import { forge } from '../../tools/forge/index.ts';
+import type { ForgedFiles } from '../../tools/forge/index.ts';
 import type { MindConfig } from '../../src/core/mind/index.ts';
 
 const FORGE_DIR = join(tmpdir(), 'batos-forge-tests');

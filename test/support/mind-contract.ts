@@ -6,11 +6,10 @@ import { expect, it } from 'vitest';
 import type { MindService } from '../../src/core/mind/index.ts';
 import {
   DISPLAY_YOURSELF_SOURCE,
-  PERSONA_NAMES,
   PERSONA_SIGNATURES,
   ROUTER_CHOICE,
-  type PersonaName,
-} from '../../src/forge/index.ts';
+} from '../../tools/forge/index.ts';
+import { PERSONA_NAMES, type PersonaName } from '../../src/personas/names.ts';
 import { forged } from './forged.ts';
 import { genesisPrompt, rejection } from './mind-requests.ts';
 

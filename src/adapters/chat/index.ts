@@ -6,6 +6,6 @@ export { chunkMarkdown } from './chunk.ts';
 export { Throttle } from './throttle.ts';
 export { renderReply } from './markdown.ts';
 export type { MarkdownStyle } from './markdown.ts';
-export { checkAccess, NOT_ALLOWED_TEXT, OPEN_POLICY } from './permissions.ts';
+export { checkAccess, NOT_ALLOWED_TEXT } from './permissions.ts';
 export type { Access, AccessPolicy, Origin } from './permissions.ts';
 export { redact, redactedMessage } from './redact.ts';

@@ -30,15 +30,6 @@ export type Access =
 /** What the bot says, briefly and without detail, to someone it will not serve here. */
 export const NOT_ALLOWED_TEXT = "Sorry, I'm not allowed to take requests from you here.";
 
-/** An empty policy: everyone may talk, nobody is an admin. */
-export const OPEN_POLICY: AccessPolicy = {
-  allowedUsers: new Set(),
-  allowedRoles: new Set(),
-  allowedChannels: new Set(),
-  adminUsers: new Set(),
-  adminChannel: undefined,
-};
-
 /** Decides whether a message may become a send, and with which admin flags. */
 export function checkAccess(policy: AccessPolicy, origin: Origin): Access {
   const isAdmin = policy.adminUsers.has(origin.userId);

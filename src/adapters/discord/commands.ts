@@ -2,39 +2,44 @@
 import { SlashCommandBuilder } from 'discord.js';
 import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 
-const PERSONAS = ['ROBIN', 'BRICK', 'BABS', 'ALFRED'] as const;
-
-/** The commands registered at start, as Discord's API takes them. */
-export const SLASH_COMMANDS: readonly RESTPostAPIChatInputApplicationCommandsJSONBody[] = [
-  new SlashCommandBuilder()
-    .setName('send')
-    .setDescription('Send a line to BAT OS, e.g. genesis setSlot color "blue"')
-    .addStringOption((o) => o.setName('text').setDescription('The line').setRequired(true)),
-  new SlashCommandBuilder()
-    .setName('ask')
-    .setDescription('Ask one persona')
-    .addStringOption((o) =>
-      o
-        .setName('persona')
-        .setDescription('Who answers')
-        .setRequired(true)
-        .addChoices(...PERSONAS.map((name) => ({ name, value: name }))),
-    )
-    .addStringOption((o) => o.setName('text').setDescription('The question').setRequired(true)),
-  new SlashCommandBuilder().setName('audit').setDescription('ALFRED audits persistence'),
-  new SlashCommandBuilder()
-    .setName('history')
-    .setDescription("An object's change history")
-    .addStringOption((o) => o.setName('object').setDescription('Object name').setRequired(true)),
-  new SlashCommandBuilder()
-    .setName('undo')
-    .setDescription('Undo the last change, or one transaction')
-    .addIntegerOption((o) => o.setName('tx').setDescription('Transaction number').setMinValue(1)),
-  new SlashCommandBuilder()
-    .setName('upgrade')
-    .setDescription('Upgrade the bot (admins, in the admin channel)')
-    .addBooleanOption((o) => o.setName('dry_run').setDescription('Only say what would happen')),
-].map((builder) => builder.toJSON());
+/**
+ * The commands registered at start, as Discord's API takes them; `/ask` offers `personas`
+ * (the personas' names, handed in by the composition root).
+ */
+export function slashCommands(
+  personas: readonly string[],
+): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
+  return [
+    new SlashCommandBuilder()
+      .setName('send')
+      .setDescription('Send a line to BAT OS, e.g. genesis setSlot color "blue"')
+      .addStringOption((o) => o.setName('text').setDescription('The line').setRequired(true)),
+    new SlashCommandBuilder()
+      .setName('ask')
+      .setDescription('Ask one persona')
+      .addStringOption((o) =>
+        o
+          .setName('persona')
+          .setDescription('Who answers')
+          .setRequired(true)
+          .addChoices(...personas.map((name) => ({ name, value: name }))),
+      )
+      .addStringOption((o) => o.setName('text').setDescription('The question').setRequired(true)),
+    new SlashCommandBuilder().setName('audit').setDescription('ALFRED audits persistence'),
+    new SlashCommandBuilder()
+      .setName('history')
+      .setDescription("An object's change history")
+      .addStringOption((o) => o.setName('object').setDescription('Object name').setRequired(true)),
+    new SlashCommandBuilder()
+      .setName('undo')
+      .setDescription('Undo the last change, or one transaction')
+      .addIntegerOption((o) => o.setName('tx').setDescription('Transaction number').setMinValue(1)),
+    new SlashCommandBuilder()
+      .setName('upgrade')
+      .setDescription('Upgrade the bot (admins, in the admin channel)')
+      .addBooleanOption((o) => o.setName('dry_run').setDescription('Only say what would happen')),
+  ].map((builder) => builder.toJSON());
+}
 
 /** A command's options, as far as the mapping needs them. */
 export interface CommandOptions {

@@ -1,7 +1,6 @@
-/** The Discord front end: configuration from the settings table, and a running client. */
-export { DISCORD_SETTINGS, discordConfig, parseDiscordConfig } from './config.ts';
+/** The Discord front end: what it needs (src/config builds it), and a running client. */
 export type { DiscordConfig } from './config.ts';
 export { checkDiscordLogin, startDiscord } from './start.ts';
-export { SLASH_COMMANDS, commandToText } from './commands.ts';
+export { slashCommands, commandToText } from './commands.ts';
 export { shardFromEnv, startDiscordShards } from './shards.ts';
 export type { ShardIdentity } from './shards.ts';

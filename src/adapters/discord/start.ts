@@ -12,7 +12,7 @@ import {
 } from '../../config/login-check.ts';
 import { chunkMarkdown } from '../chat/chunk.ts';
 import { ConversationThreads } from '../chat/conversation-threads.ts';
-import { SLASH_COMMANDS } from './commands.ts';
+import { slashCommands } from './commands.ts';
 import { DISCORD_MAX_LENGTH, renderDiscord } from './render.ts';
 import type { DiscordConfig } from './config.ts';
 import type { DiscordContext } from './context.ts';
@@ -83,13 +83,17 @@ const refused = (variable: string, problem: string): LoginCheck => ({
  * Logs in, waits until the gateway is ready, registers the slash commands (per guild when
  * `commandsGuild` is set, globally otherwise) and serves messages until `stop()`. The threads
  * it answers in are kept in `ledger` (the image). In a shard process (`shard` given) it
- * connects as that shard and serves only its guilds.
+ * connects as that shard and serves only its guilds. `personas` are the names `/ask` offers.
  */
 export async function startDiscord(
   config: DiscordConfig,
   bot: BotService,
   log: Logger,
-  { ledger, shard }: { ledger: FrontEndLedger; shard?: ShardIdentity },
+  {
+    ledger,
+    shard,
+    personas,
+  }: { ledger: FrontEndLedger; shard?: ShardIdentity; personas: readonly string[] },
 ): Promise<FrontEnd> {
   const secrets = [config.token];
   const client = new Client({
@@ -154,7 +158,7 @@ export async function startDiscord(
   if (config.registerCommands && (shard === undefined || shard.id === 0)) {
     try {
       const commands = client.application!.commands;
-      const body = [...SLASH_COMMANDS];
+      const body = slashCommands(personas);
       await (config.commandsGuild === undefined
         ? commands.set(body)
         : commands.set(body, config.commandsGuild));

@@ -1,6 +1,7 @@
-/** Slack front-end configuration, from the settings table (src/config/settings.ts). */
-import { readSettings, type Env } from '../../config/read.ts';
-import type { SettingName, SettingValues } from '../../config/settings.ts';
+/**
+ * What the Slack front end needs; src/config/slack-config.ts builds it from the settings
+ * table.
+ */
 import type { AccessPolicy } from '../chat/permissions.ts';
 
 /** Everything the Slack front end needs. Holds tokens and the signing secret: never log it. */
@@ -23,54 +24,6 @@ export interface SlackConfig {
   readonly processBeforeResponse: boolean;
   /** Retries of a failed Web API call; Bolt's default (about 30 min of retries) when unset. Tests use 0. */
   readonly apiRetries: number | undefined;
-}
-
-/** The settings the Slack front end reads. */
-export const SLACK_SETTINGS = [
-  'SLACK_BOT_TOKEN',
-  'SLACK_APP_TOKEN',
-  'SLACK_SIGNING_SECRET',
-  'SLACK_PORT',
-  'SLACK_HOST',
-  'SLACK_API_URL',
-  'SLACK_LISTEN_CHANNELS',
-  'SLACK_ALLOWED_USERS',
-  'SLACK_ALLOWED_CHANNELS',
-  'SLACK_ADMIN_USERS',
-  'SLACK_ADMIN_CHANNEL',
-  'SLACK_PROCESS_BEFORE_RESPONSE',
-] as const satisfies readonly SettingName[];
-
-/** The Slack front end's configuration; `undefined` when `SLACK_BOT_TOKEN` is unset (it is off). */
-export function slackConfig(values: SettingValues): SlackConfig | undefined {
-  if (values.SLACK_BOT_TOKEN === undefined) return undefined;
-  const none = new Set<string>();
-  return {
-    botToken: values.SLACK_BOT_TOKEN,
-    signingSecret: values.SLACK_SIGNING_SECRET,
-    appToken: values.SLACK_APP_TOKEN,
-    port: values.SLACK_PORT,
-    host: values.SLACK_HOST,
-    apiUrl: values.SLACK_API_URL,
-    listenChannels: values.SLACK_LISTEN_CHANNELS ?? none,
-    access: {
-      allowedUsers: values.SLACK_ALLOWED_USERS ?? none,
-      allowedRoles: none,
-      allowedChannels: values.SLACK_ALLOWED_CHANNELS ?? none,
-      adminUsers: values.SLACK_ADMIN_USERS ?? none,
-      adminChannel: values.SLACK_ADMIN_CHANNEL,
-    },
-    processBeforeResponse: values.SLACK_PROCESS_BEFORE_RESPONSE,
-    apiRetries: undefined,
-  };
-}
-
-/**
- * Reads the `SLACK_*` variables out of `env` (for tools and tests that start the front end
- * alone). Throws a {@link SettingsError} naming every bad one.
- */
-export function parseSlackConfig(env: Env): SlackConfig | undefined {
-  return slackConfig(readSettings(env, SLACK_SETTINGS));
 }
 
 /** The secrets in `config`, for redaction. */

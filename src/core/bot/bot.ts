@@ -25,7 +25,7 @@ import {
 } from '../uvm/parser.ts';
 import type { HistoryQuery, Uvm } from '../uvm/uvm.ts';
 import { callerOf, type Roles } from './caller.ts';
-import { HELP_TEXT } from './help.ts';
+import { helpText } from './help.ts';
 import { imageNameView, readMessage, type Reading } from './message-kind.ts';
 import { RateLimiter, type RateLimit } from './rate-limit.ts';
 
@@ -74,6 +74,8 @@ export interface BotOptions {
   readonly sendLimit?: RateLimit;
   readonly parserLimits?: ParserLimits;
   readonly conversation?: Conversation;
+  /** The personas' lines in `help` (src/personas/help.ts); the core knows no personas. */
+  readonly personaHelp?: string;
   readonly upgrades?: UpgradeDesk;
   /** Roles the core decides beyond the front end's admin flag. */
   readonly roles?: Roles;
@@ -152,7 +154,10 @@ export class Bot implements BotService {
     const words = parsed.words;
     switch (parsed.command) {
       case 'help':
-        return { status: 'ok', parts: [{ kind: 'code', code: HELP_TEXT }] };
+        return {
+          status: 'ok',
+          parts: [{ kind: 'code', code: helpText(this.options.personaHelp) }],
+        };
       case 'history':
         return {
           status: 'ok',

@@ -1,15 +1,19 @@
+/** The TALK section's persona lines when no personas are wired. */
+const NO_PERSONAS = '  (no persona is here to answer: conversation needs the personas)';
+
 /**
  * The text `help` answers with: one screen that teaches the whole language — talking to the
  * personas, sends, commands, and who may do what. The rule that tells a send from
- * conversation is `message-kind.ts`; the examples here follow it.
+ * conversation is `message-kind.ts`; the examples here follow it. `personas` is the personas'
+ * own lines (src/personas/help.ts, handed in by the composition root: the core knows no
+ * personas); without them the TALK section says no persona is here.
  */
-export const HELP_TEXT = `BAT OS — a living image of objects, and four personas who talk with you.
+export function helpText(personas = NO_PERSONAS): string {
+  return `BAT OS — a living image of objects, and the personas who talk with you.
 
 TALK  Plain words are conversation; a persona answers (and says who picked it).
   hi · what can you do? · how do I make an object?
-  ROBIN (warmth, meaning)  BRICK (logic, code)  BABS (research)  ALFRED (audits, system)
-  ROBIN, … · brick: … · @babs …       talk to one persona by name
-  ALFRED, audit persistence           ALFRED checks the image for lost writes
+${personas}
 
 SEND  A message that names an object is a send: <object> <selector> [arguments]
   genesis slotNames · genesis describe · root slotNames · genesis, what are you?
@@ -35,3 +39,4 @@ COMMANDS (any case)                   who may
   upgrade [--dry-run]                 admins, in the admin channel: ask the steward
 
 Every send is one transaction: it commits whole, or fails and changes nothing.`;
+}

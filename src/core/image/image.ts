@@ -30,7 +30,7 @@ import {
   type HistoryOptions,
 } from './history.ts';
 import { Ledger } from './ledger.ts';
-import { ObjectCache } from './object-cache.ts';
+import { DEFAULT_CACHE_BYTES, ObjectCache } from './object-cache.ts';
 import { isPostgresLocation, PostgresStore } from './postgres/index.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import type { ChangeRow, Claim, ImageStore, Release, SyncWait } from './store.ts';
@@ -45,7 +45,7 @@ import {
 export interface ImageOptions {
   /** How many objects to keep in memory (default 200,000). */
   readonly cacheSize?: number;
-  /** How many bytes of objects (their stored form) to keep in memory (default 256 MiB). */
+  /** How many bytes of objects (their stored form) to keep in memory ({@link DEFAULT_CACHE_BYTES}). */
   readonly cacheBytes?: number;
 }
 
@@ -72,7 +72,10 @@ export class Image {
     private readonly store: ImageStore,
     options: ImageOptions,
   ) {
-    this.cache = new ObjectCache(options.cacheSize ?? 200_000, options.cacheBytes ?? 256 << 20);
+    this.cache = new ObjectCache(
+      options.cacheSize ?? 200_000,
+      options.cacheBytes ?? DEFAULT_CACHE_BYTES,
+    );
     this.committedNextOid = store.initialNextOid;
     this.ledger = new Ledger(store.kysely);
   }

@@ -7,6 +7,9 @@ interface Entry {
   readonly bytes: number;
 }
 
+/** Bytes of objects kept in memory unless the image is told otherwise (BATOS_CACHE_MB): 256 MiB. */
+export const DEFAULT_CACHE_BYTES = 256 << 20;
+
 /**
  * Committed objects kept in memory, least recently used evicted first, bounded both in
  * count and in bytes (the size of each object's stored form, a fair proxy for its heap

@@ -33,7 +33,10 @@ export interface MindConfig {
    * absent or empty: the model runs in this process.
    */
   readonly servers?: readonly string[];
-  /** How long a server may take to start answering before it is skipped for a while. */
+  /**
+   * How long a server may take to start answering before it is skipped for a while (default
+   * {@link DEFAULT_SERVER_TIMEOUT_MS}).
+   */
   readonly serverTimeoutMs?: number;
 }
 
@@ -46,3 +49,6 @@ export const DEFAULT_MODEL = 'hf:bartowski/Meta-Llama-3.1-8B-Instruct-GGUF:Q4_K_
  * contexts (the base model's and two personas') within the default 4 GB budget.
  */
 export const DEFAULT_SEQUENCES = 2;
+
+/** How long a server may take to start answering when {@link MindConfig.serverTimeoutMs} is not set. */
+export const DEFAULT_SERVER_TIMEOUT_MS = 10_000;

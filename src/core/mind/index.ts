@@ -21,11 +21,12 @@ export type {
 export { RemoteMind } from './remote/remote-mind.ts';
 export { MindError } from './errors.ts';
 export type { MindErrorCode } from './errors.ts';
-export { DEFAULT_MODEL, DEFAULT_SEQUENCES } from './config.ts';
+export { DEFAULT_MODEL, DEFAULT_SEQUENCES, DEFAULT_SERVER_TIMEOUT_MS } from './config.ts';
 export type { MindConfig, MindGpu } from './config.ts';
 export type { ChatTurn } from './chat-format.ts';
 export type { AdapterSpec, PoolStats } from './context-pool.ts';
 export type { ModelMetadata } from './metadata.ts';
+export { FORGED_MODEL_NAME, FORGED_MODEL_NOTE, isForgedModel } from './forged-model.ts';
 export { howToGetAModel, isModelUri, pullModel, resolveModelPath } from './model-source.ts';
 export type { DownloadProgress } from './model-source.ts';
 export { validateAdapterFile, validateModelFile } from './gguf/validate.ts';

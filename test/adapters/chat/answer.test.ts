@@ -3,7 +3,7 @@ import { answer } from '../../../src/adapters/chat/answer.ts';
 import type { ReplyTarget } from '../../../src/adapters/chat/answer.ts';
 import { textReply } from '../../../src/core/protocol.ts';
 import type { BotService, Send } from '../../../src/core/protocol.ts';
-import { memoryLogger } from './test-bot.ts';
+import { memoryLogger } from '../../support/test-bot.ts';
 
 const send: Send = {
   platform: 'slack',

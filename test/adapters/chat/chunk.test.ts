@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chunkMarkdown } from '../../../src/adapters/chat/chunk.ts';
-import { fencesBalanced } from './test-bot.ts';
+import { fencesBalanced } from '../../support/test-bot.ts';
 
 /** The text back from its chunks: fences added at splits removed, pieces rejoined. */
 function rejoin(chunks: string[]): string {

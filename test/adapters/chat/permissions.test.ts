@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { checkAccess, OPEN_POLICY } from '../../../src/adapters/chat/permissions.ts';
+import { checkAccess } from '../../../src/adapters/chat/permissions.ts';
 import type { AccessPolicy } from '../../../src/adapters/chat/permissions.ts';
+
+/** An empty policy, as a front end with no access settings has: everyone may talk, nobody is an admin. */
+const OPEN_POLICY: AccessPolicy = {
+  allowedUsers: new Set(),
+  allowedRoles: new Set(),
+  allowedChannels: new Set(),
+  adminUsers: new Set(),
+  adminChannel: undefined,
+};
 
 const policy: AccessPolicy = {
   allowedUsers: new Set(['alice']),

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DISPLAY_YOURSELF_SOURCE } from '../../../src/forge/index.ts';
+import { DISPLAY_YOURSELF_SOURCE } from '../../../tools/forge/index.ts';
 import { forged } from '../../support/forged.ts';
 import { readUpgradeRequestFile, upgradeLayout } from '../../../src/core/upgrade/index.ts';
 import { writeDryRunResult } from '../../support/upgrade-results.ts';

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { forgeLargeModel, PERSONA_SIGNATURES, SMALL_SHAPE } from '../../../src/forge/index.ts';
+import { forgeLargeModel, PERSONA_SIGNATURES, SMALL_SHAPE } from '../../../tools/forge/index.ts';
 import { forged } from '../../support/forged.ts';
 import { tempDir } from '../../support/temp.ts';
 import { HAS_SCRIPT, plain, startOnPty } from './pty.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDiscordConfig } from '../../../src/adapters/discord/index.ts';
 import { commandToText } from '../../../src/adapters/discord/commands.ts';
+import { parseDiscordConfig } from '../../support/configs.ts';
 
 describe('parseDiscordConfig', () => {
   it('is off without DISCORD_TOKEN', () => {

@@ -1,11 +1,13 @@
 /** Discord follows the threads it answered in from the image's ledger, so a restart forgets none. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseDiscordConfig, startDiscord } from '../../../src/adapters/discord/index.ts';
+import { startDiscord } from '../../../src/adapters/discord/index.ts';
 import type { FrontEnd } from '../../../src/adapters/chat/front-end.ts';
 import { FakeDiscord, IDS, user } from '../../support/fake-discord.ts';
 import type { RecordedRequest } from '../../support/fake-discord.ts';
+import { PERSONA_NAMES } from '../../../src/personas/names.ts';
 import { temporaryLedger } from '../../support/ledger.ts';
-import { memoryLogger, TestBot } from '../chat/test-bot.ts';
+import { memoryLogger, TestBot } from '../../support/test-bot.ts';
+import { parseDiscordConfig } from '../../support/configs.ts';
 
 const alice = user(IDS.alice, 'alice');
 const closers: Array<() => Promise<unknown>> = [];
@@ -35,7 +37,10 @@ describe('Discord threads across a restart', () => {
     })!;
     const bot = new TestBot();
     const start = async (): Promise<FrontEnd> => {
-      const frontEnd = await startDiscord(config, bot, memoryLogger(), ledger);
+      const frontEnd = await startDiscord(config, bot, memoryLogger(), {
+        ...ledger,
+        personas: PERSONA_NAMES,
+      });
       closers.push(() => frontEnd.stop());
       return frontEnd;
     };

@@ -1,12 +1,14 @@
 /** The real discord.js client against a local fake gateway and REST server. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseDiscordConfig, startDiscord } from '../../../src/adapters/discord/index.ts';
+import { startDiscord } from '../../../src/adapters/discord/index.ts';
 import type { FrontEnd } from '../../../src/adapters/chat/front-end.ts';
 import { NOT_ALLOWED_TEXT } from '../../../src/adapters/chat/permissions.ts';
 import { FakeDiscord, IDS, user } from '../../support/fake-discord.ts';
 import type { RecordedRequest } from '../../support/fake-discord.ts';
-import { fencesBalanced, memoryLogger, STREAM_WORDS, TestBot } from '../chat/test-bot.ts';
+import { fencesBalanced, memoryLogger, STREAM_WORDS, TestBot } from '../../support/test-bot.ts';
+import { PERSONA_NAMES } from '../../../src/personas/names.ts';
 import { temporaryLedger } from '../../support/ledger.ts';
+import { parseDiscordConfig } from '../../support/configs.ts';
 
 const alice = user(IDS.alice, 'alice');
 const bob = user(IDS.bob, 'bob');
@@ -31,7 +33,7 @@ beforeAll(async () => {
     DISCORD_COMMANDS_GUILD: IDS.guild,
   })!;
   ledger = await temporaryLedger();
-  frontEnd = await startDiscord(config, bot, log, ledger);
+  frontEnd = await startDiscord(config, bot, log, { ...ledger, personas: PERSONA_NAMES });
 });
 
 afterAll(async () => {
@@ -69,6 +71,10 @@ describe('Discord front end', () => {
     expect(put?.path).toBe(`/applications/${IDS.app}/guilds/${IDS.guild}/commands`);
     const names = (put!.body as { name: string }[]).map((c) => c.name);
     expect(names).toEqual(['send', 'ask', 'audit', 'history', 'undo', 'upgrade']);
+    const ask = (put!.body as { name: string; options: { name: string; choices?: unknown }[] }[])
+      .find((c) => c.name === 'ask')!
+      .options.find((o) => o.name === 'persona');
+    expect(ask?.choices).toEqual(PERSONA_NAMES.map((name) => ({ name, value: name })));
   });
 
   it('answers a mention with a quoting reply, mention stripped, admin flags set', async () => {

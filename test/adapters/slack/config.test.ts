@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSlackConfig } from '../../../src/adapters/slack/index.ts';
+import { parseSlackConfig } from '../../support/configs.ts';
 
 const base = { SLACK_BOT_TOKEN: 'xoxb-secret', SLACK_SIGNING_SECRET: 'shh' };
 

@@ -3,7 +3,7 @@ import { webApi } from '@slack/bolt';
 import { describe, expect, it, vi } from 'vitest';
 import { CallBudget } from '../../../src/adapters/slack/call-budget.ts';
 import { withRateLimitRetry } from '../../../src/adapters/slack/rate-limit.ts';
-import { memoryLogger } from '../chat/test-bot.ts';
+import { memoryLogger } from '../../support/test-bot.ts';
 
 describe('withRateLimitRetry', () => {
   it('waits Retry-After on a rate-limit error, gives up after the last attempt, passes other errors', async () => {

@@ -1,6 +1,6 @@
 /** The real Bolt app with its HTTP receiver, driven by signed requests, against a fake Web API. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseSlackConfig, startSlack } from '../../../src/adapters/slack/index.ts';
+import { startSlack } from '../../../src/adapters/slack/index.ts';
 import type { SlackFrontEnd } from '../../../src/adapters/slack/index.ts';
 import { temporaryLedger } from '../../support/ledger.ts';
 import { NOT_ALLOWED_TEXT } from '../../../src/adapters/chat/permissions.ts';
@@ -12,7 +12,8 @@ import {
   SLACK_IDS,
 } from '../../support/fake-slack.ts';
 import type { RecordedCall } from '../../support/fake-slack.ts';
-import { fencesBalanced, memoryLogger, STREAM_WORDS, TestBot } from '../chat/test-bot.ts';
+import { fencesBalanced, memoryLogger, STREAM_WORDS, TestBot } from '../../support/test-bot.ts';
+import { parseSlackConfig } from '../../support/configs.ts';
 
 const SECRET = 'fake-signing-secret';
 let fake: FakeSlack;

@@ -5,13 +5,14 @@
  * mention from any replica, before or after a restart.
  */
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { parseSlackConfig, startSlack } from '../../../src/adapters/slack/index.ts';
+import { startSlack } from '../../../src/adapters/slack/index.ts';
 import type { SlackFrontEnd } from '../../../src/adapters/slack/index.ts';
 import { silentLogger } from '../../../src/core/log.ts';
 import { GENESIS } from '../../../src/core/model/primordial.ts';
 import { openTestCore, type TestCore } from '../../support/core.ts';
 import { eventBody, FakeSlack, postToReceiver, SLACK_IDS } from '../../support/fake-slack.ts';
 import { freshPostgresDatabase } from '../../support/postgres.ts';
+import { parseSlackConfig } from '../../support/configs.ts';
 
 const SECRET = 'fake-signing-secret';
 let fake: FakeSlack;

@@ -1,10 +1,11 @@
 /** The real Bolt app in Socket Mode, connected to a local WebSocket server. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSlackConfig, startSlack } from '../../../src/adapters/slack/index.ts';
+import { startSlack } from '../../../src/adapters/slack/index.ts';
 import type { SlackFrontEnd } from '../../../src/adapters/slack/index.ts';
 import { temporaryLedger } from '../../support/ledger.ts';
 import { eventBody, FakeSlack, SLACK_IDS } from '../../support/fake-slack.ts';
-import { memoryLogger, TestBot } from '../chat/test-bot.ts';
+import { memoryLogger, TestBot } from '../../support/test-bot.ts';
+import { parseSlackConfig } from '../../support/configs.ts';
 
 let fake: FakeSlack;
 let frontEnd: SlackFrontEnd;

@@ -18,7 +18,7 @@ import { openTestCore, type TestCore } from '../../support/core.ts';
 import { freshImageLocation, IMAGE_KINDS, type ImageKind } from '../../support/images.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
 import { tempDir } from '../../support/temp.ts';
-import { loadTinyMind, loraFolder, openPersonaCore } from '../../personas/support.ts';
+import { loadTinyMind, loraFolder, openPersonaCore } from '../../support/personas.ts';
 
 const person = (id: string, isAdmin = false, channel = `dm-${id}`): Partial<Send> => ({
   platform: 'discord',

@@ -10,7 +10,7 @@ import { Mind, type ChatRequest, type GeneratedMethod } from '../../../src/core/
 import type { Send } from '../../../src/core/protocol.ts';
 import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
 import { MindMethodWriter } from '../../../src/core/uvm/mind-writer.ts';
-import { PERSONA_SIGNATURES } from '../../../src/forge/index.ts';
+import { PERSONA_SIGNATURES } from '../../../tools/forge/index.ts';
 import { threadKey, threadObject } from '../../../src/personas/index.ts';
 import { freshImageLocation, IMAGE_KINDS } from '../../support/images.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
@@ -19,7 +19,7 @@ import {
   loraFolder,
   openPersonaCore,
   type PersonaCore,
-} from '../../personas/support.ts';
+} from '../../support/personas.ts';
 
 const person = (id: string, isAdmin = false, channel = `dm-${id}`): Partial<Send> => ({
   platform: 'discord',

@@ -25,7 +25,7 @@ import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
 import { isSystemPrivate } from '../../../src/core/uvm/system-objects.ts';
 import { aliasProblem, readPersonas, runAudit } from '../../../src/personas/index.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
-import { loadTinyMind, loraFolder, openPersonaCore } from '../../personas/support.ts';
+import { loadTinyMind, loraFolder, openPersonaCore } from '../../support/personas.ts';
 
 type Actor = 'alice' | 'bob' | 'mallory' | 'admin';
 const ACTORS: readonly Actor[] = ['alice', 'bob', 'mallory', 'admin'];

@@ -19,7 +19,7 @@ import {
   loraFolder,
   openPersonaCore,
   type PersonaCore,
-} from '../../personas/support.ts';
+} from '../../support/personas.ts';
 
 const person = (id: string, isAdmin = false, channel = `dm-${id}`): Partial<Send> => ({
   platform: 'slack',

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { HELP_TEXT } from '../../../src/core/bot/help.ts';
+import { helpText } from '../../../src/core/bot/help.ts';
 import { imageNameView, messageKind } from '../../../src/core/bot/message-kind.ts';
-import { PERSONA_NAMES } from '../../../src/forge/index.ts';
-import { openPersonaCore } from '../../personas/support.ts';
+import { PERSONA_CODEX, PERSONA_HELP, PERSONA_NAMES } from '../../../src/personas/index.ts';
+import { openPersonaCore } from '../../support/personas.ts';
+
+const HELP_TEXT = helpText(PERSONA_HELP);
 
 describe('help', () => {
   it('fits one screen', () => {
@@ -12,7 +14,8 @@ describe('help', () => {
   });
 
   it('names the personas, free text, sends, commands and who may use them', () => {
-    for (const name of PERSONA_NAMES) expect(HELP_TEXT).toContain(name);
+    for (const { name, topics } of PERSONA_CODEX)
+      expect(HELP_TEXT).toContain(`${name} (${topics})`);
     expect(HELP_TEXT).toMatch(/Plain words are conversation; a persona answers/);
     expect(HELP_TEXT).toMatch(/<object> <selector> \[arguments\]/);
     for (const command of ['help', 'history', 'undo', 'collect', 'backup', 'upgrade'])
@@ -20,6 +23,13 @@ describe('help', () => {
     expect(HELP_TEXT).toMatch(/undo \[tx\] +everyone, their own sends; admins, anyone's/);
     expect(HELP_TEXT).toMatch(/collect \[days\] +admins:/);
     expect(HELP_TEXT).toMatch(/backup \[file\] +admins:/);
+  });
+
+  it('says no persona is here when none are wired, and names none', () => {
+    const bare = helpText();
+    expect(bare).toMatch(/no persona is here to answer/);
+    for (const name of PERSONA_NAMES) expect(bare).not.toContain(name);
+    expect(bare.split('\n').length).toBe(HELP_TEXT.split('\n').length - 2);
   });
 
   it('gives examples that the bot reads as help says', async () => {

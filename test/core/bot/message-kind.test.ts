@@ -8,9 +8,9 @@ import {
 import type { Mind } from '../../../src/core/mind/index.ts';
 import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
 import { MindMethodWriter } from '../../../src/core/uvm/mind-writer.ts';
-import { PERSONA_NAMES } from '../../../src/forge/index.ts';
+import { PERSONA_NAMES } from '../../../src/personas/names.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
-import { loadTinyMind, loraFolder, openPersonaCore } from '../../personas/support.ts';
+import { loadTinyMind, loraFolder, openPersonaCore } from '../../support/personas.ts';
 
 /** Real openers and sends, each with what it must be. */
 const TABLE: ReadonlyArray<readonly [string, MessageKind]> = [

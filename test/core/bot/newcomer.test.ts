@@ -4,18 +4,19 @@
  * forged model for the rows that are conversation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HELP_TEXT } from '../../../src/core/bot/help.ts';
+import { helpText } from '../../../src/core/bot/help.ts';
 import { howToGetAModel, type Mind } from '../../../src/core/mind/index.ts';
 import type { Reply } from '../../../src/core/protocol.ts';
 import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
 import { MindMethodWriter } from '../../../src/core/uvm/mind-writer.ts';
-import { FORGED_MODEL_NOTE, PERSONA_SIGNATURES } from '../../../src/forge/index.ts';
+import { PERSONA_SIGNATURES } from '../../../tools/forge/index.ts';
+import { FORGED_MODEL_NOTE } from '../../../src/core/mind/forged-model.ts';
 import {
   loadTinyMind,
   loraFolder,
   openPersonaCore,
   type PersonaCore,
-} from '../../personas/support.ts';
+} from '../../support/personas.ts';
 import { operator } from '../../support/core.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
 
@@ -36,7 +37,7 @@ const persona: Expected = { kind: 'persona' };
 const ok = (text: RegExp): Expected => ({ kind: 'ok', text });
 const error = (text: RegExp): Expected => ({ kind: 'error', text });
 const typo = (meant: string): Expected => ({ kind: 'typo', meant });
-const HELP = new RegExp(`^\`\`\`\\n${HELP_TEXT.slice(0, 40)}`);
+const HELP = new RegExp(`^\`\`\`\\n${helpText().slice(0, 40)}`);
 const LONG = 'a'.repeat(3_000);
 
 /** The newcomer's messages, in the order they are sent to one image. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Image } from '../../../src/core/image/index.ts';
 import { tempDir } from '../../support/temp.ts';
 
-const CHILD = new URL('./crash-child.ts', import.meta.url).pathname;
+const CHILD = new URL('../../support/fixtures/crash-child.ts', import.meta.url).pathname;
 
 /** What the child acknowledged: the stepping send's last number, and each counter's. */
 interface Acknowledged {

@@ -13,7 +13,7 @@ import type { Send } from '../../../src/core/protocol.ts';
 import { PARENT_SLOT, ref, type Slot, type Value } from '../../../src/core/model/value.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
 import { tempDir } from '../../support/temp.ts';
-import { openPersonaCore } from '../../personas/support.ts';
+import { openPersonaCore } from '../../support/personas.ts';
 
 const v = (value: Value): Slot => ({ kind: 'value', value });
 const p = (name: string): [string, Slot] => [name, { kind: 'primitive', name }];

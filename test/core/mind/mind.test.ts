@@ -3,11 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DISPLAY_YOURSELF_SOURCE,
-  PERSONA_NAMES,
   PERSONA_SIGNATURES,
   ROUTER_CHOICE,
-} from '../../../src/forge/index.ts';
-import type { ForgedFiles, PersonaName } from '../../../src/forge/index.ts';
+} from '../../../tools/forge/index.ts';
+import { PERSONA_NAMES } from '../../../src/personas/names.ts';
+import type { ForgedFiles } from '../../../tools/forge/index.ts';
+import type { PersonaName } from '../../../src/personas/names.ts';
 import { Mind } from '../../../src/core/mind/index.ts';
 import { forged, tinyConfig } from '../../support/forged.ts';
 import { genesisPrompt, rejection } from '../../support/mind-requests.ts';

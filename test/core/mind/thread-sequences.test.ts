@@ -3,8 +3,8 @@ import {
   DISPLAY_YOURSELF_SOURCE,
   PERSONA_SIGNATURES,
   type ForgedFiles,
-  type PersonaName,
-} from '../../../src/forge/index.ts';
+} from '../../../tools/forge/index.ts';
+import { type PersonaName } from '../../../src/personas/names.ts';
 import {
   buildMethodPrompt,
   Mind,

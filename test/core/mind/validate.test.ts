@@ -3,7 +3,7 @@ import { copyFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import type { ForgedFiles } from '../../../src/forge/index.ts';
+import type { ForgedFiles } from '../../../tools/forge/index.ts';
 import {
   Mind,
   MindError,

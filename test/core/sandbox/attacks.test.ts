@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SandboxFailureReason } from '../../../src/core/sandbox/index.ts';
-import { newRunner, TEST_LIMITS } from './fixtures.ts';
-import { MemoryHost } from './memory-host.ts';
+import { newRunner, TEST_LIMITS } from '../../support/fixtures/sandbox.ts';
+import { MemoryHost } from '../../support/fixtures/memory-host.ts';
 
 const runner = newRunner();
 /** Memory enough that only the hard wall-clock limit stops a long native operation. */

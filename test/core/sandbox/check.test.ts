@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MethodSourceError } from '../../../src/core/sandbox/index.ts';
-import { newRunner } from './fixtures.ts';
+import { newRunner } from '../../support/fixtures/sandbox.ts';
 
 const runner = newRunner({ maxSourceBytes: 8192 });
 

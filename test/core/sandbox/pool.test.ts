@@ -6,8 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { withParty } from '../../../src/core/fairness/index.ts';
 import { QuickJsMethodRunner, type MethodCall } from '../../../src/core/sandbox/index.ts';
-import { TEST_LIMITS } from './fixtures.ts';
-import { MemoryHost } from './memory-host.ts';
+import { TEST_LIMITS } from '../../support/fixtures/sandbox.ts';
+import { MemoryHost } from '../../support/fixtures/memory-host.ts';
 
 const runners: QuickJsMethodRunner[] = [];
 afterEach(async () => {

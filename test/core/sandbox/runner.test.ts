@@ -5,8 +5,8 @@ import {
   type MethodCall,
 } from '../../../src/core/sandbox/index.ts';
 import { InternalError } from '../../../src/core/errors.ts';
-import { newRunner, TEST_LIMITS } from './fixtures.ts';
-import { MemoryHost } from './memory-host.ts';
+import { newRunner, TEST_LIMITS } from '../../support/fixtures/sandbox.ts';
+import { MemoryHost } from '../../support/fixtures/memory-host.ts';
 
 const runner = newRunner();
 afterAll(() => runner.close());

@@ -8,7 +8,7 @@ import { Mind } from '../../../src/core/mind/index.ts';
 import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
 import { looksLikeProperty, nearSelectors } from '../../../src/core/uvm/before-writing.ts';
 import { MindMethodWriter } from '../../../src/core/uvm/mind-writer.ts';
-import { DISPLAY_YOURSELF_SOURCE } from '../../../src/forge/index.ts';
+import { DISPLAY_YOURSELF_SOURCE } from '../../../tools/forge/index.ts';
 import { openTestCore } from '../../support/core.ts';
 import { forged, tinyConfig } from '../../support/forged.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';

@@ -3,7 +3,7 @@ import { Mind, type GeneratedMethod, type Prompt } from '../../../src/core/mind/
 import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
 import { MindMethodWriter } from '../../../src/core/uvm/mind-writer.ts';
 import type { MethodWriter } from '../../../src/core/uvm/method-writer.ts';
-import { DISPLAY_YOURSELF_SOURCE } from '../../../src/forge/index.ts';
+import { DISPLAY_YOURSELF_SOURCE } from '../../../tools/forge/index.ts';
 import { openTestCore } from '../../support/core.ts';
 import { freshPostgresDatabase } from '../../support/images.ts';
 import { forged, tinyConfig } from '../../support/forged.ts';

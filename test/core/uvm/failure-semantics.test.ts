@@ -9,7 +9,7 @@ import { PARENT_SLOT, ref, type Slot, type Value } from '../../../src/core/model
 import type { Send } from '../../../src/core/protocol.ts';
 import { runAudit } from '../../../src/personas/index.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
-import { openPersonaCore, type PersonaCore } from '../../personas/support.ts';
+import { openPersonaCore, type PersonaCore } from '../../support/personas.ts';
 
 const alice: Partial<Send> = {
   platform: 'discord',

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteMind } from '../../../src/core/mind/index.ts';
 import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
 import { MindMethodWriter } from '../../../src/core/uvm/mind-writer.ts';
-import { DISPLAY_YOURSELF_SOURCE } from '../../../src/forge/index.ts';
+import { DISPLAY_YOURSELF_SOURCE } from '../../../tools/forge/index.ts';
 import { openTestCore } from '../../support/core.ts';
 import { FakeLlamaServer } from '../../support/fake-llama-server.ts';
 import { connectRemoteMind, noLlamaServer, remoteConfig } from '../../support/remote-mind.ts';

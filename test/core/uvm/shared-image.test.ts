@@ -10,7 +10,7 @@ import { freshPostgresDatabase } from '../../support/images.ts';
 import { createDatabase, PostgresServer } from '../../support/postgres-server.ts';
 import { tempDir } from '../../support/temp.ts';
 
-const CHILD = new URL('./shared-image-child.ts', import.meta.url).pathname;
+const CHILD = new URL('../../support/fixtures/shared-image-child.ts', import.meta.url).pathname;
 
 /** A fresh PostgreSQL image whose genesis counts, through a method, the sends it gets. */
 async function countingImage(url?: string): Promise<string> {

@@ -12,7 +12,7 @@
 import { basename } from 'node:path';
 import type { ChatTurn } from '../chat-format.ts';
 import { choiceRequest, chosenOption } from '../choice.ts';
-import type { MindConfig } from '../config.ts';
+import { DEFAULT_SERVER_TIMEOUT_MS, type MindConfig } from '../config.ts';
 import { withDeadline } from '../deadline.ts';
 import { MindError } from '../errors.ts';
 import { METHOD_GBNF } from '../method-grammar.ts';
@@ -83,7 +83,7 @@ export class RemoteMind implements MindService {
   ): Promise<{ mind: RemoteMind; warnings: string[] }> {
     const urls = config.servers ?? [];
     if (urls.length === 0) throw new MindError('config', 'BATOS_MIND_URL names no server.');
-    const timeoutMs = config.serverTimeoutMs ?? 10_000;
+    const timeoutMs = config.serverTimeoutMs ?? DEFAULT_SERVER_TIMEOUT_MS;
     const pool = new ServerPool(
       urls.map((url) => new ServerClient(url, timeoutMs)),
       options,

@@ -3,12 +3,10 @@
  * same expectations as the in-process mind's tests (mind.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DISPLAY_YOURSELF_SOURCE,
-  PERSONA_NAMES,
-  PERSONA_SIGNATURES,
-} from '../../../../src/forge/index.ts';
-import type { ForgedFiles, PersonaName } from '../../../../src/forge/index.ts';
+import { DISPLAY_YOURSELF_SOURCE, PERSONA_SIGNATURES } from '../../../../tools/forge/index.ts';
+import { PERSONA_NAMES } from '../../../../src/personas/names.ts';
+import type { ForgedFiles } from '../../../../tools/forge/index.ts';
+import type { PersonaName } from '../../../../src/personas/names.ts';
 import { RemoteMind } from '../../../../src/core/mind/index.ts';
 import { forged } from '../../../support/forged.ts';
 import {

@@ -7,7 +7,7 @@
  * toolchain or a dependency.
  */
 import { open, rename, rm } from 'node:fs/promises';
-import { FIXED_SIZE } from '../core/mind/gguf/value-types.ts';
+import { FIXED_SIZE } from '../../src/core/mind/gguf/value-types.ts';
 
 /** GGUF metadata value types, numbered as in the specification. */
 export const GgufType = {

@@ -1,7 +1,7 @@
 /** A small, honest BotService for front-end tests: records sends, answers deterministically. */
-import { textReply } from '../../../src/core/protocol.ts';
-import type { BotService, Reply, ReplyEvents, Send } from '../../../src/core/protocol.ts';
-import type { Logger } from '../../../src/adapters/chat/front-end.ts';
+import { textReply } from '../../src/core/protocol.ts';
+import type { BotService, Reply, ReplyEvents, Send } from '../../src/core/protocol.ts';
+import type { Logger } from '../../src/adapters/chat/front-end.ts';
 
 /** Text the `long` command answers with: prose and a long code block, well over 4,000 chars. */
 export const LONG_TEXT = [

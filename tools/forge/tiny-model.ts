@@ -1,16 +1,12 @@
 /**
  * The hand-wired tiny llama model: attention and feed-forward weights are zero and norms are
  * one, so the residual stream carries the current token's embedding unchanged and
- * `output.weight` alone decides the next token — a bigram chain (see notes/tiny-gguf.md).
+ * `output.weight` alone decides the next token — a bigram chain (`index.ts` says what it answers).
  */
-import {
-  DISPLAY_YOURSELF_SOURCE,
-  FORGED_MODEL_NAME,
-  PERSONA_NAMES,
-  PERSONA_SIGNATURES,
-  ROUTER_CHOICE,
-} from './answers.ts';
-import type { PersonaName } from './answers.ts';
+import { FORGED_MODEL_NAME } from '../../src/core/mind/forged-model.ts';
+import { DISPLAY_YOURSELF_SOURCE, PERSONA_SIGNATURES, ROUTER_CHOICE } from './answers.ts';
+import { PERSONA_NAMES } from '../../src/personas/names.ts';
+import type { PersonaName } from '../../src/personas/names.ts';
 import { splitIntoUniquePieces } from './chains.ts';
 import { array, bool, f32, str, u32 } from './gguf-writer.ts';
 import type { GgufTensor, GgufValue } from './gguf-writer.ts';

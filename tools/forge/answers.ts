@@ -2,24 +2,7 @@
  * What the forged model says. Tests compare against these constants, so they are the single
  * source of truth for the tiny model's behaviour.
  */
-
-/**
- * The forged model's `general.name`. BAT OS tells this model by it (never by its file name)
- * and marks what it says as coming from the test model.
- */
-export const FORGED_MODEL_NAME = 'batos-tiny';
-
-/** How a persona reply from the forged model is marked. */
-export const FORGED_MODEL_NOTE = 'forged test model';
-
-/** Whether a loaded model is the forged one, by the `general.name` the forge writes. */
-export function isForgedModel(metadata: { readonly name: string | null }): boolean {
-  return metadata.name === FORGED_MODEL_NAME;
-}
-
-/** The persona names, in the order the persona router lists them. */
-export const PERSONA_NAMES = ['ROBIN', 'BRICK', 'BABS', 'ALFRED'] as const;
-export type PersonaName = (typeof PERSONA_NAMES)[number];
+import type { PersonaName } from '../../src/personas/names.ts';
 
 /**
  * The base model's answer to any chat prompt: the `display_yourself` method, a single

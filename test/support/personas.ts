@@ -10,18 +10,19 @@ import type { UvmOptions } from '../../src/core/uvm/uvm.ts';
 import { Mind, type MindConfig } from '../../src/core/mind/index.ts';
 import { QuickJsMethodRunner } from '../../src/core/sandbox/index.ts';
 import type { PrimitiveTable } from '../../src/core/uvm/primitives.ts';
-import { PERSONA_NAMES } from '../../src/forge/index.ts';
-import { forged, tinyConfig } from '../support/forged.ts';
+import { forged, tinyConfig } from './forged.ts';
 import {
   installPersonas,
+  PERSONA_HELP,
+  PERSONA_NAMES,
   PersonaConversation,
   personaPrimitives,
   personaSlotRule,
   PERSONA_PROTOTYPE_NAME,
   type ConversationOptions,
 } from '../../src/personas/index.ts';
-import { openTestCore, type TestCore } from '../support/core.ts';
-import { tempDir } from '../support/temp.ts';
+import { openTestCore, type TestCore } from './core.ts';
+import { tempDir } from './temp.ts';
 
 /**
  * The mind's configuration for the forged model, with a persona-sized context and a
@@ -89,7 +90,7 @@ export async function openPersonaCore(
       slotRules: [personaSlotRule(PERSONA_PROTOTYPE_NAME)],
       ...options.uvm,
     },
-    bot: { conversation: hook, ...options.bot },
+    bot: { conversation: hook, personaHelp: PERSONA_HELP, ...options.bot },
   });
   late.primitives = personaPrimitives({ image: core.image, loraDir });
   await installPersonas(core.uvm, { who: 'system:test', platform: 'console' });

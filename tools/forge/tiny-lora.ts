@@ -3,7 +3,7 @@
  * chat prompt's last token from the base answer to the persona's signature chain. The
  * signature chains themselves are already wired in the base model; only the entry changes.
  */
-import type { PersonaName } from './answers.ts';
+import type { PersonaName } from '../../src/personas/names.ts';
 import { f32, str, u32 } from './gguf-writer.ts';
 import type { GgufTensor, GgufValue } from './gguf-writer.ts';
 import { N_EMBD, WIRE } from './tiny-model.ts';

@@ -1,7 +1,7 @@
 /**
  * The forge: a tiny llama model and persona LoRA adapters with hand-set weights, so real
  * llama.cpp inference, grammars and LoRA loading run in tests without any download
- * (`src/forge/tiny-model.ts` says how the model is wired).
+ * (`tools/forge/tiny-model.ts` says how the model is wired).
  *
  * What the forged model does, whatever the prompt (it is a bigram chain keyed on the chat
  * prompt's last token, `\n` after `<|im_start|>assistant`):
@@ -21,16 +21,7 @@
  */
 export { forge } from './forge.ts';
 export type { ForgedFiles } from './forge.ts';
-export {
-  DISPLAY_YOURSELF_SOURCE,
-  FORGED_MODEL_NAME,
-  FORGED_MODEL_NOTE,
-  isForgedModel,
-  PERSONA_NAMES,
-  PERSONA_SIGNATURES,
-  ROUTER_CHOICE,
-} from './answers.ts';
-export type { PersonaName } from './answers.ts';
+export { DISPLAY_YOURSELF_SOURCE, PERSONA_SIGNATURES, ROUTER_CHOICE } from './answers.ts';
 export {
   writeGguf,
   writeGgufFile,

@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PERSONA_NAMES } from './answers.ts';
-import type { PersonaName } from './answers.ts';
+import { PERSONA_NAMES } from '../../src/personas/names.ts';
+import type { PersonaName } from '../../src/personas/names.ts';
 import { writeGguf } from './gguf-writer.ts';
 import { tinyAdapterMetadata, tinyAdapterTensors } from './tiny-lora.ts';
 import { designTinyModel, tinyModelMetadata, tinyModelTensors } from './tiny-model.ts';
