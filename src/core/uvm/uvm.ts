@@ -49,6 +49,7 @@ import { authorOf, visibleSlotNames, type PrimitiveTable } from './primitives.ts
 import { keepInWorkshop, workshopMethod } from './workshop.ts';
 import { SendGate, SENDS_AT_ONCE } from './send-gate.ts';
 import { undoRefusal } from './undo-rule.ts';
+import { undoObstacleError } from './undo-words.ts';
 
 /** A send, as the UVM receives it. */
 export interface SendRequest {
@@ -331,12 +332,13 @@ export class Uvm implements FrontEndLedger {
           'undo-refused',
           'You have nothing left to undo (your conversation turns are kept by BAT OS, not undone).',
         );
-      const prepared = await this.image.prepareUndo(
+      const { tx: prepared, obstacle } = await this.image.prepareUndo(
         info,
         target,
         // The caller's undo: it counts toward their history budget unless they are an admin.
         this.guard({ ...systemAuthority(caller.principal), senderAdmin: caller.admin }),
       );
+      if (obstacle !== undefined) throw undoObstacleError(obstacle);
       const undone = prepared.info.undoOf!;
       const [entry] = await this.image.history({ tx: undone, limit: 1 });
       if (!caller.admin && entry?.who !== caller.principal)
