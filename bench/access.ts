@@ -16,7 +16,7 @@ import { GENESIS, ROOT } from '../src/core/model/primordial.ts';
 import { PARENT_SLOT, ref, type Slot } from '../src/core/model/value.ts';
 import { QuickJsMethodRunner } from '../src/core/sandbox/index.ts';
 import { assertReadable } from '../src/core/uvm/access-checks.ts';
-import { namedObject } from '../src/core/uvm/names.ts';
+import { namedObject } from '../src/core/model/name-table.ts';
 import { parseLine, type ParsedLine } from '../src/core/uvm/parser.ts';
 import { Uvm } from '../src/core/uvm/uvm.ts';
 import {

@@ -6,7 +6,7 @@
  * Beats never overlap: the next is scheduled when one ends.
  */
 import type { Logger } from '../core/log.ts';
-import { namedObject } from '../core/uvm/names.ts';
+import { namedObject } from '../core/model/name-table.ts';
 import { formatBytes } from '../core/access/quotas.ts';
 import type { HistoryRetention } from '../core/uvm/retention.ts';
 import type { Uvm } from '../core/uvm/uvm.ts';

@@ -2,7 +2,7 @@
  * The same words mean the same send on every platform: the text typed in Discord, in Slack
  * and in the console reaches the core as the same send and changes the image the same way.
  */
-import { ACCESS_SLOT } from '../../src/core/access/object-access.ts';
+import { ACCESS_SLOT } from '../../src/core/model/object-access.ts';
 import { GENESIS } from '../../src/core/model/primordial.ts';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GENESIS, TRAITS } from '../../src/core/model/primordial.ts';
 import { PARENT_SLOT, ref, type Value } from '../../src/core/model/value.ts';
-import { namedObject } from '../../src/core/uvm/names.ts';
+import { namedObject } from '../../src/core/model/name-table.ts';
 import {
   LAST_AUDIT_SLOT,
   runAudit,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger, type Logger } from '../../src/core/log.ts';
 import { GENESIS } from '../../src/core/model/primordial.ts';
-import { namedObject } from '../../src/core/uvm/names.ts';
+import { namedObject } from '../../src/core/model/name-table.ts';
 import { LAST_AUDIT_SLOT, startHeartbeat, type AuditSummary } from '../../src/personas/index.ts';
 import { openPersonaCore, type PersonaCore } from './support.ts';
 

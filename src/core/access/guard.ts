@@ -4,14 +4,20 @@
  * other parts of BAT OS set on their own slots (the personas' aliases). A refusal throws a
  * {@link SendError} that says why; the send then fails whole and changes nothing.
  */
-import type { SlotMap } from '../image/codec.ts';
+import {
+  type Oid,
+  PARENT_SLOT,
+  parentOids,
+  type Slot,
+  type SlotMap,
+  type Value,
+} from '../model/value.ts';
 import type { Transaction, WriteGuard } from '../image/index.ts';
 import { parentProblem } from '../model/invariants.ts';
-import { PARENT_SLOT, parentOids, type Oid, type Slot, type Value } from '../model/value.ts';
-import { labelOf } from '../uvm/names.ts';
+import { labelOf } from '../model/name-table.ts';
 import type { Authority } from './authority.ts';
-import { accessOf, isAccessSlot, OWNER_SLOT } from './object-access.ts';
-import { SYSTEM, type Principal } from './principal.ts';
+import { accessOf, isAccessSlot, OWNER_SLOT } from '../model/object-access.ts';
+import { SYSTEM, type Principal } from '../model/principal.ts';
 import { assertDepth, formatBytes, quotaExceeded, slotBytes, type Quotas } from './quotas.ts';
 import { mayClone, mayWrite, writeRefused } from './rights.ts';
 import { SendError } from '../errors.ts';

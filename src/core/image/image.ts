@@ -10,11 +10,11 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { accessOf } from '../access/object-access.ts';
+import { accessOf } from '../model/object-access.ts';
 import { ImageError } from '../errors.ts';
 import { copyPrivateFile, ensurePrivateDir } from '../private-files.ts';
-import { referencedOids, slotEquals, type Oid } from '../model/value.ts';
-import { decodeSlots, encodeRefs, encodeSlot, encodeSlots, type SlotMap } from './codec.ts';
+import { type Oid, referencedOids, slotEquals, type SlotMap } from '../model/value.ts';
+import { decodeSlots, encodeRefs, encodeSlot, encodeSlots } from './codec.ts';
 import {
   changeBytes,
   forgetHistory,

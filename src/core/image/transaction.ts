@@ -4,8 +4,7 @@
  * `Transaction` is the rollback: nothing reached the disk or the shared cache.
  */
 import { SendError } from '../errors.ts';
-import { slotEquals, type Oid, type Slot } from '../model/value.ts';
-import type { SlotMap } from './codec.ts';
+import { type Oid, type Slot, slotEquals, type SlotMap } from '../model/value.ts';
 
 /** Who and what a transaction is for; kept in history. */
 export interface TransactionInfo {

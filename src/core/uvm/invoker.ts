@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { methodAuthority, systemAuthority, type Authority } from '../access/authority.ts';
 import type { AccessGuard } from '../access/guard.ts';
-import { accessOf } from '../access/object-access.ts';
+import { accessOf } from '../model/object-access.ts';
 import type { Quotas } from '../access/quotas.ts';
 import { mayRead, mayWrite } from '../access/rights.ts';
 import { SendError } from '../errors.ts';

@@ -10,27 +10,29 @@ import {
   describeAccess,
   flagsOf,
   OWNER_SLOT,
-} from '../access/object-access.ts';
-import { PERSON_PRINCIPAL, SYSTEM } from '../access/principal.ts';
+} from '../model/object-access.ts';
+import { PERSON_PRINCIPAL } from '../access/principal.ts';
+import { SYSTEM } from '../model/principal.ts';
 import { cloneRefused, mayClone } from '../access/rights.ts';
 import { SendError } from '../errors.ts';
-import type { SlotMap, Transaction } from '../image/index.ts';
-import { lookup } from '../model/lookup.ts';
-import { ROOT, type TraitPrimitive } from '../model/primordial.ts';
+import type { Transaction } from '../image/index.ts';
 import {
   isHiddenSlot,
   isRef,
-  parentOids,
-  PARENT_SLOT,
-  ref,
-  referencedOids,
   type MethodProvenance,
   type Oid,
+  PARENT_SLOT,
+  parentOids,
+  ref,
+  referencedOids,
   type Slot,
+  type SlotMap,
   type Value,
 } from '../model/value.ts';
+import { lookup } from '../model/lookup.ts';
+import { ROOT, type TraitPrimitive } from '../model/primordial.ts';
 import { assertFoundReadable, assertWritable } from './access-checks.ts';
-import { labelOf, nameOf } from './names.ts';
+import { labelOf, nameOf } from '../model/name-table.ts';
 import { assertNameAllowed } from './naming.ts';
 import { isIdentifier } from './parser.ts';
 import type { Quotas } from '../access/quotas.ts';

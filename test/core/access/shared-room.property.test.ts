@@ -15,8 +15,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessOf } from '../../../src/core/access/object-access.ts';
-import { SYSTEM } from '../../../src/core/access/principal.ts';
+import { accessOf } from '../../../src/core/model/object-access.ts';
+import { SYSTEM } from '../../../src/core/model/principal.ts';
 import { Mind } from '../../../src/core/mind/index.ts';
 import { ROOT } from '../../../src/core/model/primordial.ts';
 import type { Slot } from '../../../src/core/model/value.ts';
