@@ -23,7 +23,8 @@ import {
 } from '../core/mind/index.ts';
 import { textReply, type Reply, type ReplyEvents, type Send } from '../core/protocol.ts';
 import type { Argument } from '../core/uvm/parser.ts';
-import { transactionInfo, type Uvm } from '../core/uvm/uvm.ts';
+import { type Uvm } from '../core/uvm/uvm.ts';
+import { transactionInfo } from '../core/uvm/delivery.ts';
 import type { Reading } from '../core/bot/message-kind.ts';
 import { adapterFile, type AdapterChoice } from './adapter-file.ts';
 import { runAudit, type AuditOptions } from './audit.ts';
@@ -88,7 +89,7 @@ export class PersonaConversation implements Conversation {
     events: ReplyEvents,
     reading: Reading,
   ): Promise<Reply | undefined> {
-    const intent = await this.options.uvm.read((tx) => readIntent(tx, send.text, reading));
+    const intent = await this.options.uvm.readCommitted((tx) => readIntent(tx, send.text, reading));
     switch (intent.kind) {
       case 'none':
         return undefined;
@@ -158,8 +159,8 @@ export class PersonaConversation implements Conversation {
     assertCommand(caller, 'audit-collect');
     const { uvm, checkMethod, audit } = this.options;
     const collected = await uvm.collect(caller);
-    const audited = await uvm.examine((image) => runAudit(image, { ...audit, checkMethod }));
-    const { result: summary, tx } = await uvm.exclusive(transactionInfo(caller, send.text), (t) => {
+    const audited = await uvm.examineImage((image) => runAudit(image, { ...audit, checkMethod }));
+    const { result: summary, tx } = await uvm.asSystem(transactionInfo(caller, send.text), (t) => {
       const withCollected = { ...audited, collected: collected.deleted };
       recordAudit(t, persona.oid, withCollected);
       return withCollected;
@@ -205,7 +206,7 @@ export class PersonaConversation implements Conversation {
       text,
       at: new Date().toISOString(),
     };
-    const stored = await uvm.read((tx) => readThread(tx, key));
+    const stored = await uvm.readCommitted((tx) => readThread(tx, key));
     // Trimmed in steps, as the thread is stored: the prompt keeps its beginning for several
     // turns, and the mind evaluates only what follows the part its sequence holds.
     const window = trimHistoryInSteps([...stored, userTurn], this.limits);
@@ -241,7 +242,7 @@ export class PersonaConversation implements Conversation {
       text: reply,
       at: new Date().toISOString(),
     };
-    const { tx } = await uvm.exclusive(transactionInfo(caller, send.text), (t) => {
+    const { tx } = await uvm.asSystem(transactionInfo(caller, send.text), (t) => {
       appendTurns(t, key, [userTurn, answer], this.limits, {
         principal: caller.principal,
         bounded: !caller.admin,

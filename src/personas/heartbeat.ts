@@ -35,11 +35,11 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   const { uvm, log } = options;
 
   const beat = async (): Promise<void> => {
-    const summary = await uvm.examine((image) =>
+    const summary = await uvm.examineImage((image) =>
       runAudit(image, { ...options.audit, checkMethod: options.checkMethod }),
     );
     const auditor = options.auditor ?? 'alfred';
-    const { result: recorded } = await uvm.exclusive(
+    const { result: recorded } = await uvm.asSystem(
       { who: 'system:heartbeat', platform: 'console' },
       (tx) => {
         const oid = namedObject(tx, auditor);

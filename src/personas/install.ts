@@ -40,7 +40,7 @@ export interface InstalledPersonas {
  * `conversations*`, where no member can claim them.
  */
 export async function installPersonas(uvm: Uvm, info: TransactionInfo): Promise<InstalledPersonas> {
-  const { result } = await uvm.exclusive(info, (tx) => {
+  const { result } = await uvm.asSystem(info, (tx) => {
     const created: string[] = [];
     let prototype = namedObject(tx, PERSONA_PROTOTYPE_NAME);
     if (prototype === undefined || !tx.exists(prototype)) {

@@ -29,7 +29,7 @@ afterAll(async () => {
 async function recordingCore(): Promise<{ core: TestCore; bot: BotService; sends: Send[] }> {
   const core = await openTestCore();
   // The chat users are plain users: let anyone change genesis for this test.
-  await core.uvm.exclusive({ who: 'system:test', platform: 'console' }, (tx) =>
+  await core.uvm.asSystem({ who: 'system:test', platform: 'console' }, (tx) =>
     tx.setSlot(GENESIS, ACCESS_SLOT, { kind: 'value', value: 'rwf' }),
   );
   const sends: Send[] = [];

@@ -8,7 +8,7 @@ import { openPersonaCore, type PersonaCore } from './support.ts';
 const METHOD = 'function (self) { return 1; }';
 
 function recorded(core: PersonaCore): Promise<AuditSummary | undefined> {
-  return core.uvm.read((tx) => {
+  return core.uvm.readCommitted((tx) => {
     const slot = tx.getSlot(namedObject(tx, 'alfred')!, LAST_AUDIT_SLOT);
     return slot?.kind === 'value' ? (slot.value as unknown as AuditSummary) : undefined;
   });
@@ -43,7 +43,7 @@ describe('the heartbeat', () => {
 
   it('does not block a send while it audits', async () => {
     const core = await openPersonaCore();
-    await core.uvm.exclusive({ who: 'system:test', platform: 'console' }, (tx) => {
+    await core.uvm.asSystem({ who: 'system:test', platform: 'console' }, (tx) => {
       for (let i = 0; i < 200; i++)
         tx.setSlot(GENESIS, `m${i}`, { kind: 'method', source: METHOD });
     });

@@ -24,7 +24,8 @@ import {
   type ParsedLine,
   type ParserLimits,
 } from '../uvm/parser.ts';
-import type { HistoryQuery, Uvm } from '../uvm/uvm.ts';
+import type { Uvm } from '../uvm/uvm.ts';
+import type { HistoryQuery } from '../uvm/commands.ts';
 import { callerOf, type Roles } from './caller.ts';
 import { HELP_TEXT } from './help.ts';
 import { imageNameView, readMessage, type Reading } from './message-kind.ts';
@@ -83,7 +84,7 @@ export class Bot implements BotService, FrontEndLedger {
     const caller = callerOf(send, this.options.roles);
     try {
       const limits = this.options.parserLimits ?? DEFAULT_PARSER_LIMITS;
-      const reading = await this.options.uvm.read((tx) =>
+      const reading = await this.options.uvm.readCommitted((tx) =>
         readMessage(send.text, limits, imageNameView(tx, caller.principal)),
       );
       const conversed = await this.options.conversation?.answer(send, caller, events, reading);

@@ -39,6 +39,7 @@ import type { Quotas } from '../access/quotas.ts';
 
 /** What a primitive is given. */
 export interface PrimitiveCall {
+  /** The send's transaction, its writes checked with {@link authority}. */
   readonly tx: Transaction;
   readonly self: Oid;
   readonly selector: string;
@@ -46,10 +47,11 @@ export interface PrimitiveCall {
   /** Whose rights the primitive runs with: the sender's, or the calling method's owner's. */
   readonly authority: Authority;
   /**
-   * Runs `work` with the system's authority, for a write the primitive has already allowed
-   * by its own rule (naming an object one owns writes the system-owned root).
+   * Runs `work` on the same transaction with its writes checked with the system's authority
+   * (for the sender), for a write the primitive has already allowed by its own rule (naming
+   * an object one owns writes the system-owned root).
    */
-  readonly elevate: <T>(work: () => T) => T;
+  readonly elevate: <T>(work: (tx: Transaction) => T) => T;
   /** Checks method source before it is stored; throws with the reason. */
   readonly checkMethod: (source: string) => void;
   /** The per-person bounds primitives apply themselves (names). */
@@ -124,7 +126,7 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
     // A name in the root table is its object's owner's to give: the root itself is the system's.
     assertWritable(call.tx, call.authority, call.self);
     if (assertNameAllowed(call.tx, name, call.self, call.authority, call.quotas))
-      call.elevate(() => call.tx.setSlot(ROOT, name, { kind: 'value', value: ref(call.self) }));
+      call.elevate((tx) => tx.setSlot(ROOT, name, { kind: 'value', value: ref(call.self) }));
     return name;
   },
 
@@ -262,7 +264,7 @@ export function removeSlot(call: PrimitiveCall, slot: string): boolean {
   const named = self === ROOT ? tx.getSlot(ROOT, slot) : undefined;
   if (named?.kind === 'value' && isRef(named.value) && tx.exists(named.value.$ref)) {
     assertWritable(tx, call.authority, named.value.$ref);
-    return call.elevate(() => tx.removeSlot(ROOT, slot));
+    return call.elevate((system) => system.removeSlot(ROOT, slot));
   }
   return tx.removeSlot(self, slot);
 }

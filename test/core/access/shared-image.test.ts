@@ -98,7 +98,7 @@ async function speakingCore(
 /** The oid of the object that keeps the conversation of `who`'s DM. */
 async function threadOf(core: PersonaCore, who: Partial<Send>): Promise<number> {
   const key = threadKey({ platform: 'discord', channel: who.channel! });
-  const oid = await core.uvm.read((tx) => threadObject(tx, key));
+  const oid = await core.uvm.readCommitted((tx) => threadObject(tx, key));
   expect(oid).toBeTypeOf('number');
   return oid!;
 }
