@@ -86,7 +86,8 @@ export class Uvm implements FrontEndLedger {
     this.runner = options.runner;
     const quotas = options.quotas ?? DEFAULT_QUOTAS;
     const rules = options.slotRules ?? [];
-    const guardFor: GuardFor = (authority) =>
+    // Each send's guard, for the authority it starts with (see AccessGuard.as for the others).
+    this.guardFor = (authority) =>
       AccessGuard.forSend(authority, {
         quotas,
         rules,
@@ -101,7 +102,7 @@ export class Uvm implements FrontEndLedger {
       primitives: options.primitives ?? {},
       quotas,
     });
-    this.delivery = new Delivery(image, invoker, guardFor);
+    this.delivery = new Delivery(image, invoker, this.guardFor);
     this.writing = new MethodWriting(
       image,
       this.work,
@@ -109,8 +110,7 @@ export class Uvm implements FrontEndLedger {
       options.writer,
       (options.noWriterReason ?? 'no model is loaded to write it').replace(/\.$/, ''),
     );
-    this.commands = new Commands(image, this.work, guardFor);
-    this.guardFor = guardFor;
+    this.commands = new Commands(image, this.work, this.guardFor);
   }
 
   /**
