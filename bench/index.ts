@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark and prints its table. `npm run bench -- image`
- * runs only the named ones; `--help` lists them.
+ * runs only the named ones; `--help` lists them. A benchmark that fails prints its error and
+ * the run goes on; the exit status is 1 when any failed, and the last line names them.
  */
 import { benchAccess } from './access.ts';
 import { parseCommandLine } from '../scripts/cli.ts';
@@ -13,10 +14,10 @@ import { benchRemoteMind } from './remote-mind.ts';
 import { benchSandbox } from './sandbox.ts';
 import { benchScale } from './scale.ts';
 import { benchSends } from './sends.ts';
-import { renderTable, type BenchTable } from './table.ts';
+import { runBenches, type Bench } from './run.ts';
 import { benchUpgrade } from './upgrade.ts';
 
-const benches: Record<string, () => Promise<BenchTable | BenchTable[]>> = {
+const benches: Record<string, Bench> = {
   image: benchImage,
   sends: benchSends,
   fairness: benchFairness,
@@ -38,14 +39,18 @@ const names = Object.keys(benches);
 const wanted = parseCommandLine({
   usage: `npm run bench -- [${names.join('|')} …]`,
   help: `Runs the named benchmarks (all of them when none is named) and prints a table for
-each on stdout; progress goes to stderr. Known: ${names.join(', ')}.`,
+each on stdout; progress goes to stderr. A benchmark that fails prints its error and the
+run goes on; the exit status is 1 when any failed, and the last line names them. Known: ${names.join(', ')}.`,
   options: {},
   positionals: { max: names.length, allowed: names },
 }).positionals;
-for (const [name, bench] of Object.entries(benches)) {
-  if (wanted.length > 0 && !wanted.includes(name)) continue;
-  process.stderr.write(`running ${name}…\n`);
-  const result = await bench();
-  for (const table of Array.isArray(result) ? result : [result])
-    process.stdout.write(renderTable(table) + '\n');
+const failed = await runBenches(benches, wanted, {
+  table: (text) => process.stdout.write(text),
+  progress: (text) => process.stderr.write(text),
+});
+if (failed.length > 0) {
+  process.stdout.write(
+    `Failed: ${failed.join(', ')} (see above); every other table is complete.\n`,
+  );
+  process.exitCode = 1;
 }

@@ -13,6 +13,7 @@ import { QuickJsMethodRunner } from '../src/core/sandbox/index.ts';
 import { Uvm } from '../src/core/uvm/uvm.ts';
 import { createDatabase, PostgresServer } from '../test/support/postgres-server.ts';
 import { sendLine } from './operator.ts';
+import { pgbenchTps } from './pgbench.ts';
 import { formatNumber, percentile, type BenchTable } from './table.ts';
 
 const CHILD = new URL('./scale-child.ts', import.meta.url).pathname;
@@ -51,6 +52,8 @@ async function sendsPerSecond(location: string, processes: number, senders: numb
 async function throughput(server: PostgresServer, dir: string): Promise<BenchTable> {
   const rows = [];
   let round = 0;
+  const anchorUrl = await createDatabase(server.url(), 'bench_pgbench');
+  let anchorMissing: string | undefined;
   for (const senders of [1, 4, 16]) {
     round += 1;
     const sqlite = join(dir, `image-${round}.db`);
@@ -59,20 +62,27 @@ async function throughput(server: PostgresServer, dir: string): Promise<BenchTab
     await bootstrapped(one);
     const four = await createDatabase(server.url(), `bench_four_${round}`);
     await bootstrapped(four);
+    const anchor = await pgbenchTps(anchorUrl, dir, senders, SECONDS);
+    if (typeof anchor !== 'number') anchorMissing = anchor.unavailable;
+    const postgres = await sendsPerSecond(one, 1, senders);
     rows.push({
       'concurrent senders': String(senders),
-      'SQLite, one process': formatNumber(await sendsPerSecond(sqlite, 1, senders)),
-      'PostgreSQL, one process': formatNumber(await sendsPerSecond(one, 1, senders)),
+      'pgbench tps (anchor)': typeof anchor === 'number' ? formatNumber(anchor) : '—',
+      'PostgreSQL, one process': formatNumber(postgres),
+      '÷ pgbench': typeof anchor === 'number' ? formatNumber(postgres / anchor, 3) : '—',
       'PostgreSQL, four processes':
         senders < 4 ? '—' : formatNumber(await sendsPerSecond(four, 4, senders / 4)),
+      'SQLite, one process': formatNumber(await sendsPerSecond(sqlite, 1, senders)),
     });
   }
   return {
     title:
-      'Durable sends/s, one-slot primitive writes (each sender its own object): SQLite beside PostgreSQL',
+      'Durable sends/s, one-slot primitive writes (each sender its own object): PostgreSQL beside pgbench on the same server, and SQLite',
     rows,
     notes: [
       `Each cell: BAT OS processes sending for ${SECONDS} s after a 0.3 s warm-up, side by side in this run; PostgreSQL 15 on the same machine and disk, fsync on, a fresh database per cell.`,
+      `The anchor: pgbench on the same server just before BAT OS in each row, ${SECONDS} s, one client per sender, each updating a row of its own in its own transaction (prepared statements). Targets: ≥ 0.5× pgbench at 1 sender, ≥ 0.3× at 16.`,
+      ...(anchorMissing === undefined ? [] : [`No anchor in this run: ${anchorMissing}.`]),
       'A process runs up to eight sends side by side. On PostgreSQL each waits for its own commit (four round trips and a WAL flush), and commits side by side share the flushes; SQLite syncs a group of sends at once. More processes add up only where each has a core: on a 2-core machine four of them and PostgreSQL share two.',
     ],
   };

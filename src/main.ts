@@ -66,7 +66,7 @@ import { FORGED_MODEL_NOTE, isForgedModel } from './forge/answers.ts';
 import { checkImagePath, EXIT, exitFor, preflight, type Finding } from './preflight.ts';
 import { recordModel } from './core/uvm/model-record.ts';
 import { stewardUpgradeDesk } from './core/bot/upgrade-desk.ts';
-import { textReply } from './core/protocol.ts';
+import { textReply, type FrontEndLedger } from './core/protocol.ts';
 import {
   formatUpgradeResult,
   readAppVersion,
@@ -346,10 +346,11 @@ function startDiscordPart(
   config: DiscordConfig,
   shard: ShardIdentity | undefined,
   bot: Bot,
+  ledger: FrontEndLedger,
   log: Logger,
 ): Promise<FrontEnd> {
-  if (shard !== undefined) return startDiscord(config, bot, log, { ledger: bot, shard });
-  if (config.shards === undefined) return startDiscord(config, bot, log, { ledger: bot });
+  if (shard !== undefined) return startDiscord(config, bot, log, { ledger, shard });
+  if (config.shards === undefined) return startDiscord(config, bot, log, { ledger });
   return startDiscordShards({
     config,
     shards: config.shards,
@@ -459,8 +460,11 @@ async function serve(
   });
 
   const frontEnds: FrontEnd[] = [];
-  if (settings.discord) frontEnds.push(await startDiscordPart(settings.discord, shard, bot, log));
-  if (settings.slack) frontEnds.push(await startSlack(settings.slack, bot, log, { ledger: bot }));
+  // The front ends keep their ledger in the image directly: the bot and the UVM add nothing.
+  const { ledger } = image;
+  if (settings.discord)
+    frontEnds.push(await startDiscordPart(settings.discord, shard, bot, ledger, log));
+  if (settings.slack) frontEnds.push(await startSlack(settings.slack, bot, log, { ledger }));
 
   let resultPoll: NodeJS.Timeout | undefined;
   let reporting = Promise.resolve();

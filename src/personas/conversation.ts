@@ -1,7 +1,9 @@
 /**
- * The personas' side of the bot: implements the bot's `Conversation` hook. Every message
- * passes through here first; what is not for a persona (see `intent.ts`) goes back to the
- * bot untouched.
+ * The personas' side of the bot: implements the bot's `Conversation` hook. Every message is
+ * read here too, within the bot's one read of it: what is not for a persona (see
+ * `intent.ts`) goes back to the bot untouched, a send a persona understands goes back as a
+ * send for the bot's one send path, and a turn or an audit is answered here, with the thread
+ * as that read found it.
  *
  * A conversation turn speaks with the persona's voice as the system prompt and its adapter
  * (one pooled context per adapter in the mind, kept across turns, with a sequence per
@@ -10,7 +12,7 @@
  * and the reply are appended to the thread in one short transaction. When the model fails,
  * nothing is stored: the image is as if the message never came.
  */
-import type { Conversation } from '../core/bot/bot.ts';
+import type { Conversation, PersonaPlan, SendLine } from '../core/bot/bot.ts';
 import { assertCommand } from '../core/access/commands.ts';
 import type { Caller } from '../core/access/principal.ts';
 import { DEFAULT_QUOTAS } from '../core/access/quotas.ts';
@@ -21,9 +23,10 @@ import {
   type ChatTurn,
   type MindService,
 } from '../core/mind/index.ts';
+import type { Transaction } from '../core/image/index.ts';
 import { textReply, type Reply, type ReplyEvents, type Send } from '../core/protocol.ts';
 import type { Argument } from '../core/uvm/parser.ts';
-import { type Uvm } from '../core/uvm/uvm.ts';
+import type { Uvm } from '../core/uvm/uvm.ts';
 import { transactionInfo } from '../core/uvm/delivery.ts';
 import type { Reading } from '../core/bot/message-kind.ts';
 import { adapterFile, type AdapterChoice } from './adapter-file.ts';
@@ -83,68 +86,52 @@ export class PersonaConversation implements Conversation {
     };
   }
 
-  async answer(
-    send: Send,
-    caller: Caller,
-    events: ReplyEvents,
-    reading: Reading,
-  ): Promise<Reply | undefined> {
-    const intent = await this.options.uvm.readCommitted((tx) => readIntent(tx, send.text, reading));
+  read(tx: Transaction, send: Send, caller: Caller, reading: Reading): PersonaPlan | undefined {
+    const intent = readIntent(tx, send.text, reading);
+    const sendTo = (p: PersonaRecord, selector: string, args: readonly Argument[]): SendLine => ({
+      kind: 'send',
+      target: { kind: 'oid', oid: p.oid },
+      selector,
+      args,
+    });
     switch (intent.kind) {
       case 'none':
         return undefined;
       case 'send':
-        return this.send(intent.persona, intent.selector, intent.args, send, caller, events);
+        return { kind: 'send', line: sendTo(intent.persona, intent.selector, intent.args) };
       case 'audit':
-        return intent.collect
-          ? this.auditAndCollect(intent.persona, send, caller)
-          : this.audit(intent.persona, send, caller);
-      case 'turn':
-        return this.turn(intent.persona, intent.text, send, caller, events);
+        if (!intent.collect)
+          return {
+            kind: 'send',
+            line: sendTo(intent.persona, AUDIT_PRIMITIVE, []),
+            persona: intent.persona.name,
+          };
+        return { kind: 'answer', answer: () => this.auditAndCollect(intent.persona, send, caller) };
+      case 'turn': {
+        const stored = readThread(tx, threadKey(send));
+        return {
+          kind: 'answer',
+          answer: (events) => this.turn(intent.persona, intent.text, stored, send, caller, events),
+        };
+      }
       case 'unaddressed': {
-        const routed = await routeText(
-          send.text,
-          intent.personas,
-          this.options.defaultPersona ?? 'ROBIN',
-          this.options.mind,
-        );
-        // The note goes in the reply, where every front end shows it once; not as a status too.
-        return this.turn(routed.persona, send.text.trim(), send, caller, events, routed.note);
+        const stored = readThread(tx, threadKey(send));
+        return {
+          kind: 'answer',
+          answer: async (events) => {
+            const routed = await routeText(
+              send.text,
+              intent.personas,
+              this.options.defaultPersona ?? 'ROBIN',
+              this.options.mind,
+            );
+            // The note goes in the reply, where every front end shows it once; not as a status too.
+            const text = send.text.trim();
+            return this.turn(routed.persona, text, stored, send, caller, events, routed.note);
+          },
+        };
       }
     }
-  }
-
-  private async send(
-    persona: PersonaRecord,
-    selector: string,
-    args: readonly Argument[],
-    send: Send,
-    caller: Caller,
-    events: ReplyEvents,
-  ): Promise<Reply> {
-    const outcome = await this.options.uvm.send({
-      caller,
-      target: { kind: 'oid', oid: persona.oid },
-      selector,
-      args,
-      message: send.text,
-      ...(events.status ? { onStatus: (text: string) => events.status?.(text) } : {}),
-    });
-    return textReply('ok', outcome.text, outcome.tx === undefined ? {} : { tx: outcome.tx });
-  }
-
-  private async audit(persona: PersonaRecord, send: Send, caller: Caller): Promise<Reply> {
-    const outcome = await this.options.uvm.send({
-      caller,
-      target: { kind: 'oid', oid: persona.oid },
-      selector: AUDIT_PRIMITIVE,
-      args: [],
-      message: send.text,
-    });
-    return textReply('ok', outcome.text, {
-      persona: persona.name,
-      ...(outcome.tx === undefined ? {} : { tx: outcome.tx }),
-    });
   }
 
   /**
@@ -171,9 +158,11 @@ export class PersonaConversation implements Conversation {
     });
   }
 
+  /** A turn with `persona` in the thread of `send`, which held `stored` when the message was read. */
   private async turn(
     persona: PersonaRecord,
     text: string,
+    stored: readonly StoredTurn[],
     send: Send,
     caller: Caller,
     events: ReplyEvents,
@@ -206,7 +195,6 @@ export class PersonaConversation implements Conversation {
       text,
       at: new Date().toISOString(),
     };
-    const stored = await uvm.readCommitted((tx) => readThread(tx, key));
     // Trimmed in steps, as the thread is stored: the prompt keeps its beginning for several
     // turns, and the mind evaluates only what follows the part its sequence holds.
     const window = trimHistoryInSteps([...stored, userTurn], this.limits);

@@ -61,7 +61,7 @@ async function viaDiscord() {
     DISCORD_API_URL: fake.apiUrl,
     DISCORD_REGISTER_COMMANDS: 'false',
   })!;
-  const frontEnd = await startDiscord(config, bot, silentLogger, { ledger: core.bot });
+  const frontEnd = await startDiscord(config, bot, silentLogger, { ledger: core.image.ledger });
   closers.push(
     () => fake.close(),
     () => frontEnd.stop(),
@@ -97,7 +97,7 @@ async function viaSlack() {
     { ...config, processBeforeResponse: true, apiRetries: 0 },
     bot,
     silentLogger,
-    { ledger: core.bot },
+    { ledger: core.image.ledger },
   );
   closers.push(
     () => fake.close(),

@@ -266,6 +266,40 @@ describe('free text addressed to no one', () => {
   });
 });
 
+describe('the path of a message', () => {
+  it('reads the image once per message, whatever the personas make of it', async () => {
+    const core = await speakingCore();
+    let reads = 0;
+    const read = core.uvm.readCommitted.bind(core.uvm);
+    core.uvm.readCommitted = (work) => {
+      reads += 1;
+      return read(work);
+    };
+    const readsFor = async (text: string) => {
+      reads = 0;
+      const reply = await core.say(text);
+      expect(reply.status, replyToPlainText(reply)).toBe('ok');
+      return reads;
+    };
+    expect(await readsFor('Robin, hello')).toBe(1); // a turn, with the thread read then
+    expect(await readsFor('Robin, and again')).toBe(1); // the thread now has turns
+    expect(await readsFor('hi')).toBe(1); // routed, then a turn
+    expect(await readsFor('alfred slotNames')).toBe(1); // a send the persona understands
+    expect(await readsFor('ALFRED, audit persistence')).toBe(1); // the audit, as a send
+    expect(await readsFor('genesis slotNames')).toBe(1); // a send for the bot
+  });
+
+  it("performs a persona's send on the bot's one send path: the reply says whose it is", async () => {
+    const core = await speakingCore();
+    const audit = await core.say('ALFRED, audit persistence');
+    expect(audit).toMatchObject({ status: 'ok', persona: 'ALFRED' });
+    expect(replyToPlainText(audit)).toContain('good order');
+    const send = await core.say('alfred slotNames');
+    expect(send.persona).toBeUndefined();
+    expect(replyToPlainText(send)).toContain('voice');
+  });
+});
+
 describe('without a model', () => {
   it('says the persona cannot speak and how to get a model, changing nothing', async () => {
     const core = await openPersonaCore({

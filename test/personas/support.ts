@@ -77,7 +77,7 @@ export async function openPersonaCore(
   const checkMethod = (source: string) => checker.check(source);
   const late: { primitives?: PrimitiveTable; conversation?: PersonaConversation } = {};
   const hook: Conversation = {
-    answer: (...args) => late.conversation!.answer(...args),
+    read: (...args) => late.conversation!.read(...args),
   };
   const core = await openTestCore({
     ...(options.imagePath ? { imagePath: options.imagePath } : {}),

@@ -38,7 +38,7 @@ const USER_MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
  * Handles one delivery. Slack sends both `message` and `app_mention` for a mention in a
  * channel the bot is in (two event ids, one message), and repeats a delivery it thinks
  * failed, to any replica: each message is answered once, by the process that first claims
- * its channel+ts in the image's ledger.
+ * its channel+ts in the image's ledger. Only people the access rules let in are claimed.
  */
 export async function onMessage(ctx: SlackContext, delivery: Delivery): Promise<void> {
   const { event, botUserId, client } = delivery;
@@ -55,14 +55,6 @@ export async function onMessage(ctx: SlackContext, delivery: Delivery): Promise<
       (await ctx.conversationThreads.has(`${event.channel}:${event.thread_ts}`)));
   const listening = !dm && ctx.listenChannels.has(event.channel);
   if (!addressed && !listening) return;
-  if (!(await ctx.ledger.firstDelivery('slack', `message:${event.channel}:${event.ts}`))) {
-    if (delivery.retryNum !== undefined)
-      ctx.log.info('slack: retried event already answered', {
-        eventId: delivery.eventId,
-        retry: delivery.retryNum,
-      });
-    return;
-  }
 
   // A top-level channel message starts a thread; a top-level DM is answered in the DM.
   const thread = event.thread_ts ?? (dm ? undefined : event.ts);
@@ -73,7 +65,20 @@ export async function onMessage(ctx: SlackContext, delivery: Delivery): Promise<
   });
   const target = threadTarget(client, event.channel, thread, ctx);
   if (!access.allowed) {
-    if (addressed) await target.post(NOT_ALLOWED_TEXT);
+    // Refused before the ledger, so a refused person writes nothing to the image. The one
+    // refusal goes with the first delivery of the event that carries it: a channel mention
+    // arrives as `message` and `app_mention`, and only the latter answers.
+    const carriesIt = event.type === 'app_mention' || dm || !mentioned;
+    if (addressed && carriesIt && delivery.retryNum === undefined)
+      await target.post(NOT_ALLOWED_TEXT);
+    return;
+  }
+  if (!(await ctx.ledger.firstDelivery('slack', `message:${event.channel}:${event.ts}`))) {
+    if (delivery.retryNum !== undefined)
+      ctx.log.info('slack: retried event already answered', {
+        eventId: delivery.eventId,
+        retry: delivery.retryNum,
+      });
     return;
   }
   const mentions = [...text.matchAll(USER_MENTION)]

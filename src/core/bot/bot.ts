@@ -5,12 +5,11 @@
  */
 import { join } from 'node:path';
 import { ImageError, SendError } from '../errors.ts';
+import type { Transaction } from '../image/index.ts';
 import type { Logger } from '../log.ts';
 import {
   textReply,
   type BotService,
-  type FrontEndLedger,
-  type Platform,
   type Reply,
   type ReplyEvents,
   type Send,
@@ -31,18 +30,36 @@ import { HELP_TEXT } from './help.ts';
 import { imageNameView, readMessage, type Reading } from './message-kind.ts';
 import { RateLimiter, type RateLimit } from './rate-limit.ts';
 
+/** A send as the bot performs it: a parsed send line. */
+export type SendLine = Extract<ParsedLine, { kind: 'send' }>;
+
+/**
+ * What the personas make of a message, decided within the bot's one read of it (see
+ * {@link Conversation.read}).
+ */
+export type PersonaPlan =
+  | {
+      /** A send a persona understands (`alfred slotNames`): the bot performs it as any send. */
+      readonly kind: 'send';
+      readonly line: SendLine;
+      /** The persona the reply comes from, when it should say so. */
+      readonly persona?: string;
+    }
+  | {
+      /** A turn or an audit: the personas answer it themselves, after the read. */
+      readonly kind: 'answer';
+      readonly answer: (events: ReplyEvents) => Promise<Reply>;
+    };
+
 /** Hands free text and persona addressing to the personas (see src/personas). */
 export interface Conversation {
   /**
-   * Answers `send` if it is addressed to a persona, or is conversation (`reading.kind`, see
-   * `message-kind.ts`); returns undefined to let the bot perform it as a send or command.
+   * Decides, within the bot's one read of the message (`tx`, read as `reading`; see
+   * `message-kind.ts`), whether `send` is for a persona and what is to be done: reads all it
+   * needs now, so nothing reads the image again before the work starts. Undefined leaves the
+   * message to the bot as a send or command.
    */
-  answer(
-    send: Send,
-    caller: Caller,
-    events: ReplyEvents,
-    reading: Reading,
-  ): Promise<Reply | undefined>;
+  read(tx: Transaction, send: Send, caller: Caller, reading: Reading): PersonaPlan | undefined;
 }
 
 /** Files upgrade requests for the steward. */
@@ -63,7 +80,7 @@ export interface BotOptions {
   readonly roles?: Roles;
 }
 
-export class Bot implements BotService, FrontEndLedger {
+export class Bot implements BotService {
   private readonly limiter: RateLimiter | undefined;
 
   constructor(private readonly options: BotOptions) {
@@ -84,11 +101,14 @@ export class Bot implements BotService, FrontEndLedger {
     const caller = callerOf(send, this.options.roles);
     try {
       const limits = this.options.parserLimits ?? DEFAULT_PARSER_LIMITS;
-      const reading = await this.options.uvm.readCommitted((tx) =>
-        readMessage(send.text, limits, imageNameView(tx, caller.principal)),
-      );
-      const conversed = await this.options.conversation?.answer(send, caller, events, reading);
-      if (conversed !== undefined) return conversed;
+      // One read decides everything: what the message is, and what the personas make of it.
+      const { reading, plan } = await this.options.uvm.readCommitted((tx) => {
+        const reading = readMessage(send.text, limits, imageNameView(tx, caller.principal));
+        return { reading, plan: this.options.conversation?.read(tx, send, caller, reading) };
+      });
+      if (plan?.kind === 'answer') return await plan.answer(events);
+      if (plan?.kind === 'send')
+        return await this.perform(plan.line, send, caller, events, plan.persona);
       if (reading.meant !== undefined)
         throw new SendError(
           'parse',
@@ -106,24 +126,12 @@ export class Bot implements BotService, FrontEndLedger {
     }
   }
 
-  /** Front ends' ledger, kept in the image so every process and restart agree. */
-  firstDelivery(platform: Platform, eventId: string): Promise<boolean> {
-    return this.options.uvm.firstDelivery(platform, eventId);
-  }
-
-  rememberThread(platform: Platform, thread: string): Promise<void> {
-    return this.options.uvm.rememberThread(platform, thread);
-  }
-
-  answeredIn(platform: Platform, thread: string): Promise<boolean> {
-    return this.options.uvm.answeredIn(platform, thread);
-  }
-
   private async perform(
     parsed: ParsedLine,
     send: Send,
     caller: Caller,
     events: ReplyEvents,
+    persona?: string,
   ): Promise<Reply> {
     const { uvm } = this.options;
     if (parsed.kind === 'send') {
@@ -132,11 +140,15 @@ export class Bot implements BotService, FrontEndLedger {
         target: parsed.target,
         selector: parsed.selector,
         args: parsed.args,
+        ...(parsed.asksForMethod ? { asksForMethod: true } : {}),
         message: send.text,
         ...(events.status ? { onStatus: (text: string) => events.status?.(text) } : {}),
         ...(events.signal ? { signal: events.signal } : {}),
       });
-      return textReply('ok', outcome.text, outcome.tx === undefined ? {} : { tx: outcome.tx });
+      return textReply('ok', outcome.text, {
+        ...(persona === undefined ? {} : { persona }),
+        ...(outcome.tx === undefined ? {} : { tx: outcome.tx }),
+      });
     }
     const words = parsed.words;
     switch (parsed.command) {

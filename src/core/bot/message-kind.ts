@@ -62,10 +62,14 @@ export function isProgramShaped(word: string): boolean {
   return IDENTIFIER.test(word) && PROGRAM_MARK.test(word);
 }
 
-/** Whether a lone `word` reads as a selector: program-shaped, `frobnicate:`, or understood. */
+/**
+ * Whether a lone `word` reads as a selector: program-shaped, `frobnicate:`, `color()` (a
+ * method asked for), or understood.
+ */
 function isLoneSelector(word: string, image: NameView): boolean {
   if (isProgramShaped(word)) return true;
   if (word.endsWith(':')) return IDENTIFIER.test(word.slice(0, -1));
+  if (word.endsWith('()')) return IDENTIFIER.test(word.slice(0, -2));
   return IDENTIFIER.test(word) && image.understands(DEFAULT_RECEIVER, word);
 }
 

@@ -16,6 +16,7 @@ import { accessOf } from '../model/object-access.ts';
 import { renderValue } from '../model/render.ts';
 import { parentOids, PARENT_SLOT, ref, type Oid, type Value } from '../model/value.ts';
 import { assertReadable } from './access-checks.ts';
+import { answerInsteadOfWriting } from './before-writing.ts';
 import { Invoker, missingHandler } from './invoker.ts';
 import type { MethodRequest, WrittenMethod } from './method-writer.ts';
 import { resolveDesignator, resolveTemplate } from './names.ts';
@@ -34,6 +35,8 @@ export interface SendRequest {
   readonly message?: string;
   /** The sender's words beyond the send itself, for the method writer. */
   readonly words?: string;
+  /** Written `selector()`: write a method even for a near miss or a missing slot. */
+  readonly asksForMethod?: boolean;
   /** Told when a method is being written, so a front end can show it. */
   readonly onStatus?: (text: string) => void;
   /** Aborted when the sender cancels (Ctrl+C at the console): a method being written for them stops. */
@@ -90,8 +93,13 @@ export class Delivery {
         false,
       );
     const handler = missingHandler(tx, receiver);
-    if (handler === undefined)
+    if (handler === undefined) {
+      const instead = request.asksForMethod
+        ? undefined
+        : answerInsteadOfWriting(tx, authority, receiver, request.selector, args.length);
+      if (instead !== undefined) throw instead;
       throw new NeedsMethod(this.methodRequest(tx, receiver, request, args, authority));
+    }
     const value = await this.invoker.invoke(
       tx,
       guard,

@@ -47,6 +47,8 @@ export type ParsedLine =
       readonly target: ObjectDesignator;
       readonly selector: string;
       readonly args: readonly Argument[];
+      /** Written `selector()`: the sender wants a method, even where a slot or a near selector would do. */
+      readonly asksForMethod?: true;
     }
   | { readonly kind: 'command'; readonly command: CommandName; readonly words: readonly string[] };
 
@@ -114,22 +116,19 @@ export function parseLine(line: string, limits: ParserLimits = DEFAULT_PARSER_LI
   if (command !== undefined) return { kind: 'command', command, words: rest.map((t) => t.text) };
 
   if (tokens.length === 1) {
-    if (first.kind !== 'word' || !isIdentifier(first.text))
+    const lone = selectorOf(first);
+    if (lone === undefined)
       throw new SendError(
         'parse',
         `"${abbreviate(first.text)}" is not a selector. A message is \`<object> <selector> [arguments]\`, or a lone selector for genesis.`,
       );
-    return {
-      kind: 'send',
-      target: { kind: 'name', name: DEFAULT_RECEIVER },
-      selector: first.text,
-      args: [],
-    };
+    return { kind: 'send', target: { kind: 'name', name: DEFAULT_RECEIVER }, ...lone, args: [] };
   }
 
   const target = designator(first);
   const selectorToken = rest[0]!;
-  if (selectorToken.kind !== 'word' || !isIdentifier(selectorToken.text))
+  const selector = selectorOf(selectorToken);
+  if (selector === undefined)
     throw new SendError(
       'parse',
       `"${abbreviate(selectorToken.text)}" is not a selector: a selector is a name of letters (accents allowed), digits and _ (at most 64), not starting with a digit.`,
@@ -143,9 +142,18 @@ export function parseLine(line: string, limits: ParserLimits = DEFAULT_PARSER_LI
   return {
     kind: 'send',
     target,
-    selector: selectorToken.text,
+    ...selector,
     args: argTokens.map((t, i) => argument(t, i + 1, limits)),
   };
+}
+
+/** A selector token: `color`, or `color()` when its sender asks for a method. */
+function selectorOf(token: Token): { selector: string; asksForMethod?: true } | undefined {
+  if (token.kind !== 'word') return undefined;
+  const asksForMethod = token.text.endsWith('()');
+  const selector = asksForMethod ? token.text.slice(0, -2) : token.text;
+  if (!isIdentifier(selector)) return undefined;
+  return asksForMethod ? { selector, asksForMethod } : { selector };
 }
 
 interface Token {

@@ -29,7 +29,6 @@ import type {
   Transaction,
   TransactionInfo,
 } from '../image/index.ts';
-import type { FrontEndLedger, Platform } from '../protocol.ts';
 import { ACCESS_SLOT, READERS_SLOT } from '../model/object-access.ts';
 import { primordialObjects, TRAIT_PRIMITIVES, TRAITS } from '../model/primordial.ts';
 import type { MethodRunner } from '../sandbox/contract.ts';
@@ -71,7 +70,7 @@ export interface UvmOptions {
   readonly sendsPerPerson?: number;
 }
 
-export class Uvm implements FrontEndLedger {
+export class Uvm {
   private readonly image: Image;
   private readonly runner: MethodRunner;
   private readonly work: ImageWork;
@@ -232,23 +231,5 @@ export class Uvm implements FrontEndLedger {
     await this.work.gate.drain();
     await this.runner.close();
     await this.image.close();
-  }
-
-  /** True for the first claim of a platform event across every process over the image. */
-  firstDelivery(platform: Platform, eventId: string): Promise<boolean> {
-    this.work.assertOpen();
-    return this.image.ledger.firstDelivery(platform, eventId);
-  }
-
-  /** Remembers, in the image, that the bot answered in `thread`. */
-  rememberThread(platform: Platform, thread: string): Promise<void> {
-    this.work.assertOpen();
-    return this.image.ledger.rememberThread(platform, thread);
-  }
-
-  /** Whether the bot answered in `thread`, in any process, before any restart. */
-  answeredIn(platform: Platform, thread: string): Promise<boolean> {
-    this.work.assertOpen();
-    return this.image.ledger.answeredIn(platform, thread);
   }
 }

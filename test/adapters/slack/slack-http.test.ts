@@ -263,8 +263,15 @@ describe('Slack front end over HTTP', () => {
   });
 
   it('refuses a user outside the allowlist with a short reply and no send', async () => {
-    await deliver(mention('upgrade', { user: SLACK_IDS.eve }));
+    // A channel mention comes twice (message and app_mention, one ts): one refusal, no claim.
+    const refused = mention('upgrade', { user: SLACK_IDS.eve });
+    await deliver({ ...refused, type: 'message', channel_type: 'channel' });
+    await deliver(refused);
     expect(since('chat.postMessage').map((c) => c.args.text)).toEqual([NOT_ALLOWED_TEXT]);
+    // A refused person writes nothing to the image's ledger: the message is still unclaimed.
+    expect(
+      await ledger.ledger.firstDelivery('slack', `message:${SLACK_IDS.channel}:${refused.ts}`),
+    ).toBe(true);
     const responseUrl = fake.responseUrl();
     const body = commandBody({
       text: 'upgrade',

@@ -49,7 +49,7 @@ async function startReplica(image: string): Promise<Replica> {
     { ...config, processBeforeResponse: true, apiRetries: 0 },
     core.bot,
     silentLogger,
-    { ledger: core.bot },
+    { ledger: core.image.ledger },
   );
   const url = `http://127.0.0.1:${frontEnd.port}/slack/events`;
   const replica: Replica = {

@@ -41,6 +41,8 @@ const send = (signal?: AbortSignal) => ({
   target: { kind: 'name' as const, name: 'genesis' },
   selector: 'fresh',
   args: [],
+  // `fresh` alone reads as a missing slot; the sender asks for a method, as `genesis fresh()`.
+  asksForMethod: true,
   ...(signal ? { signal } : {}),
 });
 

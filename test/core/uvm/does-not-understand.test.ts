@@ -149,7 +149,7 @@ describe('doesNotUnderstand_ with the forged model', () => {
         ),
       },
     });
-    const reply = await core.say('genesis leak');
+    const reply = await core.say('genesis leak()');
     expect(reply.status).toBe('error');
     expect(reply.parts[0]).toMatchObject({
       text: expect.stringMatching(
@@ -168,7 +168,7 @@ describe('doesNotUnderstand_ with the forged model', () => {
         ),
       },
     });
-    const reply = await core.say('genesis explode');
+    const reply = await core.say('genesis explode()');
     expect(reply.status).toBe('error');
     expect(reply.parts[0]).toMatchObject({
       text: expect.stringMatching(

@@ -52,6 +52,28 @@ describe('PostgreSQL image shared by several processes', () => {
     expect(second.read(0)!.get('n')).toEqual(v(1));
   });
 
+  it('serves refreshes side by side with one query at a time on its listening connection', async () => {
+    const [first, second] = await twoProcesses();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      expect(second.read(1)!.get('n')).toEqual(v(0));
+      for (let round = 1; round <= 3; round++) {
+        const tx = first.begin(who);
+        tx.setSlot(1, 'n', v(round));
+        await first.commit(tx);
+        // Twenty sends refreshing at once: each sees what committed before it began.
+        await Promise.all(Array.from({ length: 20 }, () => second.refresh()));
+        expect(second.read(1)!.get('n')).toEqual(v(round));
+      }
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => /already executing a query/u.test(w))).toEqual([]);
+  });
+
   it('refuses a commit that read what another process changed since, and changes nothing', async () => {
     const [first, second] = await twoProcesses();
     const stale = second.begin(who);
