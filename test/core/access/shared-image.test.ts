@@ -337,13 +337,13 @@ describe('the model writing methods', () => {
     const core = await openPersonaCore({ uvm: { writer: fixedWriter(writes) } });
     await refused(
       core,
-      'genesis claim',
+      'genesis claim()',
       mallory,
       /may only read\. Nothing was kept\. Clone it and ask your clone/,
     );
     const clone = await core.ok('genesis clone', mallory);
     await core.ok(`${clone} name mine`, mallory);
-    expect(await core.ok('mine claim', mallory)).toBe('claimed');
+    expect(await core.ok('mine claim()', mallory)).toBe('claimed');
     expect(await core.ok('mine mine', mallory)).toBe('true');
   });
 });
