@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { OperatorError } from '../src/core/errors.ts';
 
 export type LlamaServerBackend = 'cpu' | 'cuda';
 
@@ -55,7 +56,11 @@ export function llamaServerBuild(
     encoding: 'utf8',
   });
   const commit = /^([0-9a-f]{40})/m.exec(heads)?.[1];
-  if (!commit) throw new Error(`${llamaCppBundle()} names no commit; reinstall node-llama-cpp.`);
+  if (!commit)
+    throw new OperatorError(
+      'bad-file',
+      `${llamaCppBundle()} names no commit; reinstall node-llama-cpp.`,
+    );
   const dir = join(cacheHome, 'batos', 'llama-server', `${commit.slice(0, 12)}-${backend}`);
   return { commit, backend, dir, binary: join(dir, 'build', 'bin', 'llama-server') };
 }
@@ -106,7 +111,10 @@ function run(
       code === 0
         ? resolve()
         : reject(
-            new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${tail.join('\n')}`),
+            new OperatorError(
+              'command-failed',
+              `${command} ${args.join(' ')} failed (exit ${code}):\n${tail.join('\n')}`,
+            ),
           ),
     );
   });
@@ -171,7 +179,8 @@ export async function buildLlamaServer({
   if (isBuilt(build)) return build;
   const missing = missingBuildTools();
   if (missing.length > 0)
-    throw new Error(
+    throw new OperatorError(
+      'missing-program',
       `Building llama-server needs ${missing.join(', ')}; install ${missing.join(' and ')} (e.g. apt-get install -y cmake g++ git).`,
     );
   return withBuildLock(

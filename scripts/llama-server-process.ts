@@ -8,6 +8,7 @@ import { readdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { OperatorError } from '../src/core/errors.ts';
 import { validateAdapterFile, validateModelFile } from '../src/core/mind/index.ts';
 
 export interface LlamaServerOptions {
@@ -136,7 +137,8 @@ export async function startLlamaServer(
     await sleep(100);
   }
   await stop();
-  throw new Error(
+  throw new OperatorError(
+    'command-failed',
     `llama-server did not start (${exitCode === undefined ? `not ready in ${readyTimeoutMs} ms` : `exit ${exitCode}`}):\n${tail.join('\n')}`,
   );
 }

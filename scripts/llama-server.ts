@@ -13,6 +13,7 @@
 import { existsSync } from 'node:fs';
 import { mindConfig } from '../src/config/mind-config.ts';
 import { readSettings } from '../src/config/read.ts';
+import { OperatorError } from '../src/core/errors.ts';
 import { resolveModelPath } from '../src/core/mind/index.ts';
 import { parseCommandLine } from './cli.ts';
 import { isBuilt, llamaServerBuild } from './llama-server-cache.ts';
@@ -64,7 +65,8 @@ try {
   const mind = mindConfig(settings);
   const build = llamaServerBuild(values.cuda ? 'cuda' : 'cpu');
   if (!isBuilt(build))
-    throw new Error(
+    throw new OperatorError(
+      'missing-program',
       `llama-server is not built yet (${build.binary}); run npm run llama-server:build${values.cuda ? ' -- --cuda' : ''} first.`,
     );
   const model =

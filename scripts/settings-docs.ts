@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as prettier from 'prettier';
 import { envExample, README_MARKERS, readmeTable } from '../src/config/docs.ts';
+import { OperatorError } from '../src/core/errors.ts';
 import { parseCommandLine } from './cli.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,7 +19,10 @@ export async function readmeWithTable(readme: string): Promise<string> {
   const start = readme.indexOf(README_MARKERS.start);
   const end = readme.indexOf(README_MARKERS.end);
   if (start < 0 || end < start)
-    throw new Error(`README.md lacks the markers ${README_MARKERS.start} … ${README_MARKERS.end}`);
+    throw new OperatorError(
+      'bad-file',
+      `README.md lacks the markers ${README_MARKERS.start} … ${README_MARKERS.end}; put them back where the settings table goes`,
+    );
   const options = (await prettier.resolveConfig(README)) ?? {};
   const table = await prettier.format(readmeTable(), { ...options, parser: 'markdown' });
   return `${readme.slice(0, start + README_MARKERS.start.length)}\n\n${table}\n${readme.slice(end)}`;

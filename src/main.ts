@@ -37,7 +37,7 @@ import { parseSettings, SettingsError, type Env } from './config/read.ts';
 import type { SettingValues } from './config/settings.ts';
 import { Bot } from './core/bot/bot.ts';
 import { limitGenerations } from './core/bot/generation-limit.ts';
-import { ImageError } from './core/errors.ts';
+import { ImageError, OperatorError } from './core/errors.ts';
 import { Image } from './core/image/index.ts';
 import { createLogger, type Logger } from './core/log.ts';
 import {
@@ -154,8 +154,9 @@ async function reportUpgradeResults(
       async (result) => {
         const frontEnd = frontEnds.find((f) => f.name === result.reportTo.platform);
         if (frontEnd === undefined)
-          throw new Error(
-            `no ${result.reportTo.platform} front end is running to report ${result.id}`,
+          throw new OperatorError(
+            'undeliverable',
+            `no ${result.reportTo.platform} front end is running to report ${result.id}; start BAT OS with ${result.reportTo.platform} configured to report it`,
           );
         await frontEnd.announce(
           result.reportTo,
@@ -242,7 +243,7 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
     const image = checkImagePath(values.BATOS_IMAGE, imageSet);
     const lines = [...settingProblems, ...(image.status === 'problem' ? [image.line] : [])];
     if (values.BATOS_LOG_FORMAT === 'json') refuseStart(lines, 'json');
-    else process.stderr.write(`${new SettingsError(lines).message}\n`);
+    else process.stderr.write(`${new SettingsError('invalid', lines).message}\n`);
     return EXIT.config;
   }
   const log = createLogger({ level: values.BATOS_LOG_LEVEL, format: values.BATOS_LOG_FORMAT });

@@ -1,3 +1,5 @@
+import { OperatorError } from '../core/errors.ts';
+
 /** What checking a chat platform's credentials found, before anything else starts. */
 export type LoginCheck =
   | { readonly ok: true; readonly detail: string }
@@ -34,7 +36,10 @@ export function networkCause(error: unknown): string | undefined {
 export function withinTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${ms / 1000} s`)), ms);
+    timer = setTimeout(
+      () => reject(new OperatorError('timeout', `no answer in ${ms / 1000} s`)),
+      ms,
+    );
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

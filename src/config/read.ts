@@ -2,16 +2,30 @@
  * Reading the settings table out of an environment map: every bad value is found in one
  * pass, and each becomes one line naming the variable (secrets never repeated).
  */
+import { CodedError } from '../core/errors.ts';
 import { RELATIONS, SETTINGS, type SettingName, type SettingValues } from './settings.ts';
 
 /** The environment as a composition root passes it in. */
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Every bad setting at once; `problems` has one line per variable. */
-export class SettingsError extends Error {
+/**
+ * - `invalid`: a value is malformed, out of range or contradicts another setting;
+ * - `missing`: a setting a program cannot run without is unset.
+ */
+export type SettingsErrorCode = 'invalid' | 'missing';
+
+/**
+ * Every bad setting at once; `problems` has one line per variable. The message lists them
+ * under a headline unless the caller gives its own.
+ */
+export class SettingsError extends CodedError<SettingsErrorCode> {
   override readonly name = 'SettingsError';
-  constructor(readonly problems: readonly string[]) {
-    super(`BAT OS cannot start; fix these settings:\n  ${problems.join('\n  ')}`);
+  constructor(
+    code: SettingsErrorCode,
+    readonly problems: readonly string[],
+    message = `BAT OS cannot start; fix these settings:\n  ${problems.join('\n  ')}`,
+  ) {
+    super(code, message);
   }
 }
 
@@ -70,6 +84,6 @@ export function parseSettings(
  */
 export function readSettings(env: Env, names: readonly SettingName[] = ALL_NAMES): SettingValues {
   const { values, problems } = parseSettings(env, names);
-  if (problems.length > 0) throw new SettingsError(problems);
+  if (problems.length > 0) throw new SettingsError('invalid', problems);
   return values;
 }

@@ -53,3 +53,40 @@ export type ImageErrorCode =
 export class ImageError extends CodedError<ImageErrorCode> {
   override readonly name = 'ImageError';
 }
+
+/**
+ * - `missing-program`: a program it needs is not installed, or not built yet;
+ * - `login-failed`: a chat platform refused the credentials, or could not be reached, at start;
+ * - `timeout`: a service gave no answer in time;
+ * - `command-failed`: a command it ran failed; the message ends with the command's last lines;
+ * - `bad-file`: a file it reads lacks what it needs;
+ * - `bad-environment`: the process was started with variables that contradict each other;
+ * - `undeliverable`: a message for a chat could not be delivered there.
+ */
+export type OperatorErrorCode =
+  | 'missing-program'
+  | 'login-failed'
+  | 'timeout'
+  | 'command-failed'
+  | 'bad-file'
+  | 'bad-environment'
+  | 'undeliverable';
+
+/**
+ * BAT OS, the steward or a script cannot do what it was started for, because of something
+ * outside the image that an operator fixes; the message names it and the remedy.
+ */
+export class OperatorError extends CodedError<OperatorErrorCode> {
+  override readonly name = 'OperatorError';
+}
+
+/**
+ * A function's callers broke a contract they are meant to keep (they check first): a bug in
+ * BAT OS, never a user's or an operator's mistake. Its one code is `invariant`.
+ */
+export class InternalError extends CodedError<'invariant'> {
+  override readonly name = 'InternalError';
+  constructor(message: string) {
+    super('invariant', message);
+  }
+}

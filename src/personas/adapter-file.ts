@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { MindError } from '../core/mind/errors.ts';
 import type { PersonaRecord } from './records.ts';
 
 /** The adapter to apply, or why the persona speaks in its voice only. */
@@ -25,7 +26,8 @@ export function adapterFile(
   const name = persona.adapter.trim();
   if (name === '') return { kind: 'voice-only', why: 'no adapter is set' };
   if (name !== basename(name) || name === '.' || name === '..')
-    throw new Error(
+    throw new MindError(
+      'invalid-adapter',
       `${persona.name}'s adapter "${name}" is not a file name inside ${loraDir}; set it to one, e.g. setSlot adapter "${persona.name.toLowerCase()}.gguf"`,
     );
   const path = join(loraDir, name);

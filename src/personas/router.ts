@@ -5,6 +5,7 @@
  * persona appear); otherwise the mind chooses among the names under a grammar, with the
  * prompt built here.
  */
+import { InternalError } from '../core/errors.ts';
 import type { PersonaName } from './codex.ts';
 
 /** A rule-based routing decision and why it was made. */
@@ -112,7 +113,7 @@ export function buildRouterPrompt(
   personas: readonly Routable[],
 ): { system: string; user: string } {
   const fallback = personas[0];
-  if (!fallback) throw new Error('buildRouterPrompt: no personas to choose from');
+  if (!fallback) throw new InternalError('buildRouterPrompt: no personas to choose from');
   const list = personas.map((p) => `- ${p.name}: ${p.role}`).join('\n');
   const names = personas.map((p) => p.name).join(', ');
   const system =

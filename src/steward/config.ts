@@ -3,7 +3,7 @@
  * place that reads `process.env`).
  */
 import path from 'node:path';
-import { readSettings, type Env } from '../config/read.ts';
+import { readSettings, SettingsError, type Env } from '../config/read.ts';
 import { MAKE_UPGRADE_KEY, type SettingName } from '../config/settings.ts';
 import { isPostgresLocation } from '../core/image/index.ts';
 import { defaultHealthFile } from '../core/upgrade/index.ts';
@@ -46,16 +46,15 @@ export const STEWARD_SETTINGS = [
 ] as const satisfies readonly SettingName[];
 
 /**
- * Builds the configuration from `env`; throws with a clear message (and the command that
- * makes a key) if the key is missing, or a {@link SettingsError} naming every bad setting.
+ * Builds the configuration from `env`; throws a {@link SettingsError}: `missing` (with the
+ * command that makes a key) if the key is unset, `invalid` naming every bad setting.
  */
 export function readStewardConfig(env: Env, cwd: string): StewardConfig {
   const values = readSettings(env, STEWARD_SETTINGS);
   const key = values.BATOS_UPGRADE_KEY;
   if (key === undefined) {
-    throw new Error(
-      `BATOS_UPGRADE_KEY is not set: the steward cannot verify upgrade requests. Make one with ${MAKE_UPGRADE_KEY} and set it in .env for both apps.`,
-    );
+    const problem = `BATOS_UPGRADE_KEY is not set: the steward cannot verify upgrade requests. Make one with ${MAKE_UPGRADE_KEY} and set it in .env for both apps.`;
+    throw new SettingsError('missing', [problem], problem);
   }
   const appDir = path.resolve(cwd, values.BATOS_APP_DIR);
   const childEnv: Record<string, string> = { GIT_TERMINAL_PROMPT: '0' };

@@ -7,6 +7,7 @@
 import { once } from 'node:events';
 import { REST, Routes, ShardingManager, type Shard } from 'discord.js';
 import type { Env } from '../../config/read.ts';
+import { OperatorError } from '../../core/errors.ts';
 import type { FrontEnd, Logger } from '../chat/front-end.ts';
 import { chunkMarkdown } from '../chat/chunk.ts';
 import { redactedMessage } from '../chat/redact.ts';
@@ -39,7 +40,8 @@ export function shardFromEnv(env: Env): ShardIdentity | undefined {
   const id = Number(env.SHARDS);
   const count = Number(env.SHARD_COUNT);
   if (!Number.isInteger(id) || !Number.isInteger(count) || id < 0 || id >= count)
-    throw new Error(
+    throw new OperatorError(
+      'bad-environment',
       `This process was started as a Discord shard with SHARDS=${env.SHARDS} and SHARD_COUNT=${env.SHARD_COUNT}, which is not a shard id below the count; only BAT OS with BATOS_DISCORD_SHARDS should start shard processes.`,
     );
   return { id, count };
@@ -117,7 +119,10 @@ export async function startDiscordShards(options: ShardManagerOptions): Promise<
     });
   } catch (error) {
     await stopShards();
-    throw new Error(`Discord shards failed to start: ${redactedMessage(error, secrets)}`);
+    throw new OperatorError(
+      'login-failed',
+      `Discord shards failed to start: ${redactedMessage(error, secrets)}`,
+    );
   }
   log.info('discord: all shards connected', { shards: count });
 
@@ -135,15 +140,18 @@ export async function startDiscordShards(options: ShardManagerOptions): Promise<
 
 /** How many shards Discord recommends for this bot (`GET /gateway/bot`). */
 async function recommendedShards(rest: REST, secrets: readonly string[]): Promise<number> {
+  let answer: string;
   try {
     const { shards } = (await rest.get(Routes.gatewayBot())) as { shards?: unknown };
     if (typeof shards === 'number' && Number.isInteger(shards) && shards >= 1) return shards;
-    throw new Error(`it answered shards=${JSON.stringify(shards)}`);
+    answer = `it answered shards=${JSON.stringify(shards)}`;
   } catch (error) {
-    throw new Error(
-      `BATOS_DISCORD_SHARDS=auto: Discord did not say how many shards to run (${redactedMessage(error, secrets)}); set a count instead, or check DISCORD_TOKEN and the network.`,
-    );
+    answer = redactedMessage(error, secrets);
   }
+  throw new OperatorError(
+    'login-failed',
+    `BATOS_DISCORD_SHARDS=auto: Discord did not say how many shards to run (${answer}); set a count instead, or check DISCORD_TOKEN and the network.`,
+  );
 }
 
 /** Asks a shard process to stop (SIGTERM: it finishes its send and closes) and waits. */

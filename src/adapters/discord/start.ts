@@ -1,5 +1,6 @@
 /** Starting and stopping the Discord front end (discord.js v14). */
 import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
+import { OperatorError } from '../../core/errors.ts';
 import type { BotService, FrontEndLedger } from '../../core/protocol.ts';
 import type { FrontEnd, Logger } from '../chat/front-end.ts';
 import { redact, redactedMessage } from '../chat/redact.ts';
@@ -139,7 +140,10 @@ export async function startDiscord(
     await ready;
   } catch (error) {
     await client.destroy();
-    throw new Error(`Discord login failed: ${redactedMessage(error, secrets)}`);
+    throw new OperatorError(
+      'login-failed',
+      `Discord login failed: ${redactedMessage(error, secrets)}`,
+    );
   }
   log.info('discord: connected', {
     user: client.user?.tag,
@@ -167,7 +171,10 @@ export async function startDiscord(
     async announce(target, reply) {
       const channel = await client.channels.fetch(target.thread ?? target.channel);
       if (channel === null || !channel.isSendable())
-        throw new Error(`Discord channel ${target.thread ?? target.channel} cannot be posted to.`);
+        throw new OperatorError(
+          'undeliverable',
+          `Discord channel ${target.thread ?? target.channel} cannot be posted to.`,
+        );
       for (const content of chunkMarkdown(renderDiscord(reply), DISCORD_MAX_LENGTH))
         await channel.send({ content });
     },

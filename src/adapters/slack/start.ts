@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, webApi } from '@slack/bolt';
+import { OperatorError } from '../../core/errors.ts';
 import { silentLogger } from '../../core/log.ts';
 import type { BotService, FrontEndLedger } from '../../core/protocol.ts';
 import type { FrontEnd, Logger } from '../chat/front-end.ts';
@@ -203,7 +204,10 @@ export async function startSlack(
       port = (server.address() as AddressInfo).port;
     }
   } catch (error) {
-    throw new Error(`Slack start failed: ${redactedMessage(error, secrets)}`);
+    throw new OperatorError(
+      'login-failed',
+      `Slack start failed: ${redactedMessage(error, secrets)}`,
+    );
   }
   log.info('slack: started', { mode: receiver === undefined ? 'socket' : 'http', port });
 

@@ -2,6 +2,7 @@
  * The static analysis of a method's source, used before a model-written method may run and
  * by ALFRED's audit of the image. Pure: no I/O, no evaluation of the source.
  */
+import { CodedError } from '../errors.ts';
 import { checkAuthority } from './authority.ts';
 import { sortFindings, findingAt } from './findings.ts';
 import type { MethodFinding } from './findings.ts';
@@ -51,18 +52,22 @@ export function analyzeMethod(source: string, limits: MethodLimits = {}): Method
   return { ok: !sorted.some((f) => f.severity === 'error'), findings: sorted, bytes };
 }
 
+/** `rejected`: the analysis found at least one error; `findings` names each. */
+export type MethodCheckErrorCode = 'rejected';
+
 /** Thrown by {@link checkGeneratedMethod}; carries the findings for a retry prompt or a log. */
-export class MethodCheckError extends Error {
+export class MethodCheckError extends CodedError<MethodCheckErrorCode> {
+  override readonly name = 'MethodCheckError';
   /** The error findings, the reasons for the rejection. */
   readonly findings: readonly MethodFinding[];
 
   constructor(readonly analysis: MethodAnalysis) {
     const errors = analysis.findings.filter((f) => f.severity === 'error');
     super(
+      'rejected',
       `the method was rejected (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n` +
         errors.map((f) => `- ${f.code}: ${f.message}`).join('\n'),
     );
-    this.name = 'MethodCheckError';
     this.findings = errors;
   }
 }

@@ -8,7 +8,7 @@ export {
   DEFAULT_MAX_METHOD_BYTES,
   MethodCheckError,
 } from './analyze.ts';
-export type { MethodAnalysis, MethodLimits } from './analyze.ts';
+export type { MethodAnalysis, MethodCheckErrorCode, MethodLimits } from './analyze.ts';
 export { FORBIDDEN_NAMES, FORBIDDEN_PROPERTIES } from './authority.ts';
 export type { FindingCode, MethodFinding, Severity } from './findings.ts';
 export { SELF_METHODS } from './self-api.ts';

@@ -3,6 +3,7 @@
  * parties: one party holds at most its share, and waiters are served round robin by party
  * (see {@link RoundRobin}), not in arrival order.
  */
+import { InternalError } from '../errors.ts';
 import { RoundRobin } from './round-robin.ts';
 
 /** Gives a slot back; calling it again does nothing. */
@@ -43,11 +44,15 @@ export class FairSlots {
   private readonly held = new Map<string, number>();
   private inUse = 0;
 
+  /**
+   * Throws an InternalError on a capacity or share that is not a positive whole number (the
+   * settings that size them are checked first).
+   */
   constructor(options: FairSlotsOptions) {
     if (!Number.isInteger(options.capacity) || options.capacity < 1)
-      throw new RangeError('capacity must be a positive whole number');
+      throw new InternalError('capacity must be a positive whole number');
     if (!Number.isInteger(options.share) || options.share < 1)
-      throw new RangeError('share must be a positive whole number');
+      throw new InternalError('share must be a positive whole number');
     this.capacity = options.capacity;
     this.share = Math.min(options.share, options.capacity);
     this.lend = options.lend ?? false;

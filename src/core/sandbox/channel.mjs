@@ -25,8 +25,18 @@ export const TO_WORKER = 1;
 export const TO_HOST = 2;
 /** The host gave up on this worker (timeout, crash or close); nothing more will come. */
 export const DEAD = 3;
+/** @typedef {typeof IDLE | typeof TO_WORKER | typeof TO_HOST | typeof DEAD} ChannelState */
 
 const HEADER_BYTES = 16;
+
+/**
+ * `Atomics.waitAsync`, which Node 20 has; TypeScript's lib lists it only from ES2024, whose
+ * other additions Node 20 lacks.
+ * @type {(typed: Int32Array, index: number, value: number) =>
+ *   { async: false, value: string } | { async: true, value: Promise<string> }}
+ */
+const waitAsync = /** @type {{ waitAsync: typeof waitAsync }} */ (/** @type {unknown} */ (Atomics))
+  .waitAsync;
 
 const SPINS = availableParallelism() > 1;
 /** How long the host spins for the worker's answer before it awaits it (ms). */
@@ -34,25 +44,38 @@ const HOST_SPIN_MS = SPINS ? 0.1 : 0;
 /** How long the worker spins for the host's next message before it sleeps (ms). */
 const WORKER_SPIN_MS = SPINS ? 0.5 : 0;
 
-/** A new shared buffer able to carry messages of up to `capacity` UTF-8 bytes. */
+/**
+ * A new shared buffer able to carry messages of up to `capacity` UTF-8 bytes.
+ * @param {number} capacity
+ * @returns {SharedArrayBuffer}
+ */
 export function createChannelBuffer(capacity) {
   return new SharedArrayBuffer(HEADER_BYTES + capacity);
 }
 
 export class Channel {
+  /** @param {SharedArrayBuffer} buffer */
   constructor(buffer) {
     this.words = new Int32Array(buffer, 0, 4);
     this.bytes = Buffer.from(buffer, HEADER_BYTES);
     this.capacity = this.bytes.length;
   }
 
-  /** Whether a message fits in the buffer. */
+  /**
+   * Whether a message fits in the buffer.
+   * @param {string} text
+   * @returns {boolean}
+   */
   fits(text) {
     // Every UTF-16 unit takes at most 3 UTF-8 bytes: short texts skip the exact count.
     return text.length * 3 <= this.capacity || Buffer.byteLength(text) <= this.capacity;
   }
 
-  /** Writes a message (the caller checked {@link fits}) and hands the turn to `state`. */
+  /**
+   * Writes a message (the caller checked {@link fits}) and hands the turn to `state`.
+   * @param {string} text
+   * @param {typeof TO_WORKER | typeof TO_HOST} state
+   */
   post(text, state) {
     const length = this.bytes.write(text, 0, 'utf8');
     Atomics.store(this.words, 1, length);
@@ -60,17 +83,27 @@ export class Channel {
     Atomics.notify(this.words, 0);
   }
 
-  /** The message last written. */
+  /**
+   * The message last written.
+   * @returns {string}
+   */
   read() {
     return this.bytes.toString('utf8', 0, Atomics.load(this.words, 1));
   }
 
-  /** The current state word. */
+  /**
+   * The current state word.
+   * @returns {ChannelState}
+   */
   state() {
-    return Atomics.load(this.words, 0);
+    return /** @type {ChannelState} */ (Atomics.load(this.words, 0));
   }
 
-  /** Worker side: blocks until the state is `state` or DEAD, and returns it. */
+  /**
+   * Worker side: blocks until the state is `state` or DEAD, and returns it.
+   * @param {ChannelState} state
+   * @returns {ChannelState}
+   */
   waitFor(state) {
     this.spin(state, WORKER_SPIN_MS);
     for (;;) {
@@ -80,18 +113,26 @@ export class Channel {
     }
   }
 
-  /** Host side: resolves once the state is `state` or DEAD; past a brief spin, without blocking. */
+  /**
+   * Host side: resolves once the state is `state` or DEAD; past a brief spin, without blocking.
+   * @param {ChannelState} state
+   * @returns {Promise<ChannelState>}
+   */
   async waitForAsync(state) {
     this.spin(state, HOST_SPIN_MS);
     for (;;) {
       const now = Atomics.load(this.words, 0);
       if (now === state || now === DEAD) return now;
-      const waiting = Atomics.waitAsync(this.words, 0, now);
+      const waiting = waitAsync(this.words, 0, now);
       if (waiting.async) await waiting.value;
     }
   }
 
-  /** Busy-waits up to `ms` for the state to become `state` or DEAD. */
+  /**
+   * Busy-waits up to `ms` for the state to become `state` or DEAD.
+   * @param {ChannelState} state
+   * @param {number} ms
+   */
   spin(state, ms) {
     if (ms === 0) return;
     const until = performance.now() + ms;
@@ -106,7 +147,10 @@ export class Channel {
     Atomics.add(this.words, 2, 1);
   }
 
-  /** How many sources the worker has compiled. */
+  /**
+   * How many sources the worker has compiled.
+   * @returns {number}
+   */
   compiles() {
     return Atomics.load(this.words, 2);
   }

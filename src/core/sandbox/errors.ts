@@ -1,3 +1,4 @@
+import { CodedError } from '../errors.ts';
 import type { Oid } from '../model/value.ts';
 
 /**
@@ -24,8 +25,11 @@ export type SandboxFailureReason =
   | 'crash'
   | 'closed';
 
-/** A method run failed. The message is plain text about the guest; it never carries host objects. */
-export class SandboxError extends Error {
+/**
+ * A method run failed; its `code` is the {@link SandboxFailureReason}. The message is plain
+ * text about the guest; it never carries host objects.
+ */
+export class SandboxError extends CodedError<SandboxFailureReason> {
   override readonly name = 'SandboxError';
 
   constructor(
@@ -33,12 +37,17 @@ export class SandboxError extends Error {
     readonly selector: string,
     /** The receiver of the top-level call. */
     readonly oid: Oid,
-    readonly reason: SandboxFailureReason,
+    reason: SandboxFailureReason,
     message: string,
     /** The guest's stack trace, where QuickJS had one. */
     readonly guestStack?: string,
   ) {
-    super(message);
+    super(reason, message);
+  }
+
+  /** Why the run failed: the `code`, under the name the sandbox's callers branch on. */
+  get reason(): SandboxFailureReason {
+    return this.code;
   }
 
   /**
@@ -56,7 +65,17 @@ export class SandboxError extends Error {
   }
 }
 
+/**
+ * Why a method source is refused before it runs:
+ * - `not-a-string`: the source is not text;
+ * - `too-large`: it is over the sandbox's source limit;
+ * - `too-deep`: its brackets nest deeper than the checker follows;
+ * - `shape`: it is not one function expression of the method contract;
+ * - `syntax`: QuickJS would not compile it.
+ */
+export type MethodSourceErrorCode = 'not-a-string' | 'too-large' | 'too-deep' | 'shape' | 'syntax';
+
 /** A method source is not acceptable: the error names the problem. */
-export class MethodSourceError extends Error {
+export class MethodSourceError extends CodedError<MethodSourceErrorCode> {
   override readonly name = 'MethodSourceError';
 }

@@ -6,6 +6,11 @@ export {
   type SandboxStats,
 } from './runner.ts';
 export { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from './limits.ts';
-export { SandboxError, MethodSourceError, type SandboxFailureReason } from './errors.ts';
+export {
+  SandboxError,
+  MethodSourceError,
+  type MethodSourceErrorCode,
+  type SandboxFailureReason,
+} from './errors.ts';
 export { METHOD_CONTRACT } from './method-contract.ts';
 export type { HostBridge, MethodCall, MethodRunner, NestedSendResolution } from './contract.ts';

@@ -1,3 +1,5 @@
+import { InternalError } from '../errors.ts';
+
 /** How much a method may use before the sandbox stops it. */
 export interface SandboxLimits {
   /** Interrupt deadline for one top-level call, nested sends included (ms). */
@@ -40,22 +42,25 @@ export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = Object.freeze({
   compileCacheSize: 512,
 });
 
-/** Fills in defaults and rejects limits that would not protect the host. */
+/**
+ * Fills in defaults and rejects limits that would not protect the host (an InternalError: no
+ * setting sets them, so a bad one is a caller's bug).
+ */
 export function resolveLimits(overrides: Partial<SandboxLimits> = {}): SandboxLimits {
   const limits = { ...DEFAULT_SANDBOX_LIMITS, ...overrides };
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isFinite(value) || value <= 0)
-      throw new RangeError(`sandbox limit ${name} must be positive`);
+      throw new InternalError(`sandbox limit ${name} must be positive`);
   }
   if (limits.stackBytes > 256 * 1024)
-    throw new RangeError('sandbox stackBytes must be at most 256 KiB');
+    throw new InternalError('sandbox stackBytes must be at most 256 KiB');
   if (limits.wasmMemoryBytes < 16 * MiB)
-    throw new RangeError('sandbox wasmMemoryBytes must be at least 16 MiB');
+    throw new InternalError('sandbox wasmMemoryBytes must be at least 16 MiB');
   if (limits.hardTimeoutMs < limits.timeoutMs) {
-    throw new RangeError('sandbox hardTimeoutMs must not be below timeoutMs');
+    throw new InternalError('sandbox hardTimeoutMs must not be below timeoutMs');
   }
   if (limits.maxTransferBytes < limits.maxResultBytes + 64) {
-    throw new RangeError('sandbox maxTransferBytes must exceed maxResultBytes');
+    throw new InternalError('sandbox maxTransferBytes must exceed maxResultBytes');
   }
   return Object.freeze(limits);
 }

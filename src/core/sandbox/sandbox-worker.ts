@@ -36,6 +36,7 @@ export class SandboxWorker {
       });
       this.worker.once('exit', (code) => {
         this.die(`the sandbox worker exited (code ${code})`);
+        // Plain: the runner reports it as the SandboxError `crash` of the run that waited.
         reject(new Error(`the sandbox worker exited (code ${code}) before it was ready`));
       });
     });

@@ -26,7 +26,32 @@ export const SOURCE = 'S';
 /** The reply when a write the worker kept was refused: the call must run again. */
 export const REFUSED = 'x';
 
-/** A MethodCall as JSON, without its source. */
+/**
+ * What the worker reports when a run fails.
+ * @typedef {object} WireFailure
+ * @property {import('./errors.ts').SandboxFailureReason} reason
+ * @property {string} message
+ * @property {string} [guestStack]
+ * @property {boolean} fatal the worker's QuickJS can no longer be trusted; the host replaces the worker
+ */
+
+/**
+ * A MethodCall as the worker receives it: without its source.
+ * @typedef {object} WireCall
+ * @property {string} cacheKey
+ * @property {number} self
+ * @property {string} caller
+ * @property {string} selector
+ * @property {readonly unknown[]} args
+ * @property {boolean} writable
+ * @property {Readonly<Record<string, unknown>>} [own]
+ */
+
+/**
+ * A MethodCall as JSON, without its source.
+ * @param {Omit<WireCall, 'writable'> & { readonly writable?: boolean }} call
+ * @returns {string}
+ */
 export function encodeCall(call) {
   return JSON.stringify({
     cacheKey: call.cacheKey,
@@ -42,6 +67,9 @@ export function encodeCall(call) {
 /**
  * DONE's payload: the writes the worker kept (JSON array of `[frame, oid, slot, value]`), a
  * newline, then the result's JSON. JSON text never holds a raw newline.
+ * @param {string} writes
+ * @param {string} resultJson
+ * @returns {string}
  */
 export function encodeDone(writes, resultJson) {
   return `${DONE}${writes}\n${resultJson}`;

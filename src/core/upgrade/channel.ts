@@ -5,6 +5,7 @@
  * signature is the HMAC-SHA256 of the request's canonical JSON.
  */
 import path from 'node:path';
+import { InternalError } from '../errors.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { readBoundedFile } from './bounded-read.ts';
 import { type UpgradeRequest, parseUpgradeRequest } from './request.ts';
@@ -39,7 +40,7 @@ export async function writeUpgradeRequest(
 ): Promise<string> {
   const checked = parseUpgradeRequest(request);
   if (!checked.ok) {
-    throw new Error(`invalid upgrade request: ${checked.reason}`);
+    throw new InternalError(`invalid upgrade request: ${checked.reason}`);
   }
   const envelope: SignedRequestFile = {
     format: 1,

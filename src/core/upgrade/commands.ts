@@ -3,6 +3,7 @@
  * the only variable parts are the image path (from configuration) and a validated model id.
  */
 import path from 'node:path';
+import { InternalError } from '../errors.ts';
 import { type UpgradeStep, checkStep } from './steps.ts';
 
 /** A command to run for a step: program, arguments, working folder and time limit. */
@@ -65,7 +66,7 @@ const NPX = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 export function resolveStepCommand(step: UpgradeStep, app: AppFacts): StepCommand | SkippedStep {
   const problem = checkStep(step);
   if (problem !== undefined) {
-    throw new Error(`refusing step: ${problem}`);
+    throw new InternalError(`refusing step: ${problem}`);
   }
   const timeoutMs = STEP_TIMEOUTS_MS[step.name];
   const cwd = app.dir;

@@ -2,6 +2,7 @@
  * The upgrade request: what the bot writes and the steward carries out.
  */
 import { randomBytes } from 'node:crypto';
+import { InternalError } from '../errors.ts';
 import { type UpgradeStep, checkStep } from './steps.ts';
 
 /** A version of the application: package.json version plus git revision (full hash). */
@@ -96,7 +97,7 @@ export function createUpgradeRequest(input: UpgradeRequestInput): UpgradeRequest
   };
   const checked = parseUpgradeRequest(request);
   if (!checked.ok) {
-    throw new Error(`invalid upgrade request: ${checked.reason}`);
+    throw new InternalError(`invalid upgrade request: ${checked.reason}`);
   }
   return checked.request;
 }

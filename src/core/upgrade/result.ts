@@ -5,6 +5,7 @@
  */
 import { lstat, readdir, rename } from 'node:fs/promises';
 import path from 'node:path';
+import { OperatorError } from '../errors.ts';
 import { ensurePrivateDir } from '../private-files.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { openSignedEnvelope } from './channel.ts';
@@ -160,8 +161,8 @@ async function announcedAlready(dir: string, name: string): Promise<string | und
  * a crash mid-report reports again rather than never. A file that is unsigned, forged,
  * malformed, too large, not a regular file, or a copy of one in `reported/` (a replay) is
  * never reported: it moves to `refused/` with its reason and `onRefused` is told, while the
- * others go on. A result whose report throws stays pending and the error is rethrown at the
- * end.
+ * others go on. A result whose report throws stays pending, and an {@link OperatorError} naming each
+ * such result and why is thrown at the end.
  *
  * @returns the results that were reported.
  */
@@ -195,13 +196,13 @@ export async function takeUpgradeResults(
   }
   pending.sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
   const reported: UpgradeResult[] = [];
-  const errors: unknown[] = [];
+  const errors: string[] = [];
   await ensurePrivateDir(path.join(dir, REPORTED));
   for (const result of pending) {
     try {
       await report(result);
     } catch (error) {
-      errors.push(error);
+      errors.push(`${result.id}: ${error instanceof Error ? error.message : String(error)}`);
       continue;
     }
     await rename(
@@ -211,7 +212,10 @@ export async function takeUpgradeResults(
     reported.push(result);
   }
   if (errors.length > 0) {
-    throw new AggregateError(errors, `${errors.length} upgrade result(s) could not be reported`);
+    throw new OperatorError(
+      'undeliverable',
+      `${errors.length} upgrade result(s) could not be reported and are tried again (${errors.join('; ')})`,
+    );
   }
   return reported;
 }

@@ -3,14 +3,15 @@
  * steward) can ask for an upgrade; any other local process that can write the folder cannot.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { InternalError } from '../errors.ts';
 
 /** Shortest key accepted: 16 characters (use `openssl rand -hex 32`). */
 export const MIN_KEY_LENGTH = 16;
 
-/** Throws unless `key` is long enough to be a secret. */
+/** Throws unless `key` is long enough to be a secret (the settings table refuses a shorter one first). */
 export function assertUsableKey(key: string): void {
   if (key.length < MIN_KEY_LENGTH) {
-    throw new Error(`the upgrade key must be at least ${MIN_KEY_LENGTH} characters`);
+    throw new InternalError(`the upgrade key must be at least ${MIN_KEY_LENGTH} characters`);
   }
 }
 

@@ -4,6 +4,7 @@ import {
   SandboxError,
   type MethodCall,
 } from '../../../src/core/sandbox/index.ts';
+import { InternalError } from '../../../src/core/errors.ts';
 import { newRunner, TEST_LIMITS } from './fixtures.ts';
 import { MemoryHost } from './memory-host.ts';
 
@@ -181,6 +182,29 @@ describe('QuickJsMethodRunner', () => {
     expect(runner.stats().compiles).toBe(before + 1);
   });
 
+  it('evicts the least recently used compiled method past the cache size, and runs it again', async () => {
+    const small = new QuickJsMethodRunner({
+      limits: { ...TEST_LIMITS, compileCacheSize: 2 },
+      workers: 1,
+    });
+    try {
+      const call = (k: number): MethodCall => ({
+        ...method(`function (self) { return ${k}; }`),
+        cacheKey: `lru:${k}`,
+      });
+      for (const k of [1, 2, 1, 3]) await expect(small.run(call(k), host)).resolves.toBe(k);
+      // 1 was used after 2, so 3 pushed 2 out: 1 and 3 run without compiling, 2 compiles again.
+      const before = small.stats().compiles;
+      await expect(small.run(call(1), host)).resolves.toBe(1);
+      await expect(small.run(call(3), host)).resolves.toBe(3);
+      expect(small.stats().compiles).toBe(before);
+      await expect(small.run(call(2), host)).resolves.toBe(2);
+      expect(small.stats().compiles).toBe(before + 1);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('keeps no state between calls, not even on the method itself', async () => {
     const source = 'function counter(self) { counter.n = (counter.n || 0) + 1; return counter.n; }';
     await expect(runner.run(method(source), host)).rejects.toMatchObject({ reason: 'error' });
@@ -212,7 +236,7 @@ describe('QuickJsMethodRunner', () => {
 
   it('refuses limits that would not protect the host', () => {
     expect(() => newRunner({ stackBytes: 1024 * 1024 })).toThrow(/256 KiB/);
-    expect(() => newRunner({ timeoutMs: 0 })).toThrow(RangeError);
+    expect(() => newRunner({ timeoutMs: 0 })).toThrow(InternalError);
     expect(() => newRunner({ timeoutMs: 900, hardTimeoutMs: 500 })).toThrow(/hardTimeoutMs/);
   });
 

@@ -149,7 +149,11 @@ describe('takeUpgradeResults', () => {
           seen.push(r.id);
           if (r.id === 'u-2') throw new Error('Slack is down');
         }),
-      ).rejects.toThrow(/1 upgrade result/);
+      ).rejects.toMatchObject({
+        name: 'OperatorError',
+        code: 'undeliverable',
+        message: expect.stringMatching(/^1 upgrade result.*\(u-2: Slack is down\)$/),
+      });
       expect(seen).toEqual(['u-1', 'u-2']);
       expect(await readdir(path.join(dir, 'reported'))).toEqual(['u-1.json']);
 

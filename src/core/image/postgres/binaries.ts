@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { OperatorError } from '../../errors.ts';
 
 /** Folders that hold one major version each, `<parent>/<major>/bin` or `<prefix><major>/bin`. */
 const VERSIONED_ROOTS = [
@@ -64,7 +65,8 @@ export function findPostgresBinary(name: string, search: PostgresSearch = {}): s
 export function requirePostgresBinary(name: string, search: PostgresSearch = {}): string {
   const found = findPostgresBinary(name, search);
   if (found !== undefined) return found;
-  throw new Error(
+  throw new OperatorError(
+    'missing-program',
     `PostgreSQL's ${name} was not found (looked in ${postgresBinDirs(search).join(', ')}); install the PostgreSQL client programs (Debian/Ubuntu: apt-get install postgresql-client, macOS: brew install postgresql) at the server's major version or newer.`,
   );
 }

@@ -1,7 +1,8 @@
 /**
  * Reads the *types* of a GGUF file's metadata values. node-llama-cpp's `readGgufFileInfo`
  * returns values only, and 16 and 16.0 look alike in JavaScript, yet llama.cpp aborts the
- * whole process when, say, `adapter.lora.alpha` is an integer instead of FLOAT32.
+ * whole process when, say, `adapter.lora.alpha` is an integer instead of FLOAT32. Its errors
+ * are plain: validate.ts wraps each in the MindError that names the file.
  */
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';

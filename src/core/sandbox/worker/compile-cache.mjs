@@ -10,6 +10,10 @@ export class CompileCache {
     this.entries = new Map();
   }
 
+  /**
+   * @param {string} key
+   * @returns {import('quickjs-emscripten').QuickJSHandle | undefined}
+   */
   get(key) {
     const handle = this.entries.get(key);
     if (handle !== undefined) {
@@ -19,10 +23,14 @@ export class CompileCache {
     return handle;
   }
 
+  /**
+   * @param {string} key
+   * @param {import('quickjs-emscripten').QuickJSHandle} handle
+   */
   set(key, handle) {
     this.entries.set(key, handle);
-    while (this.entries.size > this.capacity) {
-      const [oldest, evicted] = this.entries.entries().next().value;
+    for (const [oldest, evicted] of this.entries) {
+      if (this.entries.size <= this.capacity) break;
       this.entries.delete(oldest);
       evicted.dispose();
     }

@@ -1,5 +1,7 @@
 /**
- * Guest-side code, evaluated once in each fresh QuickJS context before any method runs.
+ * Guest-side code, evaluated once in each fresh QuickJS context before any method runs. The
+ * errors it throws are the guest's own, which a method may catch; what escapes a method
+ * reaches the host as a SandboxError.
  */
 
 /**

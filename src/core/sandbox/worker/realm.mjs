@@ -11,8 +11,29 @@ const WASM_PAGE = 65536;
 /** The QuickJS build asks for 16 MiB of wasm memory to start with. */
 const MIN_WASM_PAGES = 256;
 
-/** A guest-visible failure: why, the message, and the guest stack where there is one. */
+/**
+ * The one WebAssembly constructor used here. Node has it, but neither ES2023's lib nor
+ * @types/node 20 declares it (lib.dom does).
+ * @type {{ Memory: new (descriptor: { initial: number, maximum: number }) => { buffer: ArrayBuffer } }}
+ */
+const Wasm = /** @type {{ WebAssembly: typeof Wasm }} */ (/** @type {unknown} */ (globalThis))
+  .WebAssembly;
+
+/** @typedef {import('../errors.ts').SandboxFailureReason} SandboxFailureReason */
+/** @typedef {import('quickjs-emscripten').QuickJSHandle} QuickJSHandle */
+/** @typedef {(op: string, oid: number, name: string, payload: string) => string} GuestHost */
+
+/**
+ * A guest-visible failure: why, the message, and the guest stack where there is one. It never
+ * leaves the worker: the host receives its reason and message and raises a SandboxError.
+ */
 export class GuestFailure extends Error {
+  /**
+   * @param {SandboxFailureReason} reason
+   * @param {string} message
+   * @param {string} [guestStack]
+   * @param {string} [guestMessage]
+   */
   constructor(reason, message, guestStack, guestMessage = message) {
     super(message);
     this.reason = reason;
@@ -24,18 +45,24 @@ export class GuestFailure extends Error {
 
 export class Realm {
   /**
-   * @param {object} limits the SandboxLimits
-   * @param {(op: string, oid: number, name: string, payload: string) => string} host
-   *   answers the guest's requests (see guest-source.mjs)
+   * @param {import('../limits.ts').SandboxLimits} limits
+   * @param {GuestHost} host answers the guest's requests (see guest-source.mjs)
    * @param {() => void} onCompile called once per compilation
+   * @returns {Promise<Realm>}
    */
   static async create(limits, host, onCompile) {
     const pages = Math.max(MIN_WASM_PAGES, Math.ceil(limits.wasmMemoryBytes / WASM_PAGE));
-    const wasmMemory = new WebAssembly.Memory({ initial: MIN_WASM_PAGES, maximum: pages });
+    const wasmMemory = new Wasm.Memory({ initial: MIN_WASM_PAGES, maximum: pages });
     const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory }));
     return new Realm(module, limits, host, onCompile);
   }
 
+  /**
+   * @param {import('quickjs-emscripten').QuickJSWASMModule} module
+   * @param {import('../limits.ts').SandboxLimits} limits
+   * @param {GuestHost} host
+   * @param {() => void} onCompile
+   */
   constructor(module, limits, host, onCompile) {
     this.deadline = Infinity;
     this.interrupted = false;
@@ -66,18 +93,31 @@ export class Realm {
     ctx.unwrapResult(ctx.evalCode(HARDEN_SOURCE, 'harden.js')).dispose();
   }
 
-  /** Starts the clock for a top-level call. */
+  /**
+   * Starts the clock for a top-level call.
+   * @param {number} timeoutMs
+   */
   startClock(timeoutMs) {
     this.interrupted = false;
     this.deadline = Date.now() + timeoutMs;
   }
 
-  /** The compiled function for a cache key, if this realm has it. */
+  /**
+   * The compiled function for a cache key, if this realm has it.
+   * @param {string} cacheKey
+   * @returns {QuickJSHandle | undefined}
+   */
   cached(cacheKey) {
     return this.cache.get(cacheKey);
   }
 
-  /** Compiles a source and keeps it under its cache key. */
+  /**
+   * Compiles a source and keeps it under its cache key.
+   * @param {string} cacheKey
+   * @param {string} source
+   * @param {string} selector
+   * @returns {QuickJSHandle}
+   */
   compile(cacheKey, source, selector) {
     const ctx = this.ctx;
     const result = ctx.evalCode(`'use strict';(${source}\n)`, `${selector}.js`);
@@ -97,7 +137,14 @@ export class Realm {
     return fn;
   }
 
-  /** Runs a compiled method; returns its result as JSON text or throws a {@link GuestFailure}. */
+  /**
+   * Runs a compiled method; returns its result as JSON text or throws a {@link GuestFailure}.
+   * @param {QuickJSHandle} fn
+   * @param {number} oid
+   * @param {string} argsJson
+   * @param {string} caller
+   * @returns {string}
+   */
   invoke(fn, oid, argsJson, caller) {
     const ctx = this.ctx;
     const oidHandle = ctx.newNumber(oid);
@@ -121,12 +168,20 @@ export class Realm {
     return text;
   }
 
-  /** Whether guest code left promise jobs behind (methods must be synchronous). */
+  /**
+   * Whether guest code left promise jobs behind (methods must be synchronous).
+   * @returns {boolean}
+   */
   hasPendingJob() {
     return this.runtime.hasPendingJob();
   }
 
-  /** Turns a guest exception into a {@link GuestFailure}, classifying the limits QuickJS enforces. */
+  /**
+   * Turns a guest exception into a {@link GuestFailure}, classifying the limits QuickJS enforces.
+   * @param {QuickJSHandle} errorHandle
+   * @param {SandboxFailureReason} fallbackReason
+   * @returns {GuestFailure}
+   */
   failure(errorHandle, fallbackReason) {
     const error = this.ctx.dump(errorHandle);
     errorHandle.dispose();
@@ -154,6 +209,10 @@ export class Realm {
   }
 }
 
+/**
+ * @param {unknown} value
+ * @returns {string}
+ */
 function safeString(value) {
   try {
     return JSON.stringify(value) ?? String(value);

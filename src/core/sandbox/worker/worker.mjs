@@ -1,7 +1,9 @@
 /**
  * The sandbox worker: one QuickJS realm, serving one method call at a time over the channel.
  * It blocks between messages (Atomics.wait), so its own event loop never runs; the host stops
- * it with `worker.terminate()` when the hard time limit passes.
+ * it with `worker.terminate()` when the hard time limit passes. It runs as plain JavaScript
+ * (no loader), so it cannot use src/core/errors.ts: its failures are plain errors or
+ * GuestFailures, and the host reports each as a SandboxError.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Channel, DEAD, TO_HOST, TO_WORKER } from '../channel.mjs';
@@ -19,24 +21,43 @@ import {
 import { GuestFailure, Realm } from './realm.mjs';
 import { collectOids, collectOidsFromJson, refProblem } from './refs.mjs';
 
+/** @typedef {import('../errors.ts').SandboxFailureReason} SandboxFailureReason */
+/** @typedef {import('../wire.mjs').WireCall} WireCall */
+/**
+ * What a running method may do without asking the host (see `frames`).
+ * @typedef {{ self: number, writable: boolean, own: Readonly<Record<string, unknown>> | undefined }} Frame
+ */
+/** @typedef {[frame: number, oid: number, slot: string, valueJson: string]} KeptWrite */
+
 const MAX_MESSAGE = 2000;
-const { buffer, limits } = workerData;
+const { buffer, limits } =
+  /** @type {{ buffer: SharedArrayBuffer, limits: import('../limits.ts').SandboxLimits }} */ (
+    workerData
+  );
 const channel = new Channel(buffer);
 
-/** State of the top-level call in progress. */
+// State of the top-level call in progress.
+/** The oids this call was shown, the only ones it may name. @type {Set<number>} */
 let known = new Set();
 let depth = 0;
 /**
  * What each running method may do without asking the host, by depth: its self, whether the
  * host let it keep writes to self, and self's own value slots as the host sent them (valid
  * only until the next exchange with the host, which may change them).
+ * @type {Frame[]}
  */
 let frames = [];
-/** Writes kept for the host, in order: `[frame, oid, slot, valueJson]`. */
+/** Writes kept for the host, in order. @type {KeptWrite[]} */
 let kept = [];
-/** The values of those writes, by `oid slot`, so the method reads what it wrote. */
+/**
+ * The values of those writes, by `oid slot`, so the method reads what it wrote.
+ * @type {Map<string, string>}
+ */
 let overlay = new Map();
-/** Why a kept write was refused: the call then fails as `deferred-write` whatever it does. */
+/**
+ * Why a kept write was refused: the call then fails as `deferred-write` whatever it does.
+ * @type {string | undefined}
+ */
 let refusal;
 /**
  * Slot names whose writes are kept here: ASCII identifiers, which the host always accepts.
@@ -50,27 +71,43 @@ const SLOT_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const KEEP_VALUE_CHARS = 4096;
 const KEEP_TOTAL_CHARS = 65536;
 let keptChars = 0;
-/** The first limit a nested call hit, so an uncaught failure reports it rather than "error". */
+/**
+ * The first limit a nested call hit, so an uncaught failure reports it rather than "error".
+ * @type {SandboxFailureReason | undefined}
+ */
 let limitHit;
-/** A failure of QuickJS itself (a wasm trap, say): the realm is no longer trustworthy. */
+/**
+ * A failure of QuickJS itself (a wasm trap, say): the realm is no longer trustworthy.
+ * @type {unknown}
+ */
 let broken;
 
 const realm = await Realm.create(limits, serveGuest, () => channel.countCompile());
-parentPort.postMessage('ready');
+// This file runs only as a worker, which always has a parent port.
+/** @type {import('node:worker_threads').MessagePort} */ (parentPort).postMessage('ready');
 
 while (channel.waitFor(TO_WORKER) !== DEAD) {
   channel.post(runTopLevel(channel.read()), TO_HOST);
 }
 
+/**
+ * @param {string} message
+ * @returns {string}
+ */
 function runTopLevel(message) {
   const reply = runCall(JSON.parse(message.slice(1)));
   if (broken || !realm.hasPendingJob()) return reply;
   // Promise jobs would run behind the next method's back, and QuickJS cannot drop them.
+  /** @type {import('../wire.mjs').WireFailure | undefined} */
   const failure = reply.startsWith(FAILED) ? JSON.parse(reply.slice(1)) : undefined;
   const why = 'methods must be synchronous, but this one left promise jobs pending';
   return failed(failure?.reason ?? 'error', failure?.message ?? why, failure?.guestStack, true);
 }
 
+/**
+ * @param {WireCall} call
+ * @returns {string}
+ */
 function runCall(call) {
   try {
     known = new Set([call.self]);
@@ -112,13 +149,20 @@ function runCall(call) {
   }
 }
 
+/**
+ * @param {WireCall} call
+ * @returns {string}
+ */
 function runMethod(call) {
   const fn =
     realm.cached(call.cacheKey) ?? realm.compile(call.cacheKey, fetchSource(), call.selector);
   return realm.invoke(fn, call.self, JSON.stringify(call.args), call.caller);
 }
 
-/** Asks the host for the source of the call it just gave this worker. */
+/**
+ * Asks the host for the source of the call it just gave this worker.
+ * @returns {string}
+ */
 function fetchSource() {
   channel.post(SOURCE, TO_HOST);
   if (channel.waitFor(TO_WORKER) === DEAD) throw new Error('the sandbox is shutting down');
@@ -127,6 +171,10 @@ function fetchSource() {
   return JSON.parse(reply.slice(1));
 }
 
+/**
+ * @param {string} json
+ * @returns {{ reason: SandboxFailureReason, message: string } | undefined}
+ */
 function resultProblem(json) {
   if (json.length > limits.maxResultBytes || Buffer.byteLength(json) > limits.maxResultBytes) {
     return {
@@ -138,7 +186,10 @@ function resultProblem(json) {
   return problem === undefined ? undefined : { reason: 'invalid-result', message: problem };
 }
 
-/** Answers one request from the guest (see guest-source.mjs) with a tagged reply. */
+/**
+ * Answers one request from the guest (see guest-source.mjs) with a tagged reply.
+ * @type {import('./realm.mjs').GuestHost}
+ */
 function serveGuest(op, oid, name, payload) {
   try {
     const problem = payload === '' ? undefined : refProblem(payload, known);
@@ -170,6 +221,11 @@ function serveGuest(op, oid, name, payload) {
 /**
  * The reply to a request the worker can answer itself, or undefined: a write to self the
  * host let the method keep, and a read of a slot of self it wrote or was sent.
+ * @param {string} op
+ * @param {number} oid
+ * @param {string} name
+ * @param {string} payload
+ * @returns {string | undefined}
  */
 function answerLocally(op, oid, name, payload) {
   const frame = frames[depth];
@@ -197,16 +253,28 @@ function answerLocally(op, oid, name, payload) {
   return VALUE + json;
 }
 
-/** What a call lets its method do without asking the host. */
+/**
+ * What a call lets its method do without asking the host.
+ * @param {WireCall} call
+ * @returns {Frame}
+ */
 function frameOf(call) {
   return { self: call.self, writable: call.writable === true, own: call.own };
 }
 
+/**
+ * @param {KeptWrite} write
+ * @returns {string}
+ */
 function keptJson([frame, oid, name, payload]) {
   return `[${frame},"set",${oid},${JSON.stringify(name)},${payload}]`;
 }
 
-/** Runs a method a nested send resolved to, in this same realm; its failure becomes the caller's error. */
+/**
+ * Runs a method a nested send resolved to, in this same realm; its failure becomes the caller's error.
+ * @param {WireCall} call
+ * @returns {string}
+ */
 function runNested(call) {
   if (depth >= limits.maxDepth) {
     limitHit ??= 'depth';
@@ -236,7 +304,10 @@ function runNested(call) {
   }
 }
 
-/** Tells the host that the method at `frame` failed: its writes go, even if its caller catches. */
+/**
+ * Tells the host that the method at `frame` failed: its writes go, even if its caller catches.
+ * @param {number} frame
+ */
 function rollBack(frame) {
   // Every write still kept is its own or a callee's (its callers wait while it runs, and any
   // request of theirs took their kept writes along): they never reach the host at all.
@@ -249,6 +320,12 @@ function rollBack(frame) {
   channel.read();
 }
 
+/**
+ * @param {SandboxFailureReason} reason
+ * @param {string} message
+ * @param {string} [guestStack]
+ * @returns {string} the FAILED message for the host
+ */
 function failed(reason, message, guestStack, fatal = false) {
   const failure = {
     reason,
