@@ -16,7 +16,7 @@ import { GENESIS, ROOT } from '../src/core/model/primordial.ts';
 import { PARENT_SLOT, ref, type Slot } from '../src/core/model/value.ts';
 import { QuickJsMethodRunner } from '../src/core/sandbox/index.ts';
 import { assertReadable } from '../src/core/uvm/access-checks.ts';
-import { namedObject } from '../src/core/uvm/names.ts';
+import { namedObject } from '../src/core/model/name-table.ts';
 import { parseLine, type ParsedLine } from '../src/core/uvm/parser.ts';
 import { Uvm } from '../src/core/uvm/uvm.ts';
 import {
@@ -76,7 +76,7 @@ async function checksTable(image: Image, uvm: Uvm, box: number): Promise<BenchTa
   };
   const send = await sendMicroseconds(uvm, (n) => `#${box} setSlot n ${n}`);
   const checks = microseconds(20_000, (i) => {
-    const guard = new AccessGuard(authority, context);
+    const guard = AccessGuard.forSend(authority, context);
     const tx: Transaction = image.begin(system, guard);
     assertReadable(tx, authority, box);
     guard.beforeWrite(tx, box, 'n', { kind: 'value', value: i } satisfies Slot);
@@ -109,7 +109,7 @@ async function checksTable(image: Image, uvm: Uvm, box: number): Promise<BenchTa
 
 /** Adds personas until they hold at least `aliases` aliases (16 each, the most allowed). */
 async function addPersonas(uvm: Uvm, aliases: number): Promise<void> {
-  await uvm.exclusive(system, (tx) => {
+  await uvm.asSystem(system, (tx) => {
     const prototype = namedObject(tx, PERSONA_PROTOTYPE_NAME)!;
     for (let p = 0; p * 16 < aliases; p += 1) {
       const name = `helper${p}`;
@@ -136,9 +136,9 @@ async function addressingTable(uvm: Uvm): Promise<BenchTable> {
     'what a lovely day it is',
     '@babs find the figures',
   ];
-  const stored = await uvm.read((tx) => readPersonas(tx).flatMap((p) => p.aliases).length);
+  const stored = await uvm.readCommitted((tx) => readPersonas(tx).flatMap((p) => p.aliases).length);
   const samples: number[] = [];
-  await uvm.read((tx) => {
+  await uvm.readCommitted((tx) => {
     for (let i = 0; i < 20_000; i += 1) {
       const text = messages[i % messages.length]!;
       const start = performance.now();

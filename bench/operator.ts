@@ -2,7 +2,8 @@
 import type { Caller } from '../src/core/access/principal.ts';
 import { callerOf } from '../src/core/bot/caller.ts';
 import { parseLine, type ParsedLine } from '../src/core/uvm/parser.ts';
-import type { SendOutcome, Uvm } from '../src/core/uvm/uvm.ts';
+import type { Uvm } from '../src/core/uvm/uvm.ts';
+import type { SendOutcome } from '../src/core/uvm/delivery.ts';
 
 /** The operator at the console: every check runs (only quotas on owned objects are skipped). */
 export const operator = callerOf({

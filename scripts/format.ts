@@ -4,13 +4,16 @@
  * touching a file.
  */
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { parseCommandLine } from './cli.ts';
+import { describeCycle, importCycles } from './import-cycles.ts';
 
 const { values } = parseCommandLine({
   usage: 'npm run format | npm run lint (tsx scripts/format.ts [--check])',
   help: `npm run format rewrites every file Prettier lays out (prettier --write .), then lets
 ESLint fix what it can (eslint --fix .). npm run lint changes nothing: it runs eslint . and
-prettier --check . and fails on what they find.
+prettier --check ., refuses import cycles (between files, and between the rooms of
+docs/architecture.md) in src, scripts, bench and test, and fails on what they find.
 
       --check   report only, change nothing (what npm run lint runs)`,
   options: { check: { type: 'boolean' } },
@@ -27,9 +30,24 @@ function run(tool: 'prettier' | 'eslint', args: readonly string[]): void {
   if (done.status !== 0) process.exit(done.status ?? 1);
 }
 
+/** Exits 1, naming each, when files or rooms under the project's code import each other. */
+function refuseCycles(): void {
+  const found = ['src', 'scripts', 'bench', 'test'].flatMap((folder) =>
+    importCycles(fileURLToPath(new URL(`../${folder}`, import.meta.url))).map(
+      (cycle) => `${folder}: ${describeCycle(cycle)}`,
+    ),
+  );
+  if (found.length === 0) return;
+  process.stderr.write(
+    `${found.join('\n')}\nMove the shared types or functions to the room they belong to, so imports point one way.\n`,
+  );
+  process.exit(1);
+}
+
 if (values.check === true) {
   run('eslint', ['.']);
   run('prettier', ['--check', '.']);
+  refuseCycles();
 } else {
   run('prettier', ['--write', '.']);
   run('eslint', ['--fix', '.']);

@@ -8,10 +8,10 @@ const args = process.argv.slice(2);
 if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(`usage: npm test [-- vitest arguments]
 
-Runs npm run lint (ESLint, Prettier's check), npm run typecheck (tsc), then every test with
-vitest run, stopping at the first that fails. Arguments go to vitest: npm test -- test/x.test.ts
-runs one file. The tests start a real PostgreSQL and a real llama-server (built into
-~/.cache/batos once when missing: npm run llama-server:build).
+Runs npm run lint (ESLint, Prettier's check, import cycles), npm run typecheck (tsc),
+then every test with vitest run, stopping at the first that fails. Arguments go to vitest:
+npm test -- test/x.test.ts runs one file. The tests start a real PostgreSQL and a real
+llama-server (built into ~/.cache/batos once when missing: npm run llama-server:build).
 `);
   process.exit(0);
 }

@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { checkDiscordLogin, type DiscordConfig } from './adapters/discord/index.ts';
 import { checkSlackTokens, type SlackConfig } from './adapters/slack/index.ts';
 import { exposedFiles } from './config/file-modes.ts';
-import type { LoginCheck } from './config/login-check.ts';
+import type { LoginCheck } from './adapters/chat/index.ts';
 import { ImageError } from './core/errors.ts';
 import {
   isPostgresLocation,

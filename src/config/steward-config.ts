@@ -2,9 +2,35 @@
 import path from 'node:path';
 import { isPostgresLocation } from '../core/image/index.ts';
 import { defaultHealthFile } from '../core/upgrade/index.ts';
-import type { StewardConfig } from '../steward/config.ts';
 import { SettingsError, type Env } from './read.ts';
 import { MAKE_UPGRADE_KEY, type SettingName, type SettingValues } from './settings.ts';
+
+/**
+ * Everything the steward needs to know, built from the settings table by {@link stewardConfig}
+ * (the steward's entry point is the only place that reads `process.env`).
+ */
+export interface StewardConfig {
+  /** Shared HMAC key (BATOS_UPGRADE_KEY). */
+  readonly key: string;
+  /** The bot's application folder, a git work tree (BATOS_APP_DIR). */
+  readonly appDir: string;
+  /** The image (BATOS_IMAGE): its file, from the app folder, or a PostgreSQL URL. */
+  readonly imagePath: string;
+  /** The bot's health file (BATOS_HEALTH_FILE). */
+  readonly healthFile: string;
+  /** The upgrade folder (BATOS_UPGRADE_DIR). */
+  readonly upgradeDir: string;
+  /** The bot's pm2 app name (BATOS_PM2_APP). */
+  readonly appName: string;
+  /** How long a started bot has to report ready (BATOS_READY_TIMEOUT_MS). */
+  readonly readyTimeoutMs: number;
+  /** Periodic rescan of the request folder (BATOS_STEWARD_RESCAN_MS). */
+  readonly rescanMs: number;
+  /** How long a request stays valid after it was issued (BATOS_UPGRADE_REQUEST_EXPIRY_MS). */
+  readonly requestExpiryMs: number;
+  /** Environment for step commands: the steward's own, without the key. */
+  readonly childEnv: Readonly<Record<string, string>>;
+}
 
 /** The settings the steward reads (src/config/settings.ts). */
 export const STEWARD_SETTINGS = [

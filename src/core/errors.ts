@@ -45,7 +45,9 @@ export type ImageErrorCode =
   /** Another send, here or in another process, committed to what this one read first. */
   | 'conflict'
   /** The image's database server cannot be reached now; nothing was changed. */
-  | 'unavailable';
+  | 'unavailable'
+  /** A wait for a claim (see `Image.claim`) was given up by its signal; nothing was claimed. */
+  | 'cancelled';
 
 /** The image cannot be opened or used now. The image is left exactly as it was. */
 export class ImageError extends CodedError<ImageErrorCode> {

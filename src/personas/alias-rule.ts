@@ -12,7 +12,7 @@ import type { Transaction } from '../core/image/index.ts';
 import { ROOT } from '../core/model/primordial.ts';
 import { skeleton } from '../core/access/skeleton.ts';
 import { isRef, parentOids, PARENT_SLOT, type Oid, type Value } from '../core/model/value.ts';
-import { namedObject } from '../core/uvm/names.ts';
+import { namedObject } from '../core/model/name-table.ts';
 import { rootNames } from '../core/uvm/naming.ts';
 import { COMMANDS } from '../core/uvm/parser.ts';
 

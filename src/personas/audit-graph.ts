@@ -3,8 +3,7 @@
  * objects the root cannot reach (what `collect` would delete).
  */
 import { ROOT } from '../core/model/primordial.ts';
-import { referencedOids, type Oid } from '../core/model/value.ts';
-import type { SlotMap } from '../core/image/index.ts';
+import { type Oid, referencedOids, type SlotMap } from '../core/model/value.ts';
 import type { AuditFinding } from './audit-report.ts';
 
 /** Every value slot that refers to an oid with no object behind it. */

@@ -8,8 +8,8 @@
  * within it, because the newest change to a slot inside the window is the newest of all.
  * Objects that no longer exist are skipped: `collect` deletes without history.
  */
-import type { Oid, Slot } from '../core/model/value.ts';
-import type { HistoryEntry, SlotMap } from '../core/image/index.ts';
+import type { Oid, Slot, SlotMap } from '../core/model/value.ts';
+import type { HistoryEntry } from '../core/image/index.ts';
 import type { AuditFinding } from './audit-report.ts';
 
 /** Findings for `entries` (newest first) against the objects as they are now. */

@@ -14,8 +14,8 @@
  * 100k (2 shared cores).
  */
 import { analyzeMethod } from '../core/analysis/index.ts';
-import type { HistoryEntry, ImageView, SlotMap } from '../core/image/index.ts';
-import type { Oid } from '../core/model/value.ts';
+import type { HistoryEntry, ImageView } from '../core/image/index.ts';
+import type { Oid, SlotMap } from '../core/model/value.ts';
 import { danglingReferences, unreachableObjects } from './audit-graph.ts';
 import { historyFindings } from './audit-history.ts';
 import { auditKindOf, type AuditFinding, type AuditSummary } from './audit-report.ts';

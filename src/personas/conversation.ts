@@ -26,7 +26,8 @@ import {
 import type { Transaction } from '../core/image/index.ts';
 import { textReply, type Reply, type ReplyEvents, type Send } from '../core/protocol.ts';
 import type { Argument } from '../core/uvm/parser.ts';
-import { transactionInfo, type Uvm } from '../core/uvm/uvm.ts';
+import type { Uvm } from '../core/uvm/uvm.ts';
+import { transactionInfo } from '../core/uvm/delivery.ts';
 import type { Reading } from '../core/bot/message-kind.ts';
 import { adapterFile, type AdapterChoice } from './adapter-file.ts';
 import { runAudit, type AuditOptions } from './audit.ts';
@@ -146,8 +147,8 @@ export class PersonaConversation implements Conversation {
     assertCommand(caller, 'audit-collect');
     const { uvm, checkMethod, audit } = this.options;
     const collected = await uvm.collect(caller);
-    const audited = await uvm.examine((image) => runAudit(image, { ...audit, checkMethod }));
-    const { result: summary, tx } = await uvm.exclusive(transactionInfo(caller, send.text), (t) => {
+    const audited = await uvm.examineImage((image) => runAudit(image, { ...audit, checkMethod }));
+    const { result: summary, tx } = await uvm.asSystem(transactionInfo(caller, send.text), (t) => {
       const withCollected = { ...audited, collected: collected.deleted };
       recordAudit(t, persona.oid, withCollected);
       return withCollected;
@@ -230,7 +231,7 @@ export class PersonaConversation implements Conversation {
       text: reply,
       at: new Date().toISOString(),
     };
-    const { tx } = await uvm.exclusive(transactionInfo(caller, send.text), (t) => {
+    const { tx } = await uvm.asSystem(transactionInfo(caller, send.text), (t) => {
       appendTurns(t, key, [userTurn, answer], this.limits, {
         principal: caller.principal,
         bounded: !caller.admin,

@@ -6,7 +6,7 @@
  * Beats never overlap: the next is scheduled when one ends.
  */
 import type { Logger } from '../core/log.ts';
-import { namedObject } from '../core/uvm/names.ts';
+import { namedObject } from '../core/model/name-table.ts';
 import { formatBytes } from '../core/access/quotas.ts';
 import type { HistoryRetention } from '../core/uvm/retention.ts';
 import type { Uvm } from '../core/uvm/uvm.ts';
@@ -36,11 +36,11 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   const { uvm, log } = options;
 
   const beat = async (): Promise<void> => {
-    const summary = await uvm.examine((image) =>
+    const summary = await uvm.examineImage((image) =>
       runAudit(image, { ...options.audit, checkMethod: options.checkMethod }),
     );
     const auditor = options.auditor ?? AUDITOR.toLowerCase();
-    const { result: recorded } = await uvm.exclusive(
+    const { result: recorded } = await uvm.asSystem(
       { who: 'system:heartbeat', platform: 'console' },
       (tx) => {
         const oid = namedObject(tx, auditor);

@@ -3,12 +3,12 @@
  * named in the root table. Runs at every start and creates only what is missing, so edits
  * made from chat are never overwritten.
  */
-import { ACCESS_SLOT, accessOf, flagsOf } from '../core/access/object-access.ts';
-import { SYSTEM } from '../core/access/principal.ts';
+import { ACCESS_SLOT, accessOf, flagsOf } from '../core/model/object-access.ts';
+import { SYSTEM } from '../core/model/principal.ts';
 import type { Transaction, TransactionInfo } from '../core/image/index.ts';
 import { ROOT, TRAITS } from '../core/model/primordial.ts';
 import { PARENT_SLOT, ref, type Oid, type Slot, type Value } from '../core/model/value.ts';
-import { namedObject } from '../core/uvm/names.ts';
+import { namedObject } from '../core/model/name-table.ts';
 import { isSystemPrivate, systemObject } from '../core/uvm/system-objects.ts';
 import { CONVERSATIONS_SLOT, LEGACY_CONVERSATIONS_NAME } from './threads.ts';
 import type { Uvm } from '../core/uvm/uvm.ts';
@@ -38,7 +38,7 @@ export interface InstalledPersonas {
  * `conversations*`, where no member can claim them.
  */
 export async function installPersonas(uvm: Uvm, info: TransactionInfo): Promise<InstalledPersonas> {
-  const { result } = await uvm.exclusive(info, (tx) => {
+  const { result } = await uvm.asSystem(info, (tx) => {
     const created: string[] = [];
     let prototype = namedObject(tx, PERSONA_PROTOTYPE_NAME);
     if (prototype === undefined || !tx.exists(prototype)) {

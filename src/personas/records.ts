@@ -3,13 +3,20 @@
  * persona (its names, voice, adapter) is read from its slots on each message, so an edit
  * from chat (`alfred setSlot voice "…"`) takes effect at once and survives a restart.
  */
-import type { SlotMap, Transaction } from '../core/image/index.ts';
-import { accessOf } from '../core/access/object-access.ts';
-import { SYSTEM } from '../core/access/principal.ts';
+import type { Transaction } from '../core/image/index.ts';
+import {
+  isRef,
+  type Oid,
+  PARENT_SLOT,
+  parentOids,
+  type SlotMap,
+  type Value,
+} from '../core/model/value.ts';
+import { accessOf } from '../core/model/object-access.ts';
+import { SYSTEM } from '../core/model/principal.ts';
 import { aliasProblemIn } from './alias-rule.ts';
 import { ROOT } from '../core/model/primordial.ts';
-import { isRef, parentOids, PARENT_SLOT, type Oid, type Value } from '../core/model/value.ts';
-import { namedObject } from '../core/uvm/names.ts';
+import { namedObject } from '../core/model/name-table.ts';
 
 /** The root-table name of the persona prototype, the parent of every persona. */
 export const PERSONA_PROTOTYPE_NAME = 'persona';

@@ -14,7 +14,7 @@
  */
 import type { Transaction } from '../core/image/index.ts';
 import { isRef, ref, type Oid, type Value } from '../core/model/value.ts';
-import { accessOf, READERS_SLOT } from '../core/access/object-access.ts';
+import { accessOf, READERS_SLOT } from '../core/model/object-access.ts';
 import { principalKey } from '../core/access/principal.ts';
 import { quotaExceeded } from '../core/access/quotas.ts';
 import { createHash } from 'node:crypto';

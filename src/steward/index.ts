@@ -3,7 +3,7 @@
  * requests and rolls back on failure. Entry point: `main.ts`.
  */
 export { type AppControl, connectPm2 } from './app-control.ts';
-export type { StewardConfig } from './config.ts';
+export type { StewardConfig } from '../config/steward-config.ts';
 export { type Claim, type InboxReports, type InboxRules, claimNext } from './inbox.ts';
 export { type OpenedMemory, type ReplayMemory, openReplayMemory } from './replay-memory.ts';
 export { backupImage, fingerprintImage, restoreImage, pruneBackups } from './image-backup.ts';

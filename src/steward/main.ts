@@ -8,7 +8,7 @@ import { upgradeLayout } from '../core/upgrade/index.ts';
 import { connectPm2 } from './app-control.ts';
 import { readSettings } from '../config/read.ts';
 import { STEWARD_SETTINGS, stewardConfig } from '../config/steward-config.ts';
-import type { StewardConfig } from './config.ts';
+import type { StewardConfig } from '../config/steward-config.ts';
 import { Steward } from './steward.ts';
 
 // One timestamp per line, ours: pm2 adds none (ecosystem.config.js).

@@ -30,7 +30,7 @@ import {
   resolveStepCommand,
 } from '../core/upgrade/index.ts';
 import type { AppControl } from './app-control.ts';
-import type { StewardConfig } from './config.ts';
+import type { StewardConfig } from '../config/steward-config.ts';
 import { workTree } from './git.ts';
 import { backupImage, fingerprintImage, pruneBackups, restoreImage } from './image-backup.ts';
 import { waitForReady } from './readiness.ts';

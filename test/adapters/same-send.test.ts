@@ -2,7 +2,7 @@
  * The same words mean the same send on every platform: the text typed in Discord, in Slack
  * and in the console reaches the core as the same send and changes the image the same way.
  */
-import { ACCESS_SLOT } from '../../src/core/access/object-access.ts';
+import { ACCESS_SLOT } from '../../src/core/model/object-access.ts';
 import { GENESIS } from '../../src/core/model/primordial.ts';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,7 +31,7 @@ afterAll(async () => {
 async function recordingCore(): Promise<{ core: TestCore; bot: BotService; sends: Send[] }> {
   const core = await openTestCore();
   // The chat users are plain users: let anyone change genesis for this test.
-  await core.uvm.exclusive({ who: 'system:test', platform: 'console' }, (tx) =>
+  await core.uvm.asSystem({ who: 'system:test', platform: 'console' }, (tx) =>
     tx.setSlot(GENESIS, ACCESS_SLOT, { kind: 'value', value: 'rwf' }),
   );
   const sends: Send[] = [];

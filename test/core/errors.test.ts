@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shardFromEnv } from '../../src/adapters/discord/shards.ts';
-import { withinTimeout } from '../../src/config/login-check.ts';
+import { withinTimeout } from '../../src/adapters/chat/login-check.ts';
 import { readSettings, SettingsError } from '../../src/config/read.ts';
 import { checkGeneratedMethod, MethodCheckError } from '../../src/core/analysis/index.ts';
 import {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GENESIS, TRAITS } from '../../src/core/model/primordial.ts';
 import { PARENT_SLOT, ref, type Value } from '../../src/core/model/value.ts';
-import { namedObject } from '../../src/core/uvm/names.ts';
+import { namedObject } from '../../src/core/model/name-table.ts';
 import {
   LAST_AUDIT_SLOT,
   runAudit,
@@ -19,7 +19,7 @@ async function lastAudit(core: PersonaCore): Promise<AuditSummary> {
 }
 
 function alfredOid(core: PersonaCore): Promise<number> {
-  return core.uvm.read((tx) => namedObject(tx, 'alfred')!);
+  return core.uvm.readCommitted((tx) => namedObject(tx, 'alfred')!);
 }
 
 const LOST_WRITE =
@@ -45,7 +45,7 @@ describe.each(IMAGE_KINDS)("ALFRED's persistence audit on %s", (kind) => {
     const core = await openPersonaCore({ imagePath: await freshImageLocation(kind) });
     await core.ok('genesis setSlot items []');
     await core.ok(`genesis defineMethod addItem ${JSON.stringify(LOST_WRITE)}`);
-    const { result: orphan } = await core.uvm.exclusive(system, (tx) => {
+    const { result: orphan } = await core.uvm.asSystem(system, (tx) => {
       tx.setSlot(GENESIS, 'friend', { kind: 'value', value: ref(9_999) });
       tx.setSlot(GENESIS, 'broken', { kind: 'method', source: 'function (self) { return ((; }' });
       return tx.create([[PARENT_SLOT, { kind: 'value', value: ref(TRAITS) }]]);
@@ -81,7 +81,7 @@ describe.each(IMAGE_KINDS)("ALFRED's persistence audit on %s", (kind) => {
 describe("ALFRED's persistence audit", () => {
   it('finds a lost-write method written directly in a transaction', async () => {
     const core = await openPersonaCore();
-    await core.uvm.exclusive(system, (tx) => {
+    await core.uvm.asSystem(system, (tx) => {
       tx.setSlot(GENESIS, 'addItem', { kind: 'method', source: LOST_WRITE });
     });
     const summary = await runAudit(core.image, { checkMethod: core.checkMethod });
@@ -113,7 +113,7 @@ describe("ALFRED's persistence audit", () => {
 
   it('counts what it does not list, and yields while it works', async () => {
     const core = await openPersonaCore();
-    await core.uvm.exclusive(system, (tx) => {
+    await core.uvm.asSystem(system, (tx) => {
       for (let i = 0; i < 30; i++)
         tx.create([[PARENT_SLOT, { kind: 'value', value: ref(TRAITS) }]]);
     });
@@ -134,7 +134,7 @@ describe("ALFRED's persistence audit", () => {
     const core = await openPersonaCore();
     await core.ok('alfred auditPersistence');
     const oid = await alfredOid(core);
-    const stored = await core.uvm.read((tx) => tx.getSlot(oid, LAST_AUDIT_SLOT));
+    const stored = await core.uvm.readCommitted((tx) => tx.getSlot(oid, LAST_AUDIT_SLOT));
     expect(stored?.kind).toBe('value');
     expect((stored as { value: Value }).value).toMatchObject({ integrity: 'ok' });
   });

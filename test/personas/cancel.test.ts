@@ -47,7 +47,7 @@ describe('a cancelled turn', () => {
       'ROBIN could not answer, and nothing was changed: A reply was cancelled.',
     );
     expect(await core.ok('history')).toBe(before);
-    expect(await core.uvm.read((tx) => readThread(tx, threadKey(send)))).toEqual([]);
+    expect(await core.uvm.readCommitted((tx) => readThread(tx, threadKey(send)))).toEqual([]);
 
     // The context is free again: the next turn is answered.
     const next = await core.bot.handle({ ...send, text: 'Robin, again' }, {});

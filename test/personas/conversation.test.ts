@@ -121,7 +121,9 @@ describe('speaking with a persona', () => {
     await core.ok('Robin, two', { channel: 'c1' });
     await core.ok('Robin, elsewhere', { channel: 'c2' });
     const c1 = () =>
-      core.uvm.read((tx) => readThread(tx, threadKey({ platform: 'console', channel: 'c1' })));
+      core.uvm.readCommitted((tx) =>
+        readThread(tx, threadKey({ platform: 'console', channel: 'c1' })),
+      );
     // Six turns do not fit four: the thread drops to two, the half, at once...
     await core.ok('Brick, three', { channel: 'c1' });
     expect((await c1()).map((t) => [t.role, t.persona, t.text])).toEqual([
@@ -137,7 +139,7 @@ describe('speaking with a persona', () => {
       ['assistant', 'ROBIN', PERSONA_SIGNATURES.ROBIN],
     ]);
     // One object per thread, each the system's and private, found by the system alone.
-    const threads = await core.uvm.read((tx) =>
+    const threads = await core.uvm.readCommitted((tx) =>
       ['c1', 'c2', 'c3'].map((channel) =>
         threadObject(tx, threadKey({ platform: 'console', channel })),
       ),
@@ -171,10 +173,9 @@ describe('speaking with a persona', () => {
       expect.arrayContaining(keys),
     );
     for (const key of keys)
-      expect((await core.uvm.read((tx) => readThread(tx, key))).map((t) => t.text)).toEqual([
-        'hi',
-        PERSONA_SIGNATURES.ROBIN,
-      ]);
+      expect(
+        (await core.uvm.readCommitted((tx) => readThread(tx, key))).map((t) => t.text),
+      ).toEqual(['hi', PERSONA_SIGNATURES.ROBIN]);
   });
 
   it("evaluates only what is new in a thread's next turn, whatever other threads say", async () => {
@@ -269,8 +270,8 @@ describe('the path of a message', () => {
   it('reads the image once per message, whatever the personas make of it', async () => {
     const core = await speakingCore();
     let reads = 0;
-    const read = core.uvm.read.bind(core.uvm);
-    core.uvm.read = (work) => {
+    const read = core.uvm.readCommitted.bind(core.uvm);
+    core.uvm.readCommitted = (work) => {
       reads += 1;
       return read(work);
     };

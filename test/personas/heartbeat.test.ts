@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger, type Logger } from '../../src/core/log.ts';
 import { GENESIS } from '../../src/core/model/primordial.ts';
-import { namedObject } from '../../src/core/uvm/names.ts';
+import { namedObject } from '../../src/core/model/name-table.ts';
 import { LAST_AUDIT_SLOT, startHeartbeat, type AuditSummary } from '../../src/personas/index.ts';
 import { openPersonaCore, type PersonaCore } from '../support/personas.ts';
 
 const METHOD = 'function (self) { return 1; }';
 
 function recorded(core: PersonaCore): Promise<AuditSummary | undefined> {
-  return core.uvm.read((tx) => {
+  return core.uvm.readCommitted((tx) => {
     const slot = tx.getSlot(namedObject(tx, 'alfred')!, LAST_AUDIT_SLOT);
     return slot?.kind === 'value' ? (slot.value as unknown as AuditSummary) : undefined;
   });
@@ -43,7 +43,7 @@ describe('the heartbeat', () => {
 
   it('does not block a send while it audits', async () => {
     const core = await openPersonaCore();
-    await core.uvm.exclusive({ who: 'system:test', platform: 'console' }, (tx) => {
+    await core.uvm.asSystem({ who: 'system:test', platform: 'console' }, (tx) => {
       for (let i = 0; i < 200; i++)
         tx.setSlot(GENESIS, `m${i}`, { kind: 'method', source: METHOD });
     });

@@ -5,7 +5,7 @@ import { loraFolder, openPersonaCore } from '../support/personas.ts';
 describe('the persona objects', () => {
   it('are installed from the codex, children of the persona prototype', async () => {
     const core = await openPersonaCore();
-    const personas = await core.uvm.read((tx) => readPersonas(tx));
+    const personas = await core.uvm.readCommitted((tx) => readPersonas(tx));
     expect(personas.map((p) => p.name)).toEqual(['ROBIN', 'BRICK', 'BABS', 'ALFRED']);
     for (const [i, spec] of PERSONA_CODEX.entries())
       expect(personas[i]).toMatchObject({
@@ -28,7 +28,7 @@ describe('the persona objects', () => {
     await first.ok('babs setSlot aliases ["babs", "oracle"]');
     await first.close();
     const second = await openPersonaCore({ imagePath: first.imagePath });
-    const personas = await second.uvm.read((tx) => readPersonas(tx));
+    const personas = await second.uvm.readCommitted((tx) => readPersonas(tx));
     expect(personas.map((p) => p.name)).toEqual(['ROBIN', 'BRICK', 'BABS', 'ALFRED']);
     expect(personas.find((p) => p.name === 'ALFRED')?.voice).toBe('You are ALFRED, terse.');
     expect(personas.find((p) => p.name === 'BABS')?.aliases).toEqual(['babs', 'oracle']);

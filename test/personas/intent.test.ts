@@ -7,7 +7,7 @@ import { openPersonaCore, type PersonaCore } from '../support/personas.ts';
 
 /** The intent, reduced to what a test compares. */
 async function intent(core: PersonaCore, text: string) {
-  const found: Intent = await core.uvm.read((tx) =>
+  const found: Intent = await core.uvm.readCommitted((tx) =>
     readIntent(
       tx,
       text,

@@ -61,7 +61,7 @@ describe.runIf(!noLlamaServer)('personas on llama-server', () => {
     }
     expect(partials.length).toBeGreaterThan(order.length);
     const key = threadKey({ platform: 'console', channel: 'c' });
-    const thread = await core.uvm.read((tx) => readThread(tx, key));
+    const thread = await core.uvm.readCommitted((tx) => readThread(tx, key));
     expect(thread.filter((t) => t.role === 'assistant').map((t) => t.text)).toEqual(
       order.map((persona) => PERSONA_SIGNATURES[persona]),
     );

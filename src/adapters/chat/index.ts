@@ -9,3 +9,5 @@ export type { MarkdownStyle } from './markdown.ts';
 export { checkAccess, NOT_ALLOWED_TEXT } from './permissions.ts';
 export type { Access, AccessPolicy, Origin } from './permissions.ts';
 export { redact, redactedMessage } from './redact.ts';
+export { LOGIN_CHECK_TIMEOUT_MS } from './login-check.ts';
+export type { LoginCheck } from './login-check.ts';

@@ -6,7 +6,6 @@
  */
 import { once } from 'node:events';
 import { REST, Routes, ShardingManager, type Shard } from 'discord.js';
-import type { Env } from '../../config/read.ts';
 import { OperatorError } from '../../core/errors.ts';
 import type { FrontEnd, Logger } from '../chat/front-end.ts';
 import { chunkMarkdown } from '../chat/chunk.ts';
@@ -35,7 +34,9 @@ const SHARD_READY_TIMEOUT_MS = 300_000;
  * its shard processes (`SHARDING_MANAGER`, `SHARDS`, `SHARD_COUNT`); `undefined` for any
  * other process. Throws on variables that contradict each other.
  */
-export function shardFromEnv(env: Env): ShardIdentity | undefined {
+export function shardFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): ShardIdentity | undefined {
   if (env.SHARDING_MANAGER !== 'true') return undefined;
   const id = Number(env.SHARDS);
   const count = Number(env.SHARD_COUNT);

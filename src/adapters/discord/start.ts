@@ -9,7 +9,7 @@ import {
   networkCause,
   withinTimeout,
   type LoginCheck,
-} from '../../config/login-check.ts';
+} from '../chat/login-check.ts';
 import { chunkMarkdown } from '../chat/chunk.ts';
 import { ConversationThreads } from '../chat/conversation-threads.ts';
 import { slashCommands } from './commands.ts';

@@ -14,7 +14,7 @@ import {
   networkCause,
   withinTimeout,
   type LoginCheck,
-} from '../../config/login-check.ts';
+} from '../chat/login-check.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { slackSecrets } from './config.ts';
 import type { SlackConfig } from './config.ts';

@@ -4,8 +4,8 @@
  * method can never do what its owner could not.
  */
 import type { MethodProvenance } from '../model/value.ts';
-import type { Caller, Principal } from './principal.ts';
-import { SYSTEM } from './principal.ts';
+import type { Caller } from './principal.ts';
+import { type Principal, SYSTEM } from '../model/principal.ts';
 
 export interface Authority {
   readonly principal: Principal;

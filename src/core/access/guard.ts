@@ -1,17 +1,23 @@
 /**
- * The guard every write of a send passes (see {@link WriteGuard}): whether the current
- * authority may change the object, whether the write keeps within the quotas, and the rules
+ * The guard every write of a send passes (see {@link WriteGuard}): whether the authority
+ * the write is made with may change the object, whether the write keeps within the quotas, and the rules
  * other parts of BAT OS set on their own slots (the personas' aliases). A refusal throws a
  * {@link SendError} that says why; the send then fails whole and changes nothing.
  */
-import type { SlotMap } from '../image/codec.ts';
+import {
+  type Oid,
+  PARENT_SLOT,
+  parentOids,
+  type Slot,
+  type SlotMap,
+  type Value,
+} from '../model/value.ts';
 import type { Transaction, WriteGuard } from '../image/index.ts';
 import { parentProblem } from '../model/invariants.ts';
-import { PARENT_SLOT, parentOids, type Oid, type Slot, type Value } from '../model/value.ts';
-import { labelOf } from '../uvm/names.ts';
+import { labelOf } from '../model/name-table.ts';
 import type { Authority } from './authority.ts';
-import { accessOf, isAccessSlot, OWNER_SLOT } from './object-access.ts';
-import { SYSTEM, type Principal } from './principal.ts';
+import { accessOf, isAccessSlot, OWNER_SLOT } from '../model/object-access.ts';
+import { SYSTEM, type Principal } from '../model/principal.ts';
 import { assertDepth, formatBytes, quotaExceeded, slotBytes, type Quotas } from './quotas.ts';
 import { mayClone, mayWrite, writeRefused } from './rights.ts';
 import { SendError } from '../errors.ts';
@@ -39,21 +45,42 @@ export interface GuardContext {
   readonly rules: readonly SlotRule[];
 }
 
-export class AccessGuard implements WriteGuard {
-  /** The authority writes are checked against; the UVM switches it as methods run. */
-  authority: Authority;
-  private sendBytes = 0;
-  private readonly objectBytes = new Map<Oid, number>();
-  private readonly createdFor = new Map<Principal, number>();
-  /** Whether the daily history budget binds: not for admins' sends nor the system's. */
-  private readonly historyBounded: boolean;
+/** What one send has added so far, which every guard of the send counts against its quotas. */
+class SendAccount {
+  sendBytes = 0;
+  readonly objectBytes = new Map<Oid, number>();
+  readonly createdFor = new Map<Principal, number>();
 
   constructor(
-    authority: Authority,
-    private readonly context: GuardContext,
-  ) {
-    this.authority = authority;
-    this.historyBounded = !authority.senderAdmin;
+    readonly context: GuardContext,
+    /** Whether the daily history budget binds: not for admins' sends nor the system's. */
+    readonly historyBounded: boolean,
+  ) {}
+}
+
+/**
+ * The guard of one send for one authority. It never changes: where another authority acts
+ * within the send (a method's owner, BAT OS for the sender), {@link as} gives that
+ * authority's guard, which counts toward the same send's quotas.
+ */
+export class AccessGuard implements WriteGuard {
+  private constructor(
+    /** The authority every write this guard checks is made with. */
+    readonly authority: Authority,
+    private readonly send: SendAccount,
+  ) {}
+
+  /**
+   * The guard of a new send made with `authority`: its history budget binds unless its
+   * sender is an admin (or BAT OS).
+   */
+  static forSend(authority: Authority, context: GuardContext): AccessGuard {
+    return new AccessGuard(authority, new SendAccount(context, !authority.senderAdmin));
+  }
+
+  /** This send's guard for `authority`, counting toward the same quotas. */
+  as(authority: Authority): AccessGuard {
+    return authority === this.authority ? this : new AccessGuard(authority, this.send);
   }
 
   beforeWrite(tx: Transaction, oid: Oid, name: string, slot: Slot | undefined): void {
@@ -79,14 +106,14 @@ export class AccessGuard implements WriteGuard {
     }
     this.checkSize(tx, oid, name, slot);
     if (slot?.kind === 'value')
-      for (const rule of this.context.rules) {
+      for (const rule of this.send.context.rules) {
         const why = rule(tx, oid, name, slot.value);
         if (why !== undefined) throw new SendError('bad-argument', `${why} Nothing was changed.`);
       }
   }
 
   beforeCreate(tx: Transaction, _oid: Oid, slots: SlotMap): void {
-    const { quotas } = this.context;
+    const { quotas } = this.send.context;
     if (this.authority.readOnly)
       throw writeRefused('a new object', accessOf(undefined), this.authority);
     if (tx.createdCount + 1 > quotas.maxSendObjects)
@@ -95,13 +122,13 @@ export class AccessGuard implements WriteGuard {
       );
     const owner = accessOf(slots).owner;
     if (owner !== SYSTEM && !(this.authority.admin && owner === this.authority.principal)) {
-      const mine = (this.createdFor.get(owner) ?? 0) + 1;
-      const owned = this.context.ownedObjects(owner) + mine;
+      const mine = (this.send.createdFor.get(owner) ?? 0) + 1;
+      const owned = this.send.context.ownedObjects(owner) + mine;
       if (owned > quotas.maxObjectsPerUser)
         throw quotaExceeded(
           `${owner} already owns ${owned - 1} objects; the limit is ${quotas.maxObjectsPerUser} (BATOS_MAX_OBJECTS_PER_USER). Free names you no longer need (\`root removeSlot <name>\`) and ask an admin to \`collect\`.`,
         );
-      this.createdFor.set(owner, mine);
+      this.send.createdFor.set(owner, mine);
     }
     let bytes = 0;
     for (const [name, slot] of slots) {
@@ -133,9 +160,9 @@ export class AccessGuard implements WriteGuard {
 
   /** Refuses a transaction that would take its author past the day's history budget. */
   beforeCommit(tx: Transaction, historyBytes: number): void {
-    if (!this.historyBounded) return;
-    const { maxHistoryBytesPerDay: limit } = this.context.quotas;
-    const today = this.context.historyBytesToday(tx.info.who);
+    if (!this.send.historyBounded) return;
+    const { maxHistoryBytesPerDay: limit } = this.send.context.quotas;
+    const today = this.send.context.historyBytesToday(tx.info.who);
     if (today + historyBytes > limit)
       throw quotaExceeded(
         `This would add ${formatBytes(historyBytes)} to history, and ${tx.info.who}'s transactions have added ${formatBytes(today)} today; one person may add at most ${formatBytes(limit)} a day (BATOS_MAX_HISTORY_BYTES_PER_DAY). It renews at midnight UTC, ${untilMidnightUtc()} from now.`,
@@ -143,12 +170,13 @@ export class AccessGuard implements WriteGuard {
   }
 
   private checkSize(tx: Transaction, oid: Oid, name: string, slot: Slot | undefined): void {
-    const { quotas } = this.context;
+    const { quotas } = this.send.context;
     if (slot?.kind === 'value') this.checkValue(name, slot.value);
     const before = tx.getSlot(oid, name);
     const added = slotBytes(name, slot);
     const objectBytes =
-      (this.objectBytes.get(oid) ?? (tx.createdHere(oid) ? 0 : this.context.storedBytes(oid))) +
+      (this.send.objectBytes.get(oid) ??
+        (tx.createdHere(oid) ? 0 : this.send.context.storedBytes(oid))) +
       added -
       slotBytes(name, before);
     if (slot !== undefined && objectBytes > quotas.maxObjectBytes)
@@ -162,12 +190,12 @@ export class AccessGuard implements WriteGuard {
           `${labelOf(tx, oid)} already has ${count} slots; the limit is ${quotas.maxObjectSlots} (BATOS_MAX_OBJECT_SLOTS).`,
         );
     }
-    this.objectBytes.set(oid, objectBytes);
+    this.send.objectBytes.set(oid, objectBytes);
     this.addSendBytes(added);
   }
 
   private checkValue(name: string, value: Value): void {
-    const { quotas } = this.context;
+    const { quotas } = this.send.context;
     assertDepth(value, quotas.maxDepth, `The value for "${name}"`);
     const bytes = Buffer.byteLength(JSON.stringify(value));
     if (bytes > quotas.maxValueBytes)
@@ -177,9 +205,9 @@ export class AccessGuard implements WriteGuard {
   }
 
   private addSendBytes(bytes: number): void {
-    const { quotas } = this.context;
-    this.sendBytes += bytes;
-    if (this.sendBytes > quotas.maxSendBytes)
+    const { quotas } = this.send.context;
+    this.send.sendBytes += bytes;
+    if (this.send.sendBytes > quotas.maxSendBytes)
       throw quotaExceeded(
         `This send would write more than ${formatBytes(quotas.maxSendBytes)}, the most one send may write (BATOS_MAX_SEND_BYTES).`,
       );

@@ -1,15 +1,10 @@
 /**
- * Who asks. A principal is the identity that owns objects and methods and is charged for
- * what they add: `system` for BAT OS itself, `<platform>:<id>` for a person.
+ * Who asks: a person's principal (see `core/model/principal.ts`) and the caller context a
+ * send carries.
  */
 import { createHash } from 'node:crypto';
+import type { Principal } from '../model/principal.ts';
 import type { Platform } from '../protocol.ts';
-
-/** An owner or a caller: `system`, or `<platform>:<platform user id>`. */
-export type Principal = string;
-
-/** BAT OS itself: owner of the primordial objects, the personas and the conversations. */
-export const SYSTEM: Principal = 'system';
 
 /** What a person's principal looks like, as `chown` and BATOS_PROGRAMMERS accept it. */
 export const PERSON_PRINCIPAL = /^[a-z]+:[\w.@-]{1,128}$/;

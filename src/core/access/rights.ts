@@ -4,8 +4,8 @@
  */
 import { SendError } from '../errors.ts';
 import type { Authority } from './authority.ts';
-import type { ObjectAccess } from './object-access.ts';
-import { SYSTEM } from './principal.ts';
+import type { ObjectAccess } from '../model/object-access.ts';
+import { SYSTEM } from '../model/principal.ts';
 
 export function mayRead(authority: Authority, access: ObjectAccess): boolean {
   if (access.readable) return true;

@@ -23,7 +23,8 @@ import {
   type ParsedLine,
   type ParserLimits,
 } from '../uvm/parser.ts';
-import type { HistoryQuery, Uvm } from '../uvm/uvm.ts';
+import type { Uvm } from '../uvm/uvm.ts';
+import type { HistoryQuery } from '../uvm/commands.ts';
 import { callerOf, type Roles } from './caller.ts';
 import { helpText } from './help.ts';
 import { imageNameView, readMessage, type Reading } from './message-kind.ts';
@@ -103,7 +104,7 @@ export class Bot implements BotService {
     try {
       const limits = this.options.parserLimits ?? DEFAULT_PARSER_LIMITS;
       // One read decides everything: what the message is, and what the personas make of it.
-      const { reading, plan } = await this.options.uvm.read((tx) => {
+      const { reading, plan } = await this.options.uvm.readCommitted((tx) => {
         const reading = readMessage(send.text, limits, imageNameView(tx, caller.principal));
         return { reading, plan: this.options.conversation?.read(tx, send, caller, reading) };
       });

@@ -1,5 +1,6 @@
 /** The caller context of a message: who sent it, with which roles, from where. */
-import { principalOf, type Caller, type Principal } from '../access/principal.ts';
+import { principalOf, type Caller } from '../access/principal.ts';
+import { type Principal } from '../model/principal.ts';
 import type { Send } from '../protocol.ts';
 
 /**

@@ -24,8 +24,9 @@
 import { SendError } from '../errors.ts';
 import type { Transaction } from '../image/index.ts';
 import { lookup } from '../model/lookup.ts';
-import type { Principal } from '../access/principal.ts';
-import { followsBareName, namedObject } from '../uvm/names.ts';
+import type { Principal } from '../model/principal.ts';
+import { followsBareName } from '../uvm/names.ts';
+import { namedObject } from '../model/name-table.ts';
 import {
   commandNamed,
   DEFAULT_RECEIVER,

@@ -3,14 +3,12 @@
  * One row per object made loading everything twice as fast as one row per slot in the
  * measurements behind `notes/performance.md`, at a small cost per commit.
  */
-import { referencedOids, type Oid, type Slot } from '../model/value.ts';
+import { referencedOids, type Oid, type Slot, type SlotMap } from '../model/value.ts';
 
 type EncodedSlot =
   | [name: string, kind: 'v', value: unknown]
   | [name: string, kind: 'm', source: string, provenance?: unknown]
   | [name: string, kind: 'p', primitive: string];
-
-export type SlotMap = ReadonlyMap<string, Slot>;
 
 export function encodeSlot(slot: Slot): string {
   return JSON.stringify(slot);

@@ -10,11 +10,11 @@
  */
 import { existsSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { accessOf } from '../access/object-access.ts';
-import { ImageError, SendError } from '../errors.ts';
+import { accessOf } from '../model/object-access.ts';
+import { ImageError } from '../errors.ts';
 import { copyPrivateFile, ensurePrivateDir } from '../private-files.ts';
-import { referencedOids, slotEquals, type Oid } from '../model/value.ts';
-import { decodeSlots, encodeRefs, encodeSlot, encodeSlots, type SlotMap } from './codec.ts';
+import { type Oid, referencedOids, slotEquals, type SlotMap } from '../model/value.ts';
+import { decodeSlots, encodeRefs, encodeSlot, encodeSlots } from './codec.ts';
 import {
   changeBytes,
   forgetHistory,
@@ -41,6 +41,7 @@ import {
   type TransactionInfo,
   type WriteGuard,
 } from './transaction.ts';
+import type { PreparedUndo, UndoObstacle } from './undo-obstacle.ts';
 
 export interface ImageOptions {
   /** How many objects to keep in memory (default 200,000). */
@@ -249,62 +250,54 @@ export class Image {
 
   /**
    * Reverts a transaction (the newest undoable one by default) in a new transaction, which
-   * is returned uncommitted. Refused, with the reason, when any slot it changed has changed
-   * since, or when it was already undone.
+   * is returned uncommitted; or, when it cannot be reverted (a slot it changed has changed
+   * since, it was already undone, …), the {@link UndoObstacle} found, and nothing is begun.
    */
   async prepareUndo(
     info: Omit<TransactionInfo, 'undoOf'>,
     which?: number | { readonly who: string },
     guard?: WriteGuard,
-  ): Promise<Transaction> {
+  ): Promise<PreparedUndo> {
     this.assertOpen();
     const target =
       typeof which === 'number' ? which : await lastUndoable(this.store.kysely, which?.who);
     if (target === undefined)
-      throw new SendError(
-        'undo-refused',
-        which === undefined ? 'There is nothing to undo.' : 'You have nothing left to undo.',
-      );
+      return {
+        obstacle: { kind: 'nothing', ...(typeof which === 'object' ? { who: which.who } : {}) },
+      };
     const [entry] = await this.history({ tx: target, limit: 1 });
-    if (entry === undefined) throw await this.noTransaction(target);
+    if (entry === undefined) return { obstacle: await this.noTransaction(target) };
     if (entry.who.startsWith(SYSTEM_PREFIX))
-      throw new SendError(
-        'undo-refused',
-        `Transaction ${target} was made by BAT OS itself (${entry.who}) and cannot be undone.`,
-      );
+      return { obstacle: { kind: 'system', tx: target, who: entry.who } };
     if (entry.undoneBy !== null)
-      throw new SendError(
-        'undo-refused',
-        `Transaction ${target} was already undone by transaction ${entry.undoneBy}.`,
-      );
+      return { obstacle: { kind: 'undone', tx: target, undoneBy: entry.undoneBy } };
     const tx = this.begin({ ...info, undoOf: target }, guard);
     for (const change of [...entry.changes].reverse()) {
       if (change.slot === null) continue; // a created object stays until `collect` finds it unreachable
-      if (!tx.exists(change.oid))
-        throw new SendError(
-          'undo-refused',
-          `Cannot undo transaction ${target}: object #${change.oid} no longer exists (it was collected).`,
-        );
-      if (!slotEquals(tx.getSlot(change.oid, change.slot), change.after)) {
-        const later = await this.laterChange(target, change.oid, change.slot);
-        throw new SendError(
-          'undo-refused',
-          `Cannot undo transaction ${target}: slot "${change.slot}" of #${change.oid} has changed since${later ? ` (transaction ${later})` : ''}. Undo that first.`,
-        );
+      const { oid, slot } = change;
+      if (!tx.exists(oid)) return { obstacle: { kind: 'collected', tx: target, oid } };
+      if (!slotEquals(tx.getSlot(oid, slot), change.after)) {
+        const later = await this.laterChange(target, oid, slot);
+        return {
+          obstacle: {
+            kind: 'changed-since',
+            tx: target,
+            oid,
+            slot,
+            ...(later === undefined ? {} : { later }),
+          },
+        };
       }
       if (change.before?.kind === 'value')
         for (const gone of referencedOids(change.before.value))
           if (!tx.exists(gone))
-            throw new SendError(
-              'undo-refused',
-              `Cannot undo transaction ${target}: it would put back a reference to #${gone} in slot "${change.slot}" of #${change.oid}, and #${gone} no longer exists (\`collect\` removed it once nothing referred to it). Nothing was changed; set the slot by hand if you still need it.`,
-            );
-      if (change.before === undefined) tx.removeSlot(change.oid, change.slot);
+            return { obstacle: { kind: 'gone-reference', tx: target, oid, slot, gone } };
+      if (change.before === undefined) tx.removeSlot(oid, slot);
       else if (change.after === undefined)
-        tx.insertSlot(change.oid, change.slot, change.before, change.beforeIndex ?? Infinity);
-      else tx.setSlot(change.oid, change.slot, change.before);
+        tx.insertSlot(oid, slot, change.before, change.beforeIndex ?? Infinity);
+      else tx.setSlot(oid, slot, change.before);
     }
-    return tx;
+    return { tx };
   }
 
   /** The bytes the history kept holds: every change's encoded before and after. */
@@ -405,15 +398,10 @@ export class Image {
   }
 
   /** Why `target` cannot be undone when history has no such transaction. */
-  private async noTransaction(target: number): Promise<SendError> {
+  private async noTransaction(target: number): Promise<UndoObstacle> {
     const [newest] = await this.history({ limit: 1 });
     const forgotten = newest !== undefined && target > 0 && target < newest.tx;
-    return new SendError(
-      'undo-refused',
-      forgotten
-        ? `There is no transaction ${target} to undo: its history was forgotten, and its undo with it (\`collect N\`, or the history's retention: BATOS_HISTORY_MAX_BYTES, BATOS_HISTORY_KEEP_DAYS).`
-        : `There is no transaction ${target} to undo.`,
-    );
+    return { kind: 'unknown', tx: target, forgotten };
   }
 
   private async laterChange(after: number, oid: Oid, slot: string): Promise<number | undefined> {

@@ -14,7 +14,7 @@ export {
 export { refuseNonDatabase } from './database.ts';
 export { migrateImage, type MigrateResult } from './migrate-image.ts';
 export type { HistoryChange, HistoryEntry } from './history.ts';
-export type { SlotMap } from './codec.ts';
+export type { PreparedUndo, UndoObstacle } from './undo-obstacle.ts';
 export type { Claim, SyncWait } from './store.ts';
 export {
   dumpDatabase,

@@ -4,8 +4,7 @@
  * `Transaction` is the rollback: nothing reached the disk or the shared cache.
  */
 import { SendError } from '../errors.ts';
-import { slotEquals, type Oid, type Slot } from '../model/value.ts';
-import type { SlotMap } from './codec.ts';
+import { type Oid, type Slot, slotEquals, type SlotMap } from '../model/value.ts';
 
 /** Who and what a transaction is for; kept in history. */
 export interface TransactionInfo {
@@ -65,30 +64,63 @@ type JournalEntry =
     }
   | { readonly kind: 'create'; readonly oid: Oid };
 
-export class Transaction {
-  private readonly written = new Map<Oid, Map<string, Slot>>();
-  private readonly created: Oid[] = [];
+/** What every view of one transaction shares (see {@link Transaction.checkedBy}). */
+interface Buffered {
+  readonly written: Map<Oid, Map<string, Slot>>;
+  readonly created: Oid[];
   /**
    * Each committed object as this transaction first read it (null: there was none). Later
    * reads see the same, whatever commits meanwhile, so the transaction's view is one
    * consistent snapshot, and the commit can tell by the versions whether it is still current.
    */
-  private readonly seen = new Map<Oid, CommittedObject | null>();
-  private allocated = 0;
+  readonly seen: Map<Oid, CommittedObject | null>;
+  allocated: number;
   /** Writes since the first savepoint, so a savepoint can be rolled back to; none before. */
-  private journal: JournalEntry[] | undefined;
-  /** The owner of the method that answered the send, whose authority it ran with. */
+  journal: JournalEntry[] | undefined;
   ranAs: string | undefined;
+}
 
+export class Transaction {
+  private readonly buffer: Buffered;
+
+  /** A new transaction over `state`; every write passes `guard` first. */
   constructor(
     private readonly state: CommittedState,
     readonly info: TransactionInfo,
     private readonly guard?: WriteGuard,
-  ) {}
+    shared?: Buffered,
+  ) {
+    this.buffer = shared ?? {
+      written: new Map(),
+      created: [],
+      seen: new Map(),
+      allocated: 0,
+      journal: undefined,
+      ranAs: undefined,
+    };
+  }
+
+  /**
+   * The same transaction — its writes, reads and savepoints — with every write checked by
+   * `guard` instead: how a send writes with the authority of whoever acts at that moment
+   * (a method's owner, BAT OS for the sender) without changing anyone's guard.
+   */
+  checkedBy(guard: WriteGuard): Transaction {
+    return guard === this.guard ? this : new Transaction(this.state, this.info, guard, this.buffer);
+  }
+
+  /** The owner of the method that answered the send, whose authority it ran with. */
+  get ranAs(): string | undefined {
+    return this.buffer.ranAs;
+  }
+
+  set ranAs(owner: string | undefined) {
+    this.buffer.ranAs = owner;
+  }
 
   /** The object's slots as this transaction sees them; `undefined` if it does not exist. */
   slots(oid: Oid): SlotMap | undefined {
-    return this.written.get(oid) ?? this.committed(oid);
+    return this.buffer.written.get(oid) ?? this.committed(oid);
   }
 
   exists(oid: Oid): boolean {
@@ -102,7 +134,7 @@ export class Transaction {
   setSlot(oid: Oid, name: string, slot: Slot): void {
     const slots = this.writable(oid);
     this.guard?.beforeWrite(this, oid, name, slot);
-    this.journal?.push({ kind: 'slot', oid, name, before: slots.get(name), index: -1 });
+    this.buffer.journal?.push({ kind: 'slot', oid, name, before: slots.get(name), index: -1 });
     slots.set(name, slot);
   }
 
@@ -110,7 +142,7 @@ export class Transaction {
   insertSlot(oid: Oid, name: string, slot: Slot, index: number): void {
     const current = this.writable(oid);
     this.guard?.beforeWrite(this, oid, name, slot);
-    this.journal?.push({
+    this.buffer.journal?.push({
       kind: 'slot',
       oid,
       name,
@@ -125,8 +157,8 @@ export class Transaction {
     if (!this.slots(oid)?.has(name)) return false;
     const slots = this.writable(oid);
     this.guard?.beforeWrite(this, oid, name, undefined);
-    if (this.journal !== undefined)
-      this.journal.push({
+    if (this.buffer.journal !== undefined)
+      this.buffer.journal.push({
         kind: 'slot',
         oid,
         name,
@@ -138,13 +170,13 @@ export class Transaction {
 
   /** Creates an object with the given slots and returns its new oid. */
   create(slots: Iterable<readonly [string, Slot]> = []): Oid {
-    const oid = this.state.nextOid + this.allocated;
+    const oid = this.state.nextOid + this.buffer.allocated;
     const initial = new Map(slots);
     this.guard?.beforeCreate(this, oid, initial);
-    this.allocated += 1;
-    this.created.push(oid);
-    this.written.set(oid, initial);
-    this.journal?.push({ kind: 'create', oid });
+    this.buffer.allocated += 1;
+    this.buffer.created.push(oid);
+    this.buffer.written.set(oid, initial);
+    this.buffer.journal?.push({ kind: 'create', oid });
     return oid;
   }
 
@@ -161,22 +193,22 @@ export class Transaction {
    * after it: a nested send's savepoint.
    */
   savepoint(): number {
-    this.journal ??= [];
-    return this.journal.length;
+    this.buffer.journal ??= [];
+    return this.buffer.journal.length;
   }
 
   /** Takes back every write made since `mark` (from {@link savepoint}), newest first. */
   rollbackTo(mark: number): void {
-    const journal = this.journal ?? [];
+    const journal = this.buffer.journal ?? [];
     while (journal.length > mark) {
       const entry = journal.pop()!;
       if (entry.kind === 'create') {
-        this.written.delete(entry.oid);
-        this.created.pop();
-        this.allocated -= 1;
+        this.buffer.written.delete(entry.oid);
+        this.buffer.created.pop();
+        this.buffer.allocated -= 1;
         continue;
       }
-      const slots = this.written.get(entry.oid)!;
+      const slots = this.buffer.written.get(entry.oid)!;
       if (entry.before === undefined) slots.delete(entry.name);
       else if (entry.index < 0) slots.set(entry.name, entry.before);
       else placeSlot(slots, entry.name, entry.before, entry.index);
@@ -185,36 +217,37 @@ export class Transaction {
 
   /** Whether this transaction created `oid`. */
   createdHere(oid: Oid): boolean {
-    return this.created.includes(oid);
+    return this.buffer.created.includes(oid);
   }
 
   /** How many objects this transaction created. */
   get createdCount(): number {
-    return this.created.length;
+    return this.buffer.created.length;
   }
 
   /** The next oid the image hands out once this transaction commits. */
   get nextOid(): Oid {
-    return this.state.nextOid + this.allocated;
+    return this.state.nextOid + this.buffer.allocated;
   }
 
   /** The objects this transaction wrote, with their slots as they will be committed. */
   get writes(): ReadonlyMap<Oid, SlotMap> {
-    return this.written;
+    return this.buffer.written;
   }
 
   /** The versions of the committed objects this transaction read, written ones included. */
   get reads(): ReadonlyMap<Oid, number> {
     const versions = new Map<Oid, number>();
-    for (const [oid, object] of this.seen) if (object !== null) versions.set(oid, object.version);
+    for (const [oid, object] of this.buffer.seen)
+      if (object !== null) versions.set(oid, object.version);
     return versions;
   }
 
   /** Every slot whose value differs from the committed state, in slot order. */
   changes(): SlotChange[] {
     const changes: SlotChange[] = [];
-    const createdSet = new Set(this.created);
-    for (const [oid, after] of this.written) {
+    const createdSet = new Set(this.buffer.created);
+    for (const [oid, after] of this.buffer.written) {
       const before: SlotMap = createdSet.has(oid) ? new Map() : (this.committed(oid) ?? new Map());
       if (createdSet.has(oid))
         changes.push({
@@ -245,22 +278,22 @@ export class Transaction {
   }
 
   private committed(oid: Oid): SlotMap | undefined {
-    let object = this.seen.get(oid);
+    let object = this.buffer.seen.get(oid);
     if (object === undefined) {
       object = this.state.read(oid) ?? null;
-      this.seen.set(oid, object);
+      this.buffer.seen.set(oid, object);
     }
     return object?.slots;
   }
 
   private writable(oid: Oid): Map<string, Slot> {
-    let slots = this.written.get(oid);
+    let slots = this.buffer.written.get(oid);
     if (slots === undefined) {
       const committed = this.committed(oid);
       if (committed === undefined)
         throw new SendError('unknown-object', `There is no object #${oid}.`);
       slots = new Map(committed);
-      this.written.set(oid, slots);
+      this.buffer.written.set(oid, slots);
     }
     return slots;
   }

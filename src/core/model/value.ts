@@ -22,6 +22,9 @@ export type Slot =
   | { readonly kind: 'method'; readonly source: string; readonly provenance?: MethodProvenance }
   | { readonly kind: 'primitive'; readonly name: string };
 
+/** An object: its slots by name, in slot order. */
+export type SlotMap = ReadonlyMap<string, Slot>;
+
 /** Where a method came from: written by hand, or by the mind (with what model and prompt). */
 export interface MethodProvenance {
   readonly author: 'human' | 'model';

@@ -1,11 +1,11 @@
 /** The checks of the access rules that need an object's label for their refusal. */
 import type { Authority } from '../access/authority.ts';
-import { accessOf } from '../access/object-access.ts';
+import { accessOf } from '../model/object-access.ts';
 import { mayRead, mayWrite, readRefused, writeRefused } from '../access/rights.ts';
 import type { Transaction } from '../image/index.ts';
 import type { Found } from '../model/lookup.ts';
 import type { Oid } from '../model/value.ts';
-import { labelOf } from './names.ts';
+import { labelOf } from '../model/name-table.ts';
 
 /** Throws unless `authority` may read `oid` (and send to it). */
 export function assertReadable(tx: Transaction, authority: Authority, oid: Oid): void {

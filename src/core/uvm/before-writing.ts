@@ -16,13 +16,13 @@
  * Nested sends from methods never write methods, so the rule is about people's messages.
  */
 import type { Authority } from '../access/authority.ts';
-import { accessOf } from '../access/object-access.ts';
+import { accessOf } from '../model/object-access.ts';
 import { mayRead } from '../access/rights.ts';
 import { SendError } from '../errors.ts';
 import type { Transaction } from '../image/index.ts';
 import { PARENT_SLOT, parentOids, type Oid } from '../model/value.ts';
 import { editDistance } from '../text/edit-distance.ts';
-import { nameOf } from './names.ts';
+import { nameOf } from '../model/name-table.ts';
 import { visibleSlotNames } from './primitives.ts';
 
 /** Words that start a method's selector: what an object is asked to do. */

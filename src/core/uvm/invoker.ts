@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { methodAuthority, systemAuthority, type Authority } from '../access/authority.ts';
 import type { AccessGuard } from '../access/guard.ts';
-import { accessOf } from '../access/object-access.ts';
+import { accessOf } from '../model/object-access.ts';
 import type { Quotas } from '../access/quotas.ts';
 import { mayRead, mayWrite } from '../access/rights.ts';
 import { SendError } from '../errors.ts';
@@ -88,7 +88,6 @@ export class Invoker {
     args: readonly Value[],
   ): Promise<Value> {
     const { slot } = found;
-    guard.authority = authority;
     // A value or method lookup found on a parent is that parent's: its reader decides, as for
     // a direct read. (A primitive is BAT OS's own code, the same for everyone.)
     if (slot.kind !== 'primitive') assertFoundReadable(tx, authority, self, found);
@@ -129,7 +128,6 @@ export class Invoker {
         // refusal meets the line that made it.
         if (!(error instanceof SandboxError && error.reason === 'deferred-write')) throw error;
         tx.rollbackTo(mark);
-        guard.authority = authority;
         return await run(false);
       }
     } catch (error) {
@@ -182,19 +180,12 @@ export class Invoker {
     args: readonly Value[],
   ): PrimitiveCall {
     return {
-      tx,
+      tx: tx.checkedBy(guard.as(authority)),
       self,
       selector,
       args,
       authority,
-      elevate: (work) => {
-        guard.authority = systemAuthority(authority.sender);
-        try {
-          return work();
-        } finally {
-          guard.authority = authority;
-        }
-      },
+      elevate: (work) => work(tx.checkedBy(guard.as(systemAuthority(authority.sender)))),
       checkMethod: (source: string) => this.runner.check(source),
       quotas: this.quotas,
     };
@@ -237,7 +228,6 @@ export class Invoker {
       if (running === undefined)
         throw new SendError('internal', `The sandbox named frame ${frame}, which is not running.`);
       frames.length = frame + 1;
-      guard.authority = running.authority;
       return running.authority;
     };
     const call = (authority: Authority, oid: Oid, selector: string, args: readonly Value[]) =>

@@ -49,7 +49,7 @@ export async function recordModel(
           adapters: [...source.adapters],
         };
   const stale = source.kind === 'local' ? SERVER_SLOTS : FILE_SLOTS;
-  await uvm.exclusive(info, (tx) => {
+  await uvm.asSystem(info, (tx) => {
     for (const [name, value] of Object.entries(slots))
       tx.setSlot(PLLM, name, { kind: 'value', value });
     for (const name of stale) if (tx.getSlot(PLLM, name) !== undefined) tx.removeSlot(PLLM, name);

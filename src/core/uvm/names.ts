@@ -1,38 +1,15 @@
-/** The root object is the name table: each of its reference slots names an object. */
-import { accessOf } from '../access/object-access.ts';
-import { SYSTEM, type Principal } from '../access/principal.ts';
+/**
+ * How a message designates an object: by a name in the root's table (`core/model/name-table.ts`),
+ * `@name`, or `#oid`.
+ */
+import { accessOf } from '../model/object-access.ts';
+import { SYSTEM, type Principal } from '../model/principal.ts';
 import { SendError } from '../errors.ts';
 import { objectLabel } from '../model/render.ts';
 import type { Transaction } from '../image/index.ts';
-import { ROOT } from '../model/primordial.ts';
-import { isRef, ref, type Oid, type Value } from '../model/value.ts';
+import { namedObject } from '../model/name-table.ts';
+import { ref, type Oid, type Value } from '../model/value.ts';
 import type { ObjectDesignator } from './parser.ts';
-
-/** The object a name stands for, or `undefined`. */
-export function namedObject(tx: Transaction, name: string): Oid | undefined {
-  if (name === 'root') return ROOT;
-  const slot = tx.getSlot(ROOT, name);
-  return slot?.kind === 'value' && isRef(slot.value) ? slot.value.$ref : undefined;
-}
-
-/** The first name the root table gives an object, or null. */
-export function nameOf(tx: Transaction, oid: Oid): string | null {
-  if (oid === ROOT) return 'root';
-  for (const [name, slot] of tx.slots(ROOT) ?? [])
-    if (
-      !name.endsWith('*') &&
-      slot.kind === 'value' &&
-      isRef(slot.value) &&
-      slot.value.$ref === oid
-    )
-      return name;
-  return null;
-}
-
-/** An object as replies name it: `#3 genesis`, or `#7` when it has no name. */
-export function labelOf(tx: Transaction, oid: Oid): string {
-  return objectLabel(oid, nameOf(tx, oid));
-}
 
 /**
  * Whether a bare name (no `@`) written by `follower` reaches `oid`: only the system's objects

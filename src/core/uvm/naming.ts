@@ -7,8 +7,8 @@
  * sender's own (see {@link resolveDesignator}); anyone else's takes `@name`.
  */
 import type { Authority } from '../access/authority.ts';
-import { accessOf } from '../access/object-access.ts';
-import { SYSTEM } from '../access/principal.ts';
+import { accessOf } from '../model/object-access.ts';
+import { SYSTEM } from '../model/principal.ts';
 import { quotaExceeded, type Quotas } from '../access/quotas.ts';
 import { SendError } from '../errors.ts';
 import { skeleton } from '../access/skeleton.ts';

@@ -10,33 +10,36 @@ import {
   describeAccess,
   flagsOf,
   OWNER_SLOT,
-} from '../access/object-access.ts';
-import { PERSON_PRINCIPAL, SYSTEM } from '../access/principal.ts';
+} from '../model/object-access.ts';
+import { PERSON_PRINCIPAL } from '../access/principal.ts';
+import { SYSTEM } from '../model/principal.ts';
 import { cloneRefused, mayClone } from '../access/rights.ts';
 import { SendError } from '../errors.ts';
-import type { SlotMap, Transaction } from '../image/index.ts';
-import { lookup } from '../model/lookup.ts';
-import { ROOT, type TraitPrimitive } from '../model/primordial.ts';
+import type { Transaction } from '../image/index.ts';
 import {
   isHiddenSlot,
   isRef,
-  parentOids,
-  PARENT_SLOT,
-  ref,
-  referencedOids,
   type MethodProvenance,
   type Oid,
+  PARENT_SLOT,
+  parentOids,
+  ref,
+  referencedOids,
   type Slot,
+  type SlotMap,
   type Value,
 } from '../model/value.ts';
+import { lookup } from '../model/lookup.ts';
+import { ROOT, type TraitPrimitive } from '../model/primordial.ts';
 import { assertFoundReadable, assertWritable } from './access-checks.ts';
-import { labelOf, nameOf } from './names.ts';
+import { labelOf, nameOf } from '../model/name-table.ts';
 import { assertNameAllowed } from './naming.ts';
 import { isIdentifier } from './parser.ts';
 import type { Quotas } from '../access/quotas.ts';
 
 /** What a primitive is given. */
 export interface PrimitiveCall {
+  /** The send's transaction, its writes checked with {@link authority}. */
   readonly tx: Transaction;
   readonly self: Oid;
   readonly selector: string;
@@ -44,10 +47,11 @@ export interface PrimitiveCall {
   /** Whose rights the primitive runs with: the sender's, or the calling method's owner's. */
   readonly authority: Authority;
   /**
-   * Runs `work` with the system's authority, for a write the primitive has already allowed
-   * by its own rule (naming an object one owns writes the system-owned root).
+   * Runs `work` on the same transaction with its writes checked with the system's authority
+   * (for the sender), for a write the primitive has already allowed by its own rule (naming
+   * an object one owns writes the system-owned root).
    */
-  readonly elevate: <T>(work: () => T) => T;
+  readonly elevate: <T>(work: (tx: Transaction) => T) => T;
   /** Checks method source before it is stored; throws with the reason. */
   readonly checkMethod: (source: string) => void;
   /** The per-person bounds primitives apply themselves (names). */
@@ -122,7 +126,7 @@ const primitives: Record<TraitPrimitive, (call: PrimitiveCall) => Value> = {
     // A name in the root table is its object's owner's to give: the root itself is the system's.
     assertWritable(call.tx, call.authority, call.self);
     if (assertNameAllowed(call.tx, name, call.self, call.authority, call.quotas))
-      call.elevate(() => call.tx.setSlot(ROOT, name, { kind: 'value', value: ref(call.self) }));
+      call.elevate((tx) => tx.setSlot(ROOT, name, { kind: 'value', value: ref(call.self) }));
     return name;
   },
 
@@ -260,7 +264,7 @@ export function removeSlot(call: PrimitiveCall, slot: string): boolean {
   const named = self === ROOT ? tx.getSlot(ROOT, slot) : undefined;
   if (named?.kind === 'value' && isRef(named.value) && tx.exists(named.value.$ref)) {
     assertWritable(tx, call.authority, named.value.$ref);
-    return call.elevate(() => tx.removeSlot(ROOT, slot));
+    return call.elevate((system) => system.removeSlot(ROOT, slot));
   }
   return tx.removeSlot(self, slot);
 }

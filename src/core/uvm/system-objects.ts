@@ -5,8 +5,8 @@
  * verified on read: only an object the system owns and keeps private counts, so a slot
  * pointed elsewhere (by an old image, or by an admin's mistake) is ignored, not trusted.
  */
-import { ACCESS_SLOT, accessOf, PRIVATE_FLAGS } from '../access/object-access.ts';
-import { SYSTEM } from '../access/principal.ts';
+import { ACCESS_SLOT, accessOf, PRIVATE_FLAGS } from '../model/object-access.ts';
+import { SYSTEM } from '../model/principal.ts';
 import type { Transaction } from '../image/index.ts';
 import { ROOT, TRAITS } from '../model/primordial.ts';
 import { isRef, PARENT_SLOT, ref, type Oid, type Slot } from '../model/value.ts';

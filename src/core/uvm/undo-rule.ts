@@ -6,12 +6,12 @@
  * system holds).
  */
 import type { Authority } from '../access/authority.ts';
-import { accessOf, OWNER_SLOT, isAccessSlot } from '../access/object-access.ts';
+import { accessOf, OWNER_SLOT, isAccessSlot } from '../model/object-access.ts';
 import { mayWrite } from '../access/rights.ts';
 import type { HistoryEntry, Transaction } from '../image/index.ts';
 import { ROOT } from '../model/primordial.ts';
 import { isRef, type Slot } from '../model/value.ts';
-import { labelOf } from './names.ts';
+import { labelOf } from '../model/name-table.ts';
 
 /** The object a root name's slot refers to, if any. */
 function named(slot: Slot | undefined): number | undefined {

@@ -7,13 +7,13 @@
  * buckets by the hash of the person, never by a name anyone could claim.
  */
 import { createHash } from 'node:crypto';
-import { ACCESS_SLOT, OWNER_SLOT, PRIVATE_FLAGS } from '../access/object-access.ts';
-import { principalKey, type Principal } from '../access/principal.ts';
+import { ACCESS_SLOT, accessOf, OWNER_SLOT, PRIVATE_FLAGS } from '../model/object-access.ts';
+import { principalKey } from '../access/principal.ts';
+import { type Principal } from '../model/principal.ts';
 import type { Transaction } from '../image/index.ts';
 import type { Found } from '../model/lookup.ts';
 import { TRAITS } from '../model/primordial.ts';
 import { isRef, PARENT_SLOT, ref, type Oid, type Slot } from '../model/value.ts';
-import { accessOf } from '../access/object-access.ts';
 import {
   ensureSystemObject,
   isSystemPrivate,

@@ -105,7 +105,7 @@ describe.each(IMAGE_KINDS)('the daily history budget on %s', (kind) => {
     await core.ok('@box setSlot note "eeee"', admin);
     expect(await core.ok('undo', admin)).toMatch(/^Undid transaction/);
     // BAT OS's own bookkeeping for alice is never refused (it runs as the system).
-    await core.uvm.exclusive({ who: ALICE, platform: 'discord' }, (tx) =>
+    await core.uvm.asSystem({ who: ALICE, platform: 'discord' }, (tx) =>
       tx.setSlot(0, 'kept', { kind: 'value', value: 'by the system' }),
     );
   });

@@ -323,7 +323,7 @@ describe('a primitive that fails inside a method', () => {
       uvm: { quotas: { ...DEFAULT_QUOTAS, maxValueBytes: 100 } },
     });
     // A method kept before methods recorded their author, as an older image holds it.
-    const { result: relic } = await core.uvm.exclusive(
+    const { result: relic } = await core.uvm.asSystem(
       { who: 'system:test', platform: 'console' },
       (tx) => {
         const oid = tx.create([

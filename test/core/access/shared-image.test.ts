@@ -98,7 +98,7 @@ async function speakingCore(
 /** The oid of the object that keeps the conversation of `who`'s DM. */
 async function threadOf(core: PersonaCore, who: Partial<Send>): Promise<number> {
   const key = threadKey({ platform: 'discord', channel: who.channel! });
-  const oid = await core.uvm.read((tx) => threadObject(tx, key));
+  const oid = await core.uvm.readCommitted((tx) => threadObject(tx, key));
   expect(oid).toBeTypeOf('number');
   return oid!;
 }
@@ -337,13 +337,13 @@ describe('the model writing methods', () => {
     const core = await openPersonaCore({ uvm: { writer: fixedWriter(writes) } });
     await refused(
       core,
-      'genesis claim',
+      'genesis claim()',
       mallory,
       /may only read\. Nothing was kept\. Clone it and ask your clone/,
     );
     const clone = await core.ok('genesis clone', mallory);
     await core.ok(`${clone} name mine`, mallory);
-    expect(await core.ok('mine claim', mallory)).toBe('claimed');
+    expect(await core.ok('mine claim()', mallory)).toBe('claimed');
     expect(await core.ok('mine mine', mallory)).toBe('true');
   });
 });

@@ -15,8 +15,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessOf } from '../../../src/core/access/object-access.ts';
-import { SYSTEM } from '../../../src/core/access/principal.ts';
+import { accessOf } from '../../../src/core/model/object-access.ts';
+import { SYSTEM } from '../../../src/core/model/principal.ts';
 import { Mind } from '../../../src/core/mind/index.ts';
 import { ROOT } from '../../../src/core/model/primordial.ts';
 import type { Slot } from '../../../src/core/model/value.ts';
@@ -168,14 +168,14 @@ describe('the shared room under random messages', () => {
                   `${actor}: ${text} changed #${oid}`,
                 ).toBe(true);
               }
-              const personas = await core.uvm.read((tx) => readPersonas(tx));
+              const personas = await core.uvm.readCommitted((tx) => readPersonas(tx));
               for (const p of personas) {
                 expect(accessOf(after.get(p.oid)).owner).toBe(SYSTEM);
                 for (const alias of [p.name, ...p.aliases])
                   expect(aliasProblem(alias), alias).toBeUndefined();
               }
             }
-            const audit = await core.uvm.examine((image) =>
+            const audit = await core.uvm.examineImage((image) =>
               runAudit(image, { checkMethod: (s) => checker.check(s) }),
             );
             expect(audit.integrity).toBe('ok');

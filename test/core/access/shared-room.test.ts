@@ -84,7 +84,7 @@ function slotsOf(core: PersonaCore, oid: number): string {
 /** The object keeping the DM thread of `who`. */
 function threadOf(core: PersonaCore, who: Partial<Send>): Promise<number | undefined> {
   const key = threadKey({ platform: 'slack', channel: who.channel! });
-  return core.uvm.read((tx) => threadObject(tx, key));
+  return core.uvm.readCommitted((tx) => threadObject(tx, key));
 }
 
 const LOGGER = `"function (self, selector, args) { const log = self.get('log') || []; log.push(selector + ' ' + JSON.stringify(args)); self.set('log', log); return 'noted'; }"`;
@@ -200,12 +200,9 @@ describe('personas anyone could make', () => {
       mallory,
       /has not let others derive from it/,
     );
-    expect((await core.uvm.read((tx) => readPersonas(tx))).map((p) => p.name).sort()).toEqual([
-      'ALFRED',
-      'BABS',
-      'BRICK',
-      'ROBIN',
-    ]);
+    expect(
+      (await core.uvm.readCommitted((tx) => readPersonas(tx))).map((p) => p.name).sort(),
+    ).toEqual(['ALFRED', 'BABS', 'BRICK', 'ROBIN']);
     // Her words still reach the real personas.
     expect((await core.say('hi', alice)).persona).toBeDefined();
   });
@@ -239,7 +236,8 @@ describe('personas anyone could make', () => {
     await core.ok(`#${oid} setSlot name "GORDON"`, admin);
     await core.ok(`#${oid} setSlot aliases ["gordon"]`, admin);
     await core.ok(`root setSlot gordon #${oid}`, admin);
-    const names = async () => (await core.uvm.read((tx) => readPersonas(tx))).map((p) => p.name);
+    const names = async () =>
+      (await core.uvm.readCommitted((tx) => readPersonas(tx))).map((p) => p.name);
     expect(await names()).not.toContain('GORDON');
     await core.ok(`#${oid} chown system`, admin);
     expect(await names()).toContain('GORDON');

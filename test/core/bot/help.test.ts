@@ -53,7 +53,9 @@ describe('help', () => {
       for (const text of texts) {
         expect(HELP_TEXT).toContain(text);
         expect(
-          await core.uvm.read((tx) => messageKind(text, imageNameView(tx, 'console:operator'))),
+          await core.uvm.readCommitted((tx) =>
+            messageKind(text, imageNameView(tx, 'console:operator')),
+          ),
           text,
         ).toBe(kind);
       }

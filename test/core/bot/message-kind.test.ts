@@ -119,14 +119,16 @@ describe('the rule', () => {
   it.each(TABLE)('%j is a %s', async (text, kind) => {
     const core = await openPersonaCore();
     expect(
-      await core.uvm.read((tx) => messageKind(text, imageNameView(tx, 'console:operator'))),
+      await core.uvm.readCommitted((tx) =>
+        messageKind(text, imageNameView(tx, 'console:operator')),
+      ),
     ).toBe(kind);
   });
 
   it('follows the names in the image', async () => {
     const core = await openPersonaCore();
     const kind = (text: string) =>
-      core.uvm.read((tx) => messageKind(text, imageNameView(tx, 'console:operator')));
+      core.uvm.readCommitted((tx) => messageKind(text, imageNameView(tx, 'console:operator')));
     expect(await kind('widget color')).toBe('conversation');
     expect(await kind('greet')).toBe('conversation');
     const clone = (await core.ok('genesis clone')).split(' ')[0]!;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { seed, v, who, withImage } from './support.ts';
-import { SendError } from '../../../src/core/errors.ts';
 import { freshImageLocation, IMAGE_KINDS } from '../../support/images.ts';
 
 describe.each(IMAGE_KINDS)('Image on %s', (kind) => {
@@ -101,7 +100,7 @@ describe.each(IMAGE_KINDS)('Image on %s', (kind) => {
       const changed = (await image.commit(change))!;
       expect([...image.read(0)!.keys()]).toEqual(['a', 'c']);
 
-      const undo = await image.prepareUndo(who);
+      const undo = (await image.prepareUndo(who)).tx!;
       expect(undo.info.undoOf).toBe(changed);
       const undoId = (await image.commit(undo))!;
       expect([...image.read(0)!.entries()]).toEqual([
@@ -111,11 +110,13 @@ describe.each(IMAGE_KINDS)('Image on %s', (kind) => {
       ]);
       const [undone] = await image.history({ tx: changed });
       expect(undone!.undoneBy).toBe(undoId);
-      await expect(image.prepareUndo(who, changed)).rejects.toThrow(
-        /already undone by transaction/,
-      );
+      expect((await image.prepareUndo(who, changed)).obstacle).toEqual({
+        kind: 'undone',
+        tx: changed,
+        undoneBy: undoId,
+      });
 
-      await image.commit(await image.prepareUndo(who, undoId));
+      await image.commit((await image.prepareUndo(who, undoId)).tx!);
       expect(image.read(0)!.get('a')).toEqual(v('A'));
     });
   });
@@ -129,12 +130,20 @@ describe.each(IMAGE_KINDS)('Image on %s', (kind) => {
       const second = image.begin(who);
       second.setSlot(0, 'n', v('second'));
       const secondId = (await image.commit(second))!;
-      const error = await image.prepareUndo(who, firstId).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(SendError);
-      expect((error as SendError).message).toMatch(
-        new RegExp(`slot "n" of #0 has changed since \\(transaction ${secondId}\\)`),
-      );
-      await expect(image.prepareUndo(who, 999)).rejects.toThrow(/no transaction 999/);
+      const prepared = await image.prepareUndo(who, firstId);
+      expect(prepared.obstacle).toEqual({
+        kind: 'changed-since',
+        tx: firstId,
+        oid: 0,
+        slot: 'n',
+        later: secondId,
+      });
+      expect(prepared.tx).toBeUndefined();
+      expect((await image.prepareUndo(who, 999)).obstacle).toEqual({
+        kind: 'unknown',
+        tx: 999,
+        forgotten: false,
+      });
     });
   });
 
@@ -166,7 +175,7 @@ describe.each(IMAGE_KINDS)('Image on %s', (kind) => {
       const change = image.begin(who);
       change.setSlot(0, 'n', v('changed'));
       const changed = (await image.commit(change))!;
-      const undo = (await image.commit(await image.prepareUndo(who, changed)))!;
+      const undo = (await image.commit((await image.prepareUndo(who, changed)).tx!))!;
       // Keeping 0 days forgets everything committed before now (a moment later).
       await new Promise((resolve) => setTimeout(resolve, 5));
       const result = await image.collect({ keepHistoryDays: 0 });
@@ -174,7 +183,10 @@ describe.each(IMAGE_KINDS)('Image on %s', (kind) => {
       expect(await image.history()).toEqual([]);
       expect(image.read(0)!.get('n')).toEqual(v(0));
       expect(image.foreignKeyCheck()).toEqual([]);
-      await expect(image.prepareUndo(who, undo)).rejects.toThrow(/no transaction/);
+      expect((await image.prepareUndo(who, undo)).obstacle).toMatchObject({
+        kind: 'unknown',
+        tx: undo,
+      });
       const later = image.begin(who);
       later.setSlot(0, 'n', v('later'));
       await image.commit(later);

@@ -191,7 +191,7 @@ describe('an image the first owners migration left with traits private', () => {
   it('gets traits back, readable by everyone, at the next start', async () => {
     const imagePath = join(tempDir(), 'traits.db');
     const first = await openPersonaCore({ imagePath });
-    await first.uvm.exclusive({ who: 'system:test', platform: 'console' }, (tx) => {
+    await first.uvm.asSystem({ who: 'system:test', platform: 'console' }, (tx) => {
       tx.setSlot(1, 'access*', v(''));
       tx.setSlot(1, 'readers*', v(['discord:alice']));
     });

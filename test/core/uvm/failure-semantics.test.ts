@@ -21,7 +21,7 @@ const v = (value: Value): Slot => ({ kind: 'value', value });
 const raw = { who: 'system:test', platform: 'console' } as const;
 
 async function auditFindings(core: PersonaCore) {
-  const summary = await core.uvm.examine((image) =>
+  const summary = await core.uvm.examineImage((image) =>
     runAudit(image, { checkMethod: core.checkMethod }),
   );
   return summary.findings;

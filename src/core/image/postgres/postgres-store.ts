@@ -14,7 +14,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { ImageError, SendError } from '../../errors.ts';
+import { ImageError } from '../../errors.ts';
 import type { Oid } from '../../model/value.ts';
 import { migrateImage } from '../migrations.ts';
 import type { ImageSchema } from '../schema.ts';
@@ -186,15 +186,14 @@ export class PostgresStore implements ImageStore {
       ) {
         waited = true;
         if (signal?.aborted)
-          throw new SendError(
+          throw new ImageError(
             'cancelled',
-            'Cancelled: the method was not written, and nothing was changed.',
+            `The wait to claim ${key} was given up; nothing was claimed or changed.`,
           );
         await sleep(CLAIM_POLL_MS);
       }
     } catch (error) {
       await client?.end().catch(() => {});
-      if (error instanceof SendError) throw error;
       throw translatePgError(this.location, error);
     }
     return {

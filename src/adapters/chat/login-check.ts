@@ -1,4 +1,4 @@
-import { OperatorError } from '../core/errors.ts';
+import { OperatorError } from '../../core/errors.ts';
 
 /** What checking a chat platform's credentials found, before anything else starts. */
 export type LoginCheck =

@@ -7,8 +7,7 @@
  * Flags, as in LambdaMOO: `r` anyone may read it and send to it; `w` anyone may change its
  * slots and methods; `f` (fertile) anyone may clone it. The owner and admins always may.
  */
-import type { SlotMap } from '../image/codec.ts';
-import type { Slot } from '../model/value.ts';
+import type { Slot, SlotMap } from './value.ts';
 import { SYSTEM, type Principal } from './principal.ts';
 
 export const OWNER_SLOT = 'owner*';

@@ -1,0 +1,205 @@
+/**
+ * The commands the UVM serves besides sends — `history`, `undo`, `collect`, `backup` — and
+ * the history's retention, each with its caller's context (`assertCommand` decides who may
+ * run which).
+ */
+import { callerAuthority, systemAuthority, type Authority } from '../access/authority.ts';
+import { assertCommand } from '../access/commands.ts';
+import type { Caller } from '../access/principal.ts';
+import { mayRead } from '../access/rights.ts';
+import { SendError } from '../errors.ts';
+import type { CollectResult, HistoryEntry, Image, Transaction } from '../image/index.ts';
+import { labelOf, nameOf } from '../model/name-table.ts';
+import { accessOf } from '../model/object-access.ts';
+import { SYSTEM } from '../model/principal.ts';
+import { assertReadable } from './access-checks.ts';
+import { transactionInfo, type GuardFor } from './delivery.ts';
+import { historyText } from './history-text.ts';
+import type { ImageWork } from './image-work.ts';
+import { resolveDesignator } from './names.ts';
+import type { ObjectDesignator } from './parser.ts';
+import { RETAINED_SHARE, type HistoryRetention, type Retained } from './retention.ts';
+import { undoRefusal } from './undo-rule.ts';
+import { undoObstacleError } from './undo-words.ts';
+
+/** Which history {@link Commands.history} shows; nothing named, the last 10 people made. */
+export interface HistoryQuery {
+  /** The last 20 transactions that changed this object, BAT OS's own included. */
+  readonly object?: ObjectDesignator;
+  /** This one transaction. */
+  readonly tx?: number;
+  /** The last 20 transactions of the whole image, BAT OS's own (boot, model records) included. */
+  readonly all?: boolean;
+}
+
+/** Transactions forgotten at once by retention, while sends wait. */
+const RETENTION_BATCH = 1_000;
+
+export class Commands {
+  constructor(
+    private readonly image: Image,
+    private readonly work: ImageWork,
+    private readonly guardFor: GuardFor,
+  ) {}
+
+  /**
+   * The last changes, newest first, as text: by default the last 10 transactions people
+   * made (BAT OS's own left out), with `all` the last 20 of any; or those that changed one
+   * object, or one transaction (see {@link HistoryQuery}). Another person's transaction that
+   * touched something private shows who and when, not what.
+   */
+  async history(caller: Caller, query: HistoryQuery = {}): Promise<string> {
+    assertCommand(caller, 'history');
+    return this.work.read(async (tx) => {
+      const authority = callerAuthority(caller);
+      const oid =
+        query.object === undefined
+          ? undefined
+          : resolveDesignator(tx, query.object, caller.principal);
+      if (oid !== undefined) assertReadable(tx, authority, oid);
+      const people = oid === undefined && query.tx === undefined && query.all !== true;
+      const entries = await this.image.history(
+        query.tx !== undefined
+          ? { tx: query.tx, limit: 1 }
+          : oid !== undefined
+            ? { oid, limit: 20 }
+            : { limit: people ? 10 : 20, withoutSystem: people },
+      );
+      if (entries.length === 0)
+        return query.tx !== undefined
+          ? `There is no transaction ${query.tx} (\`collect\` with days forgets old ones). \`history\` lists the latest.`
+          : oid !== undefined
+            ? `Nothing has changed ${labelOf(tx, oid)} yet.`
+            : people
+              ? "No transactions yet but BAT OS's own: `history all` shows them."
+              : 'No transactions yet.';
+      const shown = entries.map((entry) =>
+        mayReadEntry(tx, authority, entry) ? entry : { ...entry, hidden: true },
+      );
+      const text = historyText(shown, (o) => nameOf(tx, o), oid);
+      return people
+        ? `${text}\n(the last ${entries.length} by people, newest first; \`history all\` adds BAT OS's own, \`history <tx>\` shows one transaction, \`history <object>\` one object's)`
+        : text;
+    });
+  }
+
+  /**
+   * Reverts one of the caller's own transactions (the newest by default; admins may name
+   * anyone's). Returns the transaction undone and the one that undid it.
+   */
+  undo(caller: Caller, txId?: number): Promise<{ undone: number; tx?: number }> {
+    assertCommand(caller, 'undo');
+    this.work.assertOpen();
+    return this.work.serve(() => this.undoNow(caller, txId));
+  }
+
+  /** Admins: deletes what the root cannot reach (and, with `days`, older history). */
+  collect(caller: Caller, keepHistoryDays?: number): Promise<CollectResult> {
+    assertCommand(caller, 'collect');
+    this.work.assertOpen();
+    return this.work.gate.alone(caller.principal, () =>
+      this.image.collect(keepHistoryDays === undefined ? {} : { keepHistoryDays }),
+    );
+  }
+
+  /**
+   * Forgets history beyond `retention`, oldest first: what is older than its days, and
+   * while history holds more than its bytes, down to {@link RETAINED_SHARE} of them. It
+   * forgets a batch at a time, each alone (sends wait for one batch, not for the whole).
+   */
+  async retainHistory(retention: HistoryRetention): Promise<Retained> {
+    this.work.assertOpen();
+    const before =
+      retention.keepDays > 0
+        ? new Date(Date.now() - retention.keepDays * 86_400_000).toISOString()
+        : '';
+    const bytesBefore = await this.image.historySize();
+    let excess =
+      bytesBefore > retention.maxBytes
+        ? bytesBefore - Math.floor(retention.maxBytes * RETAINED_SHARE)
+        : 0;
+    let byAge = 0;
+    let bySize = 0;
+    for (let more = true; more;) {
+      let through: number | undefined;
+      const batch = await this.image.oldestTransactions(RETENTION_BATCH);
+      more = batch.length === RETENTION_BATCH;
+      for (const { tx, at, bytes } of batch) {
+        if (at < before) byAge += 1;
+        else if (excess > 0) bySize += 1;
+        else {
+          more = false;
+          break;
+        }
+        excess -= bytes;
+        through = tx;
+      }
+      if (through === undefined) break;
+      const forgotten = through;
+      await this.work.gate.alone(SYSTEM, () => this.image.forgetHistory({ through: forgotten }));
+    }
+    return { byAge, bySize, bytesBefore, bytesAfter: await this.image.historySize() };
+  }
+
+  /** Admins: copies the live image to `file`. */
+  backup(caller: Caller, file: string): Promise<void> {
+    assertCommand(caller, 'backup');
+    this.work.assertOpen();
+    return this.work.gate.alone(caller.principal, () => this.image.backup(file));
+  }
+
+  private async undoNow(caller: Caller, txId?: number): Promise<{ undone: number; tx?: number }> {
+    const done = await this.work.attempt(caller.principal, async () => {
+      const info = transactionInfo(caller, txId === undefined ? 'undo' : `undo ${txId}`);
+      const target = txId ?? (caller.admin ? undefined : await this.lastOwnChange(caller));
+      if (target === undefined && !caller.admin)
+        throw new SendError(
+          'undo-refused',
+          'You have nothing left to undo (your conversation turns are kept by BAT OS, not undone).',
+        );
+      const { tx: prepared, obstacle } = await this.image.prepareUndo(
+        info,
+        target,
+        // The caller's undo: it counts toward their history budget unless they are an admin.
+        this.guardFor({ ...systemAuthority(caller.principal), senderAdmin: caller.admin }),
+      );
+      if (obstacle !== undefined) throw undoObstacleError(obstacle);
+      const undone = prepared.info.undoOf!;
+      const [entry] = await this.image.history({ tx: undone, limit: 1 });
+      if (!caller.admin && entry?.who !== caller.principal)
+        throw new SendError(
+          'not-allowed',
+          `Transaction ${undone} was made by someone else; only admins may undo it.`,
+        );
+      if (!caller.admin && entry !== undefined) {
+        const why = undoRefusal(prepared, callerAuthority(caller), entry);
+        if (why !== undefined) throw new SendError('undo-refused', why);
+      }
+      const id = await this.image.commit(prepared);
+      return id === undefined ? { undone } : { undone, tx: id };
+    });
+    if (done.tx !== undefined) await this.work.durable();
+    return done;
+  }
+
+  /**
+   * A person's last change they may undo themselves: their newest transaction whose every
+   * write was theirs to make (a conversation turn is BAT OS's bookkeeping, not their change).
+   */
+  private async lastOwnChange(caller: Caller): Promise<number | undefined> {
+    const entries = await this.image.history({ undoableBy: caller.principal, limit: 200 });
+    // Already inside the send gate: a view of committed state, not another read.
+    const view = this.image.begin({ who: SYSTEM, platform: caller.platform });
+    const authority = callerAuthority(caller);
+    return entries.find((entry) => undoRefusal(view, authority, entry) === undefined)?.tx;
+  }
+}
+
+/** Whether `authority` may see what `entry` changed (else history shows who and when). */
+function mayReadEntry(tx: Transaction, authority: Authority, entry: HistoryEntry): boolean {
+  if (authority.admin || entry.who === authority.principal) return true;
+  if (entry.private) return false;
+  return entry.changes.every(
+    (change) => !tx.exists(change.oid) || mayRead(authority, accessOf(tx.slots(change.oid))),
+  );
+}
