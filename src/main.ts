@@ -5,6 +5,10 @@
  *   platform logins: src/preflight.ts) → image → sandbox → mind (when a model is there) → UVM
  *   → personas → bot → front ends (Discord, Slack, console) → ready
  *
+ * This file reads the command line and the settings; `start.ts`, loaded only for a check or a
+ * start, does the rest, so `--help`, `--version` and a settings refusal answer in about a
+ * second instead of loading discord.js, Bolt, node-llama-cpp and the image first.
+ *
  * `--check` runs the very checks a start runs and exits; `--help` lists every setting;
  * `--version`. A wrong setting, or a file a setting names that cannot serve (the image, `.env`
  * readable by others), exits 78 (pm2 does not restart on it) naming the variable, before
@@ -14,165 +18,18 @@
  * finish and commit, close the image and the model, and exit 0. The end of piped console
  * input does the same, exiting 1 instead when a line failed.
  */
-import { existsSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
-import { userInfo } from 'node:os';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import {
-  shardFromEnv,
-  startDiscord,
-  startDiscordShards,
-  type DiscordConfig,
-  type ShardIdentity,
-} from './adapters/discord/index.ts';
-import { startSlack, type SlackConfig } from './adapters/slack/index.ts';
-import { startConsole } from './adapters/console/index.ts';
-import type { FrontEnd } from './adapters/chat/front-end.ts';
-import { coreConfig, type CoreConfig } from './config/core-config.ts';
-import { discordConfig } from './config/discord-config.ts';
 import { helpText } from './config/docs.ts';
-import { mindConfig } from './config/mind-config.ts';
 import { parseSettings, SettingsError, type Env } from './config/read.ts';
-import { slackConfig } from './config/slack-config.ts';
-import type { SettingValues } from './config/settings.ts';
-import { Bot } from './core/bot/bot.ts';
-import { limitGenerations } from './core/bot/generation-limit.ts';
-import { ImageError, OperatorError } from './core/errors.ts';
-import { Image } from './core/image/index.ts';
-import { createLogger, type Logger } from './core/log.ts';
-import {
-  FORGED_MODEL_NOTE,
-  howToGetAModel,
-  isForgedModel,
-  Mind,
-  RemoteMind,
-  type MindConfig,
-  type MindService,
-} from './core/mind/index.ts';
-import { QuickJsMethodRunner } from './core/sandbox/index.ts';
-import { MindMethodWriter } from './core/uvm/mind-writer.ts';
-import {
-  installPersonas,
-  PERSONA_CODEX,
-  PERSONA_HELP,
-  PERSONA_NAMES,
-  PersonaConversation,
-  personaPrimitives,
-  personaSlotRule,
-  PERSONA_PROTOTYPE_NAME,
-  startHeartbeat,
-} from './personas/index.ts';
-import { startRetention } from './personas/heartbeat.ts';
-import { Uvm } from './core/uvm/uvm.ts';
-import { startHealthEndpoint, type HealthEndpoint, type Phase } from './health-endpoint.ts';
-import { loadProgressReporter } from './load-progress.ts';
-import { checkImagePath, EXIT, exitFor, preflight, type Finding } from './preflight.ts';
-import { recordModel } from './core/uvm/model-record.ts';
-import { stewardUpgradeDesk } from './core/bot/upgrade-desk.ts';
-import { textReply, type FrontEndLedger } from './core/protocol.ts';
-import {
-  formatUpgradeResult,
-  readAppVersion,
-  readPackageVersion,
-  takeUpgradeResults,
-  upgradeLayout,
-  writeHealthFile,
-} from './core/upgrade/index.ts';
+import { createLogger } from './core/log.ts';
+import { readAppVersion, readPackageVersion } from './core/upgrade/index.ts';
+import { EXIT, refuseStart } from './start-refusal.ts';
 
 /** Settings beside the environment, in the folder BAT OS runs in (the environment wins). */
 const ENV_FILE = '.env';
 
 const USAGE = 'usage: npm start [-- --check | --check-config | --help | --version]';
-/** How often the history is brought back within its retention (BATOS_HISTORY_*). */
-const RETENTION_INTERVAL_MS = 10 * 60_000;
-
-interface Settings {
-  readonly values: SettingValues;
-  readonly core: CoreConfig;
-  readonly mind: MindConfig;
-  readonly discord: DiscordConfig | undefined;
-  readonly slack: SlackConfig | undefined;
-  /**
-   * Set in a process that discord.js's ShardingManager spawned (BATOS_DISCORD_SHARDS): it
-   * serves that Discord shard only, while the manager process keeps everything else.
-   */
-  readonly shard: ShardIdentity | undefined;
-}
-
-function settingsFrom(values: SettingValues, env: Env): Settings {
-  const shard = shardFromEnv(env);
-  return {
-    values,
-    core: coreConfig(values),
-    mind: mindConfig(values),
-    discord: discordConfig(values),
-    slack: shard === undefined ? slackConfig(values) : undefined,
-    shard,
-  };
-}
-
-/**
- * Connects to the inference servers (BATOS_MIND_URL) or loads the model if there is one;
- * otherwise says why, and BAT OS serves without it.
- */
-async function loadMind(
-  config: MindConfig,
-  log: Logger,
-): Promise<MindService | { reason: string }> {
-  if (config.servers?.length) {
-    try {
-      const expectAdapters = PERSONA_CODEX.map((persona) => persona.adapter);
-      const { mind, warnings } = await RemoteMind.connect(config, { expectAdapters });
-      for (const warning of warnings) log.warn(warning);
-      return mind;
-    } catch (error) {
-      log.warn(`no inference server: ${(error as Error).message}`);
-      return { reason: (error as Error).message };
-    }
-  }
-  try {
-    return await Mind.load(config, { onProgress: loadProgressReporter(log, process.stderr) });
-  } catch (error) {
-    log.warn(`no model: ${(error as Error).message}`);
-    return { reason: howToGetAModel(config.model, config.modelsDir) };
-  }
-}
-
-/**
- * Tells each admin who asked for an upgrade how it went, where they asked. Only results
- * signed with the upgrade key are announced; a bad file is logged and set aside.
- */
-async function reportUpgradeResults(
-  dir: string,
-  key: string,
-  frontEnds: readonly FrontEnd[],
-  log: Logger,
-): Promise<void> {
-  const refused = (file: string, reason: string): void =>
-    log.warn(`upgrade result ${file} refused, not announced: ${reason}`);
-  try {
-    await takeUpgradeResults(
-      dir,
-      key,
-      async (result) => {
-        const frontEnd = frontEnds.find((f) => f.name === result.reportTo.platform);
-        if (frontEnd === undefined)
-          throw new OperatorError(
-            'undeliverable',
-            `no ${result.reportTo.platform} front end is running to report ${result.id}; start BAT OS with ${result.reportTo.platform} configured to report it`,
-          );
-        await frontEnd.announce(
-          result.reportTo,
-          textReply(result.ok ? 'ok' : 'error', formatUpgradeResult(result)),
-        );
-      },
-      refused,
-    );
-  } catch (error) {
-    log.warn(`upgrade results not reported yet: ${(error as Error).message}`);
-  }
-}
 
 /** What the program was asked to do, or the exit code of bad usage. */
 function parseCommandLine(
@@ -194,29 +51,6 @@ function parseCommandLine(
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return EXIT.usage;
   }
-}
-
-/**
- * Says why BAT OS does not start, one line per problem: as text, or as one JSON log line each
- * when the logs are JSON (BATOS_LOG_FORMAT), so a log collector sees it too.
- */
-function refuseStart(lines: readonly string[], format: 'text' | 'json'): void {
-  if (format === 'text') {
-    process.stderr.write(`BAT OS cannot start:\n  ${lines.join('\n  ')}\n`);
-    return;
-  }
-  const log = createLogger({ format });
-  for (const line of lines) log.error(`BAT OS cannot start: ${line}`);
-}
-
-/** The problem a failed open of the image is: a file to fix (78), or one to wait for (69). */
-function imageOpenProblem(error: ImageError): Finding {
-  return {
-    status: 'problem',
-    variable: 'BATOS_IMAGE',
-    line: `BATOS_IMAGE: ${error.message}`,
-    transient: error.code === 'locked' || error.code === 'unavailable',
-  };
 }
 
 /**
@@ -244,6 +78,7 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
   const imageSet = (env.BATOS_IMAGE ?? '').trim() !== '';
   if (settingProblems.length > 0) {
     // The image path is checked too, so that every problem shows at once.
+    const { checkImagePath } = await import('./preflight.ts');
     const image = checkImagePath(values.BATOS_IMAGE, imageSet);
     const lines = [...settingProblems, ...(image.status === 'problem' ? [image.line] : [])];
     if (values.BATOS_LOG_FORMAT === 'json') refuseStart(lines, 'json');
@@ -257,300 +92,18 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
     log.info('configuration ok');
     return 0;
   }
-  const settings = settingsFrom(values, env);
-  // A shard's manager checked the health port and the logins; here they would count twice.
-  const isShard = settings.shard !== undefined;
-  const findings = await preflight({
-    imageLocation: settings.core.imageLocation,
+  // Only a check or a start loads the rest: the adapters, the model, the image.
+  const { start } = await import('./start.ts');
+  return start({
+    values,
+    env,
     imageSet,
-    mind: settings.mind,
-    loraDir: settings.core.loraDir,
     envFile: ENV_FILE,
-    fileCheck: values.BATOS_FILE_CHECK,
-    health:
-      values.BATOS_HEALTH_PORT === undefined || isShard
-        ? undefined
-        : { host: values.BATOS_HEALTH_HOST, port: values.BATOS_HEALTH_PORT },
-    discord: isShard ? undefined : settings.discord,
-    slack: settings.slack,
-  });
-  const problems = findings.filter((f) => f.status === 'problem');
-  const warnings = findings.filter((f) => f.status === 'warning');
-  if (command.check) {
-    for (const finding of findings) process.stdout.write(`${finding.status}: ${finding.line}\n`);
-    const warned = warnings.length === 0 ? '' : ` (${warnings.length} warning(s): see above)`;
-    process.stdout.write(
-      problems.length === 0
-        ? `All checks passed${warned}: BAT OS can start.\n`
-        : `${problems.length} to fix before BAT OS can start.\n`,
-    );
-    return problems.length === 0 ? 0 : exitFor(problems);
-  }
-  if (problems.length > 0) {
-    refuseStart(
-      problems.map((p) => p.line),
-      values.BATOS_LOG_FORMAT,
-    );
-    return exitFor(problems);
-  }
-  // Each warning is said once; with no usable model none is loaded.
-  const noModel = warnings.some((f) => f.variable === 'BATOS_MODEL');
-  for (const warning of warnings)
-    log.warn(warning.variable === 'BATOS_MODEL' ? `no model: ${warning.line}` : warning.line);
-  let phase: Phase = 'starting';
-  let endpoint: HealthEndpoint | undefined;
-  // The manager of Discord shards answers for them all; a shard has no endpoint of its own.
-  if (values.BATOS_HEALTH_PORT !== undefined && settings.shard === undefined) {
-    try {
-      endpoint = await startHealthEndpoint(
-        { host: values.BATOS_HEALTH_HOST, port: values.BATOS_HEALTH_PORT },
-        () => phase,
-      );
-    } catch (error) {
-      // Taken between the check and now.
-      refuseStart(
-        [
-          `BATOS_HEALTH_PORT=${values.BATOS_HEALTH_PORT}: cannot listen on ${values.BATOS_HEALTH_HOST} (${(error as Error).message}); choose a free port, or unset it.`,
-        ],
-        values.BATOS_LOG_FORMAT,
-      );
-      return EXIT.config;
-    }
-    log.info(`health endpoint: http://${values.BATOS_HEALTH_HOST}:${endpoint.port}/readyz`);
-  }
-  // A health file left by an earlier process would say "ready" for this one. (A shard's
-  // manager owns it.)
-  if (!isShard) rmSync(settings.core.healthFile, { force: true });
-  let image: Image;
-  try {
-    image = await Image.open(settings.core.imageLocation, {
-      cacheBytes: settings.core.cacheMegabytes << 20,
-    });
-  } catch (error) {
-    if (!(error instanceof ImageError)) throw error;
-    const problem = imageOpenProblem(error);
-    refuseStart([problem.line], values.BATOS_LOG_FORMAT);
-    await endpoint?.close();
-    return exitFor([problem]);
-  }
-  const code = await serve(settings, image, log, {
+    check: command.check === true,
     appDir,
     version,
-    noModel,
-    setPhase: (next) => (phase = next),
-  });
-  await endpoint?.close();
-  return code;
-}
-
-/**
- * Discord as this process's part of it: the one shard a ShardingManager spawned it for, the
- * manager of every shard (BATOS_DISCORD_SHARDS), or one connection for everything.
- */
-function startDiscordPart(
-  config: DiscordConfig,
-  shard: ShardIdentity | undefined,
-  bot: Bot,
-  ledger: FrontEndLedger,
-  log: Logger,
-): Promise<FrontEnd> {
-  const personas = PERSONA_NAMES;
-  if (shard !== undefined) return startDiscord(config, bot, log, { ledger, shard, personas });
-  if (config.shards === undefined) return startDiscord(config, bot, log, { ledger, personas });
-  return startDiscordShards({
-    config,
-    shards: config.shards,
-    // Each shard is this program again, run as pm2 runs it: Node with tsx as an import hook.
-    script: fileURLToPath(import.meta.url),
-    execArgv: ['--import', 'tsx'],
     log,
   });
-}
-
-/**
- * Loads the model, starts the front ends and serves the opened image until stopped.
- * Resolves with the exit code: 1 when piped console input had a line that failed.
- */
-async function serve(
-  settings: Settings,
-  image: Image,
-  log: Logger,
-  {
-    appDir,
-    version,
-    noModel,
-    setPhase,
-  }: {
-    appDir: string;
-    version: { version: string; revision: string };
-    /** The checks found no usable model: serve without one. */
-    noModel: boolean;
-    setPhase: (phase: Phase) => void;
-  },
-): Promise<number> {
-  const { core, shard } = settings;
-  const runner = new QuickJsMethodRunner(
-    core.sandboxWorkers === undefined ? {} : { workers: core.sandboxWorkers },
-  );
-  const loaded = noModel
-    ? { reason: howToGetAModel(settings.mind.model, settings.mind.modelsDir) }
-    : await loadMind(settings.mind, log);
-  const mind = 'reason' in loaded ? undefined : loaded;
-  const noModelReason = 'reason' in loaded ? loaded.reason : undefined;
-  const uvm = new Uvm({
-    image,
-    runner,
-    primitives: personaPrimitives({ image, loraDir: core.loraDir }),
-    quotas: core.quotas,
-    sendsPerPerson: core.sendsPerPerson,
-    slotRules: [personaSlotRule(PERSONA_PROTOTYPE_NAME)],
-    ...(mind
-      ? {
-          writer: limitGenerations(
-            new MindMethodWriter(mind, runner, settings.mind.sequences),
-            core.generationLimit,
-          ),
-        }
-      : { noWriterReason: `no model is loaded to write it. ${noModelReason}` }),
-  });
-  const system = { who: 'system:batos', platform: 'console' } as const;
-  await uvm.bootstrap(system);
-  if (mind) await recordModel(uvm, system, mind.source);
-  await installPersonas(uvm, system);
-  const checkMethod = (source: string) => runner.check(source);
-  const conversation = new PersonaConversation({
-    uvm,
-    ...(mind ? { mind } : { noModelReason: noModelReason! }),
-    ...(mind?.source.kind === 'local' && isForgedModel(mind.source.model)
-      ? { modelNote: FORGED_MODEL_NOTE }
-      : {}),
-    loraDir: core.loraDir,
-    checkMethod,
-    defaultPersona: core.defaultPersona,
-    historyTurns: core.historyTurns,
-    historyChars: core.historyChars,
-    maxThreadsPerUser: core.quotas.maxThreadsPerUser,
-    turnsAtOnce: settings.mind.sequences,
-  });
-  const heartbeat =
-    core.auditIntervalMinutes > 0 && shard === undefined
-      ? startHeartbeat({ uvm, intervalMs: core.auditIntervalMinutes * 60_000, log, checkMethod })
-      : undefined;
-  const retention =
-    shard === undefined
-      ? startRetention({
-          uvm,
-          retention: core.historyRetention,
-          intervalMs: RETENTION_INTERVAL_MS,
-          log,
-        })
-      : undefined;
-
-  const bot = new Bot({
-    uvm,
-    log,
-    backupDir: core.backupDir,
-    sendLimit: core.sendLimit,
-    parserLimits: core.parserLimits,
-    conversation,
-    personaHelp: PERSONA_HELP,
-    ...(core.programmers === undefined ? {} : { roles: { programmers: core.programmers } }),
-    ...(core.upgradeKey === undefined
-      ? {}
-      : {
-          upgrades: stewardUpgradeDesk({
-            appDir,
-            upgradeDir: core.upgradeDir,
-            key: core.upgradeKey,
-          }),
-        }),
-  });
-
-  const frontEnds: FrontEnd[] = [];
-  // The front ends keep their ledger in the image directly: the bot and the UVM add nothing.
-  const { ledger } = image;
-  if (settings.discord)
-    frontEnds.push(await startDiscordPart(settings.discord, shard, bot, ledger, log));
-  if (settings.slack) frontEnds.push(await startSlack(settings.slack, bot, log, { ledger }));
-
-  let resultPoll: NodeJS.Timeout | undefined;
-  let reporting = Promise.resolve();
-  let stopping: Promise<void> | undefined;
-  let markStopped = () => {};
-  const stopped = new Promise<void>((resolve) => (markStopped = resolve));
-  const shutdown = (why: string): Promise<void> =>
-    (stopping ??= (async () => {
-      setPhase('stopping');
-      rmSync(core.healthFile, { force: true });
-      log.info(`shutting down (${why}): finishing sends in flight`);
-      clearInterval(resultPoll);
-      await reporting;
-      await Promise.allSettled(frontEnds.map((f) => f.stop()));
-      await heartbeat?.stop();
-      await retention?.stop();
-      await uvm.close();
-      await mind?.close();
-      log.info('image closed; goodbye');
-      markStopped();
-    })());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const)
-    process.once(signal, () => void shutdown(signal).then(() => process.exit(0)));
-  process.on('message', (message) => {
-    if (message === 'shutdown') void shutdown('shutdown message').then(() => process.exit(0));
-  });
-
-  if (shard === undefined)
-    await writeHealthFile(core.healthFile, {
-      ...version,
-      pid: process.pid,
-      startedAt: new Date().toISOString(),
-      ready: true,
-      objects: image.countObjects(),
-    });
-  log.info(
-    `ready: BAT OS ${version.version}, image ${image.location} (${image.countObjects()} objects), chat front ends: ${shard === undefined ? frontEnds.map((f) => f.name).join(', ') || 'none' : `Discord shard ${shard.id} of ${shard.count}`}`,
-  );
-  // The console starts last, so its prompt is not buried under the start-up log.
-  const wantConsole =
-    shard === undefined &&
-    (core.console === 'on' || (core.console === 'auto' && frontEnds.length === 0));
-  const consoleFrontEnd = wantConsole
-    ? startConsole(bot, {
-        input: process.stdin,
-        output: process.stdout,
-        interactive: process.stdin.isTTY === true,
-        sender: { id: userInfo().username, name: userInfo().username, isAdmin: core.consoleAdmin },
-        historyFile: join(core.dataDir, 'console_history'),
-        logStream: process.stderr,
-      })
-    : undefined;
-  if (consoleFrontEnd) frontEnds.push(consoleFrontEnd);
-  setPhase('ready');
-  process.send?.('ready');
-  // Results come after a restart, and for dry runs while the bot keeps running: look now and
-  // every few seconds.
-  const results = upgradeLayout(core.upgradeDir).results;
-  const upgradeKey = core.upgradeKey;
-  // The manager of Discord shards reports for them; its Discord front end posts over REST.
-  if (upgradeKey !== undefined && shard === undefined) {
-    await reportUpgradeResults(results, upgradeKey, frontEnds, log);
-    resultPoll = setInterval(() => {
-      reporting = reporting.then(() => reportUpgradeResults(results, upgradeKey, frontEnds, log));
-    }, 5_000).unref();
-  }
-
-  if (consoleFrontEnd) {
-    // The console ends at end of piped input, or when the operator quits: then BAT OS stops.
-    const { failed } = await consoleFrontEnd.finished;
-    await shutdown(process.stdin.isTTY ? 'console closed' : 'end of input');
-    return failed > 0 && process.stdin.isTTY !== true ? 1 : 0;
-  } else {
-    // Chat front ends only: stay up until a signal or pm2's shutdown message.
-    const keepAlive = setInterval(() => {}, 1 << 30);
-    await stopped;
-    clearInterval(keepAlive);
-    return 0;
-  }
 }
 
 // Everything BAT OS writes (the image, its backups, the health file) is its user's alone.

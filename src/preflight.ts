@@ -14,6 +14,7 @@ import { checkSlackTokens, type SlackConfig } from './adapters/slack/index.ts';
 import { exposedFiles } from './config/file-modes.ts';
 import type { LoginCheck } from './adapters/chat/index.ts';
 import { ImageError } from './core/errors.ts';
+import { EXIT } from './start-refusal.ts';
 import {
   isPostgresLocation,
   probePostgres,
@@ -27,12 +28,6 @@ import {
   validateModelFile,
   type MindConfig,
 } from './core/mind/index.ts';
-
-/**
- * Exit codes: a wrong setting (78, EX_CONFIG: pm2 does not restart on it), a platform that
- * did not answer (69, EX_UNAVAILABLE: worth a later try), bad usage (2).
- */
-export const EXIT = { config: 78, unavailable: 69, usage: 2 } as const;
 
 /** The exit code for problems found: 69 when every one may pass by itself, else 78. */
 export function exitFor(problems: readonly Finding[]): number {

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'no
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT } from '../src/preflight.ts';
+import { EXIT } from '../src/start-refusal.ts';
 import { FakeDiscord } from './support/fake-discord.ts';
 import { FakeSlack } from './support/fake-slack.ts';
 import { forged } from './support/forged.ts';

@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EXIT } from '../src/preflight.ts';
+import { EXIT } from '../src/start-refusal.ts';
 import { finished, REPO_ROOT, runBatos, type RunResult } from './support/run-batos.ts';
 import { tempDir } from './support/temp.ts';
 
