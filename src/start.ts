@@ -445,6 +445,10 @@ export async function start({
   const noModel = warnings.some((f) => f.variable === 'BATOS_MODEL');
   for (const warning of warnings)
     log.warn(warning.variable === 'BATOS_MODEL' ? `no model: ${warning.line}` : warning.line);
+  if (process.versions.node.startsWith('20.'))
+    log.warn(
+      `Node ${process.versions.node} is past its end of life (April 2026): BAT OS runs on it, but Node 24 gets security fixes and starts BAT OS about 3× faster (README, "Which Node").`,
+    );
   let phase: Phase = 'starting';
   let endpoint: HealthEndpoint | undefined;
   // The manager of Discord shards answers for them all; a shard has no endpoint of its own.
