@@ -226,6 +226,7 @@ async function serve(
     primitives: personaPrimitives({ image, loraDir: core.loraDir }),
     quotas: core.quotas,
     sendsPerPerson: core.sendsPerPerson,
+    methodAttempts: core.methodAttempts,
     slotRules: [personaSlotRule(PERSONA_PROTOTYPE_NAME)],
     ...(mind
       ? {

@@ -49,6 +49,8 @@ export interface CoreConfig {
   readonly cacheMegabytes: number;
   /** Sends one person may have running at once (BATOS_SENDS_PER_PERSON). */
   readonly sendsPerPerson: number;
+  /** Methods the model may write for one send (BATOS_METHOD_ATTEMPTS). */
+  readonly methodAttempts: number;
   /** Sandbox worker threads (BATOS_SANDBOX_WORKERS); the machine decides when unset. */
   readonly sandboxWorkers: number | undefined;
 }
@@ -100,6 +102,7 @@ export function coreConfig(values: SettingValues): CoreConfig {
     programmers: values.BATOS_PROGRAMMERS,
     cacheMegabytes: values.BATOS_CACHE_MB,
     sendsPerPerson: values.BATOS_SENDS_PER_PERSON,
+    methodAttempts: values.BATOS_METHOD_ATTEMPTS,
     sandboxWorkers: values.BATOS_SANDBOX_WORKERS,
   };
 }

@@ -147,10 +147,13 @@ export class Bot implements BotService {
         ...(events.status ? { onStatus: (text: string) => events.status?.(text) } : {}),
         ...(events.signal ? { signal: events.signal } : {}),
       });
-      return textReply('ok', outcome.text, {
+      const reply = textReply('ok', outcome.text, {
         ...(persona === undefined ? {} : { persona }),
         ...(outcome.tx === undefined ? {} : { tx: outcome.tx }),
       });
+      if (outcome.attempts === undefined) return reply;
+      const note = `(the model wrote ${parsed.selector} in ${outcome.attempts} attempts; only the last, which passed, was kept)`;
+      return { ...reply, parts: [...reply.parts, { kind: 'text', text: note }] };
     }
     const words = parsed.words;
     switch (parsed.command) {

@@ -52,6 +52,8 @@ export interface SendOutcome {
   readonly tx?: number;
   /** Whether the method that answered was written for this send. */
   readonly generated: boolean;
+  /** How many methods the model wrote before one passed, when more than one. */
+  readonly attempts?: number;
 }
 
 /** A lookup failure on the top-level send, carried out of its transaction to start generation. */

@@ -1,5 +1,6 @@
 /** What the UVM asks of whoever writes missing methods (the mind, in production). */
 import type { MethodRequest as MethodPromptRequest } from '../mind/index.ts';
+import type { SendError } from '../errors.ts';
 import type { MethodProvenance, Value } from '../model/value.ts';
 
 /**
@@ -16,6 +17,21 @@ export interface MethodRequest extends MethodPromptRequest {
 export interface WrittenMethod {
   readonly source: string;
   readonly provenance: MethodProvenance;
+}
+
+/** Methods the model may write for one send, by default (BATOS_METHOD_ATTEMPTS). */
+export const DEFAULT_METHOD_ATTEMPTS = 3;
+
+/**
+ * A written method that failed its checks or its first run (thrown, like a lookup's
+ * NeedsMethod, only within the UVM): its source and why go back to the model for the next
+ * attempt; `error` is what the sender hears when no attempt is left.
+ */
+export class RejectedMethod {
+  constructor(
+    readonly source: string,
+    readonly error: SendError,
+  ) {}
 }
 
 export interface MethodWriter {

@@ -2,6 +2,11 @@
  * Writing a method nobody understands yet: outside any transaction, once for everyone who
  * asks for the same one meanwhile (and, across processes over one image, by the one process
  * holding the claim), then installed and run in a short transaction of its own.
+ *
+ * A method that fails its checks, or fails when it first runs (that transaction is rolled
+ * back, so nothing of it is kept), goes back to the model with the error, up to the attempts
+ * allowed (BATOS_METHOD_ATTEMPTS); only one that passes is kept, and the reply says how many
+ * attempts it took.
  */
 import { findWrites } from '../analysis/index.ts';
 import { SendError } from '../errors.ts';
@@ -11,7 +16,12 @@ import { objectLabel } from '../model/render.ts';
 import type { Oid } from '../model/value.ts';
 import { NeedsMethod, type Delivery, type SendOutcome, type SendRequest } from './delivery.ts';
 import type { ImageWork } from './image-work.ts';
-import type { MethodRequest, MethodWriter, WrittenMethod } from './method-writer.ts';
+import {
+  RejectedMethod,
+  type MethodRequest,
+  type MethodWriter,
+  type WrittenMethod,
+} from './method-writer.ts';
 
 /** A method being written, and who waits for it. */
 interface Writing {
@@ -38,10 +48,43 @@ export class MethodWriting {
     private readonly delivery: Delivery,
     private readonly writer: MethodWriter | undefined,
     private readonly noWriterReason: string,
+    private readonly attempts: number,
   ) {}
 
-  /** Writes the method `needed` (or waits for it), then delivers `request` with it. */
+  /**
+   * Writes the method `needed` (or waits for it), then delivers `request` with it; a method
+   * that fails its checks or its run is written again with the error, while attempts last.
+   */
   async writeAndDeliver(request: SendRequest, needed: MethodRequest): Promise<SendOutcome> {
+    const label = objectLabel(needed.oid, needed.name);
+    const failed: Array<{ source: string; error: string }> = [];
+    for (;;) {
+      const attempt = failed.length === 0 ? needed : { ...needed, failedAttempts: [...failed] };
+      try {
+        const outcome = await this.writeOnceAndDeliver(request, attempt);
+        return failed.length === 0 ? outcome : { ...outcome, attempts: failed.length + 1 };
+      } catch (error) {
+        if (!(error instanceof RejectedMethod)) throw error;
+        const tried = failed.length + 1;
+        if (tried >= this.attempts) {
+          const after = tried === 1 ? '' : ` (${tried} attempts, each failed)`;
+          throw new SendError(error.error.code, `${error.error.message}${after}`, {
+            cause: error.error,
+          });
+        }
+        failed.push({ source: error.source, error: error.error.message });
+        request.onStatus?.(
+          `${label}: the \`${needed.selector}\` the model wrote failed (${error.error.message}) — writing it again, attempt ${tried + 1} of ${this.attempts}…`,
+        );
+      }
+    }
+  }
+
+  /** One attempt: writes `needed` (or waits for the writing under way), then delivers. */
+  private async writeOnceAndDeliver(
+    request: SendRequest,
+    needed: MethodRequest,
+  ): Promise<SendOutcome> {
     const label = objectLabel(needed.oid, needed.name);
     if (this.writer === undefined)
       throw new SendError(
@@ -113,9 +156,15 @@ export class MethodWriting {
           `The model wrote ${needed.selector} for ${label}, but it changes the object (${writes[0]!.message}), and ${label} is not yours: a method written for you on someone else's object may only read. Nothing was kept. Clone it and ask your clone: \`${label.split(' ')[0]} clone\`, then \`#<new oid> name my_${needed.name ?? 'object'}\`, then \`my_${needed.name ?? 'object'} ${needed.selector}\`.`,
         );
     }
-    return this.work.attempt(request.caller.principal, () =>
-      this.delivery.install(request, needed, method),
-    );
+    try {
+      return await this.work.attempt(request.caller.principal, () =>
+        this.delivery.install(request, needed, method),
+      );
+    } catch (error) {
+      if (error instanceof SendError && error.code === 'method-failed')
+        throw new RejectedMethod(method.source, error);
+      throw error;
+    }
   }
 
   /** Whether `oid` understands `selector` as committed now (another process may have taught it). */

@@ -18,7 +18,12 @@ import {
   type MindService,
 } from '../mind/index.ts';
 import type { MethodRunner } from '../sandbox/contract.ts';
-import type { MethodRequest, MethodWriter, WrittenMethod } from './method-writer.ts';
+import {
+  RejectedMethod,
+  type MethodRequest,
+  type MethodWriter,
+  type WrittenMethod,
+} from './method-writer.ts';
 
 /** Methods written at once by default: the mind's sequences per context. */
 export const DEFAULT_GENERATIONS_AT_ONCE = DEFAULT_SEQUENCES;
@@ -58,10 +63,13 @@ export class MindMethodWriter implements MethodWriter {
       checkGeneratedMethod(generated.source);
       this.runner.check(generated.source);
     } catch (error) {
-      throw new SendError(
-        'generation-failed',
-        `The model wrote ${request.selector}, but it failed the checks, so it was not installed: ${(error as Error).message}`,
-        { cause: error },
+      throw new RejectedMethod(
+        generated.source,
+        new SendError(
+          'generation-failed',
+          `The model wrote ${request.selector}, but it failed the checks, so it was not installed: ${(error as Error).message}`,
+          { cause: error },
+        ),
       );
     }
     return {

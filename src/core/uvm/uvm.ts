@@ -42,7 +42,7 @@ import {
 } from './delivery.ts';
 import { ImageWork } from './image-work.ts';
 import { Invoker } from './invoker.ts';
-import type { MethodWriter } from './method-writer.ts';
+import { DEFAULT_METHOD_ATTEMPTS, type MethodWriter } from './method-writer.ts';
 import { MethodWriting } from './method-writing.ts';
 import type { PrimitiveTable } from './primitives.ts';
 import type { HistoryRetention, Retained } from './retention.ts';
@@ -68,6 +68,11 @@ export interface UvmOptions {
    * free while two people hold theirs, see `send-gate.ts`).
    */
   readonly sendsPerPerson?: number;
+  /**
+   * Methods the model may write for one send: each that fails its checks or its first run
+   * goes back to it with the error (default {@link DEFAULT_METHOD_ATTEMPTS}).
+   */
+  readonly methodAttempts?: number;
 }
 
 export class Uvm {
@@ -108,6 +113,7 @@ export class Uvm {
       this.delivery,
       options.writer,
       (options.noWriterReason ?? 'no model is loaded to write it').replace(/\.$/, ''),
+      options.methodAttempts ?? DEFAULT_METHOD_ATTEMPTS,
     );
     this.commands = new Commands(image, this.work, this.guardFor);
   }

@@ -18,6 +18,8 @@ export interface MethodRequest {
   readonly words?: string;
   /** The sender does not own the object: the method may only read, never change anything. */
   readonly readOnly?: boolean;
+  /** Earlier methods written for this send that failed their checks or their run, and why. */
+  readonly failedAttempts?: ReadonlyArray<{ readonly source: string; readonly error: string }>;
 }
 
 const COVENANT = `You are the mind of BAT OS, a living image of prototype objects. When an object receives a message it does not understand, you write the missing method; it is checked, run in a sandbox and kept in the object for good.
@@ -49,7 +51,14 @@ export function buildMethodPrompt(request: MethodRequest): Prompt {
           'The sender does not own this object: the method must only read. Do not call self.set or self.remove, and send no selector that changes anything (setSlot, removeSlot, defineMethod, clone).',
         ]
       : []),
-    `Write the method "${request.selector}".`,
+    ...(request.failedAttempts ?? []).flatMap((attempt, i) => [
+      `Attempt ${i + 1} was this method:`,
+      attempt.source,
+      `It failed: ${attempt.error}`,
+    ]),
+    request.failedAttempts?.length
+      ? `Write the method "${request.selector}" again, so that it does not fail that way.`
+      : `Write the method "${request.selector}".`,
   ];
   return { system: COVENANT, user: lines.join('\n') };
 }
