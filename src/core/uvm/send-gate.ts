@@ -70,11 +70,6 @@ export class SendGate {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  /** Sends `party` is running now, for tests. */
-  runningFor(party: string): number {
-    return this.held.get(party) ?? 0;
-  }
-
   private get quiet(): boolean {
     return (
       this.running === 0 &&
