@@ -6,11 +6,15 @@ import { SendError } from '../errors.ts';
 import type { Caller } from './principal.ts';
 
 /** The commands a message can name (see the parser's COMMANDS), and the admin's `audit collect`. */
-export type Command = 'history' | 'undo' | 'collect' | 'backup' | 'upgrade' | 'audit-collect';
+export type Command =
+  'history' | 'undo' | 'versions' | 'revert' | 'collect' | 'backup' | 'upgrade' | 'audit-collect';
 
 const ADMIN_ONLY: Readonly<Record<Command, string | undefined>> = {
   history: undefined,
   undo: undefined,
+  versions: undefined,
+  // Who may put a version back is the write guard's to decide, as for any write.
+  revert: undefined,
   collect: 'Only admins may collect: it deletes what the root cannot reach, for everyone.',
   backup: 'Only admins may back the image up.',
   upgrade: 'Upgrades are for admins, asked in the admin channel. Nothing was requested.',

@@ -18,6 +18,7 @@ import { assertCommand } from '../access/commands.ts';
 import type { Caller } from '../access/principal.ts';
 import {
   DEFAULT_PARSER_LIMITS,
+  isIdentifier,
   parseLine,
   type ObjectDesignator,
   type ParsedLine,
@@ -177,6 +178,22 @@ export class Bot implements BotService {
         const { undone, tx } = await uvm.undo(caller, id === undefined ? undefined : Number(id[1]));
         return textReply('ok', `Undid transaction ${undone}.`, tx === undefined ? {} : { tx });
       }
+      case 'versions': {
+        const { object, selector } = methodWords(words, 2, 'versions');
+        return {
+          status: 'ok',
+          parts: [{ kind: 'code', code: await uvm.versions(caller, object, selector) }],
+        };
+      }
+      case 'revert': {
+        const { object, selector, n } = methodWords(words, 3, 'revert');
+        const { tx } = await uvm.revert(caller, object, selector, n!);
+        return textReply(
+          'ok',
+          `Put version ${n} of ${selector} back.`,
+          tx === undefined ? {} : { tx },
+        );
+      }
       case 'collect': {
         const days = words[0] === undefined ? undefined : Number(words[0]);
         if (days !== undefined && !(Number.isInteger(days) && days >= 0))
@@ -266,6 +283,31 @@ function historyQuery(words: readonly string[]): HistoryQuery {
   if (parsed === undefined)
     throw new SendError('parse', `"${word}" is not an object, a transaction or \`all\`. ${usage}`);
   return { object: parsed };
+}
+
+/** `versions object selector` and `revert object selector N`: their words, checked. */
+function methodWords(
+  words: readonly string[],
+  count: 2 | 3,
+  command: 'versions' | 'revert',
+): { object: ObjectDesignator; selector: string; n?: number } {
+  const usage =
+    command === 'versions'
+      ? "`versions genesis greet` lists the versions of genesis's method greet."
+      : "`revert genesis greet 2` puts version 2 of genesis's greet back (`versions genesis greet` lists them).";
+  const [objectWord, selector, number] = words;
+  const object = objectWord === undefined ? undefined : parseObjectWord(objectWord);
+  if (
+    words.length !== count ||
+    object === undefined ||
+    selector === undefined ||
+    !isIdentifier(selector)
+  )
+    throw new SendError('parse', `That is not how ${command} goes. ${usage}`);
+  if (count === 2) return { object, selector };
+  const n = /^\d{1,6}$/u.test(number ?? '') ? Number(number) : 0;
+  if (n < 1) throw new SendError('parse', `"${number}" is not a version number. ${usage}`);
+  return { object, selector, n };
 }
 
 /** `word` as an object designator (`genesis`, `@genesis`, `#3`), if it is one. */

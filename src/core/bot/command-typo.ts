@@ -23,6 +23,8 @@ export interface TypoView {
 /** Whether `words` read as the arguments of `command`. */
 function takesArguments(command: CommandName, words: readonly string[], image: TypoView): boolean {
   if (words.length === 0) return true;
+  if (command === 'versions') return words.length === 2;
+  if (command === 'revert') return words.length === 3 && /^\d{1,6}$/u.test(words[2]!);
   if (words.length > 1) return false;
   const word = words[0]!;
   switch (command) {

@@ -33,6 +33,8 @@ COMMANDS (any case)                   who may
   history [object | tx | all]         everyone: the last 10 sends, what changed an object,
                                       one transaction, or all with BAT OS's own
   undo [tx]                           everyone, their own sends; admins, anyone's
+  versions object selector            everyone who may read it: a method's versions
+  revert object selector N            whoever may change the object: version N back
   collect [days]                      admins: delete unreachable objects, compact,
                                       and with days forget older history
   backup [file]                       admins: copy the image while it runs

@@ -12,6 +12,7 @@ import type { CollectResult, HistoryEntry, Image, Transaction } from '../image/i
 import { labelOf, nameOf } from '../model/name-table.ts';
 import { accessOf } from '../model/object-access.ts';
 import { SYSTEM } from '../model/principal.ts';
+import type { MethodProvenance } from '../model/value.ts';
 import { assertReadable } from './access-checks.ts';
 import { transactionInfo, type GuardFor } from './delivery.ts';
 import { historyText } from './history-text.ts';
@@ -21,6 +22,8 @@ import type { ObjectDesignator } from './parser.ts';
 import { RETAINED_SHARE, type HistoryRetention, type Retained } from './retention.ts';
 import { undoRefusal } from './undo-rule.ts';
 import { undoObstacleError } from './undo-words.ts';
+import { methodVersions, versionsText, VERSIONS_SEARCHED } from './method-versions.ts';
+import { authorOf } from './primitives.ts';
 
 /** Which history {@link Commands.history} shows; nothing named, the last 10 people made. */
 export interface HistoryQuery {
@@ -139,6 +142,71 @@ export class Commands {
       await this.work.gate.alone(SYSTEM, () => this.image.forgetHistory({ through: forgotten }));
     }
     return { byAge, bySize, bytesBefore, bytesAfter: await this.image.historySize() };
+  }
+
+  /** A method's versions on an object the caller may read, oldest first, as text. */
+  async versions(caller: Caller, object: ObjectDesignator, selector: string): Promise<string> {
+    assertCommand(caller, 'versions');
+    return this.work.read(async (tx) => {
+      const oid = resolveDesignator(tx, object, caller.principal);
+      assertReadable(tx, callerAuthority(caller), oid);
+      const entries = await this.image.history({ oid, limit: VERSIONS_SEARCHED });
+      const versions = methodVersions(entries, oid, selector);
+      return versionsText(labelOf(tx, oid), selector, versions, tx.slots(oid)?.get(selector));
+    });
+  }
+
+  /**
+   * Puts version `n` (from 1, as `versions` numbers them) of a method back, as a new change
+   * of the caller's: the write guard decides as for any write (the owner, an admin, anyone on
+   * a writable object), and the version runs with the reverter's authority from then on, as
+   * a method defined by them would. Undoable like any change.
+   */
+  async revert(
+    caller: Caller,
+    object: ObjectDesignator,
+    selector: string,
+    n: number,
+  ): Promise<{ tx?: number }> {
+    assertCommand(caller, 'revert');
+    const done = await this.work.attempt(caller.principal, async () => {
+      const authority = callerAuthority(caller);
+      const info = transactionInfo(caller, `revert ${selector} ${n}`);
+      const tx = this.image.begin(info, this.guardFor(authority));
+      const oid = resolveDesignator(tx, object, caller.principal);
+      assertReadable(tx, authority, oid);
+      const label = labelOf(tx, oid);
+      const entries = await this.image.history({ oid, limit: VERSIONS_SEARCHED });
+      const versions = methodVersions(entries, oid, selector);
+      const version = versions[n - 1];
+      if (version === undefined)
+        throw new SendError(
+          'bad-argument',
+          versions.length === 0
+            ? `${label} has no recorded version of ${selector}; nothing was changed.`
+            : `${label} ${selector} has versions 1 to ${versions.length}, not ${n}; nothing was changed. \`versions ${label.split(' ').pop()} ${selector}\` lists them.`,
+        );
+      const current = tx.slots(oid)?.get(selector);
+      if (current?.kind === 'method' && current.source === version.slot.source)
+        throw new SendError(
+          'bad-argument',
+          `${label} ${selector} is version ${n} already; nothing was changed.`,
+        );
+      const provenance: MethodProvenance = {
+        // Methods from before provenance was kept have none: whoever reverts defines it.
+        ...(version.slot.provenance ?? {
+          author: 'human',
+          by: caller.principal,
+          at: new Date().toISOString(),
+        }),
+        owner: authorOf(tx, oid, authority),
+      };
+      tx.setSlot(oid, selector, { ...version.slot, provenance });
+      const id = await this.image.commit(tx);
+      return id === undefined ? {} : { tx: id };
+    });
+    if (done.tx !== undefined) await this.work.durable();
+    return done;
   }
 
   /** Admins: copies the live image to `file`. */

@@ -32,7 +32,16 @@ export type Argument =
   | { readonly kind: 'template'; readonly value: Value }
   | ObjectDesignator;
 
-export const COMMANDS = ['undo', 'history', 'collect', 'backup', 'upgrade', 'help'] as const;
+export const COMMANDS = [
+  'undo',
+  'history',
+  'versions',
+  'revert',
+  'collect',
+  'backup',
+  'upgrade',
+  'help',
+] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** The command `word` names, in any case (`help`, `HELP`, `History`), if any. */

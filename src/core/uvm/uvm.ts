@@ -44,6 +44,7 @@ import { ImageWork } from './image-work.ts';
 import { Invoker } from './invoker.ts';
 import { DEFAULT_METHOD_ATTEMPTS, type MethodWriter } from './method-writer.ts';
 import { MethodWriting } from './method-writing.ts';
+import type { ObjectDesignator } from './parser.ts';
 import type { PrimitiveTable } from './primitives.ts';
 import type { HistoryRetention, Retained } from './retention.ts';
 
@@ -213,6 +214,21 @@ export class Uvm {
   /** See {@link Commands.undo}. */
   undo(caller: Caller, txId?: number): Promise<{ undone: number; tx?: number }> {
     return this.commands.undo(caller, txId);
+  }
+
+  /** See {@link Commands.versions}. */
+  versions(caller: Caller, object: ObjectDesignator, selector: string): Promise<string> {
+    return this.commands.versions(caller, object, selector);
+  }
+
+  /** See {@link Commands.revert}. */
+  revert(
+    caller: Caller,
+    object: ObjectDesignator,
+    selector: string,
+    n: number,
+  ): Promise<{ tx?: number }> {
+    return this.commands.revert(caller, object, selector, n);
   }
 
   /** See {@link Commands.collect}. */

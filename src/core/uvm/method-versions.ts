@@ -1,0 +1,66 @@
+/**
+ * A method's versions, as the image's history keeps them: every transaction that set the
+ * method slot, oldest first, with its source, who made it and where it came from. `versions`
+ * shows them; `revert` puts one back as a new version (undoable like any change).
+ */
+import type { HistoryEntry } from '../image/index.ts';
+import type { MethodProvenance, Oid, Slot } from '../model/value.ts';
+
+/** One version of a method: the slot a transaction set, and that transaction. */
+export interface MethodVersion {
+  readonly tx: number;
+  readonly at: string;
+  readonly who: string;
+  readonly slot: Extract<Slot, { kind: 'method' }>;
+}
+
+/** How many of an object's transactions are searched for a method's versions. */
+export const VERSIONS_SEARCHED = 2_000;
+
+/** The versions of `selector` on `oid` in `entries` (newest first, as history reads them). */
+export function methodVersions(
+  entries: readonly HistoryEntry[],
+  oid: Oid,
+  selector: string,
+): MethodVersion[] {
+  const versions: MethodVersion[] = [];
+  for (const entry of [...entries].reverse()) {
+    // An undone change is as if it never was, and its undo only brought back a version
+    // already listed.
+    if (entry.undoneBy !== null || entry.undoOf !== null) continue;
+    for (const change of entry.changes)
+      if (change.oid === oid && change.slot === selector && change.after?.kind === 'method')
+        versions.push({ tx: entry.tx, at: entry.at, who: entry.who, slot: change.after });
+  }
+  return versions;
+}
+
+/** Where a version came from, in a few words. */
+function origin(provenance: MethodProvenance | undefined): string {
+  if (provenance?.author !== 'model') return 'by hand';
+  return `the model${provenance.model === undefined ? '' : ` (${provenance.model})`}`;
+}
+
+/** `versions`' answer: each version, its transaction and origin, and its source. */
+export function versionsText(
+  label: string,
+  selector: string,
+  versions: readonly MethodVersion[],
+  current: Slot | undefined,
+): string {
+  if (versions.length === 0)
+    return `${label} has no recorded version of ${selector}${current === undefined ? '' : ' (it was set before history was kept, or its history was forgotten)'}.`;
+  const lines = [
+    `${label} ${selector}: ${versions.length} version${versions.length === 1 ? '' : 's'}, oldest first`,
+  ];
+  versions.forEach((version, i) => {
+    const now =
+      current?.kind === 'method' && current.source === version.slot.source ? ' (current)' : '';
+    lines.push(
+      `${i + 1}. tx ${version.tx} · ${version.at.slice(0, 16).replace('T', ' ')} · ${version.who} · ${origin(version.slot.provenance)}${now}`,
+      ...version.slot.source.split('\n').map((line) => `     ${line}`),
+    );
+  });
+  lines.push(`\`revert ${label.split(' ').pop()} ${selector} N\` puts version N back.`);
+  return lines.join('\n');
+}
