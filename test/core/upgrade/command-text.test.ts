@@ -39,7 +39,7 @@ describe('parseUpgradeCommand', () => {
     'upgrade pull-model $(x)',
     'upgrade pull-model `id`',
     "upgrade pull-model 'a b'",
-    'upgrade build > /etc/passwd',
+    'upgrade build > build.log',
   ])('refuses shell text: %s', (text) => {
     const parsed = parseUpgradeCommand(text);
     expect(parsed.ok).toBe(false);
