@@ -30,6 +30,8 @@ import {
   type HistoryOptions,
 } from './history.ts';
 import { Ledger } from './ledger.ts';
+import { methodIndexChanges, type IndexedMethod } from './method-index.ts';
+import { implementorsOf, nearestMethods, sendersOf } from './method-search.ts';
 import { DEFAULT_CACHE_BYTES, ObjectCache } from './object-cache.ts';
 import { isPostgresLocation, PostgresStore } from './postgres/index.ts';
 import { SqliteStore } from './sqlite-store.ts';
@@ -169,6 +171,7 @@ export class Image {
     }
     const { info } = tx;
     const rows = changes.map(encodeChange);
+    const methodIndex = methodIndexChanges(changes);
     const bytes = rows.reduce((sum, row) => sum + changeBytes(row), 0);
     // In the same turn as a SQLite commit, so nothing commits between the check and the write.
     tx.beforeCommit(bytes);
@@ -195,6 +198,7 @@ export class Image {
           bytes,
         },
         changes: rows,
+        ...(methodIndex === undefined ? {} : { methodIndex }),
         alone: this.alone,
       });
       // SQLite answers at once: the cache must then change before anything else runs.
@@ -298,6 +302,24 @@ export class Image {
       else tx.setSlot(oid, slot, change.before);
     }
     return { tx };
+  }
+
+  /** Every method that answers `selector`, on any object, in oid order (at most `limit`). */
+  implementors(selector: string, limit: number): Promise<IndexedMethod[]> {
+    this.assertOpen();
+    return implementorsOf(this.store.kysely, selector, limit);
+  }
+
+  /** The methods whose source sends `selector` (see `sendsSelector`), in oid order. */
+  senders(selector: string, limit: number): Promise<IndexedMethod[]> {
+    this.assertOpen();
+    return sendersOf(this.store.kysely, selector, limit);
+  }
+
+  /** The methods nearest `words` by the full-text rank, best first (at most `limit`). */
+  nearestMethods(words: string, limit: number): Promise<IndexedMethod[]> {
+    this.assertOpen();
+    return nearestMethods(this.store.kysely, words, limit);
   }
 
   /** The bytes the history kept holds: every change's encoded before and after. */

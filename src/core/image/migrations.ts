@@ -12,6 +12,7 @@ import {
 } from 'kysely';
 import { ImageError } from '../errors.ts';
 import { decodeSlots, encodeSlots } from './codec.ts';
+import { methodIndexRow, methodsRow } from './method-index.ts';
 import type { ImageSchema } from './schema.ts';
 import { isRef, type Slot, type Value } from '../model/value.ts';
 
@@ -248,9 +249,93 @@ const migrations: Record<string, Migration> = {
         GROUP BY who, substr(at, 1, 10)`.execute(db);
     },
   },
+  '0006_method_index': {
+    /**
+     * The method index (see `method-index.ts`): a row per method slot, deleted with its
+     * object, and the database's own full-text search over it — an FTS5 table kept in step by
+     * triggers on SQLite, a generated `tsvector` column with a GIN index on PostgreSQL —
+     * filled from the methods the image already holds.
+     */
+    async up(untyped: Kysely<unknown>) {
+      const db = untyped as Kysely<ImageSchema>;
+      const postgres = onPostgres(untyped);
+      const columns = sql.raw(`
+        oid integer NOT NULL REFERENCES objects (oid) ON DELETE CASCADE,
+        slot text NOT NULL,
+        selector text NOT NULL,
+        source text NOT NULL,
+        doc text NOT NULL,
+        provenance text,
+        name_terms text NOT NULL,
+        doc_terms text NOT NULL,
+        source_terms text NOT NULL`);
+      if (postgres) {
+        await sql`
+          CREATE TABLE methods (${columns},
+            search tsvector GENERATED ALWAYS AS (
+              setweight(to_tsvector('simple', name_terms), 'A') ||
+              setweight(to_tsvector('simple', doc_terms), 'B') ||
+              setweight(to_tsvector('simple', source_terms), 'C')) STORED,
+            PRIMARY KEY (oid, slot))`.execute(db);
+        await sql`CREATE INDEX methods_search ON methods USING gin (search)`.execute(db);
+      } else {
+        // An INTEGER PRIMARY KEY, so VACUUM (collect) never renumbers the rows FTS5 points at.
+        await sql`
+          CREATE TABLE methods (id INTEGER PRIMARY KEY, ${columns}, UNIQUE (oid, slot))`.execute(
+          db,
+        );
+        await sql`
+          CREATE VIRTUAL TABLE methods_fts USING fts5(
+            name_terms, doc_terms, source_terms, content='methods', content_rowid='id')`.execute(
+          db,
+        );
+        const put = sql.raw(
+          `INSERT INTO methods_fts (rowid, name_terms, doc_terms, source_terms)
+           VALUES (new.id, new.name_terms, new.doc_terms, new.source_terms)`,
+        );
+        const drop = sql.raw(
+          `INSERT INTO methods_fts (methods_fts, rowid, name_terms, doc_terms, source_terms)
+           VALUES ('delete', old.id, old.name_terms, old.doc_terms, old.source_terms)`,
+        );
+        await sql`CREATE TRIGGER methods_indexed AFTER INSERT ON methods BEGIN ${put}; END`.execute(
+          db,
+        );
+        await sql`CREATE TRIGGER methods_unindexed AFTER DELETE ON methods BEGIN ${drop}; END`.execute(
+          db,
+        );
+        await sql`CREATE TRIGGER methods_reindexed AFTER UPDATE ON methods BEGIN ${drop}; ${put}; END`.execute(
+          db,
+        );
+      }
+      await db.schema.createIndex('methods_by_selector').on('methods').column('selector').execute();
+      for (let after = -1; ;) {
+        const objects = await db
+          .selectFrom('objects')
+          .select(['oid', 'slots'])
+          .where('oid', '>', after)
+          .orderBy('oid')
+          .limit(500)
+          .execute();
+        if (objects.length === 0) break;
+        after = objects.at(-1)!.oid;
+        const rows = objects.flatMap(({ oid, slots }) =>
+          [...decodeSlots(slots)].flatMap(([name, slot]) =>
+            slot.kind === 'method' ? [methodsRow(methodIndexRow(oid, name, slot))] : [],
+          ),
+        );
+        // A few rows at a time: SQLite allows a bounded number of parameters per statement.
+        for (let i = 0; i < rows.length; i += 50)
+          await db
+            .insertInto('methods')
+            .values(rows.slice(i, i + 50))
+            .execute();
+      }
+    },
+  },
 };
 
-function onPostgres(db: Kysely<unknown>): boolean {
+/** Whether `db` is PostgreSQL (else SQLite): where the two speak different SQL. */
+export function onPostgres(db: Pick<Kysely<unknown>, 'getExecutor'>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 

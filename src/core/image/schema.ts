@@ -83,6 +83,26 @@ export interface HistoryDaysTable {
   kept: number | string;
 }
 
+/**
+ * The method index (see `method-index.ts`): one row per method slot, removed with its object.
+ * Searched through `methods_fts` (SQLite FTS5, kept in step by triggers) or the generated
+ * `search` column (PostgreSQL), neither of which kysely needs to know.
+ */
+export interface MethodsTable {
+  oid: number;
+  /** The slot that holds the method: its selector, or a workshop's `#oid selector`. */
+  slot: string;
+  selector: string;
+  source: string;
+  doc: string;
+  /** The method's provenance as JSON; null when it has none. */
+  provenance: string | null;
+  /** The words the selector, the doc line and the source are searched by. */
+  name_terms: string;
+  doc_terms: string;
+  source_terms: string;
+}
+
 export interface ImageSchema {
   meta: MetaTable;
   objects: ObjectsTable;
@@ -91,4 +111,5 @@ export interface ImageSchema {
   ledger_events: LedgerEventsTable;
   ledger_threads: LedgerThreadsTable;
   history_days: HistoryDaysTable;
+  methods: MethodsTable;
 }

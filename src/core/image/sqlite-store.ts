@@ -87,6 +87,12 @@ export class SqliteStore implements ImageStore {
       markUndone: db.prepare<[number, number]>(
         'UPDATE transactions SET undone_by = ? WHERE tx = ?',
       ),
+      indexMethod: db.prepare<
+        [Oid, string, string, string, string, string | null, string, string, string]
+      >(
+        'INSERT INTO methods (oid, slot, selector, source, doc, provenance, name_terms, doc_terms, source_terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(oid, slot) DO UPDATE SET selector = excluded.selector, source = excluded.source, doc = excluded.doc, provenance = excluded.provenance, name_terms = excluded.name_terms, doc_terms = excluded.doc_terms, source_terms = excluded.source_terms',
+      ),
+      unindexMethod: db.prepare<[Oid, string]>('DELETE FROM methods WHERE oid = ? AND slot = ?'),
       countObjects: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM objects'),
       allObjects: db.prepare<[], { oid: Oid; slots: string }>(
         'SELECT oid, slots FROM objects ORDER BY oid',
@@ -162,6 +168,20 @@ export class SqliteStore implements ImageStore {
         s.insertChange.run(id, seq, c.oid, c.slot, c.before, c.after, c.beforeIndex),
       );
       if (t.undoOf !== null) s.markUndone.run(id, t.undoOf);
+      // After the objects: an index row names its object. FTS5 follows by trigger.
+      for (const m of record.methodIndex?.remove ?? []) s.unindexMethod.run(m.oid, m.slot);
+      for (const m of record.methodIndex?.upsert ?? [])
+        s.indexMethod.run(
+          m.oid,
+          m.slot,
+          m.selector,
+          m.source,
+          m.doc,
+          m.provenance,
+          m.nameTerms,
+          m.docTerms,
+          m.sourceTerms,
+        );
       return id;
     });
     const id = write.immediate();

@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { Oid } from '../model/value.ts';
 import type { HistoryEntry } from './history.ts';
+import type { MethodIndexChanges } from './method-index.ts';
 import type { ImageSchema } from './schema.ts';
 
 /**
@@ -52,6 +53,11 @@ export interface CommitRecord {
   /** The transaction's row, as history later reads it back (less what the store assigns). */
   readonly transaction: Omit<HistoryEntry, 'tx' | 'undoneBy' | 'changes'>;
   readonly changes: readonly ChangeRow[];
+  /**
+   * The method index's rows to write and drop, written in the same database transaction;
+   * absent when no change touched a method (most sends).
+   */
+  readonly methodIndex?: MethodIndexChanges;
   /** Made while this process holds the gate ({@link ImageStore.holdOthersBack}). */
   readonly alone: boolean;
 }

@@ -3,44 +3,16 @@
  * every kept transaction the bytes its changes hold, and each person their day's total, from
  * the history already there, counting UTF-8 bytes as stored, not characters.
  */
-import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { encodeSlot } from '../../../src/core/image/codec.ts';
-import { imageMigrations } from '../../../src/core/image/migrations.ts';
-import { isPostgresLocation } from '../../../src/core/image/index.ts';
 import type { Value } from '../../../src/core/model/value.ts';
 import { freshImageLocation, IMAGE_KINDS } from '../../support/images.ts';
-import { withImage } from './support.ts';
+import { imageBefore, withImage } from './support.ts';
 
 const encoded = (value: Value) => encodeSlot({ kind: 'value', value });
 const bytes = (...texts: string[]) => texts.reduce((sum, t) => sum + Buffer.byteLength(t), 0);
 const ALICE = 'discord:alice';
-
-/** Runs the migrations before 0005 at `location`, then writes `work` with raw SQL. */
-async function imageBefore0005(
-  location: string,
-  work: (db: Kysely<unknown>) => Promise<void>,
-): Promise<void> {
-  const db = new Kysely<unknown>({
-    dialect: isPostgresLocation(location)
-      ? new PostgresDialect({ pool: new pg.Pool({ connectionString: location, max: 1 }) })
-      : new SqliteDialect({ database: new Database(location) }),
-  });
-  try {
-    const all = await imageMigrations.getMigrations();
-    const before = Object.fromEntries(Object.entries(all).filter(([name]) => name < '0005'));
-    const { error } = await new Migrator({
-      db,
-      provider: { getMigrations: () => Promise.resolve(before) },
-    }).migrateToLatest();
-    if (error) throw error;
-    await work(db);
-  } finally {
-    await db.destroy();
-  }
-}
 
 describe.each(IMAGE_KINDS)('migration 0005 on %s', (kind) => {
   it("fills each transaction's bytes and today's totals from the history kept", async () => {
@@ -52,7 +24,7 @@ describe.each(IMAGE_KINDS)('migration 0005 on %s', (kind) => {
       { tx: 2, at: today, before: encoded('old'), after: encoded('🦇 é') },
       { tx: 3, at: today, before: encoded('🦇 é'), after: null },
     ];
-    await imageBefore0005(location, async (db) => {
+    await imageBefore(location, '0005', async (db) => {
       for (const c of changes) {
         await sql`INSERT INTO transactions (tx, at, who, platform) VALUES (${c.tx}, ${c.at}, ${ALICE}, 'discord')`.execute(
           db,

@@ -1,5 +1,12 @@
-/** What the image suites share: a value slot, who commits, an image opened for one piece of work. */
-import { Image } from '../../../src/core/image/index.ts';
+/**
+ * What the image suites share: a value slot, who commits, an image opened for one piece of
+ * work, and an image as an older release left it.
+ */
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { Image, isPostgresLocation } from '../../../src/core/image/index.ts';
+import { imageMigrations } from '../../../src/core/image/migrations.ts';
 import type { Slot, Value } from '../../../src/core/model/value.ts';
 
 export const v = (value: Value): Slot => ({ kind: 'value', value });
@@ -24,4 +31,32 @@ export async function seed(image: Image, count = 2): Promise<number[]> {
   const oids = Array.from({ length: count }, (_, i) => tx.create([['n', v(i)]]));
   await image.commit(tx);
   return oids;
+}
+
+/**
+ * Runs the migrations named before `migration` at `location` (an image as the release
+ * before it left it), then `work` on the database, to write what that release would have.
+ */
+export async function imageBefore(
+  location: string,
+  migration: string,
+  work: (db: Kysely<unknown>) => Promise<void>,
+): Promise<void> {
+  const db = new Kysely<unknown>({
+    dialect: isPostgresLocation(location)
+      ? new PostgresDialect({ pool: new pg.Pool({ connectionString: location, max: 1 }) })
+      : new SqliteDialect({ database: new Database(location) }),
+  });
+  try {
+    const all = await imageMigrations.getMigrations();
+    const before = Object.fromEntries(Object.entries(all).filter(([name]) => name < migration));
+    const { error } = await new Migrator({
+      db,
+      provider: { getMigrations: () => Promise.resolve(before) },
+    }).migrateToLatest();
+    if (error) throw error;
+    await work(db);
+  } finally {
+    await db.destroy();
+  }
 }

@@ -29,6 +29,7 @@ import type {
 import { ChangeFeed, CHANGES_CHANNEL, changeNotice } from './change-feed.ts';
 import { dumpDatabase } from './dump.ts';
 import { writeCommit } from './write-commit.ts';
+import { writeMethodIndex } from './write-method-index.ts';
 import { translatePgError } from './errors.ts';
 import { redactedLocation } from './location.ts';
 import { SyncReader } from './sync-reader.ts';
@@ -148,6 +149,7 @@ export class PostgresStore implements ImageStore {
           record.objects.map((o) => o.oid),
         );
         const { tx, movedNextOid } = await writeCommit(trx, record, notice);
+        if (record.methodIndex !== undefined) await writeMethodIndex(trx, record.methodIndex);
         if (record.nextOid !== undefined && !movedNextOid)
           throw new ImageError('conflict', 'Another process created objects meanwhile.');
         return tx;

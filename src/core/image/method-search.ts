@@ -1,0 +1,101 @@
+/**
+ * Searches of the method index (see `method-index.ts`), in each database's own full-text
+ * search: FTS5's MATCH and bm25 on SQLite, `@@` and `ts_rank` on PostgreSQL. Queries are
+ * built only from {@link searchTerms} (letters and digits), so no query syntax comes from a
+ * message. Every search returns what the index holds; who may see which is the caller's to
+ * decide.
+ */
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { onPostgres } from './migrations.ts';
+import { parseProvenance, searchTerms, sendsSelector, type IndexedMethod } from './method-index.ts';
+import type { ImageSchema, MethodsTable } from './schema.ts';
+
+type Row = Pick<MethodsTable, 'oid' | 'slot' | 'selector' | 'source' | 'doc' | 'provenance'>;
+
+const COLUMNS = sql.raw('m.oid, m.slot, m.selector, m.source, m.doc, m.provenance');
+
+/**
+ * Words every method's source holds (the method contract's own), which say nothing about
+ * what a method does: left out of a search for the nearest methods.
+ */
+const COMMON_WORDS = new Set(['function', 'self', 'return', 'get', 'set', 'send', 'the', 'and']);
+
+function indexed(rows: readonly Row[]): IndexedMethod[] {
+  return rows.map((row) => ({
+    oid: row.oid,
+    slot: row.slot,
+    selector: row.selector,
+    source: row.source,
+    doc: row.doc,
+    provenance: parseProvenance(row.provenance),
+  }));
+}
+
+async function rows(db: Kysely<ImageSchema>, query: RawBuilder<Row>): Promise<IndexedMethod[]> {
+  return indexed((await query.execute(db)).rows);
+}
+
+/** Every method that answers `selector`, wherever it is, in oid order (at most `limit`). */
+export function implementorsOf(
+  db: Kysely<ImageSchema>,
+  selector: string,
+  limit: number,
+): Promise<IndexedMethod[]> {
+  return rows(
+    db,
+    sql<Row>`SELECT ${COLUMNS} FROM methods m WHERE m.selector = ${selector}
+      ORDER BY m.oid, m.slot LIMIT ${limit}`,
+  );
+}
+
+/**
+ * The methods whose source sends `selector` (see {@link sendsSelector}), in oid order: the
+ * full-text search finds those whose source has the word `send` and the selector's words in
+ * a row, at most `limit`; the rule then confirms each.
+ */
+export async function sendersOf(
+  db: Kysely<ImageSchema>,
+  selector: string,
+  limit: number,
+): Promise<IndexedMethod[]> {
+  const phrase = searchTerms(selector).join(' ');
+  if (phrase === '') return [];
+  const candidates = await rows(
+    db,
+    onPostgres(db)
+      ? sql<Row>`SELECT ${COLUMNS} FROM methods m
+          WHERE m.search @@ (to_tsquery('simple', 'send') && phraseto_tsquery('simple', ${phrase}))
+          ORDER BY m.oid, m.slot LIMIT ${limit}`
+      : sql<Row>`SELECT ${COLUMNS} FROM methods_fts f JOIN methods m ON m.id = f.rowid
+          WHERE methods_fts MATCH ${`source_terms : "send" AND source_terms : "${phrase}"`}
+          ORDER BY m.oid, m.slot LIMIT ${limit}`,
+  );
+  return candidates.filter((method) => sendsSelector(method.source, selector));
+}
+
+/**
+ * The methods nearest `words` (a selector and a sender's words), best first, at most `limit`:
+ * ranked by the database's full-text rank, a match in the selector counting most, then in
+ * the doc line, then in the source; each word also matches words it begins.
+ */
+export function nearestMethods(
+  db: Kysely<ImageSchema>,
+  words: string,
+  limit: number,
+): Promise<IndexedMethod[]> {
+  const terms = [
+    ...new Set(searchTerms(words).filter((t) => t.length >= 3 && !COMMON_WORDS.has(t))),
+  ].slice(0, 16);
+  if (terms.length === 0) return Promise.resolve([]);
+  return rows(
+    db,
+    onPostgres(db)
+      ? sql<Row>`SELECT ${COLUMNS} FROM methods m,
+            to_tsquery('simple', ${terms.map((t) => `${t}:*`).join(' | ')}) AS q
+          WHERE m.search @@ q
+          ORDER BY ts_rank(m.search, q) DESC, m.oid, m.slot LIMIT ${limit}`
+      : sql<Row>`SELECT ${COLUMNS} FROM methods_fts f JOIN methods m ON m.id = f.rowid
+          WHERE methods_fts MATCH ${terms.map((t) => `"${t}"*`).join(' OR ')}
+          ORDER BY bm25(methods_fts, 10.0, 4.0, 1.0), m.oid, m.slot LIMIT ${limit}`,
+  );
+}
