@@ -7,7 +7,16 @@ import type { Caller } from './principal.ts';
 
 /** The commands a message can name (see the parser's COMMANDS), and the admin's `audit collect`. */
 export type Command =
-  'history' | 'undo' | 'versions' | 'revert' | 'collect' | 'backup' | 'upgrade' | 'audit-collect';
+  | 'history'
+  | 'undo'
+  | 'versions'
+  | 'revert'
+  | 'implementors'
+  | 'senders'
+  | 'collect'
+  | 'backup'
+  | 'upgrade'
+  | 'audit-collect';
 
 const ADMIN_ONLY: Readonly<Record<Command, string | undefined>> = {
   history: undefined,
@@ -15,6 +24,9 @@ const ADMIN_ONLY: Readonly<Record<Command, string | undefined>> = {
   versions: undefined,
   // Who may put a version back is the write guard's to decide, as for any write.
   revert: undefined,
+  // Everyone; each lists only the methods on objects its caller may read.
+  implementors: undefined,
+  senders: undefined,
   collect: 'Only admins may collect: it deletes what the root cannot reach, for everyone.',
   backup: 'Only admins may back the image up.',
   upgrade: 'Upgrades are for admins, asked in the admin channel. Nothing was requested.',

@@ -152,8 +152,13 @@ export class Bot implements BotService {
         ...(persona === undefined ? {} : { persona }),
         ...(outcome.tx === undefined ? {} : { tx: outcome.tx }),
       });
-      if (outcome.attempts === undefined) return reply;
-      const note = `(the model wrote ${parsed.selector} in ${outcome.attempts} attempts; only the last, which passed, was kept)`;
+      const note =
+        outcome.reusedFrom !== undefined
+          ? `(copied from ${outcome.reusedFrom}, which the image already had; the model was not asked. \`undo\` takes the copy back)`
+          : outcome.attempts !== undefined
+            ? `(the model wrote ${parsed.selector} in ${outcome.attempts} attempts; only the last, which passed, was kept)`
+            : undefined;
+      if (note === undefined) return reply;
       return { ...reply, parts: [...reply.parts, { kind: 'text', text: note }] };
     }
     const words = parsed.words;
@@ -193,6 +198,17 @@ export class Bot implements BotService {
           `Put version ${n} of ${selector} back.`,
           tx === undefined ? {} : { tx },
         );
+      }
+      case 'implementors':
+      case 'senders': {
+        const [selector] = words;
+        if (words.length !== 1 || !isIdentifier(selector!))
+          throw new SendError(
+            'parse',
+            `That is not how ${parsed.command} goes. \`${parsed.command} greet\` lists the methods you may read that ${parsed.command === 'senders' ? 'send' : 'answer'} greet.`,
+          );
+        const found = await uvm.findMethods(caller, parsed.command, selector!);
+        return { status: 'ok', parts: [{ kind: 'code', code: found }] };
       }
       case 'collect': {
         const days = words[0] === undefined ? undefined : Number(words[0]);

@@ -8,11 +8,13 @@
  * command's arguments (`histroy genesis`, `udno 12`; not `hell yes`).
  */
 import { editDistance } from '../text/edit-distance.ts';
-import { COMMANDS, type CommandName } from '../uvm/parser.ts';
+import { COMMANDS, isIdentifier, type CommandName } from '../uvm/parser.ts';
 
 /** Common words within a command's edits, which are conversation, not typos. */
 const WORDS = new Set(
-  'heap held hell helm hemp kelp whelp yelp unto historic collet connect correct'.split(' '),
+  `heap held hell helm hemp kelp whelp yelp unto historic collet connect correct sender sends
+  enders fenders genders lenders menders renders tenders vendors spenders sunders cinders
+  binders finders winders wanders implements implementers`.split(/\s+/u),
 );
 
 /** What the rule needs of the image: whether a word names an object. */
@@ -25,6 +27,8 @@ function takesArguments(command: CommandName, words: readonly string[], image: T
   if (words.length === 0) return true;
   if (command === 'versions') return words.length === 2;
   if (command === 'revert') return words.length === 3 && /^\d{1,6}$/u.test(words[2]!);
+  if (command === 'implementors' || command === 'senders')
+    return words.length === 1 && isIdentifier(words[0]!);
   if (words.length > 1) return false;
   const word = words[0]!;
   switch (command) {

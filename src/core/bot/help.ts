@@ -35,6 +35,8 @@ COMMANDS (any case)                   who may
   undo [tx]                           everyone, their own sends; admins, anyone's
   versions object selector            everyone who may read it: a method's versions
   revert object selector N            whoever may change the object: version N back
+  implementors selector               everyone: the methods they may read that answer it
+  senders selector                    everyone: the methods they may read that send it
   collect [days]                      admins: delete unreachable objects, compact,
                                       and with days forget older history
   backup [file]                       admins: copy the image while it runs

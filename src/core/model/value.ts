@@ -39,6 +39,16 @@ export interface MethodProvenance {
   readonly owner?: string;
   /** Written by the model for someone who does not own its object: it may only read. */
   readonly readOnly?: boolean;
+  /**
+   * A copy of a method the image already had, made instead of writing one: where it was
+   * copied from, for whom and when (`by` and `at` above stay the original's).
+   */
+  readonly copiedFrom?: {
+    readonly oid: Oid;
+    readonly selector: string;
+    readonly for: string;
+    readonly at: string;
+  };
 }
 
 /** The name of the slot that holds an object's parent (one reference or a list of them). */

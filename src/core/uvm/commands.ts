@@ -24,6 +24,7 @@ import { undoRefusal } from './undo-rule.ts';
 import { undoObstacleError } from './undo-words.ts';
 import { methodVersions, versionsText, VERSIONS_SEARCHED } from './method-versions.ts';
 import { authorOf } from './primitives.ts';
+import { methodListText, METHODS_SEARCHED, readableMethods } from './method-finder.ts';
 
 /** Which history {@link Commands.history} shows; nothing named, the last 10 people made. */
 export interface HistoryQuery {
@@ -207,6 +208,26 @@ export class Commands {
     });
     if (done.tx !== undefined) await this.work.durable();
     return done;
+  }
+
+  /**
+   * `implementors` (the methods that answer `selector`) or `senders` (those that send it, see
+   * `sendsSelector`): only those on objects the caller may read, as text.
+   */
+  async findMethods(
+    caller: Caller,
+    command: 'implementors' | 'senders',
+    selector: string,
+  ): Promise<string> {
+    assertCommand(caller, command);
+    return this.work.read(async (tx) => {
+      const found =
+        command === 'senders'
+          ? await this.image.senders(selector, METHODS_SEARCHED)
+          : await this.image.implementors(selector, METHODS_SEARCHED);
+      const readable = readableMethods(tx, callerAuthority(caller), found);
+      return methodListText(tx, command === 'senders' ? 'send' : 'answer', selector, readable);
+    });
   }
 
   /** Admins: copies the live image to `file`. */

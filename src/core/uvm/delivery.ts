@@ -54,6 +54,8 @@ export interface SendOutcome {
   readonly generated: boolean;
   /** How many methods the model wrote before one passed, when more than one. */
   readonly attempts?: number;
+  /** The method the image already had that was copied instead of writing one, as the reply names it. */
+  readonly reusedFrom?: string;
 }
 
 /** A lookup failure on the top-level send, carried out of its transaction to start generation. */

@@ -35,10 +35,12 @@ export function methodVersions(
   return versions;
 }
 
-/** Where a version came from, in a few words. */
-function origin(provenance: MethodProvenance | undefined): string {
-  if (provenance?.author !== 'model') return 'by hand';
-  return `the model${provenance.model === undefined ? '' : ` (${provenance.model})`}`;
+/** Where a method came from, in a few words: by hand, the model, or copied from another object. */
+export function origin(provenance: MethodProvenance | undefined): string {
+  const copied =
+    provenance?.copiedFrom === undefined ? '' : `, copied from #${provenance.copiedFrom.oid}`;
+  if (provenance?.author !== 'model') return `by hand${copied}`;
+  return `the model${provenance.model === undefined ? '' : ` (${provenance.model})`}${copied}`;
 }
 
 /** `versions`' answer: each version, its transaction and origin, and its source. */

@@ -8,6 +8,7 @@
  * allowed (BATOS_METHOD_ATTEMPTS); only one that passes is kept, and the reply says how many
  * attempts it took.
  */
+import { callerAuthority } from '../access/authority.ts';
 import { findWrites } from '../analysis/index.ts';
 import { SendError } from '../errors.ts';
 import type { Claim, Image } from '../image/index.ts';
@@ -16,6 +17,7 @@ import { objectLabel } from '../model/render.ts';
 import type { Oid } from '../model/value.ts';
 import { NeedsMethod, type Delivery, type SendOutcome, type SendRequest } from './delivery.ts';
 import type { ImageWork } from './image-work.ts';
+import { findBeforeWriting } from './method-finder.ts';
 import {
   RejectedMethod,
   type MethodRequest,
@@ -55,7 +57,10 @@ export class MethodWriting {
    * Writes the method `needed` (or waits for it), then delivers `request` with it; a method
    * that fails its checks or its run is written again with the error, while attempts last.
    */
-  async writeAndDeliver(request: SendRequest, needed: MethodRequest): Promise<SendOutcome> {
+  async writeAndDeliver(request: SendRequest, asked: MethodRequest): Promise<SendOutcome> {
+    const known = await this.reuseOrExamples(request, asked);
+    if ('outcome' in known) return known.outcome;
+    const needed = known.needed;
     const label = objectLabel(needed.oid, needed.name);
     const failed: Array<{ source: string; error: string }> = [];
     for (;;) {
@@ -77,6 +82,38 @@ export class MethodWriting {
           `${label}: the \`${needed.selector}\` the model wrote failed (${error.error.message}) — writing it again, attempt ${tried + 1} of ${this.attempts}…`,
         );
       }
+    }
+  }
+
+  /**
+   * Finds the method in the image first (`method-finder.ts`): an exact implementor the
+   * sender may read is copied and run instead of writing one (the outcome says from where);
+   * when there is none, or its copy fails here, the request goes on to the model with the
+   * nearest methods as examples.
+   */
+  private async reuseOrExamples(
+    request: SendRequest,
+    needed: MethodRequest,
+  ): Promise<{ outcome: SendOutcome } | { needed: MethodRequest }> {
+    const found = await this.work.read((tx) =>
+      findBeforeWriting(this.image, tx, callerAuthority(request.caller), needed),
+    );
+    if ('examples' in found)
+      return {
+        needed: found.examples.length > 0 ? { ...needed, examples: found.examples } : needed,
+      };
+    const { reuse } = found;
+    try {
+      const outcome = await this.installAndDeliver(request, needed, reuse.method);
+      return { outcome: outcome.generated ? { ...outcome, reusedFrom: reuse.label } : outcome };
+    } catch (error) {
+      if (!(error instanceof RejectedMethod)) throw error;
+      request.onStatus?.(
+        `${reuse.label} failed here (${error.error.message}) — writing ${needed.selector} instead…`,
+      );
+      return {
+        needed: { ...needed, examples: [{ label: reuse.label, source: reuse.from.source }] },
+      };
     }
   }
 

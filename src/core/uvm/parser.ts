@@ -3,7 +3,8 @@
  *
  *   <object> <selector> [arg …]      e.g.  genesis setSlot color "blue"
  *   <selector>                       a lone selector goes to genesis: display_yourself
- *   <command> [arg …]                undo, history, collect, backup, upgrade, help
+ *   <command> [arg …]                undo, history, versions, revert, implementors, senders,
+ *                                    collect, backup, upgrade, help
  *
  * An object is a name from the root table (`genesis`, `@genesis`) or an oid (`#3`).
  * Arguments are JSON values, `@name` or `#oid` references, or bare words (strings).
@@ -37,6 +38,8 @@ export const COMMANDS = [
   'history',
   'versions',
   'revert',
+  'implementors',
+  'senders',
   'collect',
   'backup',
   'upgrade',

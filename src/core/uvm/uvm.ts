@@ -231,6 +231,15 @@ export class Uvm {
     return this.commands.revert(caller, object, selector, n);
   }
 
+  /** See {@link Commands.findMethods}. */
+  findMethods(
+    caller: Caller,
+    command: 'implementors' | 'senders',
+    selector: string,
+  ): Promise<string> {
+    return this.commands.findMethods(caller, command, selector);
+  }
+
   /** See {@link Commands.collect}. */
   collect(caller: Caller, keepHistoryDays?: number): Promise<CollectResult> {
     return this.commands.collect(caller, keepHistoryDays);

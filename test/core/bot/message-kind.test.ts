@@ -99,6 +99,13 @@ const TABLE: ReadonlyArray<readonly [string, MessageKind]> = [
   ['hell yes', 'conversation'],
   ['help me understand slots', 'command'],
   ['correct', 'conversation'],
+  ['implementors greet', 'command'],
+  ['senders greet', 'command'],
+  ['implementers greet', 'conversation'],
+  ['implementor greet', 'typo'],
+  ['sendres greet', 'typo'],
+  ['tenders', 'conversation'],
+  ['sender greet', 'conversation'],
 ];
 
 /** Addressed to a persona: the personas read these before the rule (see intent.ts). */

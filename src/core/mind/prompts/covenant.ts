@@ -20,7 +20,12 @@ export interface MethodRequest {
   readonly readOnly?: boolean;
   /** Earlier methods written for this send that failed their checks or their run, and why. */
   readonly failedAttempts?: ReadonlyArray<{ readonly source: string; readonly error: string }>;
+  /** Methods the image already has that are nearest this one, for the model to learn from. */
+  readonly examples?: ReadonlyArray<{ readonly label: string; readonly source: string }>;
 }
+
+/** The longest example source the prompt quotes whole; a longer one is cut. */
+const EXAMPLE_CHARS = 1_500;
 
 const COVENANT = `You are the mind of BAT OS, a living image of prototype objects. When an object receives a message it does not understand, you write the missing method; it is checked, run in a sandbox and kept in the object for good.
 
@@ -49,6 +54,17 @@ export function buildMethodPrompt(request: MethodRequest): Prompt {
     ...(request.readOnly
       ? [
           'The sender does not own this object: the method must only read. Do not call self.set or self.remove, and send no selector that changes anything (setSlot, removeSlot, defineMethod, clone).',
+        ]
+      : []),
+    ...(request.examples?.length
+      ? [
+          'Methods this image already has that may be near what is asked (examples of its style, not answers):',
+          ...request.examples.flatMap((example) => [
+            `${example.label}:`,
+            example.source.length > EXAMPLE_CHARS
+              ? `${example.source.slice(0, EXAMPLE_CHARS)}…`
+              : example.source,
+          ]),
         ]
       : []),
     ...(request.failedAttempts ?? []).flatMap((attempt, i) => [
