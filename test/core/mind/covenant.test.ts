@@ -50,4 +50,24 @@ describe('buildMethodPrompt', () => {
     expect(bare.user).toContain('Its parents: none.');
     expect(bare.user).not.toContain('words');
   });
+
+  it('quotes the examples it is given, each cut at 800 characters', () => {
+    const long = `function (self) { return '${'x'.repeat(1_000)}' }`;
+    const withExamples = buildMethodPrompt({
+      oid: 7,
+      name: null,
+      slotNames: [],
+      parents: [],
+      selector: 'greet',
+      args: [],
+      examples: [
+        { label: '#3 genesis hello', source: "function (self) { return 'hi' }" },
+        { label: '#4 box long', source: long },
+      ],
+    });
+    expect(withExamples.user).toContain(
+      "may be near what is asked (examples of its style, not answers):\n#3 genesis hello:\nfunction (self) { return 'hi' }\n#4 box long:\n",
+    );
+    expect(withExamples.user).toContain(`${long.slice(0, 800)}…\nWrite the method "greet".`);
+  });
 });

@@ -1,6 +1,7 @@
 /**
  * Finding before writing, through the real Bot on a real image: `implementors` and `senders`
- * list only what each of three people may read, and follow removal and undo; a missing
+ * list only what each of three people may read, and follow removal and undo (on SQLite and
+ * PostgreSQL); a missing
  * method that the image already has elsewhere (where the sender may read it) is copied, with
  * where it came from, and the model is not asked; otherwise the nearest methods the sender
  * may share go into the model's prompt as examples. The model is scripted at its one seam,
@@ -11,6 +12,7 @@ import type { GeneratedMethod, Mind, Prompt } from '../../../src/core/mind/index
 import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
 import { MindMethodWriter } from '../../../src/core/uvm/mind-writer.ts';
 import { openTestCore, type TestCore } from '../../support/core.ts';
+import { freshImageLocation, IMAGE_KINDS } from '../../support/images.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
 
 const checker = new QuickJsMethodRunner();
@@ -73,9 +75,9 @@ async function withModel() {
 const text = async (core: TestCore, message: string, who?: typeof ada) =>
   (await core.ok(message, who)).replace(/^```\n|\n```$/gu, '');
 
-describe('implementors and senders', () => {
+describe.each(IMAGE_KINDS)('implementors and senders on %s', (kind) => {
   it('list only the methods each person may read', async () => {
-    const core = await threePeople();
+    const core = await threePeople({ imagePath: await freshImageLocation(kind) });
     expect(await text(core, 'implementors greet', carol)).toMatch(
       /^1 method you may read answers greet:\n#\d+ box greet · by hand, console:ada — Greets someone politely\.$/u,
     );
@@ -97,7 +99,7 @@ describe('implementors and senders', () => {
   });
 
   it('follow a removal and its undo', async () => {
-    const core = await threePeople();
+    const core = await threePeople({ imagePath: await freshImageLocation(kind) });
     await core.ok('box removeSlot greet', ada);
     expect(await text(core, 'implementors greet', carol)).toBe(
       'No method you may read answers greet.',

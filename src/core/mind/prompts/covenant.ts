@@ -24,8 +24,11 @@ export interface MethodRequest {
   readonly examples?: ReadonlyArray<{ readonly label: string; readonly source: string }>;
 }
 
-/** The longest example source the prompt quotes whole; a longer one is cut. */
-const EXAMPLE_CHARS = 1_500;
+/**
+ * The longest example source the prompt quotes whole; a longer one is cut, so three examples
+ * take about 700 of the context's tokens (4,096 by default) at most.
+ */
+const EXAMPLE_CHARS = 800;
 
 const COVENANT = `You are the mind of BAT OS, a living image of prototype objects. When an object receives a message it does not understand, you write the missing method; it is checked, run in a sandbox and kept in the object for good.
 
