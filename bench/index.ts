@@ -8,6 +8,7 @@ import { parseCommandLine } from '../scripts/cli.ts';
 import { benchFairness } from './fairness.ts';
 import { benchFrontEnds } from './frontends.ts';
 import { benchImage } from './image.ts';
+import { benchMethodIndex } from './method-index.ts';
 import { benchMind } from './mind.ts';
 import { benchBatching, benchPersonas } from './personas.ts';
 import { benchRemoteMind } from './remote-mind.ts';
@@ -19,6 +20,7 @@ import { benchUpgrade } from './upgrade.ts';
 
 const benches: Record<string, Bench> = {
   image: benchImage,
+  'method-index': benchMethodIndex,
   sends: benchSends,
   fairness: benchFairness,
   access: benchAccess,

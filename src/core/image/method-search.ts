@@ -75,8 +75,10 @@ export async function sendersOf(
 
 /**
  * The methods nearest `words` (a selector and a sender's words), best first, at most `limit`:
- * ranked by the database's full-text rank, a match in the selector counting most, then in
- * the doc line, then in the source; each word also matches words it begins.
+ * ranked by the database's full-text rank over the methods that have any of the words, a
+ * match in the selector counting most, then in the doc line, then in the source. Words match
+ * whole (`greet` finds `greet` and `greet_all`, not `greeting`): a prefix search costs
+ * more than the few milliseconds a send may spend here.
  */
 export function nearestMethods(
   db: Kysely<ImageSchema>,
@@ -91,11 +93,16 @@ export function nearestMethods(
     db,
     onPostgres(db)
       ? sql<Row>`SELECT ${COLUMNS} FROM methods m,
-            to_tsquery('simple', ${terms.map((t) => `${t}:*`).join(' | ')}) AS q
+            to_tsquery('simple', ${terms.join(' | ')}) AS q
           WHERE m.search @@ q
           ORDER BY ts_rank(m.search, q) DESC, m.oid, m.slot LIMIT ${limit}`
-      : sql<Row>`SELECT ${COLUMNS} FROM methods_fts f JOIN methods m ON m.id = f.rowid
-          WHERE methods_fts MATCH ${terms.map((t) => `"${t}"*`).join(' OR ')}
-          ORDER BY bm25(methods_fts, 10.0, 4.0, 1.0), m.oid, m.slot LIMIT ${limit}`,
+      : // Ranked and cut inside FTS5 first, so only the best rows are joined.
+        sql<Row>`SELECT ${COLUMNS} FROM (
+            SELECT rowid, rank FROM methods_fts
+            WHERE methods_fts MATCH ${terms.map((t) => `"${t}"`).join(' OR ')}
+              AND rank MATCH 'bm25(10.0, 4.0, 1.0)'
+            ORDER BY rank LIMIT ${limit}) f
+          JOIN methods m ON m.id = f.rowid
+          ORDER BY f.rank, m.oid, m.slot`,
   );
 }

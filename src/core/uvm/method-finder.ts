@@ -24,6 +24,8 @@ export const METHODS_SEARCHED = 500;
 const METHODS_SHOWN = 20;
 /** Nearest methods the model is shown as examples. */
 export const EXAMPLES = 3;
+/** Nearest methods read from the index, of which the first {@link EXAMPLES} shareable are shown. */
+const NEAREST_SEARCHED = 50;
 
 /** The methods in `methods` that `authority` may read (on objects that still exist). */
 export function readableMethods(
@@ -99,7 +101,7 @@ export async function findBeforeWriting(
     .sort((a, b) => own(a) - own(b) || a.oid - b.oid);
   if (implementor !== undefined) return { reuse: reuseOf(tx, implementor, needed.requestedBy) };
   const near = shareable(
-    await image.nearestMethods(`${needed.selector} ${needed.words ?? ''}`, METHODS_SEARCHED),
+    await image.nearestMethods(`${needed.selector} ${needed.words ?? ''}`, NEAREST_SEARCHED),
   );
   return {
     examples: near.slice(0, EXAMPLES).map((m) => ({
