@@ -7,7 +7,15 @@ import type { Caller } from './principal.ts';
 
 /** The commands a message can name (see the parser's COMMANDS), and the admin's `audit collect`. */
 export type Command =
-  'history' | 'undo' | 'versions' | 'revert' | 'collect' | 'backup' | 'upgrade' | 'audit-collect';
+  | 'history'
+  | 'undo'
+  | 'versions'
+  | 'revert'
+  | 'collect'
+  | 'backup'
+  | 'upgrade'
+  | 'browse'
+  | 'audit-collect';
 
 const ADMIN_ONLY: Readonly<Record<Command, string | undefined>> = {
   history: undefined,
@@ -18,6 +26,8 @@ const ADMIN_ONLY: Readonly<Record<Command, string | undefined>> = {
   collect: 'Only admins may collect: it deletes what the root cannot reach, for everyone.',
   backup: 'Only admins may back the image up.',
   upgrade: 'Upgrades are for admins, asked in the admin channel. Nothing was requested.',
+  // Who may end whose browser sessions is decided with the words (`browse logout <who>`).
+  browse: undefined,
   'audit-collect': 'Only admins may collect. The audit alone: alfred auditPersistence',
 };
 

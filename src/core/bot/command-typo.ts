@@ -12,7 +12,9 @@ import { COMMANDS, type CommandName } from '../uvm/parser.ts';
 
 /** Common words within a command's edits, which are conversation, not typos. */
 const WORDS = new Set(
-  'heap held hell helm hemp kelp whelp yelp unto historic collet connect correct'.split(' '),
+  'heap held hell helm hemp kelp whelp yelp unto historic collet connect correct brows browsed'.split(
+    ' ',
+  ),
 );
 
 /** What the rule needs of the image: whether a word names an object. */
@@ -43,6 +45,8 @@ function takesArguments(command: CommandName, words: readonly string[], image: T
       return /^[\w.-]{1,100}$/u.test(word);
     case 'upgrade':
       return word === '--dry-run';
+    case 'browse':
+      return word.toLowerCase() === 'logout';
   }
 }
 
