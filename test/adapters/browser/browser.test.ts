@@ -7,6 +7,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser as Chromium, Page } from 'puppeteer-core';
 import { SignIns, startBrowser } from '../../../src/adapters/browser/index.ts';
 import { silentLogger } from '../../../src/core/log.ts';
+import { DEFAULT_HISTORY_LIMITS } from '../../../src/personas/history.ts';
+import { appendTurns, threadKey, threadObject } from '../../../src/personas/threads.ts';
 import type { Send } from '../../../src/core/protocol.ts';
 import { findChromium, launchChromium } from '../../support/chromium.ts';
 import { openTestCore, operator, type TestCore } from '../../support/core.ts';
@@ -51,6 +53,28 @@ async function openBrowser(): Promise<Setup> {
 /** A clone of genesis by Alice: its oid. */
 async function clone(core: TestCore): Promise<string> {
   return (await core.ok('genesis clone', alice)).match(/#(\d+)/u)![1]!;
+}
+
+/** Alice's DM thread with ROBIN, kept as the personas keep it: its oid. */
+async function aliceThread(core: TestCore): Promise<string> {
+  const at = new Date().toISOString();
+  const key = threadKey({ platform: 'discord', channel: 'dm-alice' });
+  const { result } = await core.uvm.asSystem(
+    { who: 'discord:alice', platform: 'discord' },
+    (tx) => {
+      const turns = [
+        { role: 'user', persona: 'ROBIN', who: 'discord:alice', text: 'alice’s secret plan', at },
+        { role: 'assistant', persona: 'ROBIN', who: 'ROBIN', text: 'I will keep it.', at },
+      ] as const;
+      appendTurns(tx, key, turns, DEFAULT_HISTORY_LIMITS, {
+        principal: 'discord:alice',
+        bounded: false,
+        maxThreads: 10,
+      });
+      return threadObject(tx, key)!;
+    },
+  );
+  return String(result);
 }
 
 /** The link `browse` answers `who` with. */
@@ -125,11 +149,12 @@ describe.skipIf(!('path' in chromium))('the image browser, in headless Chromium'
     expect(await text(page, '#refusal')).toMatch(/not signed in.*browse/s);
   });
 
-  it('shows three people exactly what chat shows each: a private object is refused to the others, with the reason', async () => {
+  it('shows three people exactly what chat shows each: a private object and a DM thread are refused to the others, with the reason', async () => {
     const { core } = await openBrowser();
     const box = await clone(core);
     await core.ok(`#${box} setSlot note "alice's secret"`, alice);
     await core.ok(`#${box} chmod private`, alice);
+    const thread = await aliceThread(core);
 
     for (const [who, sees] of [
       [alice, true],
@@ -137,18 +162,23 @@ describe.skipIf(!('path' in chromium))('the image browser, in headless Chromium'
       [console_, true],
     ] as const) {
       const page = await signIn(core, who);
-      const response = await page.goto(new URL(`/object?ref=%23${box}`, page.url()).href);
-      const chat = await core.say(`#${box} describe`, who);
-      if (sees) {
-        expect(response?.status()).toBe(200);
-        expect(await text(page, '[data-slot="note"] .value')).toBe(`"alice's secret"`);
-        expect(chat.status).toBe('ok');
-      } else {
-        expect(response?.status()).toBe(403);
-        expect(chat.status).toBe('refused');
-        // The refusal is chat's, word for word, and the secret is nowhere on the page.
-        expect(await text(page, '#answer')).toBe(replyToPlainText(chat));
-        expect(await text(page, 'body')).not.toContain('secret');
+      for (const [oid, slot, value] of [
+        [box, 'note', `"alice's secret"`],
+        [thread, 'turns', 'alice’s secret plan'],
+      ] as const) {
+        const response = await page.goto(new URL(`/object?ref=%23${oid}`, page.url()).href);
+        const chat = await core.say(`#${oid} describe`, who);
+        if (sees) {
+          expect(response?.status()).toBe(200);
+          expect(await text(page, `[data-slot="${slot}"] .value`)).toContain(value);
+          expect(chat.status).toBe('ok');
+        } else {
+          expect(response?.status()).toBe(403);
+          expect(chat.status).toBe('refused');
+          // The refusal is chat's, word for word, and the secret is nowhere on the page.
+          expect(await text(page, '#answer')).toBe(replyToPlainText(chat));
+          expect(await text(page, 'body')).not.toContain('secret');
+        }
       }
     }
   });
