@@ -446,6 +446,7 @@ export async function start({
         : { host: values.BATOS_HEALTH_HOST, port: values.BATOS_HEALTH_PORT },
     discord: isShard ? undefined : settings.discord,
     slack: settings.slack,
+    browser: settings.browser,
   });
   const problems = findings.filter((f) => f.status === 'problem');
   const warnings = findings.filter((f) => f.status === 'warning');
