@@ -312,7 +312,13 @@ async function serve(
   const browser: Browser | undefined =
     settings.browser === undefined || signIns === undefined
       ? undefined
-      : await startBrowser(settings.browser, bot, signIns, log);
+      : await startBrowser(
+          settings.browser,
+          bot,
+          signIns,
+          log,
+          PERSONA_NAMES.map((name) => name.toLowerCase()),
+        );
   const frontEnds: FrontEnd[] = [];
   // The front ends keep their ledger in the image directly: the bot and the UVM add nothing.
   const { ledger } = image;

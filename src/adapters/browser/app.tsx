@@ -20,6 +20,7 @@ import {
   ObjectForm,
   ObjectPage,
   objectHref,
+  PersonasPage,
   SignedOutPage,
   SignInPage,
   type DiffQuery,
@@ -44,6 +45,8 @@ export interface BrowserAppOptions {
   readonly signIns: SignIns;
   /** Served over https (behind a proxy): the cookie is Secure too. */
   readonly secure: boolean;
+  /** The personas' root names (`robin`…), handed in by the composition root. */
+  readonly personas: readonly string[];
 }
 
 type Env = { Variables: { session: Session } };
@@ -78,7 +81,7 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 /** The browser as a Hono app. */
-export function browserApp({ bot, signIns, secure }: BrowserAppOptions): Hono<Env> {
+export function browserApp({ bot, signIns, secure, personas }: BrowserAppOptions): Hono<Env> {
   const app = new Hono<Env>();
 
   app.use(async (c, next) => {
@@ -164,6 +167,18 @@ export function browserApp({ bot, signIns, secure }: BrowserAppOptions): Hono<En
       <HistoryPage viewer={viewer} csrf={csrf} filter={filter} {...answerOf(reply)} />,
       statusOf(reply),
     );
+  });
+
+  app.get('/personas', async (c) => {
+    const { viewer, csrf } = c.get('session');
+    const shown = [];
+    for (const name of personas) {
+      const found = await bot.inspect(sendOf(viewer, `${name} describe`), name);
+      shown.push(
+        'view' in found ? { name, view: found.view } : { name, refusal: replyText(found.reply) },
+      );
+    }
+    return c.html(<PersonasPage viewer={viewer} csrf={csrf} personas={shown} />);
   });
 
   /** Performs `text` as the viewer's message and shows what it answered. */

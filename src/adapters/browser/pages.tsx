@@ -42,6 +42,7 @@ export function Layout(props: {
             <>
               <a href="/object?ref=genesis">objects</a>
               <a href="/history">history</a>
+              <a href="/personas">personas</a>
               <span class="muted">
                 {props.viewer.sender.name} ({who(props.viewer)}
                 {props.viewer.sender.isAdmin ? ', admin' : ''})
@@ -241,27 +242,12 @@ function Method(props: {
   );
 }
 
-/** An object: slots, methods with their versions, parents, owner and flags, and its forms. */
-export function ObjectPage(props: {
-  viewer: Viewer;
-  csrf: string;
-  view: ObjectView;
-  diff: DiffQuery | undefined;
-}) {
-  const { view, csrf } = props;
-  const values = view.slots.filter((slot) => slot.kind !== 'method');
-  const methods = view.slots.filter((slot) => slot.kind === 'method');
+/** An object's value (and primitive) slots, references linked. */
+function SlotTable(props: { view: ObjectView }) {
   return (
-    <Layout title={view.label} viewer={props.viewer} csrf={csrf} live={`/events?oid=${view.oid}`}>
-      <h1 id="label">{view.label}</h1>
-      <p id="access">{view.access}</p>
-      <p>
-        parents: {view.parents.length === 0 ? 'none' : <Links links={view.parents} />} ·{' '}
-        <a href={`/history?ref=${encodeURIComponent(`#${view.oid}`)}`}>its history</a>
-      </p>
-      <h2>Slots</h2>
-      <table id="slots">
-        {values.map((slot) => (
+    <table class="slots">
+      {props.view.slots.map((slot) =>
+        slot.kind === 'method' ? null : (
           <tr data-slot={slot.name}>
             <th>{slot.name}</th>
             <td class="value">
@@ -280,8 +266,60 @@ export function ObjectPage(props: {
               )}
             </td>
           </tr>
-        ))}
-      </table>
+        ),
+      )}
+    </table>
+  );
+}
+
+/** The personas: each one's slots (voice, aliases, adapter…) as its object page shows them. */
+export function PersonasPage(props: {
+  viewer: Viewer;
+  csrf: string;
+  personas: readonly ({ name: string; view: ObjectView } | { name: string; refusal: string })[];
+}) {
+  return (
+    <Layout title="Personas" viewer={props.viewer} csrf={props.csrf} live="/events">
+      <h1>Personas</h1>
+      {props.personas.map((persona) => (
+        <section id={`persona-${persona.name}`}>
+          <h2>{persona.name}</h2>
+          {'view' in persona ? (
+            <>
+              <p>
+                <a href={objectHref(persona.view.oid)}>{persona.view.label}</a> ·{' '}
+                {persona.view.access}
+              </p>
+              <SlotTable view={persona.view} />
+            </>
+          ) : (
+            <pre class="refused">{persona.refusal}</pre>
+          )}
+        </section>
+      ))}
+    </Layout>
+  );
+}
+
+/** An object: slots, methods with their versions, parents, owner and flags, and its forms. */
+export function ObjectPage(props: {
+  viewer: Viewer;
+  csrf: string;
+  view: ObjectView;
+  diff: DiffQuery | undefined;
+}) {
+  const { view, csrf } = props;
+  const methods = view.slots.filter((slot) => slot.kind === 'method');
+  return (
+    <Layout title={view.label} viewer={props.viewer} csrf={csrf} live={`/events?oid=${view.oid}`}>
+      <h1 id="label">{view.label}</h1>
+      <p id="access">{view.access}</p>
+      <p>
+        parents: {view.parents.length === 0 ? 'none' : <Links links={view.parents} />} ·{' '}
+        <a href={`/history?ref=${encodeURIComponent(`#${view.oid}`)}`}>its history</a>
+      </p>
+      <h2>Slots</h2>
+      <SlotTable view={view} />
       <h2>Methods</h2>
       {methods.length === 0 ? <p class="muted">none of its own</p> : null}
       {methods.map((slot) =>

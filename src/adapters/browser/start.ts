@@ -23,9 +23,11 @@ export async function startBrowser(
   bot: BrowserBot,
   signIns: SignIns,
   log: Logger,
+  /** The personas' root names, for the personas page (the adapters know no personas). */
+  personas: readonly string[] = [],
 ): Promise<Browser> {
   const url = config.publicUrl;
-  const app = browserApp({ bot, signIns, secure: url?.startsWith('https:') === true });
+  const app = browserApp({ bot, signIns, secure: url?.startsWith('https:') === true, personas });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
       resolve(started),

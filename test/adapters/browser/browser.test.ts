@@ -8,6 +8,7 @@ import type { Browser as Chromium, Page } from 'puppeteer-core';
 import { SignIns, startBrowser } from '../../../src/adapters/browser/index.ts';
 import { silentLogger } from '../../../src/core/log.ts';
 import { DEFAULT_HISTORY_LIMITS } from '../../../src/personas/history.ts';
+import { installPersonas, PERSONA_NAMES } from '../../../src/personas/index.ts';
 import { appendTurns, threadKey, threadObject } from '../../../src/personas/threads.ts';
 import type { Send } from '../../../src/core/protocol.ts';
 import { findChromium, launchChromium } from '../../support/chromium.ts';
@@ -34,6 +35,9 @@ interface Setup {
   advance(ms: number): void;
 }
 
+/** The personas' root names. */
+const PERSONAS = PERSONA_NAMES.map((name) => name.toLowerCase());
+
 async function openBrowser(): Promise<Setup> {
   let now = Date.now();
   const signIns = new SignIns({ linkMinutes: 5, sessionHours: 12, now: () => now });
@@ -45,7 +49,8 @@ async function openBrowser(): Promise<Setup> {
     linkMinutes: 5,
     sessionHours: 12,
   };
-  const browser = await startBrowser(config, core.bot, signIns, silentLogger);
+  await installPersonas(core.uvm, { who: 'system:test', platform: 'console' });
+  const browser = await startBrowser(config, core.bot, signIns, silentLogger, PERSONAS);
   afterEach(() => browser.stop());
   return { core, advance: (ms) => (now += ms) };
 }
@@ -255,6 +260,21 @@ describe.skipIf(!('path' in chromium))('the image browser, in headless Chromium'
     expect(response?.status()).toBe(403);
     expect(await text(page, '#answer')).toMatch(/CSRF token/);
     expect((await core.say(`#${o} color`, alice)).status).not.toBe('ok');
+  });
+
+  it('shows the personas: each one’s voice, aliases and adapter, linked to its object', async () => {
+    const { core } = await openBrowser();
+    const page = await signIn(core, bob);
+    await page.goto(new URL('/personas', page.url()).href);
+    for (const name of PERSONAS) {
+      const section = `#persona-${name}`;
+      for (const slot of ['voice', 'aliases', 'adapter'])
+        expect(await page.$(`${section} [data-slot="${slot}"]`), `${name} ${slot}`).not.toBeNull();
+      const chat = await core.ok(`${name} voice`, bob);
+      expect(await text(page, `${section} [data-slot="voice"] .value`)).toContain(
+        chat.slice(0, 40),
+      );
+    }
   });
 
   it('updates an open page live when a chat send changes its object', async () => {
