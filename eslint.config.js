@@ -44,11 +44,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/**/*.ts'],
+    files: ['src/**/*.{ts,tsx}'],
     rules: { 'no-restricted-imports': ['error', { patterns: [SHIPPED_ONLY] }] },
   },
   {
-    files: ['src/core/**/*.ts'],
+    files: ['src/core/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -66,7 +66,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/adapters/**/*.ts'],
+    files: ['src/adapters/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': [
         'error',

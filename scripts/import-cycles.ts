@@ -32,7 +32,8 @@ export function importGraph(root: string): Graph {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== 'node_modules') walk(path);
-      } else if (/\.m?ts$/.test(entry.name) && !/\.d\.m?ts$/.test(entry.name)) files.push(path);
+      } else if (/\.(?:m?ts|tsx)$/.test(entry.name) && !/\.d\.m?ts$/.test(entry.name))
+        files.push(path);
     }
   };
   walk(resolve(root));

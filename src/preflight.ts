@@ -60,6 +60,8 @@ export interface PreflightInput {
   readonly fileCheck: 'refuse' | 'warn';
   /** Where the health endpoint is to listen (BATOS_HEALTH_HOST, BATOS_HEALTH_PORT), if at all. */
   readonly health: { readonly host: string; readonly port: number } | undefined;
+  /** Where the image browser is to listen (BATOS_BROWSER_HOST, BATOS_BROWSER_PORT), if at all. */
+  readonly browser?: { readonly host: string; readonly port: number } | undefined;
   readonly discord: DiscordConfig | undefined;
   readonly slack: SlackConfig | undefined;
 }
@@ -234,9 +236,12 @@ export function checkFileModes(input: {
   });
 }
 
-/** Whether the health endpoint can listen where it is told to. */
-export async function checkHealthPort(health: { host: string; port: number }): Promise<Finding> {
-  const variable = 'BATOS_HEALTH_PORT';
+/** Whether the health endpoint (or the image browser) can listen where it is told to. */
+export async function checkHealthPort(
+  health: { host: string; port: number },
+  variable: 'BATOS_HEALTH_PORT' | 'BATOS_BROWSER_PORT' = 'BATOS_HEALTH_PORT',
+): Promise<Finding> {
+  const what = variable === 'BATOS_HEALTH_PORT' ? 'health endpoint' : 'image browser';
   const server = createServer();
   try {
     await new Promise<void>((done, fail) => {
@@ -252,7 +257,7 @@ export async function checkHealthPort(health: { host: string; port: number }): P
   } finally {
     await new Promise((done) => server.close(done));
   }
-  return { status: 'ok', variable, line: `health endpoint: ${health.host}:${health.port} is free` };
+  return { status: 'ok', variable, line: `${what}: ${health.host}:${health.port} is free` };
 }
 
 const fromLogin = (check: LoginCheck, variable: string): Finding =>
@@ -275,6 +280,7 @@ export async function preflight(input: PreflightInput): Promise<Finding[]> {
       : parsed,
     checkModel(input.mind),
     ...(input.health ? [checkHealthPort(input.health)] : []),
+    ...(input.browser ? [checkHealthPort(input.browser, 'BATOS_BROWSER_PORT')] : []),
     ...(input.discord
       ? [checkDiscordLogin(input.discord).then((c) => fromLogin(c, 'DISCORD_TOKEN'))]
       : []),

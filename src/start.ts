@@ -16,6 +16,13 @@ import {
 } from './adapters/discord/index.ts';
 import { startSlack, type SlackConfig } from './adapters/slack/index.ts';
 import { startConsole } from './adapters/console/index.ts';
+import {
+  SignIns,
+  startBrowser,
+  type Browser,
+  type BrowserConfig,
+} from './adapters/browser/index.ts';
+import { browserConfig } from './config/browser-config.ts';
 import type { FrontEnd } from './adapters/chat/front-end.ts';
 import { coreConfig, type CoreConfig } from './config/core-config.ts';
 import { discordConfig } from './config/discord-config.ts';
@@ -75,6 +82,8 @@ interface Settings {
   readonly mind: MindConfig;
   readonly discord: DiscordConfig | undefined;
   readonly slack: SlackConfig | undefined;
+  /** The image browser, served by one process (never a Discord shard). */
+  readonly browser: BrowserConfig | undefined;
   /**
    * Set in a process that discord.js's ShardingManager spawned (BATOS_DISCORD_SHARDS): it
    * serves that Discord shard only, while the manager process keeps everything else.
@@ -90,6 +99,7 @@ function settingsFrom(values: SettingValues, env: Env): Settings {
     mind: mindConfig(values),
     discord: discordConfig(values),
     slack: shard === undefined ? slackConfig(values) : undefined,
+    browser: shard === undefined ? browserConfig(values) : undefined,
     shard,
   };
 }
@@ -270,6 +280,13 @@ async function serve(
         })
       : undefined;
 
+  const signIns =
+    settings.browser === undefined
+      ? undefined
+      : new SignIns({
+          linkMinutes: settings.browser.linkMinutes,
+          sessionHours: settings.browser.sessionHours,
+        });
   const bot = new Bot({
     uvm,
     log,
@@ -278,6 +295,7 @@ async function serve(
     parserLimits: core.parserLimits,
     conversation,
     personaHelp: PERSONA_HELP,
+    ...(signIns === undefined ? {} : { browser: signIns }),
     ...(core.programmers === undefined ? {} : { roles: { programmers: core.programmers } }),
     ...(core.upgradeKey === undefined
       ? {}
@@ -290,6 +308,17 @@ async function serve(
         }),
   });
 
+  // Before the chat front ends: a `browse` link needs the address it listens on.
+  const browser: Browser | undefined =
+    settings.browser === undefined || signIns === undefined
+      ? undefined
+      : await startBrowser(
+          settings.browser,
+          bot,
+          signIns,
+          log,
+          PERSONA_NAMES.map((name) => name.toLowerCase()),
+        );
   const frontEnds: FrontEnd[] = [];
   // The front ends keep their ledger in the image directly: the bot and the UVM add nothing.
   const { ledger } = image;
@@ -310,6 +339,7 @@ async function serve(
       clearInterval(resultPoll);
       await reporting;
       await Promise.allSettled(frontEnds.map((f) => f.stop()));
+      await browser?.stop();
       await heartbeat?.stop();
       await retention?.stop();
       await uvm.close();
@@ -422,6 +452,7 @@ export async function start({
         : { host: values.BATOS_HEALTH_HOST, port: values.BATOS_HEALTH_PORT },
     discord: isShard ? undefined : settings.discord,
     slack: settings.slack,
+    browser: settings.browser,
   });
   const problems = findings.filter((f) => f.status === 'problem');
   const warnings = findings.filter((f) => f.status === 'warning');

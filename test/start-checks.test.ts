@@ -105,6 +105,15 @@ describe('--check predicts a start', () => {
       }),
       says: /BATOS_HEALTH_PORT=\d+: cannot listen on 127\.0\.0\.1 .*EADDRINUSE/,
     },
+    {
+      bad: 'an image browser port already taken',
+      variable: 'BATOS_BROWSER_PORT',
+      env: async (dir: string) => ({
+        BATOS_IMAGE: join(dir, 'x.db'),
+        BATOS_BROWSER_PORT: String(await takenPort()),
+      }),
+      says: /BATOS_BROWSER_PORT=\d+: cannot listen on 127\.0\.0\.1 .*EADDRINUSE/,
+    },
   ])('$bad: both exit 78 naming $variable, and the start writes nothing', async (c) => {
     const dir = tempDir();
     const env = { BATOS_MODEL: join(dir, 'none.gguf'), ...(await c.env(dir)) };

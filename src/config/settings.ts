@@ -8,6 +8,7 @@
  * that the entry refers to. A choice among a list the code keeps (log levels, persona names)
  * refers to that list.
  */
+import { DEFAULT_LINK_MINUTES, DEFAULT_SESSION_HOURS } from '../adapters/browser/config.ts';
 import { PERSON_PRINCIPAL } from '../core/access/principal.ts';
 import { DEFAULT_QUOTAS } from '../core/access/quotas.ts';
 import {
@@ -54,6 +55,7 @@ export const GROUPS = {
   model: 'Model',
   personas: 'Personas',
   operations: 'Logs and health',
+  browser: 'Image browser',
   upgrades: 'Upgrades and the steward',
   discord: 'Discord',
   slack: 'Slack',
@@ -386,6 +388,36 @@ export const SETTINGS = {
     type: text('a host name or address'),
     default: '127.0.0.1',
     help: 'Where the health endpoint listens (loopback unless set).',
+  },
+  // The image browser
+  BATOS_BROWSER_PORT: {
+    group: 'browser',
+    type: port(),
+    help: 'Serve the image browser (a web inspector; people sign in with `browse` in a DM) on this port; off when unset.',
+  },
+  BATOS_BROWSER_HOST: {
+    group: 'browser',
+    type: text('a host name or address'),
+    default: '127.0.0.1',
+    help: 'Where the image browser listens (loopback unless set; put a reverse proxy with TLS in front for others, see docs/browser.md).',
+  },
+  BATOS_BROWSER_URL: {
+    group: 'browser',
+    type: url(),
+    defaultText: 'http://host:port it listens on',
+    help: "The address people open, as `browse` links start: the reverse proxy's https:// address when one serves the browser (the session cookie is then Secure).",
+  },
+  BATOS_BROWSER_LINK_MINUTES: {
+    group: 'browser',
+    type: integer(1, 60),
+    default: DEFAULT_LINK_MINUTES,
+    help: 'How long a `browse` link may wait to be opened; it signs in once.',
+  },
+  BATOS_BROWSER_SESSION_HOURS: {
+    group: 'browser',
+    type: integer(1, 720),
+    default: DEFAULT_SESSION_HOURS,
+    help: 'How long a browser session lasts; `browse logout` ends it sooner.',
   },
   // Upgrades and the steward
   BATOS_UPGRADE_KEY: {

@@ -33,6 +33,11 @@ export interface Send {
   readonly mentions: readonly string[];
   /** Whether the message came through the configured admin channel. */
   readonly adminChannel: boolean;
+  /**
+   * A direct message, which only its sender and the bot see (a DM); the console is direct
+   * whatever this says. `browse` answers its sign-in link only there.
+   */
+  readonly direct?: boolean;
   /** Platform message id, so the reply can quote it and history can name it. */
   readonly messageId?: string;
 }

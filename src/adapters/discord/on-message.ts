@@ -42,6 +42,7 @@ export async function onMessage(ctx: DiscordContext, message: Message): Promise<
     text: message.content.replace(new RegExp(`<@!?${ctx.botUserId}>`, 'g'), '').trim(),
     mentions: [...message.mentions.users.keys()].filter((id) => id !== ctx.botUserId),
     adminChannel: access.adminChannel,
+    direct: dm,
     messageId: message.id,
   };
   if (thread !== undefined) await ctx.conversationThreads.remember(thread.id);

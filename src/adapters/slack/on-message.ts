@@ -99,6 +99,7 @@ export async function onMessage(ctx: SlackContext, delivery: Delivery): Promise<
         : text.replace(new RegExp(`<@${botUserId}(?:\\|[^>]*)?>`, 'g'), '').trim(),
     mentions: [...new Set(mentions)],
     adminChannel: access.adminChannel,
+    direct: dm,
     messageId: event.ts,
   };
   if (thread !== undefined) await ctx.conversationThreads.remember(`${event.channel}:${thread}`);

@@ -16,6 +16,7 @@ export type Command =
   | 'collect'
   | 'backup'
   | 'upgrade'
+  | 'browse'
   | 'audit-collect';
 
 const ADMIN_ONLY: Readonly<Record<Command, string | undefined>> = {
@@ -30,6 +31,8 @@ const ADMIN_ONLY: Readonly<Record<Command, string | undefined>> = {
   collect: 'Only admins may collect: it deletes what the root cannot reach, for everyone.',
   backup: 'Only admins may back the image up.',
   upgrade: 'Upgrades are for admins, asked in the admin channel. Nothing was requested.',
+  // Who may end whose browser sessions is decided with the words (`browse logout <who>`).
+  browse: undefined,
   'audit-collect': 'Only admins may collect. The audit alone: alfred auditPersistence',
 };
 

@@ -15,7 +15,10 @@ import {
   type Send,
 } from '../protocol.ts';
 import { assertCommand } from '../access/commands.ts';
-import type { Caller } from '../access/principal.ts';
+import { PERSON_PRINCIPAL, type Caller } from '../access/principal.ts';
+import type { CommittedChange } from '../image/index.ts';
+import type { Principal } from '../model/principal.ts';
+import type { ObjectView } from '../uvm/inspection.ts';
 import {
   DEFAULT_PARSER_LIMITS,
   isIdentifier,
@@ -63,6 +66,14 @@ export interface Conversation {
   read(tx: Transaction, send: Send, caller: Caller, reading: Reading): PersonaPlan | undefined;
 }
 
+/** Signs people in to the image browser (`src/adapters/browser`), handed in by `start.ts`. */
+export interface BrowseDesk {
+  /** A one-time sign-in link for the sender of `send`, and the minutes it stays good. */
+  link(send: Send): { readonly url: string; readonly minutes: number };
+  /** Ends every browser session of `principal`; says how many there were. */
+  logout(principal: Principal): number;
+}
+
 /** Files upgrade requests for the steward. */
 export interface UpgradeDesk {
   request(send: Send, words: readonly string[]): Promise<string>;
@@ -79,6 +90,8 @@ export interface BotOptions {
   /** The personas' lines in `help` (src/personas/help.ts); the core knows no personas. */
   readonly personaHelp?: string;
   readonly upgrades?: UpgradeDesk;
+  /** The image browser's sign-ins, when it is on (BATOS_BROWSER_PORT). */
+  readonly browser?: BrowseDesk;
   /** Roles the core decides beyond the front end's admin flag. */
   readonly roles?: Roles;
 }
@@ -91,16 +104,8 @@ export class Bot implements BotService {
   }
 
   async handle(send: Send, events: ReplyEvents = {}): Promise<Reply> {
-    // The console is the operator at the machine; only chat users are limited.
-    const allowed =
-      send.platform === 'console'
-        ? undefined
-        : this.limiter?.take(`${send.platform}:${send.sender.id}`);
-    if (allowed && !allowed.ok)
-      return textReply(
-        'refused',
-        `Easy there — you're sending faster than I can keep up. Try again in ${allowed.retryAfterSeconds}s.`,
-      );
+    const throttled = this.throttled(send);
+    if (throttled !== undefined) return throttled;
     const caller = callerOf(send, this.options.roles);
     try {
       const limits = this.options.parserLimits ?? DEFAULT_PARSER_LIMITS;
@@ -127,6 +132,47 @@ export class Bot implements BotService {
     } catch (error) {
       return this.failure(error, send);
     }
+  }
+
+  /**
+   * The object `word` names (`genesis`, `@name`, `#3`) as data, for the browser's object
+   * page: read with the caller of `send` exactly as a send to it would be, under the same
+   * rate limit; a refusal comes back as the reply chat would give.
+   */
+  async inspect(send: Send, word: string): Promise<{ view: ObjectView } | { reply: Reply }> {
+    const throttled = this.throttled(send);
+    if (throttled !== undefined) return { reply: throttled };
+    try {
+      const object = /\s/u.test(word) ? undefined : parseObjectWord(word);
+      if (object === undefined)
+        throw new SendError(
+          'parse',
+          `"${word}" is not an object: give a root name, @name or #oid (\`root slotNames\` lists the names).`,
+        );
+      return { view: await this.options.uvm.inspect(callerOf(send, this.options.roles), object) };
+    } catch (error) {
+      return { reply: this.failure(error, send) };
+    }
+  }
+
+  /** The image's change feed (see {@link Uvm.watch}): oids only, never what changed. */
+  watch(watcher: (change: CommittedChange) => void): () => void {
+    return this.options.uvm.watch(watcher);
+  }
+
+  /** The rate limit's refusal, when `send`'s sender is over it. */
+  private throttled(send: Send): Reply | undefined {
+    // The console is the operator at the machine; only chat users are limited.
+    const allowed =
+      send.platform === 'console'
+        ? undefined
+        : this.limiter?.take(`${send.platform}:${send.sender.id}`);
+    if (allowed && !allowed.ok)
+      return textReply(
+        'refused',
+        `Easy there — you're sending faster than I can keep up. Try again in ${allowed.retryAfterSeconds}s.`,
+      );
+    return undefined;
   }
 
   private async perform(
@@ -233,6 +279,8 @@ export class Bot implements BotService {
         await uvm.backup(caller, file);
         return textReply('ok', `Backed the image up to ${file}.`);
       }
+      case 'browse':
+        return textReply('ok', this.browse(send, caller, words));
       case 'upgrade': {
         assertCommand(caller, 'upgrade');
         if (this.options.upgrades === undefined)
@@ -243,6 +291,49 @@ export class Bot implements BotService {
         return textReply('ok', await this.options.upgrades.request(send, words));
       }
     }
+  }
+
+  /**
+   * `browse` (a one-time sign-in link, in a DM or the console), `browse logout` (ends the
+   * sender's browser sessions) and `browse logout <principal>` (admins: anyone's).
+   */
+  private browse(send: Send, caller: Caller, words: readonly string[]): string {
+    const desk = this.options.browser;
+    if (desk === undefined)
+      throw new SendError(
+        'not-allowed',
+        'The image browser is off: the operator turns it on with BATOS_BROWSER_PORT. Nothing was done.',
+      );
+    const usage =
+      '`browse` answers a sign-in link (in a DM), `browse logout` ends your browser sessions, `browse logout <person>` (admins) ends theirs.';
+    const [word, who, ...extra] = words;
+    if (word === undefined) {
+      if (send.platform !== 'console' && send.direct !== true)
+        throw new SendError(
+          'not-allowed',
+          'Ask for a browser link in a direct message to me: the link signs in as you, so anyone who saw it here could use it. Nothing was done.',
+        );
+      const { url, minutes } = desk.link(send);
+      return `Open ${url} within ${minutes} minute${minutes === 1 ? '' : 's'}: it signs you in to the image browser once. \`browse logout\` ends the session.`;
+    }
+    if (word.toLowerCase() !== 'logout' || extra.length > 0)
+      throw new SendError('parse', `That is not how browse goes. ${usage}`);
+    const whom = who ?? caller.principal;
+    if (whom !== caller.principal && !caller.admin)
+      throw new SendError(
+        'not-allowed',
+        "Only admins may end someone else's browser sessions; `browse logout` ends yours. Nothing was done.",
+      );
+    if (!PERSON_PRINCIPAL.test(whom))
+      throw new SendError(
+        'parse',
+        `"${whom}" is not a person: write them as platform:id (slack:U123, discord:42). ${usage}`,
+      );
+    const ended = desk.logout(whom);
+    const whose = whom === caller.principal ? 'your' : `${whom}'s`;
+    return ended === 0
+      ? `There was no browser session of ${whose} to end.`
+      : `Ended ${ended} browser session${ended === 1 ? '' : 's'} of ${whose}.`;
   }
 
   /**

@@ -14,7 +14,7 @@ import { COMMANDS, isIdentifier, type CommandName } from '../uvm/parser.ts';
 const WORDS = new Set(
   `heap held hell helm hemp kelp whelp yelp unto historic collet connect correct sender sends
   enders fenders genders lenders menders renders tenders vendors spenders sunders cinders
-  binders finders winders wanders implements implementers`.split(/\s+/u),
+  binders finders winders wanders implements implementers brows browsed`.split(/\s+/u),
 );
 
 /** What the rule needs of the image: whether a word names an object. */
@@ -47,6 +47,8 @@ function takesArguments(command: CommandName, words: readonly string[], image: T
       return /^[\w.-]{1,100}$/u.test(word);
     case 'upgrade':
       return word === '--dry-run';
+    case 'browse':
+      return word.toLowerCase() === 'logout';
   }
 }
 

@@ -41,6 +41,8 @@ COMMANDS (any case)                   who may
                                       and with days forget older history
   backup [file]                       admins: copy the image while it runs
   upgrade [--dry-run]                 admins, in the admin channel: ask the steward
+  browse [logout [person]]            everyone, in a DM: a link to the image browser
+                                      (when on); logout ends sessions (admins: anyone's)
 
 Every send is one transaction: it commits whole, or fails and changes nothing.`;
 }

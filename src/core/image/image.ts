@@ -52,6 +52,13 @@ export interface ImageOptions {
   readonly cacheBytes?: number;
 }
 
+/** What one commit changed, as the change feed tells it (see {@link Image.watch}). */
+export interface CommittedChange {
+  readonly tx: number;
+  /** The objects it wrote or created. */
+  readonly oids: readonly Oid[];
+}
+
 /** What `collect` did. */
 export interface CollectResult {
   readonly deleted: number;
@@ -70,6 +77,8 @@ export class Image {
   private closed = false;
   /** Whether this process holds every other commit back now. */
   private alone = false;
+  /** Who hears of each commit (the change feed). */
+  private readonly watchers = new Set<(change: CommittedChange) => void>();
 
   private constructor(
     private readonly store: ImageStore,
@@ -211,7 +220,18 @@ export class Image {
     for (const [oid, slots] of tx.writes)
       this.cache.set(oid, { slots: new Map(slots), version: id }, encoded.get(oid)!.length);
     if (created) this.committedNextOid = tx.nextOid;
+    const change = { tx: id, oids: [...tx.writes.keys()] };
+    for (const watcher of this.watchers) watcher(change);
     return id;
+  }
+
+  /**
+   * The change feed: `watcher` hears of every commit this process makes, once it is
+   * visible (it must not throw, nor wait on the image). Returns what stops it.
+   */
+  watch(watcher: (change: CommittedChange) => void): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
   }
 
   /**

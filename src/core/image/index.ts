@@ -2,6 +2,7 @@ export {
   Image,
   backupImageFile,
   type CollectResult,
+  type CommittedChange,
   type ImageOptions,
   type ImageView,
 } from './image.ts';

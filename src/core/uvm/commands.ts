@@ -12,10 +12,11 @@ import type { CollectResult, HistoryEntry, Image, Transaction } from '../image/i
 import { labelOf, nameOf } from '../model/name-table.ts';
 import { accessOf } from '../model/object-access.ts';
 import { SYSTEM } from '../model/principal.ts';
-import type { MethodProvenance } from '../model/value.ts';
+import type { MethodProvenance, Oid } from '../model/value.ts';
 import { assertReadable } from './access-checks.ts';
 import { transactionInfo, type GuardFor } from './delivery.ts';
 import { historyText } from './history-text.ts';
+import { inspectObject, type ObjectView } from './inspection.ts';
 import type { ImageWork } from './image-work.ts';
 import { resolveDesignator } from './names.ts';
 import type { ObjectDesignator } from './parser.ts';
@@ -148,13 +149,18 @@ export class Commands {
   /** A method's versions on an object the caller may read, oldest first, as text. */
   async versions(caller: Caller, object: ObjectDesignator, selector: string): Promise<string> {
     assertCommand(caller, 'versions');
-    return this.work.read(async (tx) => {
-      const oid = resolveDesignator(tx, object, caller.principal);
-      assertReadable(tx, callerAuthority(caller), oid);
-      const entries = await this.image.history({ oid, limit: VERSIONS_SEARCHED });
+    return this.readWithHistory(caller, object, (tx, oid, entries) => {
       const versions = methodVersions(entries, oid, selector);
       return versionsText(labelOf(tx, oid), selector, versions, tx.slots(oid)?.get(selector));
     });
+  }
+
+  /**
+   * An object the caller may read, as data (see `inspection.ts`): the browser's object page.
+   * Refused as a send to it would be.
+   */
+  inspect(caller: Caller, object: ObjectDesignator): Promise<ObjectView> {
+    return this.readWithHistory(caller, object, inspectObject);
   }
 
   /**
@@ -235,6 +241,22 @@ export class Commands {
     assertCommand(caller, 'backup');
     this.work.assertOpen();
     return this.work.gate.alone(caller.principal, () => this.image.backup(file));
+  }
+
+  /**
+   * Reads `object`, once the caller may, with its recorded history (newest first, as far as
+   * method versions are searched).
+   */
+  private readWithHistory<T>(
+    caller: Caller,
+    object: ObjectDesignator,
+    work: (tx: Transaction, oid: Oid, entries: readonly HistoryEntry[]) => T,
+  ): Promise<T> {
+    return this.work.read(async (tx) => {
+      const oid = resolveDesignator(tx, object, caller.principal);
+      assertReadable(tx, callerAuthority(caller), oid);
+      return work(tx, oid, await this.image.history({ oid, limit: VERSIONS_SEARCHED }));
+    });
   }
 
   private async undoNow(caller: Caller, txId?: number): Promise<{ undone: number; tx?: number }> {

@@ -15,7 +15,7 @@ import type { Image, IndexedMethod, Transaction } from '../image/index.ts';
 import { labelOf } from '../model/name-table.ts';
 import { accessOf } from '../model/object-access.ts';
 import type { MethodProvenance } from '../model/value.ts';
-import { origin } from './method-versions.ts';
+import { versionOrigin } from './method-versions.ts';
 import type { MethodRequest, WrittenMethod } from './method-writer.ts';
 
 /** Index rows read per search, before those the asker may not read are left out. */
@@ -41,7 +41,7 @@ function methodLine(tx: Transaction, method: IndexedMethod): string {
   const kept = method.slot === method.selector ? '' : ` (kept for ${method.slot.split(' ')[0]})`;
   const by = method.provenance === undefined ? '' : `, ${method.provenance.by}`;
   const doc = method.doc === '' ? '' : ` — ${method.doc}`;
-  return `${labelOf(tx, method.oid)} ${method.selector}${kept} · ${origin(method.provenance)}${by}${doc}`;
+  return `${labelOf(tx, method.oid)} ${method.selector}${kept} · ${versionOrigin(method.provenance)}${by}${doc}`;
 }
 
 /**
@@ -128,7 +128,7 @@ function reuseOf(tx: Transaction, from: IndexedMethod, requester: string): Reuse
   };
   return {
     from,
-    label: `${labelOf(tx, from.oid)} ${from.selector} (${origin(from.provenance)}${from.provenance === undefined ? '' : `, ${from.provenance.by}`})`,
+    label: `${labelOf(tx, from.oid)} ${from.selector} (${versionOrigin(from.provenance)}${from.provenance === undefined ? '' : `, ${from.provenance.by}`})`,
     method: {
       source: from.source,
       provenance: {

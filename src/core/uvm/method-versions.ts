@@ -36,7 +36,7 @@ export function methodVersions(
 }
 
 /** Where a method came from, in a few words: by hand, the model, or copied from another object. */
-export function origin(provenance: MethodProvenance | undefined): string {
+export function versionOrigin(provenance: MethodProvenance | undefined): string {
   const copied =
     provenance?.copiedFrom === undefined ? '' : `, copied from #${provenance.copiedFrom.oid}`;
   if (provenance?.author !== 'model') return `by hand${copied}`;
@@ -59,7 +59,7 @@ export function versionsText(
     const now =
       current?.kind === 'method' && current.source === version.slot.source ? ' (current)' : '';
     lines.push(
-      `${i + 1}. tx ${version.tx} · ${version.at.slice(0, 16).replace('T', ' ')} · ${version.who} · ${origin(version.slot.provenance)}${now}`,
+      `${i + 1}. tx ${version.tx} · ${version.at.slice(0, 16).replace('T', ' ')} · ${version.who} · ${versionOrigin(version.slot.provenance)}${now}`,
       ...version.slot.source.split('\n').map((line) => `     ${line}`),
     );
   });

@@ -4,7 +4,7 @@
  *   <object> <selector> [arg …]      e.g.  genesis setSlot color "blue"
  *   <selector>                       a lone selector goes to genesis: display_yourself
  *   <command> [arg …]                undo, history, versions, revert, implementors, senders,
- *                                    collect, backup, upgrade, help
+ *                                    collect, backup, upgrade, browse, help
  *
  * An object is a name from the root table (`genesis`, `@genesis`) or an oid (`#3`).
  * Arguments are JSON values, `@name` or `#oid` references, or bare words (strings).
@@ -43,6 +43,7 @@ export const COMMANDS = [
   'collect',
   'backup',
   'upgrade',
+  'browse',
   'help',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];

@@ -24,6 +24,7 @@ import type { Caller } from '../access/principal.ts';
 import { DEFAULT_QUOTAS, type Quotas } from '../access/quotas.ts';
 import type {
   CollectResult,
+  CommittedChange,
   Image,
   ImageView,
   Transaction,
@@ -41,6 +42,7 @@ import {
   type SendRequest,
 } from './delivery.ts';
 import { ImageWork } from './image-work.ts';
+import type { ObjectView } from './inspection.ts';
 import { Invoker } from './invoker.ts';
 import { DEFAULT_METHOD_ATTEMPTS, type MethodWriter } from './method-writer.ts';
 import { MethodWriting } from './method-writing.ts';
@@ -219,6 +221,19 @@ export class Uvm {
   /** See {@link Commands.versions}. */
   versions(caller: Caller, object: ObjectDesignator, selector: string): Promise<string> {
     return this.commands.versions(caller, object, selector);
+  }
+
+  /** See {@link Commands.inspect}. */
+  inspect(caller: Caller, object: ObjectDesignator): Promise<ObjectView> {
+    return this.commands.inspect(caller, object);
+  }
+
+  /**
+   * The change feed: `watcher` hears which objects each commit of this process changed. It
+   * carries oids only; whoever shows a change reads it again through the UVM, as its viewer.
+   */
+  watch(watcher: (change: CommittedChange) => void): () => void {
+    return this.image.watch(watcher);
   }
 
   /** See {@link Commands.revert}. */

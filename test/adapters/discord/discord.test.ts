@@ -96,6 +96,7 @@ describe('Discord front end', () => {
         text: `genesis setSlot color "blue" <@${IDS.bob}>`,
         mentions: [IDS.bob],
         adminChannel: false,
+        direct: false,
         messageId: msg.id,
       },
     ]);
@@ -109,6 +110,7 @@ describe('Discord front end', () => {
       channel: IDS.dmChannel,
       text: 'display_yourself',
       adminChannel: false,
+      direct: true,
     });
   });
 

@@ -101,6 +101,7 @@ describe('Slack front end over HTTP', () => {
         text: `display_yourself <@${SLACK_IDS.bob}>`,
         mentions: [SLACK_IDS.bob],
         adminChannel: false,
+        direct: false,
         messageId: event.ts,
       },
     ]);
@@ -122,9 +123,9 @@ describe('Slack front end over HTTP', () => {
       [SLACK_IDS.dm, undefined],
       [SLACK_IDS.channel, parent],
     ]);
-    expect(bot.sends.map((s) => [s.text, s.thread, s.sender.isAdmin])).toEqual([
-      ['help', undefined, false],
-      ['undo', parent, true],
+    expect(bot.sends.map((s) => [s.text, s.thread, s.sender.isAdmin, s.direct])).toEqual([
+      ['help', undefined, false, true],
+      ['undo', parent, true, false],
     ]);
   });
 

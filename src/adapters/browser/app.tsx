@@ -1,0 +1,301 @@
+/**
+ * The image browser's routes (Hono). Every page reads and every form writes through the Bot,
+ * as the signed-in viewer's own message would in chat: the object page with `Bot.inspect`,
+ * history and every write (`undo`, `revert`, `chmod`, `setSlot`) as the very send or command
+ * a chat message would carry — so the UVM decides, history records it, the rate limit
+ * applies, and a refusal says what chat would. The browser never reads the image itself.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { streamSSE } from 'hono/streaming';
+import type { Bot } from '../../core/bot/bot.ts';
+import type { Reply, Send } from '../../core/protocol.ts';
+import { isIdentifier } from '../../core/uvm/parser.ts';
+import { LIVE_SCRIPT, STYLE_SHEET } from './assets.ts';
+import {
+  AnswerPage,
+  HistoryPage,
+  LinkRefusedPage,
+  ObjectForm,
+  ObjectPage,
+  objectHref,
+  PersonasPage,
+  SignedOutPage,
+  SignInPage,
+  type DiffQuery,
+} from './pages.tsx';
+import type { Session, SignIns, Viewer } from './sign-in.ts';
+
+/** What the browser asks of the Bot. */
+export type BrowserBot = Pick<Bot, 'handle' | 'inspect' | 'watch'>;
+
+/** The session cookie: HttpOnly, SameSite=Strict, expiring with the session. */
+export const SESSION_COOKIE = 'batos_session';
+
+/** No inline script or style, nothing from elsewhere, no framing. */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/** How often an open event stream is told the connection still lives. */
+const KEEP_ALIVE_MS = 25_000;
+
+export interface BrowserAppOptions {
+  readonly bot: BrowserBot;
+  readonly signIns: SignIns;
+  /** Served over https (behind a proxy): the cookie is Secure too. */
+  readonly secure: boolean;
+  /** The personas' root names (`robin`…), handed in by the composition root. */
+  readonly personas: readonly string[];
+}
+
+type Env = { Variables: { session: Session } };
+
+/** `text` as a message of `viewer`'s, from where they asked for the link. */
+function sendOf(viewer: Viewer, text: string): Send {
+  return {
+    platform: viewer.platform,
+    sender: viewer.sender,
+    channel: viewer.channel,
+    text,
+    mentions: [],
+    adminChannel: false,
+    direct: true,
+  };
+}
+
+const replyText = (reply: Reply): string =>
+  reply.parts.map((part) => (part.kind === 'text' ? part.text : part.code)).join('\n');
+
+/** What a page shows of a reply. */
+const answerOf = (reply: Reply) => ({ status: reply.status, text: replyText(reply) });
+
+const statusOf = (reply: Reply): 200 | 400 | 403 =>
+  reply.status === 'ok' ? 200 : reply.status === 'refused' ? 403 : 400;
+
+/** Whether two secrets are equal, in constant time. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The browser as a Hono app. */
+export function browserApp({ bot, signIns, secure, personas }: BrowserAppOptions): Hono<Env> {
+  const app = new Hono<Env>();
+
+  app.use(async (c, next) => {
+    await next();
+    c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    c.header('X-Content-Type-Options', 'nosniff');
+    // The sign-in link's token must not travel on in a Referer.
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('Cache-Control', 'no-store');
+  });
+
+  app.get('/static/live.js', (c) =>
+    c.body(LIVE_SCRIPT, 200, { 'Content-Type': 'text/javascript' }),
+  );
+  app.get('/static/style.css', (c) => c.body(STYLE_SHEET, 200, { 'Content-Type': 'text/css' }));
+
+  // A GET only shows whom the link signs in as: link previews (Slack's, Discord's) open it
+  // too, and must not use it up. The button POSTs it.
+  app.get('/signin', (c) => {
+    const checked = signIns.check(c.req.query('t') ?? '');
+    if ('refused' in checked) return c.html(<LinkRefusedPage why={checked.refused} />, 403);
+    return c.html(<SignInPage viewer={checked.viewer} token={c.req.query('t')!} />);
+  });
+  app.post('/signin', async (c) => {
+    const form = await c.req.parseBody();
+    const redeemed = signIns.redeem(typeof form.t === 'string' ? form.t : '');
+    if ('refused' in redeemed) return c.html(<LinkRefusedPage why={redeemed.refused} />, 403);
+    const { session } = redeemed;
+    setCookie(c, SESSION_COOKIE, session.id, {
+      httpOnly: true,
+      sameSite: 'Strict',
+      secure,
+      path: '/',
+      expires: new Date(session.expires),
+    });
+    return c.redirect('/', 303);
+  });
+
+  // Everything else is for a signed-in viewer; every POST carries the session's CSRF token.
+  app.use(async (c, next) => {
+    const session = signIns.session(getCookie(c, SESSION_COOKIE));
+    if (session === undefined) return c.html(<SignedOutPage />, 401);
+    if (c.req.method === 'POST') {
+      const form = await c.req.parseBody();
+      if (typeof form.csrf !== 'string' || !sameSecret(form.csrf, session.csrf))
+        return c.html(
+          <AnswerPage
+            viewer={session.viewer}
+            csrf={session.csrf}
+            title="Refused"
+            status="refused"
+            text="This form did not come from a page of this session (its CSRF token is missing or stale); nothing was changed. Reload the page and try again."
+            back="/"
+          />,
+          403,
+        );
+    }
+    c.set('session', session);
+    await next();
+  });
+
+  app.get('/', (c) => c.redirect('/object?ref=genesis', 303));
+
+  app.get('/object', async (c) => {
+    const { viewer, csrf } = c.get('session');
+    const ref = (c.req.query('ref') ?? 'genesis').trim();
+    const found = await bot.inspect(sendOf(viewer, `${ref} describe`), ref);
+    if ('reply' in found)
+      return c.html(
+        <AnswerPage viewer={viewer} csrf={csrf} title="Refused" {...answerOf(found.reply)} back="/">
+          <ObjectForm value={ref} />
+        </AnswerPage>,
+        statusOf(found.reply),
+      );
+    return c.html(<ObjectPage viewer={viewer} csrf={csrf} view={found.view} diff={diffQuery(c)} />);
+  });
+
+  app.get('/history', async (c) => {
+    const { viewer, csrf } = c.get('session');
+    const filter = (c.req.query('ref') ?? c.req.query('tx') ?? '').trim();
+    const reply = await bot.handle(sendOf(viewer, `history ${filter}`.trim()));
+    return c.html(
+      <HistoryPage viewer={viewer} csrf={csrf} filter={filter} {...answerOf(reply)} />,
+      statusOf(reply),
+    );
+  });
+
+  app.get('/personas', async (c) => {
+    const { viewer, csrf } = c.get('session');
+    const shown = [];
+    for (const name of personas) {
+      const found = await bot.inspect(sendOf(viewer, `${name} describe`), name);
+      shown.push(
+        'view' in found ? { name, view: found.view } : { name, refusal: replyText(found.reply) },
+      );
+    }
+    return c.html(<PersonasPage viewer={viewer} csrf={csrf} personas={shown} />);
+  });
+
+  /** Performs `text` as the viewer's message and shows what it answered. */
+  const perform = async (c: Context<Env>, title: string, text: string, back: string) => {
+    const { viewer, csrf } = c.get('session');
+    const reply = await bot.handle(sendOf(viewer, text));
+    return c.html(
+      <AnswerPage viewer={viewer} csrf={csrf} title={title} {...answerOf(reply)} back={back} />,
+      statusOf(reply),
+    );
+  };
+  /** A form whose fields do not make a message: refused, nothing sent. */
+  const badForm = (c: Context<Env>, what: string) => {
+    const { viewer, csrf } = c.get('session');
+    return c.html(
+      <AnswerPage
+        viewer={viewer}
+        csrf={csrf}
+        title="Refused"
+        status="error"
+        text={`${what}; nothing was changed.`}
+        back="/"
+      />,
+      400,
+    );
+  };
+
+  app.post('/undo', async (c) => {
+    const form = await c.req.parseBody();
+    const tx = typeof form.tx === 'string' ? form.tx.trim() : '';
+    if (!/^\d{0,15}$/u.test(tx)) return badForm(c, `"${tx}" is not a transaction number`);
+    return perform(c, 'Undo', tx === '' ? 'undo' : `undo ${tx}`, '/history');
+  });
+
+  app.post('/revert', async (c) => {
+    const { ref, selector, n } = await c.req.parseBody();
+    if (!isOidRef(ref) || !isIdentifier(String(selector)) || !/^\d{1,6}$/u.test(String(n)))
+      return badForm(c, 'A revert names an object, a method and a version number');
+    return perform(c, 'Revert', `revert ${ref} ${selector} ${n}`, backTo(ref));
+  });
+
+  app.post('/chmod', async (c) => {
+    const { ref, mode } = await c.req.parseBody();
+    if (!isOidRef(ref) || !/^[a-z+-]{1,12}$/u.test(String(mode)))
+      return badForm(c, 'chmod names an object and a mode (private, shared, public, +w…)');
+    return perform(c, 'chmod', `${ref} chmod ${mode}`, backTo(ref));
+  });
+
+  app.post('/slot', async (c) => {
+    const { ref, slot, value } = await c.req.parseBody();
+    if (!isOidRef(ref) || !isIdentifier(String(slot)) || typeof value !== 'string')
+      return badForm(c, 'A slot edit names an object, a slot (letters, digits, _) and a value');
+    return perform(c, 'Set slot', `${ref} setSlot ${slot} ${value}`, backTo(ref));
+  });
+
+  app.post('/logout', (c) => {
+    signIns.end(c.get('session').id);
+    deleteCookie(c, SESSION_COOKIE, { path: '/', secure });
+    return c.html(<SignedOutPage />);
+  });
+
+  // Live pages: an event each time a commit changes the object shown (any commit, for the
+  // history). Oids only: the page reads the change again, as its viewer.
+  app.get('/events', async (c) => {
+    const { viewer } = c.get('session');
+    const oidText = c.req.query('oid');
+    const oid = oidText === undefined ? undefined : Number(oidText);
+    if (oid !== undefined) {
+      if (!Number.isSafeInteger(oid)) return c.text('oid must be a number', 400);
+      const found = await bot.inspect(sendOf(viewer, `#${oid} describe`), `#${oid}`);
+      if ('reply' in found) return c.text(replyText(found.reply), statusOf(found.reply));
+    }
+    return streamSSE(c, async (stream) => {
+      let wake = () => {};
+      const changed: number[] = [];
+      const stop = bot.watch((change) => {
+        if (oid !== undefined && !change.oids.includes(oid)) return;
+        changed.push(change.tx);
+        wake();
+      });
+      stream.onAbort(() => wake());
+      try {
+        await stream.writeSSE({ event: 'ready', data: '' });
+        while (!stream.aborted) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, KEEP_ALIVE_MS).unref();
+          });
+          const txs = changed.splice(0);
+          // A comment keeps proxies from closing a quiet stream.
+          if (txs.length === 0) await stream.write(': still here\n\n');
+          for (const tx of txs) await stream.writeSSE({ event: 'change', data: String(tx) });
+        }
+      } finally {
+        stop();
+      }
+    });
+  });
+
+  return app;
+}
+
+/** An object as the forms name it: `#` and its oid. */
+function isOidRef(ref: unknown): ref is string {
+  return typeof ref === 'string' && /^#\d{1,15}$/u.test(ref);
+}
+
+/** The page of the object a form named. */
+function backTo(ref: string): string {
+  return objectHref(Number(ref.slice(1)));
+}
+
+/** `?method=greet&from=1&to=2`: the diff the object page shows, if asked for. */
+function diffQuery(c: Context<Env>): DiffQuery | undefined {
+  const selector = c.req.query('method');
+  const from = Number(c.req.query('from'));
+  const to = Number(c.req.query('to'));
+  if (selector === undefined || !Number.isInteger(from) || !Number.isInteger(to)) return undefined;
+  return { selector, from, to };
+}

@@ -1,0 +1,58 @@
+/**
+ * The browser's two static files, served from its own origin so the Content-Security-Policy
+ * can forbid every inline script and style: the little script that keeps a page live, and
+ * the style sheet. Plain text, no bundler.
+ */
+
+/**
+ * Keeps a page live: a `<main data-live="/events?…">` listens to those server-sent events and,
+ * on each change, fetches the page again and puts its new `<main>` in place (the server
+ * renders and escapes it, as for the first load). `data-updates` counts the updates.
+ */
+export const LIVE_SCRIPT = `'use strict';
+const main = document.querySelector('main[data-live]');
+if (main !== null) {
+  const source = new EventSource(main.dataset.live);
+  let again = false;
+  let busy = false;
+  const refresh = async () => {
+    if (busy) { again = true; return; }
+    busy = true;
+    try {
+      do {
+        again = false;
+        const response = await fetch(location.href, { credentials: 'same-origin' });
+        if (!response.ok) break;
+        const page = new DOMParser().parseFromString(await response.text(), 'text/html');
+        const fresh = page.querySelector('main');
+        if (fresh === null) break;
+        main.replaceChildren(...fresh.childNodes);
+        main.dataset.updates = String(Number(main.dataset.updates ?? '0') + 1);
+      } while (again);
+    } finally {
+      busy = false;
+    }
+  };
+  source.addEventListener('change', () => void refresh());
+  source.addEventListener('open', () => { main.dataset.listening = 'yes'; });
+}
+`;
+
+/** The one style sheet. */
+export const STYLE_SHEET = `body { font: 15px/1.45 system-ui, sans-serif; margin: 0; color: #1d1d1f; background: #fafafa; }
+header { background: #22252a; color: #eee; padding: 0.5rem 1rem; display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; }
+header a { color: #9cd0ff; }
+header form { margin: 0 0 0 auto; }
+main { padding: 1rem; max-width: 70rem; }
+pre, code, textarea { font: 13px/1.4 ui-monospace, monospace; }
+pre { background: #fff; border: 1px solid #ddd; padding: 0.5rem; overflow: auto; white-space: pre-wrap; }
+table { border-collapse: collapse; width: 100%; }
+td, th { border-bottom: 1px solid #ddd; padding: 0.3rem 0.5rem; vertical-align: top; text-align: left; }
+.refused { border-left: 4px solid #c0392b; background: #fff3f1; padding: 0.5rem 1rem; }
+.done { border-left: 4px solid #2e8b57; background: #f0fff4; padding: 0.5rem 1rem; }
+.muted { color: #666; }
+.diff-add { background: #e6ffed; }
+.diff-del { background: #ffeef0; }
+form.inline { display: inline; }
+details > summary { cursor: pointer; }
+`;

@@ -1,0 +1,160 @@
+/**
+ * The browser's reads and sign-in through the real Bot on a real image: an object as data
+ * (`Bot.inspect`, read as a send to it would be), the change feed, and the `browse` command.
+ */
+import { describe, expect, it } from 'vitest';
+import type { BrowseDesk } from '../../../src/core/bot/bot.ts';
+import type { CommittedChange } from '../../../src/core/image/index.ts';
+import type { Send } from '../../../src/core/protocol.ts';
+import { openTestCore, type TestCore } from '../../support/core.ts';
+import { replyToPlainText } from '../../support/reply-text.ts';
+
+type Person = Omit<Send, 'text' | 'mentions'>;
+const person = (id: string): Person => ({
+  platform: 'slack',
+  sender: { id, name: id, isAdmin: false },
+  channel: `D-${id}`,
+  direct: true,
+  adminChannel: false,
+});
+/** What the browser's object page asks for `who`. */
+const inspect = (core: TestCore, who: Person, word: string) =>
+  core.bot.inspect({ ...who, text: `${word} describe`, mentions: [] }, word);
+const ada = person('ada');
+const bob = person('bob');
+const V1 = "function (self) { return 'one' }";
+const V2 = "function (self) { return 'two' }";
+
+async function adasBox(core: TestCore): Promise<number> {
+  const oid = Number(/#(\d+)/u.exec(await core.ok('genesis clone', ada))![1]);
+  await core.ok(`#${oid} name box`, ada);
+  await core.ok(`box setSlot note [1, @genesis, "<b>"]`, ada);
+  await core.ok(`box defineMethod greet ${JSON.stringify(V1)}`, ada);
+  await core.ok(`box defineMethod greet ${JSON.stringify(V2)}`, ada);
+  return oid;
+}
+
+describe('Bot.inspect', () => {
+  it('gives an object as data: slots, references, methods with provenance and versions, parents, owner and flags', async () => {
+    const core = await openTestCore();
+    const oid = await adasBox(core);
+    const found = await inspect(core, ada, 'box');
+    if (!('view' in found)) throw new Error(replyToPlainText(found.reply));
+    const { view } = found;
+    expect(view).toMatchObject({
+      oid,
+      label: `#${oid} box`,
+      name: 'box',
+      owner: 'slack:ada',
+      flags: 'rf',
+      parents: [{ oid: 3, label: '#3 genesis' }],
+    });
+    expect(view.access).toBe(`owner slack:ada · flags "rf" (anyone may read, clone)`);
+    // BAT OS's own slots (owner*, access*) are not shown, as `describe` leaves them out.
+    expect(view.slots.map((slot) => slot.name)).toEqual(['parent*', 'note', 'greet']);
+    expect(view.slots[1]).toEqual({
+      kind: 'value',
+      name: 'note',
+      text: '[1,"<#3 genesis>","<b>"]',
+      refs: [{ oid: 3, label: '#3 genesis' }],
+    });
+    const greet = view.slots[2]!;
+    if (greet.kind !== 'method') throw new Error('greet is a method');
+    expect(greet.source).toBe(V2);
+    expect(greet.provenance).toMatchObject({
+      author: 'human',
+      by: 'slack:ada',
+      owner: 'slack:ada',
+    });
+    expect(greet.versions.map((v) => [v.n, v.source, v.current, v.who, v.origin])).toEqual([
+      [1, V1, false, 'slack:ada', 'by hand'],
+      [2, V2, true, 'slack:ada', 'by hand'],
+    ]);
+  });
+
+  it('is refused exactly as a send to the object is: private, unknown, or a bare name of someone else’s', async () => {
+    const core = await openTestCore();
+    const oid = await adasBox(core);
+    await core.ok('box chmod private', ada);
+    const chatRefusal = async (text: string) => replyToPlainText(await core.say(text, bob));
+    for (const [word, send] of [
+      [`#${oid}`, `#${oid} describe`],
+      ['@box', '@box describe'],
+      ['#999', '#999 describe'],
+    ]) {
+      const found = await inspect(core, bob, word!);
+      if (!('reply' in found)) throw new Error(`${word} should be refused to bob`);
+      expect(replyToPlainText(found.reply)).toBe(await chatRefusal(send!));
+    }
+    // A bare name reaches only one's own and the system's objects (chat reads `box describe`
+    // from bob as conversation): the page says so, and how to name hers.
+    const bare = await inspect(core, bob, 'box');
+    expect('reply' in bare && replyToPlainText(bare.reply)).toMatch(
+      /a bare name reaches only your objects and the system's\. To send to theirs, write @box/,
+    );
+    // Its owner and an admin still see it.
+    expect('view' in (await inspect(core, ada, 'box'))).toBe(true);
+    const admin = { ...bob, sender: { id: 'root', name: 'root', isAdmin: true } };
+    expect('view' in (await inspect(core, admin, `#${oid}`))).toBe(true);
+    const bad = await inspect(core, bob, 'not a word');
+    expect('reply' in bad && replyToPlainText(bad.reply)).toMatch(/is not an object/);
+  });
+
+  it('tells the change feed which objects each commit wrote, and stops when asked', async () => {
+    const core = await openTestCore();
+    const oid = await adasBox(core);
+    const heard: CommittedChange[] = [];
+    const stop = core.bot.watch((change) => heard.push(change));
+    const reply = await core.say('box setSlot color "red"', ada);
+    expect(heard).toEqual([{ tx: reply.tx, oids: [oid] }]);
+    await core.ok('box color', ada); // a read commits nothing
+    expect(heard).toHaveLength(1);
+    stop();
+    await core.ok('box setSlot color "blue"', ada);
+    expect(heard).toHaveLength(1);
+  });
+});
+
+describe('browse', () => {
+  function desk(): BrowseDesk & { ended: string[] } {
+    const ended: string[] = [];
+    return {
+      ended,
+      link: (send) => ({ url: `https://batos.test/signin?t=${send.sender.id}`, minutes: 5 }),
+      logout: (principal) => (ended.push(principal), 1),
+    };
+  }
+
+  it('answers a link in a DM or the console, and refuses it where others read', async () => {
+    const browser = desk();
+    const core = await openTestCore({ bot: { browser } });
+    expect(await core.ok('browse', ada)).toMatch(
+      /^Open https:\/\/batos\.test\/signin\?t=ada within 5 minutes/,
+    );
+    expect(await core.ok('browse')).toMatch(/t=operator/);
+    const inChannel = await core.say('browse', { ...ada, direct: false, channel: 'C1' });
+    expect(inChannel.status).toBe('refused');
+    expect(replyToPlainText(inChannel)).toMatch(/direct message.*Nothing was done/);
+  });
+
+  it('ends one’s own sessions; only admins end someone else’s', async () => {
+    const browser = desk();
+    const core = await openTestCore({ bot: { browser } });
+    expect(await core.ok('browse logout', ada)).toBe('Ended 1 browser session of your.');
+    const refused = await core.say('browse logout slack:ada', bob);
+    expect(refused.status).toBe('refused');
+    expect(replyToPlainText(refused)).toMatch(/Only admins/);
+    expect(await core.ok('browse logout slack:ada')).toBe(
+      "Ended 1 browser session of slack:ada's.",
+    );
+    expect(browser.ended).toEqual(['slack:ada', 'slack:ada']);
+    expect((await core.say('browse now', ada)).status).toBe('error');
+  });
+
+  it('says the browser is off when it is', async () => {
+    const core = await openTestCore();
+    const off = await core.say('browse', ada);
+    expect(off.status).toBe('refused');
+    expect(replyToPlainText(off)).toMatch(/BATOS_BROWSER_PORT/);
+  });
+});
