@@ -9,6 +9,7 @@ import {
   type Kysely,
   type Migration,
   type MigrationProvider,
+  type RawBuilder,
 } from 'kysely';
 import { ImageError } from '../errors.ts';
 import { decodeSlots, encodeSlots } from './codec.ts';
@@ -248,7 +249,59 @@ const migrations: Record<string, Migration> = {
         GROUP BY who, substr(at, 1, 10)`.execute(db);
     },
   },
+  '0006_commit_check': {
+    /**
+     * PostgreSQL only: a commit's checks as one function, so the commit is one statement in
+     * one round trip (see `postgres/write-commit.ts`). It locks what the commit read and
+     * writes (`batos_lock_objects`), then fails the statement, and so the whole commit, with
+     * SQLSTATE BA001 (`conflict`) when an object read no longer has the version read, or when
+     * the next free oid is no longer the one the commit's new objects were numbered from.
+     */
+    ...onPostgresOnly(sql`
+        CREATE FUNCTION batos_check_commit(
+          pass_gate boolean, gate_a integer, gate_b integer,
+          written integer[], read_only integer[],
+          read_oids integer[], read_versions integer[], next_from text)
+        RETURNS boolean
+        LANGUAGE plpgsql AS $$
+        DECLARE
+          found_oids integer[];
+          found_versions integer[];
+          stale integer;
+        BEGIN
+          SELECT coalesce(array_agg(locked_oid), '{}'), coalesce(array_agg(locked_version), '{}')
+            INTO found_oids, found_versions
+            FROM batos_lock_objects(pass_gate, gate_a, gate_b, written, read_only);
+          SELECT r.oid INTO stale
+            FROM unnest(read_oids, read_versions) WITH ORDINALITY AS r(oid, version, n)
+            WHERE NOT EXISTS (
+              SELECT 1 FROM unnest(found_oids, found_versions) AS f(oid, version)
+              WHERE f.oid = r.oid AND f.version = r.version)
+            ORDER BY r.n LIMIT 1;
+          IF stale IS NOT NULL THEN
+            RAISE EXCEPTION 'Object #% changed in another process since this send read it.', stale
+              USING ERRCODE = 'BA001';
+          END IF;
+          IF next_from IS NOT NULL THEN
+            PERFORM 1 FROM meta WHERE key = 'next_oid' AND value = next_from FOR UPDATE;
+            IF NOT FOUND THEN
+              RAISE EXCEPTION 'Another process created objects meanwhile.' USING ERRCODE = 'BA001';
+            END IF;
+          END IF;
+          RETURN true;
+        END
+        $$`),
+  },
 };
+
+/** A migration that runs `statement` on PostgreSQL and has nothing to do on SQLite. */
+function onPostgresOnly(statement: RawBuilder<unknown>): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      if (onPostgres(db)) await statement.execute(db);
+    },
+  };
+}
 
 function onPostgres(db: Kysely<unknown>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;

@@ -19,14 +19,24 @@ export const CHANGES_CHANNEL = 'batos_image_changes';
 /** NOTIFY payloads are limited to 8,000 bytes: beyond this, say "everything". */
 const MAX_LISTED_BYTES = 7_000;
 
-/** The payload of one commit's notification. */
+/**
+ * The payload of one commit's notification: who sent it, the next free oid it left, the
+ * objects it wrote, and whose history it added to (`*`: anyone's).
+ */
 export function changeNotice(
   process: string,
   nextOid: Oid | undefined,
   oids: readonly Oid[] | 'all',
+  author: string | 'all',
 ): string {
   const listed = oids === 'all' ? '*' : oids.join(',');
-  return `${process} ${nextOid ?? '-'} ${listed.length > MAX_LISTED_BYTES ? '*' : listed}`;
+  const who = author === 'all' ? '*' : encodeURIComponent(author);
+  return `${process} ${nextOid ?? '-'} ${listed.length > MAX_LISTED_BYTES ? '*' : listed} ${who}`;
+}
+
+/** What other processes committed: the objects, and whose history totals changed. */
+export interface FeedChanges extends Invalidation {
+  readonly authors: readonly string[] | 'all';
 }
 
 const nothing = () => {};
@@ -36,12 +46,13 @@ export class ChangeFeed {
   /** The connection being made: sends that refresh meanwhile wait for it, not make another. */
   private connecting: Promise<void> | undefined;
   private changed = new Set<Oid>();
+  private authors = new Set<string>();
   private everything = false;
   private nextOid: Oid | undefined;
   /** The fence on the connection now, if any. */
-  private fence: Promise<Invalidation> | undefined;
+  private fence: Promise<FeedChanges> | undefined;
   /** The next fence, shared by every refresh that came while `fence` was out. */
-  private queued: Promise<Invalidation> | undefined;
+  private queued: Promise<FeedChanges> | undefined;
 
   constructor(
     private readonly url: string,
@@ -54,7 +65,7 @@ export class ChangeFeed {
    * What other processes committed before this call, and since the last fence (everything,
    * after a reconnect). Callers that share a fence get the same answer.
    */
-  refresh(): Promise<Invalidation> {
+  refresh(): Promise<FeedChanges> {
     if (this.fence === undefined) return this.startFence();
     // The fence out began before this call and may miss what committed just before it.
     this.queued ??= this.fence.then(nothing, nothing).then(() => {
@@ -64,7 +75,7 @@ export class ChangeFeed {
     return this.queued;
   }
 
-  private startFence(): Promise<Invalidation> {
+  private startFence(): Promise<FeedChanges> {
     const fence = this.roundTrip().then(() => this.take());
     this.fence = fence;
     const done = () => {
@@ -86,12 +97,14 @@ export class ChangeFeed {
   }
 
   /** What was noted since the last fence, forgotten here. */
-  private take(): Invalidation {
-    const result: Invalidation = {
+  private take(): FeedChanges {
+    const result: FeedChanges = {
       oids: this.everything ? 'all' : [...this.changed],
+      authors: this.everything ? 'all' : [...this.authors],
       ...(this.nextOid === undefined ? {} : { nextOid: this.nextOid }),
     };
     this.changed = new Set();
+    this.authors = new Set();
     this.everything = false;
     this.nextOid = undefined;
     return result;
@@ -137,11 +150,15 @@ export class ChangeFeed {
   }
 
   private note(payload: string): void {
-    const [process, nextOid, listed] = payload.split(' ');
+    const [process, nextOid, listed, author] = payload.split(' ');
     if (process === this.process) return;
     if (nextOid !== undefined && nextOid !== '-') this.raiseNextOid(Number(nextOid));
-    if (listed === undefined || listed === '*') this.everything = true;
-    else if (listed !== '') for (const oid of listed.split(',')) this.changed.add(Number(oid));
+    if (listed === undefined || listed === '*' || author === undefined || author === '*')
+      this.everything = true;
+    else {
+      if (listed !== '') for (const oid of listed.split(',')) this.changed.add(Number(oid));
+      this.authors.add(decodeURIComponent(author));
+    }
   }
 
   private raiseNextOid(next: Oid): void {
