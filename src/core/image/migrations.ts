@@ -252,13 +252,16 @@ const migrations: Record<string, Migration> = {
   '0006_commit_check': {
     /**
      * PostgreSQL only: a commit's checks as one function, so the commit is one statement in
-     * one round trip (see `postgres/write-commit.ts`). It locks what the commit read and
-     * writes (`batos_lock_objects`), then fails the statement, and so the whole commit, with
-     * SQLSTATE BA001 (`conflict`) when an object read no longer has the version read, or when
-     * the next free oid is no longer the one the commit's new objects were numbered from.
+     * one round trip (see `postgres/write-commit.ts`). It fails the statement, and so the
+     * whole commit, with SQLSTATE BA001 (`conflict`) when another process holds the image
+     * alone (the `sole` lock, see `postgres/change-feed.ts`), when an object read no longer has
+     * the version read (it locks what the commit read and writes first, with
+     * `batos_lock_objects`), or when the next free oid is no longer the one the commit's new
+     * objects were numbered from.
      */
     ...onPostgresOnly(sql`
         CREATE FUNCTION batos_check_commit(
+          pass_sole boolean, sole_a integer, sole_b integer,
           pass_gate boolean, gate_a integer, gate_b integer,
           written integer[], read_only integer[],
           read_oids integer[], read_versions integer[], next_from text)
@@ -269,6 +272,10 @@ const migrations: Record<string, Migration> = {
           found_versions integer[];
           stale integer;
         BEGIN
+          IF pass_sole AND NOT pg_try_advisory_xact_lock_shared(sole_a, sole_b) THEN
+            RAISE EXCEPTION 'Another process was working on the image alone.'
+              USING ERRCODE = 'BA001';
+          END IF;
           SELECT coalesce(array_agg(locked_oid), '{}'), coalesce(array_agg(locked_version), '{}')
             INTO found_oids, found_versions
             FROM batos_lock_objects(pass_gate, gate_a, gate_b, written, read_only);

@@ -28,7 +28,7 @@ import type {
   Release,
   StoredObject,
 } from '../store.ts';
-import { ChangeFeed, CHANGES_CHANNEL, changeNotice } from './change-feed.ts';
+import { ChangeFeed, CHANGES_CHANNEL, changeNotice, SOLE_LOCK } from './change-feed.ts';
 import { dumpDatabase } from './dump.ts';
 import { writeCommit } from './write-commit.ts';
 import { translatePgError } from './errors.ts';
@@ -158,6 +158,8 @@ export class PostgresStore implements ImageStore {
     try {
       const { tx, addedToday } = await writeCommit(this.commits, {
         record,
+        passSole: !this.feed.alone,
+        sole: SOLE_LOCK,
         passGate: !record.alone,
         gate: COMMIT_GATE,
         notice: changeNotice(
@@ -257,6 +259,11 @@ export class PostgresStore implements ImageStore {
       return await this.kysely.transaction().execute(async (trx) => {
         // No commit runs meanwhile: one could make a doomed object reachable again.
         await sql`SELECT pg_advisory_xact_lock(${COMMIT_GATE[0]}, ${COMMIT_GATE[1]})`.execute(trx);
+        // As every commit of a process not alone over the image (see change-feed.ts).
+        if (!this.feed.alone)
+          await sql`SELECT pg_advisory_xact_lock_shared(${SOLE_LOCK[0]}, ${SOLE_LOCK[1]})`.execute(
+            trx,
+          );
         const { rows } = await sql<{ n: number }>`
             WITH RECURSIVE reach(oid) AS (
               SELECT 0

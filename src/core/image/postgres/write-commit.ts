@@ -22,6 +22,9 @@ import { CHANGES_CHANNEL } from './change-feed.ts';
 /** What one commit needs beside its record: how it passes the gate, and its notice. */
 export interface CommitContext {
   readonly record: CommitRecord;
+  /** Take the sole lock in shared mode (false while this process holds the image alone). */
+  readonly passSole: boolean;
+  readonly sole: readonly [number, number];
   /** Take the commit gate in shared mode (false while this process holds it alone). */
   readonly passGate: boolean;
   readonly gate: readonly [number, number];
@@ -54,9 +57,12 @@ const changes = (c: CommitContext) => c.record.changes;
 const PARTS: readonly Part[] = [
   {
     name: 'checked',
-    sql: `SELECT batos_check_commit(:pass_gate, :gate_a, :gate_b, :written, :read_only,
-            :read_oids, :read_versions, :next_from) AS ok`,
+    sql: `SELECT batos_check_commit(:pass_sole, :sole_a, :sole_b, :pass_gate, :gate_a, :gate_b,
+            :written, :read_only, :read_oids, :read_versions, :next_from) AS ok`,
     params: [
+      ['pass_sole', 'boolean', (c) => c.passSole],
+      ['sole_a', 'integer', (c) => c.sole[0]],
+      ['sole_b', 'integer', (c) => c.sole[1]],
       ['pass_gate', 'boolean', (c) => c.passGate],
       ['gate_a', 'integer', (c) => c.gate[0]],
       ['gate_b', 'integer', (c) => c.gate[1]],

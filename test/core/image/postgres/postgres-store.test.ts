@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ImageError } from '../../../../src/core/errors.ts';
 import { Image } from '../../../../src/core/image/index.ts';
+import { SOLE_LOCK } from '../../../../src/core/image/postgres/change-feed.ts';
 import type { Slot, Value } from '../../../../src/core/model/value.ts';
 import { SENDS_AT_ONCE } from '../../../../src/core/uvm/send-gate.ts';
 import { freshPostgresDatabase } from '../../../support/images.ts';
@@ -39,6 +40,24 @@ async function sessions(url: string): Promise<number> {
   try {
     const { rows } = await client.query<{ n: number }>(
       'SELECT count(*)::integer AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return rows[0]!.n;
+  } finally {
+    await client.end();
+  }
+}
+
+/** How many sessions hold the image alone (the `sole` advisory lock, exclusively). */
+async function holdingAlone(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::integer AS n FROM pg_locks
+       WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND granted
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+         AND classid = $1::oid AND objid = $2::oid`,
+      [...SOLE_LOCK],
     );
     return rows[0]!.n;
   } finally {
@@ -140,6 +159,33 @@ describe('PostgreSQL image shared by several processes', () => {
     const third = await Image.open(url);
     opened.push(third);
     expect(third.historyBytesToday(who.who)).toBe(after);
+  });
+
+  it('needs no fence while alone over the image, and lets go for a process that joins', async () => {
+    const url = await freshPostgresDatabase();
+    const first = await Image.open(url);
+    opened.push(first);
+    const seeding = first.begin(who);
+    seeding.create([['n', v(0)]]);
+    await first.commit(seeding);
+    await first.refresh(); // the fence finds nobody else there
+    expect(await holdingAlone(url)).toBe(1);
+    const second = await Image.open(url); // says so, and waits until the first lets go
+    expect(await holdingAlone(url)).toBe(0);
+    const tx = second.begin(who);
+    tx.setSlot(0, 'n', v('second'));
+    await second.commit(tx);
+    await first.refresh();
+    expect(first.read(0)!.get('n')).toEqual(v('second'));
+    const back = first.begin(who);
+    back.setSlot(0, 'n', v('first'));
+    await first.commit(back);
+    await second.refresh();
+    expect(second.read(0)!.get('n')).toEqual(v('first'));
+    // Once the other has gone, the next fence finds the first alone again.
+    await second.close();
+    await first.refresh();
+    expect(await holdingAlone(url)).toBe(1);
   });
 
   it('refuses a commit that read what another process changed since, and changes nothing', async () => {
