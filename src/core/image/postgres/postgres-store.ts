@@ -17,16 +17,16 @@ import pg from 'pg';
 import { ImageError } from '../../errors.ts';
 import type { Oid } from '../../model/value.ts';
 import { historyDay } from '../history.ts';
-import { SENDS_AT_ONCE } from '../../uvm/send-gate.ts';
 import { migrateImage } from '../migrations.ts';
 import type { ImageSchema } from '../schema.ts';
-import type {
-  Claim,
-  CommitRecord,
-  ImageStore,
-  Invalidation,
-  Release,
-  StoredObject,
+import {
+  SENDS_AT_ONCE,
+  type Claim,
+  type CommitRecord,
+  type ImageStore,
+  type Invalidation,
+  type Release,
+  type StoredObject,
 } from '../store.ts';
 import { ChangeFeed, CHANGES_CHANNEL, changeNotice, SOLE_LOCK } from './change-feed.ts';
 import { dumpDatabase } from './dump.ts';
