@@ -83,7 +83,7 @@ async function throughput(server: PostgresServer, dir: string): Promise<BenchTab
       `Each cell: BAT OS processes sending for ${SECONDS} s after a 0.3 s warm-up, side by side in this run; PostgreSQL 15 on the same machine and disk, fsync on, a fresh database per cell.`,
       `The anchor: pgbench on the same server just before BAT OS in each row, ${SECONDS} s, one client per sender, each updating a row of its own in its own transaction (prepared statements). Targets: ≥ 0.5× pgbench at 1 sender, ≥ 0.3× at 16.`,
       ...(anchorMissing === undefined ? [] : [`No anchor in this run: ${anchorMissing}.`]),
-      'A process runs up to eight sends side by side. On PostgreSQL each waits for its own commit (four round trips and a WAL flush), and commits side by side share the flushes; SQLite syncs a group of sends at once. More processes add up only where each has a core: on a 2-core machine four of them and PostgreSQL share two.',
+      'A process runs up to eight sends side by side. On PostgreSQL each waits for its own commit (one statement, one round trip and a WAL flush; no fence while the process is alone over the image), and commits side by side share the flushes; SQLite syncs a group of sends at once. More processes add up only where each has a core: on a 2-core machine four of them and PostgreSQL share two.',
     ],
   };
 }
@@ -122,7 +122,7 @@ async function coherence(server: PostgresServer): Promise<BenchTable> {
         row('after another process wrote it (notified, reloaded)', afterOther),
       ],
       notes: [
-        'Every send first fences on the LISTEN connection (one round trip); the object another process wrote is then reloaded (one more). 350 sends each, after 50 untimed.',
+        'With another process there, every send first fences on the LISTEN connection (one round trip); the object another process wrote is then reloaded (one more). 350 sends each, after 50 untimed.',
       ],
     };
   } finally {

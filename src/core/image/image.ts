@@ -35,7 +35,7 @@ import { implementorsOf, nearestMethods, sendersOf } from './method-search.ts';
 import { DEFAULT_CACHE_BYTES, ObjectCache } from './object-cache.ts';
 import { isPostgresLocation, PostgresStore } from './postgres/index.ts';
 import { SqliteStore } from './sqlite-store.ts';
-import type { ChangeRow, Claim, ImageStore, Release, SyncWait } from './store.ts';
+import type { ChangeRow, Claim, ImageStore, ObjectRow, Release, SyncWait } from './store.ts';
 import {
   Transaction,
   type CommittedObject,
@@ -170,13 +170,21 @@ export class Image {
     this.assertOpen();
     const changes = tx.changes();
     if (changes.length === 0) return undefined;
-    this.assertCurrent(tx);
+    const reads = tx.reads;
+    this.assertCurrent(tx, reads);
     const created = tx.createdCount > 0;
-    const encoded = new Map<Oid, string>();
+    // Each object encoded once, for the store and for the cache's byte count.
+    const objects: ObjectRow[] = [];
     let isPrivate = false;
     for (const [oid, slots] of tx.writes) {
-      encoded.set(oid, encodeSlots(slots));
-      if (!accessOf(slots).readable) isPrivate = true;
+      const access = accessOf(slots);
+      if (!access.readable) isPrivate = true;
+      objects.push({
+        oid,
+        slots: encodeSlots(slots),
+        refs: encodeRefs(slots),
+        owner: access.owner,
+      });
     }
     const { info } = tx;
     const rows = changes.map(encodeChange);
@@ -187,13 +195,8 @@ export class Image {
     let id: number;
     try {
       const written = this.store.commit({
-        objects: [...tx.writes].map(([oid, slots]) => ({
-          oid,
-          slots: encoded.get(oid)!,
-          refs: encodeRefs(slots),
-          owner: accessOf(slots).owner,
-        })),
-        reads: tx.reads,
+        objects,
+        reads,
         ...(created ? { nextOid: { from: this.committedNextOid, to: tx.nextOid } } : {}),
         transaction: {
           at: new Date().toISOString(),
@@ -214,11 +217,11 @@ export class Image {
       id = typeof written === 'number' ? written : await written;
     } catch (error) {
       // What it read may be stale, and a commit cut off may have happened: read it afresh.
-      for (const oid of tx.reads.keys()) this.cache.delete(oid);
+      for (const oid of reads.keys()) this.cache.delete(oid);
       throw error;
     }
-    for (const [oid, slots] of tx.writes)
-      this.cache.set(oid, { slots: new Map(slots), version: id }, encoded.get(oid)!.length);
+    for (const { oid, slots } of objects)
+      this.cache.set(oid, { slots: new Map(tx.writes.get(oid)), version: id }, slots.length);
     if (created) this.committedNextOid = tx.nextOid;
     const change = { tx: id, oids: [...tx.writes.keys()] };
     for (const watcher of this.watchers) watcher(change);
@@ -464,8 +467,8 @@ export class Image {
    * read, or created objects first (so the oids this one gave out are taken): it must run
    * again. A commit from another process is the store's to find.
    */
-  private assertCurrent(tx: Transaction): void {
-    for (const [oid, version] of tx.reads)
+  private assertCurrent(tx: Transaction, reads: ReadonlyMap<Oid, number>): void {
+    for (const [oid, version] of reads)
       if (this.committed(oid)?.version !== version)
         throw new ImageError('conflict', `Object #${oid} changed since this send read it.`);
     if (tx.createdCount > 0 && tx.nextOid - tx.createdCount !== this.committedNextOid)

@@ -16,7 +16,7 @@ export { refuseNonDatabase } from './database.ts';
 export { migrateImage, type MigrateResult } from './migrate-image.ts';
 export type { HistoryChange, HistoryEntry } from './history.ts';
 export type { PreparedUndo, UndoObstacle } from './undo-obstacle.ts';
-export type { Claim, SyncWait } from './store.ts';
+export { SENDS_AT_ONCE, type Claim, type SyncWait } from './store.ts';
 export type { IndexedMethod } from './method-index.ts';
 export {
   dumpDatabase,

@@ -9,6 +9,7 @@ import {
   type Kysely,
   type Migration,
   type MigrationProvider,
+  type RawBuilder,
 } from 'kysely';
 import { ImageError } from '../errors.ts';
 import { decodeSlots, encodeSlots } from './codec.ts';
@@ -332,7 +333,66 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '0008_commit_check': {
+    /**
+     * PostgreSQL only: a commit's checks as one function, so the commit is one statement in
+     * one round trip (see `postgres/write-commit.ts`). It fails the statement, and so the
+     * whole commit, with SQLSTATE BA001 (`conflict`) when another process holds the image
+     * alone (the `sole` lock, see `postgres/change-feed.ts`), when an object read no longer has
+     * the version read (it locks what the commit read and writes first, with
+     * `batos_lock_objects`), or when the next free oid is no longer the one the commit's new
+     * objects were numbered from.
+     */
+    ...onPostgresOnly(sql`
+        CREATE FUNCTION batos_check_commit(
+          pass_sole boolean, sole_a integer, sole_b integer,
+          pass_gate boolean, gate_a integer, gate_b integer,
+          written integer[], read_only integer[],
+          read_oids integer[], read_versions integer[], next_from text)
+        RETURNS boolean
+        LANGUAGE plpgsql AS $$
+        DECLARE
+          found_oids integer[];
+          found_versions integer[];
+          stale integer;
+        BEGIN
+          IF pass_sole AND NOT pg_try_advisory_xact_lock_shared(sole_a, sole_b) THEN
+            RAISE EXCEPTION 'Another process was working on the image alone.'
+              USING ERRCODE = 'BA001';
+          END IF;
+          SELECT coalesce(array_agg(locked_oid), '{}'), coalesce(array_agg(locked_version), '{}')
+            INTO found_oids, found_versions
+            FROM batos_lock_objects(pass_gate, gate_a, gate_b, written, read_only);
+          SELECT r.oid INTO stale
+            FROM unnest(read_oids, read_versions) WITH ORDINALITY AS r(oid, version, n)
+            WHERE NOT EXISTS (
+              SELECT 1 FROM unnest(found_oids, found_versions) AS f(oid, version)
+              WHERE f.oid = r.oid AND f.version = r.version)
+            ORDER BY r.n LIMIT 1;
+          IF stale IS NOT NULL THEN
+            RAISE EXCEPTION 'Object #% changed in another process since this send read it.', stale
+              USING ERRCODE = 'BA001';
+          END IF;
+          IF next_from IS NOT NULL THEN
+            PERFORM 1 FROM meta WHERE key = 'next_oid' AND value = next_from FOR UPDATE;
+            IF NOT FOUND THEN
+              RAISE EXCEPTION 'Another process created objects meanwhile.' USING ERRCODE = 'BA001';
+            END IF;
+          END IF;
+          RETURN true;
+        END
+        $$`),
+  },
 };
+
+/** A migration that runs `statement` on PostgreSQL and has nothing to do on SQLite. */
+function onPostgresOnly(statement: RawBuilder<unknown>): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      if (onPostgres(db)) await statement.execute(db);
+    },
+  };
+}
 
 /** Whether `db` is PostgreSQL (else SQLite): where the two speak different SQL. */
 export function onPostgres(db: Pick<Kysely<unknown>, 'getExecutor'>): boolean {

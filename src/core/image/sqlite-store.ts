@@ -31,6 +31,8 @@ export class SqliteStore implements ImageStore {
   readonly kysely: Kysely<ImageSchema>;
   readonly initialNextOid: Oid;
   private readonly statements;
+  /** A commit's writes in one immediate transaction, made once (better-sqlite3 wraps it). */
+  private readonly write: BetterSqlite3.Transaction<(record: CommitRecord) => number>;
   /** The WAL file, kept open to sync it (fsync applies to the file, whoever wrote it). */
   private readonly walFd: number;
   /** Commits so far, and how many of them the last completed WAL sync covers. */
@@ -98,6 +100,7 @@ export class SqliteStore implements ImageStore {
         'SELECT oid, slots FROM objects ORDER BY oid',
       ),
     };
+    this.write = db.transaction((record: CommitRecord) => this.writeRecord(record));
     const next = db
       .prepare<[], { value: string }>(`SELECT value FROM meta WHERE key = 'next_oid'`)
       .get();
@@ -145,47 +148,49 @@ export class SqliteStore implements ImageStore {
    * the send read is current (one process holds the file, so the image sees every commit).
    */
   commit(record: CommitRecord): number {
+    const id = this.write.immediate(record);
+    this.committed += 1;
+    return id;
+  }
+
+  /** Writes `record` with the cached statements, inside the open transaction. */
+  private writeRecord(record: CommitRecord): number {
     const s = this.statements;
     const { transaction: t } = record;
-    const write = this.db.transaction((): number => {
-      const id = Number(
-        s.insertTransaction.run(
-          t.at,
-          t.who,
-          t.platform,
-          t.channel,
-          t.message,
-          t.undoOf,
-          t.private ? 1 : 0,
-          t.ranAs,
-          t.bytes,
-        ).lastInsertRowid,
+    const id = Number(
+      s.insertTransaction.run(
+        t.at,
+        t.who,
+        t.platform,
+        t.channel,
+        t.message,
+        t.undoOf,
+        t.private ? 1 : 0,
+        t.ranAs,
+        t.bytes,
+      ).lastInsertRowid,
+    );
+    s.addHistory.run(t.who, historyDay(t.at), t.bytes, t.bytes);
+    for (const o of record.objects) s.writeObject.run(o.oid, o.slots, o.refs, o.owner, id);
+    if (record.nextOid !== undefined) s.writeMeta.run('next_oid', String(record.nextOid.to));
+    record.changes.forEach((c, seq) =>
+      s.insertChange.run(id, seq, c.oid, c.slot, c.before, c.after, c.beforeIndex),
+    );
+    if (t.undoOf !== null) s.markUndone.run(id, t.undoOf);
+    // After the objects: an index row names its object. FTS5 follows by trigger.
+    for (const m of record.methodIndex?.remove ?? []) s.unindexMethod.run(m.oid, m.slot);
+    for (const m of record.methodIndex?.upsert ?? [])
+      s.indexMethod.run(
+        m.oid,
+        m.slot,
+        m.selector,
+        m.source,
+        m.doc,
+        m.provenance,
+        m.nameTerms,
+        m.docTerms,
+        m.sourceTerms,
       );
-      s.addHistory.run(t.who, historyDay(t.at), t.bytes, t.bytes);
-      for (const o of record.objects) s.writeObject.run(o.oid, o.slots, o.refs, o.owner, id);
-      if (record.nextOid !== undefined) s.writeMeta.run('next_oid', String(record.nextOid.to));
-      record.changes.forEach((c, seq) =>
-        s.insertChange.run(id, seq, c.oid, c.slot, c.before, c.after, c.beforeIndex),
-      );
-      if (t.undoOf !== null) s.markUndone.run(id, t.undoOf);
-      // After the objects: an index row names its object. FTS5 follows by trigger.
-      for (const m of record.methodIndex?.remove ?? []) s.unindexMethod.run(m.oid, m.slot);
-      for (const m of record.methodIndex?.upsert ?? [])
-        s.indexMethod.run(
-          m.oid,
-          m.slot,
-          m.selector,
-          m.source,
-          m.doc,
-          m.provenance,
-          m.nameTerms,
-          m.docTerms,
-          m.sourceTerms,
-        );
-      return id;
-    });
-    const id = write.immediate();
-    this.committed += 1;
     return id;
   }
 

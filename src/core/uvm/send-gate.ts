@@ -12,9 +12,10 @@
  * ({@link SendGate.read}) take no slot at all: they commit nothing, so they wait for nobody.
  */
 import { fairShare, RoundRobin, withParty } from '../fairness/index.ts';
+import { SENDS_AT_ONCE } from '../image/index.ts';
 
-/** Sends that run side by side in one process. */
-export const SENDS_AT_ONCE = 8;
+/** Sends that run side by side in one process (the image sizes its connections by it). */
+export { SENDS_AT_ONCE };
 
 interface Waiter {
   readonly party: string;

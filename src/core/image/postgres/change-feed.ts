@@ -5,11 +5,20 @@
  * on the listening connection acts as a fence: a notification committed before it is
  * delivered before its answer, so the send reads everything committed before it began.
  *
+ * A process alone over the image needs no fence. Every process holds the `sole` advisory lock
+ * in shared mode on its listening session while it is there, and every commit of a process
+ * that is not alone holds it in shared mode too (`batos_check_commit`). Each fence also tries
+ * to take it exclusively: once that succeeds no other process is there or committing, and
+ * none can commit until this one lets go, so the feed is current without asking, and a refresh
+ * costs nothing. A process that opens the image says so on the channel first, then waits for
+ * its shared hold; the one alone lets go when it hears that, and fences again.
+ *
  * The connection runs one query at a time (pg 9 drops the queueing that overlapping queries
- * relied on): sends that refresh while a fence is out share the next one, which begins after
- * them, so side by side sends cost one round trip between them, not one each.
+ * relied on): its queries wait in line, and sends that refresh while a fence is out share the
+ * next one, which begins after them, so side by side sends cost one round trip between them.
  */
 import pg from 'pg';
+import { ImageError } from '../../errors.ts';
 import type { Oid } from '../../model/value.ts';
 import type { Invalidation } from '../store.ts';
 import { translatePgError } from './errors.ts';
@@ -18,15 +27,33 @@ import { translatePgError } from './errors.ts';
 export const CHANGES_CHANNEL = 'batos_image_changes';
 /** NOTIFY payloads are limited to 8,000 bytes: beyond this, say "everything". */
 const MAX_LISTED_BYTES = 7_000;
+/** The advisory lock a process holds exclusively while alone over the image (see above). */
+export const SOLE_LOCK = [0x42_41_54, 0x534f_4c45] as const;
+/** What a process opening the image announces, in place of a next free oid. */
+const HELLO = 'hello';
+/** How long a process opening the image waits for one alone over it to let go. */
+const JOIN_TIMEOUT_MS = 10_000;
+/** PostgreSQL's SQLSTATE for a lock wait past `lock_timeout`. */
+const LOCK_NOT_AVAILABLE = '55P03';
 
-/** The payload of one commit's notification. */
+/**
+ * The payload of one commit's notification: who sent it, the next free oid it left, the
+ * objects it wrote, and whose history it added to (`*`: anyone's).
+ */
 export function changeNotice(
   process: string,
   nextOid: Oid | undefined,
   oids: readonly Oid[] | 'all',
+  author: string | 'all',
 ): string {
   const listed = oids === 'all' ? '*' : oids.join(',');
-  return `${process} ${nextOid ?? '-'} ${listed.length > MAX_LISTED_BYTES ? '*' : listed}`;
+  const who = author === 'all' ? '*' : encodeURIComponent(author);
+  return `${process} ${nextOid ?? '-'} ${listed.length > MAX_LISTED_BYTES ? '*' : listed} ${who}`;
+}
+
+/** What other processes committed: the objects, and whose history totals changed. */
+export interface FeedChanges extends Invalidation {
+  readonly authors: readonly string[] | 'all';
 }
 
 const nothing = () => {};
@@ -36,12 +63,19 @@ export class ChangeFeed {
   /** The connection being made: sends that refresh meanwhile wait for it, not make another. */
   private connecting: Promise<void> | undefined;
   private changed = new Set<Oid>();
+  private authors = new Set<string>();
   private everything = false;
   private nextOid: Oid | undefined;
   /** The fence on the connection now, if any. */
-  private fence: Promise<Invalidation> | undefined;
+  private fence: Promise<FeedChanges> | undefined;
   /** The next fence, shared by every refresh that came while `fence` was out. */
-  private queued: Promise<Invalidation> | undefined;
+  private queued: Promise<FeedChanges> | undefined;
+  /** The listening connection's queries, one after another. */
+  private line: Promise<unknown> = Promise.resolve();
+  /** Whether this process holds the `sole` lock exclusively: nobody else can commit. */
+  private sole = false;
+  /** How many processes said they opened the image, so a fence can tell one came meanwhile. */
+  private hellos = 0;
 
   constructor(
     private readonly url: string,
@@ -54,7 +88,8 @@ export class ChangeFeed {
    * What other processes committed before this call, and since the last fence (everything,
    * after a reconnect). Callers that share a fence get the same answer.
    */
-  refresh(): Promise<Invalidation> {
+  refresh(): Promise<FeedChanges> {
+    if (this.sole) return Promise.resolve(this.take());
     if (this.fence === undefined) return this.startFence();
     // The fence out began before this call and may miss what committed just before it.
     this.queued ??= this.fence.then(nothing, nothing).then(() => {
@@ -64,7 +99,7 @@ export class ChangeFeed {
     return this.queued;
   }
 
-  private startFence(): Promise<Invalidation> {
+  private startFence(): Promise<FeedChanges> {
     const fence = this.roundTrip().then(() => this.take());
     this.fence = fence;
     const done = () => {
@@ -74,11 +109,29 @@ export class ChangeFeed {
     return fence;
   }
 
+  /** Whether this process is alone over the image, so its commits need not pass `sole`. */
+  get alone(): boolean {
+    return this.sole;
+  }
+
   private async roundTrip(): Promise<void> {
     try {
       if (this.client === undefined)
         await (this.connecting ??= this.connect().finally(() => (this.connecting = undefined)));
-      else await this.client.query('SELECT 1');
+      // Alone since this fence was queued: asking again would hold the lock twice.
+      else if (!this.sole) {
+        const hellos = this.hellos;
+        const { rows } = await this.onLine((client) =>
+          client.query<{ sole: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS sole', [
+            ...SOLE_LOCK,
+          ]),
+        );
+        if (rows[0]?.sole === true) {
+          this.sole = true;
+          // One that opened while the fence was out waits for this process to let go.
+          if (this.hellos !== hellos) this.letGo();
+        }
+      }
     } catch (error) {
       this.drop();
       throw translatePgError(this.location, error);
@@ -86,15 +139,39 @@ export class ChangeFeed {
   }
 
   /** What was noted since the last fence, forgotten here. */
-  private take(): Invalidation {
-    const result: Invalidation = {
+  private take(): FeedChanges {
+    const result: FeedChanges = {
       oids: this.everything ? 'all' : [...this.changed],
+      authors: this.everything ? 'all' : [...this.authors],
       ...(this.nextOid === undefined ? {} : { nextOid: this.nextOid }),
     };
     this.changed = new Set();
+    this.authors = new Set();
     this.everything = false;
     this.nextOid = undefined;
     return result;
+  }
+
+  /** Runs `query` on the listening connection once the queries before it are done. */
+  private onLine<T>(query: (client: pg.Client) => Promise<T>): Promise<T> {
+    const client = this.client;
+    const run = this.line.then(() => {
+      if (client === undefined || client !== this.client)
+        throw new Error('Connection terminated: the listening connection was dropped');
+      return query(client);
+    });
+    this.line = run.catch(nothing);
+    return run;
+  }
+
+  /** Lets another process commit again: it fences from now on. */
+  private letGo(): void {
+    if (!this.sole) return;
+    this.sole = false;
+    // Ending the session lets go too, if the unlock cannot.
+    this.onLine((client) =>
+      client.query('SELECT pg_advisory_unlock($1, $2)', [...SOLE_LOCK]),
+    ).catch(() => this.drop());
   }
 
   async close(): Promise<void> {
@@ -105,7 +182,12 @@ export class ChangeFeed {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 10_000 });
+    const client = new pg.Client({
+      connectionString: this.url,
+      connectionTimeoutMillis: 10_000,
+      // Only the wait to join (see connect's shared hold) waits for a lock on this session.
+      lock_timeout: JOIN_TIMEOUT_MS,
+    });
     client.on('error', () => {
       if (this.client === client) this.drop();
     });
@@ -116,12 +198,21 @@ export class ChangeFeed {
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANGES_CHANNEL}`);
+      // A process alone over the image lets go when it hears this (see above).
+      await client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, `${this.process} ${HELLO}`]);
+      await client.query('SELECT pg_advisory_lock_shared($1, $2)', [...SOLE_LOCK]);
       const { rows } = await client.query<{ value: string }>(
         `SELECT value FROM meta WHERE key = 'next_oid'`,
       );
       next = rows[0]?.value;
     } catch (error) {
       await client.end().catch(() => {});
+      if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE)
+        throw new ImageError(
+          'unavailable',
+          `Another BAT OS process over ${this.location} works alone and did not let this one join within ${JOIN_TIMEOUT_MS / 1000} s (is it stopped or hung?). Nothing was changed; try again, or restart that process.`,
+          { cause: error },
+        );
       throw error;
     }
     // Whatever was committed while nobody listened is unknown: forget everything once.
@@ -133,15 +224,25 @@ export class ChangeFeed {
   private drop(): void {
     const client = this.client;
     this.client = undefined;
+    this.sole = false;
     client?.end().catch(() => {});
   }
 
   private note(payload: string): void {
-    const [process, nextOid, listed] = payload.split(' ');
+    const [process, nextOid, listed, author] = payload.split(' ');
     if (process === this.process) return;
+    if (nextOid === HELLO) {
+      this.hellos += 1;
+      this.letGo();
+      return;
+    }
     if (nextOid !== undefined && nextOid !== '-') this.raiseNextOid(Number(nextOid));
-    if (listed === undefined || listed === '*') this.everything = true;
-    else if (listed !== '') for (const oid of listed.split(',')) this.changed.add(Number(oid));
+    if (listed === undefined || listed === '*' || author === undefined || author === '*')
+      this.everything = true;
+    else {
+      if (listed !== '') for (const oid of listed.split(',')) this.changed.add(Number(oid));
+      this.authors.add(decodeURIComponent(author));
+    }
   }
 
   private raiseNextOid(next: Oid): void {

@@ -16,24 +16,32 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { ImageError } from '../../errors.ts';
 import type { Oid } from '../../model/value.ts';
+import { historyDay } from '../history.ts';
 import { migrateImage } from '../migrations.ts';
 import type { ImageSchema } from '../schema.ts';
-import type {
-  Claim,
-  CommitRecord,
-  ImageStore,
-  Invalidation,
-  Release,
-  StoredObject,
+import {
+  SENDS_AT_ONCE,
+  type Claim,
+  type CommitRecord,
+  type ImageStore,
+  type Invalidation,
+  type Release,
+  type StoredObject,
 } from '../store.ts';
-import { ChangeFeed, CHANGES_CHANNEL, changeNotice } from './change-feed.ts';
+import { ChangeFeed, CHANGES_CHANNEL, changeNotice, SOLE_LOCK } from './change-feed.ts';
 import { dumpDatabase } from './dump.ts';
 import { writeCommit } from './write-commit.ts';
-import { writeMethodIndex } from './write-method-index.ts';
 import { translatePgError } from './errors.ts';
 import { redactedLocation } from './location.ts';
 import { SyncReader } from './sync-reader.ts';
 
+/**
+ * Connections for everything but commits (history, undo, the ledger, collect): reads run
+ * beside sends, so they have their own, and never queue behind a commit.
+ */
+const OTHER_WORK_CONNECTIONS = 4;
+/** Per-day history totals remembered before the memory starts over. */
+const MAX_HISTORY_TOTALS = 10_000;
 /** Objects per page when reading the whole image. */
 const PAGE = 1_000;
 /** How often a process waiting for another's method claim looks again. */
@@ -52,11 +60,19 @@ export class PostgresStore implements ImageStore {
   private readonly feed: ChangeFeed;
   /** The session that holds the commit gate when this process needs it alone. */
   private gate: pg.Client | undefined;
+  /**
+   * Bytes each author added to history on a day, as the last commit or read here found
+   * them, until the change feed says another process committed for that author: the daily
+   * budget's check reads them without a round trip.
+   */
+  private readonly historyTotals = new Map<string, number>();
 
   private constructor(
     private readonly url: string,
     readonly location: string,
     readonly kysely: Kysely<ImageSchema>,
+    /** One connection per send that may commit at once: a commit never waits for one. */
+    private readonly commits: pg.Pool,
     readonly initialNextOid: Oid,
   ) {
     this.reader = new SyncReader(url, location);
@@ -66,20 +82,10 @@ export class PostgresStore implements ImageStore {
   /** Connects to the database at `url`, creating and migrating the image as needed. */
   static async open(url: string): Promise<PostgresStore> {
     const location = redactedLocation(url);
-    const pool = new pg.Pool({
-      connectionString: url,
-      max: 8,
-      connectionTimeoutMillis: 10_000,
-      // A server that stops answering fails the send instead of hanging it. Collect is the
-      // longest query: about a second per 100,000 objects.
-      query_timeout: 60_000,
+    const commits = connectionPool(url, SENDS_AT_ONCE);
+    const kysely = new Kysely<ImageSchema>({
+      dialect: new PostgresDialect({ pool: connectionPool(url, OTHER_WORK_CONNECTIONS) }),
     });
-    // A connection the server dropped (a restart) errors: an idle one here, one in use on the
-    // client (its query fails with the error, which becomes `unavailable`). Neither may crash
-    // the process; the pool connects afresh for the next query.
-    pool.on('error', () => {});
-    pool.on('connect', (client) => client.on('error', () => {}));
-    const kysely = new Kysely<ImageSchema>({ dialect: new PostgresDialect({ pool }) });
     try {
       // Reach the server first, so "unreachable" is not reported as a failed migration.
       await sql`SELECT 1`.execute(kysely);
@@ -90,7 +96,7 @@ export class PostgresStore implements ImageStore {
         .select('value')
         .where('key', '=', 'next_oid')
         .executeTakeFirst();
-      const store = new PostgresStore(url, location, kysely, Number(next?.value ?? 0));
+      const store = new PostgresStore(url, location, kysely, commits, Number(next?.value ?? 0));
       try {
         await store.feed.refresh();
       } catch (error) {
@@ -102,6 +108,7 @@ export class PostgresStore implements ImageStore {
       return store;
     } catch (error) {
       await kysely.destroy();
+      await commits.end();
       throw translatePgError(location, error);
     }
   }
@@ -117,10 +124,16 @@ export class PostgresStore implements ImageStore {
   }
 
   historyAdded(who: string, day: string): number {
-    return this.count('SELECT added AS n FROM history_days WHERE who = $1 AND day = $2', [
-      who,
-      day,
-    ]);
+    const key = historyKey(who, day);
+    let added = this.historyTotals.get(key);
+    if (added === undefined) {
+      added = this.count('SELECT added AS n FROM history_days WHERE who = $1 AND day = $2', [
+        who,
+        day,
+      ]);
+      this.rememberHistory(key, added);
+    }
+    return added;
   }
 
   countObjects(): number {
@@ -139,21 +152,25 @@ export class PostgresStore implements ImageStore {
     }
   }
 
+  /** One statement, one round trip (see `write-commit.ts`). */
   async commit(record: CommitRecord): Promise<number> {
+    const { who, at } = record.transaction;
     try {
-      return await this.kysely.transaction().execute(async (trx) => {
-        await assertCurrent(trx, record);
-        const notice = changeNotice(
+      const { tx, addedToday } = await writeCommit(this.commits, {
+        record,
+        passSole: !this.feed.alone,
+        sole: SOLE_LOCK,
+        passGate: !record.alone,
+        gate: COMMIT_GATE,
+        notice: changeNotice(
           this.process,
           record.nextOid?.to,
           record.objects.map((o) => o.oid),
-        );
-        const { tx, movedNextOid } = await writeCommit(trx, record, notice);
-        if (record.methodIndex !== undefined) await writeMethodIndex(trx, record.methodIndex);
-        if (record.nextOid !== undefined && !movedNextOid)
-          throw new ImageError('conflict', 'Another process created objects meanwhile.');
-        return tx;
+          who,
+        ),
       });
+      this.rememberHistory(historyKey(who, historyDay(at)), addedToday);
+      return tx;
     } catch (error) {
       throw translatePgError(this.location, error);
     }
@@ -164,8 +181,14 @@ export class PostgresStore implements ImageStore {
     return Promise.resolve();
   }
 
-  refresh(): Promise<Invalidation> {
-    return this.feed.refresh();
+  /** What other processes changed; their authors' history totals are read afresh too. */
+  async refresh(): Promise<Invalidation> {
+    const { authors, ...changed } = await this.feed.refresh();
+    if (changed.oids === 'all' || authors === 'all') this.historyTotals.clear();
+    else
+      for (const key of this.historyTotals.keys())
+        if (authors.includes(key.slice(0, key.indexOf('\n')))) this.historyTotals.delete(key);
+    return changed;
   }
 
   /**
@@ -236,6 +259,11 @@ export class PostgresStore implements ImageStore {
       return await this.kysely.transaction().execute(async (trx) => {
         // No commit runs meanwhile: one could make a doomed object reachable again.
         await sql`SELECT pg_advisory_xact_lock(${COMMIT_GATE[0]}, ${COMMIT_GATE[1]})`.execute(trx);
+        // As every commit of a process not alone over the image (see change-feed.ts).
+        if (!this.feed.alone)
+          await sql`SELECT pg_advisory_xact_lock_shared(${SOLE_LOCK[0]}, ${SOLE_LOCK[1]})`.execute(
+            trx,
+          );
         const { rows } = await sql<{ n: number }>`
             WITH RECURSIVE reach(oid) AS (
               SELECT 0
@@ -316,6 +344,7 @@ export class PostgresStore implements ImageStore {
     await this.feed.close();
     await this.reader.close();
     await this.kysely.destroy();
+    await this.commits.end();
   }
 
   private async connect(): Promise<pg.Client> {
@@ -330,6 +359,11 @@ export class PostgresStore implements ImageStore {
     this.gate = undefined;
   }
 
+  private rememberHistory(key: string, added: number): void {
+    if (this.historyTotals.size >= MAX_HISTORY_TOTALS) this.historyTotals.clear();
+    this.historyTotals.set(key, added);
+  }
+
   private count(text: string, values: unknown[] = []): number {
     return Number(this.reader.query<{ n: string }>(text, values)[0]?.n ?? 0);
   }
@@ -339,31 +373,34 @@ export class PostgresStore implements ImageStore {
     nextOid: Oid | undefined,
     oids: readonly Oid[] | 'all',
   ): Promise<void> {
-    await sql`SELECT pg_notify(${CHANGES_CHANNEL}, ${changeNotice(this.process, nextOid, oids)})`.execute(
+    await sql`SELECT pg_notify(${CHANGES_CHANNEL}, ${changeNotice(this.process, nextOid, oids, 'all')})`.execute(
       trx,
     );
   }
 }
 
+/** The key of an author's history total for a day. */
+function historyKey(who: string, day: string): string {
+  return `${who}\n${day}`;
+}
+
 /**
- * Passes the commit gate in shared mode (unless this process holds it alone), locks what the
- * send read and writes until the commit ends, and fails with `conflict` unless every object
- * read still has the version it was read at: one round trip (see migration 0004).
+ * A pool of `max` connections. A connection the server dropped (a restart) errors: an idle
+ * one here, one in use on the client (its query fails with the error, which becomes
+ * `unavailable`). Neither may crash the process; the pool connects afresh for the next query.
  */
-async function assertCurrent(trx: Kysely<ImageSchema>, record: CommitRecord): Promise<void> {
-  const written = new Set(record.objects.map((o) => o.oid));
-  const readOnly = [...record.reads.keys()].filter((oid) => !written.has(oid));
-  const { rows } = await sql<{ versions: Array<[Oid, number]> }>`
-    SELECT coalesce(json_agg(json_build_array(locked_oid, locked_version)), '[]') AS versions
-    FROM batos_lock_objects(${!record.alone}, ${COMMIT_GATE[0]}, ${COMMIT_GATE[1]},
-      ${[...written]}::integer[], ${readOnly}::integer[])`.execute(trx);
-  const current = new Map(rows[0]!.versions);
-  for (const [oid, version] of record.reads)
-    if (current.get(oid) !== version)
-      throw new ImageError(
-        'conflict',
-        `Object #${oid} changed in another process since this send read it.`,
-      );
+function connectionPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: 10_000,
+    // A server that stops answering fails the send instead of hanging it. Collect is the
+    // longest query: about a second per 100,000 objects.
+    query_timeout: 60_000,
+  });
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+  return pool;
 }
 
 /** Two 32-bit advisory lock keys from a method's key, stable across processes. */

@@ -1,10 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ImageError } from '../../../../src/core/errors.ts';
 import { Image } from '../../../../src/core/image/index.ts';
+import { SOLE_LOCK } from '../../../../src/core/image/postgres/change-feed.ts';
 import type { Slot, Value } from '../../../../src/core/model/value.ts';
+import { SENDS_AT_ONCE } from '../../../../src/core/uvm/send-gate.ts';
 import { freshPostgresDatabase } from '../../../support/images.ts';
 import { tempDir } from '../../../support/temp.ts';
 
@@ -28,6 +31,52 @@ async function twoProcesses(): Promise<[Image, Image, string]> {
   await first.commit(tx);
   await second.refresh();
   return [first, second, url];
+}
+
+/** Server sessions open on the database at `url`, besides the one asking. */
+async function sessions(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(
+      'SELECT count(*)::integer AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return rows[0]!.n;
+  } finally {
+    await client.end();
+  }
+}
+
+/** How many sessions hold the image alone (the `sole` advisory lock, exclusively). */
+async function holdingAlone(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(
+      `SELECT count(*)::integer AS n FROM pg_locks
+       WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND granted
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+         AND classid = $1::oid AND objid = $2::oid`,
+      [...SOLE_LOCK],
+    );
+    return rows[0]!.n;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs `work` and returns the process warnings it raised. */
+async function warningsOf(work: () => Promise<unknown>): Promise<string[]> {
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning.message);
+  process.on('warning', onWarning);
+  try {
+    await work();
+    await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
+  } finally {
+    process.off('warning', onWarning);
+  }
+  return warnings;
 }
 
 async function failure(work: Promise<unknown>): Promise<ImageError> {
@@ -54,10 +103,7 @@ describe('PostgreSQL image shared by several processes', () => {
 
   it('serves refreshes side by side with one query at a time on its listening connection', async () => {
     const [first, second] = await twoProcesses();
-    const warnings: string[] = [];
-    const onWarning = (warning: Error) => warnings.push(warning.message);
-    process.on('warning', onWarning);
-    try {
+    const warnings = await warningsOf(async () => {
       expect(second.read(1)!.get('n')).toEqual(v(0));
       for (let round = 1; round <= 3; round++) {
         const tx = first.begin(who);
@@ -67,11 +113,79 @@ describe('PostgreSQL image shared by several processes', () => {
         await Promise.all(Array.from({ length: 20 }, () => second.refresh()));
         expect(second.read(1)!.get('n')).toEqual(v(round));
       }
-      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
-    } finally {
-      process.off('warning', onWarning);
-    }
+    });
     expect(warnings.filter((w) => /already executing a query/u.test(w))).toEqual([]);
+  });
+
+  it('commits many sends at once on a pool sized to the send gate, one query per connection', async () => {
+    const url = await freshPostgresDatabase();
+    const image = await Image.open(url);
+    opened.push(image);
+    const seeding = image.begin(who);
+    const oids = Array.from({ length: 3 * SENDS_AT_ONCE }, () => seeding.create([['n', v(0)]]));
+    await image.commit(seeding);
+    const idle = await sessions(url);
+    const warnings = await warningsOf(() =>
+      Promise.all(
+        oids.map(async (oid) => {
+          const tx = image.begin(who);
+          tx.setSlot(oid, 'n', v(oid + 1));
+          return image.commit(tx);
+        }),
+      ),
+    );
+    expect(warnings.filter((w) => /already executing a query/u.test(w))).toEqual([]);
+    // At most one connection per send the gate lets run at once (the pool keeps the
+    // connections it opened, so they are still there to count)...
+    expect((await sessions(url)) - idle).toBeLessThanOrEqual(SENDS_AT_ONCE);
+    // ...and every commit landed, each in a transaction of its own.
+    expect(await image.history({ limit: 100 })).toHaveLength(oids.length + 1);
+    const reopened = await Image.open(url);
+    opened.push(reopened);
+    for (const oid of oids) expect(reopened.read(oid)!.get('n')).toEqual(v(oid + 1));
+  });
+
+  it("counts another process's commits in the day's history budget after a refresh", async () => {
+    const [first, second, url] = await twoProcesses();
+    const before = second.historyBytesToday(who.who);
+    expect(before).toBeGreaterThan(0);
+    const tx = first.begin(who);
+    tx.setSlot(0, 'n', v('a value that adds to the history'));
+    await first.commit(tx);
+    await second.refresh();
+    const after = second.historyBytesToday(who.who);
+    expect(after).toBeGreaterThan(before);
+    expect(first.historyBytesToday(who.who)).toBe(after);
+    const third = await Image.open(url);
+    opened.push(third);
+    expect(third.historyBytesToday(who.who)).toBe(after);
+  });
+
+  it('needs no fence while alone over the image, and lets go for a process that joins', async () => {
+    const url = await freshPostgresDatabase();
+    const first = await Image.open(url);
+    opened.push(first);
+    const seeding = first.begin(who);
+    seeding.create([['n', v(0)]]);
+    await first.commit(seeding);
+    await first.refresh(); // the fence finds nobody else there
+    expect(await holdingAlone(url)).toBe(1);
+    const second = await Image.open(url); // says so, and waits until the first lets go
+    expect(await holdingAlone(url)).toBe(0);
+    const tx = second.begin(who);
+    tx.setSlot(0, 'n', v('second'));
+    await second.commit(tx);
+    await first.refresh();
+    expect(first.read(0)!.get('n')).toEqual(v('second'));
+    const back = first.begin(who);
+    back.setSlot(0, 'n', v('first'));
+    await first.commit(back);
+    await second.refresh();
+    expect(second.read(0)!.get('n')).toEqual(v('first'));
+    // Once the other has gone, the next fence finds the first alone again.
+    await second.close();
+    await first.refresh();
+    expect(await holdingAlone(url)).toBe(1);
   });
 
   it('refuses a commit that read what another process changed since, and changes nothing', async () => {
