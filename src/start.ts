@@ -183,9 +183,14 @@ function startDiscordPart(
   return startDiscordShards({
     config,
     shards: config.shards,
-    // Each shard is this program again, run as pm2 runs it: Node with tsx as an import hook.
-    script: fileURLToPath(new URL('./main.ts', import.meta.url)),
-    execArgv: ['--import', 'tsx'],
+    // Each shard is this program again, as this process runs it: built (dist/main.js), or
+    // from the sources with tsx as an import hook.
+    ...(import.meta.url.endsWith('.ts')
+      ? {
+          script: fileURLToPath(new URL('./main.ts', import.meta.url)),
+          execArgv: ['--import', 'tsx'],
+        }
+      : { script: fileURLToPath(new URL('./main.js', import.meta.url)), execArgv: [] }),
     log,
   });
 }

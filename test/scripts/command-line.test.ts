@@ -93,6 +93,8 @@ describe('npm run forge', () => {
 const HELP_FIRST_LINES: Record<string, RegExp> = {
   start: /^Usage: npm start /,
   'check:config': /^Usage: npm start /,
+  build: /^usage: npm run build /,
+  prepare: /^usage: npm run build /,
   test: /^usage: npm test /,
   'test:unit': /^vitest\//,
   typecheck: /^tsc: The TypeScript Compiler/,
