@@ -14,6 +14,7 @@ import { benchRemoteMind } from './remote-mind.ts';
 import { benchSandbox } from './sandbox.ts';
 import { benchScale } from './scale.ts';
 import { benchSends } from './sends.ts';
+import { benchStart } from './start.ts';
 import { runBenches, type Bench } from './run.ts';
 import { benchUpgrade } from './upgrade.ts';
 
@@ -31,6 +32,7 @@ const benches: Record<string, Bench> = {
     rows: (await benchFrontEnds()).map((row) => ({ ...row })),
     notes: ['Target: p50 ≤ 10 ms. Model time is excluded by design: the bot answers at once.'],
   }),
+  start: benchStart,
   upgrade: benchUpgrade,
   scale: benchScale,
 };
