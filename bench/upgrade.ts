@@ -51,9 +51,10 @@ async function timeBatosStartStop(root: string): Promise<{ startMs: number; stop
     BATOS_AUDIT_INTERVAL_MINUTES: '0',
   };
   const started = performance.now();
-  // Run in the scratch folder, so no .env of the project (with chat tokens) is loaded.
-  const entry = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const bot = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), entry], {
+  // Run in the scratch folder, so no .env of the project (with chat tokens) is loaded; started
+  // as pm2 starts it (the launcher: the build, or the sources when that is stale).
+  const entry = fileURLToPath(new URL('../src/launch.mjs', import.meta.url));
+  const bot = spawn(process.execPath, [entry], {
     cwd: root,
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
