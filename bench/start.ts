@@ -58,9 +58,14 @@ function once(args: readonly string[], dir: string): Promise<{ replyMs: number; 
   });
 }
 
-export async function benchStart(): Promise<BenchTable> {
+/** Throws unless `dist/` is built from `src/` as it is: else the launcher would time tsx. */
+export function requireCurrentBuild(): void {
   if (builtFingerprint(path.join(ROOT, 'dist')) !== sourceFingerprint(path.join(ROOT, 'src')))
     throw new Error('dist/ is missing or older than src/: run "npm run build" first.');
+}
+
+export async function benchStart(): Promise<BenchTable> {
+  requireCurrentBuild();
   const dir = await mkdtemp(path.join(tmpdir(), 'batos-bench-start-'));
   const load = loadavg()[0]!;
   try {

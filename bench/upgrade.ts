@@ -27,6 +27,7 @@ import {
   signedResult,
   until,
 } from '../test/support/pm2-harness.ts';
+import { requireCurrentBuild } from './start.ts';
 import { type BenchTable, formatNumber } from './table.ts';
 
 const KEY = 'bench-key-0123456789abcdef';
@@ -81,6 +82,7 @@ async function timeBatosStartStop(root: string): Promise<{ startMs: number; stop
 
 /** BAT OS's own share of the downtime: the stop of the old version and the start of the new. */
 async function benchBatosShare(): Promise<BenchTable> {
+  requireCurrentBuild();
   const root = await mkdtemp(path.join(tmpdir(), 'batos-bench-start-'));
   try {
     const first = await timeBatosStartStop(root);
