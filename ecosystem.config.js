@@ -5,9 +5,11 @@
  * An ES module with the apps as the named export `apps`: pm2 7 loads it with require(),
  * which takes ES modules on Node 20.19 and later.
  *
- * Both apps run Node directly (`interpreter: 'none'`) with tsx as an import hook: pm2's own
- * TypeScript path wants ts-node, and tsx's CLI would put a process between pm2 and the bot,
- * breaking `process.send('ready')`.
+ * Both apps run Node directly (`interpreter: 'none'`): pm2's own TypeScript path wants
+ * ts-node, and tsx's CLI would put a process between pm2 and the bot, breaking
+ * `process.send('ready')`. The bot runs its launcher, `src/launch.mjs` (the build in `dist/`,
+ * or the sources through tsx when the build is missing or stale); the steward, whose start
+ * time matters to nobody, runs its sources with tsx as an import hook.
  *
  * No `log_date_format`: each program stamps its own lines, so every line has one timestamp.
  */
@@ -17,10 +19,10 @@ import { fileURLToPath } from 'node:url';
 const root = path.dirname(fileURLToPath(import.meta.url));
 const logs = path.join(process.env.PM2_HOME || path.join(root, '.pm2'), 'logs');
 
-/** @param {string} entry */
-const tsx = (entry) => ({
+/** @param {string[]} args Node's arguments: the entry, after any import hook. */
+const node = (...args) => ({
   script: process.execPath,
-  args: ['--import', 'tsx', entry],
+  args,
   interpreter: 'none',
   cwd: root,
   merge_logs: true,
@@ -33,7 +35,7 @@ const tsx = (entry) => ({
 export const apps = [
   {
     name: 'batos',
-    ...tsx('src/main.ts'),
+    ...node('src/launch.mjs'),
     // The bot sends 'ready' once the image, the model and the front ends are up.
     wait_ready: true,
     // Loading a model can take a while; the steward checks the health file anyway.
@@ -49,7 +51,7 @@ export const apps = [
   },
   {
     name: 'batos-steward',
-    ...tsx('src/steward/main.ts'),
+    ...node('--import', 'tsx', 'src/steward/main.ts'),
     // The steward keeps its progress in a state file; a quick stop is safe.
     kill_timeout: 5_000,
     out_file: path.join(logs, 'steward.out.log'),

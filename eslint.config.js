@@ -8,7 +8,7 @@ const SHIPPED_ONLY = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'models/', 'lora/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', 'models/', 'lora/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

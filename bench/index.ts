@@ -15,6 +15,7 @@ import { benchRemoteMind } from './remote-mind.ts';
 import { benchSandbox } from './sandbox.ts';
 import { benchScale } from './scale.ts';
 import { benchSends } from './sends.ts';
+import { benchStart } from './start.ts';
 import { runBenches, type Bench } from './run.ts';
 import { benchUpgrade } from './upgrade.ts';
 
@@ -33,6 +34,7 @@ const benches: Record<string, Bench> = {
     rows: (await benchFrontEnds()).map((row) => ({ ...row })),
     notes: ['Target: p50 ≤ 10 ms. Model time is excluded by design: the bot answers at once.'],
   }),
+  start: benchStart,
   upgrade: benchUpgrade,
   scale: benchScale,
 };

@@ -27,6 +27,7 @@ import {
   signedResult,
   until,
 } from '../test/support/pm2-harness.ts';
+import { requireCurrentBuild } from './start.ts';
 import { type BenchTable, formatNumber } from './table.ts';
 
 const KEY = 'bench-key-0123456789abcdef';
@@ -51,9 +52,10 @@ async function timeBatosStartStop(root: string): Promise<{ startMs: number; stop
     BATOS_AUDIT_INTERVAL_MINUTES: '0',
   };
   const started = performance.now();
-  // Run in the scratch folder, so no .env of the project (with chat tokens) is loaded.
-  const entry = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-  const bot = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), entry], {
+  // Run in the scratch folder, so no .env of the project (with chat tokens) is loaded; started
+  // as pm2 starts it (the launcher: the build, or the sources when that is stale).
+  const entry = fileURLToPath(new URL('../src/launch.mjs', import.meta.url));
+  const bot = spawn(process.execPath, [entry], {
     cwd: root,
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -80,6 +82,7 @@ async function timeBatosStartStop(root: string): Promise<{ startMs: number; stop
 
 /** BAT OS's own share of the downtime: the stop of the old version and the start of the new. */
 async function benchBatosShare(): Promise<BenchTable> {
+  requireCurrentBuild();
   const root = await mkdtemp(path.join(tmpdir(), 'batos-bench-start-'));
   try {
     const first = await timeBatosStartStop(root);

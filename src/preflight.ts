@@ -9,8 +9,8 @@
 import { accessSync, closeSync, constants, openSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { checkDiscordLogin, type DiscordConfig } from './adapters/discord/index.ts';
-import { checkSlackTokens, type SlackConfig } from './adapters/slack/index.ts';
+import type { DiscordConfig } from './adapters/discord/index.ts';
+import type { SlackConfig } from './adapters/slack/index.ts';
 import { exposedFiles } from './config/file-modes.ts';
 import type { LoginCheck } from './adapters/chat/index.ts';
 import { ImageError } from './core/errors.ts';
@@ -21,13 +21,10 @@ import {
   redactedLocation,
   refuseNonDatabase,
 } from './core/image/index.ts';
-import {
-  howToGetAModel,
-  MindError,
-  resolveModelPath,
-  validateModelFile,
-  type MindConfig,
-} from './core/mind/index.ts';
+import type { MindConfig } from './core/mind/index.ts';
+import { MindError } from './core/mind/errors.ts';
+import { validateModelFile } from './core/mind/gguf/validate.ts';
+import { howToGetAModel, resolveModelPath } from './core/mind/model-source.ts';
 
 /** The exit code for problems found: 69 when every one may pass by itself, else 78. */
 export function exitFor(problems: readonly Finding[]): number {
@@ -281,11 +278,20 @@ export async function preflight(input: PreflightInput): Promise<Finding[]> {
     checkModel(input.mind),
     ...(input.health ? [checkHealthPort(input.health)] : []),
     ...(input.browser ? [checkHealthPort(input.browser, 'BATOS_BROWSER_PORT')] : []),
+    // discord.js and Bolt load only to check a login that is configured.
     ...(input.discord
-      ? [checkDiscordLogin(input.discord).then((c) => fromLogin(c, 'DISCORD_TOKEN'))]
+      ? [
+          import('./adapters/discord/index.ts')
+            .then(({ checkDiscordLogin }) => checkDiscordLogin(input.discord!))
+            .then((c) => fromLogin(c, 'DISCORD_TOKEN')),
+        ]
       : []),
     ...(input.slack
-      ? [checkSlackTokens(input.slack).then((c) => fromLogin(c, 'SLACK_BOT_TOKEN'))]
+      ? [
+          import('./adapters/slack/index.ts')
+            .then(({ checkSlackTokens }) => checkSlackTokens(input.slack!))
+            .then((c) => fromLogin(c, 'SLACK_BOT_TOKEN')),
+        ]
       : []),
   ]);
   return [image!, ...files, model!, checkLoraDir(input.loraDir), ...others];

@@ -7,21 +7,11 @@ import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
-import {
-  shardFromEnv,
-  startDiscord,
-  startDiscordShards,
-  type DiscordConfig,
-  type ShardIdentity,
-} from './adapters/discord/index.ts';
-import { startSlack, type SlackConfig } from './adapters/slack/index.ts';
+import type { DiscordConfig } from './adapters/discord/index.ts';
+import { shardFromEnv, type ShardIdentity } from './adapters/discord/shard-identity.ts';
+import type { SlackConfig } from './adapters/slack/index.ts';
 import { startConsole } from './adapters/console/index.ts';
-import {
-  SignIns,
-  startBrowser,
-  type Browser,
-  type BrowserConfig,
-} from './adapters/browser/index.ts';
+import type { Browser, BrowserConfig } from './adapters/browser/index.ts';
 import { browserConfig } from './config/browser-config.ts';
 import type { FrontEnd } from './adapters/chat/front-end.ts';
 import { coreConfig, type CoreConfig } from './config/core-config.ts';
@@ -35,15 +25,9 @@ import { limitGenerations } from './core/bot/generation-limit.ts';
 import { ImageError, OperatorError } from './core/errors.ts';
 import { Image } from './core/image/index.ts';
 import type { Logger } from './core/log.ts';
-import {
-  FORGED_MODEL_NOTE,
-  howToGetAModel,
-  isForgedModel,
-  Mind,
-  RemoteMind,
-  type MindConfig,
-  type MindService,
-} from './core/mind/index.ts';
+import type { MindConfig, MindService } from './core/mind/index.ts';
+import { FORGED_MODEL_NOTE, isForgedModel } from './core/mind/forged-model.ts';
+import { howToGetAModel } from './core/mind/model-source.ts';
 import { QuickJsMethodRunner } from './core/sandbox/index.ts';
 import { MindMethodWriter } from './core/uvm/mind-writer.ts';
 import {
@@ -106,12 +90,14 @@ function settingsFrom(values: SettingValues, env: Env): Settings {
 
 /**
  * Connects to the inference servers (BATOS_MIND_URL) or loads the model if there is one;
- * otherwise says why, and BAT OS serves without it.
+ * otherwise says why, and BAT OS serves without it. (node-llama-cpp loads only here: a start
+ * without a model never loads it.)
  */
 async function loadMind(
   config: MindConfig,
   log: Logger,
 ): Promise<MindService | { reason: string }> {
+  const { Mind, RemoteMind } = await import('./core/mind/index.ts');
   if (config.servers?.length) {
     try {
       const expectAdapters = PERSONA_CODEX.map((persona) => persona.adapter);
@@ -179,23 +165,30 @@ function imageOpenProblem(error: ImageError): Finding {
 /**
  * Discord as this process's part of it: the one shard a ShardingManager spawned it for, the
  * manager of every shard (BATOS_DISCORD_SHARDS), or one connection for everything.
+ * (discord.js loads only here, when Discord is configured.)
  */
-function startDiscordPart(
+async function startDiscordPart(
   config: DiscordConfig,
   shard: ShardIdentity | undefined,
   bot: Bot,
   ledger: FrontEndLedger,
   log: Logger,
 ): Promise<FrontEnd> {
+  const { startDiscord, startDiscordShards } = await import('./adapters/discord/index.ts');
   const personas = PERSONA_NAMES;
   if (shard !== undefined) return startDiscord(config, bot, log, { ledger, shard, personas });
   if (config.shards === undefined) return startDiscord(config, bot, log, { ledger, personas });
   return startDiscordShards({
     config,
     shards: config.shards,
-    // Each shard is this program again, run as pm2 runs it: Node with tsx as an import hook.
-    script: fileURLToPath(new URL('./main.ts', import.meta.url)),
-    execArgv: ['--import', 'tsx'],
+    // Each shard is this program again, as this process runs it: built (dist/main.js), or
+    // from the sources with tsx as an import hook.
+    ...(import.meta.url.endsWith('.ts')
+      ? {
+          script: fileURLToPath(new URL('./main.ts', import.meta.url)),
+          execArgv: ['--import', 'tsx'],
+        }
+      : { script: fileURLToPath(new URL('./main.js', import.meta.url)), execArgv: [] }),
     log,
   });
 }
@@ -280,10 +273,13 @@ async function serve(
         })
       : undefined;
 
+  // Hono loads only when the image browser is turned on.
+  const browserPart =
+    settings.browser === undefined ? undefined : await import('./adapters/browser/index.ts');
   const signIns =
-    settings.browser === undefined
+    settings.browser === undefined || browserPart === undefined
       ? undefined
-      : new SignIns({
+      : new browserPart.SignIns({
           linkMinutes: settings.browser.linkMinutes,
           sessionHours: settings.browser.sessionHours,
         });
@@ -310,9 +306,9 @@ async function serve(
 
   // Before the chat front ends: a `browse` link needs the address it listens on.
   const browser: Browser | undefined =
-    settings.browser === undefined || signIns === undefined
+    settings.browser === undefined || browserPart === undefined || signIns === undefined
       ? undefined
-      : await startBrowser(
+      : await browserPart.startBrowser(
           settings.browser,
           bot,
           signIns,
@@ -324,7 +320,11 @@ async function serve(
   const { ledger } = image;
   if (settings.discord)
     frontEnds.push(await startDiscordPart(settings.discord, shard, bot, ledger, log));
-  if (settings.slack) frontEnds.push(await startSlack(settings.slack, bot, log, { ledger }));
+  if (settings.slack) {
+    // Bolt loads only when Slack is configured.
+    const { startSlack } = await import('./adapters/slack/index.ts');
+    frontEnds.push(await startSlack(settings.slack, bot, log, { ledger }));
+  }
 
   let resultPoll: NodeJS.Timeout | undefined;
   let reporting = Promise.resolve();

@@ -17,12 +17,9 @@ import { assertCommand } from '../core/access/commands.ts';
 import type { Caller } from '../core/access/principal.ts';
 import { DEFAULT_QUOTAS } from '../core/access/quotas.ts';
 import { FairSlots } from '../core/fairness/index.ts';
-import {
-  DEFAULT_SEQUENCES,
-  MindError,
-  type ChatTurn,
-  type MindService,
-} from '../core/mind/index.ts';
+import type { ChatTurn, MindService } from '../core/mind/index.ts';
+import { DEFAULT_SEQUENCES } from '../core/mind/config.ts';
+import { MindError } from '../core/mind/errors.ts';
 import type { Transaction } from '../core/image/index.ts';
 import { textReply, type Reply, type ReplyEvents, type Send } from '../core/protocol.ts';
 import type { Argument } from '../core/uvm/parser.ts';

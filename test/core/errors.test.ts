@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { shardFromEnv } from '../../src/adapters/discord/shards.ts';
+import { shardFromEnv } from '../../src/adapters/discord/shard-identity.ts';
 import { withinTimeout } from '../../src/adapters/chat/login-check.ts';
 import { readSettings, SettingsError } from '../../src/config/read.ts';
 import { checkGeneratedMethod, MethodCheckError } from '../../src/core/analysis/index.ts';

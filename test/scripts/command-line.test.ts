@@ -30,7 +30,7 @@ function runScript(script: string, args: readonly string[]): Promise<Run> {
 
 describe.each([
   ['scripts/forge.ts', /npm run forge -- \[--out DIR\] \[--json\]/],
-  ['bench/index.ts', /npm run bench -- \[image\|sends\|[a-z|-]+ …\]/],
+  ['bench/index.ts', /npm run bench -- \[image\|[a-z|-]+\|scale …\]/],
   ['scripts/models-pull.ts', /npm run models:pull -- \[URI\]/],
 ])('%s', (script, usage) => {
   it('answers --help with its usage and exits 0', async () => {
@@ -93,6 +93,8 @@ describe('npm run forge', () => {
 const HELP_FIRST_LINES: Record<string, RegExp> = {
   start: /^Usage: npm start /,
   'check:config': /^Usage: npm start /,
+  build: /^usage: npm run build /,
+  prepare: /^usage: npm run build /,
   test: /^usage: npm test /,
   'test:unit': /^vitest\//,
   typecheck: /^tsc: The TypeScript Compiler/,

@@ -231,6 +231,10 @@ describe('steward under pm2', () => {
     expect(await readFile(path.join(fixture.app, 'README.md'), 'utf8')).toContain(
       'second paragraph',
     );
+    // The build made beside the running bot came over with the swap.
+    expect(await readFile(path.join(fixture.app, 'dist', 'built.txt'), 'utf8')).toBe(
+      fixture.revisions['v2-doc'],
+    );
     const now = await serving();
     expect(now.pid).not.toBe(before.pid);
     // The old bot answered after the request was filed; then only the new one did.
@@ -380,6 +384,10 @@ describe('steward under pm2', () => {
     expect(result.downtimeMs).toEqual(expect.any(Number));
     const now = await serving();
     expect(now.revision).toBe(fixture.revisions['v2-doc']);
+    // v7's build came over with the swap; the rollback put v2-doc's back.
+    expect(await readFile(path.join(fixture.app, 'dist', 'built.txt'), 'utf8')).toBe(
+      fixture.revisions['v2-doc'],
+    );
     expect(await fingerprintImage(image)).toBe(print);
     expect(formatUpgradeResult(result)).toContain('Rolled back to 2.0.0');
     expect(formatUpgradeResult(result)).toContain('image intact, 1,204 objects');

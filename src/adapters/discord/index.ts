@@ -2,5 +2,5 @@
 export type { DiscordConfig } from './config.ts';
 export { checkDiscordLogin, startDiscord } from './start.ts';
 export { slashCommands, commandToText } from './commands.ts';
-export { shardFromEnv, startDiscordShards } from './shards.ts';
-export type { ShardIdentity } from './shards.ts';
+export { startDiscordShards } from './shards.ts';
+export { shardFromEnv, type ShardIdentity } from './shard-identity.ts';

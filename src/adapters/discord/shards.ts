@@ -14,12 +14,6 @@ import type { DiscordConfig } from './config.ts';
 import { RespawnBackoff } from './respawn-backoff.ts';
 import { DISCORD_MAX_LENGTH, renderDiscord } from './render.ts';
 
-/** Which shard a process serves, out of how many. */
-export interface ShardIdentity {
-  readonly id: number;
-  readonly count: number;
-}
-
 /**
  * Discord allows one IDENTIFY per 5 seconds (per concurrency bucket): discord.js's own spacing
  * between shard starts.
@@ -28,25 +22,6 @@ const SPAWN_SPACING_MS = 5_500;
 
 /** A shard process opens the image and may load a model before it connects: give it time. */
 const SHARD_READY_TIMEOUT_MS = 300_000;
-
-/**
- * The shard this process was spawned to serve, from the variables a ShardingManager gives
- * its shard processes (`SHARDING_MANAGER`, `SHARDS`, `SHARD_COUNT`); `undefined` for any
- * other process. Throws on variables that contradict each other.
- */
-export function shardFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-): ShardIdentity | undefined {
-  if (env.SHARDING_MANAGER !== 'true') return undefined;
-  const id = Number(env.SHARDS);
-  const count = Number(env.SHARD_COUNT);
-  if (!Number.isInteger(id) || !Number.isInteger(count) || id < 0 || id >= count)
-    throw new OperatorError(
-      'bad-environment',
-      `This process was started as a Discord shard with SHARDS=${env.SHARDS} and SHARD_COUNT=${env.SHARD_COUNT}, which is not a shard id below the count; only BAT OS with BATOS_DISCORD_SHARDS should start shard processes.`,
-    );
-  return { id, count };
-}
 
 /** What the manager needs to start the shard processes. */
 export interface ShardManagerOptions {

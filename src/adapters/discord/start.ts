@@ -18,7 +18,7 @@ import type { DiscordConfig } from './config.ts';
 import type { DiscordContext } from './context.ts';
 import { onInteraction } from './on-interaction.ts';
 import { onMessage } from './on-message.ts';
-import type { ShardIdentity } from './shards.ts';
+import type { ShardIdentity } from './shard-identity.ts';
 
 /** The gateway intents the bot needs; Message Content is privileged and must be switched on. */
 const INTENTS = [

@@ -2,8 +2,7 @@
  * Where the model file comes from: a path on disk, or a URI (`hf:user/repo:quant`,
  * `https://…`) resolved in the models folder and downloaded there on first use.
  */
-import { createModelDownloader, resolveModelFile } from 'node-llama-cpp';
-import { access } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { MindError } from './errors.ts';
 
@@ -69,7 +68,15 @@ export async function resolveModelPath(
       );
     }
   }
+  // node-llama-cpp finds a downloaded model only directly in the folder, named .gguf: where
+  // there is none, say so without loading it (about half a second of a start).
+  if (!download && !(await hasGgufFile(modelsDir)))
+    throw new MindError(
+      'no-model',
+      `The model ${model} is not downloaded yet. ${howToGetAModel(model, modelsDir)}`,
+    );
   try {
+    const { resolveModelFile } = await import('node-llama-cpp');
     return await resolveModelFile(model, {
       directory: resolve(modelsDir),
       download: download ? 'auto' : false,
@@ -111,6 +118,7 @@ export async function pullModel(
     );
   }
   try {
+    const { createModelDownloader } = await import('node-llama-cpp');
     const downloader = await createModelDownloader({
       modelUri: model,
       dirPath: resolve(modelsDir),
@@ -126,5 +134,14 @@ export async function pullModel(
       `Could not download ${model} (${(error as Error).message}). Check the network and run again (the download resumes), or set BATOS_MODEL to the path of a GGUF file.`,
       { cause: error },
     );
+  }
+}
+
+/** Whether `dir` holds anything named `*.gguf` (a file, or a link to one), not looking deeper. */
+async function hasGgufFile(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(resolve(dir))).some((name) => name.endsWith('.gguf'));
+  } catch {
+    return false;
   }
 }

@@ -26,6 +26,8 @@ export interface UpgradeLayout {
   readonly staging: string;
   /** The dependencies a swap replaced, kept until the upgrade is over (for a rollback). */
   readonly previousModules: string;
+  /** The build output (`dist/`) a swap replaced, kept until the upgrade is over. */
+  readonly previousBuild: string;
 }
 
 /** The default upgrade folder, relative to the application folder. */
@@ -44,6 +46,7 @@ export function upgradeLayout(dir: string): UpgradeLayout {
     seen: path.join(dir, 'steward-seen.json'),
     staging: path.join(dir, 'staging'),
     previousModules: path.join(dir, 'previous-node_modules'),
+    previousBuild: path.join(dir, 'previous-dist'),
   };
 }
 

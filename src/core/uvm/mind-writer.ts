@@ -11,12 +11,10 @@
 import { checkGeneratedMethod } from '../analysis/index.ts';
 import { SendError } from '../errors.ts';
 import { FairSlots } from '../fairness/index.ts';
-import {
-  buildMethodPrompt,
-  DEFAULT_SEQUENCES,
-  MindError,
-  type MindService,
-} from '../mind/index.ts';
+import type { MindService } from '../mind/index.ts';
+import { DEFAULT_SEQUENCES } from '../mind/config.ts';
+import { MindError } from '../mind/errors.ts';
+import { buildMethodPrompt } from '../mind/prompts/covenant.ts';
 import type { MethodRunner } from '../sandbox/contract.ts';
 import {
   RejectedMethod,

@@ -4,7 +4,6 @@
  * `adapter.lora.alpha`) and rejects others with terse messages; here every such file is
  * refused with a {@link MindError} that names the file and each problem.
  */
-import { readGgufFileInfo } from 'node-llama-cpp';
 import type { GgufFileInfo } from 'node-llama-cpp';
 import { MindError } from '../errors.ts';
 import type { MindErrorCode } from '../errors.ts';
@@ -110,6 +109,8 @@ async function read(
   what: string,
 ): Promise<{ info: GgufFileInfo; types: Map<string, GgufValueType> }> {
   try {
+    // Loaded here, not at import: a start without a model file never needs it.
+    const { readGgufFileInfo } = await import('node-llama-cpp');
     const [info, types] = await Promise.all([
       readGgufFileInfo(path, { sourceType: 'filesystem', logWarnings: false }),
       readGgufValueTypes(path),

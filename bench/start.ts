@@ -1,0 +1,98 @@
+/**
+ * Start to ready: how soon BAT OS answers a piped send (no model, no chat front end) after
+ * its process starts, beside `node -e 1` measured in the same rounds (the floor: Node's own
+ * start), for the build `npm start` runs and for the sources through tsx (how BAT OS started
+ * before the build). Rounds alternate, so a machine's load falls on every row alike.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { builtFingerprint, sourceFingerprint } from '../src/build-info.mjs';
+import { formatNumber, median, type BenchTable } from './table.ts';
+
+const ROUNDS = 5;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** What a round runs: Node's arguments. */
+const WAYS: ReadonlyArray<{ name: string; args: readonly string[]; batos: boolean }> = [
+  { name: '`node -e 1` (the floor)', args: ['-e', '1'], batos: false },
+  {
+    name: 'BAT OS, built (`npm start`)',
+    args: [path.join(ROOT, 'src', 'launch.mjs')],
+    batos: true,
+  },
+  {
+    name: 'BAT OS, sources through tsx (before)',
+    args: ['--import', import.meta.resolve('tsx'), path.join(ROOT, 'src', 'main.ts')],
+    batos: true,
+  },
+];
+
+/** One run: ms from spawn to the first reply on stdout, and to the exit. */
+function once(args: readonly string[], dir: string): Promise<{ replyMs: number; exitMs: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let replyMs = NaN;
+    let stderr = '';
+    // Run in the scratch folder, so no .env of the project (with chat tokens) is loaded.
+    const child = spawn(process.execPath, args, {
+      cwd: dir,
+      env: {
+        ...process.env,
+        BATOS_IMAGE: path.join(dir, 'live_image.db'),
+        BATOS_AUDIT_INTERVAL_MINUTES: '0',
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    child.stdout.once('data', () => (replyMs = performance.now() - started));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const exitMs = performance.now() - started;
+      if (code === 0) resolve({ replyMs, exitMs });
+      else reject(new Error(`node ${args.join(' ')} exited with ${code}:\n${stderr}`));
+    });
+    child.stdin.end('genesis slotNames\n');
+  });
+}
+
+/** Throws unless `dist/` is built from `src/` as it is: else the launcher would time tsx. */
+export function requireCurrentBuild(): void {
+  if (builtFingerprint(path.join(ROOT, 'dist')) !== sourceFingerprint(path.join(ROOT, 'src')))
+    throw new Error('dist/ is missing or older than src/: run "npm run build" first.');
+}
+
+export async function benchStart(): Promise<BenchTable> {
+  requireCurrentBuild();
+  const dir = await mkdtemp(path.join(tmpdir(), 'batos-bench-start-'));
+  const load = loadavg()[0]!;
+  try {
+    // The image is made once, before the rounds: each start opens an existing one.
+    await once(WAYS[1]!.args, dir);
+    const times = WAYS.map(() => ({ reply: [] as number[], exit: [] as number[] }));
+    for (let round = 0; round < ROUNDS; round++)
+      for (const [i, way] of WAYS.entries()) {
+        const { replyMs, exitMs } = await once(way.args, dir);
+        if (way.batos) times[i]!.reply.push(replyMs);
+        times[i]!.exit.push(exitMs);
+      }
+    const s = (values: number[]) =>
+      values.length === 0 ? '—' : formatNumber(median(values) / 1000, 2);
+    return {
+      title: `Start to ready: a piped send, no model, no chat front end (median of ${ROUNDS} alternating rounds, s)`,
+      rows: WAYS.map((way, i) => ({
+        run: way.name,
+        'start → first reply (s)': s(times[i]!.reply),
+        'start → exit (s)': s(times[i]!.exit),
+      })),
+      notes: [
+        `Node ${process.versions.node}; load average ${formatNumber(load, 1)} when the run began.`,
+        'Target: the first reply within 1 s of the start. Exit includes the clean stop (the image closed).',
+      ],
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
