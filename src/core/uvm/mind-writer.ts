@@ -15,6 +15,7 @@ import {
   buildMethodPrompt,
   DEFAULT_SEQUENCES,
   MindError,
+  splitExamples,
   type MindService,
 } from '../mind/index.ts';
 import type { MethodRunner } from '../sandbox/contract.ts';
@@ -59,9 +60,11 @@ export class MindMethodWriter implements MethodWriter {
         { cause: error },
       );
     }
+    let method: ReturnType<typeof splitExamples>;
     try {
-      checkGeneratedMethod(generated.source);
-      this.runner.check(generated.source);
+      method = splitExamples(generated.source);
+      checkGeneratedMethod(method.source);
+      this.runner.check(method.source);
     } catch (error) {
       throw new RejectedMethod(
         generated.source,
@@ -73,13 +76,14 @@ export class MindMethodWriter implements MethodWriter {
       );
     }
     return {
-      source: generated.source,
+      source: method.source,
       provenance: {
         author: 'model',
         by: request.requestedBy,
         at: new Date().toISOString(),
         model: generated.model,
         promptHash: generated.promptHash,
+        ...(method.examples.length === 0 ? {} : { examples: method.examples }),
       },
     };
   }
