@@ -45,7 +45,14 @@ export interface MethodRecord {
 export const KEPT_CALLS = 5;
 
 /** Methods whose record is kept at once; the least recently sent is dropped first. */
-const KEPT_METHODS = 10_000;
+const KEPT_METHODS = 2_000;
+
+/**
+ * A call whose arguments take more JSON than this is not kept (but a method's first failure,
+ * so a repair has one call to answer): it bounds the record's memory (methods × calls × this).
+ * A failure with such arguments still counts.
+ */
+const KEPT_ARGS_BYTES = 4_096;
 
 interface Entry {
   holder: Oid;
@@ -61,20 +68,21 @@ export class MethodCalls {
 
   /** Notes that the method `source` in `holder`'s slot `selector` answered `call`. */
   succeeded(holder: Oid, selector: string, source: string, call: MethodCallRecord): void {
-    keepLast(this.entry(holder, selector, source).successes, call);
+    const entry = this.entry(holder, selector, source);
+    if (small(call)) keepLast(entry.successes, call);
   }
 
   /** Notes that the method `source` in `holder`'s slot `selector` failed `call`. */
   failed(holder: Oid, selector: string, source: string, call: FailedCall): void {
     const entry = this.entry(holder, selector, source);
-    keepLast(entry.failures, call);
+    if (small(call) || entry.failures.length === 0) keepLast(entry.failures, call);
     entry.failureCount += 1;
   }
 
-  /** The methods that failed at least `threshold` times since they were last changed. */
+  /** The methods that failed at least `threshold` times (at least once) since they last changed. */
   failing(threshold: number): MethodRecord[] {
     return [...this.records.values()]
-      .filter((entry) => entry.failureCount >= threshold)
+      .filter((entry) => entry.failureCount >= Math.max(1, threshold))
       .map((entry) => ({
         ...entry,
         failures: [...entry.failures],
@@ -99,6 +107,10 @@ export class MethodCalls {
       this.records.delete(this.records.keys().next().value as string);
     return entry;
   }
+}
+
+function small(call: MethodCallRecord): boolean {
+  return JSON.stringify(call.args).length <= KEPT_ARGS_BYTES;
 }
 
 function key(holder: Oid, selector: string): string {

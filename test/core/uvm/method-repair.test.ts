@@ -61,6 +61,8 @@ describe('repairing a method that keeps failing', () => {
     await core.ok(`${clone} name box`, alice);
     await core.ok(`box defineMethod half ${JSON.stringify(HALF)}`, alice);
     expect(await core.ok('box half 4', alice)).toBe('2');
+    // A method that never failed is not repaired, whatever the threshold.
+    expect(await core.uvm.repairFailing(0)).toEqual([]);
     await failTimes(core, 'box half 3', 2, alice);
     // Below the threshold, nothing is repaired.
     expect(await core.uvm.repairFailing(3)).toEqual([]);
