@@ -42,6 +42,7 @@ import {
   startHeartbeat,
 } from './personas/index.ts';
 import { startRetention } from './personas/heartbeat.ts';
+import type { RepairNotice } from './core/uvm/method-repair.ts';
 import { Uvm } from './core/uvm/uvm.ts';
 import { startHealthEndpoint, type HealthEndpoint, type Phase } from './health-endpoint.ts';
 import { loadProgressReporter } from './load-progress.ts';
@@ -152,6 +153,46 @@ async function reportUpgradeResults(
   }
 }
 
+/**
+ * Tells a method's owner what its repair did, where they last used it (see
+ * `core/uvm/method-repair.ts`); BAT OS's own methods, and an owner who cannot be reached
+ * there, are told in each front end's admin channel. At the console the log line the
+ * heartbeat writes is the notice.
+ */
+function repairTeller(
+  frontEnds: readonly FrontEnd[],
+  settings: Settings,
+): (notice: RepairNotice) => Promise<void> {
+  const adminChannels = new Map<string, string | undefined>([
+    ['discord', settings.discord?.access.adminChannel],
+    ['slack', settings.slack?.access.adminChannel],
+  ]);
+  return async (notice) => {
+    const reply = textReply(notice.kept ? 'ok' : 'error', notice.text);
+    const { audience } = notice;
+    if (audience.kind === 'owner') {
+      const frontEnd = frontEnds.find((f) => f.name === audience.platform);
+      const told = await frontEnd
+        ?.announce(
+          {
+            channel: audience.channel,
+            ...(audience.thread === undefined ? {} : { thread: audience.thread }),
+          },
+          reply,
+        )
+        .then(
+          () => true,
+          () => false,
+        );
+      if (told === true || audience.platform === 'console') return;
+    }
+    for (const frontEnd of frontEnds) {
+      const channel = adminChannels.get(frontEnd.name);
+      if (channel !== undefined) await frontEnd.announce({ channel }, reply);
+    }
+  };
+}
+
 /** The problem a failed open of the image is: a file to fix (78), or one to wait for (69). */
 function imageOpenProblem(error: ImageError): Finding {
   return {
@@ -259,9 +300,23 @@ async function serve(
     maxThreadsPerUser: core.quotas.maxThreadsPerUser,
     turnsAtOnce: settings.mind.sequences,
   });
+  const frontEnds: FrontEnd[] = [];
   const heartbeat =
     core.auditIntervalMinutes > 0 && shard === undefined
-      ? startHeartbeat({ uvm, intervalMs: core.auditIntervalMinutes * 60_000, log, checkMethod })
+      ? startHeartbeat({
+          uvm,
+          intervalMs: core.auditIntervalMinutes * 60_000,
+          log,
+          checkMethod,
+          ...(core.repairAfterFailures > 0
+            ? {
+                repair: {
+                  afterFailures: core.repairAfterFailures,
+                  tell: repairTeller(frontEnds, settings),
+                },
+              }
+            : {}),
+        })
       : undefined;
   const retention =
     shard === undefined
@@ -315,7 +370,6 @@ async function serve(
           log,
           PERSONA_NAMES.map((name) => name.toLowerCase()),
         );
-  const frontEnds: FrontEnd[] = [];
   // The front ends keep their ledger in the image directly: the bot and the UVM add nothing.
   const { ledger } = image;
   if (settings.discord)

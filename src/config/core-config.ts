@@ -51,6 +51,8 @@ export interface CoreConfig {
   readonly sendsPerPerson: number;
   /** Methods the model may write for one send (BATOS_METHOD_ATTEMPTS). */
   readonly methodAttempts: number;
+  /** Failures after which the heartbeat repairs a method; 0: never (BATOS_REPAIR_AFTER_FAILURES). */
+  readonly repairAfterFailures: number;
   /** Sandbox worker threads (BATOS_SANDBOX_WORKERS); the machine decides when unset. */
   readonly sandboxWorkers: number | undefined;
 }
@@ -103,6 +105,7 @@ export function coreConfig(values: SettingValues): CoreConfig {
     cacheMegabytes: values.BATOS_CACHE_MB,
     sendsPerPerson: values.BATOS_SENDS_PER_PERSON,
     methodAttempts: values.BATOS_METHOD_ATTEMPTS,
+    repairAfterFailures: values.BATOS_REPAIR_AFTER_FAILURES,
     sandboxWorkers: values.BATOS_SANDBOX_WORKERS,
   };
 }

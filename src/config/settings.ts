@@ -24,6 +24,7 @@ import {
 import { DEFAULT_PARSER_LIMITS } from '../core/uvm/parser.ts';
 import { DEFAULT_HISTORY_RETENTION } from '../core/uvm/retention.ts';
 import { SENDS_AT_ONCE } from '../core/uvm/send-gate.ts';
+import { DEFAULT_REPAIR_AFTER_FAILURES } from '../core/uvm/method-repair.ts';
 import { DEFAULT_METHOD_ATTEMPTS } from '../core/uvm/method-writer.ts';
 import { fairShare } from '../core/fairness/index.ts';
 import { DEFAULT_CACHE_BYTES } from '../core/image/object-cache.ts';
@@ -168,6 +169,12 @@ export const SETTINGS = {
     type: integer(1, 10),
     default: DEFAULT_METHOD_ATTEMPTS,
     help: 'Methods the model may write for one send: a method that fails its checks or its first run goes back to the model with the error, until one passes or this many failed. Only one that passes is kept.',
+  },
+  BATOS_REPAIR_AFTER_FAILURES: {
+    group: 'limits',
+    type: integer(0, 1_000),
+    default: DEFAULT_REPAIR_AFTER_FAILURES,
+    help: 'Failures of a kept method after which ALFRED’s heartbeat has the model repair it; a repair that answers its recorded calls is kept as a new version, and the owner told. 0: never.',
   },
   BATOS_SENDS_PER_PERSON: {
     group: 'limits',

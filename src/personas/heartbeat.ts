@@ -1,13 +1,15 @@
 /**
  * The autotelic heartbeat: every so often ALFRED audits the image of his own accord and
- * records the result on himself. The audit runs outside the send queue (it reads one
- * snapshot and yields as it goes), so sends carry on meanwhile; only the recording is a
- * short transaction. Beside it, a slower beat keeps the history within its retention.
- * Beats never overlap: the next is scheduled when one ends.
+ * records the result on himself, then has the model repair the methods that kept failing
+ * (see `core/uvm/method-repair.ts`) and tells their owners. The audit runs outside the send
+ * queue (it reads one snapshot and yields as it goes), so sends carry on meanwhile; only
+ * the recording is a short transaction. Beside it, a slower beat keeps the history within
+ * its retention. Beats never overlap: the next is scheduled when one ends.
  */
 import type { Logger } from '../core/log.ts';
 import { namedObject } from '../core/model/name-table.ts';
 import { formatBytes } from '../core/access/quotas.ts';
+import type { RepairNotice } from '../core/uvm/method-repair.ts';
 import type { HistoryRetention } from '../core/uvm/retention.ts';
 import type { Uvm } from '../core/uvm/uvm.ts';
 import { runAudit, type AuditOptions } from './audit.ts';
@@ -24,6 +26,15 @@ export interface HeartbeatOptions {
   readonly audit?: Omit<AuditOptions, 'checkMethod'>;
   /** The root name of the persona the result is recorded on (default {@link AUDITOR}'s). */
   readonly auditor?: string;
+  /** Repairs methods that kept failing, after each audit; none when absent. */
+  readonly repair?: RepairOptions;
+}
+
+export interface RepairOptions {
+  /** A method is repaired once it failed this many times since it last changed (BATOS_REPAIR_AFTER_FAILURES). */
+  readonly afterFailures: number;
+  /** Tells a method's owner (or the admins) what its repair did. */
+  readonly tell: (notice: RepairNotice) => Promise<void>;
 }
 
 export interface Heartbeat {
@@ -35,7 +46,7 @@ export interface Heartbeat {
 export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   const { uvm, log } = options;
 
-  const beat = async (): Promise<void> => {
+  const audit = async (): Promise<void> => {
     const summary = await uvm.examineImage((image) =>
       runAudit(image, { ...options.audit, checkMethod: options.checkMethod }),
     );
@@ -55,8 +66,26 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       log.warn(`heartbeat: the audit found ${found} matter(s); see ${auditor} lastAudit`);
   };
 
+  const repair = async ({ afterFailures, tell }: RepairOptions): Promise<void> => {
+    for (const notice of await uvm.repairFailing(afterFailures)) {
+      log.info(`heartbeat: ${notice.text}`);
+      await tell(notice).catch((error: unknown) =>
+        log.warn(
+          `heartbeat: the owner of ${notice.selector} was not told: ${(error as Error).message}`,
+        ),
+      );
+    }
+  };
+
+  const beat = async (): Promise<void> => {
+    await audit().catch((error: unknown) =>
+      log.warn(`heartbeat: the audit failed: ${(error as Error).message}`),
+    );
+    if (options.repair !== undefined) await repair(options.repair);
+  };
+
   return beating(options.intervalMs, beat, (error) =>
-    log.warn(`heartbeat: the audit failed: ${error.message}`),
+    log.warn(`heartbeat: repairing methods failed: ${error.message}`),
   );
 }
 

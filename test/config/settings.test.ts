@@ -39,6 +39,7 @@ describe('the settings table', () => {
           'src/main.ts',
           'src/steward/main.ts',
           'scripts/models-pull.ts',
+          'scripts/eval.ts',
           'scripts/serve.ts',
           'scripts/llama-server.ts',
           // The user's cache folder (XDG_CACHE_HOME) is the system's convention, not a setting.

@@ -32,6 +32,7 @@ describe.each([
   ['scripts/forge.ts', /npm run forge -- \[--out DIR\] \[--json\]/],
   ['bench/index.ts', /npm run bench -- \[image\|[a-z|-]+\|scale …\]/],
   ['scripts/models-pull.ts', /npm run models:pull -- \[URI\]/],
+  ['scripts/eval.ts', /npm run eval -- \[--model FILE\] \[--tasks N\] \[--json\]/],
 ])('%s', (script, usage) => {
   it('answers --help with its usage and exits 0', async () => {
     const run = await runScript(script, ['--help']);

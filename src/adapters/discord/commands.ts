@@ -35,6 +35,19 @@ export function slashCommands(
       .setDescription('Undo the last change, or one transaction')
       .addIntegerOption((o) => o.setName('tx').setDescription('Transaction number').setMinValue(1)),
     new SlashCommandBuilder()
+      .setName('versions')
+      .setDescription("A method's versions: who, when, where from, source")
+      .addStringOption((o) => o.setName('object').setDescription('Object name').setRequired(true))
+      .addStringOption((o) => o.setName('selector').setDescription('Method').setRequired(true)),
+    new SlashCommandBuilder()
+      .setName('revert')
+      .setDescription('Put a version of a method back (as /versions numbers them)')
+      .addStringOption((o) => o.setName('object').setDescription('Object name').setRequired(true))
+      .addStringOption((o) => o.setName('selector').setDescription('Method').setRequired(true))
+      .addIntegerOption((o) =>
+        o.setName('version').setDescription('Version number').setMinValue(1).setRequired(true),
+      ),
+    new SlashCommandBuilder()
       .setName('upgrade')
       .setDescription('Upgrade the bot (admins, in the admin channel)')
       .addBooleanOption((o) => o.setName('dry_run').setDescription('Only say what would happen')),
@@ -63,6 +76,10 @@ export function commandToText(name: string, options: CommandOptions): string | u
       const tx = options.getInteger('tx');
       return tx === null ? 'undo' : `undo ${tx}`;
     }
+    case 'versions':
+      return `versions ${options.getString('object') ?? ''} ${options.getString('selector') ?? ''}`;
+    case 'revert':
+      return `revert ${options.getString('object') ?? ''} ${options.getString('selector') ?? ''} ${options.getInteger('version') ?? ''}`;
     case 'upgrade':
       return options.getBoolean('dry_run') === true ? 'upgrade --dry-run' : 'upgrade';
     default:

@@ -31,4 +31,5 @@ export { howToGetAModel, isModelUri, pullModel, resolveModelPath } from './model
 export type { DownloadProgress } from './model-source.ts';
 export { validateAdapterFile, validateModelFile } from './gguf/validate.ts';
 export { buildMethodPrompt } from './prompts/covenant.ts';
+export { splitExamples } from './method-grammar.ts';
 export type { MethodRequest } from './prompts/covenant.ts';

@@ -49,6 +49,22 @@ export interface MethodProvenance {
     readonly for: string;
     readonly at: string;
   };
+  /**
+   * Written by the model to repair the version before it, which kept failing when sent
+   * (see `core/uvm/method-repair.ts`); set only then.
+   */
+  readonly repair?: true;
+  /**
+   * The examples the model wrote with the method (arguments → expected result): run before
+   * it was kept, and again on any repair of it. Its checks.
+   */
+  readonly examples?: readonly MethodExample[];
+}
+
+/** A call of a method and what it must return: `double [21] => 42`. */
+export interface MethodExample {
+  readonly args: readonly Value[];
+  readonly result: Value;
 }
 
 /** The name of the slot that holds an object's parent (one reference or a list of them). */

@@ -14,10 +14,12 @@ import { lookup, type Found } from '../model/lookup.ts';
 import { nameOf } from '../model/name-table.ts';
 import { accessOf } from '../model/object-access.ts';
 import { renderValue } from '../model/render.ts';
-import { parentOids, PARENT_SLOT, ref, type Oid, type Value } from '../model/value.ts';
+import { parentOids, PARENT_SLOT, ref, type Oid, type Slot, type Value } from '../model/value.ts';
 import { assertReadable } from './access-checks.ts';
 import { answerInsteadOfWriting } from './before-writing.ts';
 import { Invoker, missingHandler } from './invoker.ts';
+import type { MethodCallRecord, MethodCalls } from './method-calls.ts';
+import { failedExample } from './method-examples.ts';
 import type { MethodRequest, WrittenMethod } from './method-writer.ts';
 import { resolveDesignator, resolveTemplate } from './names.ts';
 import type { Argument, ObjectDesignator } from './parser.ts';
@@ -74,6 +76,15 @@ export function transactionInfo(caller: Caller, message?: string): TransactionIn
   };
 }
 
+/** A send's transaction just opened, with what it runs with. */
+interface Begun {
+  readonly authority: Authority;
+  readonly guard: AccessGuard;
+  readonly tx: Transaction;
+  readonly receiver: Oid;
+  readonly args: Value[];
+}
+
 /** Makes the guard of a new send (see {@link AccessGuard.forSend}). */
 export type GuardFor = (authority: Authority) => AccessGuard;
 
@@ -82,14 +93,16 @@ export class Delivery {
     private readonly image: Image,
     private readonly invoker: Invoker,
     private readonly guardFor: GuardFor,
+    private readonly calls: MethodCalls,
   ) {}
 
   /** Runs the send once; throws {@link NeedsMethod} when a method must be written first. */
   async deliver(request: SendRequest): Promise<SendOutcome> {
     const { authority, guard, tx, receiver, args } = this.begin(request);
-    const found =
-      lookup(receiver, request.selector, (oid) => tx.slots(oid)) ??
-      workshopMethod(tx, authority.principal, receiver, request.selector);
+    const kept = lookup(receiver, request.selector, (oid) => tx.slots(oid));
+    if (kept !== undefined)
+      return this.runKept(request, { authority, guard, tx, receiver, args }, kept);
+    const found = workshopMethod(tx, authority.principal, receiver, request.selector);
     if (found !== undefined)
       return this.finish(
         tx,
@@ -157,6 +170,17 @@ export class Delivery {
     let kept: Found = { holder: receiver, slot };
     if (onReceiver) system.setSlot(receiver, request.selector, slot);
     else kept = keepInWorkshop(system, author, receiver, request.selector, slot);
+    // Its examples first, each rolled back to here, so only the send's own run is kept.
+    const failed = await failedExample(request.selector, slot.provenance.examples ?? [], (ex) =>
+      this.rolledBack(tx, () =>
+        this.invoker.invoke(tx, guard, authority, receiver, request.selector, kept, ex),
+      ),
+    );
+    if (failed !== undefined)
+      throw new SendError(
+        'method-failed',
+        `The method the model wrote for ${request.selector} failed ${failed}, so it was not kept.`,
+      );
     let value: Value;
     try {
       value = await this.invoker.invoke(
@@ -179,10 +203,72 @@ export class Delivery {
   }
 
   /**
+   * Runs what the lookup found in the image and commits; a method's success or failure
+   * (its run, not a refusal) is noted in {@link MethodCalls} for the repair loop. A
+   * workshop's methods answer one person only, and are not noted.
+   */
+  private async runKept(request: SendRequest, send: Begun, found: Found): Promise<SendOutcome> {
+    const { authority, guard, tx, receiver, args } = send;
+    const method = found.slot.kind === 'method' ? found.slot : undefined;
+    const call = { caller: request.caller, receiver, args };
+    try {
+      const outcome = await this.finish(
+        tx,
+        await this.invoker.invoke(tx, guard, authority, receiver, request.selector, found, args),
+        false,
+      );
+      if (method) this.calls.succeeded(found.holder, request.selector, method.source, call);
+      return outcome;
+    } catch (error) {
+      if (method && error instanceof SendError && error.code === 'method-failed')
+        this.calls.failed(found.holder, request.selector, method.source, {
+          ...call,
+          error: error.message,
+        });
+      throw error;
+    }
+  }
+
+  /**
+   * Runs `call` as its caller sent it, with `slot` as `holder`'s `selector` (a candidate
+   * method, or the current one when `slot` is undefined), in a transaction that is never
+   * committed: what the method returns, or its {@link SendError}.
+   */
+  async trial(
+    call: MethodCallRecord,
+    holder: Oid,
+    selector: string,
+    slot?: Extract<Slot, { kind: 'method' }>,
+  ): Promise<Value> {
+    const authority = callerAuthority(call.caller);
+    const guard = this.guardFor(authority);
+    const tx = this.image.begin(transactionInfo(call.caller), guard);
+    if (!tx.exists(call.receiver))
+      throw new SendError('unknown-object', `There is no object #${call.receiver} any more.`);
+    assertReadable(tx, authority, call.receiver);
+    if (slot !== undefined)
+      tx.checkedBy(guard.as(systemAuthority(authority.sender))).setSlot(holder, selector, slot);
+    const found = lookup(call.receiver, selector, (oid) => tx.slots(oid));
+    if (found === undefined)
+      throw new SendError('not-understood', `#${call.receiver} no longer understands ${selector}.`);
+    return this.invoker.invoke(tx, guard, authority, call.receiver, selector, found, call.args);
+  }
+
+  /** Runs `work` in `tx`, then undoes whatever it did there. */
+  private async rolledBack<T>(tx: Transaction, work: () => Promise<T>): Promise<T> {
+    const mark = tx.savepoint();
+    try {
+      return await work();
+    } finally {
+      tx.rollbackTo(mark);
+    }
+  }
+
+  /**
    * Opens a send's transaction with the caller's authority, and resolves its receiver (which
    * the caller must be able to read) and its arguments.
    */
-  private begin(request: SendRequest) {
+  private begin(request: SendRequest): Begun {
     const authority = callerAuthority(request.caller);
     const guard = this.guardFor(authority);
     const tx = this.image.begin(transactionInfo(request.caller, request.message), guard);
@@ -205,21 +291,31 @@ export class Delivery {
     args: readonly Value[],
     authority: Authority,
   ): MethodRequest {
-    const slots = tx.slots(oid) ?? new Map();
-    const parentSlot = slots.get(PARENT_SLOT);
-    const parents = parentSlot?.kind === 'value' ? parentOids(parentSlot.value) : [];
     return {
-      oid,
-      name: nameOf(tx, oid),
-      slotNames: visibleSlotNames(slots),
-      parents: parents.map((p) => ({ oid: p, name: nameOf(tx, p) })),
+      ...describeObject(tx, oid),
       selector: request.selector,
       args,
       ...(request.words === undefined ? {} : { words: request.words }),
       requestedBy: request.caller.principal,
-      readOnly: !mayWrite(authority, accessOf(slots)),
+      readOnly: !mayWrite(authority, accessOf(tx.slots(oid))),
     };
   }
+}
+
+/** An object as the method writer is told about it: its name, slots and parents. */
+export function describeObject(
+  tx: Transaction,
+  oid: Oid,
+): Pick<MethodRequest, 'oid' | 'name' | 'slotNames' | 'parents'> {
+  const slots = tx.slots(oid) ?? new Map();
+  const parentSlot = slots.get(PARENT_SLOT);
+  const parents = parentSlot?.kind === 'value' ? parentOids(parentSlot.value) : [];
+  return {
+    oid,
+    name: nameOf(tx, oid),
+    slotNames: visibleSlotNames(slots),
+    parents: parents.map((p) => ({ oid: p, name: nameOf(tx, p) })),
+  };
 }
 
 function argumentValue(tx: Transaction, arg: Argument): Value {

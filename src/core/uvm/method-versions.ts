@@ -4,6 +4,7 @@
  * shows them; `revert` puts one back as a new version (undoable like any change).
  */
 import type { HistoryEntry } from '../image/index.ts';
+import { EXAMPLE_PREFIX, exampleText } from '../mind/method-grammar.ts';
 import type { MethodProvenance, Oid, Slot } from '../model/value.ts';
 
 /** One version of a method: the slot a transaction set, and that transaction. */
@@ -11,6 +12,9 @@ export interface MethodVersion {
   readonly tx: number;
   readonly at: string;
   readonly who: string;
+  /** Where the transaction was made (the thread or channel), when it was a person's. */
+  readonly platform: string;
+  readonly channel: string | null;
   readonly slot: Extract<Slot, { kind: 'method' }>;
 }
 
@@ -30,17 +34,25 @@ export function methodVersions(
     if (entry.undoneBy !== null || entry.undoOf !== null) continue;
     for (const change of entry.changes)
       if (change.oid === oid && change.slot === selector && change.after?.kind === 'method')
-        versions.push({ tx: entry.tx, at: entry.at, who: entry.who, slot: change.after });
+        versions.push({
+          tx: entry.tx,
+          at: entry.at,
+          who: entry.who,
+          platform: entry.platform,
+          channel: entry.channel,
+          slot: change.after,
+        });
   }
   return versions;
 }
 
-/** Where a method came from, in a few words: by hand, the model, or copied from another object. */
+/** Where a method came from, in a few words: by hand, the model (a repair), or copied. */
 export function versionOrigin(provenance: MethodProvenance | undefined): string {
   const copied =
     provenance?.copiedFrom === undefined ? '' : `, copied from #${provenance.copiedFrom.oid}`;
   if (provenance?.author !== 'model') return `by hand${copied}`;
-  return `the model${provenance.model === undefined ? '' : ` (${provenance.model})`}${copied}`;
+  const what = [provenance.model, provenance.repair ? 'a repair' : undefined].filter(Boolean);
+  return `the model${what.length === 0 ? '' : ` (${what.join(', ')})`}${copied}`;
 }
 
 /** `versions`' answer: each version, its transaction and origin, and its source. */
@@ -61,6 +73,9 @@ export function versionsText(
     lines.push(
       `${i + 1}. tx ${version.tx} · ${version.at.slice(0, 16).replace('T', ' ')} · ${version.who} · ${versionOrigin(version.slot.provenance)}${now}`,
       ...version.slot.source.split('\n').map((line) => `     ${line}`),
+      ...(version.slot.provenance?.examples ?? []).map(
+        (example) => `     ${EXAMPLE_PREFIX}${exampleText(example)}`,
+      ),
     );
   });
   lines.push(`\`revert ${label.split(' ').pop()} ${selector} N\` puts version N back.`);

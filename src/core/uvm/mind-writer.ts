@@ -15,6 +15,7 @@ import type { MindService } from '../mind/index.ts';
 import { DEFAULT_SEQUENCES } from '../mind/config.ts';
 import { MindError } from '../mind/errors.ts';
 import { buildMethodPrompt } from '../mind/prompts/covenant.ts';
+import { splitExamples } from '../mind/method-grammar.ts';
 import type { MethodRunner } from '../sandbox/contract.ts';
 import {
   RejectedMethod,
@@ -57,9 +58,11 @@ export class MindMethodWriter implements MethodWriter {
         { cause: error },
       );
     }
+    let method: ReturnType<typeof splitExamples>;
     try {
-      checkGeneratedMethod(generated.source);
-      this.runner.check(generated.source);
+      method = splitExamples(generated.source);
+      checkGeneratedMethod(method.source);
+      this.runner.check(method.source);
     } catch (error) {
       throw new RejectedMethod(
         generated.source,
@@ -71,13 +74,14 @@ export class MindMethodWriter implements MethodWriter {
       );
     }
     return {
-      source: generated.source,
+      source: method.source,
       provenance: {
         author: 'model',
         by: request.requestedBy,
         at: new Date().toISOString(),
         model: generated.model,
         promptHash: generated.promptHash,
+        ...(method.examples.length === 0 ? {} : { examples: method.examples }),
       },
     };
   }

@@ -45,6 +45,8 @@ import { ImageWork } from './image-work.ts';
 import type { ObjectView } from './inspection.ts';
 import { Invoker } from './invoker.ts';
 import { DEFAULT_METHOD_ATTEMPTS, type MethodWriter } from './method-writer.ts';
+import { MethodCalls } from './method-calls.ts';
+import { MethodRepair, type RepairNotice } from './method-repair.ts';
 import { MethodWriting } from './method-writing.ts';
 import type { ObjectDesignator } from './parser.ts';
 import type { PrimitiveTable } from './primitives.ts';
@@ -84,6 +86,7 @@ export class Uvm {
   private readonly work: ImageWork;
   private readonly delivery: Delivery;
   private readonly writing: MethodWriting;
+  private readonly repair: MethodRepair;
   private readonly commands: Commands;
   private readonly guardFor: GuardFor;
 
@@ -109,14 +112,25 @@ export class Uvm {
       primitives: options.primitives ?? {},
       quotas,
     });
-    this.delivery = new Delivery(image, invoker, this.guardFor);
+    const calls = new MethodCalls();
+    this.delivery = new Delivery(image, invoker, this.guardFor, calls);
+    const attempts = options.methodAttempts ?? DEFAULT_METHOD_ATTEMPTS;
     this.writing = new MethodWriting(
       image,
       this.work,
       this.delivery,
       options.writer,
       (options.noWriterReason ?? 'no model is loaded to write it').replace(/\.$/, ''),
-      options.methodAttempts ?? DEFAULT_METHOD_ATTEMPTS,
+      attempts,
+    );
+    this.repair = new MethodRepair(
+      image,
+      this.work,
+      this.delivery,
+      calls,
+      this.guardFor,
+      options.writer,
+      attempts,
     );
     this.commands = new Commands(image, this.work, this.guardFor);
   }
@@ -206,6 +220,16 @@ export class Uvm {
   async examineImage<T>(work: (image: ImageView) => T | Promise<T>): Promise<T> {
     this.work.assertOpen();
     return work(this.image);
+  }
+
+  /**
+   * Has the model repair every kept method that failed at least `threshold` times when
+   * sent since it last changed (see {@link MethodRepair}); the heartbeat calls it. Returns
+   * what to tell each method's owner. Without a model, repairs nothing.
+   */
+  repairFailing(threshold: number): Promise<RepairNotice[]> {
+    this.work.assertOpen();
+    return this.work.serve(() => this.repair.repairFailing(threshold));
   }
 
   /** See {@link Commands.history}. */

@@ -57,6 +57,8 @@ describe('commandToText', () => {
     ['history', { object: 'genesis' }, 'history genesis'],
     ['undo', {}, 'undo'],
     ['undo', { tx: 12 }, 'undo 12'],
+    ['versions', { object: 'genesis', selector: 'greet' }, 'versions genesis greet'],
+    ['revert', { object: 'genesis', selector: 'greet', version: 2 }, 'revert genesis greet 2'],
     ['upgrade', {}, 'upgrade'],
     ['upgrade', { dry_run: true }, 'upgrade --dry-run'],
     ['upgrade', { dry_run: false }, 'upgrade'],

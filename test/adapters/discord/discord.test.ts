@@ -70,7 +70,16 @@ describe('Discord front end', () => {
     const put = fake.requests.find((r) => r.method === 'PUT');
     expect(put?.path).toBe(`/applications/${IDS.app}/guilds/${IDS.guild}/commands`);
     const names = (put!.body as { name: string }[]).map((c) => c.name);
-    expect(names).toEqual(['send', 'ask', 'audit', 'history', 'undo', 'upgrade']);
+    expect(names).toEqual([
+      'send',
+      'ask',
+      'audit',
+      'history',
+      'undo',
+      'versions',
+      'revert',
+      'upgrade',
+    ]);
     const ask = (put!.body as { name: string; options: { name: string; choices?: unknown }[] }[])
       .find((c) => c.name === 'ask')!
       .options.find((o) => o.name === 'persona');

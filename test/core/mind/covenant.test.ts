@@ -23,6 +23,10 @@ describe('buildMethodPrompt', () => {
     expect(prompt.system).toContain(METHOD_CONTRACT);
   });
 
+  it('invites examples after the method, in the form they are read back', () => {
+    expect(prompt.system).toContain('`// example: [21] => 42`');
+  });
+
   it('describes the receiver, its parents, the selector, the arguments and the words', () => {
     expect(prompt.user).toBe(
       [

@@ -5,27 +5,14 @@
  * scripted at its one seam, `generateMethod`, so the answers can be wrong on purpose.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { GeneratedMethod, Mind, Prompt } from '../../../src/core/mind/index.ts';
 import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
 import { MindMethodWriter } from '../../../src/core/uvm/mind-writer.ts';
 import { openTestCore } from '../../support/core.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
+import { scriptedModel } from '../../support/scripted-model.ts';
 
 const checker = new QuickJsMethodRunner();
 afterAll(() => checker.close());
-
-/** A model that answers with `sources` in turn (the last again when they run out). */
-function scriptedModel(sources: readonly string[]) {
-  const prompts: Prompt[] = [];
-  const model: Pick<Mind, 'generateMethod'> = {
-    generateMethod: async (prompt): Promise<GeneratedMethod> => {
-      prompts.push(prompt);
-      const source = sources[Math.min(prompts.length, sources.length) - 1]!;
-      return { source, model: 'scripted', promptHash: `p${prompts.length}`, tokens: 1 };
-    },
-  };
-  return { model, prompts };
-}
 
 const THROWS = "function (self, n) { self.set('half', 1); throw new Error('no ' + n) }";
 const GLOBAL = 'function (self) { return globalThis.process }';

@@ -4,6 +4,7 @@
  * user text describes the receiver and the message. Prompt text lives here only.
  */
 import { METHOD_CONTRACT } from '../../sandbox/method-contract.ts';
+import { EXAMPLE_PREFIX, MAX_EXAMPLES } from '../method-grammar.ts';
 import type { Prompt } from '../service.ts';
 
 /** The object that did not understand, and the message it got. */
@@ -37,6 +38,7 @@ The covenant:
 - Use only self, the method's arguments and the plain ECMAScript built-ins. No other globals, no require or import, no I/O.
 - Keep state in slots: read with self.get(name), write with self.set(name, value).
 - Return a JSON value: a string, number, boolean, null, array or plain object.
+- After the function you may add up to ${MAX_EXAMPLES} example lines, each \`${EXAMPLE_PREFIX}[arguments as a JSON array] => result as JSON\` (e.g. \`${EXAMPLE_PREFIX}[21] => 42\`). They are run before the method is kept, and kept with it as its checks.
 
 The method contract:
 ${METHOD_CONTRACT}`;

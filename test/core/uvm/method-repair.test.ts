@@ -1,0 +1,124 @@
+/**
+ * The repair loop: a kept method that keeps failing when sent is repaired by the heartbeat,
+ * the candidate is kept only when it answers the recorded calls (the failing ones without
+ * failing, the successful ones as the method answers them now), the owner is told where
+ * they made the method, and `revert` brings the old version back. Through the real Bot,
+ * the real checks, the real sandbox and the real heartbeat; the model is scripted at its
+ * one seam, `generateMethod`.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../src/core/log.ts';
+import type { Send } from '../../../src/core/protocol.ts';
+import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
+import type { RepairNotice } from '../../../src/core/uvm/method-repair.ts';
+import { MindMethodWriter } from '../../../src/core/uvm/mind-writer.ts';
+import { startHeartbeat } from '../../../src/personas/index.ts';
+import { openTestCore, type TestCore } from '../../support/core.ts';
+import { scriptedModel } from '../../support/scripted-model.ts';
+
+const checker = new QuickJsMethodRunner();
+afterAll(() => checker.close());
+
+/** Halves even numbers, and throws on odd ones. */
+const HALF = "function (self, n) { if (n % 2 === 1) throw new Error('odd ' + n); return n / 2 }";
+const HALF_FIXED = 'function (self, n) { return n / 2 }';
+/** Answers the failing call, but not the successful one as the method did. */
+const HALF_WRONG = 'function (self, n) { return 0 }';
+
+const alice: Partial<Send> = {
+  sender: { id: 'alice', name: 'alice', isAdmin: false },
+  channel: 'alice-thread',
+  adminChannel: false,
+};
+
+/** Runs the heartbeat until it has told someone of a repair, then stops it. */
+async function repairByHeartbeat(core: TestCore): Promise<RepairNotice[]> {
+  const told: RepairNotice[] = [];
+  const heartbeat = startHeartbeat({
+    uvm: core.uvm,
+    intervalMs: 5,
+    log: silentLogger,
+    checkMethod: (source) => checker.check(source),
+    repair: { afterFailures: 3, tell: async (notice) => void told.push(notice) },
+  });
+  const deadline = Date.now() + 30_000;
+  while (told.length === 0 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  await heartbeat.stop();
+  return told;
+}
+
+/** Sends `text` `times` times, each expected to fail. */
+async function failTimes(core: TestCore, text: string, times: number, as: Partial<Send> = {}) {
+  for (let i = 0; i < times; i += 1) expect((await core.say(text, as)).status).toBe('error');
+}
+
+describe('repairing a method that keeps failing', () => {
+  it('keeps a repair that answers every recorded call, tells the owner, and reverts', async () => {
+    const { model, prompts } = scriptedModel([HALF_FIXED]);
+    const core = await openTestCore({ uvm: { writer: new MindMethodWriter(model, checker) } });
+    const clone = await core.ok('genesis clone', alice);
+    await core.ok(`${clone} name box`, alice);
+    await core.ok(`box defineMethod half ${JSON.stringify(HALF)}`, alice);
+    expect(await core.ok('box half 4', alice)).toBe('2');
+    // A method that never failed is not repaired, whatever the threshold.
+    expect(await core.uvm.repairFailing(0)).toEqual([]);
+    await failTimes(core, 'box half 3', 2, alice);
+    // Below the threshold, nothing is repaired.
+    expect(await core.uvm.repairFailing(3)).toEqual([]);
+    await failTimes(core, 'box half 3', 1, alice);
+
+    const [notice, ...more] = await repairByHeartbeat(core);
+    expect(more).toEqual([]);
+    expect(notice).toMatchObject({
+      selector: 'half',
+      owner: 'console:alice',
+      kept: true,
+      audience: { kind: 'owner', platform: 'console', channel: 'alice-thread' },
+    });
+    expect(notice!.text).toMatch(
+      /^#\d+ box half failed 3 times \(last: Error: odd 3 \(line 1 of half\)\), so the model repaired it: version 2, which answered the 2 recorded call\(s\), is kept\. `versions box half` shows it; `revert box half 1` puts the old one back\.$/u,
+    );
+    // The model was asked as the owner, shown the method and how it failed.
+    expect(prompts).toHaveLength(1);
+    expect(prompts[0]!.user).toContain(HALF);
+    expect(prompts[0]!.user).toMatch(
+      /It failed: sent to #\d+ with \[3\] by console:alice: Error: odd 3/u,
+    );
+
+    expect(await core.ok('box half 3', alice)).toBe('1.5');
+    expect(await core.ok('box methodSource half', alice)).toBe(HALF_FIXED);
+    const versions = await core.ok('versions box half', alice);
+    expect(versions).toMatch(
+      /^2\. tx \d+ · .* · system:repair · the model \(scripted, a repair\) \(current\)$/mu,
+    );
+    const [repair] = await core.image.history({ limit: 1 });
+    expect(repair).toMatchObject({ who: 'system:repair', message: 'repair half' });
+
+    await core.ok('revert box half 1', alice);
+    expect(await core.ok('box methodSource half', alice)).toBe(HALF);
+    expect((await core.say('box half 3', alice)).status).toBe('error');
+  });
+
+  it('keeps no repair that answers a successful call otherwise, and tells the admins of a system method', async () => {
+    const { model, prompts } = scriptedModel([HALF_WRONG]);
+    const core = await openTestCore({ uvm: { writer: new MindMethodWriter(model, checker) } });
+    await core.ok(`genesis defineMethod half ${JSON.stringify(HALF)}`);
+    expect(await core.ok('genesis half 4')).toBe('2');
+    await failTimes(core, 'genesis half 3', 3);
+    const before = await core.ok('history all');
+
+    const [notice] = await repairByHeartbeat(core);
+    expect(notice).toMatchObject({ owner: 'system', kept: false, audience: { kind: 'admins' } });
+    expect(notice!.text).toMatch(
+      /^#3 genesis half failed 3 times \(last: Error: odd 3 \(line 1 of half\)\)\. The model wrote 3 repair\(s\), none of which passed its recorded calls \(the last: sent to #3 with \[4\] by console:operator it returned 0, where the method it replaces returns 2\), so the method was left as it was\./u,
+    );
+    // Each attempt was told why the one before failed.
+    expect(prompts).toHaveLength(3);
+    expect(prompts[1]!.user).toContain('where the method it replaces returns 2');
+    expect(await core.ok('genesis methodSource half')).toBe(HALF);
+    expect(await core.ok('history all')).toBe(before);
+    // Its record was forgotten: it is tried again only after as many failures.
+    expect(await core.uvm.repairFailing(3)).toEqual([]);
+  });
+});
