@@ -30,6 +30,8 @@ import {
   type HistoryOptions,
 } from './history.ts';
 import { Ledger } from './ledger.ts';
+import { searchMemories, type FoundMemory } from './memory-search.ts';
+import type { Principal } from '../model/principal.ts';
 import { DEFAULT_CACHE_BYTES, ObjectCache } from './object-cache.ts';
 import { isPostgresLocation, PostgresStore } from './postgres/index.ts';
 import { SqliteStore } from './sqlite-store.ts';
@@ -246,6 +248,15 @@ export class Image {
   history(options: Partial<HistoryOptions> = {}): Promise<HistoryEntry[]> {
     this.assertOpen();
     return readHistory(this.store.kysely, { limit: 20, ...options });
+  }
+
+  /**
+   * Up to `limit` of `owner`'s memories (objects with a `memory*` slot) that share words with
+   * `text`, best first, as committed (see `memory-search.ts`).
+   */
+  searchMemories(owner: Principal, text: string, limit: number): Promise<FoundMemory[]> {
+    this.assertOpen();
+    return searchMemories(this.store.kysely, owner, text, limit);
   }
 
   /**
