@@ -190,6 +190,27 @@ describe('memory a person owns', () => {
     );
   });
 
+  it('reads the image once per memory message, as for any message', async () => {
+    const core = await memoryCore();
+    let reads = 0;
+    const read = core.uvm.readCommitted.bind(core.uvm);
+    core.uvm.readCommitted = (work) => {
+      reads += 1;
+      return read(work);
+    };
+    for (const text of [
+      'remember that I like rain',
+      'what do you remember about me?',
+      'Robin, is it raining?',
+      'forget rain',
+    ]) {
+      reads = 0;
+      const reply = await core.say(text, ann);
+      expect(reply.status, replyToPlainText(reply)).toBe('ok');
+      expect(reads, text).toBe(1);
+    }
+  });
+
   it('recalls within the token budget', async () => {
     const core = await memoryCore({ recallTokens: 40 });
     await core.ok('remember that my favourite colour is a deep ocean blue', ann);
