@@ -9,7 +9,7 @@ import type { Send } from '../../src/core/protocol.ts';
 import { PERSONA_NAMES } from '../../src/personas/names.ts';
 import { readMemories } from '../../src/personas/memory/notebook.ts';
 import { replyToPlainText } from '../support/reply-text.ts';
-import { loadTinyMind, loraFolder, openPersonaCore } from '../support/personas.ts';
+import { countReads, loadTinyMind, loraFolder, openPersonaCore } from '../support/personas.ts';
 
 let mind: Mind;
 beforeAll(async () => {
@@ -192,23 +192,14 @@ describe('memory a person owns', () => {
 
   it('reads the image once per memory message, as for any message', async () => {
     const core = await memoryCore();
-    let reads = 0;
-    const read = core.uvm.readCommitted.bind(core.uvm);
-    core.uvm.readCommitted = (work) => {
-      reads += 1;
-      return read(work);
-    };
+    const readsFor = countReads(core);
     for (const text of [
       'remember that I like rain',
       'what do you remember about me?',
       'Robin, is it raining?',
       'forget rain',
-    ]) {
-      reads = 0;
-      const reply = await core.say(text, ann);
-      expect(reply.status, replyToPlainText(reply)).toBe('ok');
-      expect(reads, text).toBe(1);
-    }
+    ])
+      expect(await readsFor(text, ann), text).toBe(1);
   });
 
   it('recalls within the token budget', async () => {
