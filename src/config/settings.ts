@@ -364,6 +364,12 @@ export const SETTINGS = {
     default: DEFAULT_MEMORY_KEEP,
     help: 'Memories kept per person (`remember that …`); past it the oldest are forgotten, and the person is told which (docs/memory.md).',
   },
+  BATOS_MEMORY_NOTICE: {
+    group: 'personas',
+    type: boolean(),
+    default: true,
+    help: "Whether, after a persona's turn, the model may choose one sentence the person wrote about themselves (`I …`, `My …`) to keep as their memory; the reply says so. Off: only `remember that …` keeps anything.",
+  },
   BATOS_RECALL_TOKENS: {
     group: 'personas',
     type: integer(0, 100_000),

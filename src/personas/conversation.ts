@@ -250,10 +250,15 @@ export class PersonaConversation implements Conversation {
         maxThreads: this.options.maxThreadsPerUser ?? DEFAULT_QUOTAS.maxThreadsPerUser,
       });
     });
+    const noticed = await this.memory.notice(mind, caller, send, persona.name, text);
     return {
       status: 'ok',
       persona: persona.name,
-      parts: [...notes, { kind: 'text', text: reply }],
+      parts: [
+        ...notes,
+        { kind: 'text', text: reply },
+        ...(noticed === undefined ? [] : [{ kind: 'text' as const, text: `(${noticed})` }]),
+      ],
       ...(tx === undefined ? {} : { tx }),
     };
   }

@@ -4,7 +4,7 @@
  * admins) ever sees what she asked to keep.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatRequest, Mind } from '../../src/core/mind/index.ts';
+import type { ChatRequest, Mind, Prompt } from '../../src/core/mind/index.ts';
 import type { Send } from '../../src/core/protocol.ts';
 import { PERSONA_NAMES } from '../../src/personas/names.ts';
 import { readMemories } from '../../src/personas/memory/notebook.ts';
@@ -28,10 +28,13 @@ const cat = person('cat', 'cats-own');
 
 /** A core whose mind keeps every chat request it is given. */
 async function memoryCore(
-  memory: { keep?: number; recallTokens?: number } = {},
+  memory: { keep?: number; recallTokens?: number; notice?: boolean } = {},
   historyTurns?: number,
+  /** The model's choice of a sentence to keep, scripted; the forged model's own otherwise. */
+  choose?: (options: readonly string[]) => string,
 ) {
   const requests: ChatRequest[] = [];
+  const choices: Array<readonly string[]> = [];
   const core = await openPersonaCore({
     loraDir: await loraFolder(),
     conversation: {
@@ -40,7 +43,12 @@ async function memoryCore(
           requests.push(request);
           return mind.chat(request);
         },
-        choose: mind.choose.bind(mind),
+        choose: <const T extends string>(options: readonly T[], prompt: Prompt | string) => {
+          choices.push(options);
+          return choose === undefined
+            ? mind.choose(options, prompt)
+            : Promise.resolve(choose(options) as T);
+        },
       },
       memory,
       ...(historyTurns === undefined ? {} : { historyTurns }),
@@ -54,7 +62,7 @@ async function memoryCore(
   };
   const text = async (words: string, as: Partial<Send>) =>
     replyToPlainText(await core.say(words, as));
-  return { ...core, prompted, text };
+  return { ...core, prompted, text, choices };
 }
 
 describe('memory a person owns', () => {
@@ -177,7 +185,7 @@ describe('memory a person owns', () => {
   });
 
   it('recalls the thread’s older turns that match, once the prompt’s window has left them', async () => {
-    const core = await memoryCore({}, 4);
+    const core = await memoryCore({ notice: false }, 4);
     await core.ok('Robin, my sister Maria visits in June', ann);
     await core.ok('Robin, ok', ann);
     const prompt = await core.prompted('Robin, when does Maria visit?', ann);
@@ -200,6 +208,46 @@ describe('memory a person owns', () => {
       'forget rain',
     ])
       expect(await readsFor(text, ann), text).toBe(1);
+  });
+
+  it('keeps the one sentence the model chooses from a turn, and says so; never one it was not offered', async () => {
+    const core = await memoryCore({}, undefined, (options) => options[2] ?? 'none');
+    const reply = await core.say(
+      'Robin, I live in Porto. My dog is called Rui! What should we do today?',
+      ann,
+    );
+    // Only her sentences about herself were offered, with none; not the question.
+    expect(core.choices).toEqual([['none', 'I live in Porto', 'My dog is called Rui']]);
+    expect(replyToPlainText(reply)).toContain(
+      "(I'll remember that: “My dog is called Rui” (memory 1). Only you and the admins can read it; `forget 1` or `undo` takes it back.)",
+    );
+    expect(await core.text('what do you remember about me?', ann)).toContain(
+      '1. My dog is called Rui (told ROBIN, ',
+    );
+    // Said again, it is not kept twice; a turn with nothing about her asks the model nothing.
+    await core.ok('Robin, My dog is called Rui and I live in Porto.', ann);
+    await core.ok('Robin, how are you today?', ann);
+    expect(core.choices).toHaveLength(2);
+    expect(await core.text('what do you remember about me?', ann)).not.toContain('2.');
+    // The keeping is hers to undo.
+    expect(await core.text('undo', ann)).toMatch(/^Undid transaction \d+\.$/u);
+    expect(await core.text('what do you remember about me?', ann)).toContain('nothing');
+  });
+
+  it('keeps nothing the model passes over, or when noticing is off', async () => {
+    const passing = await memoryCore({}, undefined, () => 'none');
+    expect(replyToPlainText(await passing.say('Robin, I live in Porto.', ann))).not.toContain(
+      'remember',
+    );
+    expect(await passing.text('what do you remember about me?', ann)).toContain('nothing');
+    const off = await memoryCore({ notice: false }, undefined, (options) => options[1]!);
+    await off.ok('Robin, I live in Porto.', ann);
+    expect(off.choices).toEqual([]);
+    // With the forged model's own choice, the turn still answers whatever it chooses.
+    const forged = await memoryCore();
+    const reply = await forged.say('Robin, I live in Porto.', ann);
+    expect(reply.status).toBe('ok');
+    expect(forged.choices).toEqual([['none', 'I live in Porto']]);
   });
 
   it('recalls within the token budget', async () => {

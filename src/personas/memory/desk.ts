@@ -9,18 +9,21 @@
 import type { PersonaPlan } from '../../core/bot/bot.ts';
 import type { Caller } from '../../core/access/principal.ts';
 import { SendError } from '../../core/errors.ts';
+import { MindError, type MindService } from '../../core/mind/index.ts';
 import type { Transaction } from '../../core/image/index.ts';
 import { textReply, type Reply, type Send } from '../../core/protocol.ts';
 import { transactionInfo } from '../../core/uvm/delivery.ts';
 import type { Uvm } from '../../core/uvm/uvm.ts';
 import { threadKey, type StoredTurn } from '../threads.ts';
 import { memoryRequest, type MemoryRequest } from './memory-words.ts';
+import { factCandidates, NOTHING, noticePrompt } from './noticing.ts';
 import {
   ensureNotebook,
   forgetMemories,
   keepMemory,
   readMemories,
   type Memory,
+  type MemorySource,
 } from './notebook.ts';
 import { DEFAULT_MEMORY_KEEP, DEFAULT_RECALL_TOKENS, MAX_MEMORY_CHARS } from './limits.ts';
 import { matchingTurns, RECALL_SEARCH_LIMIT, withRecall, type Recalled } from './recall.ts';
@@ -33,17 +36,21 @@ export interface MemoryOptions {
   readonly keep?: number;
   /** The most tokens recall adds to a persona's prompt (BATOS_RECALL_TOKENS). */
   readonly recallTokens?: number;
+  /** Whether the model may pick a sentence of a turn to keep (BATOS_MEMORY_NOTICE; default on). */
+  readonly notice?: boolean;
 }
 
 export class MemoryDesk {
-  private readonly keep: number;
+  private readonly keepAtMost: number;
+  private readonly noticing: boolean;
   private readonly recallTokens: number;
 
   constructor(
     private readonly uvm: Uvm,
     options: MemoryOptions = {},
   ) {
-    this.keep = options.keep ?? DEFAULT_MEMORY_KEEP;
+    this.keepAtMost = options.keep ?? DEFAULT_MEMORY_KEEP;
+    this.noticing = options.notice ?? true;
     this.recallTokens = options.recallTokens ?? DEFAULT_RECALL_TOKENS;
   }
 
@@ -85,6 +92,59 @@ export class MemoryDesk {
     );
   }
 
+  /**
+   * After a turn: the one sentence of the person's `text` the model chooses as worth keeping
+   * (see `noticing.ts`), kept as theirs; the notice the reply carries, or undefined when
+   * nothing was kept (no sentence about them, the model chose none, or it failed: then
+   * nothing is kept, and the turn's answer stands).
+   */
+  async notice(
+    mind: Pick<MindService, 'choose'>,
+    caller: Caller,
+    send: Send,
+    persona: string,
+    text: string,
+  ): Promise<string | undefined> {
+    if (!this.noticing) return undefined;
+    const candidates = factCandidates(text);
+    if (candidates.length === 0) return undefined;
+    let chosen: string;
+    try {
+      chosen = await mind.choose([NOTHING, ...candidates], noticePrompt(candidates));
+    } catch (error) {
+      if (error instanceof MindError) return undefined;
+      throw error;
+    }
+    if (chosen === NOTHING) return undefined;
+    const { result } = await this.keep(caller, send, persona, chosen, 'noticed');
+    if (result === undefined) return undefined;
+    return keptNotice(result.kept, result.count, result.dropped, this.keepAtMost);
+  }
+
+  /**
+   * Keeps `text` for the caller, in a transaction of theirs; undefined when they already
+   * keep exactly that.
+   */
+  private async keep(
+    caller: Caller,
+    send: Send,
+    persona: string,
+    text: string,
+    how: MemorySource['how'],
+  ) {
+    const person = caller.principal;
+    const info = transactionInfo(caller, send.text);
+    // The notebook is BAT OS's to make, in a transaction of its own, so that the person's
+    // own (the memory) changes only what is theirs, and is theirs to undo.
+    await this.uvm.asSystem({ ...info, who: 'system:memory' }, (tx) => ensureNotebook(tx, person));
+    const source = { persona, thread: threadKey(send), message: send.text, how };
+    return this.uvm.asSystem(info, (t) => {
+      if (readMemories(t, person).some((m) => m.text === text)) return undefined;
+      const kept = keepMemory(t, person, text, source, this.keepAtMost);
+      return { ...kept, count: readMemories(t, person).length };
+    });
+  }
+
   private async change(
     request: Exclude<MemoryRequest, { kind: 'list' }>,
     send: Send,
@@ -99,24 +159,16 @@ export class MemoryDesk {
           'limit',
           `That is ${request.text.length} characters; a memory holds at most ${MAX_MEMORY_CHARS}. Say it shorter, in a few memories if need be. Nothing was kept.`,
         );
-      // The notebook is BAT OS's to make, in a transaction of its own, so that the person's
-      // own (the memory) changes only what is theirs, and is theirs to undo.
-      await this.uvm.asSystem({ ...info, who: 'system:memory' }, (tx) =>
-        ensureNotebook(tx, person),
+      const { result, tx } = await this.keep(caller, send, persona, request.text, 'asked');
+      if (result === undefined)
+        return textReply('ok', `I already remember that: “${request.text}”. Nothing was added.`);
+      return textReply(
+        'ok',
+        keptNotice(result.kept, result.count, result.dropped, this.keepAtMost),
+        {
+          ...(tx === undefined ? {} : { tx }),
+        },
       );
-      const source = {
-        persona,
-        thread: threadKey(send),
-        message: send.text,
-        how: 'asked' as const,
-      };
-      const { result, tx } = await this.uvm.asSystem(info, (t) => {
-        const kept = keepMemory(t, person, request.text, source, this.keep);
-        return { ...kept, count: readMemories(t, person).length };
-      });
-      return textReply('ok', keptNotice(result.kept, result.count, result.dropped, this.keep), {
-        ...(tx === undefined ? {} : { tx }),
-      });
     }
     const { result, tx } = await this.uvm.asSystem(info, (t) => {
       const all = readMemories(t, person);
