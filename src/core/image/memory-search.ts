@@ -1,6 +1,6 @@
 /**
  * The full-text search of what people asked BAT OS to remember: the objects with a
- * {@link MEMORY_SLOT} slot, indexed by migration `0006_memory_text` (triggers keep the index
+ * {@link MEMORY_SLOT} slot, indexed by migration `0007_memory_text` (triggers keep the index
  * as the objects table changes). A search names one owner and finds only that owner's
  * memories: the index is never asked for anyone else's.
  */

@@ -249,7 +249,7 @@ const migrations: Record<string, Migration> = {
         GROUP BY who, substr(at, 1, 10)`.execute(db);
     },
   },
-  '0006_memory_text': {
+  '0007_memory_text': {
     /**
      * The full-text index of what people asked BAT OS to remember (src/personas/memory): one
      * row per object with a `memory*` slot, its owner and its text, kept by triggers on the
