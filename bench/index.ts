@@ -9,6 +9,7 @@ import { benchFairness } from './fairness.ts';
 import { benchFrontEnds } from './frontends.ts';
 import { benchImage } from './image.ts';
 import { benchMethodIndex } from './method-index.ts';
+import { benchMemory } from './memory.ts';
 import { benchMind } from './mind.ts';
 import { benchBatching, benchPersonas } from './personas.ts';
 import { benchRemoteMind } from './remote-mind.ts';
@@ -28,6 +29,7 @@ const benches: Record<string, Bench> = {
   sandbox: benchSandbox,
   mind: benchMind,
   personas: async () => [await benchPersonas(), await benchBatching()],
+  memory: benchMemory,
   'remote-mind': benchRemoteMind,
   frontends: async () => ({
     title: 'Front ends: message-to-reply overhead with an instant bot, against local servers (ms)',

@@ -297,6 +297,7 @@ async function serve(
     defaultPersona: core.defaultPersona,
     historyTurns: core.historyTurns,
     historyChars: core.historyChars,
+    memory: core.memory,
     maxThreadsPerUser: core.quotas.maxThreadsPerUser,
     turnsAtOnce: settings.mind.sequences,
   });

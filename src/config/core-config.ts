@@ -37,6 +37,12 @@ export interface CoreConfig {
   /** How much of a thread a persona remembers (BATOS_HISTORY_TURNS, BATOS_HISTORY_CHARS). */
   readonly historyTurns: number;
   readonly historyChars: number;
+  /** What each person's memory keeps and a turn recalls (BATOS_MEMORY_*, BATOS_RECALL_TOKENS). */
+  readonly memory: {
+    readonly keep: number;
+    readonly recallTokens: number;
+    readonly notice: boolean;
+  };
   /** Minutes between ALFRED's audits; 0 turns the heartbeat off (BATOS_AUDIT_INTERVAL_MINUTES). */
   readonly auditIntervalMinutes: number;
   /** Bounds on what one send or one person may add (BATOS_MAX_*). */
@@ -84,6 +90,11 @@ export function coreConfig(values: SettingValues): CoreConfig {
     defaultPersona: values.BATOS_DEFAULT_PERSONA.toUpperCase() as PersonaName,
     historyTurns: values.BATOS_HISTORY_TURNS,
     historyChars: values.BATOS_HISTORY_CHARS,
+    memory: {
+      keep: values.BATOS_MEMORY_KEEP,
+      recallTokens: values.BATOS_RECALL_TOKENS,
+      notice: values.BATOS_MEMORY_NOTICE,
+    },
     auditIntervalMinutes: values.BATOS_AUDIT_INTERVAL_MINUTES,
     quotas: {
       maxValueBytes: values.BATOS_MAX_VALUE_BYTES,

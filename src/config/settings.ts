@@ -31,6 +31,7 @@ import { DEFAULT_CACHE_BYTES } from '../core/image/object-cache.ts';
 import { isPostgresLocation } from '../core/image/postgres/location.ts';
 import { LOG_FORMATS, LOG_LEVELS } from '../core/log.ts';
 import { DEFAULT_HISTORY_LIMITS } from '../personas/history.ts';
+import { DEFAULT_MEMORY_KEEP, DEFAULT_RECALL_TOKENS } from '../personas/memory/limits.ts';
 import { DEFAULT_PERSONA, PERSONA_NAMES, type PersonaName } from '../personas/names.ts';
 import {
   autoOrInteger,
@@ -365,6 +366,24 @@ export const SETTINGS = {
     type: integer(200, 1_000_000),
     default: DEFAULT_HISTORY_LIMITS.maxChars,
     help: 'Characters of conversation remembered per thread.',
+  },
+  BATOS_MEMORY_KEEP: {
+    group: 'personas',
+    type: integer(1, 10_000),
+    default: DEFAULT_MEMORY_KEEP,
+    help: 'Memories kept per person (`remember that …`); past it the oldest are forgotten, and the person is told which (docs/memory.md).',
+  },
+  BATOS_MEMORY_NOTICE: {
+    group: 'personas',
+    type: boolean(),
+    default: true,
+    help: "Whether, after a persona's turn, the model may choose one sentence the person wrote about themselves (`I …`, `My …`) to keep as their memory; the reply says so. Off: only `remember that …` keeps anything.",
+  },
+  BATOS_RECALL_TOKENS: {
+    group: 'personas',
+    type: integer(0, 100_000),
+    default: DEFAULT_RECALL_TOKENS,
+    help: "Tokens a persona's prompt may gain per turn from recall: the person's memories and the thread's older turns that match the message (about 4 characters a token); 0 recalls nothing.",
   },
   BATOS_AUDIT_INTERVAL_MINUTES: {
     group: 'personas',

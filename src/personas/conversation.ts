@@ -33,6 +33,7 @@ import { renderAuditReport } from './audit-report.ts';
 import { DEFAULT_HISTORY_LIMITS, trimHistoryInSteps, type HistoryLimits } from './history.ts';
 import { DEFAULT_PERSONA } from './names.ts';
 import { readIntent } from './intent.ts';
+import { MemoryDesk, type MemoryOptions } from './memory/desk.ts';
 import { AUDIT_PRIMITIVE } from './primitives.ts';
 import type { PersonaRecord } from './records.ts';
 import { routeText } from './route.ts';
@@ -65,14 +66,18 @@ export interface ConversationOptions {
   readonly turnsAtOnce?: number;
   /** The most threads one person may start (default {@link DEFAULT_QUOTAS}). */
   readonly maxThreadsPerUser?: number;
+  /** What each person's memory keeps and what a turn recalls (see `memory/desk.ts`). */
+  readonly memory?: MemoryOptions;
 }
 
 export class PersonaConversation implements Conversation {
   private readonly limits: HistoryLimits;
   /** The model's turns, shared fairly between people (as the method writer's are). */
   private readonly turns: FairSlots;
+  private readonly memory: MemoryDesk;
 
   constructor(private readonly options: ConversationOptions) {
+    this.memory = new MemoryDesk(options.uvm, options.memory);
     this.turns = new FairSlots({
       capacity: options.turnsAtOnce ?? DEFAULT_SEQUENCES,
       share: 1,
@@ -106,6 +111,8 @@ export class PersonaConversation implements Conversation {
           };
         return { kind: 'answer', answer: () => this.auditAndCollect(intent.persona, send, caller) };
       case 'turn': {
+        const memory = this.memory.read(tx, intent.text, send, caller, intent.persona.name);
+        if (memory !== undefined) return memory;
         const stored = readThread(tx, threadKey(send));
         return {
           kind: 'answer',
@@ -113,6 +120,8 @@ export class PersonaConversation implements Conversation {
         };
       }
       case 'unaddressed': {
+        const memory = this.memory.read(tx, send.text, send, caller);
+        if (memory !== undefined) return memory;
         const stored = readThread(tx, threadKey(send));
         return {
           kind: 'answer',
@@ -197,6 +206,9 @@ export class PersonaConversation implements Conversation {
     // turns, and the mind evaluates only what follows the part its sequence holds.
     const window = trimHistoryInSteps([...stored, userTurn], this.limits);
     const history = window.slice(0, -1).map((t): ChatTurn => ({ role: t.role, text: t.text }));
+    // What the window left behind may still be recalled, with the person's memories.
+    const older = stored.slice(0, stored.length + 1 - window.length);
+    const recalled = await this.memory.recall(caller, window[window.length - 1]!.text, older);
     let reply: string;
     try {
       reply = await this.turns.run(
@@ -209,7 +221,7 @@ export class PersonaConversation implements Conversation {
             systemPrompt: persona.voice,
             thread: key,
             history,
-            text: window[window.length - 1]!.text,
+            text: recalled.text,
             ...(events.partial ? { onPartial: (soFar: string) => events.partial?.(soFar) } : {}),
             ...(events.signal ? { signal: events.signal } : {}),
           }),
@@ -235,10 +247,15 @@ export class PersonaConversation implements Conversation {
         maxThreads: this.options.maxThreadsPerUser ?? DEFAULT_QUOTAS.maxThreadsPerUser,
       });
     });
+    const noticed = await this.memory.notice(mind, caller, send, persona.name, text);
     return {
       status: 'ok',
       persona: persona.name,
-      parts: [...notes, { kind: 'text', text: reply }],
+      parts: [
+        ...notes,
+        { kind: 'text', text: reply },
+        ...(noticed === undefined ? [] : [{ kind: 'text' as const, text: `(${noticed})` }]),
+      ],
       ...(tx === undefined ? {} : { tx }),
     };
   }

@@ -10,7 +10,7 @@ const row = (example: string, meaning: string) => `  ${example.padEnd(36)}${mean
 
 const [first, second, third] = PERSONA_NAMES;
 
-/** Three lines of `help`'s TALK section, each indented two spaces. */
+/** Four lines of `help`'s TALK section, each indented two spaces. */
 export const PERSONA_HELP = [
   `  ${PERSONA_CODEX.map((p) => `${p.name} (${p.topics})`).join('  ')}`,
   row(
@@ -18,4 +18,5 @@ export const PERSONA_HELP = [
     'talk to one persona by name',
   ),
   row(`${AUDITOR}, audit persistence`, `${AUDITOR} checks the image for lost writes`),
+  row('remember that … · forget 2', 'your memory: what do you remember about me?'),
 ].join('\n');

@@ -13,7 +13,7 @@ import {
 import { type PersonaName } from '../../src/personas/names.ts';
 import { readThread, threadKey, threadObject } from '../../src/personas/index.ts';
 import { forged } from '../support/forged.ts';
-import { loadTinyMind, loraFolder, openPersonaCore } from '../support/personas.ts';
+import { countReads, loadTinyMind, loraFolder, openPersonaCore } from '../support/personas.ts';
 
 let files: ForgedFiles;
 let mind: Mind;
@@ -269,18 +269,7 @@ describe('free text addressed to no one', () => {
 describe('the path of a message', () => {
   it('reads the image once per message, whatever the personas make of it', async () => {
     const core = await speakingCore();
-    let reads = 0;
-    const read = core.uvm.readCommitted.bind(core.uvm);
-    core.uvm.readCommitted = (work) => {
-      reads += 1;
-      return read(work);
-    };
-    const readsFor = async (text: string) => {
-      reads = 0;
-      const reply = await core.say(text);
-      expect(reply.status, replyToPlainText(reply)).toBe('ok');
-      return reads;
-    };
+    const readsFor = countReads(core);
     expect(await readsFor('Robin, hello')).toBe(1); // a turn, with the thread read then
     expect(await readsFor('Robin, and again')).toBe(1); // the thread now has turns
     expect(await readsFor('hi')).toBe(1); // routed, then a turn

@@ -4,7 +4,9 @@
  */
 import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
+import type { Send } from '../../src/core/protocol.ts';
+import { replyToPlainText } from './reply-text.ts';
 import type { BotOptions, Conversation } from '../../src/core/bot/bot.ts';
 import type { UvmOptions } from '../../src/core/uvm/uvm.ts';
 import { Mind, type MindConfig } from '../../src/core/mind/index.ts';
@@ -102,4 +104,23 @@ export async function openPersonaCore(
   });
   late.conversation = conversation;
   return { ...core, loraDir, conversation, checkMethod };
+}
+
+/**
+ * Counts the image reads `core`'s bot makes from now on: `readsFor(text, as)` says the
+ * message and returns how many reads it took, failing the test unless the reply is ok.
+ */
+export function countReads(core: TestCore): (text: string, as?: Partial<Send>) => Promise<number> {
+  let reads = 0;
+  const read = core.uvm.readCommitted.bind(core.uvm);
+  core.uvm.readCommitted = (work) => {
+    reads += 1;
+    return read(work);
+  };
+  return async (text, as) => {
+    reads = 0;
+    const reply = await core.say(text, as);
+    expect(reply.status, replyToPlainText(reply)).toBe('ok');
+    return reads;
+  };
 }

@@ -32,6 +32,8 @@ import {
 import { Ledger } from './ledger.ts';
 import { methodIndexChanges, type IndexedMethod } from './method-index.ts';
 import { implementorsOf, nearestMethods, sendersOf } from './method-search.ts';
+import { searchMemories, type FoundMemory } from './memory-search.ts';
+import type { Principal } from '../model/principal.ts';
 import { DEFAULT_CACHE_BYTES, ObjectCache } from './object-cache.ts';
 import { isPostgresLocation, PostgresStore } from './postgres/index.ts';
 import { SqliteStore } from './sqlite-store.ts';
@@ -273,6 +275,15 @@ export class Image {
   history(options: Partial<HistoryOptions> = {}): Promise<HistoryEntry[]> {
     this.assertOpen();
     return readHistory(this.store.kysely, { limit: 20, ...options });
+  }
+
+  /**
+   * Up to `limit` of `owner`'s memories (objects with a `memory*` slot) that share words with
+   * `text`, best first, as committed (see `memory-search.ts`).
+   */
+  searchMemories(owner: Principal, text: string, limit: number): Promise<FoundMemory[]> {
+    this.assertOpen();
+    return searchMemories(this.store.kysely, owner, text, limit);
   }
 
   /**

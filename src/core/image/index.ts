@@ -12,6 +12,8 @@ export {
   type TransactionInfo,
   type WriteGuard,
 } from './transaction.ts';
+export { MEMORY_SLOT, type FoundMemory } from './memory-search.ts';
+export { searchTerms } from './text-search.ts';
 export { refuseNonDatabase } from './database.ts';
 export { migrateImage, type MigrateResult } from './migrate-image.ts';
 export type { HistoryChange, HistoryEntry } from './history.ts';

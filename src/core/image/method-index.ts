@@ -13,6 +13,7 @@
 import type { MethodProvenance, Oid, Slot } from '../model/value.ts';
 import type { MethodsTable } from './schema.ts';
 import type { SlotChange } from './transaction.ts';
+import { codeTerms } from './text-search.ts';
 
 /** A method as the index holds it. */
 export interface IndexedMethod {
@@ -55,19 +56,6 @@ export function selectorOfSlot(slot: string): string {
   return slot.slice(slot.lastIndexOf(' ') + 1);
 }
 
-/**
- * The words `text` is searched by, in order: runs of letters and digits, cut at `_` and where
- * a lower-case letter meets an upper-case one, lower-cased, without accents.
- */
-export function searchTerms(text: string): string[] {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}+/gu, '')
-    .split(/[^\p{L}\p{N}]+|(?<=[\p{Ll}\p{N}])(?=\p{Lu})/u)
-    .filter((word) => word !== '')
-    .map((word) => word.toLowerCase());
-}
-
 /** A method's doc line: the first line of its first comment (`// …` or `/* … *\/`), trimmed. */
 export function docLine(source: string): string {
   const comment = /\/\/(.*)|\/\*+([\s\S]*?)\*\//u.exec(source);
@@ -95,9 +83,9 @@ export function methodIndexRow(
     source: method.source,
     doc,
     provenance: method.provenance === undefined ? null : JSON.stringify(method.provenance),
-    nameTerms: searchTerms(selector).join(' '),
-    docTerms: searchTerms(doc).join(' '),
-    sourceTerms: searchTerms(method.source).join(' '),
+    nameTerms: codeTerms(selector).join(' '),
+    docTerms: codeTerms(doc).join(' '),
+    sourceTerms: codeTerms(method.source).join(' '),
   };
 }
 

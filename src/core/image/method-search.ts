@@ -1,13 +1,14 @@
 /**
  * Searches of the method index (see `method-index.ts`), in each database's own full-text
  * search: FTS5's MATCH and bm25 on SQLite, `@@` and `ts_rank` on PostgreSQL. Queries are
- * built only from {@link searchTerms} (letters and digits), so no query syntax comes from a
+ * built only from {@link codeTerms} (letters and digits), so no query syntax comes from a
  * message. Every search returns what the index holds; who may see which is the caller's to
  * decide.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { onPostgres } from './migrations.ts';
-import { parseProvenance, searchTerms, sendsSelector, type IndexedMethod } from './method-index.ts';
+import { onPostgres } from './dialect.ts';
+import { parseProvenance, sendsSelector, type IndexedMethod } from './method-index.ts';
+import { codeTerms, fts5AnyOf, tsqueryAnyOf } from './text-search.ts';
 import type { ImageSchema, MethodsTable } from './schema.ts';
 
 type Row = Pick<MethodsTable, 'oid' | 'slot' | 'selector' | 'source' | 'doc' | 'provenance'>;
@@ -58,7 +59,7 @@ export async function sendersOf(
   selector: string,
   limit: number,
 ): Promise<IndexedMethod[]> {
-  const phrase = searchTerms(selector).join(' ');
+  const phrase = codeTerms(selector).join(' ');
   if (phrase === '') return [];
   const candidates = await rows(
     db,
@@ -86,20 +87,20 @@ export function nearestMethods(
   limit: number,
 ): Promise<IndexedMethod[]> {
   const terms = [
-    ...new Set(searchTerms(words).filter((t) => t.length >= 3 && !COMMON_WORDS.has(t))),
+    ...new Set(codeTerms(words).filter((t) => t.length >= 3 && !COMMON_WORDS.has(t))),
   ].slice(0, 16);
   if (terms.length === 0) return Promise.resolve([]);
   return rows(
     db,
     onPostgres(db)
       ? sql<Row>`SELECT ${COLUMNS} FROM methods m,
-            to_tsquery('simple', ${terms.join(' | ')}) AS q
+            to_tsquery('simple', ${tsqueryAnyOf(terms)}) AS q
           WHERE m.search @@ q
           ORDER BY ts_rank(m.search, q) DESC, m.oid, m.slot LIMIT ${limit}`
       : // Ranked and cut inside FTS5 first, so only the best rows are joined.
         sql<Row>`SELECT ${COLUMNS} FROM (
             SELECT rowid, rank FROM methods_fts
-            WHERE methods_fts MATCH ${terms.map((t) => `"${t}"`).join(' OR ')}
+            WHERE methods_fts MATCH ${fts5AnyOf('{name_terms doc_terms source_terms}', terms)}
               AND rank MATCH 'bm25(10.0, 4.0, 1.0)'
             ORDER BY rank LIMIT ${limit}) f
           JOIN methods m ON m.id = f.rowid

@@ -4,7 +4,6 @@
  */
 import {
   Migrator,
-  PostgresAdapter,
   sql,
   type Kysely,
   type Migration,
@@ -13,8 +12,10 @@ import {
 } from 'kysely';
 import { ImageError } from '../errors.ts';
 import { decodeSlots, encodeSlots } from './codec.ts';
+import { onPostgres } from './dialect.ts';
 import { methodIndexRow, methodsRow } from './method-index.ts';
 import type { ImageSchema } from './schema.ts';
+import { MEMORY_SLOT, SQLITE_OWNER_TOKEN } from './memory-search.ts';
 import { isRef, type Slot, type Value } from '../model/value.ts';
 
 const migrations: Record<string, Migration> = {
@@ -333,6 +334,74 @@ const migrations: Record<string, Migration> = {
       }
     },
   },
+  '0007_memory_text': {
+    /**
+     * The full-text index of what people asked BAT OS to remember (src/personas/memory): one
+     * row per object with a `memory*` slot, its owner and its text, kept by triggers on the
+     * objects table, so every path that writes objects (a commit, an undo, `collect`) keeps
+     * it true without knowing it exists. SQLite: FTS5, the owner as one token of its own;
+     * PostgreSQL: a tsvector with a GIN index, and the owner's btree.
+     */
+    async up(db: Kysely<unknown>) {
+      const marked = (row: 'NEW' | 'OLD') =>
+        onPostgres(db)
+          ? sql.raw(`strpos(${row}.slots, '"${MEMORY_SLOT}"') > 0`)
+          : sql.raw(`instr(${row}.slots, '"${MEMORY_SLOT}"') > 0`);
+      if (onPostgres(db)) {
+        await sql`
+          CREATE TABLE memory_text (
+            oid integer PRIMARY KEY, owner text NOT NULL, body text NOT NULL,
+            words tsvector GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED)`.execute(db);
+        await sql`CREATE INDEX memory_text_by_owner ON memory_text (owner)`.execute(db);
+        await sql`CREATE INDEX memory_text_words ON memory_text USING gin (words)`.execute(db);
+        await sql`
+          CREATE FUNCTION batos_memory_text() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            IF TG_OP <> 'INSERT' THEN
+              DELETE FROM memory_text WHERE oid = OLD.oid;
+            END IF;
+            IF TG_OP <> 'DELETE' THEN
+              INSERT INTO memory_text (oid, owner, body)
+              SELECT NEW.oid, NEW.owner, e->2->>'text'
+              FROM jsonb_array_elements(NEW.slots::jsonb) AS e
+              WHERE e->>0 = ${sql.lit(MEMORY_SLOT)} AND e->2->>'text' IS NOT NULL;
+            END IF;
+            RETURN NULL;
+          END
+          $$`.execute(db);
+        await sql`
+          CREATE TRIGGER memory_text_insert AFTER INSERT ON objects
+          FOR EACH ROW WHEN (${marked('NEW')}) EXECUTE FUNCTION batos_memory_text()`.execute(db);
+        await sql`
+          CREATE TRIGGER memory_text_update AFTER UPDATE ON objects
+          FOR EACH ROW WHEN (${marked('OLD')} OR ${marked('NEW')})
+          EXECUTE FUNCTION batos_memory_text()`.execute(db);
+        await sql`
+          CREATE TRIGGER memory_text_delete AFTER DELETE ON objects
+          FOR EACH ROW WHEN (${marked('OLD')}) EXECUTE FUNCTION batos_memory_text()`.execute(db);
+        return;
+      }
+      await sql`
+        CREATE VIRTUAL TABLE memory_text
+        USING fts5(owner, body, tokenize = 'unicode61 remove_diacritics 2')`.execute(db);
+      const index = sql.raw(`
+        INSERT INTO memory_text (rowid, owner, body)
+        SELECT NEW.oid, ${SQLITE_OWNER_TOKEN}, json_extract(value, '$[2].text')
+        FROM json_each(NEW.slots)
+        WHERE json_extract(value, '$[0]') = '${MEMORY_SLOT}'
+          AND json_extract(value, '$[2].text') IS NOT NULL;`);
+      await sql`
+        CREATE TRIGGER memory_text_insert AFTER INSERT ON objects WHEN ${marked('NEW')}
+        BEGIN ${index} END`.execute(db);
+      await sql`
+        CREATE TRIGGER memory_text_update AFTER UPDATE ON objects
+        WHEN ${marked('OLD')} OR ${marked('NEW')}
+        BEGIN DELETE FROM memory_text WHERE rowid = OLD.oid; ${index} END`.execute(db);
+      await sql`
+        CREATE TRIGGER memory_text_delete AFTER DELETE ON objects WHEN ${marked('OLD')}
+        BEGIN DELETE FROM memory_text WHERE rowid = OLD.oid; END`.execute(db);
+    },
+  },
   '0008_commit_check': {
     /**
      * PostgreSQL only: a commit's checks as one function, so the commit is one statement in
@@ -392,11 +461,6 @@ function onPostgresOnly(statement: RawBuilder<unknown>): Migration {
       if (onPostgres(db)) await statement.execute(db);
     },
   };
-}
-
-/** Whether `db` is PostgreSQL (else SQLite): where the two speak different SQL. */
-export function onPostgres(db: Pick<Kysely<unknown>, 'getExecutor'>): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 function refersTo(value: Value, oid: number): boolean {

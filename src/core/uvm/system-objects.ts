@@ -5,8 +5,10 @@
  * verified on read: only an object the system owns and keeps private counts, so a slot
  * pointed elsewhere (by an old image, or by an admin's mistake) is ignored, not trusted.
  */
-import { ACCESS_SLOT, accessOf, PRIVATE_FLAGS } from '../model/object-access.ts';
-import { SYSTEM } from '../model/principal.ts';
+import { createHash } from 'node:crypto';
+import { principalKey } from '../access/principal.ts';
+import { ACCESS_SLOT, accessOf, OWNER_SLOT, PRIVATE_FLAGS } from '../model/object-access.ts';
+import { SYSTEM, type Principal } from '../model/principal.ts';
 import type { Transaction } from '../image/index.ts';
 import { ROOT, TRAITS } from '../model/primordial.ts';
 import { isRef, PARENT_SLOT, ref, type Oid, type Slot } from '../model/value.ts';
@@ -40,4 +42,56 @@ export function ensureSystemObject(tx: Transaction, slot: string): Oid {
   const oid = tx.create(privateSystemSlots());
   tx.setSlot(ROOT, slot, { kind: 'value', value: ref(oid) });
   return oid;
+}
+
+/** `person`'s bucket in a holder of per-person objects: 256 of them, by the person's hash. */
+function bucketSlot(person: Principal): string {
+  return `b_${createHash('sha256').update(person).digest('hex').slice(0, 2)}`;
+}
+
+/** The object in `holder`'s `slot`, if `accept` trusts it. */
+function refIn(
+  tx: Transaction,
+  holder: Oid | undefined,
+  slot: string,
+  accept: (oid: Oid) => boolean,
+): Oid | undefined {
+  const found = holder === undefined ? undefined : tx.getSlot(holder, slot);
+  if (found?.kind !== 'value' || !isRef(found.value) || !tx.exists(found.value.$ref))
+    return undefined;
+  return accept(found.value.$ref) ? found.value.$ref : undefined;
+}
+
+/**
+ * `person`'s own object of the kind the root's hidden `slot` holds (their workshop, their
+ * notebook), if they have one: found through the system's buckets, and trusted only while
+ * they still own it.
+ */
+export function personalObject(tx: Transaction, slot: string, person: Principal): Oid | undefined {
+  const bucket = refIn(tx, systemObject(tx, slot), bucketSlot(person), (oid) =>
+    isSystemPrivate(tx, oid),
+  );
+  return refIn(tx, bucket, principalKey(person), (oid) => accessOf(tx.slots(oid)).owner === person);
+}
+
+/**
+ * {@link personalObject}, made when missing: an object `person` owns, private to them (and
+ * admins), delegating to traits.
+ */
+export function ensurePersonalObject(tx: Transaction, slot: string, person: Principal): Oid {
+  const found = personalObject(tx, slot, person);
+  if (found !== undefined) return found;
+  const holder = ensureSystemObject(tx, slot);
+  let bucket = refIn(tx, holder, bucketSlot(person), (o) => isSystemPrivate(tx, o));
+  if (bucket === undefined) {
+    bucket = tx.create(privateSystemSlots());
+    tx.setSlot(holder, bucketSlot(person), { kind: 'value', value: ref(bucket) });
+  }
+  const own = tx.create([
+    [PARENT_SLOT, { kind: 'value', value: ref(TRAITS) }],
+    [OWNER_SLOT, { kind: 'value', value: person }],
+    [ACCESS_SLOT, { kind: 'value', value: PRIVATE_FLAGS }],
+  ]);
+  tx.setSlot(bucket, principalKey(person), { kind: 'value', value: ref(own) });
+  return own;
 }

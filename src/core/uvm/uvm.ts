@@ -21,10 +21,12 @@
 import { systemAuthority } from '../access/authority.ts';
 import { AccessGuard, type SlotRule } from '../access/guard.ts';
 import type { Caller } from '../access/principal.ts';
+import type { Principal } from '../model/principal.ts';
 import { DEFAULT_QUOTAS, type Quotas } from '../access/quotas.ts';
 import type {
   CollectResult,
   CommittedChange,
+  FoundMemory,
   Image,
   ImageView,
   Transaction,
@@ -230,6 +232,16 @@ export class Uvm {
   repairFailing(threshold: number): Promise<RepairNotice[]> {
     this.work.assertOpen();
     return this.work.serve(() => this.repair.repairFailing(threshold));
+  }
+
+  /**
+   * Up to `limit` of `owner`'s memories that share words with `text`, best first, from the
+   * image's full-text index as committed. For the personas' recall, which asks only for the
+   * person it is answering; like {@link readCommitted}, it waits for no send.
+   */
+  searchMemories(owner: Principal, text: string, limit: number): Promise<FoundMemory[]> {
+    this.work.assertOpen();
+    return this.image.searchMemories(owner, text, limit);
   }
 
   /** See {@link Commands.history}. */

@@ -29,13 +29,19 @@ describe('help', () => {
     const bare = helpText();
     expect(bare).toMatch(/no persona is here to answer/);
     for (const name of PERSONA_NAMES) expect(bare).not.toContain(name);
-    expect(bare.split('\n').length).toBe(HELP_TEXT.split('\n').length - 2);
+    expect(bare.split('\n').length).toBe(HELP_TEXT.split('\n').length - 3);
   });
 
   it('gives examples that the bot reads as help says', async () => {
     const core = await openPersonaCore();
     const examples = {
-      conversation: ['hi', 'what can you do?', 'how do I make an object?'],
+      conversation: [
+        'hi',
+        'what can you do?',
+        'how do I make an object?',
+        'what do you remember about me?',
+        'forget 2',
+      ],
       send: [
         'genesis slotNames',
         'widget setSlot size 3',
