@@ -28,7 +28,6 @@ import { textReply, type Reply, type ReplyEvents, type Send } from '../core/prot
 import type { Argument } from '../core/uvm/parser.ts';
 import type { Uvm } from '../core/uvm/uvm.ts';
 import { transactionInfo } from '../core/uvm/delivery.ts';
-import type { Reading } from '../core/bot/message-kind.ts';
 import { adapterFile, type AdapterChoice } from './adapter-file.ts';
 import { runAudit, type AuditOptions } from './audit.ts';
 import { recordAudit } from './audit-record.ts';
@@ -37,7 +36,7 @@ import { DEFAULT_HISTORY_LIMITS, trimHistoryInSteps, type HistoryLimits } from '
 import { DEFAULT_PERSONA } from './names.ts';
 import { readIntent } from './intent.ts';
 import { AUDIT_PRIMITIVE } from './primitives.ts';
-import type { PersonaRecord } from './records.ts';
+import { personaNamed, readPersonas, type PersonaRecord } from './records.ts';
 import { routeText } from './route.ts';
 import { appendTurns, readThread, threadKey, type StoredTurn } from './threads.ts';
 
@@ -87,7 +86,9 @@ export class PersonaConversation implements Conversation {
     };
   }
 
-  read(tx: Transaction, send: Send, caller: Caller, reading: Reading): PersonaPlan | undefined {
+  read(
+    ...[tx, send, caller, reading, room]: Parameters<Conversation['read']>
+  ): PersonaPlan | undefined {
     const intent = readIntent(tx, send.text, reading);
     const sendTo = (p: PersonaRecord, selector: string, args: readonly Argument[]): SendLine => ({
       kind: 'send',
@@ -117,6 +118,13 @@ export class PersonaConversation implements Conversation {
       }
       case 'unaddressed': {
         const stored = readThread(tx, threadKey(send));
+        // A persona bound to the place answers what names none there; elsewhere the router.
+        const bound = intent.personas.find((p) => p.name === room.persona?.name);
+        if (bound !== undefined)
+          return {
+            kind: 'answer',
+            answer: (events) => this.turn(bound, send.text.trim(), stored, send, caller, events),
+          };
         return {
           kind: 'answer',
           answer: async (events) => {
@@ -133,6 +141,10 @@ export class PersonaConversation implements Conversation {
         };
       }
     }
+  }
+
+  personaNamed(tx: Transaction, word: string): string | undefined {
+    return personaNamed(readPersonas(tx), word);
   }
 
   /**

@@ -12,7 +12,10 @@ import { COMMANDS, type CommandName } from '../uvm/parser.ts';
 
 /** Common words within a command's edits, which are conversation, not typos. */
 const WORDS = new Set(
-  'heap held hell helm hemp kelp whelp yelp unto historic collet connect correct'.split(' '),
+  (
+    'heap held hell helm hemp kelp whelp yelp unto historic collet connect correct ' +
+    'find kind mind wind bend band bond bird bins blind unkind unwind rely replay'
+  ).split(' '),
 );
 
 /** What the rule needs of the image: whether a word names an object. */
@@ -43,6 +46,10 @@ function takesArguments(command: CommandName, words: readonly string[], image: T
       return /^[\w.-]{1,100}$/u.test(word);
     case 'upgrade':
       return word === '--dry-run';
+    case 'bind':
+    case 'unbind':
+    case 'reply':
+      return false;
   }
 }
 

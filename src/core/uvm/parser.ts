@@ -41,6 +41,9 @@ export const COMMANDS = [
   'backup',
   'upgrade',
   'help',
+  'bind',
+  'unbind',
+  'reply',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
