@@ -90,13 +90,16 @@ describe('Discord front end', () => {
     expect(bot.sends).toEqual([
       {
         platform: 'discord',
-        sender: { id: IDS.alice, name: 'alice', isAdmin: true },
+        // alice owns the guild, so she may manage its channels.
+        sender: { id: IDS.alice, name: 'alice', isAdmin: true, isPlaceAdmin: true },
         channel: IDS.channel,
         thread: undefined,
         text: `genesis setSlot color "blue" <@${IDS.bob}>`,
         mentions: [IDS.bob],
         adminChannel: false,
         messageId: msg.id,
+        reach: 'mention',
+        places: [{ kind: 'channel', id: IDS.channel }],
       },
     ]);
   });

@@ -102,6 +102,8 @@ describe('Slack front end over HTTP', () => {
         mentions: [SLACK_IDS.bob],
         adminChannel: false,
         messageId: event.ts,
+        reach: 'mention',
+        places: [{ kind: 'channel', id: SLACK_IDS.channel }],
       },
     ]);
   });
