@@ -3,7 +3,7 @@
  * gateway and REST server, the real Bot with the personas and the forged model. alice owns
  * the guild (so she manages its channels), bob is a member, carol is BAT OS's admin.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { FrontEnd } from '../../../src/adapters/chat/front-end.ts';
 import { startDiscord } from '../../../src/adapters/discord/index.ts';
 import type { Mind } from '../../../src/core/mind/index.ts';
@@ -41,11 +41,7 @@ beforeAll(async () => {
   mind = await loadTinyMind();
 });
 
-afterAll(async () => {
-  await frontEnd?.stop();
-  await fake?.close();
-  await mind?.close();
-});
+afterAll(() => mind?.close());
 
 /**
  * Says `text` as `author` in `channelId` (mentioning the bot unless told not to) and resolves
@@ -102,6 +98,10 @@ async function serve(): Promise<void> {
   frontEnd = await startDiscord(config, bot, memoryLogger(), {
     ledger: core.image.ledger,
     personas: PERSONA_NAMES,
+  });
+  onTestFinished(async () => {
+    await frontEnd.stop();
+    await fake.close();
   });
 }
 
