@@ -127,7 +127,7 @@ describe('binding a persona to a place', () => {
     const before = await history(core);
     const cases: Array<[string, keyof typeof at, RegExp]> = [
       ['bind NOBODY here', 'channel', /"NOBODY" is not a persona; nothing was changed/u],
-      ['bind BABS here', 'dm', /direct messages keep the router/u],
+      ['bind BABS here', 'dm', /direct messages \(and slash commands\) keep the router/u],
       ['bind BABS thread', 'channel', /not said in a thread; nothing was changed/u],
       ['bind BABS upstairs', 'channel', /"upstairs" is not a place here/u],
       ['reply sometimes', 'channel', /"sometimes" is not a reply policy/u],
