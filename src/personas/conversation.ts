@@ -113,7 +113,15 @@ export class PersonaConversation implements Conversation {
         const stored = readThread(tx, threadKey(send));
         return {
           kind: 'answer',
-          answer: (events) => this.turn(intent.persona, intent.text, stored, send, caller, events),
+          answer: (events) =>
+            this.turn([intent.persona], intent.text, stored, send, caller, events),
+        };
+      }
+      case 'scene': {
+        const stored = readThread(tx, threadKey(send));
+        return {
+          kind: 'answer',
+          answer: (events) => this.turn(intent.personas, intent.text, stored, send, caller, events),
         };
       }
       case 'unaddressed': {
@@ -123,7 +131,7 @@ export class PersonaConversation implements Conversation {
         if (bound !== undefined)
           return {
             kind: 'answer',
-            answer: (events) => this.turn(bound, send.text.trim(), stored, send, caller, events),
+            answer: (events) => this.turn([bound], send.text.trim(), stored, send, caller, events),
           };
         return {
           kind: 'answer',
@@ -136,7 +144,7 @@ export class PersonaConversation implements Conversation {
             );
             // The note goes in the reply, where every front end shows it once; not as a status too.
             const text = send.text.trim();
-            return this.turn(routed.persona, text, stored, send, caller, events, routed.note);
+            return this.turn([routed.persona], text, stored, send, caller, events, routed.note);
           },
         };
       }
@@ -171,9 +179,14 @@ export class PersonaConversation implements Conversation {
     });
   }
 
-  /** A turn with `persona` in the thread of `send`, which held `stored` when the message was read. */
+  /**
+   * A turn in the thread of `send`, which held `stored` when the message was read: the one
+   * persona answers, or in a scene (several) each answers in turn, hearing what the ones
+   * before it said; the thread then records the message and every answer, each under its
+   * persona. When any fails, nothing is kept.
+   */
   private async turn(
-    persona: PersonaRecord,
+    personas: readonly PersonaRecord[],
     text: string,
     stored: readonly StoredTurn[],
     send: Send,
@@ -182,28 +195,23 @@ export class PersonaConversation implements Conversation {
     note?: string,
   ): Promise<Reply> {
     const { mind, uvm } = this.options;
+    const solo = personas.length === 1 ? { persona: personas[0]!.name } : {};
     const notes = [note, this.options.modelNote].flatMap((n) =>
       n === undefined ? [] : [{ kind: 'text' as const, text: `(${n})` }],
     );
     const failed = (why: string): Reply => ({
       status: 'error',
-      persona: persona.name,
+      ...solo,
       parts: [...notes, { kind: 'text', text: why }],
     });
     if (mind === undefined)
       return failed(
-        `${persona.name} cannot speak without a model. ${this.options.noModelReason ?? 'No model is loaded.'}`,
+        `${personas[0]!.name} cannot speak without a model. ${this.options.noModelReason ?? 'No model is loaded.'}`,
       );
-    let adapter: AdapterChoice;
-    try {
-      adapter = adapterFile(this.options.loraDir, persona, mind.servedAdapters);
-    } catch (error) {
-      return failed((error as Error).message);
-    }
     const key = threadKey(send);
     const userTurn: StoredTurn = {
       role: 'user',
-      persona: persona.name,
+      persona: personas.map((p) => p.name).join(' and '),
       who: caller.principal,
       text,
       at: new Date().toISOString(),
@@ -212,39 +220,60 @@ export class PersonaConversation implements Conversation {
     // turns, and the mind evaluates only what follows the part its sequence holds.
     const window = trimHistoryInSteps([...stored, userTurn], this.limits);
     const history = window.slice(0, -1).map((t): ChatTurn => ({ role: t.role, text: t.text }));
-    let reply: string;
-    try {
-      reply = await this.turns.run(
-        caller.principal,
-        () =>
-          mind.chat({
-            ...(adapter.kind === 'file'
-              ? { adapter: { path: adapter.path, scale: adapter.scale } }
-              : {}),
-            systemPrompt: persona.voice,
-            thread: key,
-            history,
-            text: window[window.length - 1]!.text,
-            ...(events.partial ? { onPartial: (soFar: string) => events.partial?.(soFar) } : {}),
-            ...(events.signal ? { signal: events.signal } : {}),
-          }),
-        events.signal,
-      );
-    } catch (error) {
-      if (events.signal?.aborted && !(error instanceof MindError))
-        return failed(`${persona.name} was cancelled before speaking; nothing was changed.`);
-      if (!(error instanceof MindError)) throw error;
-      return failed(`${persona.name} could not answer, and nothing was changed: ${error.message}`);
+    const answers: StoredTurn[] = [];
+    // A scene's answers are each labelled with who said it; a lone persona's, by the reply.
+    const said = (name: string, what: string) => ('persona' in solo ? what : `${name}: ${what}`);
+    for (const persona of personas) {
+      let adapter: AdapterChoice;
+      try {
+        adapter = adapterFile(this.options.loraDir, persona, mind.servedAdapters);
+      } catch (error) {
+        return failed((error as Error).message);
+      }
+      // In a scene each persona hears the others' answers so far, after the message.
+      const heard = answers.map((a) => `\n\n(${a.persona} said: ${a.text})`).join('');
+      const before = answers.map((a) => `${said(a.persona, a.text)}\n\n`).join('');
+      let reply: string;
+      try {
+        reply = await this.turns.run(
+          caller.principal,
+          () =>
+            mind.chat({
+              ...(adapter.kind === 'file'
+                ? { adapter: { path: adapter.path, scale: adapter.scale } }
+                : {}),
+              systemPrompt: persona.voice,
+              thread: key,
+              history,
+              text: window[window.length - 1]!.text + heard,
+              ...(events.partial
+                ? {
+                    onPartial: (soFar: string) =>
+                      events.partial?.(before + said(persona.name, soFar)),
+                  }
+                : {}),
+              ...(events.signal ? { signal: events.signal } : {}),
+            }),
+          events.signal,
+        );
+      } catch (error) {
+        if (events.signal?.aborted && !(error instanceof MindError))
+          return failed(`${persona.name} was cancelled before speaking; nothing was changed.`);
+        if (!(error instanceof MindError)) throw error;
+        return failed(
+          `${persona.name} could not answer, and nothing was changed: ${error.message}`,
+        );
+      }
+      answers.push({
+        role: 'assistant',
+        persona: persona.name,
+        who: persona.name,
+        text: reply,
+        at: new Date().toISOString(),
+      });
     }
-    const answer: StoredTurn = {
-      role: 'assistant',
-      persona: persona.name,
-      who: persona.name,
-      text: reply,
-      at: new Date().toISOString(),
-    };
     const { tx } = await uvm.asSystem(transactionInfo(caller, send.text), (t) => {
-      appendTurns(t, key, [userTurn, answer], this.limits, {
+      appendTurns(t, key, [userTurn, ...answers], this.limits, {
         principal: caller.principal,
         bounded: !caller.admin,
         maxThreads: this.options.maxThreadsPerUser ?? DEFAULT_QUOTAS.maxThreadsPerUser,
@@ -252,8 +281,11 @@ export class PersonaConversation implements Conversation {
     });
     return {
       status: 'ok',
-      persona: persona.name,
-      parts: [...notes, { kind: 'text', text: reply }],
+      ...solo,
+      parts: [
+        ...notes,
+        ...answers.map((a) => ({ kind: 'text' as const, text: said(a.persona, a.text) })),
+      ],
       ...(tx === undefined ? {} : { tx }),
     };
   }

@@ -10,12 +10,13 @@ const row = (example: string, meaning: string) => `  ${example.padEnd(36)}${mean
 
 const [first, second, third] = PERSONA_NAMES;
 
-/** Three lines of `help`'s TALK section, each indented two spaces. */
+/** Four lines of `help`'s TALK section, each indented two spaces. */
 export const PERSONA_HELP = [
   `  ${PERSONA_CODEX.map((p) => `${p.name} (${p.topics})`).join('  ')}`,
   row(
     `${first}, … · ${second.toLowerCase()}: … · @${third.toLowerCase()} …`,
     'talk to one persona by name',
   ),
+  row(`${first} and ${second}, …`, 'a scene: each answers in turn, hearing the others'),
   row(`${AUDITOR}, audit persistence`, `${AUDITOR} checks the image for lost writes`),
 ].join('\n');
