@@ -5,7 +5,7 @@
  * admins and owners and the channel's creator.
  */
 import type { Logger } from '../chat/front-end.ts';
-import type { SlackClient } from './context.ts';
+import type { webApi } from '@slack/bolt';
 import { withRateLimitRetry } from './rate-limit.ts';
 
 const MAX_CACHED = 1_000;
@@ -44,7 +44,7 @@ function lookupFailed(log: Logger, method: string, error: unknown): void {
 
 /** The user (users.info, cached); their id as the name, and no admin, when the lookup fails. */
 export async function slackPerson(
-  client: SlackClient,
+  client: webApi.WebClient,
   directory: SlackDirectory,
   userId: string,
   log: Logger,
@@ -66,7 +66,7 @@ export async function slackPerson(
 
 /** Whether `userId` administers `channel`: a workspace admin or owner, or its creator. */
 export async function administers(
-  client: SlackClient,
+  client: webApi.WebClient,
   directory: SlackDirectory,
   person: SlackPerson,
   userId: string,
