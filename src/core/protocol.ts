@@ -17,7 +17,30 @@ export interface Sender {
   readonly name: string;
   /** Whether this user is a configured admin. */
   readonly isAdmin: boolean;
+  /**
+   * Whether the platform says this user administers the place the message came from
+   * (Discord: Manage Channels or Manage Server there; Slack: a workspace admin or owner, or
+   * the channel's creator): such a user may bind a persona and a reply policy there.
+   */
+  readonly isPlaceAdmin?: boolean;
 }
+
+/**
+ * A place a message was said in, where a persona and a reply policy can be bound: a thread,
+ * a channel, or a Discord category. Ids are the platform's.
+ */
+export interface Place {
+  readonly kind: 'thread' | 'channel' | 'category';
+  readonly id: string;
+}
+
+/**
+ * How a message reached the bot, for the place's reply policy: `direct` (a DM, the
+ * console), `mention` (the bot was mentioned), `thread` (a thread the bot has answered in),
+ * `listen` (a channel the operator listens in: BATOS's listen-channel settings) or
+ * `overheard` (none of these: said in a channel the bot is in).
+ */
+export type Reach = 'direct' | 'mention' | 'thread' | 'listen' | 'overheard';
 
 /** One incoming message, as every front end describes it. */
 export interface Send {
@@ -33,13 +56,15 @@ export interface Send {
   readonly mentions: readonly string[];
   /** Whether the message came through the configured admin channel. */
   readonly adminChannel: boolean;
-  /**
-   * A direct message, which only its sender and the bot see (a DM); the console is direct
-   * whatever this says. `browse` answers its sign-in link only there.
-   */
-  readonly direct?: boolean;
   /** Platform message id, so the reply can quote it and history can name it. */
   readonly messageId?: string;
+  /** How the message reached the bot; absent counts as `direct` (the console). */
+  readonly reach?: Reach;
+  /**
+   * The places the message was said in, nearest first (the thread, its channel, the
+   * channel's category); none in a DM, where no binding applies.
+   */
+  readonly places?: readonly Place[];
 }
 
 /** One piece of a reply: prose, or a block of code that front ends render verbatim. */
@@ -56,6 +81,11 @@ export interface Reply {
   readonly persona?: string;
   /** The transaction this send committed, when it changed the image. */
   readonly tx?: number;
+  /**
+   * The message was not for the bot (the place's reply policy, see {@link Reach}): front
+   * ends post nothing.
+   */
+  readonly silent?: true;
 }
 
 /** Progress a front end may show while a send is being served. All optional. */
@@ -74,6 +104,11 @@ export interface ReplyEvents {
 /** The one thing a front end talks to. */
 export interface BotService {
   handle(send: Send, events?: ReplyEvents): Promise<Reply>;
+}
+
+/** Whether only the sender and the bot see `send` and its reply: a DM, or the console. */
+export function isDirect(send: Send): boolean {
+  return send.platform === 'console' || send.reach === 'direct';
 }
 
 export function textReply(

@@ -25,7 +25,6 @@ import { textReply, type Reply, type ReplyEvents, type Send } from '../core/prot
 import type { Argument } from '../core/uvm/parser.ts';
 import type { Uvm } from '../core/uvm/uvm.ts';
 import { transactionInfo } from '../core/uvm/delivery.ts';
-import type { Reading } from '../core/bot/message-kind.ts';
 import { adapterFile, type AdapterChoice } from './adapter-file.ts';
 import { runAudit, type AuditOptions } from './audit.ts';
 import { recordAudit } from './audit-record.ts';
@@ -35,7 +34,7 @@ import { DEFAULT_PERSONA } from './names.ts';
 import { readIntent } from './intent.ts';
 import { MemoryDesk, type MemoryOptions } from './memory/desk.ts';
 import { AUDIT_PRIMITIVE } from './primitives.ts';
-import type { PersonaRecord } from './records.ts';
+import { personaNamed, readPersonas, type PersonaRecord } from './records.ts';
 import { routeText } from './route.ts';
 import { appendTurns, readThread, threadKey, type StoredTurn } from './threads.ts';
 
@@ -89,7 +88,9 @@ export class PersonaConversation implements Conversation {
     };
   }
 
-  read(tx: Transaction, send: Send, caller: Caller, reading: Reading): PersonaPlan | undefined {
+  read(
+    ...[tx, send, caller, reading, room]: Parameters<Conversation['read']>
+  ): PersonaPlan | undefined {
     const intent = readIntent(tx, send.text, reading);
     const sendTo = (p: PersonaRecord, selector: string, args: readonly Argument[]): SendLine => ({
       kind: 'send',
@@ -116,13 +117,28 @@ export class PersonaConversation implements Conversation {
         const stored = readThread(tx, threadKey(send));
         return {
           kind: 'answer',
-          answer: (events) => this.turn(intent.persona, intent.text, stored, send, caller, events),
+          answer: (events) =>
+            this.turn([intent.persona], intent.text, stored, send, caller, events),
+        };
+      }
+      case 'scene': {
+        const stored = readThread(tx, threadKey(send));
+        return {
+          kind: 'answer',
+          answer: (events) => this.turn(intent.personas, intent.text, stored, send, caller, events),
         };
       }
       case 'unaddressed': {
         const memory = this.memory.read(tx, send.text, send, caller);
         if (memory !== undefined) return memory;
         const stored = readThread(tx, threadKey(send));
+        // A persona bound to the place answers what names none there; elsewhere the router.
+        const bound = intent.personas.find((p) => p.name === room.persona?.name);
+        if (bound !== undefined)
+          return {
+            kind: 'answer',
+            answer: (events) => this.turn([bound], send.text.trim(), stored, send, caller, events),
+          };
         return {
           kind: 'answer',
           answer: async (events) => {
@@ -134,11 +150,15 @@ export class PersonaConversation implements Conversation {
             );
             // The note goes in the reply, where every front end shows it once; not as a status too.
             const text = send.text.trim();
-            return this.turn(routed.persona, text, stored, send, caller, events, routed.note);
+            return this.turn([routed.persona], text, stored, send, caller, events, routed.note);
           },
         };
       }
     }
+  }
+
+  personaNamed(tx: Transaction, word: string): string | undefined {
+    return personaNamed(readPersonas(tx), word);
   }
 
   /**
@@ -165,9 +185,14 @@ export class PersonaConversation implements Conversation {
     });
   }
 
-  /** A turn with `persona` in the thread of `send`, which held `stored` when the message was read. */
+  /**
+   * A turn in the thread of `send`, which held `stored` when the message was read: the one
+   * persona answers, or in a scene (several) each answers in turn, hearing what the ones
+   * before it said; the thread then records the message and every answer, each under its
+   * persona. When any fails, nothing is kept.
+   */
   private async turn(
-    persona: PersonaRecord,
+    personas: readonly PersonaRecord[],
     text: string,
     stored: readonly StoredTurn[],
     send: Send,
@@ -176,28 +201,23 @@ export class PersonaConversation implements Conversation {
     note?: string,
   ): Promise<Reply> {
     const { mind, uvm } = this.options;
+    const solo = personas.length === 1 ? { persona: personas[0]!.name } : {};
     const notes = [note, this.options.modelNote].flatMap((n) =>
       n === undefined ? [] : [{ kind: 'text' as const, text: `(${n})` }],
     );
     const failed = (why: string): Reply => ({
       status: 'error',
-      persona: persona.name,
+      ...solo,
       parts: [...notes, { kind: 'text', text: why }],
     });
     if (mind === undefined)
       return failed(
-        `${persona.name} cannot speak without a model. ${this.options.noModelReason ?? 'No model is loaded.'}`,
+        `${personas[0]!.name} cannot speak without a model. ${this.options.noModelReason ?? 'No model is loaded.'}`,
       );
-    let adapter: AdapterChoice;
-    try {
-      adapter = adapterFile(this.options.loraDir, persona, mind.servedAdapters);
-    } catch (error) {
-      return failed((error as Error).message);
-    }
     const key = threadKey(send);
     const userTurn: StoredTurn = {
       role: 'user',
-      persona: persona.name,
+      persona: personas.map((p) => p.name).join(' and '),
       who: caller.principal,
       text,
       at: new Date().toISOString(),
@@ -209,51 +229,72 @@ export class PersonaConversation implements Conversation {
     // What the window left behind may still be recalled, with the person's memories.
     const older = stored.slice(0, stored.length + 1 - window.length);
     const recalled = await this.memory.recall(caller, window[window.length - 1]!.text, older);
-    let reply: string;
-    try {
-      reply = await this.turns.run(
-        caller.principal,
-        () =>
-          mind.chat({
-            ...(adapter.kind === 'file'
-              ? { adapter: { path: adapter.path, scale: adapter.scale } }
-              : {}),
-            systemPrompt: persona.voice,
-            thread: key,
-            history,
-            text: recalled.text,
-            ...(events.partial ? { onPartial: (soFar: string) => events.partial?.(soFar) } : {}),
-            ...(events.signal ? { signal: events.signal } : {}),
-          }),
-        events.signal,
-      );
-    } catch (error) {
-      if (events.signal?.aborted && !(error instanceof MindError))
-        return failed(`${persona.name} was cancelled before speaking; nothing was changed.`);
-      if (!(error instanceof MindError)) throw error;
-      return failed(`${persona.name} could not answer, and nothing was changed: ${error.message}`);
+    const answers: StoredTurn[] = [];
+    // A scene's answers are each labelled with who said it; a lone persona's, by the reply.
+    const said = (name: string, what: string) => ('persona' in solo ? what : `${name}: ${what}`);
+    for (const persona of personas) {
+      let adapter: AdapterChoice;
+      try {
+        adapter = adapterFile(this.options.loraDir, persona, mind.servedAdapters);
+      } catch (error) {
+        return failed((error as Error).message);
+      }
+      // In a scene each persona hears the others' answers so far, after the message.
+      const heard = answers.map((a) => `\n\n(${a.persona} said: ${a.text})`).join('');
+      const before = answers.map((a) => `${said(a.persona, a.text)}\n\n`).join('');
+      let reply: string;
+      try {
+        reply = await this.turns.run(
+          caller.principal,
+          () =>
+            mind.chat({
+              ...(adapter.kind === 'file'
+                ? { adapter: { path: adapter.path, scale: adapter.scale } }
+                : {}),
+              systemPrompt: persona.voice,
+              thread: key,
+              history,
+              text: recalled.text + heard,
+              ...(events.partial
+                ? {
+                    onPartial: (soFar: string) =>
+                      events.partial?.(before + said(persona.name, soFar)),
+                  }
+                : {}),
+              ...(events.signal ? { signal: events.signal } : {}),
+            }),
+          events.signal,
+        );
+      } catch (error) {
+        if (events.signal?.aborted && !(error instanceof MindError))
+          return failed(`${persona.name} was cancelled before speaking; nothing was changed.`);
+        if (!(error instanceof MindError)) throw error;
+        return failed(
+          `${persona.name} could not answer, and nothing was changed: ${error.message}`,
+        );
+      }
+      answers.push({
+        role: 'assistant',
+        persona: persona.name,
+        who: persona.name,
+        text: reply,
+        at: new Date().toISOString(),
+      });
     }
-    const answer: StoredTurn = {
-      role: 'assistant',
-      persona: persona.name,
-      who: persona.name,
-      text: reply,
-      at: new Date().toISOString(),
-    };
     const { tx } = await uvm.asSystem(transactionInfo(caller, send.text), (t) => {
-      appendTurns(t, key, [userTurn, answer], this.limits, {
+      appendTurns(t, key, [userTurn, ...answers], this.limits, {
         principal: caller.principal,
         bounded: !caller.admin,
         maxThreads: this.options.maxThreadsPerUser ?? DEFAULT_QUOTAS.maxThreadsPerUser,
       });
     });
-    const noticed = await this.memory.notice(mind, caller, send, persona.name, text);
+    const noticed = await this.memory.notice(mind, caller, send, personas[0]!.name, text);
     return {
       status: 'ok',
-      persona: persona.name,
+      ...solo,
       parts: [
         ...notes,
-        { kind: 'text', text: reply },
+        ...answers.map((a) => ({ kind: 'text' as const, text: said(a.persona, a.text) })),
         ...(noticed === undefined ? [] : [{ kind: 'text' as const, text: `(${noticed})` }]),
       ],
       ...(tx === undefined ? {} : { tx }),

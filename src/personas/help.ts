@@ -17,6 +17,7 @@ export const PERSONA_HELP = [
     `${first}, … · ${second.toLowerCase()}: … · @${third.toLowerCase()} …`,
     'talk to one persona by name',
   ),
+  row(`${first} and ${second}, …`, 'a scene: each answers in turn, hearing the others'),
   row(`${AUDITOR}, audit persistence`, `${AUDITOR} checks the image for lost writes`),
   row('remember that … · forget 2', 'your memory: what do you remember about me?'),
 ].join('\n');

@@ -6,6 +6,8 @@
  *   to the persona;
  * - addressed, asking for an audit (`ALFRED, audit persistence`): the audit;
  * - addressed otherwise: a conversation turn with that persona;
+ * - addressed to several (`ROBIN and BRICK, …`, see `scene.ts`): a scene, where each answers
+ *   in turn;
  * - addressed to nobody, and conversation by the bot's rule (`core/bot/message-kind.ts`:
  *   `hi`, `hello there`, `what can you do?`): routed to a persona;
  * - anything else is left to the bot as a send or command.
@@ -16,6 +18,7 @@ import { lookup } from '../core/model/lookup.ts';
 import type { Oid } from '../core/model/value.ts';
 import { parseLine, type Argument, type ParsedLine } from '../core/uvm/parser.ts';
 import { parseAddressing } from './addressing.ts';
+import { parseScene } from './scene.ts';
 import { AUDIT_PRIMITIVE } from './primitives.ts';
 import { readPersonas, type PersonaRecord } from './records.ts';
 
@@ -28,6 +31,11 @@ export type Intent =
     }
   | { readonly kind: 'audit'; readonly persona: PersonaRecord; readonly collect: boolean }
   | { readonly kind: 'turn'; readonly persona: PersonaRecord; readonly text: string }
+  | {
+      readonly kind: 'scene';
+      readonly personas: readonly PersonaRecord[];
+      readonly text: string;
+    }
   | { readonly kind: 'unaddressed'; readonly personas: readonly PersonaRecord[] }
   | { readonly kind: 'none' };
 
@@ -38,6 +46,13 @@ const AUDIT_REQUEST = /^(?:please\s+)?(?:(?:run|do|perform)\s+)?(?:an?\s+|the\s+
 export function readIntent(tx: Transaction, text: string, reading: Reading): Intent {
   const personas = readPersonas(tx);
   if (personas.length === 0) return { kind: 'none' };
+  const scene = parseScene(text, personas);
+  if (scene !== undefined)
+    return {
+      kind: 'scene',
+      personas: scene.personas.map((name) => personas.find((p) => p.name === name)!),
+      text: scene.rest === '' ? text.trim() : scene.rest,
+    };
   const addressed = parseAddressing(text, personas);
   if (addressed === undefined)
     return reading.kind === 'conversation' ? { kind: 'unaddressed', personas } : { kind: 'none' };

@@ -117,3 +117,9 @@ function personaAt(tx: Transaction, oid: Oid, prototype: Oid): PersonaRecord | u
 function text(value: Value | undefined): string {
   return typeof value === 'string' ? value : '';
 }
+
+/** The name of the persona among `personas` that `word` names (its name or an alias, any case). */
+export function personaNamed(personas: readonly PersonaRecord[], word: string): string | undefined {
+  const lower = word.toLowerCase();
+  return personas.find((p) => [p.name, ...p.aliases].some((n) => n.toLowerCase() === lower))?.name;
+}

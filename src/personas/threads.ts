@@ -13,15 +13,16 @@
  * threads (BATOS_MAX_THREADS_PER_USER), counted in the holder's `starts` buckets.
  */
 import type { Transaction } from '../core/image/index.ts';
-import { isRef, ref, type Oid, type Value } from '../core/model/value.ts';
+import { ref, type Oid, type Value } from '../core/model/value.ts';
 import { accessOf, READERS_SLOT } from '../core/model/object-access.ts';
 import { principalKey } from '../core/access/principal.ts';
 import { quotaExceeded } from '../core/access/quotas.ts';
 import { createHash } from 'node:crypto';
 import {
+  ensureSystemChild,
   ensureSystemObject,
-  isSystemPrivate,
   privateSystemSlots,
+  systemChild,
   systemObject,
 } from '../core/uvm/system-objects.ts';
 import { isIdentifier } from '../core/uvm/parser.ts';
@@ -88,30 +89,14 @@ function bucketOf(prefix: 'b' | 's', text: string): string {
   return `${prefix}_${createHash('sha256').update(text).digest('hex').slice(0, 2)}`;
 }
 
-/** A system-private object the system found: only one that is still the system's counts. */
-function trustedRef(tx: Transaction, holder: Oid | undefined, slot: string): Oid | undefined {
-  const found = holder === undefined ? undefined : tx.getSlot(holder, slot);
-  if (found?.kind !== 'value' || !isRef(found.value) || !tx.exists(found.value.$ref))
-    return undefined;
-  return isSystemPrivate(tx, found.value.$ref) ? found.value.$ref : undefined;
-}
-
 /** The object that keeps the thread `key`, if it has begun. */
 export function threadObject(tx: Transaction, key: string): Oid | undefined {
   const holder = systemObject(tx, CONVERSATIONS_SLOT);
   // Threads kept before buckets sit on the holder itself.
   return (
-    trustedRef(tx, trustedRef(tx, holder, bucketOf('b', key)), key) ?? trustedRef(tx, holder, key)
+    systemChild(tx, systemChild(tx, holder, bucketOf('b', key)), key) ??
+    systemChild(tx, holder, key)
   );
-}
-
-/** A system-private child of `holder` in `slot`, made when missing. */
-function childOf(tx: Transaction, holder: Oid, slot: string): Oid {
-  const found = trustedRef(tx, holder, slot);
-  if (found !== undefined) return found;
-  const child = tx.create(privateSystemSlots());
-  tx.setSlot(holder, slot, { kind: 'value', value: ref(child) });
-  return child;
 }
 
 function createThread(
@@ -121,7 +106,7 @@ function createThread(
 ): Oid {
   const holder = ensureSystemObject(tx, CONVERSATIONS_SLOT);
   if (starter.bounded) {
-    const counts = childOf(tx, holder, bucketOf('s', starter.principal));
+    const counts = ensureSystemChild(tx, holder, bucketOf('s', starter.principal));
     const slot = principalKey(starter.principal);
     const current = tx.getSlot(counts, slot);
     const started =
@@ -133,7 +118,10 @@ function createThread(
     tx.setSlot(counts, slot, { kind: 'value', value: started + 1 });
   }
   const thread = tx.create([...privateSystemSlots(), [READERS_SLOT, { kind: 'value', value: [] }]]);
-  tx.setSlot(childOf(tx, holder, bucketOf('b', key)), key, { kind: 'value', value: ref(thread) });
+  tx.setSlot(ensureSystemChild(tx, holder, bucketOf('b', key)), key, {
+    kind: 'value',
+    value: ref(thread),
+  });
   return thread;
 }
 

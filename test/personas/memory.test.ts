@@ -145,6 +145,24 @@ describe('memory a person owns', () => {
     expect(await core.text('what do you remember about me?', ann)).toContain('4711');
   });
 
+  it('lists memories only where nobody else reads the reply: in a channel it says how many', async () => {
+    const core = await memoryCore();
+    const dee = (reach: Send['reach']): Partial<Send> => ({
+      platform: 'slack',
+      sender: { id: 'U_DEE', name: 'dee', isAdmin: false },
+      channel: reach === 'direct' ? 'D_DEE' : 'C_TEAM',
+      adminChannel: false,
+      reach,
+    });
+    await core.ok('remember that my locker code is 4711', dee('mention'));
+    const inChannel = await core.text('what do you remember about me?', dee('mention'));
+    expect(inChannel).toMatch(/^I remember 1 thing about you\. .*direct message/u);
+    expect(inChannel).not.toContain('4711');
+    expect(await core.text('what do you remember about me?', dee('direct'))).toContain(
+      '1. my locker code is 4711',
+    );
+  });
+
   it('keeps at most the retention setting: the oldest go, and the notice says which', async () => {
     const core = await memoryCore({ keep: 2 });
     await core.ok('remember that I was born in Lisbon', cat);

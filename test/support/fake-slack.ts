@@ -17,6 +17,7 @@ export const SLACK_IDS = {
   alice: 'UALICE01',
   bob: 'UBOB0001',
   eve: 'UEVE0001',
+  carol: 'UCAROL01',
   channel: 'CGENERAL',
   listenChannel: 'CLISTEN1',
   adminChannel: 'CADMIN01',
@@ -119,6 +120,10 @@ export class FakeSlack extends LocalServer {
   readonly #rateLimited = new Map<string, number>();
   /** Tokens every Web API call answers `invalid_auth`, as Slack does for a wrong token. */
   readonly rejectedTokens = new Set<string>();
+  /** Users `users.info` calls workspace admins. */
+  readonly workspaceAdmins = new Set<string>();
+  /** Each channel's creator, as `conversations.info` tells it. */
+  readonly creators = new Map<string, string>();
 
   static async start(): Promise<FakeSlack> {
     const fake = new FakeSlack();
@@ -246,7 +251,20 @@ export class FakeSlack extends LocalServer {
       case 'users.info': {
         const id = String(args.user);
         const name = id.slice(1, -2).toLowerCase();
-        return { ok: true, user: { id, name, real_name: name, profile: { display_name: name } } };
+        return {
+          ok: true,
+          user: {
+            id,
+            name,
+            real_name: name,
+            profile: { display_name: name },
+            is_admin: this.workspaceAdmins.has(id),
+          },
+        };
+      }
+      case 'conversations.info': {
+        const id = String(args.channel);
+        return { ok: true, channel: { id, creator: this.creators.get(id) } };
       }
       case 'chat.postMessage': {
         const ts = this.ts();

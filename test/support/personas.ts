@@ -81,6 +81,7 @@ export async function openPersonaCore(
   const late: { primitives?: PrimitiveTable; conversation?: PersonaConversation } = {};
   const hook: Conversation = {
     read: (...args) => late.conversation!.read(...args),
+    personaNamed: (...args) => late.conversation!.personaNamed(...args),
   };
   const core = await openTestCore({
     ...(options.imagePath ? { imagePath: options.imagePath } : {}),

@@ -23,14 +23,23 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Echoes `text` back as `echo: <text>`, except:
+ * a message merely overheard (`reach`) → silence, as the core's default reply policy;
  * `long` → {@link LONG_TEXT} plus a code part of {@link LONG_CODE};
  * `stream` or `ROBIN, …` → a status, then one partial every `streamStepMs` ({@link STREAM_WORDS}).
  */
 export class TestBot implements BotService {
+  /** The sends it answered. */
   readonly sends: Send[] = [];
+  /** The sends it left alone, as overheard. */
+  readonly overheard: Send[] = [];
   streamStepMs = 200;
 
   async handle(send: Send, events: ReplyEvents = {}): Promise<Reply> {
+    // The core's default reply policy: what reached the bot only by being said near it is left alone.
+    if (send.reach === 'overheard') {
+      this.overheard.push(send);
+      return { status: 'ok', parts: [], silent: true };
+    }
     this.sends.push(send);
     if (send.text === 'long') {
       return {

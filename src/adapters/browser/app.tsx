@@ -60,7 +60,7 @@ function sendOf(viewer: Viewer, text: string): Send {
     text,
     mentions: [],
     adminChannel: false,
-    direct: true,
+    reach: 'direct',
   };
 }
 

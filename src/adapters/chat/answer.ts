@@ -32,14 +32,15 @@ const FAILED = textReply('error', 'Sorry, something went wrong while answering t
 /**
  * Sends `send` to the bot and writes the reply to `target`: a typing indicator (or the status
  * line) while the core works, a message edited in place as a persona reply streams in, and
- * finally the full reply, split into as many messages as it needs.
+ * finally the full reply, split into as many messages as it needs. Returns whether it
+ * answered: a silent reply (the place's reply policy leaves the message alone) posts nothing.
  */
 export async function answer<M>(
   bot: BotService,
   send: Send,
   target: ReplyTarget<M>,
   log: Logger,
-): Promise<void> {
+): Promise<boolean> {
   let streamed: M | undefined;
   let streaming = false;
   const warn = (what: string) => (error: unknown) =>
@@ -85,6 +86,7 @@ export async function answer<M>(
     await show.close();
   }
 
+  if (reply.silent === true) return false;
   const chunks = chunkMarkdown(target.render(reply), target.maxLength);
   let next = 0;
   if (streamed !== undefined && target.edit !== undefined) {
@@ -92,4 +94,5 @@ export async function answer<M>(
     next = 1;
   }
   for (; next < chunks.length; next++) await target.post(chunks[next]!);
+  return true;
 }

@@ -5,6 +5,7 @@ import type { ConversationThreads } from '../chat/conversation-threads.ts';
 import type { Logger } from '../chat/front-end.ts';
 import type { AccessPolicy } from '../chat/permissions.ts';
 import type { CallBudget } from './call-budget.ts';
+import type { SlackDirectory } from './people.ts';
 
 /** The running front end's state, as its handlers see it. */
 export interface SlackContext {
@@ -14,8 +15,8 @@ export interface SlackContext {
   readonly listenChannels: ReadonlySet<string>;
   /** The image's ledger: which messages some BAT OS process has already claimed. */
   readonly ledger: FrontEndLedger;
-  /** Display names by user id. */
-  readonly names: Map<string, string>;
+  /** People (display names, workspace admins) and channel creators, looked up once. */
+  readonly directory: SlackDirectory;
   /** chat.update calls left this minute, shared by every streamed reply. */
   readonly updates: CallBudget;
   /**

@@ -6,7 +6,7 @@ import type { ReplyTarget } from '../chat/answer.ts';
 import { checkAccess, NOT_ALLOWED_TEXT } from '../chat/permissions.ts';
 import type { SlackClient, SlackContext } from './context.ts';
 import { escapeSlack, renderSlack, SLACK_EDIT_INTERVAL_MS, SLACK_MAX_LENGTH } from './render.ts';
-import { senderName } from './sender-name.ts';
+import { slackPerson } from './people.ts';
 
 /** The slash command's name, as the manifest declares it. */
 export const SLASH_COMMAND = '/batos';
@@ -42,7 +42,7 @@ export async function onCommand(
     platform: 'slack',
     sender: {
       id: command.user_id,
-      name: await senderName(client, ctx.names, command.user_id, ctx.log),
+      name: (await slackPerson(client, ctx.directory, command.user_id, ctx.log)).name,
       isAdmin: access.isAdmin,
     },
     channel: command.channel_id,

@@ -1,12 +1,12 @@
 /** A Slack message or app mention in, a threaded reply out. */
-import type { Send } from '../../core/protocol.ts';
+import type { Reach, Send } from '../../core/protocol.ts';
 import { answer } from '../chat/answer.ts';
 import type { ReplyTarget } from '../chat/answer.ts';
 import { checkAccess, NOT_ALLOWED_TEXT } from '../chat/permissions.ts';
 import type { SlackClient, SlackContext } from './context.ts';
 import { withRateLimitRetry } from './rate-limit.ts';
 import { escapeSlack, renderSlack, SLACK_EDIT_INTERVAL_MS, SLACK_MAX_LENGTH } from './render.ts';
-import { senderName } from './sender-name.ts';
+import { administers, slackPerson } from './people.ts';
 
 /** The fields of a `message` or `app_mention` event this front end reads. */
 export interface SlackMessageEvent {
@@ -39,6 +39,9 @@ const USER_MENTION = /<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g;
  * channel the bot is in (two event ids, one message), and repeats a delivery it thinks
  * failed, to any replica: each message is answered once, by the process that first claims
  * its channel+ts in the image's ledger. Only people the access rules let in are claimed.
+ * Whether the bot answers a message nobody addressed to it is the place's reply policy, kept
+ * in the image: the message goes to the bot with how it reached it (`reach`) and where it
+ * was said (`places`), and a silent reply posts nothing.
  */
 export async function onMessage(ctx: SlackContext, delivery: Delivery): Promise<void> {
   const { event, botUserId, client } = delivery;
@@ -48,13 +51,17 @@ export async function onMessage(ctx: SlackContext, delivery: Delivery): Promise<
   const dm = event.channel_type === 'im' || event.channel.startsWith('D');
   const mentioned =
     event.type === 'app_mention' || (botUserId !== undefined && text.includes(`<@${botUserId}`));
-  const addressed =
-    dm ||
-    mentioned ||
-    (event.thread_ts !== undefined &&
-      (await ctx.conversationThreads.has(`${event.channel}:${event.thread_ts}`)));
-  const listening = !dm && ctx.listenChannels.has(event.channel);
-  if (!addressed && !listening) return;
+  const inThread = event.thread_ts !== undefined;
+  const reach: Reach = dm
+    ? 'direct'
+    : mentioned
+      ? 'mention'
+      : inThread && (await ctx.conversationThreads.has(`${event.channel}:${event.thread_ts}`))
+        ? 'thread'
+        : ctx.listenChannels.has(event.channel)
+          ? 'listen'
+          : 'overheard';
+  const addressed = reach === 'direct' || reach === 'mention' || reach === 'thread';
 
   // A top-level channel message starts a thread; a top-level DM is answered in the DM.
   const thread = event.thread_ts ?? (dm ? undefined : event.ts);
@@ -84,12 +91,16 @@ export async function onMessage(ctx: SlackContext, delivery: Delivery): Promise<
   const mentions = [...text.matchAll(USER_MENTION)]
     .map((m) => m[1]!)
     .filter((id) => id !== botUserId);
+  const person = await slackPerson(client, ctx.directory, event.user, ctx.log);
+  const placeAdmin =
+    !dm && (await administers(client, ctx.directory, person, event.user, event.channel, ctx.log));
   const send: Send = {
     platform: 'slack',
     sender: {
       id: event.user,
-      name: await senderName(client, ctx.names, event.user, ctx.log),
+      name: person.name,
       isAdmin: access.isAdmin,
+      ...(placeAdmin ? { isPlaceAdmin: true } : {}),
     },
     channel: event.channel,
     thread,
@@ -99,11 +110,20 @@ export async function onMessage(ctx: SlackContext, delivery: Delivery): Promise<
         : text.replace(new RegExp(`<@${botUserId}(?:\\|[^>]*)?>`, 'g'), '').trim(),
     mentions: [...new Set(mentions)],
     adminChannel: access.adminChannel,
-    direct: dm,
     messageId: event.ts,
+    reach,
+    places: dm
+      ? []
+      : [
+          ...(inThread
+            ? [{ kind: 'thread' as const, id: `${event.channel}:${event.thread_ts}` }]
+            : []),
+          { kind: 'channel' as const, id: event.channel },
+        ],
   };
-  if (thread !== undefined) await ctx.conversationThreads.remember(`${event.channel}:${thread}`);
-  await answer(ctx.bot, send, target, ctx.log);
+  const answered = await answer(ctx.bot, send, target, ctx.log);
+  if (answered && thread !== undefined)
+    await ctx.conversationThreads.remember(`${event.channel}:${thread}`);
 }
 
 /** Posts into `thread` (or the channel), editing with chat.update, backing off on 429. */

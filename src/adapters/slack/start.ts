@@ -23,6 +23,7 @@ import { CallBudget } from './call-budget.ts';
 import { refuseFutureTimestamps } from './future-timestamps.ts';
 import { onCommand, SLASH_COMMAND } from './on-command.ts';
 import { onMessage } from './on-message.ts';
+import { slackDirectory } from './people.ts';
 import type { SlackMessageEvent } from './on-message.ts';
 import { renderSlack, SLACK_MAX_LENGTH } from './render.ts';
 
@@ -158,7 +159,7 @@ export async function startSlack(
     access: config.access,
     listenChannels: config.listenChannels,
     ledger,
-    names: new Map(),
+    directory: slackDirectory(),
     updates: new CallBudget(UPDATES_PER_MINUTE, 60_000),
     conversationThreads: new ConversationThreads(ledger, 'slack'),
   };

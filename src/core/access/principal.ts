@@ -37,4 +37,6 @@ export interface Caller {
   readonly thread?: string;
   /** Whether it came through the configured admin channel. */
   readonly adminChannel: boolean;
+  /** Whether the platform says the caller administers the place the message came from. */
+  readonly placeAdmin?: boolean;
 }

@@ -8,6 +8,7 @@ import { ImageError, SendError } from '../errors.ts';
 import type { Transaction } from '../image/index.ts';
 import type { Logger } from '../log.ts';
 import {
+  isDirect,
   textReply,
   type BotService,
   type Reply,
@@ -31,8 +32,14 @@ import type { Uvm } from '../uvm/uvm.ts';
 import type { HistoryQuery } from '../uvm/commands.ts';
 import { callerOf, type Roles } from './caller.ts';
 import { helpText } from './help.ts';
+import { roomCommand } from './room-commands.ts';
+import { roomHelp } from './room-help.ts';
+import { answers, readRoom, type Room } from '../uvm/rooms.ts';
 import { imageNameView, readMessage, type Reading } from './message-kind.ts';
 import { RateLimiter, type RateLimit } from './rate-limit.ts';
+
+/** The answer to a message the place's reply policy leaves alone: nothing is posted. */
+const SILENT: Reply = { status: 'ok', parts: [], silent: true };
 
 /** A send as the bot performs it: a parsed send line. */
 export type SendLine = Extract<ParsedLine, { kind: 'send' }>;
@@ -59,11 +66,19 @@ export type PersonaPlan =
 export interface Conversation {
   /**
    * Decides, within the bot's one read of the message (`tx`, read as `reading`; see
-   * `message-kind.ts`), whether `send` is for a persona and what is to be done: reads all it
-   * needs now, so nothing reads the image again before the work starts. Undefined leaves the
-   * message to the bot as a send or command.
+   * `message-kind.ts`; said in `room`, see `core/uvm/rooms.ts`), whether `send` is for a
+   * persona and what is to be done: reads all it needs now, so nothing reads the image again
+   * before the work starts. Undefined leaves the message to the bot as a send or command.
    */
-  read(tx: Transaction, send: Send, caller: Caller, reading: Reading): PersonaPlan | undefined;
+  read(
+    tx: Transaction,
+    send: Send,
+    caller: Caller,
+    reading: Reading,
+    room: Room,
+  ): PersonaPlan | undefined;
+  /** The persona `word` names (a name or an alias, any case), as `bind` takes it. */
+  personaNamed?(tx: Transaction, word: string): string | undefined;
 }
 
 /** Signs people in to the image browser (`src/adapters/browser`), handed in by `start.ts`. */
@@ -104,19 +119,34 @@ export class Bot implements BotService {
   }
 
   async handle(send: Send, events: ReplyEvents = {}): Promise<Reply> {
-    const throttled = this.throttled(send);
-    if (throttled !== undefined) return throttled;
     const caller = callerOf(send, this.options.roles);
     try {
       const limits = this.options.parserLimits ?? DEFAULT_PARSER_LIMITS;
-      // One read decides everything: what the message is, and what the personas make of it.
-      const { reading, plan } = await this.options.uvm.readCommitted((tx) => {
+      // One read decides everything: whether the place's policy has the bot answer, what the
+      // message is, and what the personas make of it.
+      const read = await this.options.uvm.readCommitted((tx) => {
+        const room = readRoom(tx, send.platform, send.places ?? []);
+        if (!answers(room, send.reach)) return undefined;
         const reading = readMessage(send.text, limits, imageNameView(tx, caller.principal));
-        return { reading, plan: this.options.conversation?.read(tx, send, caller, reading) };
+        const plan = this.options.conversation?.read(tx, send, caller, reading, room);
+        return { room, reading, plan };
       });
+      if (read === undefined) return SILENT;
+      // The console is the operator at the machine; only chat users are limited, and only
+      // for what the bot answers.
+      const allowed =
+        send.platform === 'console'
+          ? undefined
+          : this.limiter?.take(`${send.platform}:${send.sender.id}`);
+      if (allowed && !allowed.ok)
+        return textReply(
+          'refused',
+          `Easy there — you're sending faster than I can keep up. Try again in ${allowed.retryAfterSeconds}s.`,
+        );
+      const { room, reading, plan } = read;
       if (plan?.kind === 'answer') return await plan.answer(events);
       if (plan?.kind === 'send')
-        return await this.perform(plan.line, send, caller, events, plan.persona);
+        return await this.perform(plan.line, send, caller, events, room, plan.persona);
       if (reading.meant !== undefined)
         throw new SendError(
           'parse',
@@ -128,7 +158,7 @@ export class Bot implements BotService {
           'That reads as conversation, and no persona is here to answer it; nothing was changed. A send names its object: `genesis <selector>`. Try `help`.',
         );
       if (reading.parsed instanceof SendError) throw reading.parsed;
-      return await this.perform(reading.parsed, send, caller, events);
+      return await this.perform(reading.parsed, send, caller, events, room);
     } catch (error) {
       return this.failure(error, send);
     }
@@ -180,6 +210,7 @@ export class Bot implements BotService {
     send: Send,
     caller: Caller,
     events: ReplyEvents,
+    room: Room,
     persona?: string,
   ): Promise<Reply> {
     const { uvm } = this.options;
@@ -212,8 +243,24 @@ export class Bot implements BotService {
       case 'help':
         return {
           status: 'ok',
-          parts: [{ kind: 'code', code: helpText(this.options.personaHelp) }],
+          parts: [
+            {
+              kind: 'code',
+              code: helpText(this.options.personaHelp, roomHelp(send.places ?? [], room)),
+            },
+          ],
         };
+      case 'bind':
+      case 'unbind':
+      case 'reply': {
+        const hook = this.options.conversation;
+        return roomCommand(parsed.command, words, {
+          uvm,
+          send,
+          caller,
+          ...(hook?.personaNamed ? { personaNamed: hook.personaNamed.bind(hook) } : {}),
+        });
+      }
       case 'history':
         return {
           status: 'ok',
@@ -308,7 +355,7 @@ export class Bot implements BotService {
       '`browse` answers a sign-in link (in a DM), `browse logout` ends your browser sessions, `browse logout <person>` (admins) ends theirs.';
     const [word, who, ...extra] = words;
     if (word === undefined) {
-      if (send.platform !== 'console' && send.direct !== true)
+      if (!isDirect(send))
         throw new SendError(
           'not-allowed',
           'Ask for a browser link in a direct message to me: the link signs in as you, so anyone who saw it here could use it. Nothing was done.',

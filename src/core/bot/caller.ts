@@ -24,5 +24,6 @@ export function callerOf(send: Send, roles: Roles = {}): Caller {
     channel: send.channel,
     ...(send.thread === undefined ? {} : { thread: send.thread }),
     adminChannel: send.adminChannel,
+    ...(send.sender.isPlaceAdmin === true ? { placeAdmin: true } : {}),
   };
 }

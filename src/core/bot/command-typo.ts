@@ -14,7 +14,8 @@ import { COMMANDS, isIdentifier, type CommandName } from '../uvm/parser.ts';
 const WORDS = new Set(
   `heap held hell helm hemp kelp whelp yelp unto historic collet connect correct sender sends
   enders fenders genders lenders menders renders tenders vendors spenders sunders cinders
-  binders finders winders wanders implements implementers brows browsed`.split(/\s+/u),
+  binders finders winders wanders implements implementers brows browsed find kind mind wind bend band bond bird bins
+  blind unkind unwind rely replay`.split(/\s+/u),
 );
 
 /** What the rule needs of the image: whether a word names an object. */
@@ -49,6 +50,10 @@ function takesArguments(command: CommandName, words: readonly string[], image: T
       return word === '--dry-run';
     case 'browse':
       return word.toLowerCase() === 'logout';
+    case 'bind':
+    case 'unbind':
+    case 'reply':
+      return false;
   }
 }
 

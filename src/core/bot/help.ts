@@ -6,11 +6,12 @@ const NO_PERSONAS = '  (no persona is here to answer: conversation needs the per
  * personas, sends, commands, and who may do what. The rule that tells a send from
  * conversation is `message-kind.ts`; the examples here follow it. `personas` is the personas'
  * own lines (src/personas/help.ts, handed in by the composition root: the core knows no
- * personas); without them the TALK section says no persona is here.
+ * personas); without them the TALK section says no persona is here. `here` is what holds
+ * where `help` was asked (`room-help.ts`), shown first.
  */
-export function helpText(personas = NO_PERSONAS): string {
+export function helpText(personas = NO_PERSONAS, here?: string): string {
   return `BAT OS — a living image of objects, and the personas who talk with you.
-
+${here === undefined ? '' : `\n${here}\n`}
 TALK  Plain words are conversation; a persona answers (and says who picked it).
   hi · what can you do? · how do I make an object?
 ${personas}
@@ -43,6 +44,9 @@ COMMANDS (any case)                   who may
   upgrade [--dry-run]                 admins, in the admin channel: ask the steward
   browse [logout [person]]            everyone, in a DM: a link to the image browser
                                       (when on); logout ends sessions (admins: anyone's)
+  bind PERSONA [here|channel|…]       channel admins: PERSONA answers talk here
+  reply mentions|threads|ambient      channel admins: when I answer here
+  unbind [here|channel|…]             channel admins: back to the router and default
 
 Every send is one transaction: it commits whole, or fails and changes nothing.`;
 }

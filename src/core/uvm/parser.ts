@@ -45,6 +45,9 @@ export const COMMANDS = [
   'upgrade',
   'browse',
   'help',
+  'bind',
+  'unbind',
+  'reply',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 

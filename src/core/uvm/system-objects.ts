@@ -28,19 +28,23 @@ export function isSystemPrivate(tx: Transaction, oid: Oid): boolean {
   return access.owner === SYSTEM && !access.readable && !access.writable && !access.fertile;
 }
 
-/** The system object the root's hidden `slot` holds, if it is still the system's own. */
-export function systemObject(tx: Transaction, slot: string): Oid | undefined {
-  const found = tx.getSlot(ROOT, slot);
+/** The system object `holder`'s `slot` refers to, if it is still the system's own. */
+export function systemChild(
+  tx: Transaction,
+  holder: Oid | undefined,
+  slot: string,
+): Oid | undefined {
+  const found = holder === undefined ? undefined : tx.getSlot(holder, slot);
   if (found?.kind !== 'value' || !isRef(found.value)) return undefined;
   return isSystemPrivate(tx, found.value.$ref) ? found.value.$ref : undefined;
 }
 
-/** The system object in the root's hidden `slot`, created (system-owned, private) when missing. */
-export function ensureSystemObject(tx: Transaction, slot: string): Oid {
-  const found = systemObject(tx, slot);
+/** The system object in `holder`'s `slot`, created (system-owned, private) when missing. */
+export function ensureSystemChild(tx: Transaction, holder: Oid, slot: string): Oid {
+  const found = systemChild(tx, holder, slot);
   if (found !== undefined) return found;
   const oid = tx.create(privateSystemSlots());
-  tx.setSlot(ROOT, slot, { kind: 'value', value: ref(oid) });
+  tx.setSlot(holder, slot, { kind: 'value', value: ref(oid) });
   return oid;
 }
 
@@ -94,4 +98,14 @@ export function ensurePersonalObject(tx: Transaction, slot: string, person: Prin
   ]);
   tx.setSlot(bucket, principalKey(person), { kind: 'value', value: ref(own) });
   return own;
+}
+
+/** The system object the root's hidden `slot` holds, if it is still the system's own. */
+export function systemObject(tx: Transaction, slot: string): Oid | undefined {
+  return systemChild(tx, ROOT, slot);
+}
+
+/** The system object in the root's hidden `slot`, created (system-owned, private) when missing. */
+export function ensureSystemObject(tx: Transaction, slot: string): Oid {
+  return ensureSystemChild(tx, ROOT, slot);
 }

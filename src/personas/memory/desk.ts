@@ -11,7 +11,7 @@ import type { Caller } from '../../core/access/principal.ts';
 import { SendError } from '../../core/errors.ts';
 import { MindError, type MindService } from '../../core/mind/index.ts';
 import type { Transaction } from '../../core/image/index.ts';
-import { textReply, type Reply, type Send } from '../../core/protocol.ts';
+import { isDirect, textReply, type Reply, type Send } from '../../core/protocol.ts';
 import { transactionInfo } from '../../core/uvm/delivery.ts';
 import type { Uvm } from '../../core/uvm/uvm.ts';
 import { threadKey, type StoredTurn } from '../threads.ts';
@@ -69,7 +69,9 @@ export class MemoryDesk {
     if (request === undefined) return undefined;
     const said = (reply: Reply): Reply => (persona === undefined ? reply : { ...reply, persona });
     if (request.kind === 'list') {
-      const reply = textReply('ok', listing(readMemories(tx, caller.principal)));
+      const memories = readMemories(tx, caller.principal);
+      // Everyone in a channel reads the reply: there, only how many.
+      const reply = textReply('ok', isDirect(send) ? listing(memories) : howMany(memories));
       return { kind: 'answer', answer: () => Promise.resolve(said(reply)) };
     }
     return {
@@ -219,6 +221,11 @@ function chosen(all: readonly Memory[], which: 'everything' | number | string): 
     'bad-argument',
     `“${which}” is in ${matches.length} of your memories; nothing was forgotten. Say which:\n${numbered(matches)}\n\`forget ${all.indexOf(matches[0]!) + 1}\` forgets the first of these.`,
   );
+}
+
+/** What `what do you remember about me?` answers where others read the reply. */
+function howMany(memories: readonly Memory[]): string {
+  return `I remember ${memories.length} thing${memories.length === 1 ? '' : 's'} about you. Others read my replies here, so ask me \`what do you remember about me?\` in a direct message to see them.`;
 }
 
 /** The list `what do you remember about me?` answers with. */

@@ -22,7 +22,7 @@ const person = (id: string, name: string): Partial<Send> => ({
   platform: 'discord',
   sender: { id, name, isAdmin: false },
   channel: `dm-${id}`,
-  direct: true,
+  reach: 'direct',
   adminChannel: false,
 });
 const alice = person('alice', 'Alice');
@@ -117,7 +117,7 @@ describe.skipIf(!('path' in chromium))('the image browser, in headless Chromium'
   it('signs in once through a browse link from a DM; a reused or expired link is refused, and browse logout ends the session', async () => {
     const { core, advance } = await openBrowser();
     // In a channel others read, the link would sign them in: refused, with why.
-    const inChannel = await core.say('browse', { ...alice, direct: false, channel: 'general' });
+    const inChannel = await core.say('browse', { ...alice, reach: 'mention', channel: 'general' });
     expect(inChannel.status).toBe('refused');
     expect(replyToPlainText(inChannel)).toMatch(/direct message/);
 

@@ -99,14 +99,16 @@ describe('Discord front end', () => {
     expect(bot.sends).toEqual([
       {
         platform: 'discord',
-        sender: { id: IDS.alice, name: 'alice', isAdmin: true },
+        // alice owns the guild, so she may manage its channels.
+        sender: { id: IDS.alice, name: 'alice', isAdmin: true, isPlaceAdmin: true },
         channel: IDS.channel,
         thread: undefined,
         text: `genesis setSlot color "blue" <@${IDS.bob}>`,
         mentions: [IDS.bob],
         adminChannel: false,
-        direct: false,
         messageId: msg.id,
+        reach: 'mention',
+        places: [{ kind: 'channel', id: IDS.channel }],
       },
     ]);
   });
@@ -119,7 +121,7 @@ describe('Discord front end', () => {
       channel: IDS.dmChannel,
       text: 'display_yourself',
       adminChannel: false,
-      direct: true,
+      reach: 'direct',
     });
   });
 

@@ -101,8 +101,9 @@ describe('Slack front end over HTTP', () => {
         text: `display_yourself <@${SLACK_IDS.bob}>`,
         mentions: [SLACK_IDS.bob],
         adminChannel: false,
-        direct: false,
         messageId: event.ts,
+        reach: 'mention',
+        places: [{ kind: 'channel', id: SLACK_IDS.channel }],
       },
     ]);
   });
@@ -123,9 +124,9 @@ describe('Slack front end over HTTP', () => {
       [SLACK_IDS.dm, undefined],
       [SLACK_IDS.channel, parent],
     ]);
-    expect(bot.sends.map((s) => [s.text, s.thread, s.sender.isAdmin, s.direct])).toEqual([
-      ['help', undefined, false, true],
-      ['undo', parent, true, false],
+    expect(bot.sends.map((s) => [s.text, s.thread, s.sender.isAdmin, s.reach])).toEqual([
+      ['help', undefined, false, 'direct'],
+      ['undo', parent, true, 'mention'],
     ]);
   });
 

@@ -14,7 +14,7 @@ const person = (id: string): Person => ({
   platform: 'slack',
   sender: { id, name: id, isAdmin: false },
   channel: `D-${id}`,
-  direct: true,
+  reach: 'direct',
   adminChannel: false,
 });
 /** What the browser's object page asks for `who`. */
@@ -132,7 +132,7 @@ describe('browse', () => {
       /^Open https:\/\/batos\.test\/signin\?t=ada within 5 minutes/,
     );
     expect(await core.ok('browse')).toMatch(/t=operator/);
-    const inChannel = await core.say('browse', { ...ada, direct: false, channel: 'C1' });
+    const inChannel = await core.say('browse', { ...ada, reach: 'mention', channel: 'C1' });
     expect(inChannel.status).toBe('refused');
     expect(replyToPlainText(inChannel)).toMatch(/direct message.*Nothing was done/);
   });
