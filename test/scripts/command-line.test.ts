@@ -103,6 +103,7 @@ const HELP_FIRST_LINES: Record<string, RegExp> = {
   format: /^usage: npm run format \| npm run lint/,
   bench: /^usage: npm run bench /,
   forge: /^usage: npm run forge /,
+  eval: /^usage: npm run eval /,
   'models:pull': /^usage: npm run models:pull /,
   'llama-server:build': /^usage: npm run llama-server:build /,
   'llama-server': /^usage: npm run llama-server /,

@@ -36,17 +36,14 @@ COMMANDS (any case)                   who may
   undo [tx]                           everyone, their own sends; admins, anyone's
   versions object selector            everyone who may read it: a method's versions
   revert object selector N            whoever may change the object: version N back
-  implementors selector               everyone: the methods they may read that answer it
-  senders selector                    everyone: the methods they may read that send it
+  implementors|senders selector       everyone: readable methods that answer|send it
   collect [days]                      admins: delete unreachable objects, compact,
                                       and with days forget older history
   backup [file]                       admins: copy the image while it runs
   upgrade [--dry-run]                 admins, in the admin channel: ask the steward
-  browse [logout [person]]            everyone, in a DM: a link to the image browser
-                                      (when on); logout ends sessions (admins: anyone's)
-  bind PERSONA [here|channel|…]       channel admins: PERSONA answers talk here
+  browse [logout [person]]            everyone, in a DM: an image browser link (when on)
+  bind PERSONA | unbind [where]       channel admins: PERSONA answers here | the router
   reply mentions|threads|ambient      channel admins: when I answer here
-  unbind [here|channel|…]             channel admins: back to the router and default
 
 Every send is one transaction: it commits whole, or fails and changes nothing.`;
 }

@@ -48,6 +48,8 @@ async function room(quotas: Partial<Quotas> = {}): Promise<PersonaCore> {
     conversation: {
       mind: { chat: mind.chat.bind(mind), choose: mind.choose.bind(mind) },
       maxThreadsPerUser: quotas.maxThreadsPerUser ?? DEFAULT_QUOTAS.maxThreadsPerUser,
+      // What a person's undo reaches is counted here; a noticed memory would be theirs too.
+      memory: { notice: false },
     },
     uvm: {
       writer: new MindMethodWriter(mind, checker),
