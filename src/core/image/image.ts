@@ -35,7 +35,7 @@ import { implementorsOf, nearestMethods, sendersOf } from './method-search.ts';
 import { searchMemories, type FoundMemory } from './memory-search.ts';
 import type { Principal } from '../model/principal.ts';
 import { DEFAULT_CACHE_BYTES, ObjectCache } from './object-cache.ts';
-import { isPostgresLocation, PostgresStore } from './postgres/index.ts';
+import { isPostgresLocation } from './postgres/location.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import type { ChangeRow, Claim, ImageStore, ObjectRow, Release, SyncWait } from './store.ts';
 import {
@@ -100,8 +100,9 @@ export class Image {
    * `corrupt`, `io`, `migration`, `unavailable`) and leaves the image untouched.
    */
   static async open(location: string, options: ImageOptions = {}): Promise<Image> {
+    // pg (and the fetch it loads) only for an image on PostgreSQL: a SQLite start skips it.
     const store = isPostgresLocation(location)
-      ? await PostgresStore.open(location)
+      ? await (await import('./postgres/postgres-store.ts')).PostgresStore.open(location)
       : await SqliteStore.open(location);
     return new Image(store, options);
   }

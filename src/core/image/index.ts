@@ -20,11 +20,8 @@ export type { HistoryChange, HistoryEntry } from './history.ts';
 export type { PreparedUndo, UndoObstacle } from './undo-obstacle.ts';
 export { SENDS_AT_ONCE, type Claim, type SyncWait } from './store.ts';
 export type { IndexedMethod } from './method-index.ts';
-export {
-  dumpDatabase,
-  isPostgresLocation,
-  probePostgres,
-  redactedLocation,
-  restoreDatabase,
-  schemaVersion,
-} from './postgres/index.ts';
+// Not through postgres/index.ts, whose store loads pg: these load it only when called.
+export { dumpDatabase, restoreDatabase } from './postgres/dump.ts';
+export { isPostgresLocation, redactedLocation } from './postgres/location.ts';
+export { probePostgres } from './postgres/probe.ts';
+export { schemaVersion } from './postgres/schema-version.ts';

@@ -8,7 +8,8 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { Image } from './image.ts';
 import { imageMigrations } from './migrations.ts';
-import { isPostgresLocation, schemaVersion } from './postgres/index.ts';
+import { isPostgresLocation } from './postgres/location.ts';
+import { schemaVersion } from './postgres/schema-version.ts';
 
 /** The object count if every migration has run already, else `undefined` (then open migrates). */
 async function countIfUpToDate(file: string): Promise<number | undefined> {

@@ -1,10 +1,11 @@
 /** Which migrations a PostgreSQL image has run: what an upgrade can change under every process. */
-import pg from 'pg';
 import { translatePgError } from './errors.ts';
 import { redactedLocation } from './location.ts';
 
 /** The names of the migrations run, in order, joined; empty for a database with no image yet. */
 export async function schemaVersion(url: string): Promise<string> {
+  // pg loads when a PostgreSQL image is asked about, never for SQLite.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   client.on('error', () => {});
   try {
