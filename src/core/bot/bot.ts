@@ -132,17 +132,9 @@ export class Bot implements BotService {
         return { room, reading, plan };
       });
       if (read === undefined) return SILENT;
-      // The console is the operator at the machine; only chat users are limited, and only
-      // for what the bot answers.
-      const allowed =
-        send.platform === 'console'
-          ? undefined
-          : this.limiter?.take(`${send.platform}:${send.sender.id}`);
-      if (allowed && !allowed.ok)
-        return textReply(
-          'refused',
-          `Easy there — you're sending faster than I can keep up. Try again in ${allowed.retryAfterSeconds}s.`,
-        );
+      // Only what the bot answers counts against the rate limit.
+      const throttled = this.throttled(send);
+      if (throttled !== undefined) return throttled;
       const { room, reading, plan } = read;
       if (plan?.kind === 'answer') return await plan.answer(events);
       if (plan?.kind === 'send')
