@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SandboxFailureReason } from '../../../src/core/sandbox/index.ts';
-import { newRunner, TEST_LIMITS } from '../../support/fixtures/sandbox.ts';
+import { newRunner } from '../../support/fixtures/sandbox.ts';
 import { MemoryHost } from '../../support/fixtures/memory-host.ts';
 
 const runner = newRunner();
@@ -169,17 +169,15 @@ describe('hostile methods', () => {
     const before = host.snapshot();
     const ticks: number[] = [];
     const interval = setInterval(() => ticks.push(performance.now()), 10);
-    const started = performance.now();
     const outcome = await host
       .send(roomy, robin, 'attack')
       .catch((e: { reason: string; message: string }) => e);
-    const elapsed = performance.now() - started;
     clearInterval(interval);
+    // The hard limit, not anything sooner, is what stopped it: the reason says which limit.
     expect(outcome).toMatchObject({
       reason: 'timeout',
       message: expect.stringMatching(/hard time limit/),
     });
-    expect(elapsed).toBeGreaterThanOrEqual(TEST_LIMITS.hardTimeoutMs! - 5);
     // The host's own timers ran while the worker was stuck: the host was never blocked. (How
     // often they ran depends on the machine's load, so only that they ran is asserted.)
     expect(ticks.length).toBeGreaterThanOrEqual(3);
