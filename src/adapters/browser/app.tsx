@@ -253,10 +253,11 @@ export function browserApp({ bot, signIns, secure, personas }: BrowserAppOptions
     }
     return streamSSE(c, async (stream) => {
       let wake = () => {};
+      // The transactions that changed it; 0 for another process's, whose number is not told.
       const changed: number[] = [];
       const stop = bot.watch((change) => {
-        if (oid !== undefined && !change.oids.includes(oid)) return;
-        changed.push(change.tx);
+        if (oid !== undefined && change.oids !== 'all' && !change.oids.includes(oid)) return;
+        changed.push(change.tx ?? 0);
         wake();
       });
       stream.onAbort(() => wake());

@@ -56,9 +56,10 @@ export interface ImageOptions {
 
 /** What one commit changed, as the change feed tells it (see {@link Image.watch}). */
 export interface CommittedChange {
-  readonly tx: number;
-  /** The objects it wrote or created. */
-  readonly oids: readonly Oid[];
+  /** Its transaction; absent for another process's commit, whose notice does not carry it. */
+  readonly tx?: number;
+  /** The objects it wrote or created; `'all'` when another process's notice did not list them. */
+  readonly oids: readonly Oid[] | 'all';
 }
 
 /** What `collect` did. */
@@ -92,6 +93,7 @@ export class Image {
     );
     this.committedNextOid = store.initialNextOid;
     this.ledger = new Ledger(store.kysely);
+    store.watchOthers((oids) => this.tell({ oids }));
   }
 
   /**
@@ -226,14 +228,19 @@ export class Image {
     for (const { oid, slots } of objects)
       this.cache.set(oid, { slots: new Map(tx.writes.get(oid)), version: id }, slots.length);
     if (created) this.committedNextOid = tx.nextOid;
-    const change = { tx: id, oids: [...tx.writes.keys()] };
-    for (const watcher of this.watchers) watcher(change);
+    this.tell({ tx: id, oids: [...tx.writes.keys()] });
     return id;
+  }
+
+  private tell(change: CommittedChange): void {
+    for (const watcher of this.watchers) watcher(change);
   }
 
   /**
    * The change feed: `watcher` hears of every commit this process makes, once it is
-   * visible (it must not throw, nor wait on the image). Returns what stops it.
+   * visible, and over PostgreSQL of every other process's commit as soon as its notice
+   * arrives (read it through a transaction, which refreshes first). It must not throw, nor
+   * wait on the image. Returns what stops it.
    */
   watch(watcher: (change: CommittedChange) => void): () => void {
     this.watchers.add(watcher);

@@ -13,6 +13,7 @@ import { appendTurns, threadKey, threadObject } from '../../../src/personas/thre
 import type { Send } from '../../../src/core/protocol.ts';
 import { findChromium, launchChromium } from '../../support/chromium.ts';
 import { openTestCore, operator, type TestCore } from '../../support/core.ts';
+import { freshPostgresDatabase } from '../../support/images.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
 
 const chromium = findChromium();
@@ -38,10 +39,14 @@ interface Setup {
 /** The personas' root names. */
 const PERSONAS = PERSONA_NAMES.map((name) => name.toLowerCase());
 
-async function openBrowser(): Promise<Setup> {
+/** A core (over `imagePath`, a fresh SQLite file by default) that serves the browser. */
+async function openBrowser(imagePath?: string): Promise<Setup> {
   let now = Date.now();
   const signIns = new SignIns({ linkMinutes: 5, sessionHours: 12, now: () => now });
-  const core = await openTestCore({ bot: { browser: signIns } });
+  const core = await openTestCore({
+    bot: { browser: signIns },
+    ...(imagePath === undefined ? {} : { imagePath }),
+  });
   const config = {
     port: 0,
     host: '127.0.0.1',
@@ -277,16 +282,33 @@ describe.skipIf(!('path' in chromium))('the image browser, in headless Chromium'
     }
   });
 
-  it('updates an open page live when a chat send changes its object', async () => {
-    const { core } = await openBrowser();
+  /** A clone of genesis by Alice, open on her page and listening for changes; no color yet. */
+  async function liveObjectPage(core: TestCore): Promise<{ o: string; page: Page }> {
     const o = await clone(core);
     const page = await signIn(core, alice);
     await page.goto(new URL(`/object?ref=%23${o}`, page.url()).href);
     await page.waitForSelector('main[data-listening="yes"]');
     expect(await page.$('[data-slot="color"]')).toBeNull();
+    return { o, page };
+  }
+
+  it('updates an open page live when a chat send changes its object', async () => {
+    const { core } = await openBrowser();
+    const { o, page } = await liveObjectPage(core);
     await core.ok(`#${o} setSlot color "green"`, alice);
     await page.waitForSelector('[data-slot="color"]');
     expect(await text(page, '[data-slot="color"] .value')).toBe('"green"');
     expect(await page.$eval('main', (main) => main.getAttribute('data-updates'))).toBe('1');
+  });
+
+  it('updates an open page live when another process over the PostgreSQL image changes its object', async () => {
+    const url = await freshPostgresDatabase();
+    // The browser's process, and another one (a shard, say) over the same image.
+    const { core } = await openBrowser(url);
+    const other = await openTestCore({ imagePath: url });
+    const { o, page } = await liveObjectPage(core);
+    await other.ok(`#${o} setSlot color "teal"`, alice);
+    await page.waitForSelector('[data-slot="color"]');
+    expect(await text(page, '[data-slot="color"] .value')).toBe('"teal"');
   });
 });
