@@ -335,7 +335,7 @@ async function serve(
   const signIns =
     settings.browser === undefined || browserPart === undefined
       ? undefined
-      : new browserPart.SignIns({
+      : new browserPart.SignIns(uvm.signIns, {
           linkMinutes: settings.browser.linkMinutes,
           sessionHours: settings.browser.sessionHours,
         });

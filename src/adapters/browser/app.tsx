@@ -100,14 +100,14 @@ export function browserApp({ bot, signIns, secure, personas }: BrowserAppOptions
 
   // A GET only shows whom the link signs in as: link previews (Slack's, Discord's) open it
   // too, and must not use it up. The button POSTs it.
-  app.get('/signin', (c) => {
-    const checked = signIns.check(c.req.query('t') ?? '');
+  app.get('/signin', async (c) => {
+    const checked = await signIns.check(c.req.query('t') ?? '');
     if ('refused' in checked) return c.html(<LinkRefusedPage why={checked.refused} />, 403);
     return c.html(<SignInPage viewer={checked.viewer} token={c.req.query('t')!} />);
   });
   app.post('/signin', async (c) => {
     const form = await c.req.parseBody();
-    const redeemed = signIns.redeem(typeof form.t === 'string' ? form.t : '');
+    const redeemed = await signIns.redeem(typeof form.t === 'string' ? form.t : '');
     if ('refused' in redeemed) return c.html(<LinkRefusedPage why={redeemed.refused} />, 403);
     const { session } = redeemed;
     setCookie(c, SESSION_COOKIE, session.id, {
@@ -122,7 +122,7 @@ export function browserApp({ bot, signIns, secure, personas }: BrowserAppOptions
 
   // Everything else is for a signed-in viewer; every POST carries the session's CSRF token.
   app.use(async (c, next) => {
-    const session = signIns.session(getCookie(c, SESSION_COOKIE));
+    const session = await signIns.session(getCookie(c, SESSION_COOKIE));
     if (session === undefined) return c.html(<SignedOutPage />, 401);
     if (c.req.method === 'POST') {
       const form = await c.req.parseBody();
@@ -234,8 +234,8 @@ export function browserApp({ bot, signIns, secure, personas }: BrowserAppOptions
     return perform(c, 'Set slot', `${ref} setSlot ${slot} ${value}`, backTo(ref));
   });
 
-  app.post('/logout', (c) => {
-    signIns.end(c.get('session').id);
+  app.post('/logout', async (c) => {
+    await signIns.end(c.get('session').id);
     deleteCookie(c, SESSION_COOKIE, { path: '/', secure });
     return c.html(<SignedOutPage />);
   });

@@ -81,7 +81,7 @@ export function SignInPage(props: { viewer: Viewer; token: string }) {
 
 const LINK_REFUSALS: Readonly<Record<LinkRefusal, string>> = {
   malformed:
-    'This is not a sign-in link of this BAT OS (or it was cut short, or BAT OS restarted since).',
+    'This is not a sign-in link of this BAT OS (or it was cut short, or it expired more than a day ago).',
   expired: 'This sign-in link has expired.',
   used: 'This sign-in link was used already: each one signs in once.',
 };

@@ -18,7 +18,6 @@ import {
 import { assertCommand } from '../access/commands.ts';
 import { PERSON_PRINCIPAL, type Caller } from '../access/principal.ts';
 import type { CommittedChange } from '../image/index.ts';
-import type { Principal } from '../model/principal.ts';
 import type { ObjectView } from '../uvm/inspection.ts';
 import {
   DEFAULT_PARSER_LIMITS,
@@ -83,10 +82,8 @@ export interface Conversation {
 
 /** Signs people in to the image browser (`src/adapters/browser`), handed in by `start.ts`. */
 export interface BrowseDesk {
-  /** A one-time sign-in link for the sender of `send`, and the minutes it stays good. */
-  link(send: Send): { readonly url: string; readonly minutes: number };
-  /** Ends every browser session of `principal`; says how many there were. */
-  logout(principal: Principal): number;
+  /** A one-time sign-in link for the sender of `send` (`caller`), and the minutes it stays good. */
+  link(send: Send, caller: Caller): Promise<{ readonly url: string; readonly minutes: number }>;
 }
 
 /** Files upgrade requests for the steward. */
@@ -319,7 +316,7 @@ export class Bot implements BotService {
         return textReply('ok', `Backed the image up to ${file}.`);
       }
       case 'browse':
-        return textReply('ok', this.browse(send, caller, words));
+        return textReply('ok', await this.browse(send, caller, words));
       case 'upgrade': {
         assertCommand(caller, 'upgrade');
         if (this.options.upgrades === undefined)
@@ -336,40 +333,36 @@ export class Bot implements BotService {
    * `browse` (a one-time sign-in link, in a DM or the console), `browse logout` (ends the
    * sender's browser sessions) and `browse logout <principal>` (admins: anyone's).
    */
-  private browse(send: Send, caller: Caller, words: readonly string[]): string {
-    const desk = this.options.browser;
-    if (desk === undefined)
-      throw new SendError(
-        'not-allowed',
-        'The image browser is off: the operator turns it on with BATOS_BROWSER_PORT. Nothing was done.',
-      );
+  private async browse(send: Send, caller: Caller, words: readonly string[]): Promise<string> {
     const usage =
       '`browse` answers a sign-in link (in a DM), `browse logout` ends your browser sessions, `browse logout <person>` (admins) ends theirs.';
     const [word, who, ...extra] = words;
     if (word === undefined) {
+      const desk = this.options.browser;
+      if (desk === undefined)
+        throw new SendError(
+          'not-allowed',
+          'The image browser is off here: the operator turns it on with BATOS_BROWSER_PORT (one process serves it). Nothing was done.',
+        );
       if (!isDirect(send))
         throw new SendError(
           'not-allowed',
           'Ask for a browser link in a direct message to me: the link signs in as you, so anyone who saw it here could use it. Nothing was done.',
         );
-      const { url, minutes } = desk.link(send);
+      const { url, minutes } = await desk.link(send, caller);
       return `Open ${url} within ${minutes} minute${minutes === 1 ? '' : 's'}: it signs you in to the image browser once. \`browse logout\` ends the session.`;
     }
     if (word.toLowerCase() !== 'logout' || extra.length > 0)
       throw new SendError('parse', `That is not how browse goes. ${usage}`);
     const whom = who ?? caller.principal;
-    if (whom !== caller.principal && !caller.admin)
-      throw new SendError(
-        'not-allowed',
-        "Only admins may end someone else's browser sessions; `browse logout` ends yours. Nothing was done.",
-      );
     if (!PERSON_PRINCIPAL.test(whom))
       throw new SendError(
         'parse',
         `"${whom}" is not a person: write them as platform:id (slack:U123, discord:42). ${usage}`,
       );
-    const ended = desk.logout(whom);
-    const whose = whom === caller.principal ? 'your' : `${whom}'s`;
+    // Sessions are kept in the image: ended here, they end in every process, browser on or not.
+    const ended = await this.options.uvm.signIns.logout(caller, whom, Date.now());
+    const whose = whom === caller.principal ? 'yours' : whom;
     return ended === 0
       ? `There was no browser session of ${whose} to end.`
       : `Ended ${ended} browser session${ended === 1 ? '' : 's'} of ${whose}.`;

@@ -30,6 +30,7 @@ import {
   type HistoryOptions,
 } from './history.ts';
 import { Ledger } from './ledger.ts';
+import { SignInBook } from './sign-in-book.ts';
 import { methodIndexChanges, type IndexedMethod } from './method-index.ts';
 import { implementorsOf, nearestMethods, sendersOf } from './method-search.ts';
 import { searchMemories, type FoundMemory } from './memory-search.ts';
@@ -75,6 +76,8 @@ export interface CollectResult {
 export class Image {
   /** Platform events claimed and threads answered, shared by every process over the image. */
   readonly ledger: Ledger;
+  /** The image browser's links and sessions, by token hash (the UVM's `SignInDesk` guards them). */
+  readonly signIns: SignInBook;
   private readonly cache: ObjectCache;
   private committedNextOid: Oid;
   private closed = false;
@@ -93,6 +96,7 @@ export class Image {
     );
     this.committedNextOid = store.initialNextOid;
     this.ledger = new Ledger(store.kysely);
+    this.signIns = new SignInBook(store.kysely);
     store.watchOthers((oids) => this.tell({ oids }));
   }
 

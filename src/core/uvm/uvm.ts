@@ -52,6 +52,7 @@ import { MethodRepair, type RepairNotice } from './method-repair.ts';
 import { MethodWriting } from './method-writing.ts';
 import type { ObjectDesignator } from './parser.ts';
 import type { PrimitiveTable } from './primitives.ts';
+import { SignInDesk } from './sign-in-desk.ts';
 import type { HistoryRetention, Retained } from './retention.ts';
 
 export interface UvmOptions {
@@ -83,6 +84,8 @@ export interface UvmOptions {
 }
 
 export class Uvm {
+  /** The image browser's sign-ins, kept in the image, with who may do what with them. */
+  readonly signIns: SignInDesk;
   private readonly image: Image;
   private readonly runner: MethodRunner;
   private readonly work: ImageWork;
@@ -135,6 +138,7 @@ export class Uvm {
       attempts,
     );
     this.commands = new Commands(image, this.work, this.guardFor);
+    this.signIns = new SignInDesk(image.signIns, () => this.work.assertOpen());
   }
 
   /**

@@ -3,6 +3,7 @@
  * QuickJS sandbox): signing in from chat, what three people see, escaping, writes from the
  * page that chat can undo, and a page kept live by a chat send.
  */
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser as Chromium, Page } from 'puppeteer-core';
 import { SignIns, startBrowser } from '../../../src/adapters/browser/index.ts';
@@ -15,6 +16,7 @@ import { findChromium, launchChromium } from '../../support/chromium.ts';
 import { openTestCore, operator, type TestCore } from '../../support/core.ts';
 import { freshPostgresDatabase } from '../../support/images.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
+import { tempDir } from '../../support/temp.ts';
 
 const chromium = findChromium();
 
@@ -32,6 +34,10 @@ const console_: Partial<Send> = { platform: 'console', sender: operator, channel
 
 interface Setup {
   readonly core: TestCore;
+  /** Where the browser listens. */
+  readonly url: string;
+  /** Stops the browser and closes the core, as a restart would. */
+  stop(): Promise<void>;
   /** Moves the sign-ins' clock on. */
   advance(ms: number): void;
 }
@@ -42,9 +48,12 @@ const PERSONAS = PERSONA_NAMES.map((name) => name.toLowerCase());
 /** A core (over `imagePath`, a fresh SQLite file by default) that serves the browser. */
 async function openBrowser(imagePath?: string): Promise<Setup> {
   let now = Date.now();
-  const signIns = new SignIns({ linkMinutes: 5, sessionHours: 12, now: () => now });
+  let signIns: SignIns | undefined;
   const core = await openTestCore({
-    bot: { browser: signIns },
+    bot: (uvm) => {
+      signIns = new SignIns(uvm.signIns, { linkMinutes: 5, sessionHours: 12, now: () => now });
+      return { browser: signIns };
+    },
     ...(imagePath === undefined ? {} : { imagePath }),
   });
   const config = {
@@ -55,9 +64,17 @@ async function openBrowser(imagePath?: string): Promise<Setup> {
     sessionHours: 12,
   };
   await installPersonas(core.uvm, { who: 'system:test', platform: 'console' });
-  const browser = await startBrowser(config, core.bot, signIns, silentLogger, PERSONAS);
+  const browser = await startBrowser(config, core.bot, signIns!, silentLogger, PERSONAS);
   afterEach(() => browser.stop());
-  return { core, advance: (ms) => (now += ms) };
+  return {
+    core,
+    url: browser.url,
+    stop: async () => {
+      await browser.stop();
+      await core.close();
+    },
+    advance: (ms) => (now += ms),
+  };
 }
 
 /** A clone of genesis by Alice: its oid. */
@@ -157,6 +174,20 @@ describe.skipIf(!('path' in chromium))('the image browser, in headless Chromium'
     const after = await page.reload();
     expect(after?.status()).toBe(401);
     expect(await text(page, '#refusal')).toMatch(/not signed in.*browse/s);
+  });
+
+  it('keeps a session across a restart (an upgrade signs nobody out), until browse logout', async () => {
+    const imagePath = join(tempDir(), 'image.db');
+    const before = await openBrowser(imagePath);
+    const page = await signIn(before.core, alice);
+    await before.stop();
+    // BAT OS again over the same image, on another port: the cookie (per host) still signs in.
+    const after = await openBrowser(imagePath);
+    const response = await page.goto(new URL('/object?ref=genesis', after.url).href);
+    expect(response?.status()).toBe(200);
+    expect(await text(page, 'header')).toContain('discord:alice');
+    expect(await after.core.ok('browse logout', alice)).toBe('Ended 1 browser session of yours.');
+    expect((await page.reload())?.status()).toBe(401);
   });
 
   it('shows three people exactly what chat shows each: a private object and a DM thread are refused to the others, with the reason', async () => {

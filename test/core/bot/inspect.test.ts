@@ -116,18 +116,23 @@ describe('Bot.inspect', () => {
 });
 
 describe('browse', () => {
-  function desk(): BrowseDesk & { ended: string[] } {
-    const ended: string[] = [];
-    return {
-      ended,
-      link: (send) => ({ url: `https://batos.test/signin?t=${send.sender.id}`, minutes: 5 }),
-      logout: (principal) => (ended.push(principal), 1),
-    };
+  /** A desk that answers a fixed link: the Bot's part, without the browser's. */
+  const desk: BrowseDesk = {
+    link: (send) =>
+      Promise.resolve({ url: `https://batos.test/signin?t=${send.sender.id}`, minutes: 5 }),
+  };
+
+  /** Keeps a session for `principal` in the image, as the browser's sign-in would. */
+  async function session(core: TestCore, principal: string, hash: string): Promise<void> {
+    await core.image.signIns.addSession(hash, {
+      principal,
+      identity: '{}',
+      expires: Date.now() + 3_600_000,
+    });
   }
 
   it('answers a link in a DM or the console, and refuses it where others read', async () => {
-    const browser = desk();
-    const core = await openTestCore({ bot: { browser } });
+    const core = await openTestCore({ bot: { browser: desk } });
     expect(await core.ok('browse', ada)).toMatch(
       /^Open https:\/\/batos\.test\/signin\?t=ada within 5 minutes/,
     );
@@ -137,24 +142,36 @@ describe('browse', () => {
     expect(replyToPlainText(inChannel)).toMatch(/direct message.*Nothing was done/);
   });
 
-  it('ends one’s own sessions; only admins end someone else’s', async () => {
-    const browser = desk();
-    const core = await openTestCore({ bot: { browser } });
-    expect(await core.ok('browse logout', ada)).toBe('Ended 1 browser session of your.');
+  it('ends one’s own sessions in the image; only admins end someone else’s', async () => {
+    const core = await openTestCore();
+    const now = Date.now();
+    await session(core, 'slack:ada', 'ada-1');
+    await session(core, 'slack:ada', 'ada-2');
+    await session(core, 'slack:bob', 'bob-1');
+    expect(await core.ok('browse logout', ada)).toBe('Ended 2 browser sessions of yours.');
+    expect(await core.image.signIns.session('ada-1', now)).toBeUndefined();
+    expect(await core.ok('browse logout', ada)).toBe(
+      'There was no browser session of yours to end.',
+    );
+
+    await session(core, 'slack:ada', 'ada-3');
     const refused = await core.say('browse logout slack:ada', bob);
     expect(refused.status).toBe('refused');
     expect(replyToPlainText(refused)).toMatch(/Only admins/);
-    expect(await core.ok('browse logout slack:ada')).toBe(
-      "Ended 1 browser session of slack:ada's.",
-    );
-    expect(browser.ended).toEqual(['slack:ada', 'slack:ada']);
+    // Refused, and nothing ended.
+    expect(await core.image.signIns.session('ada-3', now)).toBeDefined();
+    expect(await core.ok('browse logout slack:ada')).toBe('Ended 1 browser session of slack:ada.');
+    expect(await core.image.signIns.session('ada-3', now)).toBeUndefined();
+    expect(await core.image.signIns.session('bob-1', now)).toBeDefined();
     expect((await core.say('browse now', ada)).status).toBe('error');
   });
 
-  it('says the browser is off when it is', async () => {
+  it('says the browser is off when it is, and still ends sessions kept in the image', async () => {
     const core = await openTestCore();
     const off = await core.say('browse', ada);
     expect(off.status).toBe('refused');
     expect(replyToPlainText(off)).toMatch(/BATOS_BROWSER_PORT/);
+    await session(core, 'slack:ada', 'ada-1');
+    expect(await core.ok('browse logout', ada)).toBe('Ended 1 browser session of yours.');
   });
 });
