@@ -148,7 +148,11 @@ export function browserApp({ bot, signIns, secure, personas }: BrowserAppOptions
   app.get('/object', async (c) => {
     const { viewer, csrf } = c.get('session');
     const ref = (c.req.query('ref') ?? 'genesis').trim();
-    const found = await bot.inspect(sendOf(viewer, `${ref} describe`), ref);
+    const afterText = c.req.query('after');
+    const after = afterText === undefined ? undefined : Number(afterText);
+    if (after !== undefined && !Number.isSafeInteger(after))
+      return c.text('after must be an oid (a whole number)', 400);
+    const found = await bot.inspect(sendOf(viewer, `${ref} describe`), ref, after);
     if ('reply' in found)
       return c.html(
         <AnswerPage viewer={viewer} csrf={csrf} title="Refused" {...answerOf(found.reply)} back="/">
@@ -156,7 +160,15 @@ export function browserApp({ bot, signIns, secure, personas }: BrowserAppOptions
         </AnswerPage>,
         statusOf(found.reply),
       );
-    return c.html(<ObjectPage viewer={viewer} csrf={csrf} view={found.view} diff={diffQuery(c)} />);
+    return c.html(
+      <ObjectPage
+        viewer={viewer}
+        csrf={csrf}
+        view={found.view}
+        diff={diffQuery(c)}
+        after={after}
+      />,
+    );
   });
 
   app.get('/history', async (c) => {

@@ -301,12 +301,17 @@ export function PersonasPage(props: {
   );
 }
 
-/** An object: slots, methods with their versions, parents, owner and flags, and its forms. */
+/**
+ * An object: slots, methods with their versions, parents, children (a page at a time), owner
+ * and flags, and its forms.
+ */
 export function ObjectPage(props: {
   viewer: Viewer;
   csrf: string;
   view: ObjectView;
   diff: DiffQuery | undefined;
+  /** Where its children's page begins, when not at the first. */
+  after?: number | undefined;
 }) {
   const { view, csrf } = props;
   const methods = view.slots.filter((slot) => slot.kind === 'method');
@@ -317,6 +322,23 @@ export function ObjectPage(props: {
       <p>
         parents: {view.parents.length === 0 ? 'none' : <Links links={view.parents} />} ·{' '}
         <a href={`/history?ref=${encodeURIComponent(`#${view.oid}`)}`}>its history</a>
+      </p>
+      <p id="children">
+        children{props.after === undefined ? '' : ` after #${props.after}`}:{' '}
+        {view.children.links.length === 0 ? (
+          'none you may read'
+        ) : (
+          <Links links={view.children.links} />
+        )}
+        {view.children.next === undefined ? null : (
+          <>
+            {' '}
+            ·{' '}
+            <a id="more-children" href={`${objectHref(view.oid)}&after=${view.children.next}`}>
+              more
+            </a>
+          </>
+        )}
       </p>
       <h2>Slots</h2>
       <SlotTable view={view} />

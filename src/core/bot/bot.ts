@@ -158,7 +158,12 @@ export class Bot implements BotService {
    * page: read with the caller of `send` exactly as a send to it would be, under the same
    * rate limit; a refusal comes back as the reply chat would give.
    */
-  async inspect(send: Send, word: string): Promise<{ view: ObjectView } | { reply: Reply }> {
+  async inspect(
+    send: Send,
+    word: string,
+    /** The oid its children's page begins after (the first page without). */
+    childrenAfter?: number,
+  ): Promise<{ view: ObjectView } | { reply: Reply }> {
     const throttled = this.throttled(send);
     if (throttled !== undefined) return { reply: throttled };
     try {
@@ -168,7 +173,8 @@ export class Bot implements BotService {
           'parse',
           `"${word}" is not an object: give a root name, @name or #oid (\`root slotNames\` lists the names).`,
         );
-      return { view: await this.options.uvm.inspect(callerOf(send, this.options.roles), object) };
+      const caller = callerOf(send, this.options.roles);
+      return { view: await this.options.uvm.inspect(caller, object, childrenAfter) };
     } catch (error) {
       return { reply: this.failure(error, send) };
     }

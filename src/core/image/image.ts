@@ -30,6 +30,7 @@ import {
   type HistoryOptions,
 } from './history.ts';
 import { Ledger } from './ledger.ts';
+import { referrersOf } from './referrers.ts';
 import { SignInBook } from './sign-in-book.ts';
 import { methodIndexChanges, type IndexedMethod } from './method-index.ts';
 import { implementorsOf, nearestMethods, sendersOf } from './method-search.ts';
@@ -284,6 +285,12 @@ export class Image {
   }
 
   /** Transactions, newest first; only those the options name (see {@link HistoryOptions}). */
+  /** Up to `limit` objects above `after` that refer to `oid`, in oid order, as committed. */
+  referrers(oid: Oid, after: Oid, limit: number): Promise<Oid[]> {
+    this.assertOpen();
+    return referrersOf(this.store.kysely, oid, after, limit);
+  }
+
   history(options: Partial<HistoryOptions> = {}): Promise<HistoryEntry[]> {
     this.assertOpen();
     return readHistory(this.store.kysely, { limit: 20, ...options });

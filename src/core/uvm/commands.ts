@@ -15,6 +15,7 @@ import { SYSTEM } from '../model/principal.ts';
 import type { MethodProvenance, Oid } from '../model/value.ts';
 import { assertReadable } from './access-checks.ts';
 import { transactionInfo, type GuardFor } from './delivery.ts';
+import { readableChildren } from './children.ts';
 import { historyText } from './history-text.ts';
 import { inspectObject, type ObjectView } from './inspection.ts';
 import type { ImageWork } from './image-work.ts';
@@ -156,11 +157,19 @@ export class Commands {
   }
 
   /**
-   * An object the caller may read, as data (see `inspection.ts`): the browser's object page.
-   * Refused as a send to it would be.
+   * An object the caller may read, as data (see `inspection.ts`): the browser's object page,
+   * with the page of its readable children after `childrenAfter`. Refused as a send to it
+   * would be.
    */
-  inspect(caller: Caller, object: ObjectDesignator): Promise<ObjectView> {
-    return this.readWithHistory(caller, object, inspectObject);
+  inspect(caller: Caller, object: ObjectDesignator, childrenAfter = -1): Promise<ObjectView> {
+    return this.readWithHistory(caller, object, async (tx, oid, entries) =>
+      inspectObject(
+        tx,
+        oid,
+        entries,
+        await readableChildren(this.image, tx, callerAuthority(caller), oid, childrenAfter),
+      ),
+    );
   }
 
   /**
@@ -250,7 +259,7 @@ export class Commands {
   private readWithHistory<T>(
     caller: Caller,
     object: ObjectDesignator,
-    work: (tx: Transaction, oid: Oid, entries: readonly HistoryEntry[]) => T,
+    work: (tx: Transaction, oid: Oid, entries: readonly HistoryEntry[]) => T | Promise<T>,
   ): Promise<T> {
     return this.work.read(async (tx) => {
       const oid = resolveDesignator(tx, object, caller.principal);

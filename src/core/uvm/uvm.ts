@@ -22,6 +22,7 @@ import { systemAuthority } from '../access/authority.ts';
 import { AccessGuard, type SlotRule } from '../access/guard.ts';
 import type { Caller } from '../access/principal.ts';
 import type { Principal } from '../model/principal.ts';
+import type { Oid } from '../model/value.ts';
 import { DEFAULT_QUOTAS, type Quotas } from '../access/quotas.ts';
 import type {
   CollectResult,
@@ -264,8 +265,8 @@ export class Uvm {
   }
 
   /** See {@link Commands.inspect}. */
-  inspect(caller: Caller, object: ObjectDesignator): Promise<ObjectView> {
-    return this.commands.inspect(caller, object);
+  inspect(caller: Caller, object: ObjectDesignator, childrenAfter?: Oid): Promise<ObjectView> {
+    return this.commands.inspect(caller, object, childrenAfter);
   }
 
   /**

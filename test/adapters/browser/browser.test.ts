@@ -224,6 +224,26 @@ describe.skipIf(!('path' in chromium))('the image browser, in headless Chromium'
     }
   });
 
+  it("shows an object's children the viewer may read, each a link, and leaves out the others", async () => {
+    const { core } = await openBrowser();
+    const box = await clone(core);
+    const cloneOf = async (who: Partial<Send>) =>
+      (await core.ok(`#${box} clone`, who)).match(/#(\d+)/u)![1]!;
+    const alices = await cloneOf(alice);
+    const bobs = await cloneOf(bob);
+    await core.ok(`#${bobs} chmod private`, bob);
+    const page = await signIn(core, alice);
+    await page.goto(new URL(`/object?ref=%23${box}`, page.url()).href);
+    expect(await page.$$eval('#children a', (links) => links.map((a) => a.textContent))).toEqual([
+      `#${alices}`,
+    ]);
+    await Promise.all([page.waitForNavigation(), page.click('#children a')]);
+    expect(await text(page, '#label')).toBe(`#${alices}`);
+    expect(await page.$$eval('p a', (links) => links.map((a) => a.textContent))).toContain(
+      `#${box}`,
+    );
+  });
+
   it('renders a hostile slot value as text: no script runs', async () => {
     const { core } = await openBrowser();
     const hostile = `<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">`;

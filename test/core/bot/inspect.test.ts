@@ -5,7 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowseDesk } from '../../../src/core/bot/bot.ts';
 import type { CommittedChange } from '../../../src/core/image/index.ts';
+import { PARENT_SLOT } from '../../../src/core/model/value.ts';
 import type { Send } from '../../../src/core/protocol.ts';
+import { CHILDREN_PAGE } from '../../../src/core/uvm/children.ts';
 import { openTestCore, type TestCore } from '../../support/core.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
 
@@ -98,6 +100,50 @@ describe('Bot.inspect', () => {
     expect('view' in (await inspect(core, admin, `#${oid}`))).toBe(true);
     const bad = await inspect(core, bob, 'not a word');
     expect('reply' in bad && replyToPlainText(bad.reply)).toMatch(/is not an object/);
+  });
+
+  it('lists the children the reader may read, a page at a time, and leaves out the rest', async () => {
+    const core = await openTestCore();
+    const oid = await adasBox(core);
+    const cloneOf = async (who: Person) =>
+      Number(/#(\d+)/u.exec(await core.ok(`#${oid} clone`, who))![1]);
+    const mine = await cloneOf(ada);
+    const bobs = await cloneOf(bob);
+    const hidden = await cloneOf(bob);
+    await core.ok(`#${hidden} chmod private`, bob);
+    // Not a child: it only refers to the box in a value slot.
+    await core.ok(`#${mine} setSlot friend #${oid}`, ada);
+    const children = async (who: Person, after?: number) => {
+      const found = await core.bot.inspect(
+        { ...who, text: `#${oid} describe`, mentions: [] },
+        `#${oid}`,
+        after,
+      );
+      if (!('view' in found)) throw new Error(replyToPlainText(found.reply));
+      return found.view.children;
+    };
+    expect(await children(ada)).toEqual({
+      links: [
+        { oid: mine, label: `#${mine}` },
+        { oid: bobs, label: `#${bobs}` },
+      ],
+    });
+    expect((await children(bob)).links.map((l) => l.oid)).toEqual([mine, bobs, hidden]);
+
+    // Many children: a page of CHILDREN_PAGE, and where the next begins.
+    const { result: many } = await core.uvm.asSystem(
+      { who: 'slack:ada', platform: 'slack' },
+      (tx) =>
+        Array.from({ length: CHILDREN_PAGE + 5 }, () =>
+          tx.create([[PARENT_SLOT, { kind: 'value', value: { $ref: oid } }]]),
+        ),
+    );
+    const first = await children(ada);
+    expect(first.links).toHaveLength(CHILDREN_PAGE);
+    expect(first.next).toBe(first.links.at(-1)!.oid);
+    const second = await children(ada, first.next);
+    expect(second.next).toBeUndefined();
+    expect([...first.links, ...second.links].map((l) => l.oid)).toEqual([mine, bobs, ...many]);
   });
 
   it('tells the change feed which objects each commit wrote, and stops when asked', async () => {
