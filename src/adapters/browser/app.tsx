@@ -10,7 +10,7 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import type { Bot } from '../../core/bot/bot.ts';
-import type { Reply, Send } from '../../core/protocol.ts';
+import { textReply, type Reply, type Send } from '../../core/protocol.ts';
 import { isIdentifier } from '../../core/uvm/parser.ts';
 import { LIVE_SCRIPT, STYLE_SHEET } from './assets.ts';
 import {
@@ -24,6 +24,7 @@ import {
   SignedOutPage,
   SignInPage,
   type DiffQuery,
+  type HistoryFilter,
 } from './pages.tsx';
 import type { Session, SignIns, Viewer } from './sign-in.ts';
 
@@ -173,8 +174,25 @@ export function browserApp({ bot, signIns, secure, personas }: BrowserAppOptions
 
   app.get('/history', async (c) => {
     const { viewer, csrf } = c.get('session');
-    const filter = (c.req.query('ref') ?? c.req.query('tx') ?? '').trim();
-    const reply = await bot.handle(sendOf(viewer, `history ${filter}`.trim()));
+    const filter: HistoryFilter = {
+      ref: (c.req.query('ref') ?? c.req.query('tx') ?? '').trim(),
+      by: (c.req.query('by') ?? '').trim(),
+      from: (c.req.query('from') ?? '').trim(),
+      to: (c.req.query('to') ?? '').trim(),
+    };
+    // One word each, so a field cannot add words of its own to the line chat reads.
+    const words = [
+      filter.ref,
+      ...(['by', 'from', 'to'] as const).flatMap((key) =>
+        filter[key] === '' ? [] : [key, filter[key]],
+      ),
+    ];
+    const reply = words.some((word) => /\s/u.test(word))
+      ? textReply(
+          'error',
+          'Each history field takes one word (an object, a person as platform:id, a day or a time); nothing was shown.',
+        )
+      : await bot.handle(sendOf(viewer, `history ${words.join(' ')}`.trim()));
     return c.html(
       <HistoryPage viewer={viewer} csrf={csrf} filter={filter} {...answerOf(reply)} />,
       statusOf(reply),

@@ -383,19 +383,30 @@ export function ObjectForm(props: { value: string }) {
   );
 }
 
-/** `history` as chat shows it to the viewer, with its filter and `undo`. */
+/** What the history page was asked to show: each field one word of chat's `history`. */
+export interface HistoryFilter {
+  readonly ref: string;
+  readonly by: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** `history` as chat shows it to the viewer, with its filters and `undo`. */
 export function HistoryPage(props: {
   viewer: Viewer;
   csrf: string;
-  filter: string;
+  filter: HistoryFilter;
   status: 'ok' | 'error' | 'refused';
   text: string;
 }) {
   return (
     <Layout title="History" viewer={props.viewer} csrf={props.csrf} live="/events">
       <h1>History</h1>
-      <form method="get" action="/history">
-        <input name="ref" value={props.filter} placeholder="an object, a tx, or all" />{' '}
+      <form method="get" action="/history" id="history-filter">
+        <input name="ref" value={props.filter.ref} placeholder="an object, a tx, or all" /> by{' '}
+        <input name="by" value={props.filter.by} placeholder="slack:U123" size={14} /> from{' '}
+        <input name="from" value={props.filter.from} placeholder="2026-12-01" size={16} /> to{' '}
+        <input name="to" value={props.filter.to} placeholder="2026-12-07T18:00" size={16} />{' '}
         <button type="submit">show</button>
       </form>
       <Answer status={props.status} text={props.text} />

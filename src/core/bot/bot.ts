@@ -415,11 +415,37 @@ export class Bot implements BotService {
 
 /** `history`'s words: nothing, `all`, a transaction (`36`, `tx36`) or an object. */
 function historyQuery(words: readonly string[]): HistoryQuery {
-  const [word, ...extra] = words;
   const usage =
-    "`history` shows the last 10 transactions people made, `history all` BAT OS's own too, `history 36` transaction 36, `history genesis` what changed an object.";
-  if (extra.length > 0)
-    throw new SendError('parse', `\`history\` takes one word at most. ${usage}`);
+    "`history` shows the last 10 transactions people made, `history all` BAT OS's own too, `history 36` transaction 36, `history genesis` what changed an object; add `by slack:U1`, `from 2026-12-01` or `to 2026-12-07T18:00` to narrow it.";
+  const [first, ...rest] = words;
+  const named = first !== undefined && !HISTORY_FILTERS.has(first.toLowerCase());
+  const query = { ...historyTarget(named ? first : undefined, usage) };
+  const filters = named ? rest : words;
+  for (let i = 0; i < filters.length; i += 2) {
+    const key = filters[i]!.toLowerCase();
+    const value = filters[i + 1];
+    if (!HISTORY_FILTERS.has(key) || value === undefined || key in query)
+      throw new SendError(
+        'parse',
+        `\`history\` takes one object, transaction or \`all\`, then each of by, from and to once with a value. ${usage}`,
+      );
+    if (key === 'by') {
+      if (!PERSON_PRINCIPAL.test(value))
+        throw new SendError(
+          'parse',
+          `"${value}" is not a person: write them as platform:id. ${usage}`,
+        );
+      Object.assign(query, { by: value });
+    } else Object.assign(query, { [key]: historyTime(value, key === 'to', usage) });
+  }
+  return query;
+}
+
+/** The words that narrow `history`. */
+const HISTORY_FILTERS = new Set(['by', 'from', 'to']);
+
+/** What `history` shows before its filters: `all`, one transaction, or one object. */
+function historyTarget(word: string | undefined, usage: string): HistoryQuery {
   if (word === undefined) return {};
   if (word.toLowerCase() === 'all') return { all: true };
   const tx = /^(?:tx)?(\d{1,15})$/iu.exec(word);
@@ -428,6 +454,24 @@ function historyQuery(words: readonly string[]): HistoryQuery {
   if (parsed === undefined)
     throw new SendError('parse', `"${word}" is not an object, a transaction or \`all\`. ${usage}`);
   return { object: parsed };
+}
+
+/**
+ * A day (`2026-12-07`) or a time (`2026-12-07T18:00`, UTC unless it says otherwise) as an ISO
+ * time; `to` a day means up to its end.
+ */
+function historyTime(word: string, to: boolean, usage: string): string {
+  const day = /^\d{4}-\d{2}-\d{2}$/u.test(word);
+  const time =
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})?$/u.test(word);
+  const ms =
+    day || time ? Date.parse(day || /(?:Z|[+-]\d{2}:\d{2})$/u.test(word) ? word : `${word}Z`) : NaN;
+  if (Number.isNaN(ms))
+    throw new SendError(
+      'parse',
+      `"${word}" is not a day or a time: write 2026-12-07, or 2026-12-07T18:00 (UTC). ${usage}`,
+    );
+  return new Date(day && to ? ms + 86_400_000 : ms).toISOString();
 }
 
 /** `versions object selector` and `revert object selector N`: their words, checked. */

@@ -11,7 +11,7 @@ import { SendError } from '../errors.ts';
 import type { CollectResult, HistoryEntry, Image, Transaction } from '../image/index.ts';
 import { labelOf, nameOf } from '../model/name-table.ts';
 import { accessOf } from '../model/object-access.ts';
-import { SYSTEM } from '../model/principal.ts';
+import { SYSTEM, type Principal } from '../model/principal.ts';
 import type { MethodProvenance, Oid } from '../model/value.ts';
 import { assertReadable } from './access-checks.ts';
 import { transactionInfo, type GuardFor } from './delivery.ts';
@@ -35,7 +35,12 @@ export interface HistoryQuery {
   /** This one transaction. */
   readonly tx?: number;
   /** The last 20 transactions of the whole image, BAT OS's own (boot, model records) included. */
-  readonly all?: boolean;
+  readonly all?: boolean;  /** Only this principal's transactions. */
+  readonly by?: Principal;
+  /** Only those made at or after this ISO time. */
+  readonly from?: string;
+  /** Only those made before this ISO time. */
+  readonly to?: string;
 }
 
 /** Transactions forgotten at once by retention, while sends wait. */
@@ -64,15 +69,24 @@ export class Commands {
           : resolveDesignator(tx, query.object, caller.principal);
       if (oid !== undefined) assertReadable(tx, authority, oid);
       const people = oid === undefined && query.tx === undefined && query.all !== true;
-      const entries = await this.image.history(
-        query.tx !== undefined
+      const filters = {
+        ...(query.by === undefined ? {} : { who: query.by }),
+        ...(query.from === undefined ? {} : { from: query.from }),
+        ...(query.to === undefined ? {} : { to: query.to }),
+      };
+      const filtered = Object.keys(filters).length > 0;
+      const entries = await this.image.history({
+        ...filters,
+        ...(query.tx !== undefined
           ? { tx: query.tx, limit: 1 }
           : oid !== undefined
             ? { oid, limit: 20 }
-            : { limit: people ? 10 : 20, withoutSystem: people },
-      );
+            : { limit: people && !filtered ? 10 : 20, withoutSystem: people }),
+      });
       if (entries.length === 0)
-        return query.tx !== undefined
+        return filtered
+          ? `No transactions${filterWords(query)}${oid === undefined ? '' : ` changed ${labelOf(tx, oid)}`}.`
+          : query.tx !== undefined
           ? `There is no transaction ${query.tx} (\`collect\` with days forgets old ones). \`history\` lists the latest.`
           : oid !== undefined
             ? `Nothing has changed ${labelOf(tx, oid)} yet.`
@@ -313,6 +327,15 @@ export class Commands {
     const authority = callerAuthority(caller);
     return entries.find((entry) => undoRefusal(view, authority, entry) === undefined)?.tx;
   }
+}
+
+/** The filters of `query` in words, for a history that found nothing. */
+function filterWords(query: HistoryQuery): string {
+  return [
+    query.by === undefined ? '' : ` by ${query.by}`,
+    query.from === undefined ? '' : ` from ${query.from}`,
+    query.to === undefined ? '' : ` before ${query.to}`,
+  ].join('');
 }
 
 /** Whether `authority` may see what `entry` changed (else history shows who and when). */

@@ -244,6 +244,35 @@ describe.skipIf(!('path' in chromium))('the image browser, in headless Chromium'
     );
   });
 
+  it('filters the history by person and time through chat’s history, and refuses a field of several words', async () => {
+    const { core } = await openBrowser();
+    const mine = await clone(core);
+    await core.ok(`#${mine} setSlot color "red"`, alice);
+    const bobs = (await core.ok('genesis clone', bob)).match(/#(\d+)/u)![1]!;
+    await core.ok(`#${bobs} setSlot shade "blue"`, bob);
+    const page = await signIn(core, alice);
+    const today = new Date().toISOString().slice(0, 10);
+    await page.goto(new URL('/history', page.url()).href);
+    await page.type('#history-filter input[name="by"]', 'discord:bob');
+    await page.type('#history-filter input[name="from"]', today);
+    await Promise.all([page.waitForNavigation(), page.click('#history-filter button')]);
+    const shown = await text(page, '#answer');
+    expect(shown).toBe(
+      replyToPlainText(await core.say(`history by discord:bob from ${today}`, alice)).replace(
+        /^```\n|\n```$/gu,
+        '',
+      ),
+    );
+    expect(shown).toContain('shade');
+    expect(shown).not.toContain('color');
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await page.goto(new URL(`/history?from=${tomorrow}`, page.url()).href);
+    expect(await text(page, '#answer')).toMatch(/^No transactions from/);
+    const refused = await page.goto(new URL('/history?by=discord%3Abob%20all', page.url()).href);
+    expect(refused?.status()).toBe(400);
+    expect(await text(page, '#answer')).toMatch(/one word/);
+  });
+
   it('renders a hostile slot value as text: no script runs', async () => {
     const { core } = await openBrowser();
     const hostile = `<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">`;

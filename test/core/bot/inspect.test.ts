@@ -221,3 +221,47 @@ describe('browse', () => {
     expect(await core.ok('browse logout', ada)).toBe('Ended 1 browser session of yours.');
   });
 });
+
+describe('history by person and time', () => {
+  it('narrows history to one person and a span of time, hiding what the reader may not see', async () => {
+    const core = await openTestCore();
+    const oid = await adasBox(core);
+    await core.ok(`#${oid} setSlot secret "ada's plan"`, ada);
+    await core.ok(`#${oid} chmod private`, ada);
+    const bobs = Number(/#(\d+)/u.exec(await core.ok('genesis clone', bob))![1]);
+    await core.ok(`#${bobs} setSlot color "blue"`, bob);
+
+    const byBob = await core.ok('history by slack:bob', ada);
+    expect(byBob).toContain('color');
+    expect(byBob).not.toContain('slack:ada');
+    // Ada's private change: who and when for Bob, never what.
+    const byAda = await core.ok('history by slack:ada', bob);
+    expect(byAda).toContain('slack:ada');
+    expect(byAda).not.toContain("ada's plan");
+    expect(await core.ok('history by slack:ada', ada)).toContain("ada's plan");
+
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    expect(await core.ok(`history #${bobs} by slack:bob from ${today} to ${today}`, bob)).toContain(
+      'color',
+    );
+    expect(await core.ok(`history from ${tomorrow}`, bob)).toContain(
+      `No transactions from ${tomorrow}T00:00:00.000Z.`,
+    );
+    expect(await core.ok(`history all to ${yesterday}T12:00`, bob)).toContain(
+      `No transactions before ${yesterday}T12:00:00.000Z.`,
+    );
+
+    for (const [text, why] of [
+      ['history by bob', /not a person/],
+      ['history from yesterday', /not a day or a time/],
+      ['history by slack:bob by slack:ada', /each of by, from and to once/],
+      ['history genesis all', /each of by, from and to once/],
+    ] as const) {
+      const refused = await core.say(text, bob);
+      expect(refused.status, text).toBe('error');
+      expect(replyToPlainText(refused), text).toMatch(why);
+    }
+  });
+});
