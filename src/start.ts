@@ -42,6 +42,7 @@ import {
   startHeartbeat,
 } from './personas/index.ts';
 import { startRetention } from './personas/heartbeat.ts';
+import { adapterChecksum } from './personas/adapter-file.ts';
 import type { RepairNotice } from './core/uvm/method-repair.ts';
 import { Uvm } from './core/uvm/uvm.ts';
 import { startHealthEndpoint, type HealthEndpoint, type Phase } from './health-endpoint.ts';
@@ -370,6 +371,7 @@ async function serve(
           signIns,
           log,
           PERSONA_NAMES.map((name) => name.toLowerCase()),
+          (file) => adapterChecksum(core.loraDir, file),
         );
   // The front ends keep their ledger in the image directly: the bot and the UVM add nothing.
   const { ledger } = image;

@@ -48,6 +48,11 @@ export interface BrowserAppOptions {
   readonly secure: boolean;
   /** The personas' root names (`robin`…), handed in by the composition root. */
   readonly personas: readonly string[];
+  /**
+   * The SHA-256 of the LoRA adapter file a persona's `adapter` slot names, or why there is
+   * none (handed in by the composition root, which knows the LoRA folder).
+   */
+  readonly adapterChecksum?: (file: string) => Promise<string>;
 }
 
 type Env = { Variables: { session: Session } };
@@ -82,7 +87,13 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 /** The browser as a Hono app. */
-export function browserApp({ bot, signIns, secure, personas }: BrowserAppOptions): Hono<Env> {
+export function browserApp({
+  bot,
+  signIns,
+  secure,
+  personas,
+  adapterChecksum = () => Promise.resolve('not known here'),
+}: BrowserAppOptions): Hono<Env> {
   const app = new Hono<Env>();
 
   app.use(async (c, next) => {
@@ -204,9 +215,14 @@ export function browserApp({ bot, signIns, secure, personas }: BrowserAppOptions
     const shown = [];
     for (const name of personas) {
       const found = await bot.inspect(sendOf(viewer, `${name} describe`), name);
-      shown.push(
-        'view' in found ? { name, view: found.view } : { name, refusal: replyText(found.reply) },
-      );
+      if ('reply' in found) shown.push({ name, refusal: replyText(found.reply) });
+      else {
+        // The file the slot names as the viewer read it: a string value, quoted as chat quotes.
+        const slot = found.view.slots.find((s) => s.name === 'adapter');
+        const file = slot?.kind === 'value' && slot.text.startsWith('"') ? slot.text : '""';
+        const checksum = await adapterChecksum(JSON.parse(file) as string);
+        shown.push({ name, view: found.view, checksum });
+      }
     }
     return c.html(<PersonasPage viewer={viewer} csrf={csrf} personas={shown} />);
   });

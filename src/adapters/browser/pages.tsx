@@ -276,7 +276,9 @@ function SlotTable(props: { view: ObjectView }) {
 export function PersonasPage(props: {
   viewer: Viewer;
   csrf: string;
-  personas: readonly ({ name: string; view: ObjectView } | { name: string; refusal: string })[];
+  personas: readonly (
+    { name: string; view: ObjectView; checksum: string } | { name: string; refusal: string }
+  )[];
 }) {
   return (
     <Layout title="Personas" viewer={props.viewer} csrf={props.csrf} live="/events">
@@ -291,6 +293,9 @@ export function PersonasPage(props: {
                 {persona.view.access}
               </p>
               <SlotTable view={persona.view} />
+              <p>
+                adapter file SHA-256: <code class="checksum">{persona.checksum}</code>
+              </p>
             </>
           ) : (
             <pre class="refused">{persona.refusal}</pre>

@@ -3,12 +3,15 @@
  * QuickJS sandbox): signing in from chat, what three people see, escaping, writes from the
  * page that chat can undo, and a page kept live by a chat send.
  */
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser as Chromium, Page } from 'puppeteer-core';
 import { SignIns, startBrowser } from '../../../src/adapters/browser/index.ts';
 import { silentLogger } from '../../../src/core/log.ts';
 import { DEFAULT_HISTORY_LIMITS } from '../../../src/personas/history.ts';
+import { adapterChecksum } from '../../../src/personas/adapter-file.ts';
 import { installPersonas, PERSONA_NAMES } from '../../../src/personas/index.ts';
 import { appendTurns, threadKey, threadObject } from '../../../src/personas/threads.ts';
 import type { Send } from '../../../src/core/protocol.ts';
@@ -64,7 +67,12 @@ async function openBrowser(imagePath?: string): Promise<Setup> {
     sessionHours: 12,
   };
   await installPersonas(core.uvm, { who: 'system:test', platform: 'console' });
-  const browser = await startBrowser(config, core.bot, signIns!, silentLogger, PERSONAS);
+  // A LoRA folder of its own, with ROBIN's adapter file only.
+  const loraDir = tempDir();
+  writeFileSync(join(loraDir, 'robin.gguf'), 'robin adapter bytes');
+  const browser = await startBrowser(config, core.bot, signIns!, silentLogger, PERSONAS, (file) =>
+    adapterChecksum(loraDir, file),
+  );
   afterEach(() => browser.stop());
   return {
     core,
@@ -347,7 +355,7 @@ describe.skipIf(!('path' in chromium))('the image browser, in headless Chromium'
     expect((await core.say(`#${o} color`, alice)).status).not.toBe('ok');
   });
 
-  it('shows the personas: each one’s voice, aliases and adapter, linked to its object', async () => {
+  it('shows the personas: each one’s voice, aliases, adapter and its checksum, linked to its object', async () => {
     const { core } = await openBrowser();
     const page = await signIn(core, bob);
     await page.goto(new URL('/personas', page.url()).href);
@@ -355,6 +363,12 @@ describe.skipIf(!('path' in chromium))('the image browser, in headless Chromium'
       const section = `#persona-${name}`;
       for (const slot of ['voice', 'aliases', 'adapter'])
         expect(await page.$(`${section} [data-slot="${slot}"]`), `${name} ${slot}`).not.toBeNull();
+      const adapter = await core.ok(`${name} adapter`, bob);
+      expect(await text(page, `${section} .checksum`)).toBe(
+        adapter === 'robin.gguf'
+          ? createHash('sha256').update('robin adapter bytes').digest('hex')
+          : `none: ${adapter} is not in the LoRA folder`,
+      );
       const chat = await core.ok(`${name} voice`, bob);
       expect(await text(page, `${section} [data-slot="voice"] .value`)).toContain(
         chat.slice(0, 40),
