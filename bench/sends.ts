@@ -178,8 +178,14 @@ async function withBusyCore<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The runners compared, each with a UVM of its own on its own image. */
-const LOAD_RUNNERS: ReadonlyArray<[string, QuickJsMethodRunnerOptions]> = [['sandbox', {}]];
+/**
+ * The runners compared, each with a UVM of its own on its own image: every call on a worker
+ * (as before short calls ran in-thread), and the default.
+ */
+const LOAD_RUNNERS: ReadonlyArray<[string, QuickJsMethodRunnerOptions]> = [
+  ['workers only', { inThreadMs: 0 }],
+  ['short calls in-thread', {}],
+];
 
 /**
  * Method sends ÷ primitive sends with one sender, on an idle machine and with one core
