@@ -31,6 +31,12 @@ export class Placement {
   private readonly methods = new Map<string, boolean>();
   /** Parties that stalled the host thread, with when they may run in-thread again. */
   private readonly penalties = new Map<string, number>();
+  /**
+   * The process's CPU time as last read, and when (performance.now): read at most once a
+   * millisecond, since reading it costs as much as a short call's own work.
+   */
+  private cpu: NodeJS.CpuUsage = process.cpuUsage();
+  private cpuAt = performance.now();
 
   /** @param deadlineMs the in-thread deadline (ms); 0 runs everything on workers */
   constructor(private readonly deadlineMs: number) {}
@@ -51,14 +57,37 @@ export class Placement {
     this.remember(cacheKey, true);
   }
 
+  /** An in-thread run starts: returns when, for {@link ranInThread}. */
+  startInThread(): number {
+    const now = performance.now();
+    if (now - this.cpuAt > 1) {
+      this.cpu = process.cpuUsage();
+      this.cpuAt = now;
+    }
+    return now;
+  }
+
   /**
-   * An in-thread run held the host thread for `ms` (of CPU time); `moved` when it hit the
-   * deadline and runs again on a worker.
+   * An in-thread run that started at `started` ended; `moved` when it hit the deadline and
+   * runs again on a worker.
    */
-  ranInThread(cacheKey: string, party: string, ms: number, moved: boolean): void {
-    const stalled = ms > IN_THREAD_STALL_MS;
+  ranInThread(cacheKey: string, party: string, started: number, moved: boolean): void {
+    const stalled = this.heldSince(started) > IN_THREAD_STALL_MS;
     if (moved || stalled) this.remember(cacheKey, false);
     if (stalled) this.penalties.set(party, performance.now() + IN_THREAD_PENALTY_MS);
+  }
+
+  /**
+   * How long the host thread was held since `started` (ms): the wall time, unless the
+   * process used less CPU meanwhile (the thread waited for a core). The CPU reading may be
+   * up to a millisecond older than `started`, and counts the workers too: both only ever
+   * overstate the time held.
+   */
+  private heldSince(started: number): number {
+    const wall = performance.now() - started;
+    if (wall <= IN_THREAD_STALL_MS) return wall;
+    const used = process.cpuUsage(this.cpu);
+    return Math.min(wall, (used.user + used.system) / 1000);
   }
 
   private remember(cacheKey: string, short: boolean): void {

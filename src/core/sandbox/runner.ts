@@ -22,7 +22,7 @@ import { InternalError } from '../errors.ts';
 import { answerer, applyKeptWrites } from './host-requests.ts';
 import { InThreadSandbox } from './in-thread.ts';
 import { resolveLimits, type SandboxLimits } from './limits.ts';
-import { IN_THREAD_MS, IN_THREAD_STALL_MS, Placement } from './placement.ts';
+import { IN_THREAD_MS, Placement } from './placement.ts';
 import { SandboxWorker } from './sandbox-worker.ts';
 import type { Value } from '../model/value.ts';
 import { DONE, encodeCall, FAILED, REQUEST, RUN, SOURCE, type WireFailure } from './wire.mjs';
@@ -66,18 +66,6 @@ export interface SandboxStats {
   readonly workersStarted: number;
   /** Workers running a call now. */
   readonly busy: number;
-}
-
-/**
- * How long this thread was held since `started` (performance.now) and `cpu`
- * (process.cpuUsage): the wall time, unless the process used less CPU meanwhile (the
- * thread waited for a core), in ms. The CPU time is read only when the wall time is long.
- */
-function heldFor(started: number, cpu: NodeJS.CpuUsage): number {
-  const wall = performance.now() - started;
-  if (wall <= IN_THREAD_STALL_MS) return wall;
-  const used = process.cpuUsage(cpu);
-  return Math.min(wall, (used.user + used.system) / 1000);
 }
 
 /** A {@link MethodRunner} on QuickJS, on the host thread or in a pool of worker threads. */
@@ -175,11 +163,10 @@ export class QuickJsMethodRunner implements MethodRunner {
     const callJson = encodeCall(call);
     // Too large a call fails on the worker path, with the same refusal a worker gives.
     if (!fits(RUN + callJson)) return undefined;
-    const started = performance.now();
-    const cpu = process.cpuUsage();
+    const started = this.placement.startInThread();
     const outcome = this.inThread.run(callJson, answerer(call, host, fits));
     const moved = outcome.kind === 'moved';
-    this.placement.ranInThread(call.cacheKey, party, heldFor(started, cpu), moved);
+    this.placement.ranInThread(call.cacheKey, party, started, moved);
     if (moved) {
       this.movedCalls += 1;
       if (outcome.askedHost) host.rollback(0);
