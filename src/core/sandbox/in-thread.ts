@@ -10,15 +10,19 @@ import type { SandboxLimits } from './limits.ts';
 import { FAILED, RUN, SOURCE, type WireFailure } from './wire.mjs';
 import { createCallServer, type CallServer } from './worker/calls.mjs';
 
-/** How an in-thread run ended. */
+/**
+ * How an in-thread run ended. `dropped`: the realm could no longer be trusted and was
+ * dropped; starting the next one holds the host thread up (a tenth of a second to a second
+ * on a loaded 2-core machine).
+ */
 export type InThreadOutcome =
   /** A DONE or FAILED reply, as a worker would have given. */
-  | { readonly kind: 'answered'; readonly reply: string }
+  | { readonly kind: 'answered'; readonly reply: string; readonly dropped: boolean }
   /**
    * It hit the in-thread deadline, or the realm itself failed: it must run again on a
    * worker. `askedHost`: it made host requests, whose effects must be taken back first.
    */
-  | { readonly kind: 'moved'; readonly askedHost: boolean };
+  | { readonly kind: 'moved'; readonly askedHost: boolean; readonly dropped: boolean };
 
 export class InThreadSandbox {
   /** Sources compiled here, by every realm so far. */
@@ -36,7 +40,7 @@ export class InThreadSandbox {
 
   /**
    * Whether a call can run here now: the realm is up and no call is running (a call never
-   * re-enters). The first ask starts the realm, for later calls.
+   * re-enters). Asked while no realm is up, it starts one, for later calls.
    */
   get ready(): boolean {
     if (this.server === undefined) this.start();
@@ -44,42 +48,11 @@ export class InThreadSandbox {
   }
 
   /**
-   * Runs a call (its RUN message's text after the tag, see encodeCall) to the end, on this
-   * thread; `answer` answers its requests and asks for source. Only when {@link ready}.
+   * Starts a realm unless one is up or starting. Starting one holds the host thread up for
+   * a while, so the runner starts the first before any call runs.
    */
-  run(callJson: string, answer: (message: string) => string): InThreadOutcome {
-    const server = this.server!;
-    this.answer = answer;
-    this.askedHost = false;
-    try {
-      const reply = server.run(RUN + callJson);
-      const failure = reply.startsWith(FAILED)
-        ? (JSON.parse(reply.slice(1)) as WireFailure)
-        : undefined;
-      // A realm that failed (interrupted, out of memory, promise jobs left behind) is
-      // dropped, as a worker would be; its memory goes with it, and a later call starts
-      // another. A crash may be this thread's own (its stack is not a worker's), and the
-      // deadline is not the call's: a worker answers both.
-      if (failure?.fatal) this.server = undefined;
-      if (server.realm.interrupted || failure?.reason === 'crash')
-        return { kind: 'moved', askedHost: this.askedHost };
-      return { kind: 'answered', reply };
-    } catch {
-      this.server = undefined;
-      return { kind: 'moved', askedHost: this.askedHost };
-    } finally {
-      this.answer = undefined;
-    }
-  }
-
-  /** Drops the realm: a later call starts another. */
-  close(): void {
-    this.closed = true;
-    this.server = undefined;
-  }
-
-  private start(): void {
-    if (this.starting || this.closed) return;
+  start(): void {
+    if (this.starting || this.closed || this.server !== undefined) return;
     this.starting = true;
     createCallServer({
       limits: this.limits,
@@ -97,5 +70,43 @@ export class InThreadSandbox {
       // `starting` stays set: calls run on workers only, which report what stops QuickJS.
       () => undefined,
     );
+  }
+
+  /**
+   * Runs a call (its RUN message's text after the tag, see encodeCall) to the end, on this
+   * thread; `answer` answers its requests and asks for source. Only when {@link ready}.
+   */
+  run(callJson: string, answer: (message: string) => string): InThreadOutcome {
+    const server = this.server!;
+    this.answer = answer;
+    this.askedHost = false;
+    try {
+      const reply = server.run(RUN + callJson);
+      const failure = reply.startsWith(FAILED)
+        ? (JSON.parse(reply.slice(1)) as WireFailure)
+        : undefined;
+      const interrupted = server.realm.interrupted;
+      // A realm that failed (out of memory, promise jobs left behind) is dropped, as a
+      // worker would be; its memory goes with it, and a later call starts another. One
+      // only stopped at the in-thread deadline is kept: its next call starts a fresh clock.
+      const dropped = failure?.fatal === true && (!interrupted || server.realm.hasPendingJob());
+      if (dropped) this.server = undefined;
+      // A crash may be this thread's own (its stack is not a worker's), and the deadline is
+      // not the call's: a worker answers both.
+      if (interrupted || failure?.reason === 'crash')
+        return { kind: 'moved', askedHost: this.askedHost, dropped };
+      return { kind: 'answered', reply, dropped };
+    } catch {
+      this.server = undefined;
+      return { kind: 'moved', askedHost: this.askedHost, dropped: true };
+    } finally {
+      this.answer = undefined;
+    }
+  }
+
+  /** Drops the realm: a later call starts another. */
+  close(): void {
+    this.closed = true;
+    this.server = undefined;
   }
 }

@@ -5,8 +5,8 @@
  * the host thread up:
  *
  * - a method new to this process runs on a worker first; once a worker run of it took at
- *   most a quarter of the in-thread deadline (by the worker's clock, less its waits for the
- *   host), it runs in-thread;
+ *   most half the in-thread deadline (by the worker's clock, less its waits for the host),
+ *   it runs in-thread;
  * - a method whose in-thread run hit the deadline (and so ran again on a worker) goes to
  *   workers, until a worker run shows it short again (its arguments differ, or the machine
  *   was only busy);
@@ -14,7 +14,8 @@
  *   does not see: a party whose in-thread call held the host thread past
  *   {@link IN_THREAD_STALL_MS} (of CPU time, so a loaded machine's wait for a core does not
  *   count) runs on workers only for {@link IN_THREAD_PENALTY_MS}, so one person can hold
- *   everyone up at most once in that time.
+ *   everyone up at most once in that time; so does a party whose in-thread call broke the
+ *   realm (out of memory, say), since starting its successor holds the host thread up.
  */
 
 /** The in-thread interrupt deadline of one top-level call, nested sends included (ms). */
@@ -53,7 +54,7 @@ export class Placement {
 
   /** A worker ran the method for `ms` by its own clock: a short one may run in-thread next. */
   ranOnWorker(cacheKey: string, ms: number): void {
-    if (this.deadlineMs === 0 || ms > this.deadlineMs / 4) return;
+    if (this.deadlineMs === 0 || ms > this.deadlineMs / 2) return;
     this.remember(cacheKey, true);
   }
 
@@ -69,10 +70,17 @@ export class Placement {
 
   /**
    * An in-thread run that started at `started` ended; `moved` when it hit the deadline and
-   * runs again on a worker.
+   * runs again on a worker, `dropped` when it broke the realm, whose successor holds the
+   * host thread up as it starts.
    */
-  ranInThread(cacheKey: string, party: string, started: number, moved: boolean): void {
-    const stalled = this.heldSince(started) > IN_THREAD_STALL_MS;
+  ranInThread(
+    cacheKey: string,
+    party: string,
+    started: number,
+    moved: boolean,
+    dropped: boolean,
+  ): void {
+    const stalled = dropped || this.heldSince(started) > IN_THREAD_STALL_MS;
     if (moved || stalled) this.remember(cacheKey, false);
     if (stalled) this.penalties.set(party, performance.now() + IN_THREAD_PENALTY_MS);
   }

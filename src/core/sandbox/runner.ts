@@ -98,6 +98,7 @@ export class QuickJsMethodRunner implements MethodRunner {
       throw new InternalError('sandbox inThreadMs must be at least 0 and below timeoutMs');
     this.placement = new Placement(inThreadMs);
     this.inThread = new InThreadSandbox({ ...this.limits, timeoutMs: inThreadMs });
+    if (inThreadMs > 0) this.inThread.start();
   }
 
   /**
@@ -166,7 +167,7 @@ export class QuickJsMethodRunner implements MethodRunner {
     const started = this.placement.startInThread();
     const outcome = this.inThread.run(callJson, answerer(call, host, fits));
     const moved = outcome.kind === 'moved';
-    this.placement.ranInThread(call.cacheKey, party, started, moved);
+    this.placement.ranInThread(call.cacheKey, party, started, moved, outcome.dropped);
     if (moved) {
       this.movedCalls += 1;
       if (outcome.askedHost) host.rollback(0);

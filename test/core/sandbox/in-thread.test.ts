@@ -135,22 +135,26 @@ describe('short calls in-thread', () => {
     expect(host.get(0, robin, 'count')).toBe(0);
   });
 
-  it('holds the memory limit in-thread, and the next call runs on a fresh realm', async () => {
+  it('holds the memory limit in-thread; the party that broke the realm runs on workers a while', async () => {
     host.defineMethod(
       robin,
       'hoard',
       'function (self, big) { return big ? "x".repeat(64 * 1024 * 1024).length : 0; }',
     );
-    await host.send(runner, robin, 'hoard', false);
-    await inThreadReady('hoard', false);
+    await withParty('discord:cy', () => inThreadReady('hoard', false));
     const { inThread, moved } = runner.stats();
-    await expect(host.send(runner, robin, 'hoard', true)).rejects.toMatchObject({
-      reason: 'memory',
-    });
+    await expect(
+      withParty('discord:cy', () => host.send(runner, robin, 'hoard', true)),
+    ).rejects.toMatchObject({ reason: 'memory' });
     // Refused in-thread, by the realm's own limit: not moved to a worker.
     expect(runner.stats()).toMatchObject({ inThread: inThread + 1, moved });
-    // The realm was dropped, as a worker would be; another starts and answers.
-    await inThreadReady('hoard', false);
+    // The realm was dropped, as a worker would be, and starting another holds the host
+    // thread up: that party's calls run on workers; another's run in-thread on a fresh realm.
+    await expect(
+      withParty('discord:cy', () => host.send(runner, robin, 'hoard', false)),
+    ).resolves.toBe(0);
+    expect(runner.stats().inThread).toBe(inThread + 1);
+    await withParty('discord:dee', () => inThreadReady('hoard', false));
   });
 
   it('runs on workers only, for a while, the calls of a party whose call held the host thread up', async () => {
