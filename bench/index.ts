@@ -15,7 +15,7 @@ import { benchBatching, benchPersonas } from './personas.ts';
 import { benchRemoteMind } from './remote-mind.ts';
 import { benchSandbox } from './sandbox.ts';
 import { benchScale } from './scale.ts';
-import { benchSends } from './sends.ts';
+import { benchMethodsUnderLoad, benchSends } from './sends.ts';
 import { benchStart } from './start.ts';
 import { runBenches, type Bench } from './run.ts';
 import { benchUpgrade } from './upgrade.ts';
@@ -24,6 +24,7 @@ const benches: Record<string, Bench> = {
   image: benchImage,
   'method-index': benchMethodIndex,
   sends: benchSends,
+  'methods-under-load': benchMethodsUnderLoad,
   fairness: benchFairness,
   access: benchAccess,
   sandbox: benchSandbox,
