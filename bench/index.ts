@@ -4,6 +4,7 @@
  * the run goes on; the exit status is 1 when any failed, and the last line names them.
  */
 import { benchAccess } from './access.ts';
+import { benchEval } from './eval.ts';
 import { parseCommandLine } from '../scripts/cli.ts';
 import { benchFairness } from './fairness.ts';
 import { benchFrontEnds } from './frontends.ts';
@@ -23,6 +24,7 @@ import { benchUpgrade } from './upgrade.ts';
 const benches: Record<string, Bench> = {
   image: benchImage,
   'method-index': benchMethodIndex,
+  eval: benchEval,
   sends: benchSends,
   'methods-under-load': benchMethodsUnderLoad,
   fairness: benchFairness,
