@@ -15,6 +15,8 @@ import type { Oid } from '../model/value.ts';
 import type { CallCount, CallCounts } from './call-counts.ts';
 import type { ObjectLink } from './inspection.ts';
 
+export type { DayCount };
+
 /** How many of each list are shown. */
 export const STATS_LISTED = 10;
 /** How many days back the growth reaches. */
@@ -46,8 +48,11 @@ export interface ImageStats {
   /** The database's size and history's bytes: admins only. */
   readonly databaseBytes?: number;
   readonly historyBytes?: number;
-  /** Objects created per UTC day over the last {@link GROWTH_DAYS} days, oldest first. */
+  /** Objects created per UTC day over the last `growthDays` days up to `today`, oldest first. */
   readonly growth: readonly DayCount[];
+  readonly growthDays: number;
+  /** The UTC day (`YYYY-MM-DD`) the growth ends with. */
+  readonly today: string;
   readonly largest: readonly SizedObjectView[];
   readonly mostCalled: readonly CalledMethodView[];
   readonly mostFailing: readonly CalledMethodView[];
@@ -63,7 +68,9 @@ export async function imageStats(
   counts: CallCounts,
 ): Promise<ImageStats> {
   const owner = authority.admin ? undefined : authority.principal;
-  const since = new Date(Date.now() - (GROWTH_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+  const now = Date.now();
+  const today = new Date(now).toISOString().slice(0, 10);
+  const since = new Date(now - (GROWTH_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
   const readable = (oid: Oid) => tx.exists(oid) && mayRead(authority, accessOf(tx.slots(oid)));
   const totals = await image.objectTotals(owner);
   const listed = (ranked: readonly CallCount[]): CalledMethodView[] =>
@@ -83,6 +90,8 @@ export async function imageStats(
       ? { databaseBytes: await image.databaseBytes(), historyBytes: await image.historySize() }
       : {}),
     growth: await image.createdPerDay(since, owner),
+    growthDays: GROWTH_DAYS,
+    today,
     // Owners and admins may read every object counted; checked all the same, so the list
     // can never name an object the caller may not read.
     largest: (await image.largestObjects(STATS_LISTED, 0, owner))
