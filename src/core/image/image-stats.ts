@@ -97,11 +97,20 @@ export async function createdPerDay(
   since: string,
   owner?: string,
 ): Promise<DayCount[]> {
+  // Transactions are numbered in commit order: the changes are read from the first one in
+  // the window on, by their primary key, rather than all of history.
+  const first = await db
+    .selectFrom('transactions')
+    .select((eb) => eb.fn.min('tx').as('tx'))
+    .where('at', '>=', since)
+    .executeTakeFirst();
+  if (first?.tx === null || first?.tx === undefined) return [];
   const day = sql<string>`substr(t.at, 1, 10)`;
   let query = db
     .selectFrom('changes as c')
     .innerJoin('transactions as t', 't.tx', 'c.tx')
     .select((eb) => [day.as('day'), eb.fn.countAll<number | string>().as('created')])
+    .where('c.tx', '>=', Number(first.tx))
     .where('c.slot', 'is', null)
     .where('t.at', '>=', since)
     .groupBy(day)
