@@ -1,7 +1,7 @@
 /**
  * The image browser's routes (Hono). Every page reads and every form writes through the Bot,
  * as the signed-in viewer's own message would in chat: the object page with `Bot.inspect`,
- * history and every write (`undo`, `revert`, `chmod`, `setSlot`) as the very send or command
+ * the audits and image pages with `Bot.audits` and `Bot.imageStats`, history and every write (`undo`, `revert`, `chmod`, `setSlot`) as the very send or command
  * a chat message would carry — so the UVM decides, history records it, the rate limit
  * applies, and a refusal says what chat would. The browser never reads the image itself.
  */
