@@ -26,6 +26,8 @@ export interface AuditFindingView {
   readonly slot?: string;
   /** The object it is on, when there is one the viewer may open. */
   readonly object?: ObjectLink;
+  /** The oid of the object it was on, deleted since (shown to admins only). */
+  readonly gone?: Oid;
   /** Whether `slot` holds a method on that object now (the link then goes to it). */
   readonly method: boolean;
 }
@@ -104,7 +106,7 @@ function findingView(
     kind: finding.kind,
     message: finding.message,
     ...slot,
-    ...(exists ? { object: { oid, label: labelOf(tx, oid) } } : {}),
+    ...(exists ? { object: { oid, label: labelOf(tx, oid) } } : { gone: oid }),
     method:
       exists && finding.slot !== undefined && tx.getSlot(oid, finding.slot)?.kind === 'method',
   };

@@ -126,11 +126,13 @@ describe.each(IMAGE_KINDS)("ALFRED's audits on %s", (kind) => {
       { oid: box, slot: 'greet', message: 'greet loses a write' },
       { oid: safe, slot: 'open', message: 'open loses a write' },
       { message: 'transaction 3 undid 2, but 2 is not marked' },
+      { oid: 9_999, slot: 'lost', message: 'on an object collected since' },
     ]);
 
     const all = await core.uvm.audits(admin, { kind: 'name', name: 'alfred' });
     expect(all.map((a) => a.at)).toEqual(['2026-12-02T10:00:00.000Z', '2026-12-01T10:00:00.000Z']);
-    expect(all[0]!.findings.map((f) => f.object?.oid)).toEqual([box, safe, undefined]);
+    expect(all[0]!.findings.map((f) => f.object?.oid)).toEqual([box, safe, undefined, undefined]);
+    expect(all[0]!.findings[3]).toMatchObject({ gone: 9_999, slot: 'lost', method: false });
     expect(all[0]!.withheld).toBe(0);
     expect(all[0]!.by).toBe('system:heartbeat');
 
@@ -145,7 +147,8 @@ describe.each(IMAGE_KINDS)("ALFRED's audits on %s", (kind) => {
       },
       { kind: 'lost-write', message: 'transaction 3 undid 2, but 2 is not marked', method: false },
     ]);
-    expect(adas[0]!.withheld).toBe(1);
+    // The safe's finding, and the one on an object gone (whose access cannot be read).
+    expect(adas[0]!.withheld).toBe(2);
     expect(JSON.stringify(adas)).not.toContain('open loses');
   });
 });

@@ -22,9 +22,11 @@ function Finding(props: { finding: AuditFindingView }) {
     <li class="finding" data-kind={finding.kind}>
       <span class="muted">{finding.kind}</span>{' '}
       {where === undefined ? (
-        finding.slot === undefined ? null : (
-          <code>{finding.slot}</code>
-        )
+        <code>
+          {[finding.gone === undefined ? '' : `#${finding.gone} (gone)`, finding.slot ?? '']
+            .filter((part) => part !== '')
+            .join(' ')}
+        </code>
       ) : (
         <a href={findingHref(where)}>
           {where.object.label}
