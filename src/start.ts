@@ -31,6 +31,7 @@ import { howToGetAModel } from './core/mind/model-source.ts';
 import { QuickJsMethodRunner } from './core/sandbox/index.ts';
 import { MindMethodWriter } from './core/uvm/mind-writer.ts';
 import {
+  AUDITOR,
   installPersonas,
   PERSONA_CODEX,
   PERSONA_HELP,
@@ -370,6 +371,7 @@ async function serve(
           signIns,
           log,
           PERSONA_NAMES.map((name) => name.toLowerCase()),
+          AUDITOR.toLowerCase(),
         );
   // The front ends keep their ledger in the image directly: the bot and the UVM add nothing.
   const { ledger } = image;

@@ -25,9 +25,17 @@ export async function startBrowser(
   log: Logger,
   /** The personas' root names, for the personas page (the adapters know no personas). */
   personas: readonly string[] = [],
+  /** The root name of the persona that keeps the audits, for the audits page. */
+  auditor?: string,
 ): Promise<Browser> {
   const url = config.publicUrl;
-  const app = browserApp({ bot, signIns, secure: url?.startsWith('https:') === true, personas });
+  const app = browserApp({
+    bot,
+    signIns,
+    secure: url?.startsWith('https:') === true,
+    personas,
+    ...(auditor === undefined ? {} : { auditor }),
+  });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
       resolve(started),

@@ -31,6 +31,15 @@ import {
 } from './history.ts';
 import { Ledger } from './ledger.ts';
 import { methodIndexChanges, type IndexedMethod } from './method-index.ts';
+import {
+  createdPerDay,
+  databaseBytes,
+  largestObjects,
+  objectTotals,
+  type DayCount,
+  type ObjectTotals,
+  type SizedObject,
+} from './image-stats.ts';
 import { implementorsOf, nearestMethods, sendersOf } from './method-search.ts';
 import { searchMemories, type FoundMemory } from './memory-search.ts';
 import type { Principal } from '../model/principal.ts';
@@ -361,6 +370,30 @@ export class Image {
   historySize(): Promise<number> {
     this.assertOpen();
     return historySize(this.store.kysely);
+  }
+
+  /** How many objects there are (all, or `owner`'s), and the bytes of their stored slots. */
+  objectTotals(owner?: string): Promise<ObjectTotals> {
+    this.assertOpen();
+    return objectTotals(this.store.kysely, owner);
+  }
+
+  /** The bytes the database takes (see `image-stats.ts`). */
+  databaseBytes(): Promise<number> {
+    this.assertOpen();
+    return databaseBytes(this.store.kysely);
+  }
+
+  /** Objects (all, or `owner`'s) by the bytes of their slots, largest first, from `offset`. */
+  largestObjects(limit: number, offset = 0, owner?: string): Promise<SizedObject[]> {
+    this.assertOpen();
+    return largestObjects(this.store.kysely, limit, offset, owner);
+  }
+
+  /** The objects (all, or those `owner` owns) history saw created each UTC day since `since`. */
+  createdPerDay(since: string, owner?: string): Promise<DayCount[]> {
+    this.assertOpen();
+    return createdPerDay(this.store.kysely, since, owner);
   }
 
   /** The `limit` oldest transactions kept, oldest first, with their time and bytes. */

@@ -17,6 +17,7 @@ export { searchTerms } from './text-search.ts';
 export { refuseNonDatabase } from './database.ts';
 export { migrateImage, type MigrateResult } from './migrate-image.ts';
 export type { HistoryChange, HistoryEntry } from './history.ts';
+export type { DayCount, ObjectTotals, SizedObject } from './image-stats.ts';
 export type { PreparedUndo, UndoObstacle } from './undo-obstacle.ts';
 export { SENDS_AT_ONCE, type Claim, type SyncWait } from './store.ts';
 export type { IndexedMethod } from './method-index.ts';

@@ -16,6 +16,9 @@ import type { MethodProvenance, Oid } from '../model/value.ts';
 import { assertReadable } from './access-checks.ts';
 import { transactionInfo, type GuardFor } from './delivery.ts';
 import { historyText } from './history-text.ts';
+import { AUDITS_SEARCHED, auditViews, type AuditView } from './audits.ts';
+import type { CallCounts } from './call-counts.ts';
+import { imageStats, type ImageStats } from './image-stats.ts';
 import { inspectObject, type ObjectView } from './inspection.ts';
 import type { ImageWork } from './image-work.ts';
 import { resolveDesignator } from './names.ts';
@@ -45,6 +48,7 @@ export class Commands {
     private readonly image: Image,
     private readonly work: ImageWork,
     private readonly guardFor: GuardFor,
+    private readonly counts: CallCounts,
   ) {}
 
   /**
@@ -161,6 +165,28 @@ export class Commands {
    */
   inspect(caller: Caller, object: ObjectDesignator): Promise<ObjectView> {
     return this.readWithHistory(caller, object, inspectObject);
+  }
+
+  /**
+   * The audits kept on `auditor` (ALFRED), newest first, as data (see `audits.ts`): the
+   * browser's audits page. Refused as a send to the auditor would be.
+   */
+  audits(caller: Caller, auditor: ObjectDesignator): Promise<AuditView[]> {
+    return this.work.read(async (tx) => {
+      const oid = resolveDesignator(tx, auditor, caller.principal);
+      const authority = callerAuthority(caller);
+      assertReadable(tx, authority, oid);
+      const entries = await this.image.history({ oid, limit: AUDITS_SEARCHED });
+      return auditViews(tx, authority, oid, entries);
+    });
+  }
+
+  /**
+   * The image's statistics as the caller may see them (see `image-stats.ts`): the browser's
+   * image page and `image stats`.
+   */
+  imageStats(caller: Caller): Promise<ImageStats> {
+    return this.work.read((tx) => imageStats(tx, callerAuthority(caller), this.image, this.counts));
   }
 
   /**

@@ -35,6 +35,8 @@ import type {
 import { ACCESS_SLOT, READERS_SLOT } from '../model/object-access.ts';
 import { primordialObjects, TRAIT_PRIMITIVES, TRAITS } from '../model/primordial.ts';
 import type { MethodRunner } from '../sandbox/contract.ts';
+import type { AuditView } from './audits.ts';
+import { CallCounts } from './call-counts.ts';
 import { Commands, type HistoryQuery } from './commands.ts';
 import {
   Delivery,
@@ -43,6 +45,7 @@ import {
   type SendOutcome,
   type SendRequest,
 } from './delivery.ts';
+import type { ImageStats } from './image-stats.ts';
 import { ImageWork } from './image-work.ts';
 import type { ObjectView } from './inspection.ts';
 import { Invoker } from './invoker.ts';
@@ -115,7 +118,8 @@ export class Uvm {
       quotas,
     });
     const calls = new MethodCalls();
-    this.delivery = new Delivery(image, invoker, this.guardFor, calls);
+    const counts = new CallCounts();
+    this.delivery = new Delivery(image, invoker, this.guardFor, calls, counts);
     const attempts = options.methodAttempts ?? DEFAULT_METHOD_ATTEMPTS;
     this.writing = new MethodWriting(
       image,
@@ -134,7 +138,7 @@ export class Uvm {
       options.writer,
       attempts,
     );
-    this.commands = new Commands(image, this.work, this.guardFor);
+    this.commands = new Commands(image, this.work, this.guardFor, counts);
   }
 
   /**
@@ -262,6 +266,16 @@ export class Uvm {
   /** See {@link Commands.inspect}. */
   inspect(caller: Caller, object: ObjectDesignator): Promise<ObjectView> {
     return this.commands.inspect(caller, object);
+  }
+
+  /** See {@link Commands.audits}. */
+  audits(caller: Caller, auditor: ObjectDesignator): Promise<AuditView[]> {
+    return this.commands.audits(caller, auditor);
+  }
+
+  /** See {@link Commands.imageStats}. */
+  imageStats(caller: Caller): Promise<ImageStats> {
+    return this.commands.imageStats(caller);
   }
 
   /**
