@@ -11,6 +11,7 @@ import { PERSONA_NAMES } from '../../src/personas/names.ts';
 import type { PersonaName } from '../../src/personas/names.ts';
 import { writeGguf } from './gguf-writer.ts';
 import { tinyAdapterMetadata, tinyAdapterTensors } from './tiny-lora.ts';
+import { tinyEmbedderMetadata, tinyEmbedderTensors } from './tiny-embedder.ts';
 import { designTinyModel, tinyModelMetadata, tinyModelTensors } from './tiny-model.ts';
 
 /** Paths of everything {@link forge} writes. */
@@ -18,6 +19,8 @@ export interface ForgedFiles {
   readonly outDir: string;
   /** The working tiny model. */
   readonly model: string;
+  /** The embedding model, whose embeddings group words by topic (see `tiny-embedder.ts`). */
+  readonly embedder: string;
   /** The folder of the adapters, as BATOS_LORA_DIR names it. */
   readonly loraDir: string;
   /** One adapter per persona, keyed by persona name. */
@@ -46,6 +49,7 @@ function forgedContents(): Map<string, Buffer> {
   const tensors = tinyModelTensors(design);
   contents = new Map([
     ['tiny-model.gguf', writeGguf(tinyModelMetadata(design), tensors)],
+    ['tiny-embedder.gguf', writeGguf(tinyEmbedderMetadata(), tinyEmbedderTensors())],
     ...PERSONA_NAMES.map((name): [string, Buffer] => [
       `lora/${name.toLowerCase()}.gguf`,
       writeGguf(tinyAdapterMetadata(name), tinyAdapterTensors(design, name)),
@@ -112,6 +116,7 @@ async function forgeInto(dir: string): Promise<ForgedFiles> {
   return {
     outDir: dir,
     model: at('tiny-model.gguf'),
+    embedder: at('tiny-embedder.gguf'),
     loraDir: at('lora'),
     adapters: Object.fromEntries(
       PERSONA_NAMES.map((name) => [name, at(`lora/${name.toLowerCase()}.gguf`)]),

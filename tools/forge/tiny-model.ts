@@ -94,7 +94,7 @@ export interface ModelOptions {
 }
 
 export function tinyModelMetadata(
-  design: TinyDesign,
+  design: Pick<TinyDesign, 'vocabulary' | 'eos'>,
   options: ModelOptions = {},
 ): Array<[string, GgufValue]> {
   const v = design.vocabulary;
@@ -128,7 +128,7 @@ export function tinyModelMetadata(
   return entries.filter((entry): entry is [string, GgufValue] => entry[1] !== undefined);
 }
 
-const ones = (n: number): Float32Array => new Float32Array(n).fill(1);
+export const ones = (n: number): Float32Array => new Float32Array(n).fill(1);
 
 export function tinyModelTensors(design: TinyDesign): GgufTensor[] {
   const vocabSize = design.vocabulary.tokens.length;
@@ -142,11 +142,20 @@ export function tinyModelTensors(design: TinyDesign): GgufTensor[] {
   for (const [from, to, weight] of baseWiring(design)) {
     output[to * N_EMBD + design.dimension.get(from)!] = weight;
   }
-  const tensors: GgufTensor[] = [
+  return [
     { name: 'token_embd.weight', dims: [N_EMBD, vocabSize], data: embedding },
     { name: 'output_norm.weight', dims: [N_EMBD], data: ones(N_EMBD) },
     { name: 'output.weight', dims: [N_EMBD, vocabSize], data: output },
+    ...passThroughBlocks(),
   ];
+}
+
+/**
+ * The transformer blocks, all zero but their norms: each adds nothing, so the residual
+ * stream carries the token embedding through unchanged.
+ */
+export function passThroughBlocks(): GgufTensor[] {
+  const tensors: GgufTensor[] = [];
   for (let block = 0; block < N_LAYER; block++) {
     const p = `blk.${block}.`;
     tensors.push(

@@ -33,21 +33,33 @@ export async function seed(image: Image, count = 2): Promise<number[]> {
   return oids;
 }
 
-/**
- * Runs the migrations named before `migration` at `location` (an image as the release
- * before it left it), then `work` on the database, to write what that release would have.
- */
-export async function imageBefore(
+/** Runs `work` on the database at `location` itself, below the image, and closes it. */
+export async function withDatabase<T>(
   location: string,
-  migration: string,
-  work: (db: Kysely<unknown>) => Promise<void>,
-): Promise<void> {
+  work: (db: Kysely<unknown>) => Promise<T>,
+): Promise<T> {
   const db = new Kysely<unknown>({
     dialect: isPostgresLocation(location)
       ? new PostgresDialect({ pool: new pg.Pool({ connectionString: location, max: 1 }) })
       : new SqliteDialect({ database: new Database(location) }),
   });
   try {
+    return await work(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * Runs the migrations named before `migration` at `location` (an image as the release
+ * before it left it), then `work` on the database, to write what that release would have.
+ */
+export function imageBefore(
+  location: string,
+  migration: string,
+  work: (db: Kysely<unknown>) => Promise<void>,
+): Promise<void> {
+  return withDatabase(location, async (db) => {
     const all = await imageMigrations.getMigrations();
     const before = Object.fromEntries(Object.entries(all).filter(([name]) => name < migration));
     const { error } = await new Migrator({
@@ -56,7 +68,5 @@ export async function imageBefore(
     }).migrateToLatest();
     if (error) throw error;
     await work(db);
-  } finally {
-    await db.destroy();
-  }
+  });
 }
