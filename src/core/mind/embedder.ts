@@ -8,18 +8,17 @@
 import type { LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
 import type { MindGpu } from './config.ts';
 import { MindError } from './errors.ts';
-import { validateModelFile } from './gguf/validate.ts';
+import { checkEmbeddingModel } from './embedding-model.ts';
 import { sharedLlama } from './llama.ts';
 import { describeModel } from './metadata.ts';
-import { resolveModelPath } from './model-source.ts';
 
 /** Tokens one embedding reads: a memory is at most 500 characters; a longer message is cut. */
 export const EMBEDDING_CONTEXT = 512;
 
 export interface EmbedderConfig {
-  /** A GGUF embedding model: a path, or a model URI already pulled into {@link modelsDir}. */
+  /** The GGUF embedding model's path. */
   readonly model: string;
-  /** Where pulled models and their hash caches live (BATOS_MODELS_DIR). */
+  /** Where the models' hash caches live (BATOS_MODELS_DIR). */
   readonly modelsDir: string;
   readonly gpu: MindGpu;
   /** CPU threads the embedding context uses, set as the mind's are (BATOS_THREADS). */
@@ -43,8 +42,7 @@ export class Embedder {
    * 'no-model', 'invalid-model' or 'load-failed', each naming the file and what to do.
    */
   static async load(config: EmbedderConfig): Promise<Embedder> {
-    const path = await resolveModelPath(config.model, config.modelsDir, { download: false });
-    const info = await validateModelFile(path);
+    const { path, info } = await checkEmbeddingModel(config.model);
     const llama = await sharedLlama(config.gpu, config.threads);
     let model: LlamaModel | undefined;
     try {
