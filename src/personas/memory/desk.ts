@@ -104,7 +104,8 @@ export class MemoryDesk {
     const person = caller.principal;
     const [found, near] = await Promise.all([
       this.uvm.searchMemories(person, text, RECALL_SEARCH_LIMIT),
-      this.vectors?.nearest(person, text, RECALL_SEARCH_LIMIT) ?? [],
+      // An embedding costs model time: none when nothing may be recalled (BATOS_RECALL_TOKENS=0).
+      this.recallTokens > 0 ? (this.vectors?.nearest(person, text, RECALL_SEARCH_LIMIT) ?? []) : [],
     ]);
     return withRecall(
       text,
