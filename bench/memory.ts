@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Caller } from '../src/core/access/principal.ts';
 import { callerOf } from '../src/core/bot/caller.ts';
 import { Image } from '../src/core/image/index.ts';
 import { QuickJsMethodRunner } from '../src/core/sandbox/index.ts';
@@ -17,13 +18,13 @@ import { DEFAULT_RECALL_TOKENS } from '../src/personas/memory/limits.ts';
 import { ensureNotebook, keepMemory } from '../src/personas/memory/notebook.ts';
 import { formatNumber, median, percentile, type BenchTable } from './table.ts';
 
-const PEOPLE = 1_000;
-const EACH = 100;
+export const PEOPLE = 1_000;
+export const EACH = 100;
 const TURNS = 2_000;
 const system = { who: 'system:bench', platform: 'console' } as const;
 
 /** A deterministic stream of numbers in [0, 1), so every run measures the same image. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed;
   return () => {
     state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
@@ -32,12 +33,42 @@ function random(seed: number): () => number {
 }
 
 /** Words of a made-up language: `ka`, `lomi`, … — no stop words, every one searchable. */
-const VOCABULARY = Array.from({ length: 2_000 }, (_, i) => {
+export const VOCABULARY = Array.from({ length: 2_000 }, (_, i) => {
   const syllables = ['ka', 'lo', 'mi', 'ne', 'su', 'ta', 'ri', 'po', 've', 'zu'];
   let word = '';
   for (let n = i + 10; n > 0; n = Math.floor(n / 10)) word += syllables[n % 10];
   return word;
 });
+
+/** Gives each of {@link PEOPLE} people {@link EACH} memories of 8 of `words`, as the bench's image. */
+export async function seedMemories(
+  image: Image,
+  uvm: Uvm,
+  words: (n: number) => string,
+): Promise<void> {
+  await uvm.bootstrap(system);
+  const source = { persona: 'ROBIN', thread: 'bench', message: 'bench', how: 'asked' } as const;
+  for (let p = 0; p < PEOPLE; p += 1) {
+    const tx = image.begin(system);
+    const person = `discord:${p}`;
+    ensureNotebook(tx, person);
+    for (let m = 0; m < EACH; m += 1) keepMemory(tx, person, words(8), source, EACH);
+    await image.commit(tx);
+  }
+}
+
+/** The caller the bench's person `p` (`discord:p`) is in a channel. */
+export function personCaller(p: number): Caller {
+  const id = String(p);
+  return callerOf({
+    platform: 'discord',
+    sender: { id, name: id, isAdmin: false },
+    channel: 'general',
+    text: '',
+    mentions: [],
+    adminChannel: false,
+  });
+}
 
 export async function benchMemory(): Promise<BenchTable> {
   const dir = mkdtempSync(join(tmpdir(), 'batos-bench-memory-'));
@@ -47,30 +78,14 @@ export async function benchMemory(): Promise<BenchTable> {
   const words = (n: number) =>
     Array.from({ length: n }, () => VOCABULARY[Math.floor(next() * VOCABULARY.length)]).join(' ');
   try {
-    await uvm.bootstrap(system);
-    const source = { persona: 'ROBIN', thread: 'bench', message: 'bench', how: 'asked' } as const;
-    for (let p = 0; p < PEOPLE; p += 1) {
-      const tx = image.begin(system);
-      const person = `discord:${p}`;
-      ensureNotebook(tx, person);
-      for (let m = 0; m < EACH; m += 1) keepMemory(tx, person, words(8), source, EACH);
-      await image.commit(tx);
-    }
+    await seedMemories(image, uvm, words);
     const desk = new MemoryDesk(uvm);
     const times: number[] = [];
     const tokens: number[] = [];
     const recalled: number[] = [];
     let cpu = process.cpuUsage();
     for (let turn = -200; turn < TURNS; turn += 1) {
-      const person = String(Math.floor(next() * PEOPLE));
-      const caller = callerOf({
-        platform: 'discord',
-        sender: { id: person, name: person, isAdmin: false },
-        channel: 'general',
-        text: '',
-        mentions: [],
-        adminChannel: false,
-      });
+      const caller = personCaller(Math.floor(next() * PEOPLE));
       const message = `what about ${words(6)}?`;
       const started = performance.now();
       const result = await desk.recall(caller, message, []);
