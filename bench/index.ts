@@ -11,6 +11,7 @@ import { benchFrontEnds } from './frontends.ts';
 import { benchImage } from './image.ts';
 import { benchMethodIndex } from './method-index.ts';
 import { benchMemory } from './memory.ts';
+import { benchMemoryEmbedding } from './memory-embedding.ts';
 import { benchMind } from './mind.ts';
 import { benchBatching, benchPersonas } from './personas.ts';
 import { benchRemoteMind } from './remote-mind.ts';
@@ -33,6 +34,7 @@ const benches: Record<string, Bench> = {
   mind: benchMind,
   personas: async () => [await benchPersonas(), await benchBatching()],
   memory: benchMemory,
+  'memory-embedding': benchMemoryEmbedding,
   'remote-mind': benchRemoteMind,
   frontends: async () => ({
     title: 'Front ends: message-to-reply overhead with an instant bot, against local servers (ms)',

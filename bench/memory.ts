@@ -8,6 +8,7 @@
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import type { Caller } from '../src/core/access/principal.ts';
 import { callerOf } from '../src/core/bot/caller.ts';
 import { Image, searchTerms } from '../src/core/image/index.ts';
 import { fts5AnyOf, tsqueryAnyOf } from '../src/core/image/text-search.ts';
@@ -20,13 +21,13 @@ import { RECALL_SEARCH_LIMIT } from '../src/personas/memory/recall.ts';
 import { loadNote, lookupCells, onBothStores, timeLookups } from './lookup.ts';
 import { formatNumber, percentile, type BenchTable } from './table.ts';
 
-const PEOPLE = 1_000;
-const EACH = 100;
+export const PEOPLE = 1_000;
+export const EACH = 100;
 const TURNS = 2_000;
 const system = { who: 'system:bench', platform: 'console' } as const;
 
 /** A deterministic stream of numbers in [0, 1), so every run measures the same image. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed;
   return () => {
     state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
@@ -35,7 +36,7 @@ function random(seed: number): () => number {
 }
 
 /** Words of a made-up language: `ka`, `lomi`, … — no stop words, every one searchable. */
-const VOCABULARY = Array.from({ length: 2_000 }, (_, i) => {
+export const VOCABULARY = Array.from({ length: 2_000 }, (_, i) => {
   const syllables = ['ka', 'lo', 'mi', 'ne', 'su', 'ta', 'ri', 'po', 've', 'zu'];
   let word = '';
   for (let n = i + 10; n > 0; n = Math.floor(n / 10)) word += syllables[n % 10];
@@ -54,6 +55,36 @@ const turns = (() => {
     message: `what about ${words(next, 6)}?`,
   }));
 })();
+
+/** Gives each of {@link PEOPLE} people {@link EACH} memories of 8 of `words`, as the bench's image. */
+export async function seedMemories(
+  image: Image,
+  uvm: Uvm,
+  words: (n: number) => string,
+): Promise<void> {
+  await uvm.bootstrap(system);
+  const source = { persona: 'ROBIN', thread: 'bench', message: 'bench', how: 'asked' } as const;
+  for (let p = 0; p < PEOPLE; p += 1) {
+    const tx = image.begin(system);
+    const person = `discord:${p}`;
+    ensureNotebook(tx, person);
+    for (let m = 0; m < EACH; m += 1) keepMemory(tx, person, words(8), source, EACH);
+    await image.commit(tx);
+  }
+}
+
+/** The caller the bench's person `person` (`discord:person`) is in a channel. */
+export function personCaller(person: number | string): Caller {
+  const id = String(person);
+  return callerOf({
+    platform: 'discord',
+    sender: { id, name: id, isAdmin: false },
+    channel: 'general',
+    text: '',
+    mentions: [],
+    adminChannel: false,
+  });
+}
 
 /** The bare search of turn `i`: the person's best matches, as the image asks for them. */
 type BareSearch = (i: number) => unknown;
@@ -101,30 +132,14 @@ async function measure(
   const recalled: number[] = [];
   let times;
   try {
-    await uvm.bootstrap(system);
     const next = random(42);
-    const source = { persona: 'ROBIN', thread: 'bench', message: 'bench', how: 'asked' } as const;
-    for (let p = 0; p < PEOPLE; p += 1) {
-      const tx = image.begin(system);
-      const person = `discord:${p}`;
-      ensureNotebook(tx, person);
-      for (let m = 0; m < EACH; m += 1) keepMemory(tx, person, words(next, 8), source, EACH);
-      await image.commit(tx);
-    }
+    await seedMemories(image, uvm, (n) => words(next, n));
     const desk = new MemoryDesk(uvm);
     times = await timeLookups(
       TURNS,
       async (i) => {
         const { person, message } = turns[(i + TURNS) % TURNS]!;
-        const caller = callerOf({
-          platform: 'discord',
-          sender: { id: person, name: person, isAdmin: false },
-          channel: 'general',
-          text: '',
-          mentions: [],
-          adminChannel: false,
-        });
-        const result = await desk.recall(caller, message, []);
+        const result = await desk.recall(personCaller(person), message, []);
         if (i < 0) return;
         tokens.push(result.addedTokens);
         recalled.push(result.memories.length);

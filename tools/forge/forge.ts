@@ -12,6 +12,7 @@ import type { PersonaName } from '../../src/personas/names.ts';
 import { writeGguf } from './gguf-writer.ts';
 import type { ForgeScript } from './script.ts';
 import { tinyAdapterMetadata, tinyAdapterTensors } from './tiny-lora.ts';
+import { tinyEmbedderMetadata, tinyEmbedderTensors } from './tiny-embedder.ts';
 import { designTinyModel, tinyModelMetadata, tinyModelTensors } from './tiny-model.ts';
 
 /** Paths of everything {@link forge} writes. */
@@ -19,6 +20,8 @@ export interface ForgedFiles {
   readonly outDir: string;
   /** The working tiny model. */
   readonly model: string;
+  /** The embedding model, whose embeddings group words by topic (see `tiny-embedder.ts`). */
+  readonly embedder: string;
   /** The folder of the adapters, as BATOS_LORA_DIR names it. */
   readonly loraDir: string;
   /** One adapter per persona, keyed by persona name. */
@@ -55,6 +58,7 @@ function buildContents(script?: ForgeScript): Map<string, Buffer> {
   const tensors = tinyModelTensors(design);
   return new Map([
     ['tiny-model.gguf', writeGguf(tinyModelMetadata(design), tensors)],
+    ['tiny-embedder.gguf', writeGguf(tinyEmbedderMetadata(), tinyEmbedderTensors())],
     ...PERSONA_NAMES.map((name): [string, Buffer] => [
       `lora/${name.toLowerCase()}.gguf`,
       writeGguf(tinyAdapterMetadata(name), tinyAdapterTensors(design, name)),
@@ -129,6 +133,7 @@ async function forgeInto(dir: string, script?: ForgeScript): Promise<ForgedFiles
   return {
     outDir: dir,
     model: at('tiny-model.gguf'),
+    embedder: at('tiny-embedder.gguf'),
     loraDir: at('lora'),
     adapters: Object.fromEntries(
       PERSONA_NAMES.map((name) => [name, at(`lora/${name.toLowerCase()}.gguf`)]),

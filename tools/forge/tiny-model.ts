@@ -125,7 +125,7 @@ export interface ModelOptions {
 }
 
 export function tinyModelMetadata(
-  design: TinyDesign,
+  design: Pick<TinyDesign, 'vocabulary' | 'eos' | 'nEmbd' | 'scripted'>,
   options: ModelOptions = {},
 ): Array<[string, GgufValue]> {
   const v = design.vocabulary;
@@ -159,7 +159,7 @@ export function tinyModelMetadata(
   return entries.filter((entry): entry is [string, GgufValue] => entry[1] !== undefined);
 }
 
-const ones = (n: number): Float32Array => new Float32Array(n).fill(1);
+export const ones = (n: number): Float32Array => new Float32Array(n).fill(1);
 
 export function tinyModelTensors(design: TinyDesign): GgufTensor[] {
   const n = design.nEmbd;
@@ -180,11 +180,24 @@ export function tinyModelTensors(design: TinyDesign): GgufTensor[] {
   const lookup =
     design.scripted &&
     scriptedAttention(design.scripted, n, design.dimension.get(design.promptEnd)!);
-  const tensors: GgufTensor[] = [
+  return [
     { name: 'token_embd.weight', dims: [n, vocabSize], data: embedding },
     { name: 'output_norm.weight', dims: [n], data: ones(n) },
     { name: 'output.weight', dims: [n, vocabSize], data: output },
+    ...transformerBlocks(n, lookup || undefined),
   ];
+}
+
+/**
+ * The transformer blocks of width `n`, all zero but their norms — each adds nothing, so the
+ * residual stream carries the token embedding through unchanged — except the first block's
+ * attention when a scripted model's `lookup` wires it.
+ */
+export function transformerBlocks(
+  n = N_EMBD,
+  lookup?: ReturnType<typeof scriptedAttention>,
+): GgufTensor[] {
+  const tensors: GgufTensor[] = [];
   for (let block = 0; block < N_LAYER; block++) {
     const p = `blk.${block}.`;
     tensors.push(

@@ -42,6 +42,12 @@ import {
 } from './image-stats.ts';
 import { implementorsOf, nearestMethods, sendersOf } from './method-search.ts';
 import { searchMemories, type FoundMemory } from './memory-search.ts';
+import {
+  memoriesWithoutVector,
+  nearestMemories,
+  storeMemoryVector,
+  type NearMemory,
+} from './memory-vectors.ts';
 import type { Principal } from '../model/principal.ts';
 import { DEFAULT_CACHE_BYTES, ObjectCache } from './object-cache.ts';
 import { isPostgresLocation } from './postgres/location.ts';
@@ -294,6 +300,40 @@ export class Image {
   searchMemories(owner: Principal, text: string, limit: number): Promise<FoundMemory[]> {
     this.assertOpen();
     return searchMemories(this.store.kysely, owner, text, limit);
+  }
+
+  /**
+   * Up to `limit` of `owner`'s memories nearest `vector` by the embeddings `model` made,
+   * most similar first (see `memory-vectors.ts`).
+   */
+  nearestMemories(
+    owner: Principal,
+    model: string,
+    vector: Float32Array,
+    limit: number,
+  ): Promise<NearMemory[]> {
+    this.assertOpen();
+    return nearestMemories(this.store.kysely, owner, model, vector, limit);
+  }
+
+  /** Up to `limit` of `owner`'s memories without an embedding from `model`, newest first. */
+  memoriesWithoutVector(owner: Principal, model: string, limit: number): Promise<FoundMemory[]> {
+    this.assertOpen();
+    return memoriesWithoutVector(this.store.kysely, owner, model, limit);
+  }
+
+  /**
+   * Keeps `model`'s embedding of `owner`'s memory `oid`, unless it is no longer theirs;
+   * returns whether it was kept. Derived data, like the full-text index: not in history.
+   */
+  storeMemoryVector(
+    owner: Principal,
+    oid: Oid,
+    model: string,
+    vector: Float32Array,
+  ): Promise<boolean> {
+    this.assertOpen();
+    return storeMemoryVector(this.store.kysely, owner, oid, model, vector);
   }
 
   /**

@@ -13,6 +13,7 @@ export {
   type WriteGuard,
 } from './transaction.ts';
 export { MEMORY_SLOT, type FoundMemory } from './memory-search.ts';
+export type { NearMemory } from './memory-vectors.ts';
 export { searchTerms } from './text-search.ts';
 export { refuseNonDatabase } from './database.ts';
 export { migrateImage, type MigrateResult } from './migrate-image.ts';

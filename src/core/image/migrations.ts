@@ -343,10 +343,7 @@ const migrations: Record<string, Migration> = {
      * PostgreSQL: a tsvector with a GIN index, and the owner's btree.
      */
     async up(db: Kysely<unknown>) {
-      const marked = (row: 'NEW' | 'OLD') =>
-        onPostgres(db)
-          ? sql.raw(`strpos(${row}.slots, '"${MEMORY_SLOT}"') > 0`)
-          : sql.raw(`instr(${row}.slots, '"${MEMORY_SLOT}"') > 0`);
+      const marked = (row: 'NEW' | 'OLD') => holdsMemory(db, row);
       if (onPostgres(db)) {
         await sql`
           CREATE TABLE memory_text (
@@ -452,6 +449,54 @@ const migrations: Record<string, Migration> = {
         END
         $$`),
   },
+  '0010_memory_vectors': {
+    /**
+     * The embeddings of people's memories (BATOS_EMBEDDING_MODEL, see `memory-vectors.ts`):
+     * one row per memory object, its owner, the model that made it and the vector (float32s,
+     * little-endian). Derived from the memory and deleted with it: triggers on the objects
+     * table drop the row when the object loses its `memory*` slot (a forget, the retention
+     * bound, an undo of the keeping) or is deleted (`collect`).
+     */
+    async up(db: Kysely<unknown>) {
+      const marked = (row: 'NEW' | 'OLD') => holdsMemory(db, row);
+      await db.schema
+        .createTable('memory_vectors')
+        .addColumn('oid', 'integer', (c) => c.primaryKey())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('model', 'text', (c) => c.notNull())
+        .addColumn('vector', onPostgres(db) ? 'bytea' : 'blob', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('memory_vectors_by_owner')
+        .on('memory_vectors')
+        .column('owner')
+        .execute();
+      if (onPostgres(db)) {
+        await sql`
+          CREATE FUNCTION batos_memory_vectors() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            DELETE FROM memory_vectors WHERE oid = OLD.oid;
+            RETURN NULL;
+          END
+          $$`.execute(db);
+        await sql`
+          CREATE TRIGGER memory_vectors_update AFTER UPDATE ON objects
+          FOR EACH ROW WHEN (${marked('OLD')} AND NOT ${marked('NEW')})
+          EXECUTE FUNCTION batos_memory_vectors()`.execute(db);
+        await sql`
+          CREATE TRIGGER memory_vectors_delete AFTER DELETE ON objects
+          FOR EACH ROW WHEN (${marked('OLD')}) EXECUTE FUNCTION batos_memory_vectors()`.execute(db);
+        return;
+      }
+      await sql`
+        CREATE TRIGGER memory_vectors_update AFTER UPDATE ON objects
+        WHEN ${marked('OLD')} AND NOT ${marked('NEW')}
+        BEGIN DELETE FROM memory_vectors WHERE oid = OLD.oid; END`.execute(db);
+      await sql`
+        CREATE TRIGGER memory_vectors_delete AFTER DELETE ON objects WHEN ${marked('OLD')}
+        BEGIN DELETE FROM memory_vectors WHERE oid = OLD.oid; END`.execute(db);
+    },
+  },
   '0011_search_index_upkeep': {
     /**
      * Lookups that stay quick as the image grows. Both stores: `implementors` reads the
@@ -487,6 +532,13 @@ const migrations: Record<string, Migration> = {
     },
   },
 };
+
+/** A trigger's condition: the `row` (`NEW` or `OLD`) of objects holds a `memory*` slot. */
+function holdsMemory(db: Kysely<unknown>, row: 'NEW' | 'OLD'): RawBuilder<unknown> {
+  return onPostgres(db)
+    ? sql.raw(`strpos(${row}.slots, '"${MEMORY_SLOT}"') > 0`)
+    : sql.raw(`instr(${row}.slots, '"${MEMORY_SLOT}"') > 0`);
+}
 
 /** A migration that runs `statement` on PostgreSQL and has nothing to do on SQLite. */
 function onPostgresOnly(statement: RawBuilder<unknown>): Migration {

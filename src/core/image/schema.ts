@@ -103,6 +103,20 @@ export interface MethodsTable {
   source_terms: string;
 }
 
+/**
+ * The embeddings of memories (see `memory-vectors.ts`), one per memory object, deleted with
+ * its memory by triggers on the objects table.
+ */
+export interface MemoryVectorsTable {
+  oid: number;
+  /** The memory's owner, the only one whose recall compares against it. */
+  owner: string;
+  /** The embedding model that made it (`<file>@<sha256 prefix>`); another model's are ignored. */
+  model: string;
+  /** Float32s, little-endian, of unit length. */
+  vector: Uint8Array;
+}
+
 export interface ImageSchema {
   meta: MetaTable;
   objects: ObjectsTable;
@@ -112,4 +126,5 @@ export interface ImageSchema {
   ledger_threads: LedgerThreadsTable;
   history_days: HistoryDaysTable;
   methods: MethodsTable;
+  memory_vectors: MemoryVectorsTable;
 }

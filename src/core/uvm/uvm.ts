@@ -22,11 +22,13 @@ import { systemAuthority } from '../access/authority.ts';
 import { AccessGuard, type SlotRule } from '../access/guard.ts';
 import type { Caller } from '../access/principal.ts';
 import type { Principal } from '../model/principal.ts';
+import type { Oid } from '../model/value.ts';
 import { DEFAULT_QUOTAS, type Quotas } from '../access/quotas.ts';
 import type {
   CollectResult,
   CommittedChange,
   FoundMemory,
+  NearMemory,
   Image,
   ImageView,
   Transaction,
@@ -246,6 +248,40 @@ export class Uvm {
   searchMemories(owner: Principal, text: string, limit: number): Promise<FoundMemory[]> {
     this.work.assertOpen();
     return this.image.searchMemories(owner, text, limit);
+  }
+
+  /**
+   * Up to `limit` of `owner`'s memories nearest `vector` by the embeddings `model` made,
+   * most similar first; like {@link searchMemories}, for the recall of the person it names.
+   */
+  nearestMemories(
+    owner: Principal,
+    model: string,
+    vector: Float32Array,
+    limit: number,
+  ): Promise<NearMemory[]> {
+    this.work.assertOpen();
+    return this.image.nearestMemories(owner, model, vector, limit);
+  }
+
+  /** Up to `limit` of `owner`'s memories without an embedding from `model`, newest first. */
+  memoriesWithoutVector(owner: Principal, model: string, limit: number): Promise<FoundMemory[]> {
+    this.work.assertOpen();
+    return this.image.memoriesWithoutVector(owner, model, limit);
+  }
+
+  /**
+   * Keeps `model`'s embedding of `owner`'s memory `oid` (derived from it, deleted with it, not
+   * in history); nothing when the memory is no longer theirs. Returns whether it was kept.
+   */
+  storeMemoryVector(
+    owner: Principal,
+    oid: Oid,
+    model: string,
+    vector: Float32Array,
+  ): Promise<boolean> {
+    this.work.assertOpen();
+    return this.image.storeMemoryVector(owner, oid, model, vector);
   }
 
   /** See {@link Commands.history}. */
