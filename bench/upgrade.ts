@@ -19,6 +19,9 @@ import {
   readHealthFile,
   upgradeLayout,
   writeUpgradeRequest,
+  type AppVersion,
+  type UpgradeLayout,
+  type UpgradeResult,
 } from '../src/core/upgrade/index.ts';
 import { createFixtureRepo, git } from '../test/support/fixtures/steward-app.ts';
 import {
@@ -108,6 +111,31 @@ const row = (t: { startMs: number; stopMs: number }) => ({
   'start until ready (s)': seconds(t.startMs),
   'clean stop (s)': seconds(t.stopMs),
 });
+
+/**
+ * Asks the steward for an upgrade with the default steps, from the version `before` that
+ * runs, and waits for its signed result (ok, or this throws): the result and ms it took.
+ */
+async function upgrade(
+  layout: UpgradeLayout,
+  id: string,
+  before: AppVersion,
+  timeoutMs: number,
+): Promise<{ result: UpgradeResult; total: number }> {
+  const request = createUpgradeRequest({
+    id,
+    steps: DEFAULT_STEPS,
+    requester: { platform: 'console', id: 'bench', name: 'bench' },
+    reportTo: { platform: 'console', channel: 'bench' },
+    fromVersion: { version: before.version, revision: before.revision },
+  });
+  const asked = performance.now();
+  await writeUpgradeRequest(layout.requests, request, KEY);
+  const result = await signedResult(layout.results, id, KEY, timeoutMs);
+  const total = performance.now() - asked;
+  if (!result.ok) throw new Error(`upgrade ${id} failed: ${result.failure?.reason}`);
+  return { result, total };
+}
 
 /** The tables: the steward with the fixture bot, with BAT OS, and BAT OS's own start and stop. */
 export async function benchUpgrade(): Promise<BenchTable[]> {
@@ -224,18 +252,7 @@ async function benchRealUpgrade(): Promise<BenchTable> {
     );
     watch.start();
     await git(origin, 'update-ref', 'refs/heads/main', docCommit);
-    const request = createUpgradeRequest({
-      id: 'u-real',
-      steps: DEFAULT_STEPS,
-      requester: { platform: 'console', id: 'bench', name: 'bench' },
-      reportTo: { platform: 'console', channel: 'bench' },
-      fromVersion: { version: before.version, revision: before.revision },
-    });
-    const asked = performance.now();
-    await writeUpgradeRequest(layout.requests, request, KEY);
-    const result = await signedResult(layout.results, request.id, KEY, 600_000);
-    const total = performance.now() - asked;
-    if (!result.ok) throw new Error(`upgrade failed: ${result.failure?.reason}`);
+    const { result, total } = await upgrade(layout, 'u-real', before, 600_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
     await watch.stop();
     return {
@@ -293,18 +310,7 @@ async function benchStewardDowntime(): Promise<BenchTable> {
     for (const [i, scenario] of SCENARIOS.entries()) {
       const before = (await readHealthFile(healthFile))!;
       await fixture.publish(scenario.tag);
-      const request = createUpgradeRequest({
-        id: `u-${i + 1}`,
-        steps: DEFAULT_STEPS,
-        requester: { platform: 'console', id: 'bench', name: 'bench' },
-        reportTo: { platform: 'console', channel: 'bench' },
-        fromVersion: { version: before.version, revision: before.revision },
-      });
-      const asked = performance.now();
-      await writeUpgradeRequest(layout.requests, request, KEY);
-      const result = await signedResult(layout.results, request.id, KEY, 300_000);
-      const total = performance.now() - asked;
-      if (!result.ok) throw new Error(`upgrade ${request.id} failed: ${result.failure?.reason}`);
+      const { result, total } = await upgrade(layout, `u-${i + 1}`, before, 300_000);
       await until('a reply from the new version', async () =>
         watch.outage(before.pid) === undefined ? undefined : true,
       );
