@@ -44,9 +44,10 @@ const buildDir = path.join(root, 'dist');
 const BUNDLED = /^(kysely|acorn|acorn-walk)(\/|$)/;
 
 /**
- * Keeps every other package external, and gives each source's `import.meta.url` the URL that
- * source would have in `dist/` laid out as `src/` (the bundle's own files all sit at the top
- * of `dist/`), so the URLs made from it (worker scripts, `main.js`) point where they did.
+ * Keeps every other package external, and gives each source's `import.meta.url` (`.ts`, and
+ * `.mjs` bundled from them) the URL that source would have in `dist/` laid out as `src/`
+ * (the bundle's own files all sit at the top of `dist/`), so the URLs made from it (worker
+ * scripts, `main.js`) point where they did.
  */
 const layout: Plugin = {
   name: 'batos-layout',
@@ -54,13 +55,14 @@ const layout: Plugin = {
     builder.onResolve({ filter: /^[^./]/ }, (args) =>
       BUNDLED.test(args.path) ? undefined : { path: args.path, external: true },
     );
-    builder.onLoad({ filter: /\.ts$/ }, (args) => {
+    builder.onLoad({ filter: /\.m?[jt]s$/ }, (args) => {
+      if (path.relative(srcDir, args.path).startsWith('..')) return undefined;
       const source = readFileSync(args.path, 'utf8');
       const dir = path.relative(srcDir, path.dirname(args.path)).split(path.sep).join('/');
       const here = JSON.stringify(dir === '' ? './' : `./${dir}/`);
       return {
         contents: source.replaceAll('import.meta.url', `new URL(${here}, import.meta.url).href`),
-        loader: 'ts',
+        loader: args.path.endsWith('.ts') ? 'ts' : 'js',
       };
     });
   },
