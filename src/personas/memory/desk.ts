@@ -9,7 +9,8 @@
 import type { PersonaPlan } from '../../core/bot/bot.ts';
 import type { Caller } from '../../core/access/principal.ts';
 import { SendError } from '../../core/errors.ts';
-import { MindError, type MindService } from '../../core/mind/index.ts';
+import { MindError } from '../../core/mind/errors.ts';
+import type { MindService } from '../../core/mind/index.ts';
 import type { Transaction } from '../../core/image/index.ts';
 import { isDirect, textReply, type Reply, type Send } from '../../core/protocol.ts';
 import { transactionInfo } from '../../core/uvm/delivery.ts';
