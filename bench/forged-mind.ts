@@ -9,15 +9,21 @@ import {
   type LlamaModel,
 } from 'node-llama-cpp';
 import type { MindConfig } from '../src/core/mind/index.ts';
-import { forge, type ForgedFiles } from '../tools/forge/index.ts';
+import { forge, type ForgedFiles, type ForgeScript } from '../tools/forge/index.ts';
 
 /** One llama.cpp thread: the benches compare paths, not machines. */
 export const BENCH_THREADS = 1;
 
+/** The forged model (scripted by `script`, if given) and a bench's configuration for it. */
 export async function forgedBenchMind(
   overrides: Partial<MindConfig> = {},
+  script?: ForgeScript,
 ): Promise<{ files: ForgedFiles; config: MindConfig }> {
-  const files = await forge({ outDir: join(tmpdir(), 'batos-forge-bench') });
+  const files = await forge(
+    script
+      ? { outDir: join(tmpdir(), 'batos-forge-bench-scripted'), script }
+      : { outDir: join(tmpdir(), 'batos-forge-bench') },
+  );
   const config: MindConfig = {
     model: files.model,
     modelsDir: join(files.outDir, 'models'),

@@ -4,18 +4,20 @@
  * the run goes on; the exit status is 1 when any failed, and the last line names them.
  */
 import { benchAccess } from './access.ts';
+import { benchEval } from './eval.ts';
 import { parseCommandLine } from '../scripts/cli.ts';
 import { benchFairness } from './fairness.ts';
 import { benchFrontEnds } from './frontends.ts';
 import { benchImage } from './image.ts';
 import { benchMethodIndex } from './method-index.ts';
 import { benchMemory } from './memory.ts';
+import { benchMemoryEmbedding } from './memory-embedding.ts';
 import { benchMind } from './mind.ts';
 import { benchBatching, benchPersonas } from './personas.ts';
 import { benchRemoteMind } from './remote-mind.ts';
 import { benchSandbox } from './sandbox.ts';
 import { benchScale } from './scale.ts';
-import { benchSends } from './sends.ts';
+import { benchMethodsUnderLoad, benchSends } from './sends.ts';
 import { benchStart } from './start.ts';
 import { runBenches, type Bench } from './run.ts';
 import { benchUpgrade } from './upgrade.ts';
@@ -23,13 +25,16 @@ import { benchUpgrade } from './upgrade.ts';
 const benches: Record<string, Bench> = {
   image: benchImage,
   'method-index': benchMethodIndex,
+  eval: benchEval,
   sends: benchSends,
+  'methods-under-load': benchMethodsUnderLoad,
   fairness: benchFairness,
   access: benchAccess,
   sandbox: benchSandbox,
   mind: benchMind,
   personas: async () => [await benchPersonas(), await benchBatching()],
   memory: benchMemory,
+  'memory-embedding': benchMemoryEmbedding,
   'remote-mind': benchRemoteMind,
   frontends: async () => ({
     title: 'Front ends: message-to-reply overhead with an instant bot, against local servers (ms)',

@@ -4,11 +4,12 @@
  * primitive one-slot write, a method that writes one slot, and a method that writes ten
  * objects.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism as availableCores, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Image } from '../src/core/image/index.ts';
-import { QuickJsMethodRunner } from '../src/core/sandbox/index.ts';
+import { QuickJsMethodRunner, type QuickJsMethodRunnerOptions } from '../src/core/sandbox/index.ts';
 import { Uvm } from '../src/core/uvm/uvm.ts';
 import { operator, person, sendLine } from './operator.ts';
 import { formatNumber, median, percentile, type BenchTable } from './table.ts';
@@ -149,6 +150,103 @@ export async function benchSends(): Promise<BenchTable[]> {
     return [single, await concurrencyTable(uvm, desks)];
   } finally {
     await uvm.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Sends/s of `line` for `ms`, one after another. */
+async function sendsPerSecond(uvm: Uvm, line: (n: number) => string, ms: number): Promise<number> {
+  let sends = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    await sendLine(uvm, line(sends));
+    sends += 1;
+  }
+  return sends / ((performance.now() - start) / 1000);
+}
+
+/**
+ * Runs `work` with one core busy: a child process that spins until `work` ends, as another
+ * program on a loaded machine would.
+ */
+async function withBusyCore<T>(work: () => Promise<T>): Promise<T> {
+  const spinner = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  try {
+    return await work();
+  } finally {
+    spinner.kill('SIGKILL');
+  }
+}
+
+/**
+ * The runners compared, each with a UVM of its own on its own image: every call on a worker
+ * (as before short calls ran in-thread), and the default.
+ */
+const LOAD_RUNNERS: ReadonlyArray<[string, QuickJsMethodRunnerOptions]> = [
+  ['workers only', { inThreadMs: 0 }],
+  ['short calls in-thread', {}],
+];
+
+/**
+ * Method sends ÷ primitive sends with one sender, without and with one busy core added to
+ * the machine's load, each runner in the same run. Rounds alternate (primitive, method;
+ * without, with; runner by runner), so a
+ * change of the machine's other load meets both sides of each ratio alike.
+ */
+export async function benchMethodsUnderLoad(): Promise<BenchTable> {
+  const dir = mkdtempSync(join(tmpdir(), 'batos-bench-load-'));
+  const uvms: Uvm[] = [];
+  try {
+    for (const [index, [, options]] of LOAD_RUNNERS.entries()) {
+      const uvm = new Uvm({
+        image: await Image.open(join(dir, `image-${index}.db`)),
+        runner: new QuickJsMethodRunner(options),
+      });
+      uvms.push(uvm);
+      await uvm.bootstrap({ who: 'system:bench', platform: 'console' });
+      await sendLine(
+        uvm,
+        `genesis defineMethod bump "function (self, n) { self.set('n', n); return n }"`,
+      );
+      await sendsPerSecond(uvm, (n) => `genesis bump ${n}`, 300);
+    }
+    const rates = new Map<string, { primitive: number[]; method: number[] }>();
+    const load = loadavg()[0]!;
+    for (let round = 0; round < 5; round += 1) {
+      for (const busy of [false, true]) {
+        const measure = async () => {
+          for (const [index, [label]] of LOAD_RUNNERS.entries()) {
+            const key = `${label}|${busy}`;
+            const uvm = uvms[index]!;
+            const entry = rates.get(key) ?? { primitive: [], method: [] };
+            rates.set(key, entry);
+            entry.primitive.push(await sendsPerSecond(uvm, (n) => `genesis setSlot n ${n}`, 400));
+            entry.method.push(await sendsPerSecond(uvm, (n) => `genesis bump ${n}`, 400));
+          }
+        };
+        await (busy ? withBusyCore(measure) : measure());
+      }
+    }
+    return {
+      title: 'Method sends ÷ primitive sends, one sender, without and with one busy core',
+      rows: [...rates].map(([key, { primitive, method }]) => {
+        const [label, busy] = key.split('|');
+        return {
+          runner: label!,
+          'added load': busy === 'true' ? 'one busy core' : 'none',
+          'primitive sends/s': formatNumber(median(primitive)),
+          'method sends/s': formatNumber(median(method)),
+          'method ÷ primitive': `${formatNumber(median(method) / median(primitive), 2)}×`,
+          target: '≥ 0.6×',
+        };
+      }),
+      notes: [
+        `Load average (1 min) at the start: ${formatNumber(load, 2)} on ${availableCores()} cores.`,
+        'Medians of five 0.4 s rounds each, rounds alternating; the busy core is a child process spinning for the round. Durable sends (WAL sync) writing one slot of genesis.',
+      ],
+    };
+  } finally {
+    for (const uvm of uvms) await uvm.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

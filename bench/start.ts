@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtFingerprint, sourceFingerprint } from '../src/build-info.mjs';
+import { buildState } from '../src/build-info.mjs';
 import { formatNumber, median, type BenchTable } from './table.ts';
 
 const ROUNDS = 5;
@@ -60,7 +60,7 @@ function once(args: readonly string[], dir: string): Promise<{ replyMs: number; 
 
 /** Throws unless `dist/` is built from `src/` as it is: else the launcher would time tsx. */
 export function requireCurrentBuild(): void {
-  if (builtFingerprint(path.join(ROOT, 'dist')) !== sourceFingerprint(path.join(ROOT, 'src')))
+  if (buildState(path.join(ROOT, 'src'), path.join(ROOT, 'dist')) !== 'current')
     throw new Error('dist/ is missing or older than src/: run "npm run build" first.');
 }
 

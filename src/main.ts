@@ -6,8 +6,10 @@
  *   → personas → bot → front ends (Discord, Slack, console) → ready
  *
  * This file reads the command line and the settings; `start.ts`, loaded only for a check or a
- * start, does the rest, so `--help`, `--version` and a settings refusal answer in about a
- * second instead of loading discord.js, Bolt, node-llama-cpp and the image first.
+ * start, does the rest, so a settings refusal answers without loading the image, the
+ * sandbox or the front ends. `--version` loads nothing of BAT OS but the version reader,
+ * and `--help` only the settings table (its imports stay static only for what every run
+ * needs: see `scripts/build.ts`, whose bundle keeps each dynamic import a file of its own).
  *
  * `--check` runs the very checks a start runs and exits; `--help` lists every setting;
  * `--version`. A wrong setting, or a file a setting names that cannot serve (the image, `.env`
@@ -20,10 +22,9 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { helpText } from './config/docs.ts';
-import { parseSettings, SettingsError, type Env } from './config/read.ts';
+import type { Env } from './config/read.ts';
 import { createLogger } from './core/log.ts';
-import { readAppVersion, readPackageVersion } from './core/upgrade/index.ts';
+import { readAppVersion, readPackageVersion } from './core/upgrade/version.ts';
 import { EXIT, refuseStart } from './start-refusal.ts';
 
 /** Settings beside the environment, in the folder BAT OS runs in (the environment wins). */
@@ -61,19 +62,23 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
   const command = parseCommandLine(argv);
   if (typeof command === 'number') return command;
   if (command.help) {
+    const { helpText } = await import('./config/docs.ts');
     process.stdout.write(helpText());
     return 0;
   }
   const appDir = process.cwd();
   // Outside a git checkout (a tarball, files copied into an image) package.json still knows.
-  const version = await readAppVersion(appDir).catch(async () => ({
+  // Asked now, and awaited once needed: git answers while the settings and the start load.
+  const reading = readAppVersion(appDir).catch(async () => ({
     version: await readPackageVersion(appDir).catch(() => 'unknown'),
     revision: 'unknown',
   }));
   if (command.version) {
+    const version = await reading;
     process.stdout.write(`BAT OS ${version.version} (${version.revision})\n`);
     return 0;
   }
+  const { parseSettings, SettingsError } = await import('./config/read.ts');
   const { values, problems: settingProblems } = parseSettings(env);
   const imageSet = (env.BATOS_IMAGE ?? '').trim() !== '';
   if (settingProblems.length > 0) {
@@ -93,7 +98,7 @@ export async function main(argv: readonly string[], env: Env): Promise<number> {
     return 0;
   }
   // Only a check or a start loads the rest: the adapters, the model, the image.
-  const { start } = await import('./start.ts');
+  const [{ start }, version] = await Promise.all([import('./start.ts'), reading]);
   return start({
     values,
     env,

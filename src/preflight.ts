@@ -22,6 +22,7 @@ import {
   refuseNonDatabase,
 } from './core/image/index.ts';
 import type { MindConfig } from './core/mind/index.ts';
+import { checkEmbeddingModel as embeddingModelFile } from './core/mind/embedding-model.ts';
 import { MindError } from './core/mind/errors.ts';
 import { validateModelFile } from './core/mind/gguf/validate.ts';
 import { howToGetAModel, resolveModelPath } from './core/mind/model-source.ts';
@@ -49,6 +50,8 @@ export interface PreflightInput {
   /** Whether BATOS_IMAGE was set: only the default folder (data/) is made when missing. */
   readonly imageSet: boolean;
   readonly mind: MindConfig;
+  /** The embedding model's path (BATOS_EMBEDDING_MODEL), when one is set. */
+  readonly embeddingModel?: string | undefined;
   /** The personas' adapters (BATOS_LORA_DIR). */
   readonly loraDir: string;
   /** The `.env` file the settings were read from, whether or not it exists. */
@@ -191,6 +194,25 @@ export async function checkModel(mind: MindConfig): Promise<Finding> {
   }
 }
 
+/**
+ * Whether the embedding model is on disk and is a GGUF file llama.cpp can take; never
+ * downloads. It was asked for, so unlike the chat model's a missing one stops the start.
+ */
+export async function checkEmbeddingModel(model: string): Promise<Finding> {
+  const variable = 'BATOS_EMBEDDING_MODEL';
+  try {
+    const { path } = await embeddingModelFile(model);
+    return { status: 'ok', variable, line: `embedding model: ${path}` };
+  } catch (error) {
+    const reason = error instanceof MindError ? error.message : String(error);
+    return {
+      status: 'problem',
+      variable,
+      line: `${variable}=${JSON.stringify(model)}: ${reason} Set it to the path of a GGUF embedding model, or unset it to recall by full-text search alone.`,
+    };
+  }
+}
+
 /** Whether the personas' adapter folder is there: without it they speak in the base model's voice. */
 export function checkLoraDir(loraDir: string): Finding {
   const variable = 'BATOS_LORA_DIR';
@@ -276,6 +298,7 @@ export async function preflight(input: PreflightInput): Promise<Finding[]> {
       ? checkPostgresImage(input.imageLocation)
       : parsed,
     checkModel(input.mind),
+    ...(input.embeddingModel ? [checkEmbeddingModel(input.embeddingModel)] : []),
     ...(input.health ? [checkHealthPort(input.health)] : []),
     ...(input.browser ? [checkHealthPort(input.browser, 'BATOS_BROWSER_PORT')] : []),
     // discord.js and Bolt load only to check a login that is configured.

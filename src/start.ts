@@ -16,7 +16,7 @@ import { browserConfig } from './config/browser-config.ts';
 import type { FrontEnd } from './adapters/chat/front-end.ts';
 import { coreConfig, type CoreConfig } from './config/core-config.ts';
 import { discordConfig } from './config/discord-config.ts';
-import { mindConfig } from './config/mind-config.ts';
+import { embedderConfig, mindConfig } from './config/mind-config.ts';
 import type { Env } from './config/read.ts';
 import { slackConfig } from './config/slack-config.ts';
 import type { SettingValues } from './config/settings.ts';
@@ -26,11 +26,13 @@ import { ImageError, OperatorError } from './core/errors.ts';
 import { Image } from './core/image/index.ts';
 import type { Logger } from './core/log.ts';
 import type { MindConfig, MindService } from './core/mind/index.ts';
+import type { Embedder, EmbedderConfig } from './core/mind/embedder.ts';
 import { FORGED_MODEL_NOTE, isForgedModel } from './core/mind/forged-model.ts';
 import { howToGetAModel } from './core/mind/model-source.ts';
 import { QuickJsMethodRunner } from './core/sandbox/index.ts';
 import { MindMethodWriter } from './core/uvm/mind-writer.ts';
 import {
+  AUDITOR,
   installPersonas,
   PERSONA_CODEX,
   PERSONA_HELP,
@@ -66,6 +68,8 @@ interface Settings {
   readonly values: SettingValues;
   readonly core: CoreConfig;
   readonly mind: MindConfig;
+  /** The embedding model that ranks recall (BATOS_EMBEDDING_MODEL), when one is set. */
+  readonly embedder: EmbedderConfig | undefined;
   readonly discord: DiscordConfig | undefined;
   readonly slack: SlackConfig | undefined;
   /** The image browser, served by one process (never a Discord shard). */
@@ -79,10 +83,12 @@ interface Settings {
 
 function settingsFrom(values: SettingValues, env: Env): Settings {
   const shard = shardFromEnv(env);
+  const mind = mindConfig(values);
   return {
     values,
     core: coreConfig(values),
-    mind: mindConfig(values),
+    mind,
+    embedder: embedderConfig(values, mind),
     discord: discordConfig(values),
     slack: shard === undefined ? slackConfig(values) : undefined,
     browser: shard === undefined ? browserConfig(values) : undefined,
@@ -116,6 +122,23 @@ async function loadMind(
   } catch (error) {
     log.warn(`no model: ${(error as Error).message}`);
     return { reason: howToGetAModel(config.model, config.modelsDir) };
+  }
+}
+
+/**
+ * Loads the embedding model when one is set; a file llama.cpp refuses is a line saying why
+ * and what to do, so the start stops there rather than at the first turn. (node-llama-cpp
+ * loads only here, when one is set.)
+ */
+async function loadEmbedder(
+  config: EmbedderConfig | undefined,
+): Promise<{ embedder?: Embedder; problem?: string }> {
+  if (config === undefined) return {};
+  const { Embedder } = await import('./core/mind/embedder.ts');
+  try {
+    return { embedder: await Embedder.load(config) };
+  } catch (error) {
+    return { problem: `BATOS_EMBEDDING_MODEL: ${(error as Error).message}` };
   }
 }
 
@@ -247,12 +270,15 @@ async function serve(
     appDir,
     version,
     noModel,
+    embedder,
     setPhase,
   }: {
     appDir: string;
     version: { version: string; revision: string };
     /** The checks found no usable model: serve without one. */
     noModel: boolean;
+    /** The embedding model that ranks recall beside full-text search, if one is set. */
+    embedder: Embedder | undefined;
     setPhase: (phase: Phase) => void;
   },
 ): Promise<number> {
@@ -298,7 +324,7 @@ async function serve(
     defaultPersona: core.defaultPersona,
     historyTurns: core.historyTurns,
     historyChars: core.historyChars,
-    memory: core.memory,
+    memory: embedder === undefined ? core.memory : { ...core.memory, embedder },
     maxThreadsPerUser: core.quotas.maxThreadsPerUser,
     turnsAtOnce: settings.mind.sequences,
   });
@@ -371,6 +397,7 @@ async function serve(
           signIns,
           log,
           PERSONA_NAMES.map((name) => name.toLowerCase()),
+          AUDITOR.toLowerCase(),
           (file) => adapterChecksum(core.loraDir, file),
         );
   // The front ends keep their ledger in the image directly: the bot and the UVM add nothing.
@@ -401,6 +428,7 @@ async function serve(
       await retention?.stop();
       await uvm.close();
       await mind?.close();
+      await embedder?.close();
       log.info('image closed; goodbye');
       markStopped();
     })());
@@ -500,6 +528,7 @@ export async function start({
     imageLocation: settings.core.imageLocation,
     imageSet,
     mind: settings.mind,
+    embeddingModel: settings.embedder?.model,
     loraDir: settings.core.loraDir,
     envFile,
     fileCheck: values.BATOS_FILE_CHECK,
@@ -538,6 +567,11 @@ export async function start({
     log.warn(
       `Node ${process.versions.node} is past its end of life (April 2026): BAT OS runs on it, but Node 24 gets security fixes and starts BAT OS about 3× faster (README, "Which Node").`,
     );
+  const { embedder, problem: embedderProblem } = await loadEmbedder(settings.embedder);
+  if (embedderProblem !== undefined) {
+    refuseStart([embedderProblem], values.BATOS_LOG_FORMAT);
+    return EXIT.config;
+  }
   let phase: Phase = 'starting';
   let endpoint: HealthEndpoint | undefined;
   // The manager of Discord shards answers for them all; a shard has no endpoint of its own.
@@ -555,6 +589,7 @@ export async function start({
         ],
         values.BATOS_LOG_FORMAT,
       );
+      await embedder?.close();
       return EXIT.config;
     }
     log.info(`health endpoint: http://${values.BATOS_HEALTH_HOST}:${endpoint.port}/readyz`);
@@ -572,12 +607,14 @@ export async function start({
     const problem = imageOpenProblem(error);
     refuseStart([problem.line], values.BATOS_LOG_FORMAT);
     await endpoint?.close();
+    await embedder?.close();
     return exitFor([problem]);
   }
   const code = await serve(settings, image, log, {
     appDir,
     version,
     noModel,
+    embedder,
     setPhase: (next) => (phase = next),
   });
   await endpoint?.close();

@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../src/start-refusal.ts';
+import { forged } from './support/forged.ts';
 import { finished, REPO_ROOT, runBatos, type RunResult } from './support/run-batos.ts';
 import { tempDir } from './support/temp.ts';
 
@@ -114,6 +115,24 @@ describe('--check predicts a start', () => {
       }),
       says: /BATOS_BROWSER_PORT=\d+: cannot listen on 127\.0\.0\.1 .*EADDRINUSE/,
     },
+    {
+      bad: 'an embedding model that does not exist',
+      variable: 'BATOS_EMBEDDING_MODEL',
+      env: (dir: string) => ({
+        BATOS_IMAGE: join(dir, 'x.db'),
+        BATOS_EMBEDDING_MODEL: join(dir, 'embedder.gguf'),
+      }),
+      says: /BATOS_EMBEDDING_MODEL=".*embedder\.gguf": .*unset it to recall by full-text search alone/,
+    },
+    {
+      bad: 'an embedding model that is not a GGUF file',
+      variable: 'BATOS_EMBEDDING_MODEL',
+      env: (dir: string) => ({
+        BATOS_IMAGE: join(dir, 'x.db'),
+        BATOS_EMBEDDING_MODEL: fileWith(join(dir, 'embedder.gguf'), 'not a model\n', 0o600),
+      }),
+      says: /BATOS_EMBEDDING_MODEL=.*embedder\.gguf is not a readable GGUF file.*unset it/,
+    },
   ])('$bad: both exit 78 naming $variable, and the start writes nothing', async (c) => {
     const dir = tempDir();
     const env = { BATOS_MODEL: join(dir, 'none.gguf'), ...(await c.env(dir)) };
@@ -145,6 +164,21 @@ describe('--check predicts a start', () => {
     const start = await runBatos('genesis slotNames\n', env);
     expect(start.code, start.stderr).toBe(0);
     expect(start.stdout).toMatch(/parent\*/);
+  });
+
+  it('an embedding model: --check names it, and a start loads it and keeps a memory', async () => {
+    const dir = tempDir();
+    const env = {
+      BATOS_IMAGE: join(dir, 'x.db'),
+      BATOS_MODEL: join(dir, 'none.gguf'),
+      BATOS_EMBEDDING_MODEL: (await forged()).embedder,
+    };
+    const check = await runBatos('', env, 60_000, ['--check']);
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+    expect(check.stdout).toMatch(/^ok: embedding model: .*tiny-embedder\.gguf$/m);
+    const start = await runBatos('remember that I prefer tea\n', env);
+    expect(start.code, start.stderr).toBe(0);
+    expect(start.stdout).toMatch(/I'll remember that: “I prefer tea” \(memory 1\)/);
   });
 
   it('a LoRA folder that does not exist is a warning in both, not silence', async () => {

@@ -1,6 +1,7 @@
 /** The mind's settings, from the values read out of the table. */
 import { availableParallelism } from 'node:os';
 import type { MindConfig } from '../core/mind/index.ts';
+import type { EmbedderConfig } from '../core/mind/embedder.ts';
 import type { SettingValues } from './settings.ts';
 
 /** Builds the {@link MindConfig}; `cores` is the default for BATOS_THREADS. */
@@ -19,4 +20,17 @@ export function mindConfig(values: SettingValues, cores = availableParallelism()
     servers: values.BATOS_MIND_URL,
     serverTimeoutMs: values.BATOS_MIND_TIMEOUT_MS,
   };
+}
+
+/**
+ * The embedding model's settings (BATOS_EMBEDDING_MODEL), on the mind's backend, threads and
+ * models folder; undefined when none is set.
+ */
+export function embedderConfig(
+  values: SettingValues,
+  mind: MindConfig,
+): EmbedderConfig | undefined {
+  const model = values.BATOS_EMBEDDING_MODEL;
+  if (model === undefined) return undefined;
+  return { model, modelsDir: mind.modelsDir, gpu: mind.gpu, threads: mind.threads };
 }

@@ -342,6 +342,12 @@ export const SETTINGS = {
     default: DEFAULT_SERVER_TIMEOUT_MS,
     help: 'How long a server may take to start answering before it is skipped for a while.',
   },
+  BATOS_EMBEDDING_MODEL: {
+    group: 'model',
+    type: text('a .gguf path'),
+    defaultText: 'none: recall ranks by full-text search alone',
+    help: 'An embedding model (GGUF) that ranks recall beside full-text search: memories near a message in meaning are recalled too. It runs in this process, also with BATOS_MIND_URL; a bad file stops the start.',
+  },
   // Personas
   BATOS_LORA_DIR: {
     group: 'personas',

@@ -1,12 +1,13 @@
 /** Keeping an audit's result in the image, on the persona that ran it. */
 import type { Transaction } from '../core/image/index.ts';
 import type { Oid, Value } from '../core/model/value.ts';
-import type { AuditSummary } from './audit-report.ts';
+import {
+  LAST_AUDIT_AT_SLOT,
+  LAST_AUDIT_SLOT,
+  type AuditSummary,
+} from '../core/model/audit-summary.ts';
 
-/** The slot that holds the last audit's machine-readable summary. */
-export const LAST_AUDIT_SLOT = 'lastAudit';
-/** The slot that holds when the last audit ran (ISO 8601). */
-export const LAST_AUDIT_AT_SLOT = 'lastAuditAt';
+export { LAST_AUDIT_AT_SLOT, LAST_AUDIT_SLOT };
 
 /** Stores `summary` as `lastAudit` and its time as `lastAuditAt` on `oid`, in `tx`. */
 export function recordAudit(tx: Transaction, oid: Oid, summary: AuditSummary): void {

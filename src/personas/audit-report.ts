@@ -4,43 +4,9 @@
  * database's integrity check, garbage collection) lives in the core; this is its wording.
  */
 import type { FindingCode } from '../core/analysis/index.ts';
+import type { AuditFinding, AuditFindingKind, AuditSummary } from '../core/model/audit-summary.ts';
 
-/** The kinds of problem an audit can find. */
-export type AuditFindingKind =
-  | 'lost-write'
-  | 'forbidden'
-  | 'parse'
-  | 'size'
-  | 'dangling-reference'
-  | 'unreachable'
-  | 'uncompilable'
-  | 'integrity'
-  | 'foreign-key'
-  | 'history';
-
-/** One problem the audit found, where it applies on one object (and slot). */
-export interface AuditFinding {
-  readonly kind: AuditFindingKind;
-  readonly oid?: number;
-  readonly slot?: string;
-  readonly message: string;
-}
-
-/** What an audit found. */
-export interface AuditSummary {
-  /** When the audit ran, as an ISO 8601 timestamp. */
-  readonly at: string;
-  /** How many objects and methods were examined. */
-  readonly objects: number;
-  readonly methods: number;
-  readonly findings: readonly AuditFinding[];
-  /** `ok`, or what the database's own integrity check reported. */
-  readonly integrity: 'ok' | string;
-  /** How many unreachable objects garbage collection removed, if it ran. */
-  readonly collected?: number;
-  /** How many more findings there were than `findings` lists, if any. */
-  readonly omitted?: number;
-}
+export type { AuditFinding, AuditFindingKind, AuditSummary };
 
 /** The audit kind of a method-analysis finding, for the audit to file it under. */
 export function auditKindOf(code: FindingCode): AuditFindingKind {

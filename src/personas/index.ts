@@ -8,7 +8,7 @@
  * {@link installPersonas} after `uvm.bootstrap`, gives a {@link PersonaConversation} to the
  * bot, and may {@link startHeartbeat}.
  */
-export { PERSONA_NAMES } from './names.ts';
+export { AUDITOR, PERSONA_NAMES } from './names.ts';
 export type { PersonaName } from './names.ts';
 export { PERSONA_CODEX } from './codex.ts';
 export type { PersonaSpec } from './codex.ts';

@@ -1,79 +1,87 @@
 /**
- * The method-writing evaluation, run on a few of its tasks through the real pipeline with the
- * model scripted per selector: a task passed at once, one passed after its first method
- * failed and went back to the model, and one never passed; the figures and the table say so.
+ * The method-writing evaluation as a user runs it, `npm run eval -- --model FILE --json`, on
+ * the forged model scripted by tools/eval/forged-script.json: a real llama.cpp model that
+ * writes each task's method right at once, wrong first and then right, or never right, so
+ * pass@1, pass after checking and the attempts are known exactly.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import type { GeneratedMethod, Mind } from '../../src/core/mind/index.ts';
-import { QuickJsMethodRunner } from '../../src/core/sandbox/index.ts';
-import { MindMethodWriter } from '../../src/core/uvm/mind-writer.ts';
-import { evalTable, runEval, summarize } from '../../tools/eval/run.ts';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { evalTable, type EvalResult, type EvalSummary } from '../../tools/eval/run.ts';
 import { EVAL_TASKS } from '../../tools/eval/tasks.ts';
+import { readForgeScript } from '../../tools/forge/index.ts';
+import { scriptedForged } from '../support/forged.ts';
 import { tempDir } from '../support/temp.ts';
 
-const checker = new QuickJsMethodRunner();
-afterAll(() => checker.close());
+const ROOT = join(import.meta.dirname, '..', '..');
+const SCRIPT = join(ROOT, 'tools', 'eval', 'forged-script.json');
 
-/** Each selector's answers, in turn (the last again when they run out). */
-const ANSWERS: Record<string, readonly string[]> = {
-  total: ["function (self) { return self.get('items').reduce((a, b) => a + b, 0) }"],
-  double: [
-    "function (self, n) { throw new Error('not yet') }",
-    'function (self, n) { return n * 2 }',
-  ],
-  greet: ["function (self) { return 'Hi, ' + self.get('name') }"],
+/** Tasks the script does not have right at once: how many methods each took, and whether one passed. */
+const NOT_AT_ONCE: Record<string, { passed: boolean; attempts: number }> = {
+  smallest: { passed: true, attempts: 2 }, // throws first
+  double: { passed: true, attempts: 2 }, // throws first
+  greet: { passed: false, attempts: 1 }, // a wrong greeting, which no check catches
+  reverse_text: { passed: true, attempts: 2 }, // uses a global first, which the check refuses
+  last_item: { passed: true, attempts: 2 }, // fails its own example first
+  factorial: { passed: true, attempts: 3 }, // an unknown function, then a throw
+  perimeter: { passed: false, attempts: 3 }, // throws every time
+  capitalize: { passed: true, attempts: 2 }, // calls a method strings do not have
+  clamp: { passed: false, attempts: 2 }, // throws, then reads slots that are not there
+  keys_of: { passed: false, attempts: 1 }, // the values, not the keys
 };
 
-function modelBySelector(): Pick<Mind, 'generateMethod'> {
-  const asked = new Map<string, number>();
-  return {
-    generateMethod: async (prompt): Promise<GeneratedMethod> => {
-      const selector = /does not understand "([^"]+)"/u.exec(prompt.user)![1]!;
-      const n = (asked.get(selector) ?? 0) + 1;
-      asked.set(selector, n);
-      const answers = ANSWERS[selector]!;
-      return {
-        source: answers[Math.min(n, answers.length) - 1]!,
-        model: 'scripted',
-        promptHash: 'p',
-        tokens: 1,
-      };
-    },
-  };
-}
-
-describe('the evaluation', () => {
-  it('has at least 40 tasks, each a distinct selector', () => {
+describe('npm run eval on the scripted forged model', () => {
+  it('has a script answer for each of its at least 40 tasks, each a distinct selector', async () => {
     expect(EVAL_TASKS.length).toBeGreaterThanOrEqual(40);
     expect(new Set(EVAL_TASKS.map((t) => t.selector)).size).toBe(EVAL_TASKS.length);
+    const script = await readForgeScript(SCRIPT);
+    expect(Object.keys(script.methods).sort()).toEqual(EVAL_TASKS.map((t) => t.selector).sort());
   });
 
-  it('runs tasks through the real pipeline and counts pass@1, passes after checking and attempts', async () => {
-    const tasks = ['total', 'double', 'greet'].map((s) =>
-      EVAL_TASKS.find((t) => t.selector === s)!,
+  it('gives the figures the script makes, through the real pipeline', async () => {
+    const files = await scriptedForged(await readForgeScript(SCRIPT));
+    const run = spawnSync(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), join(ROOT, 'scripts', 'eval.ts'), '--json'],
+      {
+        // A folder of its own, so no .env is read; one thread, no GPU, the model given.
+        cwd: tempDir('batos-eval-cli-'),
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          BATOS_MODEL: files.model,
+          BATOS_MODELS_DIR: files.outDir,
+          BATOS_GPU: 'false',
+          BATOS_THREADS: '1',
+        },
+        encoding: 'utf8',
+      },
     );
-    const results = await runEval({
-      dir: tempDir('batos-eval-'),
-      writer: new MindMethodWriter(modelBySelector(), checker),
-      attempts: 3,
-      tasks,
-    });
-    expect(results.map(({ ms: _ms, ...rest }) => rest)).toEqual([
-      { selector: 'total', passed: true, attempts: 1 },
-      { selector: 'double', passed: true, attempts: 2 },
-      { selector: 'greet', passed: false, attempts: 1, detail: 'returned "Hi, Ada"' },
-    ]);
-    expect(summarize(results)).toMatchObject({
-      tasks: 3,
-      passAt1: 1,
-      passed: 2,
-      meanAttempts: 4 / 3,
-    });
+    expect(run.status, run.stderr).toBe(0);
+    const { summary, results } = JSON.parse(run.stdout) as {
+      summary: EvalSummary;
+      results: EvalResult[];
+    };
+    expect(summary).toMatchObject({ tasks: 44, passAt1: 34, passed: 40 });
+    expect(summary.meanAttempts).toBeCloseTo(54 / 44, 10);
+    expect(
+      results.map(({ selector, passed, attempts }) => ({ selector, passed, attempts })),
+    ).toEqual(
+      EVAL_TASKS.map(({ selector }) => ({
+        selector,
+        ...(NOT_AT_ONCE[selector] ?? { passed: true, attempts: 1 }),
+      })),
+    );
+    const byTask = new Map(results.map((r) => [r.selector, r]));
+    expect(byTask.get('greet')!.detail).toBe('returned "Hi, Ada"');
+    expect(byTask.get('perimeter')!.detail).toMatch(
+      /^The method the model wrote for perimeter failed when run, so it was not kept: Error: no perimeter without a shape .*\(3 attempts, each failed\)$/u,
+    );
     const table = evalTable(results);
-    expect(table).toMatch(/^double {2}pass {9}2 /mu);
-    expect(table).toMatch(/^greet {3}FAIL {9}1 .* {2}returned "Hi, Ada"$/mu);
+    expect(table).toMatch(/^factorial {14}pass {9}3 /mu);
+    expect(table).toMatch(/^keys_of {16}FAIL {9}1 .* {2}returned \[1,2\]$/mu);
     expect(table).toMatch(
-      /^pass@1 1\/3 \(33%\) · pass after checking 2\/3 \(67%\) · mean attempts 1\.33 · /mu,
+      /^pass@1 34\/44 \(77%\) · pass after checking 40\/44 \(91%\) · mean attempts 1\.23 · /mu,
     );
-  });
+  }, 300_000);
 });

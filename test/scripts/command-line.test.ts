@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PERSONA_SIGNATURES } from '../../tools/forge/index.ts';
@@ -29,7 +29,7 @@ function runScript(script: string, args: readonly string[]): Promise<Run> {
 }
 
 describe.each([
-  ['scripts/forge.ts', /npm run forge -- \[--out DIR\] \[--json\]/],
+  ['scripts/forge.ts', /npm run forge -- \[--out DIR\] \[--script FILE\] \[--json\]/],
   ['bench/index.ts', /npm run bench -- \[image\|[a-z|-]+\|scale …\]/],
   ['scripts/models-pull.ts', /npm run models:pull -- \[URI\]/],
   ['scripts/eval.ts', /npm run eval -- \[--model FILE\] \[--tasks N\] \[--json\]/],
@@ -73,6 +73,54 @@ describe('npm run forge', () => {
     });
     expect(talk.code, talk.stderr).toBe(0);
     expect(talk.stdout).toContain(`ROBIN: (forged test model)\n${PERSONA_SIGNATURES.ROBIN}`);
+  });
+
+  it('forges a model scripted by --script that the bot writes methods with', async () => {
+    const dir = tempDir('batos-forge-cli-');
+    const script = join(dir, 'script.json');
+    writeFileSync(
+      script,
+      JSON.stringify({
+        methods: {
+          double: [
+            "function (self, n) { throw new Error('not yet ' + n) }",
+            'function (self, n) { return n * 2 }',
+          ],
+        },
+      }),
+    );
+    const out = join(dir, 'forged');
+    const run = await runScript('scripts/forge.ts', ['--script', script, '--out', out, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const { model } = JSON.parse(run.stdout) as { model: string };
+    const talk = await runBatos('genesis double 21\n', {
+      BATOS_IMAGE: join(dir, 'image.db'),
+      BATOS_MODEL: model,
+    });
+    expect(talk.code, talk.stderr).toBe(0);
+    expect(talk.stdout).toContain(
+      '42\n(the model wrote double in 2 attempts; only the last, which passed, was kept)',
+    );
+  });
+
+  it.each([
+    ['{"methods": {"double": []}}', '"double" needs a list of 1 to 10 sources'],
+    ['{"methods": ', 'is not JSON'],
+  ])('refuses the script %s, saying why, and forges nothing', async (text, why) => {
+    const dir = tempDir('batos-forge-cli-');
+    writeFileSync(join(dir, 'script.json'), text);
+    const out = join(dir, 'forged');
+    const run = await runScript('scripts/forge.ts', [
+      '--script',
+      join(dir, 'script.json'),
+      '--out',
+      out,
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(why);
+    expect(run.stderr).toMatch(/\nNothing was forged\.\n$/u);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('prints the paths as JSON when asked', async () => {

@@ -6,12 +6,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { builtFingerprint, sourceFingerprint } from '../../src/build-info.mjs';
+import { buildState } from '../../src/build-info.mjs';
 import { REPO_ROOT } from './run-batos.ts';
 
 export default function setup(): void {
-  if (builtFingerprint(join(REPO_ROOT, 'dist')) === sourceFingerprint(join(REPO_ROOT, 'src')))
-    return;
+  if (buildState(join(REPO_ROOT, 'src'), join(REPO_ROOT, 'dist')) === 'current') return;
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts'], {
     cwd: REPO_ROOT,
     encoding: 'utf8',

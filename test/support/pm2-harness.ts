@@ -52,6 +52,13 @@ export interface HarnessOptions {
   readonly logs: string;
   /** Where the fixture bot answers pings (127.0.0.1). */
   readonly port: number;
+  /**
+   * Another bot to run as `batos` instead of the fixture's `bot.mjs` (the upgrade bench runs
+   * BAT OS itself): Node's arguments and its environment.
+   */
+  readonly bot?: { readonly args: readonly string[]; readonly env: Record<string, string> };
+  /** How long the steward waits for the new version to be ready (default 5 s). */
+  readonly readyTimeoutMs?: number;
 }
 
 /** Controls the temporary daemon. */
@@ -75,7 +82,9 @@ export class Pm2Harness {
       apps: [
         {
           name: 'batos',
-          script: path.join(o.app, 'bot.mjs'),
+          ...(o.bot === undefined
+            ? { script: path.join(o.app, 'bot.mjs') }
+            : { script: process.execPath, args: o.bot.args, interpreter: 'none' }),
           cwd: o.app,
           wait_ready: true,
           listen_timeout: 2_500,
@@ -84,7 +93,7 @@ export class Pm2Harness {
           merge_logs: true,
           out_file: path.join(o.logs, 'batos.out.log'),
           error_file: path.join(o.logs, 'batos.err.log'),
-          env: {
+          env: o.bot?.env ?? {
             FIXTURE_IMAGE: o.image,
             FIXTURE_HEALTH: path.join(path.dirname(o.image), 'health.json'),
             FIXTURE_OBJECTS: String(o.objects),
@@ -108,7 +117,7 @@ export class Pm2Harness {
             BATOS_UPGRADE_DIR: o.upgradeDir,
             BATOS_HEALTH_FILE: path.join(path.dirname(o.image), 'health.json'),
             BATOS_PM2_APP: 'batos',
-            BATOS_READY_TIMEOUT_MS: '5000',
+            BATOS_READY_TIMEOUT_MS: String(o.readyTimeoutMs ?? 5_000),
             BATOS_STEWARD_RESCAN_MS: '500',
           },
         },

@@ -10,7 +10,9 @@ import { join, resolve } from 'node:path';
 import { PERSONA_NAMES } from '../../src/personas/names.ts';
 import type { PersonaName } from '../../src/personas/names.ts';
 import { writeGguf } from './gguf-writer.ts';
+import type { ForgeScript } from './script.ts';
 import { tinyAdapterMetadata, tinyAdapterTensors } from './tiny-lora.ts';
+import { tinyEmbedderMetadata, tinyEmbedderTensors } from './tiny-embedder.ts';
 import { designTinyModel, tinyModelMetadata, tinyModelTensors } from './tiny-model.ts';
 
 /** Paths of everything {@link forge} writes. */
@@ -18,6 +20,8 @@ export interface ForgedFiles {
   readonly outDir: string;
   /** The working tiny model. */
   readonly model: string;
+  /** The embedding model, whose embeddings group words by topic (see `tiny-embedder.ts`). */
+  readonly embedder: string;
   /** The folder of the adapters, as BATOS_LORA_DIR names it. */
   readonly loraDir: string;
   /** One adapter per persona, keyed by persona name. */
@@ -39,13 +43,22 @@ export interface ForgedFiles {
 
 let contents: Map<string, Buffer> | undefined;
 
-/** Every file's bytes, by path relative to the output directory; built once per process. */
-function forgedContents(): Map<string, Buffer> {
-  if (contents) return contents;
-  const design = designTinyModel();
+/**
+ * Every file's bytes, by path relative to the output directory; the base model's are built
+ * once per process.
+ */
+function forgedContents(script?: ForgeScript): Map<string, Buffer> {
+  if (script) return buildContents(script);
+  contents ??= buildContents();
+  return contents;
+}
+
+function buildContents(script?: ForgeScript): Map<string, Buffer> {
+  const design = designTinyModel(script);
   const tensors = tinyModelTensors(design);
-  contents = new Map([
+  return new Map([
     ['tiny-model.gguf', writeGguf(tinyModelMetadata(design), tensors)],
+    ['tiny-embedder.gguf', writeGguf(tinyEmbedderMetadata(), tinyEmbedderTensors())],
     ...PERSONA_NAMES.map((name): [string, Buffer] => [
       `lora/${name.toLowerCase()}.gguf`,
       writeGguf(tinyAdapterMetadata(name), tinyAdapterTensors(design, name)),
@@ -74,7 +87,6 @@ function forgedContents(): Map<string, Buffer> {
     ],
     ['malformed/not-a-model.gguf', Buffer.from('This is a text file, not a GGUF model.\n')],
   ]);
-  return contents;
 }
 
 async function writeIfChanged(path: string, bytes: Buffer): Promise<void> {
@@ -89,29 +101,39 @@ const written = new Map<string, Promise<ForgedFiles>>();
 
 /**
  * Forges the test model and adapters into `outDir` (created if needed) and returns their
- * paths. Calls for the same directory share one run per process.
+ * paths; with a `script`, the model answers method requests as it says (`script.ts`), and
+ * the adapters are made for that model. Calls for the same directory and script share one
+ * run per process.
  */
-export function forge({ outDir }: { outDir: string }): Promise<ForgedFiles> {
+export function forge({
+  outDir,
+  script,
+}: {
+  outDir: string;
+  script?: ForgeScript;
+}): Promise<ForgedFiles> {
   const dir = resolve(outDir);
-  let run = written.get(dir);
+  const key = `${dir}\0${script ? JSON.stringify(script) : ''}`;
+  let run = written.get(key);
   if (!run) {
-    run = forgeInto(dir);
-    written.set(dir, run);
-    run.catch(() => written.delete(dir));
+    run = forgeInto(dir, script);
+    written.set(key, run);
+    run.catch(() => written.delete(key));
   }
   return run;
 }
 
-async function forgeInto(dir: string): Promise<ForgedFiles> {
+async function forgeInto(dir: string, script?: ForgeScript): Promise<ForgedFiles> {
   await mkdir(join(dir, 'lora'), { recursive: true });
   await mkdir(join(dir, 'malformed'), { recursive: true });
   await Promise.all(
-    [...forgedContents()].map(([name, bytes]) => writeIfChanged(join(dir, name), bytes)),
+    [...forgedContents(script)].map(([name, bytes]) => writeIfChanged(join(dir, name), bytes)),
   );
   const at = (name: string): string => join(dir, name);
   return {
     outDir: dir,
     model: at('tiny-model.gguf'),
+    embedder: at('tiny-embedder.gguf'),
     loraDir: at('lora'),
     adapters: Object.fromEntries(
       PERSONA_NAMES.map((name) => [name, at(`lora/${name.toLowerCase()}.gguf`)]),

@@ -16,11 +16,17 @@
  * Use a context of at least 2048 tokens for BAT OS's prompts: the forged tokenizer knows
  * only a few hundred common words, so prose takes about one token per 2–3 characters.
  *
+ * With a script (`forge({ outDir, script })`, `npm run forge -- --script FILE`), the model
+ * writes the methods the script says for its selectors instead, on successive requests
+ * (`script.ts` says how requests are told apart, `scripted-wiring.ts` how it is wired).
+ *
  * For speed rather than behaviour, {@link forgeLargeModel} writes a model with a real
  * model's shapes (Llama 3.1 8B by default) and pseudo-random Q4_0 weights.
  */
 export { forge } from './forge.ts';
 export type { ForgedFiles } from './forge.ts';
+export { ForgeScriptError, MAX_ANSWERS, parseForgeScript, readForgeScript } from './script.ts';
+export type { ForgeScript } from './script.ts';
 export { DISPLAY_YOURSELF_SOURCE, PERSONA_SIGNATURES, ROUTER_CHOICE } from './answers.ts';
 export {
   writeGguf,

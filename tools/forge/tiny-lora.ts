@@ -6,7 +6,7 @@
 import type { PersonaName } from '../../src/personas/names.ts';
 import { f32, str, u32 } from './gguf-writer.ts';
 import type { GgufTensor, GgufValue } from './gguf-writer.ts';
-import { N_EMBD, WIRE } from './tiny-model.ts';
+import { WIRE } from './tiny-model.ts';
 import type { TinyDesign } from './tiny-model.ts';
 
 /** Added to the new successor's logit and taken from the old one (times √128 after the norm). */
@@ -35,13 +35,13 @@ export function tinyAdapterMetadata(
 
 export function tinyAdapterTensors(design: TinyDesign, persona: PersonaName): GgufTensor[] {
   const vocabSize = design.vocabulary.tokens.length;
-  const a = new Float32Array(N_EMBD);
+  const a = new Float32Array(design.nEmbd);
   a[design.dimension.get(design.promptEnd)!] = 1;
   const b = new Float32Array(vocabSize);
   b[design.personaChains[persona][0]!] = REWIRE;
   b[design.sourceChain[0]!] = -REWIRE;
   return [
-    { name: 'output.weight.lora_a', dims: [N_EMBD, 1], data: a },
+    { name: 'output.weight.lora_a', dims: [design.nEmbd, 1], data: a },
     { name: 'output.weight.lora_b', dims: [1, vocabSize], data: b },
   ];
 }

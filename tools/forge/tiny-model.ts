@@ -11,6 +11,15 @@ import { splitIntoUniquePieces } from './chains.ts';
 import { array, bool, f32, str, u32 } from './gguf-writer.ts';
 import type { GgufTensor, GgufValue } from './gguf-writer.ts';
 import { dictionaryWords } from './dictionary.ts';
+import type { ForgeScript } from './script.ts';
+import {
+  designScript,
+  SCRIPTED_ROPE_BASE,
+  scriptedAttention,
+  scriptedWiring,
+  scriptPieces,
+  type ScriptedDesign,
+} from './scripted-wiring.ts';
 import { buildVocabulary, byteToken, CONTROL, toPiece } from './vocabulary.ts';
 import type { Vocabulary } from './vocabulary.ts';
 
@@ -29,6 +38,8 @@ const CHATML_TEMPLATE =
 
 /** The vocabulary, the chains as token ids, and each chain token's embedding dimension. */
 export interface TinyDesign {
+  /** Embedding dimensions: {@link N_EMBD}, or more for a scripted model's markers. */
+  readonly nEmbd: number;
   readonly vocabulary: Vocabulary;
   /** The base answer: `display_yourself`'s source, as token ids. */
   readonly sourceChain: readonly number[];
@@ -37,35 +48,55 @@ export interface TinyDesign {
   readonly dimension: ReadonlyMap<number, number>;
   readonly promptEnd: number;
   readonly eos: number;
+  /** A scripted model's markers and answers (`scripted-wiring.ts`). */
+  readonly scripted?: ScriptedDesign;
 }
 
-/** Lays out the vocabulary and chains. Pure and deterministic. */
-export function designTinyModel(): TinyDesign {
+/** Lays out the vocabulary and chains (and a script's, if given). Pure and deterministic. */
+export function designTinyModel(script?: ForgeScript): TinyDesign {
   const used = new Set<string>(PERSONA_NAMES);
   const sourcePieces = splitIntoUniquePieces(DISPLAY_YOURSELF_SOURCE, used);
   const personaPieces = Object.fromEntries(
     PERSONA_NAMES.map((name) => [name, splitIntoUniquePieces(PERSONA_SIGNATURES[name], used)]),
   ) as Record<PersonaName, string[]>;
-  const vocabulary = buildVocabulary([
-    ...dictionaryWords().map(toPiece),
-    ...PERSONA_NAMES,
-    ...sourcePieces,
-    ...PERSONA_NAMES.flatMap((name) => personaPieces[name]),
-  ]);
+  const scriptTokens = script && scriptPieces(script);
+  const vocabulary = buildVocabulary(
+    [
+      ...dictionaryWords().map(toPiece),
+      ...PERSONA_NAMES,
+      ...sourcePieces,
+      ...PERSONA_NAMES.flatMap((name) => personaPieces[name]),
+      ...(scriptTokens?.markers ?? []),
+    ],
+    scriptTokens?.sources,
+  );
   const ids = (pieces: readonly string[]): number[] => pieces.map((piece) => vocabulary.id(piece));
   const promptEnd = vocabulary.id(PROMPT_END);
   const chainTokens = [promptEnd, ...ids([...used])];
-  if (chainTokens.length >= N_EMBD)
-    throw new Error(`${chainTokens.length} chain tokens do not fit ${N_EMBD} dimensions`);
+  const dimension = new Map(chainTokens.map((token, i) => [token, i + 1]));
+  let nEmbd = N_EMBD;
+  let scripted: ScriptedDesign | undefined;
+  if (script) {
+    const laid = designScript(script, vocabulary, chainTokens.length + 1);
+    scripted = laid.scripted;
+    for (const marker of scripted.markers) dimension.set(marker.token, marker.dim);
+    // Room for every dimension, and for each head's markers beside its rotary pair.
+    const needed = Math.max(chainTokens.length + 1 + laid.dims, 2 * (laid.dims + 2));
+    nEmbd = Math.ceil((needed + 1) / N_EMBD) * N_EMBD;
+  }
+  if (chainTokens.length >= nEmbd)
+    throw new Error(`${chainTokens.length} chain tokens do not fit ${nEmbd} dimensions`);
   return {
+    nEmbd,
     vocabulary,
     sourceChain: ids(sourcePieces),
     personaChains: Object.fromEntries(
       PERSONA_NAMES.map((name) => [name, ids(personaPieces[name])]),
     ) as Record<PersonaName, number[]>,
-    dimension: new Map(chainTokens.map((token, i) => [token, i + 1])),
+    dimension,
     promptEnd,
     eos: vocabulary.id(CONTROL.imEnd),
+    ...(scripted ? { scripted } : {}),
   };
 }
 
@@ -94,7 +125,7 @@ export interface ModelOptions {
 }
 
 export function tinyModelMetadata(
-  design: TinyDesign,
+  design: Pick<TinyDesign, 'vocabulary' | 'eos' | 'nEmbd' | 'scripted'>,
   options: ModelOptions = {},
 ): Array<[string, GgufValue]> {
   const v = design.vocabulary;
@@ -104,14 +135,14 @@ export function tinyModelMetadata(
     ['general.name', str(FORGED_MODEL_NAME)],
     ['general.file_type', u32(0)],
     ['llama.context_length', u32(CONTEXT_LENGTH)],
-    ['llama.embedding_length', u32(N_EMBD)],
+    ['llama.embedding_length', u32(design.nEmbd)],
     ['llama.block_count', u32(N_LAYER)],
     ['llama.feed_forward_length', options.omitFeedForwardLength ? undefined : u32(N_FF)],
     ['llama.attention.head_count', options.omitHeadCount ? undefined : u32(N_HEAD)],
     ['llama.attention.head_count_kv', u32(N_HEAD)],
     ['llama.attention.layer_norm_rms_epsilon', f32(1e-5)],
-    ['llama.rope.dimension_count', u32(N_EMBD / N_HEAD)],
-    ['llama.rope.freq_base', f32(10000)],
+    ['llama.rope.dimension_count', u32(design.nEmbd / N_HEAD)],
+    ['llama.rope.freq_base', f32(design.scripted ? SCRIPTED_ROPE_BASE : 10000)],
     ['llama.vocab_size', u32(v.tokens.length)],
     ['tokenizer.ggml.model', str('llama')],
     ['tokenizer.ggml.tokens', array('string', v.tokens)],
@@ -128,38 +159,58 @@ export function tinyModelMetadata(
   return entries.filter((entry): entry is [string, GgufValue] => entry[1] !== undefined);
 }
 
-const ones = (n: number): Float32Array => new Float32Array(n).fill(1);
+export const ones = (n: number): Float32Array => new Float32Array(n).fill(1);
 
 export function tinyModelTensors(design: TinyDesign): GgufTensor[] {
+  const n = design.nEmbd;
   const vocabSize = design.vocabulary.tokens.length;
-  const embedding = new Float32Array(N_EMBD * vocabSize);
+  const embedding = new Float32Array(n * vocabSize);
   for (let token = 0; token < vocabSize; token++) {
-    embedding[token * N_EMBD + (design.dimension.get(token) ?? 0)] = 1;
+    embedding[token * n + (design.dimension.get(token) ?? 0)] = 1;
   }
-  const output = new Float32Array(N_EMBD * vocabSize);
+  const output = new Float32Array(n * vocabSize);
   // Tokens off every chain end the answer.
-  output[design.eos * N_EMBD] = WIRE;
+  output[design.eos * n] = WIRE;
   for (const [from, to, weight] of baseWiring(design)) {
-    output[to * N_EMBD + design.dimension.get(from)!] = weight;
+    output[to * n + design.dimension.get(from)!] = weight;
   }
-  const tensors: GgufTensor[] = [
-    { name: 'token_embd.weight', dims: [N_EMBD, vocabSize], data: embedding },
-    { name: 'output_norm.weight', dims: [N_EMBD], data: ones(N_EMBD) },
-    { name: 'output.weight', dims: [N_EMBD, vocabSize], data: output },
+  if (design.scripted)
+    for (const [token, dim, weight] of scriptedWiring(design.scripted, WIRE))
+      output[token * n + dim] = weight;
+  const lookup =
+    design.scripted &&
+    scriptedAttention(design.scripted, n, design.dimension.get(design.promptEnd)!);
+  return [
+    { name: 'token_embd.weight', dims: [n, vocabSize], data: embedding },
+    { name: 'output_norm.weight', dims: [n], data: ones(n) },
+    { name: 'output.weight', dims: [n, vocabSize], data: output },
+    ...transformerBlocks(n, lookup || undefined),
   ];
+}
+
+/**
+ * The transformer blocks of width `n`, all zero but their norms — each adds nothing, so the
+ * residual stream carries the token embedding through unchanged — except the first block's
+ * attention when a scripted model's `lookup` wires it.
+ */
+export function transformerBlocks(
+  n = N_EMBD,
+  lookup?: ReturnType<typeof scriptedAttention>,
+): GgufTensor[] {
+  const tensors: GgufTensor[] = [];
   for (let block = 0; block < N_LAYER; block++) {
     const p = `blk.${block}.`;
     tensors.push(
-      { name: `${p}attn_norm.weight`, dims: [N_EMBD], data: ones(N_EMBD) },
-      ...['attn_q', 'attn_k', 'attn_v', 'attn_output'].map((name) => ({
+      { name: `${p}attn_norm.weight`, dims: [n], data: ones(n) },
+      ...(['attn_q', 'attn_k', 'attn_v', 'attn_output'] as const).map((name) => ({
         name: `${p}${name}.weight`,
-        dims: [N_EMBD, N_EMBD],
-        data: new Float32Array(N_EMBD * N_EMBD),
+        dims: [n, n],
+        data: (block === 0 ? lookup?.[name] : undefined) ?? new Float32Array(n * n),
       })),
-      { name: `${p}ffn_norm.weight`, dims: [N_EMBD], data: ones(N_EMBD) },
-      { name: `${p}ffn_gate.weight`, dims: [N_EMBD, N_FF], data: new Float32Array(N_EMBD * N_FF) },
-      { name: `${p}ffn_up.weight`, dims: [N_EMBD, N_FF], data: new Float32Array(N_EMBD * N_FF) },
-      { name: `${p}ffn_down.weight`, dims: [N_FF, N_EMBD], data: new Float32Array(N_FF * N_EMBD) },
+      { name: `${p}ffn_norm.weight`, dims: [n], data: ones(n) },
+      { name: `${p}ffn_gate.weight`, dims: [n, N_FF], data: new Float32Array(n * N_FF) },
+      { name: `${p}ffn_up.weight`, dims: [n, N_FF], data: new Float32Array(n * N_FF) },
+      { name: `${p}ffn_down.weight`, dims: [N_FF, n], data: new Float32Array(N_FF * n) },
     );
   }
   return tensors;

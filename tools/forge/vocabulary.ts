@@ -39,9 +39,14 @@ export function toPiece(text: string): string {
 
 /**
  * Builds the vocabulary. Every multi-character piece also gets all of its prefixes, scored
- * by length, so llama.cpp's merge tokenizer rebuilds whole pieces from characters.
+ * by length, so llama.cpp's merge tokenizer rebuilds whole pieces from characters. `whole`
+ * pieces come last and without prefixes: tokens the model writes but the tokenizer never
+ * makes, so they change how no prompt is read.
  */
-export function buildVocabulary(pieces: Iterable<string>): Vocabulary {
+export function buildVocabulary(
+  pieces: Iterable<string>,
+  whole: Iterable<string> = [],
+): Vocabulary {
   const tokens: string[] = [];
   const scores: number[] = [];
   const types: number[] = [];
@@ -67,6 +72,7 @@ export function buildVocabulary(pieces: Iterable<string>): Vocabulary {
       add(prefix, TokenType.normal, prefix.length);
     }
   }
+  for (const piece of whole) add(piece, TokenType.normal, [...piece].length);
   return {
     tokens,
     scores,

@@ -1,7 +1,7 @@
 /**
  * The image browser's routes (Hono). Every page reads and every form writes through the Bot,
  * as the signed-in viewer's own message would in chat: the object page with `Bot.inspect`,
- * history and every write (`undo`, `revert`, `chmod`, `setSlot`) as the very send or command
+ * the audits and image pages with `Bot.audits` and `Bot.imageStats`, history and every write (`undo`, `revert`, `chmod`, `setSlot`) as the very send or command
  * a chat message would carry — so the UVM decides, history records it, the rate limit
  * applies, and a refusal says what chat would. The browser never reads the image itself.
  */
@@ -10,9 +10,12 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import type { Bot } from '../../core/bot/bot.ts';
+import type { Child } from 'hono/jsx';
 import { textReply, type Reply, type Send } from '../../core/protocol.ts';
 import { isIdentifier } from '../../core/uvm/parser.ts';
 import { LIVE_SCRIPT, STYLE_SHEET } from './assets.ts';
+import { AuditsPage } from './pages/audits.tsx';
+import { ImagePage } from './pages/image.tsx';
 import {
   AnswerPage,
   HistoryPage,
@@ -29,7 +32,7 @@ import {
 import type { Session, SignIns, Viewer } from './sign-in.ts';
 
 /** What the browser asks of the Bot. */
-export type BrowserBot = Pick<Bot, 'handle' | 'inspect' | 'watch'>;
+export type BrowserBot = Pick<Bot, 'handle' | 'inspect' | 'audits' | 'imageStats' | 'watch'>;
 
 /** The session cookie: HttpOnly, SameSite=Strict, expiring with the session. */
 export const SESSION_COOKIE = 'batos_session';
@@ -48,6 +51,8 @@ export interface BrowserAppOptions {
   readonly secure: boolean;
   /** The personas' root names (`robin`…), handed in by the composition root. */
   readonly personas: readonly string[];
+  /** The root name of the persona that keeps the audits (`alfred`); none: no audits page. */
+  readonly auditor?: string;
   /**
    * The SHA-256 of the LoRA adapter file a persona's `adapter` slot names, or why there is
    * none (handed in by the composition root, which knows the LoRA folder).
@@ -92,6 +97,7 @@ export function browserApp({
   signIns,
   secure,
   personas,
+  auditor,
   adapterChecksum = () => Promise.resolve('not known here'),
 }: BrowserAppOptions): Hono<Env> {
   const app = new Hono<Env>();
@@ -157,6 +163,17 @@ export function browserApp({
 
   app.get('/', (c) => c.redirect('/object?ref=genesis', 303));
 
+  /** A read the Bot refused: its reply, as chat would give it. */
+  const refusedPage = (c: Context<Env>, reply: Reply, children?: Child) => {
+    const { viewer, csrf } = c.get('session');
+    return c.html(
+      <AnswerPage viewer={viewer} csrf={csrf} title="Refused" {...answerOf(reply)} back="/">
+        {children}
+      </AnswerPage>,
+      statusOf(reply),
+    );
+  };
+
   app.get('/object', async (c) => {
     const { viewer, csrf } = c.get('session');
     const ref = (c.req.query('ref') ?? 'genesis').trim();
@@ -165,13 +182,7 @@ export function browserApp({
     if (after !== undefined && !Number.isSafeInteger(after))
       return c.text('after must be an oid (a whole number)', 400);
     const found = await bot.inspect(sendOf(viewer, `${ref} describe`), ref, after);
-    if ('reply' in found)
-      return c.html(
-        <AnswerPage viewer={viewer} csrf={csrf} title="Refused" {...answerOf(found.reply)} back="/">
-          <ObjectForm value={ref} />
-        </AnswerPage>,
-        statusOf(found.reply),
-      );
+    if ('reply' in found) return refusedPage(c, found.reply, <ObjectForm value={ref} />);
     return c.html(
       <ObjectPage
         viewer={viewer}
@@ -225,6 +236,23 @@ export function browserApp({
       }
     }
     return c.html(<PersonasPage viewer={viewer} csrf={csrf} personas={shown} />);
+  });
+
+  app.get('/audits', async (c) => {
+    const { viewer, csrf } = c.get('session');
+    const found =
+      auditor === undefined
+        ? { reply: textReply('error', 'No persona keeps audits in this BAT OS.') }
+        : await bot.audits(sendOf(viewer, `${auditor} lastAudit`), auditor);
+    if ('reply' in found) return refusedPage(c, found.reply);
+    return c.html(<AuditsPage viewer={viewer} csrf={csrf} audits={found.view} />);
+  });
+
+  app.get('/image', async (c) => {
+    const { viewer, csrf } = c.get('session');
+    const found = await bot.imageStats(sendOf(viewer, 'image stats'));
+    if ('reply' in found) return refusedPage(c, found.reply);
+    return c.html(<ImagePage viewer={viewer} csrf={csrf} stats={found.view} />);
   });
 
   /** Performs `text` as the viewer's message and shows what it answered. */

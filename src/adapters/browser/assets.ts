@@ -55,4 +55,9 @@ td, th { border-bottom: 1px solid #ddd; padding: 0.3rem 0.5rem; vertical-align: 
 .diff-del { background: #ffeef0; }
 form.inline { display: inline; }
 details > summary { cursor: pointer; }
+svg.chart { width: 100%; max-width: 45rem; height: auto; background: #fff; border: 1px solid #ddd; }
+svg.chart .axis { stroke: #999; }
+svg.chart .line { stroke: #2b6cb0; stroke-width: 1.5; }
+svg.chart .point { fill: #2b6cb0; }
+svg.chart text { font: 11px system-ui, sans-serif; fill: #555; }
 `;

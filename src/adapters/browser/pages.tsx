@@ -43,6 +43,8 @@ export function Layout(props: {
               <a href="/object?ref=genesis">objects</a>
               <a href="/history">history</a>
               <a href="/personas">personas</a>
+              <a href="/audits">audits</a>
+              <a href="/image">the image</a>
               <span class="muted">
                 {props.viewer.sender.name} ({who(props.viewer)}
                 {props.viewer.sender.isAdmin ? ', admin' : ''})

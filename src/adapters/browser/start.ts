@@ -25,6 +25,8 @@ export async function startBrowser(
   log: Logger,
   /** The personas' root names, for the personas page (the adapters know no personas). */
   personas: readonly string[] = [],
+  /** The root name of the persona that keeps the audits, for the audits page. */
+  auditor?: string,
   /** The SHA-256 of a persona's adapter file, or why there is none. */
   adapterChecksum?: (file: string) => Promise<string>,
 ): Promise<Browser> {
@@ -34,6 +36,7 @@ export async function startBrowser(
     signIns,
     secure: url?.startsWith('https:') === true,
     personas,
+    ...(auditor === undefined ? {} : { auditor }),
     ...(adapterChecksum === undefined ? {} : { adapterChecksum }),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

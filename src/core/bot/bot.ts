@@ -18,6 +18,8 @@ import {
 import { assertCommand } from '../access/commands.ts';
 import { PERSON_PRINCIPAL, type Caller } from '../access/principal.ts';
 import type { CommittedChange } from '../image/index.ts';
+import type { AuditView } from '../uvm/audits.ts';
+import type { ImageStats } from '../uvm/image-stats.ts';
 import type { ObjectView } from '../uvm/inspection.ts';
 import {
   DEFAULT_PARSER_LIMITS,
@@ -158,31 +160,50 @@ export class Bot implements BotService {
    * page: read with the caller of `send` exactly as a send to it would be, under the same
    * rate limit; a refusal comes back as the reply chat would give.
    */
-  async inspect(
+  inspect(
     send: Send,
     word: string,
     /** The oid its children's page begins after (the first page without). */
     childrenAfter?: number,
   ): Promise<{ view: ObjectView } | { reply: Reply }> {
-    const throttled = this.throttled(send);
-    if (throttled !== undefined) return { reply: throttled };
-    try {
-      const object = /\s/u.test(word) ? undefined : parseObjectWord(word);
-      if (object === undefined)
-        throw new SendError(
-          'parse',
-          `"${word}" is not an object: give a root name, @name or #oid (\`root slotNames\` lists the names).`,
-        );
-      const caller = callerOf(send, this.options.roles);
-      return { view: await this.options.uvm.inspect(caller, object, childrenAfter) };
-    } catch (error) {
-      return { reply: this.failure(error, send) };
-    }
+    return this.readAs(send, (caller) =>
+      this.options.uvm.inspect(caller, objectWord(word), childrenAfter),
+    );
+  }
+
+  /**
+   * The audits kept on the object `auditor` names (ALFRED), newest first, for the browser's
+   * audits page (see {@link Uvm.audits}); as {@link inspect}, refused as chat would refuse.
+   */
+  audits(send: Send, auditor: string): Promise<{ view: AuditView[] } | { reply: Reply }> {
+    return this.readAs(send, (caller) => this.options.uvm.audits(caller, objectWord(auditor)));
+  }
+
+  /** The image's statistics as the caller of `send` may see them (see {@link Uvm.imageStats}). */
+  imageStats(send: Send): Promise<{ view: ImageStats } | { reply: Reply }> {
+    return this.readAs(send, (caller) => this.options.uvm.imageStats(caller));
   }
 
   /** The image's change feed (see {@link Uvm.watch}): oids only, never what changed. */
   watch(watcher: (change: CommittedChange) => void): () => void {
     return this.options.uvm.watch(watcher);
+  }
+
+  /**
+   * What `read` answers the caller of `send`, under the rate limit, for a browser page; a
+   * refusal or failure as the reply chat would give.
+   */
+  private async readAs<T>(
+    send: Send,
+    read: (caller: Caller) => Promise<T>,
+  ): Promise<{ view: T } | { reply: Reply }> {
+    const throttled = this.throttled(send);
+    if (throttled !== undefined) return { reply: throttled };
+    try {
+      return { view: await read(callerOf(send, this.options.roles)) };
+    } catch (error) {
+      return { reply: this.failure(error, send) };
+    }
   }
 
   /** The rate limit's refusal, when `send`'s sender is over it. */
@@ -497,6 +518,17 @@ function methodWords(
   const n = /^\d{1,6}$/u.test(number ?? '') ? Number(number) : 0;
   if (n < 1) throw new SendError('parse', `"${number}" is not a version number. ${usage}`);
   return { object, selector, n };
+}
+
+/** The object `word` names, or a `parse` {@link SendError} saying what an object word is. */
+function objectWord(word: string): ObjectDesignator {
+  const object = /\s/u.test(word) ? undefined : parseObjectWord(word);
+  if (object === undefined)
+    throw new SendError(
+      'parse',
+      `"${word}" is not an object: give a root name, @name or #oid (\`root slotNames\` lists the names).`,
+    );
+  return object;
 }
 
 /** `word` as an object designator (`genesis`, `@genesis`, `#3`), if it is one. */

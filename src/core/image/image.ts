@@ -33,8 +33,23 @@ import { Ledger } from './ledger.ts';
 import { referrersOf } from './referrers.ts';
 import { SignInBook } from './sign-in-book.ts';
 import { methodIndexChanges, type IndexedMethod } from './method-index.ts';
+import {
+  createdPerDay,
+  databaseBytes,
+  largestObjects,
+  objectTotals,
+  type DayCount,
+  type ObjectTotals,
+  type SizedObject,
+} from './image-stats.ts';
 import { implementorsOf, nearestMethods, sendersOf } from './method-search.ts';
 import { searchMemories, type FoundMemory } from './memory-search.ts';
+import {
+  memoriesWithoutVector,
+  nearestMemories,
+  storeMemoryVector,
+  type NearMemory,
+} from './memory-vectors.ts';
 import type { Principal } from '../model/principal.ts';
 import { DEFAULT_CACHE_BYTES, ObjectCache } from './object-cache.ts';
 import { isPostgresLocation } from './postgres/location.ts';
@@ -306,6 +321,40 @@ export class Image {
   }
 
   /**
+   * Up to `limit` of `owner`'s memories nearest `vector` by the embeddings `model` made,
+   * most similar first (see `memory-vectors.ts`).
+   */
+  nearestMemories(
+    owner: Principal,
+    model: string,
+    vector: Float32Array,
+    limit: number,
+  ): Promise<NearMemory[]> {
+    this.assertOpen();
+    return nearestMemories(this.store.kysely, owner, model, vector, limit);
+  }
+
+  /** Up to `limit` of `owner`'s memories without an embedding from `model`, newest first. */
+  memoriesWithoutVector(owner: Principal, model: string, limit: number): Promise<FoundMemory[]> {
+    this.assertOpen();
+    return memoriesWithoutVector(this.store.kysely, owner, model, limit);
+  }
+
+  /**
+   * Keeps `model`'s embedding of `owner`'s memory `oid`, unless it is no longer theirs;
+   * returns whether it was kept. Derived data, like the full-text index: not in history.
+   */
+  storeMemoryVector(
+    owner: Principal,
+    oid: Oid,
+    model: string,
+    vector: Float32Array,
+  ): Promise<boolean> {
+    this.assertOpen();
+    return storeMemoryVector(this.store.kysely, owner, oid, model, vector);
+  }
+
+  /**
    * Reverts a transaction (the newest undoable one by default) in a new transaction, which
    * is returned uncommitted; or, when it cannot be reverted (a slot it changed has changed
    * since, it was already undone, …), the {@link UndoObstacle} found, and nothing is begun.
@@ -379,6 +428,30 @@ export class Image {
   historySize(): Promise<number> {
     this.assertOpen();
     return historySize(this.store.kysely);
+  }
+
+  /** How many objects there are (all, or `owner`'s), and the bytes of their stored slots. */
+  objectTotals(owner?: string): Promise<ObjectTotals> {
+    this.assertOpen();
+    return objectTotals(this.store.kysely, owner);
+  }
+
+  /** The bytes the database takes (see `image-stats.ts`). */
+  databaseBytes(): Promise<number> {
+    this.assertOpen();
+    return databaseBytes(this.store.kysely);
+  }
+
+  /** Objects (all, or `owner`'s) by the bytes of their slots, largest first, from `offset`. */
+  largestObjects(limit: number, offset = 0, owner?: string): Promise<SizedObject[]> {
+    this.assertOpen();
+    return largestObjects(this.store.kysely, limit, offset, owner);
+  }
+
+  /** The objects (all, or those `owner` owns) history saw created each UTC day since `since`. */
+  createdPerDay(since: string, owner?: string): Promise<DayCount[]> {
+    this.assertOpen();
+    return createdPerDay(this.store.kysely, since, owner);
   }
 
   /** The `limit` oldest transactions kept, oldest first, with their time and bytes. */

@@ -13,11 +13,13 @@ export {
   type WriteGuard,
 } from './transaction.ts';
 export { MEMORY_SLOT, type FoundMemory } from './memory-search.ts';
+export type { NearMemory } from './memory-vectors.ts';
 export { searchTerms } from './text-search.ts';
 export { refuseNonDatabase } from './database.ts';
 export { migrateImage, type MigrateResult } from './migrate-image.ts';
 export type { HistoryChange, HistoryEntry } from './history.ts';
 export type { LinkRefusal, SignInBook, SignInRecord } from './sign-in-book.ts';
+export type { DayCount, ObjectTotals, SizedObject } from './image-stats.ts';
 export type { PreparedUndo, UndoObstacle } from './undo-obstacle.ts';
 export { SENDS_AT_ONCE, type Claim, type SyncWait } from './store.ts';
 export type { IndexedMethod } from './method-index.ts';

@@ -26,7 +26,11 @@ export interface FoundMemory {
   readonly text: string;
 }
 
-/** Up to `limit` of `owner`'s memories that share words with `text`, best match first. */
+/**
+ * Up to `limit` of `owner`'s memories that share words with `text`, best match first. On
+ * PostgreSQL only the owner's rows are read; on SQLite FTS5 reads the words' index entries,
+ * everyone's, and keeps the owner's (the owner is one more word of the query).
+ */
 export async function searchMemories(
   db: Kysely<ImageSchema>,
   owner: Principal,
@@ -36,11 +40,13 @@ export async function searchMemories(
   const terms = searchTerms(text);
   if (terms.length === 0 || limit < 1) return [];
   if (onPostgres(db)) {
+    // The owner's memories first, through the owner's index, and only those searched: left
+    // to itself the planner ANDs that index with the words' GIN index, which reads the
+    // words' entries of everyone (about 2,300 of 100,000 memories in the bench, for 2).
     const { rows } = await sql<FoundMemory>`
-      SELECT oid, body AS text FROM memory_text
-      WHERE owner = ${owner} AND words @@ to_tsquery('simple', ${tsqueryAnyOf(terms)})
-      ORDER BY ts_rank(words, to_tsquery('simple', ${tsqueryAnyOf(terms)})) DESC, oid DESC
-      LIMIT ${limit}`.execute(db);
+      WITH theirs AS MATERIALIZED (SELECT oid, body, words FROM memory_text WHERE owner = ${owner})
+      SELECT oid, body AS text FROM theirs, to_tsquery('simple', ${tsqueryAnyOf(terms)}) AS q
+      WHERE words @@ q ORDER BY ts_rank(words, q) DESC, oid DESC LIMIT ${limit}`.execute(db);
     return rows;
   }
   const ownerToken = `o${Buffer.from(owner).toString('hex')}`;

@@ -97,12 +97,13 @@ export function nearestMethods(
             to_tsquery('simple', ${tsqueryAnyOf(terms)}) AS q
           WHERE m.search @@ q
           ORDER BY ts_rank(m.search, q) DESC, m.oid, m.slot LIMIT ${limit}`
-      : // Ranked and cut inside FTS5 first, so only the best rows are joined.
+      : // Ranked and cut inside FTS5 first, so only the best rows are joined. bm25() in the
+        // ORDER BY keeps only the best `limit` as it goes; FTS5's own `ORDER BY rank` would
+        // sort every match first. Ties at the cut go to the older row.
         sql<Row>`SELECT ${COLUMNS} FROM (
-            SELECT rowid, rank FROM methods_fts
+            SELECT rowid, bm25(methods_fts, 10.0, 4.0, 1.0) AS rank FROM methods_fts
             WHERE methods_fts MATCH ${fts5AnyOf('{name_terms doc_terms source_terms}', terms)}
-              AND rank MATCH 'bm25(10.0, 4.0, 1.0)'
-            ORDER BY rank LIMIT ${limit}) f
+            ORDER BY rank, rowid LIMIT ${limit}) f
           JOIN methods m ON m.id = f.rowid
           ORDER BY f.rank, m.oid, m.slot`,
   );

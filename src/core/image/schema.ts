@@ -126,6 +126,20 @@ export interface BrowserSessionsTable {
   expires: string;
 }
 
+/**
+ * The embeddings of memories (see `memory-vectors.ts`), one per memory object, deleted with
+ * its memory by triggers on the objects table.
+ */
+export interface MemoryVectorsTable {
+  oid: number;
+  /** The memory's owner, the only one whose recall compares against it. */
+  owner: string;
+  /** The embedding model that made it (`<file>@<sha256 prefix>`); another model's are ignored. */
+  model: string;
+  /** Float32s, little-endian, of unit length. */
+  vector: Uint8Array;
+}
+
 export interface ImageSchema {
   meta: MetaTable;
   objects: ObjectsTable;
@@ -137,4 +151,5 @@ export interface ImageSchema {
   methods: MethodsTable;
   browser_links: BrowserLinksTable;
   browser_sessions: BrowserSessionsTable;
+  memory_vectors: MemoryVectorsTable;
 }

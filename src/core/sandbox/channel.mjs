@@ -12,7 +12,8 @@
  * other side cannot run during a spin, so neither spins.
  *
  * Layout: Int32 state, Int32 byte length, Int32 count of compilations (for stats), Int32
- * spare, then the UTF-8 text of the message.
+ * how long the worker's last call ran (µs, see lastRunTime), then the UTF-8 text of the
+ * message.
  */
 
 import { availableParallelism } from 'node:os';
@@ -53,6 +54,17 @@ export function createChannelBuffer(capacity) {
   return new SharedArrayBuffer(HEADER_BYTES + capacity);
 }
 
+/**
+ * Whether a message fits in `capacity` UTF-8 bytes.
+ * @param {string} text
+ * @param {number} capacity
+ * @returns {boolean}
+ */
+export function fitsIn(text, capacity) {
+  // Every UTF-16 unit takes at most 3 UTF-8 bytes: short texts skip the exact count.
+  return text.length * 3 <= capacity || Buffer.byteLength(text) <= capacity;
+}
+
 export class Channel {
   /** @param {SharedArrayBuffer} buffer */
   constructor(buffer) {
@@ -67,8 +79,7 @@ export class Channel {
    * @returns {boolean}
    */
   fits(text) {
-    // Every UTF-16 unit takes at most 3 UTF-8 bytes: short texts skip the exact count.
-    return text.length * 3 <= this.capacity || Buffer.byteLength(text) <= this.capacity;
+    return fitsIn(text, this.capacity);
   }
 
   /**
@@ -153,6 +164,23 @@ export class Channel {
    */
   compiles() {
     return Atomics.load(this.words, 2);
+  }
+
+  /**
+   * Worker side: records how long the call it is about to answer ran.
+   * @param {number} ms
+   */
+  recordRunTime(ms) {
+    Atomics.store(this.words, 3, Math.min(2 ** 31 - 1, Math.round(ms * 1000)));
+  }
+
+  /**
+   * How long the worker's last answered call ran (ms), by the worker's own clock: neither
+   * its waits for the host's replies nor the wake-ups around the call count.
+   * @returns {number}
+   */
+  lastRunTime() {
+    return Atomics.load(this.words, 3) / 1000;
   }
 
   /** Host side: marks the channel dead and wakes anyone waiting on it. */

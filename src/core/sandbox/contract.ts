@@ -67,7 +67,9 @@ export interface HostBridge {
   ): NestedSendResolution;
   /**
    * The method running as `frame` failed, and its caller goes on: every write it made (and
-   * the methods it called made) is taken back, as a savepoint is rolled back.
+   * the methods it called made) is taken back, as a savepoint is rolled back. Frame 0: the
+   * call itself is taken back, everything it did through this bridge, because it will run
+   * again from the start (an in-thread run that reached its deadline moves to a worker).
    */
   rollback(frame: number): void;
 }

@@ -6,7 +6,7 @@
 import type { HostBridge } from './contract.ts';
 import type { Oid, Value } from '../model/value.ts';
 import type { MethodCall } from './contract.ts';
-import { encodeCall, ERROR, METHOD, REFUSED, UNDEFINED, VALUE } from './wire.mjs';
+import { encodeCall, ERROR, METHOD, REFUSED, SOURCE, UNDEFINED, VALUE } from './wire.mjs';
 
 /** A request, after the depth of the method that made it (0 for the method the host ran). */
 type Request =
@@ -89,4 +89,26 @@ export function serveRequest(
   } catch (error) {
     return ERROR + (error instanceof Error ? error.message : String(error));
   }
+}
+
+/**
+ * Answers the realm's messages to the host during one call, in a worker or in-thread: its
+ * requests (see {@link serveRequest}), and its asks for the source of the call it was handed
+ * last (the top-level call, or the method a nested send resolved to). A reply that does not
+ * `fit` the way back becomes an error the guest sees.
+ */
+export function answerer(
+  call: MethodCall,
+  host: HostBridge,
+  fits: (reply: string) => boolean,
+): (message: string) => string {
+  let latest = call;
+  const remember = (nested: MethodCall) => (latest = nested);
+  return (message) => {
+    const reply =
+      message[0] === SOURCE
+        ? VALUE + JSON.stringify(latest.source)
+        : serveRequest(host, message.slice(1), remember);
+    return fits(reply) ? reply : ERROR + 'the value is too large to pass to the sandbox';
+  };
 }

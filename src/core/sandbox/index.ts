@@ -1,4 +1,7 @@
-/** The sandbox that runs object methods: QuickJS in WebAssembly, in a worker thread. */
+/**
+ * The sandbox that runs object methods: QuickJS in WebAssembly, in worker threads or, for
+ * short calls, on the host thread.
+ */
 export {
   DEFAULT_SANDBOX_WORKERS,
   QuickJsMethodRunner,

@@ -1,34 +1,31 @@
 /**
- * Runs methods in QuickJS inside a pool of worker threads, each call on a free worker, with
- * every limit enforced: QuickJS's own (heap, stack, interrupt) inside the worker, and a hard
- * wall-clock limit from here, which terminates the worker whatever it is doing and starts
- * its successor. A call's nested sends run on its own worker (they are synchronous host
- * requests). One person's calls hold at most their share of the workers, and calls waiting
- * for a worker are served round robin by person (see src/core/fairness), so one person's
- * stuck methods never take every worker. The host thread never sleeps on a worker: it awaits
- * the worker's messages (after a brief spin, see channel.mjs), serves its host requests, and
- * keeps ticking.
+ * Runs methods in QuickJS, each call where it costs least: a short method on the host thread
+ * (in-thread, see in-thread.ts and placement.ts), the rest in a pool of worker threads, each
+ * call on a free worker, with every limit enforced: QuickJS's own (heap, stack, interrupt)
+ * in the realm, and for a worker a hard wall-clock limit from here, which terminates the
+ * worker whatever it is doing and starts its successor. An in-thread call that reaches its
+ * short deadline is taken back (its host requests rolled back, see HostBridge.rollback) and
+ * runs again from the start on a worker, so where a call ran never shows in what it did.
+ * A call's nested sends run in its own realm (they are synchronous host requests). One
+ * person's calls hold at most their share of the workers, and calls waiting for a worker are
+ * served round robin by person (see src/core/fairness), so one person's stuck methods never
+ * take every worker. The host thread never sleeps on a worker: it awaits the worker's
+ * messages (after a brief spin, see channel.mjs), serves its host requests, and keeps ticking.
  */
 import { availableParallelism } from 'node:os';
 import { currentParty, fairShare, FairSlots } from '../fairness/index.ts';
 import { checkMethodSource } from './check.ts';
 import type { HostBridge, MethodCall, MethodRunner } from './contract.ts';
 import { SandboxError } from './errors.ts';
-import { applyKeptWrites, serveRequest } from './host-requests.ts';
+import { fitsIn } from './channel.mjs';
+import { InternalError } from '../errors.ts';
+import { answerer, applyKeptWrites } from './host-requests.ts';
+import { InThreadSandbox } from './in-thread.ts';
 import { resolveLimits, type SandboxLimits } from './limits.ts';
+import { IN_THREAD_MS, Placement } from './placement.ts';
 import { SandboxWorker } from './sandbox-worker.ts';
 import type { Value } from '../model/value.ts';
-import {
-  DONE,
-  encodeCall,
-  ERROR,
-  FAILED,
-  REQUEST,
-  RUN,
-  SOURCE,
-  VALUE,
-  type WireFailure,
-} from './wire.mjs';
+import { DONE, encodeCall, FAILED, REQUEST, RUN, SOURCE, type WireFailure } from './wire.mjs';
 
 /**
  * Workers by default: one per core, at least 3 — so that two people who each hold their
@@ -50,19 +47,28 @@ export interface QuickJsMethodRunnerOptions {
   readonly workers?: number;
   /** The most workers one person's calls hold at once (default {@link fairShare} of `workers`). */
   readonly workersPerPerson?: number;
+  /**
+   * The interrupt deadline of a call on the host thread (ms, default {@link IN_THREAD_MS},
+   * below `limits.timeoutMs`); 0 runs every call on a worker.
+   */
+  readonly inThreadMs?: number;
 }
 
 /** Counters, for tests and benchmarks. */
 export interface SandboxStats {
-  /** Sources compiled by the live workers (a replaced worker's count goes with it). */
+  /** Sources compiled by the live workers (a replaced worker's count goes with it) and in-thread. */
   readonly compiles: number;
+  /** Calls answered on the host thread. */
+  readonly inThread: number;
+  /** Calls that reached the in-thread deadline and ran again on a worker. */
+  readonly moved: number;
   /** Workers started so far, replacements included. */
   readonly workersStarted: number;
   /** Workers running a call now. */
   readonly busy: number;
 }
 
-/** A {@link MethodRunner} on QuickJS in a pool of worker threads. */
+/** A {@link MethodRunner} on QuickJS, on the host thread or in a pool of worker threads. */
 export class QuickJsMethodRunner implements MethodRunner {
   readonly limits: SandboxLimits;
   /** How many workers the pool holds at most. */
@@ -72,9 +78,14 @@ export class QuickJsMethodRunner implements MethodRunner {
   private readonly live = new Set<SandboxWorker>();
   /** Live workers with no call, the most recently used last (it has the warmest cache). */
   private readonly idle: SandboxWorker[] = [];
+  private readonly placement: Placement;
+  private readonly inThread: InThreadSandbox;
   private workersStarted = 0;
+  private inThreadCalls = 0;
+  private movedCalls = 0;
   private closed = false;
 
+  /** Throws an InternalError on limits that would not protect the host. */
   constructor(options: QuickJsMethodRunnerOptions = {}) {
     this.limits = resolveLimits(options.limits);
     this.workers = options.workers ?? DEFAULT_SANDBOX_WORKERS;
@@ -82,16 +93,31 @@ export class QuickJsMethodRunner implements MethodRunner {
       capacity: this.workers,
       share: options.workersPerPerson ?? fairShare(this.workers),
     });
+    const inThreadMs = options.inThreadMs ?? Math.min(IN_THREAD_MS, this.limits.timeoutMs / 2);
+    if (!(inThreadMs >= 0 && inThreadMs < this.limits.timeoutMs))
+      throw new InternalError('sandbox inThreadMs must be at least 0 and below timeoutMs');
+    this.placement = new Placement(inThreadMs);
+    this.inThread = new InThreadSandbox({ ...this.limits, timeoutMs: inThreadMs });
+    if (inThreadMs > 0) this.inThread.start();
   }
 
   /**
-   * Runs a method on a free worker, as the current party's (see `withParty`); rejects with
-   * a {@link SandboxError} when it fails or hits a limit.
+   * Runs a method, as the current party's (see `withParty`): in-thread when it is known to
+   * be short (see placement.ts), else (or when it proves long) on a free worker. Rejects
+   * with a {@link SandboxError} when it fails or hits a limit.
    */
   async run(call: MethodCall, host: HostBridge): Promise<Value> {
-    const release = await this.slots.acquire(currentParty() ?? NO_PARTY);
+    const party = currentParty() ?? NO_PARTY;
+    const fail: Fail = (reason, message, stack) =>
+      new SandboxError(call.selector, call.self, reason, message, stack);
+    if (this.closed) throw fail('closed', 'the sandbox is closed');
+    if (this.placement.inThread(call.cacheKey, party) && this.inThread.ready) {
+      const answered = this.runInThread(call, host, party, fail);
+      if (answered !== undefined) return answered.value;
+    }
+    const release = await this.slots.acquire(party);
     try {
-      return await this.runNow(call, host);
+      return await this.runNow(call, host, fail);
     } finally {
       release();
     }
@@ -105,6 +131,7 @@ export class QuickJsMethodRunner implements MethodRunner {
   /** Stops every worker; calls running fail, and later runs reject, with reason `closed`. */
   async close(): Promise<void> {
     this.closed = true;
+    this.inThread.close();
     const workers = [...this.live];
     this.live.clear();
     this.idle.length = 0;
@@ -112,18 +139,45 @@ export class QuickJsMethodRunner implements MethodRunner {
   }
 
   stats(): SandboxStats {
-    let compiles = 0;
+    let compiles = this.inThread.compiles;
     for (const worker of this.live) compiles += worker.compiles;
     return {
       compiles,
+      inThread: this.inThreadCalls,
+      moved: this.movedCalls,
       workersStarted: this.workersStarted,
       busy: this.live.size - this.idle.length,
     };
   }
 
-  private async runNow(call: MethodCall, host: HostBridge): Promise<Value> {
-    const fail: Fail = (reason, message, stack) =>
-      new SandboxError(call.selector, call.self, reason, message, stack);
+  /**
+   * Runs a call on the host thread, to its end or to the in-thread deadline. Undefined when
+   * it must run on a worker instead; its host requests are then taken back.
+   */
+  private runInThread(
+    call: MethodCall,
+    host: HostBridge,
+    party: string,
+    fail: Fail,
+  ): { value: Value } | undefined {
+    const fits = (message: string) => fitsIn(message, this.limits.maxTransferBytes);
+    const callJson = encodeCall(call);
+    // Too large a call fails on the worker path, with the same refusal a worker gives.
+    if (!fits(RUN + callJson)) return undefined;
+    const started = this.placement.startInThread();
+    const outcome = this.inThread.run(callJson, answerer(call, host, fits));
+    const moved = outcome.kind === 'moved';
+    this.placement.ranInThread(call.cacheKey, party, started, moved, outcome.dropped);
+    if (moved) {
+      this.movedCalls += 1;
+      if (outcome.askedHost) host.rollback(0);
+      return undefined;
+    }
+    this.inThreadCalls += 1;
+    return { value: this.settle(outcome.reply, host, fail) };
+  }
+
+  private async runNow(call: MethodCall, host: HostBridge, fail: Fail): Promise<Value> {
     if (this.closed) throw fail('closed', 'the sandbox is closed');
     const worker = this.takeWorker();
     try {
@@ -153,20 +207,14 @@ export class QuickJsMethodRunner implements MethodRunner {
       void worker.kill('hard time limit');
     }, this.limits.hardTimeoutMs);
     try {
-      /** The call the worker was handed last: the one whose source it may ask for. */
-      let latest: MethodCall = call;
-      const remember = (nested: MethodCall) => (latest = nested);
+      const answer = answerer(call, host, (reply) => worker.fits(reply));
       let reply = await worker.exchange(message);
-      while (reply !== undefined && worker.deathReason === undefined) {
-        if (reply[0] === REQUEST) {
-          reply = await worker.exchange(
-            this.fit(worker, serveRequest(host, reply.slice(1), remember)),
-          );
-        } else if (reply[0] === SOURCE) {
-          reply = await worker.exchange(this.fit(worker, VALUE + JSON.stringify(latest.source)));
-        } else {
-          break;
-        }
+      while (
+        reply !== undefined &&
+        worker.deathReason === undefined &&
+        (reply[0] === REQUEST || reply[0] === SOURCE)
+      ) {
+        reply = await worker.exchange(answer(reply));
       }
       if (reply === undefined || worker.deathReason !== undefined) {
         this.replace(worker);
@@ -179,23 +227,28 @@ export class QuickJsMethodRunner implements MethodRunner {
         const death = worker.deathReason ?? 'the sandbox worker died';
         throw fail(/memory/i.test(death) ? 'memory' : 'crash', death);
       }
-      if (reply[0] === DONE) {
-        const newline = reply.indexOf('\n');
-        const refused = applyKeptWrites(host, JSON.parse(reply.slice(1, newline)));
-        if (refused !== undefined) throw fail('deferred-write', refused);
-        return JSON.parse(reply.slice(newline + 1)) as Value;
-      }
-      if (reply[0] !== FAILED) throw fail('crash', 'the sandbox sent an unexpected message');
-      const failure = JSON.parse(reply.slice(1)) as WireFailure;
-      if (failure.fatal) this.replace(worker);
-      throw fail(failure.reason as SandboxError['reason'], failure.message, failure.guestStack);
+      this.placement.ranOnWorker(call.cacheKey, worker.lastRunTime);
+      return this.settle(reply, host, fail, () => this.replace(worker));
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private fit(worker: SandboxWorker, reply: string): string {
-    return worker.fits(reply) ? reply : ERROR + 'the value is too large to pass to the sandbox';
+  /**
+   * The result of a finished call's DONE reply, its kept writes applied; or the failure of
+   * its FAILED reply, after `onFatal` when the realm can no longer be trusted.
+   */
+  private settle(reply: string, host: HostBridge, fail: Fail, onFatal = () => {}): Value {
+    if (reply[0] === DONE) {
+      const newline = reply.indexOf('\n');
+      const refused = applyKeptWrites(host, JSON.parse(reply.slice(1, newline)));
+      if (refused !== undefined) throw fail('deferred-write', refused);
+      return JSON.parse(reply.slice(newline + 1)) as Value;
+    }
+    if (reply[0] !== FAILED) throw fail('crash', 'the sandbox sent an unexpected message');
+    const failure = JSON.parse(reply.slice(1)) as WireFailure;
+    if (failure.fatal) onFatal();
+    throw fail(failure.reason as SandboxError['reason'], failure.message, failure.guestStack);
   }
 
   /** An idle live worker (the most recently used), or a new one. */

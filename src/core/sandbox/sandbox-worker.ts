@@ -54,6 +54,11 @@ export class SandboxWorker {
     return this.channel.compiles();
   }
 
+  /** How long the last call this worker answered ran, by its own clock, less its waits for the host (ms). */
+  get lastRunTime(): number {
+    return this.channel.lastRunTime();
+  }
+
   /** Sends a message and resolves with the worker's answer, or undefined if it died meanwhile. */
   async exchange(message: string): Promise<string | undefined> {
     this.channel.post(message, TO_WORKER);

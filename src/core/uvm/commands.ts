@@ -17,6 +17,9 @@ import { assertReadable } from './access-checks.ts';
 import { transactionInfo, type GuardFor } from './delivery.ts';
 import { readableChildren } from './children.ts';
 import { historyText } from './history-text.ts';
+import { AUDITS_SEARCHED, auditViews, type AuditView } from './audits.ts';
+import type { CallCounts } from './call-counts.ts';
+import { imageStats, type ImageStats } from './image-stats.ts';
 import { inspectObject, type ObjectView } from './inspection.ts';
 import type { ImageWork } from './image-work.ts';
 import { resolveDesignator } from './names.ts';
@@ -35,7 +38,8 @@ export interface HistoryQuery {
   /** This one transaction. */
   readonly tx?: number;
   /** The last 20 transactions of the whole image, BAT OS's own (boot, model records) included. */
-  readonly all?: boolean;  /** Only this principal's transactions. */
+  readonly all?: boolean;
+  /** Only this principal's transactions. */
   readonly by?: Principal;
   /** Only those made at or after this ISO time. */
   readonly from?: string;
@@ -51,6 +55,7 @@ export class Commands {
     private readonly image: Image,
     private readonly work: ImageWork,
     private readonly guardFor: GuardFor,
+    private readonly counts: CallCounts,
   ) {}
 
   /**
@@ -87,12 +92,12 @@ export class Commands {
         return filtered
           ? `No transactions${filterWords(query)}${oid === undefined ? '' : ` changed ${labelOf(tx, oid)}`}.`
           : query.tx !== undefined
-          ? `There is no transaction ${query.tx} (\`collect\` with days forgets old ones). \`history\` lists the latest.`
-          : oid !== undefined
-            ? `Nothing has changed ${labelOf(tx, oid)} yet.`
-            : people
-              ? "No transactions yet but BAT OS's own: `history all` shows them."
-              : 'No transactions yet.';
+            ? `There is no transaction ${query.tx} (\`collect\` with days forgets old ones). \`history\` lists the latest.`
+            : oid !== undefined
+              ? `Nothing has changed ${labelOf(tx, oid)} yet.`
+              : people
+                ? "No transactions yet but BAT OS's own: `history all` shows them."
+                : 'No transactions yet.';
       const shown = entries.map((entry) =>
         mayReadEntry(tx, authority, entry) ? entry : { ...entry, hidden: true },
       );
@@ -184,6 +189,28 @@ export class Commands {
         await readableChildren(this.image, tx, callerAuthority(caller), oid, childrenAfter),
       ),
     );
+  }
+
+  /**
+   * The audits kept on `auditor` (ALFRED), newest first, as data (see `audits.ts`): the
+   * browser's audits page. Refused as a send to the auditor would be.
+   */
+  audits(caller: Caller, auditor: ObjectDesignator): Promise<AuditView[]> {
+    return this.work.read(async (tx) => {
+      const oid = resolveDesignator(tx, auditor, caller.principal);
+      const authority = callerAuthority(caller);
+      assertReadable(tx, authority, oid);
+      const entries = await this.image.history({ oid, limit: AUDITS_SEARCHED });
+      return auditViews(tx, authority, oid, entries);
+    });
+  }
+
+  /**
+   * The image's statistics as the caller may see them (see `image-stats.ts`): the browser's
+   * image page and `image stats`.
+   */
+  imageStats(caller: Caller): Promise<ImageStats> {
+    return this.work.read((tx) => imageStats(tx, callerAuthority(caller), this.image, this.counts));
   }
 
   /**

@@ -18,6 +18,7 @@ import { parentOids, PARENT_SLOT, ref, type Oid, type Slot, type Value } from '.
 import { assertReadable } from './access-checks.ts';
 import { answerInsteadOfWriting } from './before-writing.ts';
 import { Invoker, missingHandler } from './invoker.ts';
+import type { CallCounts } from './call-counts.ts';
 import type { MethodCallRecord, MethodCalls } from './method-calls.ts';
 import { failedExample } from './method-examples.ts';
 import type { MethodRequest, WrittenMethod } from './method-writer.ts';
@@ -94,6 +95,7 @@ export class Delivery {
     private readonly invoker: Invoker,
     private readonly guardFor: GuardFor,
     private readonly calls: MethodCalls,
+    private readonly counts: CallCounts,
   ) {}
 
   /** Runs the send once; throws {@link NeedsMethod} when a method must be written first. */
@@ -204,8 +206,8 @@ export class Delivery {
 
   /**
    * Runs what the lookup found in the image and commits; a method's success or failure
-   * (its run, not a refusal) is noted in {@link MethodCalls} for the repair loop. A
-   * workshop's methods answer one person only, and are not noted.
+   * (its run, not a refusal) is noted in {@link MethodCalls} for the repair loop, and counted
+   * in {@link CallCounts} for the image page. A workshop's methods answer one person only, and are not noted.
    */
   private async runKept(request: SendRequest, send: Begun, found: Found): Promise<SendOutcome> {
     const { authority, guard, tx, receiver, args } = send;
@@ -217,14 +219,19 @@ export class Delivery {
         await this.invoker.invoke(tx, guard, authority, receiver, request.selector, found, args),
         false,
       );
-      if (method) this.calls.succeeded(found.holder, request.selector, method.source, call);
+      if (method) {
+        this.calls.succeeded(found.holder, request.selector, method.source, call);
+        this.counts.called(found.holder, request.selector, false);
+      }
       return outcome;
     } catch (error) {
-      if (method && error instanceof SendError && error.code === 'method-failed')
+      if (method && error instanceof SendError && error.code === 'method-failed') {
         this.calls.failed(found.holder, request.selector, method.source, {
           ...call,
           error: error.message,
         });
+        this.counts.called(found.holder, request.selector, true);
+      }
       throw error;
     }
   }

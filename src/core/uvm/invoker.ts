@@ -221,7 +221,7 @@ export class Invoker {
   ): HostBridge {
     /** The running methods: each one's authority, and the savepoint taken as it started. */
     const frames: Array<{ readonly authority: Authority; readonly mark: number }> = [
-      { authority: top, mark: -1 },
+      { authority: top, mark: tx.savepoint() },
     ];
     const at = (frame: number): Authority => {
       const running = frames[frame];
@@ -310,13 +310,14 @@ export class Invoker {
       },
       rollback: (frame) => {
         const failed = frames[frame];
-        if (failed === undefined || frame === 0)
+        if (failed === undefined)
           throw new SendError(
             'internal',
             `The sandbox rolled back frame ${frame}, which is not running.`,
           );
         tx.rollbackTo(failed.mark);
-        frames.length = frame;
+        // Frame 0 runs again from the start (see HostBridge.rollback), with its authority.
+        frames.length = Math.max(frame, 1);
       },
     };
   }

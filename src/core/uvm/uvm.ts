@@ -28,6 +28,7 @@ import type {
   CollectResult,
   CommittedChange,
   FoundMemory,
+  NearMemory,
   Image,
   ImageView,
   Transaction,
@@ -36,6 +37,8 @@ import type {
 import { ACCESS_SLOT, READERS_SLOT } from '../model/object-access.ts';
 import { primordialObjects, TRAIT_PRIMITIVES, TRAITS } from '../model/primordial.ts';
 import type { MethodRunner } from '../sandbox/contract.ts';
+import type { AuditView } from './audits.ts';
+import { CallCounts } from './call-counts.ts';
 import { Commands, type HistoryQuery } from './commands.ts';
 import {
   Delivery,
@@ -44,6 +47,7 @@ import {
   type SendOutcome,
   type SendRequest,
 } from './delivery.ts';
+import type { ImageStats } from './image-stats.ts';
 import { ImageWork } from './image-work.ts';
 import type { ObjectView } from './inspection.ts';
 import { Invoker } from './invoker.ts';
@@ -119,7 +123,8 @@ export class Uvm {
       quotas,
     });
     const calls = new MethodCalls();
-    this.delivery = new Delivery(image, invoker, this.guardFor, calls);
+    const counts = new CallCounts();
+    this.delivery = new Delivery(image, invoker, this.guardFor, calls, counts);
     const attempts = options.methodAttempts ?? DEFAULT_METHOD_ATTEMPTS;
     this.writing = new MethodWriting(
       image,
@@ -138,7 +143,7 @@ export class Uvm {
       options.writer,
       attempts,
     );
-    this.commands = new Commands(image, this.work, this.guardFor);
+    this.commands = new Commands(image, this.work, this.guardFor, counts);
     this.signIns = new SignInDesk(image.signIns, () => this.work.assertOpen());
   }
 
@@ -249,6 +254,40 @@ export class Uvm {
     return this.image.searchMemories(owner, text, limit);
   }
 
+  /**
+   * Up to `limit` of `owner`'s memories nearest `vector` by the embeddings `model` made,
+   * most similar first; like {@link searchMemories}, for the recall of the person it names.
+   */
+  nearestMemories(
+    owner: Principal,
+    model: string,
+    vector: Float32Array,
+    limit: number,
+  ): Promise<NearMemory[]> {
+    this.work.assertOpen();
+    return this.image.nearestMemories(owner, model, vector, limit);
+  }
+
+  /** Up to `limit` of `owner`'s memories without an embedding from `model`, newest first. */
+  memoriesWithoutVector(owner: Principal, model: string, limit: number): Promise<FoundMemory[]> {
+    this.work.assertOpen();
+    return this.image.memoriesWithoutVector(owner, model, limit);
+  }
+
+  /**
+   * Keeps `model`'s embedding of `owner`'s memory `oid` (derived from it, deleted with it, not
+   * in history); nothing when the memory is no longer theirs. Returns whether it was kept.
+   */
+  storeMemoryVector(
+    owner: Principal,
+    oid: Oid,
+    model: string,
+    vector: Float32Array,
+  ): Promise<boolean> {
+    this.work.assertOpen();
+    return this.image.storeMemoryVector(owner, oid, model, vector);
+  }
+
   /** See {@link Commands.history}. */
   history(caller: Caller, query: HistoryQuery = {}): Promise<string> {
     return this.commands.history(caller, query);
@@ -267,6 +306,16 @@ export class Uvm {
   /** See {@link Commands.inspect}. */
   inspect(caller: Caller, object: ObjectDesignator, childrenAfter?: Oid): Promise<ObjectView> {
     return this.commands.inspect(caller, object, childrenAfter);
+  }
+
+  /** See {@link Commands.audits}. */
+  audits(caller: Caller, auditor: ObjectDesignator): Promise<AuditView[]> {
+    return this.commands.audits(caller, auditor);
+  }
+
+  /** See {@link Commands.imageStats}. */
+  imageStats(caller: Caller): Promise<ImageStats> {
+    return this.commands.imageStats(caller);
   }
 
   /**

@@ -9,7 +9,8 @@
 import type { PersonaPlan } from '../../core/bot/bot.ts';
 import type { Caller } from '../../core/access/principal.ts';
 import { SendError } from '../../core/errors.ts';
-import { MindError, type MindService } from '../../core/mind/index.ts';
+import { MindError } from '../../core/mind/errors.ts';
+import type { MindService } from '../../core/mind/index.ts';
 import type { Transaction } from '../../core/image/index.ts';
 import { isDirect, textReply, type Reply, type Send } from '../../core/protocol.ts';
 import { transactionInfo } from '../../core/uvm/delivery.ts';
@@ -26,7 +27,14 @@ import {
   type MemorySource,
 } from './notebook.ts';
 import { DEFAULT_MEMORY_KEEP, DEFAULT_RECALL_TOKENS, MAX_MEMORY_CHARS } from './limits.ts';
-import { matchingTurns, RECALL_SEARCH_LIMIT, withRecall, type Recalled } from './recall.ts';
+import {
+  fuseRankings,
+  matchingTurns,
+  RECALL_SEARCH_LIMIT,
+  withRecall,
+  type Recalled,
+} from './recall.ts';
+import { MemoryVectors, type MemoryEmbedder } from './vectors.ts';
 
 /** The persona a memory is told to when the message named none. */
 const NO_PERSONA = 'BAT OS';
@@ -38,12 +46,18 @@ export interface MemoryOptions {
   readonly recallTokens?: number;
   /** Whether the model may pick a sentence of a turn to keep (BATOS_MEMORY_NOTICE; default on). */
   readonly notice?: boolean;
+  /**
+   * The embedding model (BATOS_EMBEDDING_MODEL) whose vectors rank recall beside full-text
+   * search; without one, full-text search alone ranks.
+   */
+  readonly embedder?: MemoryEmbedder;
 }
 
 export class MemoryDesk {
   private readonly keepAtMost: number;
   private readonly noticing: boolean;
   private readonly recallTokens: number;
+  private readonly vectors: MemoryVectors | undefined;
 
   constructor(
     private readonly uvm: Uvm,
@@ -52,6 +66,8 @@ export class MemoryDesk {
     this.keepAtMost = options.keep ?? DEFAULT_MEMORY_KEEP;
     this.noticing = options.notice ?? true;
     this.recallTokens = options.recallTokens ?? DEFAULT_RECALL_TOKENS;
+    this.vectors =
+      options.embedder === undefined ? undefined : new MemoryVectors(uvm, options.embedder);
   }
 
   /**
@@ -82,13 +98,19 @@ export class MemoryDesk {
 
   /**
    * The text a persona's mind is given for the person's `text`: their memories and the
-   * thread's `older` turns that match it, within the recall budget, ahead of it.
+   * thread's `older` turns that match it, within the recall budget, ahead of it. With an
+   * embedding model, their memories nearest the message rank beside the full-text matches.
    */
   async recall(caller: Caller, text: string, older: readonly StoredTurn[]): Promise<Recalled> {
-    const found = await this.uvm.searchMemories(caller.principal, text, RECALL_SEARCH_LIMIT);
+    const person = caller.principal;
+    const [found, near] = await Promise.all([
+      this.uvm.searchMemories(person, text, RECALL_SEARCH_LIMIT),
+      // An embedding costs model time: none when nothing may be recalled (BATOS_RECALL_TOKENS=0).
+      this.recallTokens > 0 ? (this.vectors?.nearest(person, text, RECALL_SEARCH_LIMIT) ?? []) : [],
+    ]);
     return withRecall(
       text,
-      found.map((m) => m.text),
+      fuseRankings([found, near]).map((m) => m.text),
       matchingTurns(text, older),
       this.recallTokens,
     );
@@ -136,15 +158,20 @@ export class MemoryDesk {
   ) {
     const person = caller.principal;
     const info = transactionInfo(caller, send.text);
+    // Embedded before the commit, from the text alone, so the commit waits for no model.
+    const vector = await this.vectors?.embed(text);
     // The notebook is BAT OS's to make, in a transaction of its own, so that the person's
     // own (the memory) changes only what is theirs, and is theirs to undo.
     await this.uvm.asSystem({ ...info, who: 'system:memory' }, (tx) => ensureNotebook(tx, person));
     const source = { persona, thread: threadKey(send), message: send.text, how };
-    return this.uvm.asSystem(info, (t) => {
+    const done = await this.uvm.asSystem(info, (t) => {
       if (readMemories(t, person).some((m) => m.text === text)) return undefined;
       const kept = keepMemory(t, person, text, source, this.keepAtMost);
       return { ...kept, count: readMemories(t, person).length };
     });
+    if (done.result !== undefined && vector !== undefined)
+      await this.vectors?.store(person, done.result.kept.oid, vector);
+    return done;
   }
 
   private async change(

@@ -1,12 +1,13 @@
 /**
  * Recall: what goes into a persona's prompt ahead of the person's message — their memories
- * that match it (found by the image's full-text search, and only theirs: the person the
+ * that match it (found by the image's full-text search and, with an embedding model, by the
+ * nearest of their memories' vectors, the two rankings fused; and only theirs: the person the
  * persona is talking to) and the thread's own older turns that match it (turns the thread
  * still keeps but the prompt's window has left behind) — best first, within a budget of
  * tokens. The block goes before the message, not into the system prompt, so the thread's
  * cached prompt beginning stays as it was.
  */
-import { searchTerms } from '../../core/image/index.ts';
+import { searchTerms, type FoundMemory } from '../../core/image/index.ts';
 import type { StoredTurn } from '../threads.ts';
 
 /** Memories asked of the index per turn: more than any budget lets through. */
@@ -16,6 +17,29 @@ const MEMORY_HEADER =
   'What this person told you before (private to them; use it only if it helps):';
 const TURN_HEADER = 'Said earlier in this conversation:';
 const TRAILER = 'Their message:';
+
+/**
+ * Reciprocal rank fusion's constant: a memory's score is the sum of 1 / (K + rank) over the
+ * rankings that found it, so one found by both outranks one found by either alone, and no
+ * ranking's own scores (bm25, cosine) need to be comparable with the other's.
+ */
+const FUSION_K = 60;
+
+/**
+ * The memories of `rankings` (each best first) fused into one ranking, best first, each once;
+ * ties keep the order of the first ranking that found them.
+ */
+export function fuseRankings(rankings: readonly (readonly FoundMemory[])[]): FoundMemory[] {
+  const scored = new Map<number, { memory: FoundMemory; score: number }>();
+  for (const ranking of rankings)
+    ranking.forEach((memory, rank) => {
+      const entry = scored.get(memory.oid) ?? { memory, score: 0 };
+      entry.score += 1 / (FUSION_K + rank + 1);
+      scored.set(memory.oid, entry);
+    });
+  // A stable sort: ties stay in the order they were first found.
+  return [...scored.values()].sort((a, b) => b.score - a.score).map((e) => e.memory);
+}
 
 /** About four characters a token, as Llama's tokenizers average on English. */
 export function estimateTokens(text: string): number {

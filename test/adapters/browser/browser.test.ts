@@ -70,8 +70,14 @@ async function openBrowser(imagePath?: string): Promise<Setup> {
   // A LoRA folder of its own, with ROBIN's adapter file only.
   const loraDir = tempDir();
   writeFileSync(join(loraDir, 'robin.gguf'), 'robin adapter bytes');
-  const browser = await startBrowser(config, core.bot, signIns!, silentLogger, PERSONAS, (file) =>
-    adapterChecksum(loraDir, file),
+  const browser = await startBrowser(
+    config,
+    core.bot,
+    signIns!,
+    silentLogger,
+    PERSONAS,
+    undefined,
+    (file) => adapterChecksum(loraDir, file),
   );
   afterEach(() => browser.stop());
   return {

@@ -42,12 +42,7 @@ export async function imageBefore(
   migration: string,
   work: (db: Kysely<unknown>) => Promise<void>,
 ): Promise<void> {
-  const db = new Kysely<unknown>({
-    dialect: isPostgresLocation(location)
-      ? new PostgresDialect({ pool: new pg.Pool({ connectionString: location, max: 1 }) })
-      : new SqliteDialect({ database: new Database(location) }),
-  });
-  try {
+  await withDatabase(location, async (db) => {
     const all = await imageMigrations.getMigrations();
     const before = Object.fromEntries(Object.entries(all).filter(([name]) => name < migration));
     const { error } = await new Migrator({
@@ -56,6 +51,24 @@ export async function imageBefore(
     }).migrateToLatest();
     if (error) throw error;
     await work(db);
+  });
+}
+
+/**
+ * Runs `work` on the database at `location` itself, through a connection of its own, beside
+ * any image open on it: for what only SQL can see (an index's options, a reference query).
+ */
+export async function withDatabase<T>(
+  location: string,
+  work: (db: Kysely<unknown>) => Promise<T>,
+): Promise<T> {
+  const db = new Kysely<unknown>({
+    dialect: isPostgresLocation(location)
+      ? new PostgresDialect({ pool: new pg.Pool({ connectionString: location, max: 1 }) })
+      : new SqliteDialect({ database: new Database(location) }),
+  });
+  try {
+    return await work(db);
   } finally {
     await db.destroy();
   }

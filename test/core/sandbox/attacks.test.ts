@@ -3,6 +3,7 @@
  * runner must serve the next call correctly.
  */
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { withParty } from '../../../src/core/fairness/index.ts';
 import type { SandboxFailureReason } from '../../../src/core/sandbox/index.ts';
 import { newRunner } from '../../support/fixtures/sandbox.ts';
 import { MemoryHost } from '../../support/fixtures/memory-host.ts';
@@ -25,19 +26,35 @@ beforeEach(() => {
   );
 });
 
-/** Runs a hostile method; returns its result or failure reason, after checking the aftermath. */
-async function attack(
+let attacks = 0;
+
+/**
+ * Runs a hostile method; returns its result or failure reason, after checking the aftermath.
+ * `inThread`: the method is first shown short on a worker (its body skipped), so that the
+ * hostile call starts on the host thread's realm.
+ */
+async function attackIn(
+  inThread: boolean,
   body: string,
 ): Promise<{ value?: unknown; reason?: SandboxFailureReason; message?: string }> {
-  host.defineMethod(robin, 'attack', `function (self) { ${body} }`);
+  host.defineMethod(robin, 'attack', `function (self, go = true) { if (!go) return 0; ${body} }`);
+  // Each attack is a party of its own: one that stalled the host thread runs on workers only.
+  const party = `attacker:${(attacks += 1)}`;
+  if (inThread) await withParty(party, warmInThread);
   const before = host.snapshot();
-  const outcome = await host.send(runner, robin, 'attack').then(
+  const started = runner.stats();
+  const outcome = await withParty(party, () => host.send(runner, robin, 'attack')).then(
     (value) => ({ value }),
     (error: { reason: SandboxFailureReason; message: string }) => ({
       reason: error.reason,
       message: error.message,
     }),
   );
+  if (inThread) {
+    // It started in-thread: answered there, or moved to a worker at the in-thread deadline.
+    const { inThread: answered, moved } = runner.stats();
+    expect(answered + moved).toBe(started.inThread + started.moved + 1);
+  }
   expect(host.snapshot()).toBe(before);
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   await expect(host.send(runner, robin, 'greet', 'alfred')).resolves.toBe(
@@ -46,7 +63,23 @@ async function attack(
   return outcome;
 }
 
-describe('hostile methods', () => {
+/** Sends `attack` with its body skipped until a call of it runs in-thread. */
+async function warmInThread(): Promise<void> {
+  for (let tries = 0; tries < 200; tries += 1) {
+    const { inThread } = runner.stats();
+    await host.send(runner, robin, 'attack', false).catch(() => undefined);
+    if (runner.stats().inThread > inThread) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('the attack never ran in-thread');
+}
+
+describe.each([
+  ['on a worker', false],
+  ['in-thread', true],
+])('hostile methods, started %s', (_where, inThread) => {
+  const attack = (body: string) => attackIn(inThread, body);
+
   it('cannot reach the host through constructors', async () => {
     expect(await attack('return self.constructor.constructor("return process")();')).toMatchObject({
       reason: 'error',
@@ -130,18 +163,28 @@ describe('hostile methods', () => {
       ['memory', 'timeout'],
     ],
     ['deep recursion', 'function f(n) { return f(n + 1) + 1; } return f(0);', ['stack']],
-    [
-      'a source nested too deep to parse',
-      `return ${'('.repeat(30000)}1${')'.repeat(30000)};`,
-      ['stack', 'crash', 'invalid-method'],
-    ],
+    // Refused as it compiles, which takes long on a worker too: it never runs in-thread.
+    ...(inThread
+      ? []
+      : [
+          [
+            'a source nested too deep to parse',
+            `return ${'('.repeat(30000)}1${')'.repeat(30000)};`,
+            ['stack', 'crash', 'invalid-method'],
+          ] as const,
+        ]),
     ['a huge return value', 'return "x".repeat(2 * 1024 * 1024);', ['result-too-large']],
-  ])('stops %s', async (_name, body, reasons) => {
-    // Stopped by a limit, for the reason that limit gives: one left running fails by timeout.
-    const { reason, message } = await attack(body);
-    expect(reasons, message).toContain(reason);
-  });
+  ] as ReadonlyArray<readonly [string, string, readonly string[]]>)(
+    'stops %s',
+    async (_name, body, reasons) => {
+      // Stopped by a limit, for the reason that limit gives: one left running fails by timeout.
+      const { reason, message } = await attack(body);
+      expect(reasons, message).toContain(reason);
+    },
+  );
+});
 
+describe('hostile methods', () => {
   it('stops a method that sends itself forever at the depth limit', async () => {
     host.defineMethod(robin, 'again', 'function (self, n) { return self.send("again", n + 1); }');
     const before = host.snapshot();

@@ -1,4 +1,4 @@
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, onTestFinished as onExit } from 'vitest';
 import {
   QuickJsMethodRunner,
   SandboxError,
@@ -162,6 +162,9 @@ describe('QuickJsMethodRunner', () => {
   });
 
   it('compiles a source once per cache key, and again for a new key', async () => {
+    // On a worker only: a method shown short there compiles in-thread too, once.
+    const runner = new QuickJsMethodRunner({ limits: TEST_LIMITS, workers: 1, inThreadMs: 0 });
+    onExit(() => runner.close());
     const source = 'function (self, n) { return n + 1; }';
     const call = (cacheKey: string, n: number): MethodCall => ({
       source,
@@ -186,6 +189,8 @@ describe('QuickJsMethodRunner', () => {
     const small = new QuickJsMethodRunner({
       limits: { ...TEST_LIMITS, compileCacheSize: 2 },
       workers: 1,
+      // The worker's cache: a method shown short there would compile in-thread too.
+      inThreadMs: 0,
     });
     try {
       const call = (k: number): MethodCall => ({

@@ -1,18 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Mind, type GeneratedMethod, type Prompt } from '../../../src/core/mind/index.ts';
+import { Mind, type Prompt } from '../../../src/core/mind/index.ts';
 import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
 import { MindMethodWriter } from '../../../src/core/uvm/mind-writer.ts';
 import type { MethodWriter } from '../../../src/core/uvm/method-writer.ts';
 import { DISPLAY_YOURSELF_SOURCE } from '../../../tools/forge/index.ts';
 import { openTestCore } from '../../support/core.ts';
 import { freshPostgresDatabase } from '../../support/images.ts';
-import { forged, tinyConfig } from '../../support/forged.ts';
+import { forged, scriptedForged, tinyConfig } from '../../support/forged.ts';
+
+/**
+ * The forged model, scripted to write two broken methods; any other selector gets the base
+ * answer, `display_yourself`.
+ */
+const SCRIPT = {
+  methods: {
+    leak: ['function (self) { return globalThis.process }'],
+    explode: ["function (self) { self.set('half', 1); throw new Error('boom') }"],
+  },
+};
 
 let mind: Mind;
 const checker = new QuickJsMethodRunner();
 
 beforeAll(async () => {
-  mind = await Mind.load(tinyConfig((await forged()).model));
+  const files = await scriptedForged(SCRIPT);
+  mind = await Mind.load(tinyConfig(files.model, { modelsDir: files.outDir }));
 });
 afterAll(async () => {
   await mind.close();
@@ -32,18 +44,6 @@ function countingWriter(source: Pick<Mind, 'generateMethod'> = mind) {
     checker,
   );
   return { writer, calls: () => calls };
-}
-
-/** A model that answers with fixed text: for the paths the forged model cannot take. */
-function fixedModel(source: string): Pick<Mind, 'generateMethod'> {
-  return {
-    generateMethod: async (): Promise<GeneratedMethod> => ({
-      source,
-      model: 'fixed',
-      promptHash: 'x',
-      tokens: 1,
-    }),
-  };
 }
 
 describe('doesNotUnderstand_ with the forged model', () => {
@@ -143,10 +143,7 @@ describe('doesNotUnderstand_ with the forged model', () => {
   it('output that fails the static checks is refused and not installed', async () => {
     const core = await openTestCore({
       uvm: {
-        writer: new MindMethodWriter(
-          fixedModel('function (self) { return globalThis.process }'),
-          checker,
-        ),
+        writer: new MindMethodWriter(mind, checker),
       },
     });
     const reply = await core.say('genesis leak()');
@@ -162,10 +159,7 @@ describe('doesNotUnderstand_ with the forged model', () => {
   it('a generated method that fails when run is not kept', async () => {
     const core = await openTestCore({
       uvm: {
-        writer: new MindMethodWriter(
-          fixedModel("function (self) { self.set('half', 1); throw new Error('boom') }"),
-          checker,
-        ),
+        writer: new MindMethodWriter(mind, checker),
       },
     });
     const reply = await core.say('genesis explode()');

@@ -98,4 +98,35 @@ describe('kept writes', () => {
       /^refused at once: #\d+ belongs to discord:alice/,
     );
   });
+
+  it('takes back an in-thread run that reached its deadline, so its writes happen once on the worker', async () => {
+    // Room for the long run to finish on a worker, however loaded the machine.
+    const runner = new QuickJsMethodRunner({
+      limits: { timeoutMs: 10_000, hardTimeoutMs: 15_000 },
+    });
+    const core = await openTestCore({ uvm: { runner } });
+    const kid = await core.ok('genesis clone');
+    await core.ok(`genesis setSlot kid ${kid}`);
+    // It writes self (kept), the kid (a nested primitive send: at once, in the transaction)
+    // and makes a clone, then loops n times: long enough, in-thread, to move to a worker.
+    await core.ok(
+      `genesis defineMethod tally "function (self, n) { self.set('count', (self.get('count') || 0) + 1); const kid = self.get('kid'); kid.send('setSlot', 'n', n); self.set('made', kid.send('clone')); for (let i = 0; i < n; i++) {} return self.get('count'); }"`,
+    );
+    // A worker runs it first; once short there, it runs in-thread (the realm starts meanwhile).
+    let count = 0;
+    while (runner.stats().inThread === 0) count = Number(await core.ok('genesis tally 0'));
+    const moved = runner.stats().moved;
+    const before = await core.image.history({ limit: 1000 });
+    expect(await core.ok('genesis tally 1000000')).toBe(String(count + 1));
+    expect(runner.stats().moved).toBe(moved + 1);
+    const after = await core.image.history({ limit: 1000 });
+    expect(after.length).toBe(before.length + 1);
+    // One commit: count once, the kid's n once, one clone made and remembered.
+    const changes = after[0]!.changes.map((c) => `${c.oid}.${c.slot}`);
+    expect(changes.filter((c) => c.endsWith('.count'))).toHaveLength(1);
+    expect(changes.filter((c) => c === `${kid.slice(1)}.n`)).toHaveLength(1);
+    expect(changes.filter((c) => c.endsWith('.parent*'))).toHaveLength(1);
+    expect(await core.ok(`${kid} n`)).toBe('1000000');
+    expect(await core.ok('genesis count')).toBe(String(count + 1));
+  });
 });

@@ -4,16 +4,16 @@
  * PostgreSQL); a missing
  * method that the image already has elsewhere (where the sender may read it) is copied, with
  * where it came from, and the model is not asked; otherwise the nearest methods the sender
- * may share go into the model's prompt as examples. The model is scripted at its one seam,
- * `generateMethod`, so the test can read every prompt it got.
+ * may share go into the model's prompt as examples. The model is the forged one scripted to
+ * write these methods (a real llama.cpp model), and the test reads every prompt it got.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { GeneratedMethod, Mind, Prompt } from '../../../src/core/mind/index.ts';
 import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
 import { MindMethodWriter } from '../../../src/core/uvm/mind-writer.ts';
 import { openTestCore, type TestCore } from '../../support/core.ts';
 import { freshImageLocation, IMAGE_KINDS } from '../../support/images.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
+import { useScriptedModel } from '../../support/scripted-model.ts';
 
 const checker = new QuickJsMethodRunner();
 afterAll(() => checker.close());
@@ -31,17 +31,13 @@ const SHOUT = "function (self, text) { return String(text).toUpperCase() + '!' }
 const FUSE = "function (self) { return self.get('fuse').length }";
 const WRITTEN = "function (self, n) { return 'written ' + n }";
 
-/** A model that answers every method request with `source`, keeping the prompts it got. */
-function scriptedModel(source: string) {
-  const prompts: Prompt[] = [];
-  const model: Pick<Mind, 'generateMethod'> = {
-    generateMethod: async (prompt): Promise<GeneratedMethod> => {
-      prompts.push(prompt);
-      return { source, model: 'scripted', promptHash: `p${prompts.length}`, tokens: 1 };
-    },
-  };
-  return { model, prompts };
-}
+const scripted = useScriptedModel({
+  methods: {
+    welcome: ["function (self, n) { return 'written ' + String(n) }"],
+    greet_warmly: ["function (self, n) { return 'written ' + n.toString() }"],
+    fuse_length: [WRITTEN],
+  },
+});
 
 /** A clone of genesis named `name`, made by `who`, with `methods` defined on it. */
 async function objectOf(
@@ -66,7 +62,7 @@ async function threePeople(options: Parameters<typeof openTestCore>[0] = {}) {
 
 /** The three people, the scripted model writing methods, and carol's empty widget. */
 async function withModel() {
-  const { model, prompts } = scriptedModel(WRITTEN);
+  const { model, prompts } = scripted.recorder();
   const core = await threePeople({ uvm: { writer: new MindMethodWriter(model, checker) } });
   await objectOf(core, carol, 'widget', {});
   return { core, prompts };

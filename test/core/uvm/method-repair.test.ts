@@ -3,8 +3,8 @@
  * the candidate is kept only when it answers the recorded calls (the failing ones without
  * failing, the successful ones as the method answers them now), the owner is told where
  * they made the method, and `revert` brings the old version back. Through the real Bot,
- * the real checks, the real sandbox and the real heartbeat; the model is scripted at its
- * one seam, `generateMethod`.
+ * the real checks, the real sandbox, the real heartbeat and a real llama.cpp model: the
+ * forged model scripted to write a method that breaks later, then its repair.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/core/log.ts';
@@ -14,7 +14,7 @@ import type { RepairNotice } from '../../../src/core/uvm/method-repair.ts';
 import { MindMethodWriter } from '../../../src/core/uvm/mind-writer.ts';
 import { startHeartbeat } from '../../../src/personas/index.ts';
 import { openTestCore, type TestCore } from '../../support/core.ts';
-import { scriptedModel } from '../../support/scripted-model.ts';
+import { useScriptedModel } from '../../support/scripted-model.ts';
 
 const checker = new QuickJsMethodRunner();
 afterAll(() => checker.close());
@@ -24,6 +24,16 @@ const HALF = "function (self, n) { if (n % 2 === 1) throw new Error('odd ' + n);
 const HALF_FIXED = 'function (self, n) { return n / 2 }';
 /** Answers the failing call, but not the successful one as the method did. */
 const HALF_WRONG = 'function (self, n) { return 0 }';
+
+const scripted = useScriptedModel({
+  methods: {
+    // Written first, kept (it passes with 4), and repaired once it keeps failing.
+    half: [HALF, HALF_FIXED],
+    // Defined by hand, so only its repairs are asked for (the prompts show one failed
+    // method or more): each answers the failing call but not the successful one.
+    halve: ['function (self, n) { return n >> 1 }', HALF_WRONG],
+  },
+});
 
 const alice: Partial<Send> = {
   sender: { id: 'alice', name: 'alice', isAdmin: false },
@@ -55,12 +65,15 @@ async function failTimes(core: TestCore, text: string, times: number, as: Partia
 
 describe('repairing a method that keeps failing', () => {
   it('keeps a repair that answers every recorded call, tells the owner, and reverts', async () => {
-    const { model, prompts } = scriptedModel([HALF_FIXED]);
+    const { model, prompts } = scripted.recorder();
     const core = await openTestCore({ uvm: { writer: new MindMethodWriter(model, checker) } });
     const clone = await core.ok('genesis clone', alice);
     await core.ok(`${clone} name box`, alice);
-    await core.ok(`box defineMethod half ${JSON.stringify(HALF)}`, alice);
+    // The model writes half for alice; it passes its first run and is kept.
     expect(await core.ok('box half 4', alice)).toBe('2');
+    expect(await core.ok('box methodSource half', alice)).toBe(HALF);
+    // The run that installed it is not a recorded call; this one is, and is replayed.
+    expect(await core.ok('box half 6', alice)).toBe('3');
     // A method that never failed is not repaired, whatever the threshold.
     expect(await core.uvm.repairFailing(0)).toEqual([]);
     await failTimes(core, 'box half 3', 2, alice);
@@ -80,9 +93,9 @@ describe('repairing a method that keeps failing', () => {
       /^#\d+ box half failed 3 times \(last: Error: odd 3 \(line 1 of half\)\), so the model repaired it: version 2, which answered the 2 recorded call\(s\), is kept\. `versions box half` shows it; `revert box half 1` puts the old one back\.$/u,
     );
     // The model was asked as the owner, shown the method and how it failed.
-    expect(prompts).toHaveLength(1);
-    expect(prompts[0]!.user).toContain(HALF);
-    expect(prompts[0]!.user).toMatch(
+    expect(prompts).toHaveLength(2);
+    expect(prompts[1]!.user).toContain(HALF);
+    expect(prompts[1]!.user).toMatch(
       /It failed: sent to #\d+ with \[3\] by console:alice: Error: odd 3/u,
     );
 
@@ -90,8 +103,9 @@ describe('repairing a method that keeps failing', () => {
     expect(await core.ok('box methodSource half', alice)).toBe(HALF_FIXED);
     const versions = await core.ok('versions box half', alice);
     expect(versions).toMatch(
-      /^2\. tx \d+ · .* · system:repair · the model \(scripted, a repair\) \(current\)$/mu,
+      /^2\. tx \d+ · .* · system:repair · the model \(tiny-model\.gguf@[0-9a-f]{12}, a repair\) \(current\)$/mu,
     );
+    expect(versions).toMatch(/^1\. tx \d+ · .* · console:alice · the model \(tiny-model\.gguf@/mu);
     const [repair] = await core.image.history({ limit: 1 });
     expect(repair).toMatchObject({ who: 'system:repair', message: 'repair half' });
 
@@ -101,22 +115,23 @@ describe('repairing a method that keeps failing', () => {
   });
 
   it('keeps no repair that answers a successful call otherwise, and tells the admins of a system method', async () => {
-    const { model, prompts } = scriptedModel([HALF_WRONG]);
+    const { model, prompts } = scripted.recorder();
     const core = await openTestCore({ uvm: { writer: new MindMethodWriter(model, checker) } });
-    await core.ok(`genesis defineMethod half ${JSON.stringify(HALF)}`);
-    expect(await core.ok('genesis half 4')).toBe('2');
-    await failTimes(core, 'genesis half 3', 3);
+    await core.ok(`genesis defineMethod halve ${JSON.stringify(HALF)}`);
+    expect(await core.ok('genesis halve 4')).toBe('2');
+    await failTimes(core, 'genesis halve 3', 3);
     const before = await core.ok('history all');
 
     const [notice] = await repairByHeartbeat(core);
     expect(notice).toMatchObject({ owner: 'system', kept: false, audience: { kind: 'admins' } });
     expect(notice!.text).toMatch(
-      /^#3 genesis half failed 3 times \(last: Error: odd 3 \(line 1 of half\)\)\. The model wrote 3 repair\(s\), none of which passed its recorded calls \(the last: sent to #3 with \[4\] by console:operator it returned 0, where the method it replaces returns 2\), so the method was left as it was\./u,
+      /^#3 genesis halve failed 3 times \(last: Error: odd 3 \(line 1 of halve\)\)\. The model wrote 3 repair\(s\), none of which passed its recorded calls \(the last: sent to #3 with \[4\] by console:operator it returned 0, where the method it replaces returns 2\), so the method was left as it was\./u,
     );
     // Each attempt was told why the one before failed.
     expect(prompts).toHaveLength(3);
     expect(prompts[1]!.user).toContain('where the method it replaces returns 2');
-    expect(await core.ok('genesis methodSource half')).toBe(HALF);
+    expect(prompts[2]!.user).toMatch(/Attempt 3 was this method:\n.*return 0/u);
+    expect(await core.ok('genesis methodSource halve')).toBe(HALF);
     expect(await core.ok('history all')).toBe(before);
     // Its record was forgotten: it is tried again only after as many failures.
     expect(await core.uvm.repairFailing(3)).toEqual([]);

@@ -65,6 +65,7 @@ export class Realm {
    */
   constructor(module, limits, host, onCompile) {
     this.deadline = Infinity;
+    /** Whether the interrupt handler stopped the guest since the clock last started. */
     this.interrupted = false;
     this.onCompile = onCompile;
     this.runtime = module.newRuntime();
@@ -72,7 +73,7 @@ export class Realm {
     this.runtime.setMaxStackSize(limits.stackBytes);
     this.runtime.setInterruptHandler(() => {
       // Once past the deadline, keep saying yes: a guest that catches one interrupt meets the next.
-      if (Date.now() < this.deadline) return false;
+      if (performance.now() < this.deadline) return false;
       this.interrupted = true;
       return true;
     });
@@ -99,7 +100,7 @@ export class Realm {
    */
   startClock(timeoutMs) {
     this.interrupted = false;
-    this.deadline = Date.now() + timeoutMs;
+    this.deadline = performance.now() + timeoutMs;
   }
 
   /**

@@ -1,0 +1,112 @@
+/**
+ * A call server (worker/calls.mjs, the same code a worker runs) on the host thread, for short
+ * calls: no thread to wake, and the guest's host requests are plain calls. Its realm is a
+ * QuickJS runtime of its own, in a WebAssembly memory of its own, with the workers' memory
+ * and stack limits; only its interrupt deadline is short (see placement.ts). A call that
+ * hits it is not failed: the runner runs it again on a worker under the full limits.
+ */
+import { fitsIn } from './channel.mjs';
+import type { SandboxLimits } from './limits.ts';
+import { FAILED, RUN, SOURCE, type WireFailure } from './wire.mjs';
+import { createCallServer, type CallServer } from './worker/calls.mjs';
+
+/**
+ * How an in-thread run ended. `dropped`: the realm could no longer be trusted and was
+ * dropped; starting the next one holds the host thread up (a tenth of a second to a second
+ * on a loaded 2-core machine).
+ */
+export type InThreadOutcome =
+  /** A DONE or FAILED reply, as a worker would have given. */
+  | { readonly kind: 'answered'; readonly reply: string; readonly dropped: boolean }
+  /**
+   * It hit the in-thread deadline, or the realm itself failed: it must run again on a
+   * worker. `askedHost`: it made host requests, whose effects must be taken back first.
+   */
+  | { readonly kind: 'moved'; readonly askedHost: boolean; readonly dropped: boolean };
+
+export class InThreadSandbox {
+  /** Sources compiled here, by every realm so far. */
+  compiles = 0;
+  private server: CallServer | undefined;
+  /** Whether a realm is being started, or cannot be (then calls run on workers only). */
+  private starting = false;
+  private closed = false;
+  /** Answers the running call's messages to the host; undefined between calls. */
+  private answer: ((message: string) => string) | undefined;
+  private askedHost = false;
+
+  /** @param limits the workers' limits with `timeoutMs` the in-thread deadline */
+  constructor(private readonly limits: SandboxLimits) {}
+
+  /**
+   * Whether a call can run here now: the realm is up and no call is running (a call never
+   * re-enters). Asked while no realm is up, it starts one, for later calls.
+   */
+  get ready(): boolean {
+    if (this.server === undefined) this.start();
+    return this.server !== undefined && this.answer === undefined;
+  }
+
+  /**
+   * Starts a realm unless one is up or starting. Starting one holds the host thread up for
+   * a while, so the runner starts the first before any call runs.
+   */
+  start(): void {
+    if (this.starting || this.closed || this.server !== undefined) return;
+    this.starting = true;
+    createCallServer({
+      limits: this.limits,
+      ask: (message) => {
+        if (message[0] !== SOURCE) this.askedHost = true;
+        return this.answer!(message);
+      },
+      fits: (message) => fitsIn(message, this.limits.maxTransferBytes),
+      onCompile: () => (this.compiles += 1),
+    }).then(
+      (server) => {
+        if (!this.closed) this.server = server;
+        this.starting = false;
+      },
+      // `starting` stays set: calls run on workers only, which report what stops QuickJS.
+      () => undefined,
+    );
+  }
+
+  /**
+   * Runs a call (its RUN message's text after the tag, see encodeCall) to the end, on this
+   * thread; `answer` answers its requests and asks for source. Only when {@link ready}.
+   */
+  run(callJson: string, answer: (message: string) => string): InThreadOutcome {
+    const server = this.server!;
+    this.answer = answer;
+    this.askedHost = false;
+    try {
+      const reply = server.run(RUN + callJson);
+      const failure = reply.startsWith(FAILED)
+        ? (JSON.parse(reply.slice(1)) as WireFailure)
+        : undefined;
+      const interrupted = server.realm.interrupted;
+      // A realm that failed (out of memory, promise jobs left behind) is dropped, as a
+      // worker would be; its memory goes with it, and a later call starts another. One
+      // only stopped at the in-thread deadline is kept: its next call starts a fresh clock.
+      const dropped = failure?.fatal === true && (!interrupted || server.realm.hasPendingJob());
+      if (dropped) this.server = undefined;
+      // A crash may be this thread's own (its stack is not a worker's), and the deadline is
+      // not the call's: a worker answers both.
+      if (interrupted || failure?.reason === 'crash')
+        return { kind: 'moved', askedHost: this.askedHost, dropped };
+      return { kind: 'answered', reply, dropped };
+    } catch {
+      this.server = undefined;
+      return { kind: 'moved', askedHost: this.askedHost, dropped: true };
+    } finally {
+      this.answer = undefined;
+    }
+  }
+
+  /** Drops the realm: a later call starts another. */
+  close(): void {
+    this.closed = true;
+    this.server = undefined;
+  }
+}

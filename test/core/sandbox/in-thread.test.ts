@@ -1,0 +1,187 @@
+/**
+ * Short calls on the host thread: a method runs in-thread once a worker run showed it short,
+ * gives what a worker gives, and a call that reaches the in-thread deadline runs again from
+ * the start on a worker, its effects taken back first, so each write happens once. Limits
+ * hold in-thread, and a party whose call held the host thread up runs on workers for a while.
+ * Assertions are on results, the store and the runner's counters, never on time.
+ */
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { withParty } from '../../../src/core/fairness/index.ts';
+import { QuickJsMethodRunner, type SandboxLimits } from '../../../src/core/sandbox/index.ts';
+import type { Value } from '../../../src/core/model/value.ts';
+import { TEST_LIMITS } from '../../support/fixtures/sandbox.ts';
+import { MemoryHost } from '../../support/fixtures/memory-host.ts';
+
+/** Room for a loop far past the in-thread deadline to finish on a worker, even when loaded. */
+const ROOMY: Partial<SandboxLimits> = { ...TEST_LIMITS, timeoutMs: 5000, hardTimeoutMs: 8000 };
+const runner = new QuickJsMethodRunner({ limits: ROOMY });
+const workersOnly = new QuickJsMethodRunner({ limits: ROOMY, inThreadMs: 0 });
+/** The test limits, so a runaway method is stopped soon. */
+const quick = new QuickJsMethodRunner({ limits: TEST_LIMITS });
+const quickWorkersOnly = new QuickJsMethodRunner({ limits: TEST_LIMITS, inThreadMs: 0 });
+afterAll(() =>
+  Promise.all([runner, workersOnly, quick, quickWorkersOnly].map((each) => each.close())),
+);
+
+/** Counts `n` down in a plain loop, far past the in-thread deadline for a large `n`. */
+const SPIN = 'for (let i = 0; i < n; i++) {}';
+
+let host: MemoryHost;
+let robin: number;
+let log: number;
+/** A fresh store: ROBIN, and a log it holds, which appends entries. */
+function freshHost(): void {
+  host = new MemoryHost();
+  robin = host.create({ name: 'ROBIN', count: 0 });
+  log = host.create({ entries: [] });
+  host.defineMethod(
+    log,
+    'append',
+    'function (self, entry) { self.set("entries", self.get("entries").concat([entry])); return entry; }',
+  );
+  host.set(0, robin, 'log', { $ref: log });
+}
+beforeEach(freshHost);
+
+/** {@link inThreadReadyOn} {@link runner}. */
+async function inThreadReady(selector: string, ...args: Value[]): Promise<void> {
+  await inThreadReadyOn(runner, selector, ...args);
+}
+
+/**
+ * Sends to ROBIN on `on` until a call runs in-thread: the first runs on a worker, and the
+ * realm starts meanwhile.
+ */
+async function inThreadReadyOn(
+  on: QuickJsMethodRunner,
+  selector: string,
+  ...args: Value[]
+): Promise<void> {
+  for (let tries = 0; tries < 200; tries += 1) {
+    const before = on.stats().inThread;
+    await host.send(on, robin, selector, ...args);
+    if (on.stats().inThread > before) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('the in-thread realm never started');
+}
+
+describe('short calls in-thread', () => {
+  it('runs a short method in-thread once a worker showed it short, with the same result and writes', async () => {
+    const source =
+      'function (self, by) { const n = self.get("count") + by; self.set("count", n); self.get("log").send("append", n); return { n: n, name: self.get("name"), log: self.get("log") }; }';
+    host.defineMethod(robin, 'bump', source);
+    const before = runner.stats();
+    // New to the runner: a worker runs it first.
+    const first = await host.send(runner, robin, 'bump', 1);
+    expect(runner.stats().inThread).toBe(before.inThread);
+    await inThreadReady('bump', 1);
+    const inThread = runner.stats().inThread;
+    const onHost = await host.send(runner, robin, 'bump', 1);
+    expect(runner.stats().inThread).toBe(inThread + 1);
+    const afterInThread = host.snapshot();
+
+    // The same sends on a runner whose calls all run on workers leave the same store.
+    const calls = (host.get(0, robin, 'count') as number) - 1;
+    freshHost();
+    host.defineMethod(robin, 'bump', source);
+    const workerFirst = await host.send(workersOnly, robin, 'bump', 1);
+    for (let i = 1; i < calls; i += 1) await host.send(workersOnly, robin, 'bump', 1);
+    const onWorker = await host.send(workersOnly, robin, 'bump', 1);
+    expect(workersOnly.stats().inThread).toBe(0);
+    expect(workerFirst).toEqual(first);
+    expect(onWorker).toEqual(onHost);
+    expect(host.snapshot()).toBe(afterInThread);
+  });
+
+  it('runs a call past the in-thread deadline again on a worker, each of its writes once', async () => {
+    // It writes self and, through a nested send, another object, then runs long: the
+    // in-thread run's writes reached the host and must be taken back.
+    host.defineMethod(
+      robin,
+      'tally',
+      `function (self, n) { self.set("count", self.get("count") + 1); self.get("log").send("append", n); ${SPIN} return self.get("count"); }`,
+    );
+    await host.send(runner, robin, 'tally', 0);
+    await inThreadReady('tally', 0);
+    const count = host.get(0, robin, 'count') as number;
+    const moved = runner.stats().moved;
+
+    await expect(host.send(runner, robin, 'tally', 1_000_000)).resolves.toBe(count + 1);
+    expect(runner.stats().moved).toBe(moved + 1);
+    expect(host.get(0, robin, 'count')).toBe(count + 1);
+    expect(host.get(0, log, 'entries')).toEqual([...Array(count).fill(0), 1_000_000]);
+
+    // The method proved long: its next call goes straight to a worker, short or not.
+    const inThread = runner.stats().inThread;
+    await expect(host.send(runner, robin, 'tally', 0)).resolves.toBe(count + 2);
+    expect(runner.stats()).toMatchObject({ inThread, moved: moved + 1 });
+  });
+
+  it('stops a runaway method that started in-thread with the refusal a worker gives', async () => {
+    host.defineMethod(robin, 'run', 'function (self, forever) { while (forever) {} return 1; }');
+    await inThreadReadyOn(quick, 'run', false);
+    const moved = quick.stats().moved;
+    const fromInThread = await host.send(quick, robin, 'run', true).catch((e: unknown) => e);
+    expect(quick.stats().moved).toBe(moved + 1);
+    const fromWorker = await host
+      .send(quickWorkersOnly, robin, 'run', true)
+      .catch((e: unknown) => e);
+    expect(fromInThread).toMatchObject({ reason: 'timeout' });
+    expect(fromInThread).toMatchObject({
+      reason: (fromWorker as { reason: string }).reason,
+      message: (fromWorker as { message: string }).message,
+    });
+    expect(host.get(0, robin, 'count')).toBe(0);
+  });
+
+  it('holds the memory limit in-thread; the party that broke the realm runs on workers a while', async () => {
+    host.defineMethod(
+      robin,
+      'hoard',
+      'function (self, big) { return big ? "x".repeat(64 * 1024 * 1024).length : 0; }',
+    );
+    await withParty('discord:cy', () => inThreadReady('hoard', false));
+    const { inThread, moved } = runner.stats();
+    await expect(
+      withParty('discord:cy', () => host.send(runner, robin, 'hoard', true)),
+    ).rejects.toMatchObject({ reason: 'memory' });
+    // Refused in-thread, by the realm's own limit: not moved to a worker.
+    expect(runner.stats()).toMatchObject({ inThread: inThread + 1, moved });
+    // The realm was dropped, as a worker would be, and starting another holds the host
+    // thread up: that party's calls run on workers; another's run in-thread on a fresh realm.
+    await expect(
+      withParty('discord:cy', () => host.send(runner, robin, 'hoard', false)),
+    ).resolves.toBe(0);
+    expect(runner.stats().inThread).toBe(inThread + 1);
+    await withParty('discord:dee', () => inThreadReady('hoard', false));
+  });
+
+  it('runs on workers only, for a while, the calls of a party whose call held the host thread up', async () => {
+    // A sort runs natively, unseen by the interrupt: it holds the host thread past the deadline.
+    host.defineMethod(
+      robin,
+      'sorted',
+      'function (self, n) { return new Array(n).fill(1.5).sort().length; }',
+    );
+    host.defineMethod(robin, 'who', 'function (self) { return self.get("name"); }');
+    await withParty('discord:ann', () => host.send(runner, robin, 'sorted', 1));
+    await withParty('discord:ann', () => inThreadReady('sorted', 1));
+    await host.send(runner, robin, 'who');
+    await inThreadReady('who');
+
+    await expect(
+      withParty('discord:ann', () => host.send(runner, robin, 'sorted', 200_000)),
+    ).resolves.toBe(200_000);
+    const { inThread } = runner.stats();
+    await expect(withParty('discord:ann', () => host.send(runner, robin, 'who'))).resolves.toBe(
+      'ROBIN',
+    );
+    expect(runner.stats().inThread).toBe(inThread);
+    // Someone else's short call still runs in-thread.
+    await expect(withParty('discord:bo', () => host.send(runner, robin, 'who'))).resolves.toBe(
+      'ROBIN',
+    );
+    expect(runner.stats().inThread).toBe(inThread + 1);
+  });
+});
