@@ -4,11 +4,16 @@
  * or conflicts on its own, and none is lost.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { Bot } from '../../../../src/core/bot/bot.ts';
 import { ImageError } from '../../../../src/core/errors.ts';
 import { Image } from '../../../../src/core/image/index.ts';
 import type { Transaction } from '../../../../src/core/image/transaction.ts';
+import { silentLogger } from '../../../../src/core/log.ts';
 import type { Slot, Value } from '../../../../src/core/model/value.ts';
+import { QuickJsMethodRunner } from '../../../../src/core/sandbox/index.ts';
+import { Uvm } from '../../../../src/core/uvm/uvm.ts';
 import { freshPostgresDatabase } from '../../../support/images.ts';
+import { tempDir } from '../../../support/temp.ts';
 
 const v = (value: Value): Slot => ({ kind: 'value', value });
 const as = (who: string) => ({ who: `discord:${who}`, platform: 'discord' });
@@ -160,5 +165,51 @@ describe('commits that go to PostgreSQL together', () => {
     expect((refused as ImageError).code).toBe('io');
     expect(results.filter((r) => typeof r === 'number')).toHaveLength(oids.length - 1);
     expect(await image.history({ limit: 100 })).toHaveLength(oids.length);
+  });
+
+  it('loses no increment when many people send to one counter at once (conflicts run again)', async () => {
+    const url = await freshPostgresDatabase();
+    const uvm = new Uvm({ image: await Image.open(url), runner: new QuickJsMethodRunner() });
+    try {
+      await uvm.bootstrap({ who: 'system:test', platform: 'console' });
+      const bot = new Bot({ uvm, log: silentLogger, backupDir: tempDir() });
+      const say = async (id: string, text: string) => {
+        const reply = await bot.handle({
+          platform: 'console',
+          sender: { id, name: id, isAdmin: id === 'admin' },
+          channel: 'console',
+          text,
+          mentions: [],
+          adminChannel: id === 'admin',
+        });
+        expect(reply.status, JSON.stringify(reply)).toBe('ok');
+        return reply.parts.map((p) => (p.kind === 'text' ? p.text : p.code)).join(' ');
+      };
+      await say('admin', 'genesis setSlot count 0');
+      await say(
+        'admin',
+        `genesis defineMethod increment "function (self) { const n = self.get('count') + 1; self.set('count', n); return n }"`,
+      );
+      const people = 12;
+      const each = 3;
+      const seen = await Promise.all(
+        Array.from({ length: people }, async (_, k) => {
+          const values: number[] = [];
+          for (let i = 0; i < each; i += 1)
+            values.push(Number(await say(`person-${k}`, 'genesis increment')));
+          return values;
+        }),
+      );
+      // Every send saw a count of its own: none was lost, none counted twice.
+      expect(seen.flat().sort((a, b) => a - b)).toEqual(
+        Array.from({ length: people * each }, (_, n) => n + 1),
+      );
+      expect(await say('admin', 'genesis count')).toBe(String(people * each));
+      const history = await (await open(url)).history({ limit: 1000 });
+      for (let k = 0; k < people; k += 1)
+        expect(history.filter((e) => e.who === `console:person-${k}`)).toHaveLength(each);
+    } finally {
+      await uvm.close();
+    }
   });
 });
