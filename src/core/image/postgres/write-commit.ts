@@ -113,9 +113,10 @@ const PARTS: readonly Part[] = [
     ],
   },
   {
-    // The ids first, so every later part can tell which send a row belongs to.
+    // The ids first, so every later part can tell which send a row belongs to (from the
+    // sequence PostgreSQL made for the serial transactions.tx).
     name: 'ids',
-    sql: `SELECT send, nextval(pg_get_serial_sequence('transactions', 'tx'))::integer AS tx
+    sql: `SELECT send, nextval('transactions_tx_seq')::integer AS tx
           FROM checked WHERE problem IS NULL ORDER BY send`,
     params: [],
   },
