@@ -463,7 +463,7 @@ const migrations: Record<string, Migration> = {
         END
         $$`),
   },
-  '0009_commit_batch': {
+  '0013_commit_batch': {
     /**
      * PostgreSQL only: the checks of several sends' commits that go to the server together,
      * as one statement (see `postgres/write-commit.ts`). It takes the same locks as

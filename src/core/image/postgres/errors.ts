@@ -22,7 +22,7 @@ export function translatePgError(location: string, error: unknown): ImageError {
   if (error instanceof ImageError) return error;
   const { message, code } = error as { message?: string; code?: string };
   const text = message ?? String(error);
-  // Raised by the commit checks (migrations 0008, 0009) when another process holds the image alone.
+  // Raised by the commit checks (migrations 0008, 0013) when another process holds the image alone.
   if (code === COMMIT_CHECK_FAILED) return new ImageError('conflict', text, { cause: error });
   if (code !== undefined && CONFLICT_CODES.has(code))
     return new ImageError(
