@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Image } from '../src/core/image/index.ts';
 import { QuickJsMethodRunner } from '../src/core/sandbox/index.ts';
@@ -25,12 +25,22 @@ async function bootstrapped(location: string): Promise<void> {
   await uvm.close();
 }
 
-/** Runs `processes` BAT OS processes with `senders` senders each; their summed sends/s. */
-async function sendsPerSecond(location: string, processes: number, senders: number) {
+/** What BAT OS processes did together: sends/s summed, and their CPU per send. */
+interface Throughput {
+  readonly perSecond: number;
+  readonly cpuMsPerSend: number;
+}
+
+/** Runs `processes` BAT OS processes with `senders` senders each. */
+async function sendsPerSecond(
+  location: string,
+  processes: number,
+  senders: number,
+): Promise<Throughput> {
   const runs = Array.from(
     { length: processes },
     () =>
-      new Promise<number>((resolve, reject) => {
+      new Promise<{ sends: number; seconds: number; cpu: number }>((resolve, reject) => {
         const child = spawn(
           process.execPath,
           ['--import', 'tsx', CHILD, location, String(senders), String(SECONDS * 1000)],
@@ -40,13 +50,23 @@ async function sendsPerSecond(location: string, processes: number, senders: numb
         child.stdout.on('data', (d: Buffer) => (out += d.toString()));
         child.on('error', reject);
         child.on('exit', (code) => {
-          const measured = /sends (\d+) seconds ([\d.]+)/.exec(out);
+          const measured = /sends (\d+) seconds ([\d.]+) cpu ([\d.]+)/.exec(out);
           if (code !== 0 || measured === null) reject(new Error(`bench process exited ${code}`));
-          else resolve(Number(measured[1]) / Number(measured[2]));
+          else
+            resolve({
+              sends: Number(measured[1]),
+              seconds: Number(measured[2]),
+              cpu: Number(measured[3]),
+            });
         });
       }),
   );
-  return (await Promise.all(runs)).reduce((a, b) => a + b, 0);
+  const measured = await Promise.all(runs);
+  const sends = measured.reduce((sum, m) => sum + m.sends, 0);
+  return {
+    perSecond: measured.reduce((sum, m) => sum + m.sends / m.seconds, 0),
+    cpuMsPerSend: (1000 * measured.reduce((sum, m) => sum + m.cpu, 0)) / sends,
+  };
 }
 
 async function throughput(server: PostgresServer, dir: string): Promise<BenchTable> {
@@ -68,11 +88,13 @@ async function throughput(server: PostgresServer, dir: string): Promise<BenchTab
     rows.push({
       'concurrent senders': String(senders),
       'pgbench tps (anchor)': typeof anchor === 'number' ? formatNumber(anchor) : '—',
-      'PostgreSQL, one process': formatNumber(postgres),
-      '÷ pgbench': typeof anchor === 'number' ? formatNumber(postgres / anchor, 3) : '—',
+      'PostgreSQL, one process': formatNumber(postgres.perSecond),
+      '÷ pgbench': typeof anchor === 'number' ? formatNumber(postgres.perSecond / anchor, 3) : '—',
+      'BAT OS CPU ms per send': formatNumber(postgres.cpuMsPerSend, 2),
       'PostgreSQL, four processes':
-        senders < 4 ? '—' : formatNumber(await sendsPerSecond(four, 4, senders / 4)),
-      'SQLite, one process': formatNumber(await sendsPerSecond(sqlite, 1, senders)),
+        senders < 4 ? '—' : formatNumber((await sendsPerSecond(four, 4, senders / 4)).perSecond),
+      'SQLite, one process': formatNumber((await sendsPerSecond(sqlite, 1, senders)).perSecond),
+      'load average': formatNumber(loadavg()[0]!, 1),
     });
   }
   return {
@@ -83,7 +105,8 @@ async function throughput(server: PostgresServer, dir: string): Promise<BenchTab
       `Each cell: BAT OS processes sending for ${SECONDS} s after a 0.3 s warm-up, side by side in this run; PostgreSQL 15 on the same machine and disk, fsync on, a fresh database per cell.`,
       `The anchor: pgbench on the same server just before BAT OS in each row, ${SECONDS} s, one client per sender, each updating a row of its own in its own transaction (prepared statements). Targets: ≥ 0.5× pgbench at 1 sender, ≥ 0.3× at 16.`,
       ...(anchorMissing === undefined ? [] : [`No anchor in this run: ${anchorMissing}.`]),
-      'A process runs up to eight sends side by side. On PostgreSQL each waits for its own commit (one statement, one round trip and a WAL flush; no fence while the process is alone over the image), and commits side by side share the flushes; SQLite syncs a group of sends at once. More processes add up only where each has a core: on a 2-core machine four of them and PostgreSQL share two.',
+      'Each sender is a person of their own (a share of the send slots each). A process runs up to eight sends side by side. On PostgreSQL commits ready together go in one statement (one round trip, one transaction and one WAL flush between them, each send checked and answered alone; no fence while the process is alone over the image); SQLite syncs a group of sends at once. More processes add up only where each has a core: on a 2-core machine four of them and PostgreSQL share two.',
+      `BAT OS CPU per send: the one process's CPU time (all threads, user and system) over its sends in the PostgreSQL cell, which a loaded machine inflates far less than it does the wall time. Load average: this machine's over the last minute, after the row, on ${availableParallelism()} cores.`,
     ],
   };
 }

@@ -19,6 +19,26 @@ import type { ImageSchema } from './schema.ts';
 import { MEMORY_SLOT, SQLITE_OWNER_TOKEN } from './memory-search.ts';
 import { isRef, type Slot, type Value } from '../model/value.ts';
 
+/** The commit checks' first parameters: how to pass the gates, and what to lock. */
+const GATES_AND_LOCKS = sql.raw(`pass_sole boolean, sole_a integer, sole_b integer,
+          pass_gate boolean, gate_a integer, gate_b integer,
+          written integer[], read_only integer[]`);
+/** The commit checks' variables for what {@link PASS_SOLE_AND_LOCK} found. */
+const FOUND = sql.raw(`found_oids integer[];
+          found_versions integer[];`);
+/**
+ * The commit checks' first steps: fail (BA001) while another process holds the image
+ * alone, then lock what the commits read and write, in oid order, keeping the versions found.
+ */
+const PASS_SOLE_AND_LOCK =
+  sql.raw(`IF pass_sole AND NOT pg_try_advisory_xact_lock_shared(sole_a, sole_b) THEN
+            RAISE EXCEPTION 'Another process was working on the image alone.'
+              USING ERRCODE = 'BA001';
+          END IF;
+          SELECT coalesce(array_agg(locked_oid), '{}'), coalesce(array_agg(locked_version), '{}')
+            INTO found_oids, found_versions
+            FROM batos_lock_objects(pass_gate, gate_a, gate_b, written, read_only);`);
+
 const migrations: Record<string, Migration> = {
   '0001_initial': {
     async up(db: Kysely<unknown>) {
@@ -412,24 +432,15 @@ const migrations: Record<string, Migration> = {
      */
     ...onPostgresOnly(sql`
         CREATE FUNCTION batos_check_commit(
-          pass_sole boolean, sole_a integer, sole_b integer,
-          pass_gate boolean, gate_a integer, gate_b integer,
-          written integer[], read_only integer[],
+          ${GATES_AND_LOCKS},
           read_oids integer[], read_versions integer[], next_from text)
         RETURNS boolean
         LANGUAGE plpgsql AS $$
         DECLARE
-          found_oids integer[];
-          found_versions integer[];
+          ${FOUND}
           stale integer;
         BEGIN
-          IF pass_sole AND NOT pg_try_advisory_xact_lock_shared(sole_a, sole_b) THEN
-            RAISE EXCEPTION 'Another process was working on the image alone.'
-              USING ERRCODE = 'BA001';
-          END IF;
-          SELECT coalesce(array_agg(locked_oid), '{}'), coalesce(array_agg(locked_version), '{}')
-            INTO found_oids, found_versions
-            FROM batos_lock_objects(pass_gate, gate_a, gate_b, written, read_only);
+          ${PASS_SOLE_AND_LOCK}
           SELECT r.oid INTO stale
             FROM unnest(read_oids, read_versions) WITH ORDINALITY AS r(oid, version, n)
             WHERE NOT EXISTS (
@@ -557,6 +568,51 @@ const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       await sql`CREATE INDEX changes_creations ON changes (tx) WHERE slot IS NULL`.execute(db);
     },
+  },
+  '0013_commit_batch': {
+    /**
+     * PostgreSQL only: the checks of several sends' commits that go to the server together,
+     * as one statement (see `postgres/write-commit.ts`). It takes the same locks as
+     * `batos_check_commit` over all of them, in oid order, and answers one row per send, in
+     * the order of `next_froms` (one element per send): its `problem`, null when it passed.
+     * A send whose reads went stale, or whose new objects were numbered from a next free oid
+     * that is no longer current, fails alone; only the `sole` lock fails them all (BA001), as
+     * it would each of them.
+     */
+    ...onPostgresOnly(sql`
+        CREATE FUNCTION batos_check_commits(
+          ${GATES_AND_LOCKS},
+          read_sends integer[], read_oids integer[], read_versions integer[], next_froms text[])
+        RETURNS TABLE (send integer, problem text)
+        LANGUAGE plpgsql AS $$
+        DECLARE
+          ${FOUND}
+          next_now text;
+        BEGIN
+          ${PASS_SOLE_AND_LOCK}
+          IF EXISTS (SELECT 1 FROM unnest(next_froms) AS f WHERE f IS NOT NULL) THEN
+            SELECT value INTO next_now FROM meta WHERE key = 'next_oid' FOR UPDATE;
+          END IF;
+          RETURN QUERY
+            WITH stale AS (
+              SELECT DISTINCT ON (r.send) r.send, r.oid
+              FROM unnest(read_sends, read_oids, read_versions) WITH ORDINALITY
+                AS r(send, oid, version, n)
+              WHERE NOT EXISTS (
+                SELECT 1 FROM unnest(found_oids, found_versions) AS f(oid, version)
+                WHERE f.oid = r.oid AND f.version = r.version)
+              ORDER BY r.send, r.n)
+            SELECT s.send::integer, CASE
+                WHEN stale.oid IS NOT NULL THEN
+                  format('Object #%s changed in another process since this send read it.', stale.oid)
+                WHEN s.next_from IS NOT NULL AND s.next_from IS DISTINCT FROM next_now THEN
+                  'Another process created objects meanwhile.'
+              END
+            FROM unnest(next_froms) WITH ORDINALITY AS s(next_from, send)
+            LEFT JOIN stale ON stale.send = s.send
+            ORDER BY s.send;
+        END
+        $$`),
   },
 };
 

@@ -7,7 +7,7 @@
  *
  * A process alone over the image needs no fence. Every process holds the `sole` advisory lock
  * in shared mode on its listening session while it is there, and every commit of a process
- * that is not alone holds it in shared mode too (`batos_check_commit`). Each fence also tries
+ * that is not alone holds it in shared mode too (`batos_check_commits`). Each fence also tries
  * to take it exclusively: once that succeeds no other process is there or committing, and
  * none can commit until this one lets go, so the feed is current without asking, and a refresh
  * costs nothing. A process that opens the image says so on the channel first, then waits for

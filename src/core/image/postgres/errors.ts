@@ -3,7 +3,7 @@ import { ImageError } from '../../errors.ts';
 
 /** SQLSTATE classes and codes, and the socket errors of a server that is gone. */
 const CONFLICT_CODES = new Set(['40001', '40P01']);
-/** The SQLSTATE `batos_check_commit` raises when what a commit read is no longer current. */
+/** The SQLSTATE the commit checks raise when another process holds the image alone. */
 const COMMIT_CHECK_FAILED = 'BA001';
 const GONE_CODES = new Set([
   '57P01', // admin_shutdown
@@ -22,7 +22,7 @@ export function translatePgError(location: string, error: unknown): ImageError {
   if (error instanceof ImageError) return error;
   const { message, code } = error as { message?: string; code?: string };
   const text = message ?? String(error);
-  // Raised by the commit's own check (migration 0006), which names the object.
+  // Raised by the commit checks (migrations 0008, 0013) when another process holds the image alone.
   if (code === COMMIT_CHECK_FAILED) return new ImageError('conflict', text, { cause: error });
   if (code !== undefined && CONFLICT_CODES.has(code))
     return new ImageError(

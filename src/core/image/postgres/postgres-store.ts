@@ -20,7 +20,6 @@ import { historyDay } from '../history.ts';
 import { migrateImage } from '../migrations.ts';
 import type { ImageSchema } from '../schema.ts';
 import {
-  SENDS_AT_ONCE,
   type Claim,
   type CommitRecord,
   type ImageStore,
@@ -29,8 +28,9 @@ import {
   type StoredObject,
 } from '../store.ts';
 import { ChangeFeed, CHANGES_CHANNEL, changeNotice, SOLE_LOCK } from './change-feed.ts';
+import { CommitBatches } from './commit-batches.ts';
 import { dumpDatabase } from './dump.ts';
-import { writeCommit } from './write-commit.ts';
+import { writeCommits } from './write-commit.ts';
 import { translatePgError } from './errors.ts';
 import { redactedLocation } from './location.ts';
 import { SyncReader } from './sync-reader.ts';
@@ -40,6 +40,11 @@ import { SyncReader } from './sync-reader.ts';
  * beside sends, so they have their own, and never queue behind a commit.
  */
 const OTHER_WORK_CONNECTIONS = 4;
+/**
+ * Commit statements out at once, each on a connection of its own; the commits that become
+ * ready meanwhile wait and go together in the next (see `commit-batches.ts`).
+ */
+const COMMIT_STATEMENTS = 2;
 /** Per-day history totals remembered before the memory starts over. */
 const MAX_HISTORY_TOTALS = 10_000;
 /** Objects per page when reading the whole image. */
@@ -66,23 +71,37 @@ export class PostgresStore implements ImageStore {
    * budget's check reads them without a round trip.
    */
   private readonly historyTotals = new Map<string, number>();
+  private readonly batches: CommitBatches;
 
   private constructor(
     private readonly url: string,
     readonly location: string,
     readonly kysely: Kysely<ImageSchema>,
-    /** One connection per send that may commit at once: a commit never waits for one. */
+    /** One connection per commit statement out at once. */
     private readonly commits: pg.Pool,
     readonly initialNextOid: Oid,
   ) {
     this.reader = new SyncReader(url, location);
     this.feed = new ChangeFeed(url, location, this.process);
+    this.batches = new CommitBatches(
+      (sends) =>
+        writeCommits(commits, {
+          sends,
+          passSole: !this.feed.alone,
+          sole: SOLE_LOCK,
+          // A send that holds the gate commits alone (see commit-batches.ts).
+          passGate: !sends[0]!.record.alone,
+          gate: COMMIT_GATE,
+        }),
+      COMMIT_STATEMENTS,
+      (error) => translatePgError(location, error),
+    );
   }
 
   /** Connects to the database at `url`, creating and migrating the image as needed. */
   static async open(url: string): Promise<PostgresStore> {
     const location = redactedLocation(url);
-    const commits = connectionPool(url, SENDS_AT_ONCE);
+    const commits = connectionPool(url, COMMIT_STATEMENTS);
     const kysely = new Kysely<ImageSchema>({
       dialect: new PostgresDialect({ pool: connectionPool(url, OTHER_WORK_CONNECTIONS) }),
     });
@@ -152,28 +171,24 @@ export class PostgresStore implements ImageStore {
     }
   }
 
-  /** One statement, one round trip (see `write-commit.ts`). */
+  /**
+   * One statement, one round trip, shared with the commits of other sends ready at the same
+   * time (see `commit-batches.ts`); a failed check fails this send alone.
+   */
   async commit(record: CommitRecord): Promise<number> {
     const { who, at } = record.transaction;
-    try {
-      const { tx, addedToday } = await writeCommit(this.commits, {
-        record,
-        passSole: !this.feed.alone,
-        sole: SOLE_LOCK,
-        passGate: !record.alone,
-        gate: COMMIT_GATE,
-        notice: changeNotice(
-          this.process,
-          record.nextOid?.to,
-          record.objects.map((o) => o.oid),
-          who,
-        ),
-      });
-      this.rememberHistory(historyKey(who, historyDay(at)), addedToday);
-      return tx;
-    } catch (error) {
-      throw translatePgError(this.location, error);
-    }
+    const written = await this.batches.commit({
+      record,
+      notice: changeNotice(
+        this.process,
+        record.nextOid?.to,
+        record.objects.map((o) => o.oid),
+        who,
+      ),
+    });
+    if ('conflict' in written) throw new ImageError('conflict', written.conflict);
+    this.rememberHistory(historyKey(who, historyDay(at)), written.addedToday);
+    return written.tx;
   }
 
   /** PostgreSQL made the commit durable before it answered. */

@@ -1,17 +1,23 @@
 /**
- * A whole commit as one prepared statement, so a send costs one round trip and one implicit
- * transaction however many objects and changes it wrote: the checks (`batos_check_commit`:
- * the commit gate, the row locks, the versions read, the next free oid; a failed check fails
- * the statement, so nothing is written), then the transaction row, its author's bytes for the
- * day, its objects (their version set to the new transaction's id), its history, the undone
- * mark, the next free oid and the change notice, as data-modifying parts of one query.
+ * The commits of one or more sends as one prepared statement, so sends whose commits are
+ * ready together cost one round trip, one implicit transaction and one WAL flush between
+ * them, however many objects and changes each wrote. Each send is still its own transaction
+ * in meaning: its own history row, its own checks, and its own answer.
  *
- * Every part after the checks reads the new transaction's row `t`, which exists only once the
- * checks passed: that orders the locks before the writes. Values travel as typed arrays, one
- * per column, each encoded once by the driver and parsed once by the server.
+ * The checks (`batos_check_commits`: the commit gate, the row locks of every send in oid
+ * order, each send's versions read and next free oid) answer a row per send with its
+ * problem, or none; only the sends that passed get a transaction id (`ids`), and every part
+ * after the checks writes only theirs: the transaction rows, their authors' bytes for the
+ * day, their objects (each object's version set to its send's transaction id), their
+ * history, the undone marks, the next free oid, the method index and the change notices, as
+ * data-modifying parts of one query. A send that failed its check is reported to it alone
+ * (`conflict`) and wrote nothing. {@link formBatch} keeps sends that touch the same objects
+ * out of one statement, so no send's check depends on another's write in the same batch.
  *
- * To write something more in every commit, add a {@link Part} to {@link PARTS} (and the value
- * it needs to `CommitRecord`).
+ * Values travel as typed arrays, one per column, with each row's send number (from 1) beside
+ * the rows of sends that write several; each is encoded once by the driver and parsed once
+ * by the server. To write something more in every commit, add a {@link Part} to
+ * {@link PARTS} (and the value it needs to `CommitRecord`).
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
@@ -20,28 +26,36 @@ import type { MethodIndexChanges } from '../method-index.ts';
 import type { CommitRecord } from '../store.ts';
 import { CHANGES_CHANNEL } from './change-feed.ts';
 
-/** What one commit needs beside its record: how it passes the gate, and its notice. */
+/** One send's commit: its record and its change notice. */
 export interface CommitContext {
   readonly record: CommitRecord;
+  readonly notice: string;
+}
+
+/** Sends committed together, and how they pass the gates (the same for all of them). */
+export interface BatchContext {
+  readonly sends: readonly CommitContext[];
   /** Take the sole lock in shared mode (false while this process holds the image alone). */
   readonly passSole: boolean;
   readonly sole: readonly [number, number];
   /** Take the commit gate in shared mode (false while this process holds it alone). */
   readonly passGate: boolean;
   readonly gate: readonly [number, number];
-  readonly notice: string;
 }
 
-/** What the statement did. */
-export interface Written {
-  /** The new transaction's id. */
-  readonly tx: number;
-  /** Its author's bytes added to history on its day, this commit's included. */
-  readonly addedToday: number;
-}
+/** What the statement did for one send. */
+export type Written =
+  | {
+      /** The new transaction's id. */
+      readonly tx: number;
+      /** Its author's bytes added to history on its day, this commit's included. */
+      readonly addedToday: number;
+    }
+  /** Why its check failed: what it read changed, or its new oids were taken. */
+  | { readonly conflict: string };
 
 /** One parameter of the statement: its name in the parts' text, its type, its value. */
-type Param = readonly [name: string, type: string, value: (c: CommitContext) => unknown];
+type Param = readonly [name: string, type: string, value: (b: BatchContext) => unknown];
 
 /** One part of the statement: `name AS (sql)`, with `:param` placeholders. */
 interface Part {
@@ -50,154 +64,220 @@ interface Part {
   readonly params: readonly Param[];
 }
 
-const record = (c: CommitContext) => c.record;
-const transaction = (c: CommitContext) => c.record.transaction;
-const objects = (c: CommitContext) => c.record.objects;
-const changes = (c: CommitContext) => c.record.changes;
 const NO_METHOD_CHANGES: MethodIndexChanges = { upsert: [], remove: [] };
-const methodIndex = (c: CommitContext) => c.record.methodIndex ?? NO_METHOD_CHANGES;
+const methodIndex = (r: CommitRecord) => r.methodIndex ?? NO_METHOD_CHANGES;
+
+/** One value per send, in send order. */
+const perSend =
+  (value: (c: CommitContext) => unknown) =>
+  (b: BatchContext): unknown[] =>
+    b.sends.map(value);
+/** The rows `rows` gives each send, one after another, as one column. */
+const perRow =
+  <R>(rows: (r: CommitRecord) => readonly R[], value: (row: R) => unknown) =>
+  (b: BatchContext): unknown[] =>
+    b.sends.flatMap((c) => rows(c.record).map(value));
+/** Beside {@link perRow}'s columns: the number (from 1) of the send each row belongs to. */
+const sendOf =
+  <R>(rows: (r: CommitRecord) => readonly R[]) =>
+  (b: BatchContext): number[] =>
+    b.sends.flatMap((c, index) => rows(c.record).map(() => index + 1));
+
+const objectRows = (r: CommitRecord) => r.objects;
+const changeRows = (r: CommitRecord) => r.changes;
+const readRows = (r: CommitRecord) => [...r.reads];
+const readOnlyRows = (r: CommitRecord) => readOnly(r);
+const upserts = (r: CommitRecord) => methodIndex(r).upsert;
+const removals = (r: CommitRecord) => methodIndex(r).remove;
+const info = (c: CommitContext) => c.record.transaction;
 
 const PARTS: readonly Part[] = [
   {
     name: 'checked',
-    sql: `SELECT batos_check_commit(:pass_sole, :sole_a, :sole_b, :pass_gate, :gate_a, :gate_b,
-            :written, :read_only, :read_oids, :read_versions, :next_from) AS ok`,
+    sql: `SELECT * FROM batos_check_commits(:pass_sole, :sole_a, :sole_b, :pass_gate, :gate_a,
+            :gate_b, :object_oids, :read_only, :read_sends, :read_oids, :read_versions,
+            :next_froms)`,
     params: [
-      ['pass_sole', 'boolean', (c) => c.passSole],
-      ['sole_a', 'integer', (c) => c.sole[0]],
-      ['sole_b', 'integer', (c) => c.sole[1]],
-      ['pass_gate', 'boolean', (c) => c.passGate],
-      ['gate_a', 'integer', (c) => c.gate[0]],
-      ['gate_b', 'integer', (c) => c.gate[1]],
-      ['written', 'integer[]', (c) => objects(c).map((o) => o.oid)],
-      ['read_only', 'integer[]', (c) => readOnly(record(c))],
-      ['read_oids', 'integer[]', (c) => [...record(c).reads.keys()]],
-      ['read_versions', 'integer[]', (c) => [...record(c).reads.values()]],
-      ['next_from', 'text', (c) => nextOid(c, 'from')],
+      ['pass_sole', 'boolean', (b) => b.passSole],
+      ['sole_a', 'integer', (b) => b.sole[0]],
+      ['sole_b', 'integer', (b) => b.sole[1]],
+      ['pass_gate', 'boolean', (b) => b.passGate],
+      ['gate_a', 'integer', (b) => b.gate[0]],
+      ['gate_b', 'integer', (b) => b.gate[1]],
+      ['object_oids', 'integer[]', perRow(objectRows, (o) => o.oid)],
+      ['read_only', 'integer[]', perRow(readOnlyRows, (oid) => oid)],
+      ['read_sends', 'integer[]', sendOf(readRows)],
+      ['read_oids', 'integer[]', perRow(readRows, ([oid]) => oid)],
+      ['read_versions', 'integer[]', perRow(readRows, ([, version]) => version)],
+      ['next_froms', 'text[]', perSend((c) => nextOid(c.record, 'from'))],
     ],
+  },
+  {
+    // The ids first, so every later part can tell which send a row belongs to (from the
+    // sequence PostgreSQL made for the serial transactions.tx).
+    name: 'ids',
+    sql: `SELECT send, nextval('transactions_tx_seq')::integer AS tx
+          FROM checked WHERE problem IS NULL ORDER BY send`,
+    params: [],
   },
   {
     name: 't',
-    sql: `INSERT INTO transactions (at, who, platform, channel, message, undo_of, private,
+    sql: `INSERT INTO transactions (tx, at, who, platform, channel, message, undo_of, private,
                                     ran_as, bytes)
-          SELECT :at, :who, :platform, :channel, :message, :undo_of, :private, :ran_as, :bytes
-          FROM checked
-          RETURNING tx`,
+          SELECT ids.tx, x.at, x.who, x.platform, x.channel, x.message, x.undo_of, x.private,
+                 x.ran_as, x.bytes
+          FROM ids JOIN unnest(:at, :who, :platform, :channel, :message, :undo_of, :private,
+                               :ran_as, :bytes) WITH ORDINALITY
+            AS x(at, who, platform, channel, message, undo_of, private, ran_as, bytes, send)
+            USING (send)
+          ORDER BY ids.tx`,
     params: [
-      ['at', 'text', (c) => transaction(c).at],
-      ['who', 'text', (c) => transaction(c).who],
-      ['platform', 'text', (c) => transaction(c).platform],
-      ['channel', 'text', (c) => transaction(c).channel],
-      ['message', 'text', (c) => transaction(c).message],
-      ['undo_of', 'integer', (c) => transaction(c).undoOf],
-      ['private', 'integer', (c) => (transaction(c).private ? 1 : 0)],
-      ['ran_as', 'text', (c) => transaction(c).ranAs],
-      ['bytes', 'integer', (c) => transaction(c).bytes],
+      ['at', 'text[]', perSend((c) => info(c).at)],
+      ['who', 'text[]', perSend((c) => info(c).who)],
+      ['platform', 'text[]', perSend((c) => info(c).platform)],
+      ['channel', 'text[]', perSend((c) => info(c).channel)],
+      ['message', 'text[]', perSend((c) => info(c).message)],
+      ['undo_of', 'integer[]', perSend((c) => info(c).undoOf)],
+      ['private', 'integer[]', perSend((c) => (info(c).private ? 1 : 0))],
+      ['ran_as', 'text[]', perSend((c) => info(c).ranAs)],
+      ['bytes', 'integer[]', perSend((c) => info(c).bytes)],
     ],
   },
   {
+    // One row per author and day, however many of their sends are here.
     name: 'h',
     sql: `INSERT INTO history_days (who, day, added, kept)
-          SELECT :who, :day, :bytes, :bytes FROM t
+          SELECT x.who, x.day, sum(x.bytes), sum(x.bytes)
+          FROM ids JOIN unnest(:who, :day, :bytes) WITH ORDINALITY AS x(who, day, bytes, send)
+            USING (send)
+          GROUP BY x.who, x.day
           ON CONFLICT (who, day) DO UPDATE
             SET added = history_days.added + excluded.added,
                 kept = history_days.kept + excluded.kept
-          RETURNING added`,
-    params: [['day', 'text', (c) => historyDay(transaction(c).at)]],
+          RETURNING who, day, added`,
+    params: [['day', 'text[]', perSend((c) => historyDay(info(c).at))]],
   },
   {
     name: 'o',
     sql: `INSERT INTO objects (oid, slots, refs, owner, version)
-          SELECT x.oid, x.slots, x.refs, x.owner, t.tx
-          FROM t, unnest(:written, :object_slots, :object_refs, :object_owners)
-            AS x(oid, slots, refs, owner)
+          SELECT x.oid, x.slots, x.refs, x.owner, ids.tx
+          FROM ids JOIN unnest(:object_sends, :object_oids, :object_slots, :object_refs,
+                               :object_owners) AS x(send, oid, slots, refs, owner)
+            USING (send)
           ON CONFLICT (oid) DO UPDATE SET slots = excluded.slots, refs = excluded.refs,
             owner = excluded.owner, version = excluded.version`,
     params: [
-      ['object_slots', 'text[]', (c) => objects(c).map((o) => o.slots)],
-      ['object_refs', 'text[]', (c) => objects(c).map((o) => o.refs)],
-      ['object_owners', 'text[]', (c) => objects(c).map((o) => o.owner)],
+      ['object_sends', 'integer[]', sendOf(objectRows)],
+      ['object_slots', 'text[]', perRow(objectRows, (o) => o.slots)],
+      ['object_refs', 'text[]', perRow(objectRows, (o) => o.refs)],
+      ['object_owners', 'text[]', perRow(objectRows, (o) => o.owner)],
     ],
   },
   {
     name: 'c',
     sql: `INSERT INTO changes (tx, seq, oid, slot, before, after, before_index)
-          SELECT t.tx, x.n - 1, x.oid, x.slot, x.before, x.after, x.before_index
-          FROM t, unnest(:change_oids, :change_slots, :change_befores, :change_afters,
-                         :change_indexes) WITH ORDINALITY
-            AS x(oid, slot, before, after, before_index, n)`,
+          SELECT ids.tx, x.seq, x.oid, x.slot, x.before, x.after, x.before_index
+          FROM ids JOIN unnest(:change_sends, :change_seqs, :change_oids, :change_slots,
+                               :change_befores, :change_afters, :change_indexes)
+            AS x(send, seq, oid, slot, before, after, before_index)
+            USING (send)`,
     params: [
-      ['change_oids', 'integer[]', (c) => changes(c).map((x) => x.oid)],
-      ['change_slots', 'text[]', (c) => changes(c).map((x) => x.slot)],
-      ['change_befores', 'text[]', (c) => changes(c).map((x) => x.before)],
-      ['change_afters', 'text[]', (c) => changes(c).map((x) => x.after)],
-      ['change_indexes', 'integer[]', (c) => changes(c).map((x) => x.beforeIndex)],
+      ['change_sends', 'integer[]', sendOf(changeRows)],
+      [
+        'change_seqs',
+        'integer[]',
+        (b) => b.sends.flatMap((c) => c.record.changes.map((_, n) => n)),
+      ],
+      ['change_oids', 'integer[]', perRow(changeRows, (x) => x.oid)],
+      ['change_slots', 'text[]', perRow(changeRows, (x) => x.slot)],
+      ['change_befores', 'text[]', perRow(changeRows, (x) => x.before)],
+      ['change_afters', 'text[]', perRow(changeRows, (x) => x.after)],
+      ['change_indexes', 'integer[]', perRow(changeRows, (x) => x.beforeIndex)],
     ],
   },
   {
     name: 'u',
-    sql: `UPDATE transactions SET undone_by = t.tx FROM t WHERE transactions.tx = :undo_of`,
+    sql: `UPDATE transactions SET undone_by = ids.tx
+          FROM ids JOIN unnest(:undo_of) WITH ORDINALITY AS x(undo_of, send) USING (send)
+          WHERE transactions.tx = x.undo_of`,
     params: [],
   },
   {
+    // At most one send of a batch creates objects (see formBatch).
     name: 'm',
-    sql: `UPDATE meta SET value = :next_to FROM t WHERE key = 'next_oid' AND :next_to IS NOT NULL`,
-    params: [['next_to', 'text', (c) => nextOid(c, 'to')]],
+    sql: `UPDATE meta SET value = x.next_to
+          FROM ids JOIN unnest(:next_tos) WITH ORDINALITY AS x(next_to, send) USING (send)
+          WHERE key = 'next_oid' AND x.next_to IS NOT NULL`,
+    params: [['next_tos', 'text[]', perSend((c) => nextOid(c.record, 'to'))]],
   },
   {
     // The method index (see `../method-index.ts`): empty arrays for the many commits that
     // change no method. A row is removed or set, never both, in one commit; its object exists
     // by the end of the statement, when the foreign key is checked.
     name: 'mi_gone',
-    sql: `DELETE FROM methods USING t, unnest(:unindex_oids, :unindex_slots) AS x(oid, slot)
+    sql: `DELETE FROM methods
+          USING ids JOIN unnest(:unindex_sends, :unindex_oids, :unindex_slots)
+            AS x(send, oid, slot) USING (send)
           WHERE methods.oid = x.oid AND methods.slot = x.slot`,
     params: [
-      ['unindex_oids', 'integer[]', (c) => methodIndex(c).remove.map((m) => m.oid)],
-      ['unindex_slots', 'text[]', (c) => methodIndex(c).remove.map((m) => m.slot)],
+      ['unindex_sends', 'integer[]', sendOf(removals)],
+      ['unindex_oids', 'integer[]', perRow(removals, (m) => m.oid)],
+      ['unindex_slots', 'text[]', perRow(removals, (m) => m.slot)],
     ],
   },
   {
     name: 'mi_set',
     sql: `INSERT INTO methods (oid, slot, selector, source, doc, provenance, name_terms,
                                doc_terms, source_terms)
-          SELECT x.* FROM t, unnest(:index_oids, :index_slots, :index_selectors, :index_sources,
-                                    :index_docs, :index_provenances, :index_name_terms,
-                                    :index_doc_terms, :index_source_terms) AS x
+          SELECT x.oid, x.slot, x.selector, x.source, x.doc, x.provenance, x.name_terms,
+                 x.doc_terms, x.source_terms
+          FROM ids JOIN unnest(:index_sends, :index_oids, :index_slots, :index_selectors,
+                               :index_sources, :index_docs, :index_provenances,
+                               :index_name_terms, :index_doc_terms, :index_source_terms)
+            AS x(send, oid, slot, selector, source, doc, provenance, name_terms, doc_terms,
+                 source_terms)
+            USING (send)
           ON CONFLICT (oid, slot) DO UPDATE SET selector = excluded.selector,
             source = excluded.source, doc = excluded.doc, provenance = excluded.provenance,
             name_terms = excluded.name_terms, doc_terms = excluded.doc_terms,
             source_terms = excluded.source_terms`,
     params: [
-      ['index_oids', 'integer[]', (c) => methodIndex(c).upsert.map((m) => m.oid)],
-      ['index_slots', 'text[]', (c) => methodIndex(c).upsert.map((m) => m.slot)],
-      ['index_selectors', 'text[]', (c) => methodIndex(c).upsert.map((m) => m.selector)],
-      ['index_sources', 'text[]', (c) => methodIndex(c).upsert.map((m) => m.source)],
-      ['index_docs', 'text[]', (c) => methodIndex(c).upsert.map((m) => m.doc)],
-      ['index_provenances', 'text[]', (c) => methodIndex(c).upsert.map((m) => m.provenance)],
-      ['index_name_terms', 'text[]', (c) => methodIndex(c).upsert.map((m) => m.nameTerms)],
-      ['index_doc_terms', 'text[]', (c) => methodIndex(c).upsert.map((m) => m.docTerms)],
-      ['index_source_terms', 'text[]', (c) => methodIndex(c).upsert.map((m) => m.sourceTerms)],
+      ['index_sends', 'integer[]', sendOf(upserts)],
+      ['index_oids', 'integer[]', perRow(upserts, (m) => m.oid)],
+      ['index_slots', 'text[]', perRow(upserts, (m) => m.slot)],
+      ['index_selectors', 'text[]', perRow(upserts, (m) => m.selector)],
+      ['index_sources', 'text[]', perRow(upserts, (m) => m.source)],
+      ['index_docs', 'text[]', perRow(upserts, (m) => m.doc)],
+      ['index_provenances', 'text[]', perRow(upserts, (m) => m.provenance)],
+      ['index_name_terms', 'text[]', perRow(upserts, (m) => m.nameTerms)],
+      ['index_doc_terms', 'text[]', perRow(upserts, (m) => m.docTerms)],
+      ['index_source_terms', 'text[]', perRow(upserts, (m) => m.sourceTerms)],
     ],
   },
   {
     name: 'n',
-    sql: `SELECT pg_notify('${CHANGES_CHANNEL}', :notice) FROM t`,
-    params: [['notice', 'text', (c) => c.notice]],
+    sql: `SELECT pg_notify('${CHANGES_CHANNEL}', x.notice)
+          FROM ids JOIN unnest(:notices) WITH ORDINALITY AS x(notice, send) USING (send)`,
+    params: [['notices', 'text[]', perSend((c) => c.notice)]],
   },
 ];
 
 /** The statement's text and its parameters in `$n` order, made once. */
 const STATEMENT = compile(PARTS);
 
-/** Runs the commit on a connection of `pool` (one statement, its own transaction). */
-export async function writeCommit(pool: pg.Pool, context: CommitContext): Promise<Written> {
-  const { rows } = await pool.query<{ tx: number; added: string }>({
+/**
+ * Runs the commits of `batch` on a connection of `pool` (one statement, one transaction);
+ * what it did for each send, in the batch's order.
+ */
+export async function writeCommits(pool: pg.Pool, batch: BatchContext): Promise<Written[]> {
+  const { rows } = await pool.query<{ tx: number | null; added: string | null; problem: string }>({
     name: STATEMENT.name,
     text: STATEMENT.text,
-    values: STATEMENT.params.map(([, , value]) => value(context)),
+    values: STATEMENT.params.map(([, , value]) => value(batch)),
   });
-  const row = rows[0]!;
-  return { tx: row.tx, addedToday: Number(row.added) };
+  return rows.map((row) =>
+    row.tx === null ? { conflict: row.problem } : { tx: row.tx, addedToday: Number(row.added) },
+  );
 }
 
 function compile(parts: readonly Part[]) {
@@ -213,11 +293,17 @@ function compile(parts: readonly Part[]) {
   };
   const ctes = parts.map(
     (part) =>
-      `${part.name} AS (${part.sql.replace(/:([a-z_]+)/gu, (_, name: string) => placeholder(name))})`,
+      `${part.name} AS (${part.sql.replace(/(?<!:):([a-z_]+)/gu, (_, name: string) => placeholder(name))})`,
   );
+  // Every send's row, in its order; `n` is read so that its notices are sent.
   const text = `WITH ${ctes.join(',\n')}
-SELECT (SELECT tx FROM t) AS tx, (SELECT added FROM h) AS added,
-  (SELECT count(*) FROM n) AS notified`;
+SELECT ids.tx, h.added, checked.problem, (SELECT count(*) FROM n) AS notified
+FROM checked
+  LEFT JOIN ids USING (send)
+  LEFT JOIN unnest(${placeholder('who')}, ${placeholder('day')}) WITH ORDINALITY
+    AS x(who, day, send) USING (send)
+  LEFT JOIN h ON ids.tx IS NOT NULL AND h.who = x.who AND h.day = x.day
+ORDER BY send`;
   // The name changes with the text, so a connection never runs an older text under it.
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
   return { name: `batos_commit_${hash}`, text, params };
@@ -228,7 +314,7 @@ function readOnly(r: CommitRecord): number[] {
   return [...r.reads.keys()].filter((oid) => !written.has(oid));
 }
 
-function nextOid(c: CommitContext, end: 'from' | 'to'): string | null {
-  const next = c.record.nextOid;
+function nextOid(r: CommitRecord, end: 'from' | 'to'): string | null {
+  const next = r.nextOid;
   return next === undefined ? null : String(next[end]);
 }

@@ -136,7 +136,7 @@ describe('PostgreSQL image shared by several processes', () => {
     expect(warnings.filter((w) => /already executing a query/u.test(w))).toEqual([]);
   });
 
-  it('commits many sends at once on a pool sized to the send gate, one query per connection', async () => {
+  it('commits many sends at once over no more connections than the send gate admits, one query per connection', async () => {
     const url = await freshPostgresDatabase();
     const image = await Image.open(url);
     opened.push(image);
@@ -154,8 +154,9 @@ describe('PostgreSQL image shared by several processes', () => {
       ),
     );
     expect(warnings.filter((w) => /already executing a query/u.test(w))).toEqual([]);
-    // At most one connection per send the gate lets run at once (the pool keeps the
-    // connections it opened, so they are still there to count)...
+    // Commits ready together share a statement, so no more connections than sends the gate
+    // lets run at once (the pool keeps the connections it opened, so they are still there to
+    // count)...
     expect((await sessions(url)) - idle).toBeLessThanOrEqual(SENDS_AT_ONCE);
     // ...and every commit landed, each in a transaction of its own.
     expect(await image.history({ limit: 100 })).toHaveLength(oids.length + 1);
