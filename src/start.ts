@@ -44,6 +44,7 @@ import {
   startHeartbeat,
 } from './personas/index.ts';
 import { startRetention } from './personas/heartbeat.ts';
+import { adapterChecksum } from './personas/adapter-file.ts';
 import type { RepairNotice } from './core/uvm/method-repair.ts';
 import { Uvm } from './core/uvm/uvm.ts';
 import { startHealthEndpoint, type HealthEndpoint, type Phase } from './health-endpoint.ts';
@@ -361,7 +362,7 @@ async function serve(
   const signIns =
     settings.browser === undefined || browserPart === undefined
       ? undefined
-      : new browserPart.SignIns({
+      : new browserPart.SignIns(uvm.signIns, {
           linkMinutes: settings.browser.linkMinutes,
           sessionHours: settings.browser.sessionHours,
         });
@@ -397,6 +398,7 @@ async function serve(
           log,
           PERSONA_NAMES.map((name) => name.toLowerCase()),
           AUDITOR.toLowerCase(),
+          (file) => adapterChecksum(core.loraDir, file),
         );
   // The front ends keep their ledger in the image directly: the bot and the UVM add nothing.
   const { ledger } = image;

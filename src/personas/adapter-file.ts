@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { sha256OfFile } from '../core/mind/file-hash.ts';
 import { MindError } from '../core/mind/errors.ts';
 import type { PersonaRecord } from './records.ts';
 
@@ -48,4 +49,19 @@ export function adapterLine(loraDir: string, persona: PersonaRecord): string {
   } catch (error) {
     return `Cannot speak: ${(error as Error).message}.`;
   }
+}
+
+/**
+ * The SHA-256 (hex) of the adapter file `name` in `loraDir`, for the image browser's personas
+ * page, or why there is none. Only a plain file name inside the folder is read, as for
+ * speaking; the digest is cached beside the file (see `file-hash.ts`).
+ */
+export async function adapterChecksum(loraDir: string, name: string): Promise<string> {
+  const file = name.trim();
+  if (file === '') return 'none: no adapter is set';
+  if (file !== basename(file) || file === '.' || file === '..')
+    return `none: "${file}" is not a file name inside the LoRA folder`;
+  const path = join(loraDir, file);
+  if (!existsSync(path)) return `none: ${file} is not in the LoRA folder`;
+  return sha256OfFile(path, loraDir);
 }

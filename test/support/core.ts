@@ -29,7 +29,8 @@ export async function openTestCore(
   options: {
     imagePath?: string;
     uvm?: Partial<Omit<UvmOptions, 'image'>>;
-    bot?: Partial<BotOptions>;
+    /** The bot's options, or a function of the UVM making them (a desk that needs it). */
+    bot?: Partial<BotOptions> | ((uvm: Uvm) => Partial<BotOptions>);
   } = {},
 ): Promise<TestCore> {
   const imagePath = options.imagePath ?? join(tempDir(), 'image.db');
@@ -44,7 +45,7 @@ export async function openTestCore(
     uvm,
     log: silentLogger,
     backupDir: join(imagePath, '..', 'backups'),
-    ...options.bot,
+    ...(typeof options.bot === 'function' ? options.bot(uvm) : options.bot),
   });
   let closed = false;
   const close = async () => {

@@ -27,6 +27,7 @@ import {
   SignedOutPage,
   SignInPage,
   type DiffQuery,
+  type HistoryFilter,
 } from './pages.tsx';
 import type { Session, SignIns, Viewer } from './sign-in.ts';
 
@@ -52,6 +53,11 @@ export interface BrowserAppOptions {
   readonly personas: readonly string[];
   /** The root name of the persona that keeps the audits (`alfred`); none: no audits page. */
   readonly auditor?: string;
+  /**
+   * The SHA-256 of the LoRA adapter file a persona's `adapter` slot names, or why there is
+   * none (handed in by the composition root, which knows the LoRA folder).
+   */
+  readonly adapterChecksum?: (file: string) => Promise<string>;
 }
 
 type Env = { Variables: { session: Session } };
@@ -92,6 +98,7 @@ export function browserApp({
   secure,
   personas,
   auditor,
+  adapterChecksum = () => Promise.resolve('not known here'),
 }: BrowserAppOptions): Hono<Env> {
   const app = new Hono<Env>();
 
@@ -111,14 +118,14 @@ export function browserApp({
 
   // A GET only shows whom the link signs in as: link previews (Slack's, Discord's) open it
   // too, and must not use it up. The button POSTs it.
-  app.get('/signin', (c) => {
-    const checked = signIns.check(c.req.query('t') ?? '');
+  app.get('/signin', async (c) => {
+    const checked = await signIns.check(c.req.query('t') ?? '');
     if ('refused' in checked) return c.html(<LinkRefusedPage why={checked.refused} />, 403);
     return c.html(<SignInPage viewer={checked.viewer} token={c.req.query('t')!} />);
   });
   app.post('/signin', async (c) => {
     const form = await c.req.parseBody();
-    const redeemed = signIns.redeem(typeof form.t === 'string' ? form.t : '');
+    const redeemed = await signIns.redeem(typeof form.t === 'string' ? form.t : '');
     if ('refused' in redeemed) return c.html(<LinkRefusedPage why={redeemed.refused} />, 403);
     const { session } = redeemed;
     setCookie(c, SESSION_COOKIE, session.id, {
@@ -133,7 +140,7 @@ export function browserApp({
 
   // Everything else is for a signed-in viewer; every POST carries the session's CSRF token.
   app.use(async (c, next) => {
-    const session = signIns.session(getCookie(c, SESSION_COOKIE));
+    const session = await signIns.session(getCookie(c, SESSION_COOKIE));
     if (session === undefined) return c.html(<SignedOutPage />, 401);
     if (c.req.method === 'POST') {
       const form = await c.req.parseBody();
@@ -170,15 +177,44 @@ export function browserApp({
   app.get('/object', async (c) => {
     const { viewer, csrf } = c.get('session');
     const ref = (c.req.query('ref') ?? 'genesis').trim();
-    const found = await bot.inspect(sendOf(viewer, `${ref} describe`), ref);
+    const afterText = c.req.query('after');
+    const after = afterText === undefined ? undefined : Number(afterText);
+    if (after !== undefined && !Number.isSafeInteger(after))
+      return c.text('after must be an oid (a whole number)', 400);
+    const found = await bot.inspect(sendOf(viewer, `${ref} describe`), ref, after);
     if ('reply' in found) return refusedPage(c, found.reply, <ObjectForm value={ref} />);
-    return c.html(<ObjectPage viewer={viewer} csrf={csrf} view={found.view} diff={diffQuery(c)} />);
+    return c.html(
+      <ObjectPage
+        viewer={viewer}
+        csrf={csrf}
+        view={found.view}
+        diff={diffQuery(c)}
+        after={after}
+      />,
+    );
   });
 
   app.get('/history', async (c) => {
     const { viewer, csrf } = c.get('session');
-    const filter = (c.req.query('ref') ?? c.req.query('tx') ?? '').trim();
-    const reply = await bot.handle(sendOf(viewer, `history ${filter}`.trim()));
+    const filter: HistoryFilter = {
+      ref: (c.req.query('ref') ?? c.req.query('tx') ?? '').trim(),
+      by: (c.req.query('by') ?? '').trim(),
+      from: (c.req.query('from') ?? '').trim(),
+      to: (c.req.query('to') ?? '').trim(),
+    };
+    // One word each, so a field cannot add words of its own to the line chat reads.
+    const words = [
+      filter.ref,
+      ...(['by', 'from', 'to'] as const).flatMap((key) =>
+        filter[key] === '' ? [] : [key, filter[key]],
+      ),
+    ];
+    const reply = words.some((word) => /\s/u.test(word))
+      ? textReply(
+          'error',
+          'Each history field takes one word (an object, a person as platform:id, a day or a time); nothing was shown.',
+        )
+      : await bot.handle(sendOf(viewer, `history ${words.join(' ')}`.trim()));
     return c.html(
       <HistoryPage viewer={viewer} csrf={csrf} filter={filter} {...answerOf(reply)} />,
       statusOf(reply),
@@ -190,9 +226,14 @@ export function browserApp({
     const shown = [];
     for (const name of personas) {
       const found = await bot.inspect(sendOf(viewer, `${name} describe`), name);
-      shown.push(
-        'view' in found ? { name, view: found.view } : { name, refusal: replyText(found.reply) },
-      );
+      if ('reply' in found) shown.push({ name, refusal: replyText(found.reply) });
+      else {
+        // The file the slot names as the viewer read it: a string value, quoted as chat quotes.
+        const slot = found.view.slots.find((s) => s.name === 'adapter');
+        const file = slot?.kind === 'value' && slot.text.startsWith('"') ? slot.text : '""';
+        const checksum = await adapterChecksum(JSON.parse(file) as string);
+        shown.push({ name, view: found.view, checksum });
+      }
     }
     return c.html(<PersonasPage viewer={viewer} csrf={csrf} personas={shown} />);
   });
@@ -267,8 +308,8 @@ export function browserApp({
     return perform(c, 'Set slot', `${ref} setSlot ${slot} ${value}`, backTo(ref));
   });
 
-  app.post('/logout', (c) => {
-    signIns.end(c.get('session').id);
+  app.post('/logout', async (c) => {
+    await signIns.end(c.get('session').id);
     deleteCookie(c, SESSION_COOKIE, { path: '/', secure });
     return c.html(<SignedOutPage />);
   });
@@ -286,10 +327,11 @@ export function browserApp({
     }
     return streamSSE(c, async (stream) => {
       let wake = () => {};
+      // The transactions that changed it; 0 for another process's, whose number is not told.
       const changed: number[] = [];
       const stop = bot.watch((change) => {
-        if (oid !== undefined && !change.oids.includes(oid)) return;
-        changed.push(change.tx);
+        if (oid !== undefined && change.oids !== 'all' && !change.oids.includes(oid)) return;
+        changed.push(change.tx ?? 0);
         wake();
       });
       stream.onAbort(() => wake());

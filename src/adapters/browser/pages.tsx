@@ -83,7 +83,7 @@ export function SignInPage(props: { viewer: Viewer; token: string }) {
 
 const LINK_REFUSALS: Readonly<Record<LinkRefusal, string>> = {
   malformed:
-    'This is not a sign-in link of this BAT OS (or it was cut short, or BAT OS restarted since).',
+    'This is not a sign-in link of this BAT OS (or it was cut short, or it expired more than a day ago).',
   expired: 'This sign-in link has expired.',
   used: 'This sign-in link was used already: each one signs in once.',
 };
@@ -278,7 +278,9 @@ function SlotTable(props: { view: ObjectView }) {
 export function PersonasPage(props: {
   viewer: Viewer;
   csrf: string;
-  personas: readonly ({ name: string; view: ObjectView } | { name: string; refusal: string })[];
+  personas: readonly (
+    { name: string; view: ObjectView; checksum: string } | { name: string; refusal: string }
+  )[];
 }) {
   return (
     <Layout title="Personas" viewer={props.viewer} csrf={props.csrf} live="/events">
@@ -293,6 +295,9 @@ export function PersonasPage(props: {
                 {persona.view.access}
               </p>
               <SlotTable view={persona.view} />
+              <p>
+                adapter file SHA-256: <code class="checksum">{persona.checksum}</code>
+              </p>
             </>
           ) : (
             <pre class="refused">{persona.refusal}</pre>
@@ -303,12 +308,17 @@ export function PersonasPage(props: {
   );
 }
 
-/** An object: slots, methods with their versions, parents, owner and flags, and its forms. */
+/**
+ * An object: slots, methods with their versions, parents, children (a page at a time), owner
+ * and flags, and its forms.
+ */
 export function ObjectPage(props: {
   viewer: Viewer;
   csrf: string;
   view: ObjectView;
   diff: DiffQuery | undefined;
+  /** Where its children's page begins, when not at the first. */
+  after?: number | undefined;
 }) {
   const { view, csrf } = props;
   const methods = view.slots.filter((slot) => slot.kind === 'method');
@@ -319,6 +329,23 @@ export function ObjectPage(props: {
       <p>
         parents: {view.parents.length === 0 ? 'none' : <Links links={view.parents} />} ·{' '}
         <a href={`/history?ref=${encodeURIComponent(`#${view.oid}`)}`}>its history</a>
+      </p>
+      <p id="children">
+        children{props.after === undefined ? '' : ` after #${props.after}`}:{' '}
+        {view.children.links.length === 0 ? (
+          'none you may read'
+        ) : (
+          <Links links={view.children.links} />
+        )}
+        {view.children.next === undefined ? null : (
+          <>
+            {' '}
+            ·{' '}
+            <a id="more-children" href={`${objectHref(view.oid)}&after=${view.children.next}`}>
+              more
+            </a>
+          </>
+        )}
       </p>
       <h2>Slots</h2>
       <SlotTable view={view} />
@@ -363,19 +390,30 @@ export function ObjectForm(props: { value: string }) {
   );
 }
 
-/** `history` as chat shows it to the viewer, with its filter and `undo`. */
+/** What the history page was asked to show: each field one word of chat's `history`. */
+export interface HistoryFilter {
+  readonly ref: string;
+  readonly by: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** `history` as chat shows it to the viewer, with its filters and `undo`. */
 export function HistoryPage(props: {
   viewer: Viewer;
   csrf: string;
-  filter: string;
+  filter: HistoryFilter;
   status: 'ok' | 'error' | 'refused';
   text: string;
 }) {
   return (
     <Layout title="History" viewer={props.viewer} csrf={props.csrf} live="/events">
       <h1>History</h1>
-      <form method="get" action="/history">
-        <input name="ref" value={props.filter} placeholder="an object, a tx, or all" />{' '}
+      <form method="get" action="/history" id="history-filter">
+        <input name="ref" value={props.filter.ref} placeholder="an object, a tx, or all" /> by{' '}
+        <input name="by" value={props.filter.by} placeholder="slack:U123" size={14} /> from{' '}
+        <input name="from" value={props.filter.from} placeholder="2026-12-01" size={16} /> to{' '}
+        <input name="to" value={props.filter.to} placeholder="2026-12-07T18:00" size={16} />{' '}
         <button type="submit">show</button>
       </form>
       <Answer status={props.status} text={props.text} />

@@ -1,13 +1,19 @@
 /**
- * Signing in to the image browser from chat: `browse` answers a one-time link — an HMAC-signed
+ * Signing in to the image browser from chat: `browse` answers a one-time link — a random
  * token naming the chat identity that asked, good for a few minutes and once — and opening
- * it starts a session for that identity. Links and sessions live in this process only: a
- * restart signs everyone out (the key is made afresh), which is safe and costs one `browse`.
+ * it starts a session for that identity, held by a random token in a cookie. Links and
+ * sessions are kept in the image through the UVM's `SignInDesk`, by the SHA-256 of their
+ * tokens only: a restart or an upgrade signs nobody out, a link used in one process is used
+ * in all, and `browse logout` ends sessions everywhere.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import type { Caller } from '../../core/access/principal.ts';
 import type { BrowseDesk } from '../../core/bot/bot.ts';
 import { InternalError } from '../../core/errors.ts';
 import type { Platform, Send, Sender } from '../../core/protocol.ts';
+import type { LinkRefusal, SignInDesk, SignInRecord } from '../../core/uvm/sign-in-desk.ts';
+
+export type { LinkRefusal };
 
 /** Who a browser session speaks for: the chat identity that asked for the link. */
 export interface Viewer {
@@ -19,20 +25,12 @@ export interface Viewer {
 
 /** A signed-in browser. */
 export interface Session {
+  /** The cookie's token (only its hash is kept). */
   readonly id: string;
   readonly viewer: Viewer;
-  /** Every form carries it; a POST without it is refused (CSRF). */
+  /** Every form carries it; a POST without it is refused (CSRF). Derived from `id`. */
   readonly csrf: string;
   readonly expires: number;
-}
-
-/** Why a link does not sign in, in words for the page. */
-export type LinkRefusal = 'malformed' | 'expired' | 'used';
-
-interface LinkClaims {
-  readonly viewer: Viewer;
-  readonly expires: number;
-  readonly nonce: string;
 }
 
 export interface SignInOptions {
@@ -42,18 +40,37 @@ export interface SignInOptions {
   readonly now?: () => number;
 }
 
-const randomId = (): string => randomBytes(32).toString('base64url');
+/** What a token looks like: 32 random bytes, base64url. */
+const TOKEN = /^[\w-]{43}$/u;
 
-/** The sign-in links and sessions of one browser. */
+const randomToken = (): string => randomBytes(32).toString('base64url');
+
+/** What the image keeps of a token. */
+const hashOf = (token: string): string => createHash('sha256').update(token).digest('base64url');
+
+/** A session's CSRF token: bound to its cookie, so it needs no keeping of its own. */
+const csrfOf = (id: string): string =>
+  createHash('sha256').update(`batos csrf\n${id}`).digest('base64url');
+
+/** The viewer a record names, if it is one this browser wrote for that very principal. */
+function viewerOf(record: SignInRecord): Viewer | undefined {
+  try {
+    const viewer = JSON.parse(record.identity) as Viewer;
+    return `${viewer.platform}:${viewer.sender.id}` === record.principal ? viewer : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The sign-in links and sessions of the browser, kept in the image. */
 export class SignIns implements BrowseDesk {
-  private readonly key = randomBytes(32);
-  /** Nonces of links already used, until they would have expired anyway. */
-  private readonly used = new Map<string, number>();
-  private readonly sessions = new Map<string, Session>();
   private readonly now: () => number;
   private baseUrl: string | undefined;
 
-  constructor(private readonly options: SignInOptions) {
+  constructor(
+    private readonly desk: SignInDesk,
+    private readonly options: SignInOptions,
+  ) {
     this.now = options.now ?? Date.now;
   }
 
@@ -63,88 +80,61 @@ export class SignIns implements BrowseDesk {
   }
 
   /** A one-time sign-in link for the sender of `send`. */
-  link(send: Send): { url: string; minutes: number } {
+  async link(send: Send, caller: Caller): Promise<{ url: string; minutes: number }> {
     // start.ts starts the browser before any front end that could ask.
     if (this.baseUrl === undefined)
       throw new InternalError('a browse link was asked before the browser listened');
-    const claims: LinkClaims = {
-      viewer: { platform: send.platform, sender: send.sender, channel: send.channel },
-      expires: this.now() + this.options.linkMinutes * 60_000,
-      nonce: randomId(),
-    };
-    const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
-    const token = `${body}.${this.sign(body)}`;
+    const viewer: Viewer = { platform: send.platform, sender: send.sender, channel: send.channel };
+    const token = randomToken();
+    const now = this.now();
+    const expires = now + this.options.linkMinutes * 60_000;
+    await this.desk.offerLink(caller, hashOf(token), JSON.stringify(viewer), expires, now);
     return { url: `${this.baseUrl}/signin?t=${token}`, minutes: this.options.linkMinutes };
   }
 
   /** What `token` would sign in as, without using it; or why it would not. */
-  check(token: string): { viewer: Viewer } | { refused: LinkRefusal } {
-    const claims = this.verify(token);
-    if (claims === undefined) return { refused: 'malformed' };
-    if (this.used.has(claims.nonce)) return { refused: 'used' };
-    if (claims.expires <= this.now()) return { refused: 'expired' };
-    return { viewer: claims.viewer };
+  async check(token: string): Promise<{ viewer: Viewer } | { refused: LinkRefusal }> {
+    if (!TOKEN.test(token)) return { refused: 'malformed' };
+    const found = await this.desk.lookUpLink(hashOf(token), this.now());
+    if ('refused' in found) return found;
+    const viewer = viewerOf(found.record);
+    return viewer === undefined ? { refused: 'malformed' } : { viewer };
   }
 
   /** Uses `token` once: a new session for its viewer, or why not. */
-  redeem(token: string): { session: Session } | { refused: LinkRefusal } {
-    const checked = this.check(token);
-    if ('refused' in checked) return checked;
-    const claims = this.verify(token)!;
+  async redeem(token: string): Promise<{ session: Session } | { refused: LinkRefusal }> {
+    if (!TOKEN.test(token)) return { refused: 'malformed' };
+    const id = randomToken();
     const now = this.now();
-    for (const [nonce, expires] of this.used) if (expires <= now) this.used.delete(nonce);
-    this.used.set(claims.nonce, claims.expires);
-    const session: Session = {
-      id: randomId(),
-      viewer: checked.viewer,
-      csrf: randomId(),
-      expires: now + this.options.sessionHours * 3_600_000,
-    };
-    this.sessions.set(session.id, session);
-    return { session };
+    const opened = await this.desk.redeem(
+      hashOf(token),
+      hashOf(id),
+      now + this.options.sessionHours * 3_600_000,
+      now,
+    );
+    if ('refused' in opened) return opened;
+    const session = this.sessionOf(id, opened.record);
+    if (session !== undefined) return { session };
+    await this.desk.endSession(hashOf(id));
+    return { refused: 'malformed' };
   }
 
-  /** The live session `id` names, if any (an expired one is forgotten). */
-  session(id: string | undefined): Session | undefined {
-    if (id === undefined) return undefined;
-    const session = this.sessions.get(id);
-    if (session === undefined) return undefined;
-    if (session.expires > this.now()) return session;
-    this.sessions.delete(id);
-    return undefined;
+  /** The live session `id` (the cookie) names, if any. */
+  async session(id: string | undefined): Promise<Session | undefined> {
+    if (id === undefined || !TOKEN.test(id)) return undefined;
+    const record = await this.desk.session(hashOf(id), this.now());
+    return record === undefined ? undefined : this.sessionOf(id, record);
   }
 
   /** Ends one session (the page's sign-out). */
-  end(id: string): void {
-    this.sessions.delete(id);
+  end(id: string): Promise<void> {
+    return this.desk.endSession(hashOf(id));
   }
 
-  /** Ends every session of `principal` (`browse logout`); how many there were. */
-  logout(principal: string): number {
-    let ended = 0;
-    for (const [id, session] of this.sessions)
-      if (`${session.viewer.platform}:${session.viewer.sender.id}` === principal) {
-        this.sessions.delete(id);
-        ended += 1;
-      }
-    return ended;
-  }
-
-  private sign(body: string): string {
-    return createHmac('sha256', this.key).update(body).digest('base64url');
-  }
-
-  /** The claims of a token signed here, or undefined for anything else. */
-  private verify(token: string): LinkClaims | undefined {
-    const [body, signature, ...rest] = token.split('.');
-    if (body === undefined || signature === undefined || rest.length > 0) return undefined;
-    const expected = Buffer.from(this.sign(body));
-    const given = Buffer.from(signature);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-    try {
-      return JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as LinkClaims;
-    } catch {
-      return undefined;
-    }
+  private sessionOf(id: string, record: SignInRecord): Session | undefined {
+    const viewer = viewerOf(record);
+    return viewer === undefined
+      ? undefined
+      : { id, viewer, csrf: csrfOf(id), expires: record.expires };
   }
 }

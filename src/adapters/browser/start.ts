@@ -27,6 +27,8 @@ export async function startBrowser(
   personas: readonly string[] = [],
   /** The root name of the persona that keeps the audits, for the audits page. */
   auditor?: string,
+  /** The SHA-256 of a persona's adapter file, or why there is none. */
+  adapterChecksum?: (file: string) => Promise<string>,
 ): Promise<Browser> {
   const url = config.publicUrl;
   const app = browserApp({
@@ -35,6 +37,7 @@ export async function startBrowser(
     secure: url?.startsWith('https:') === true,
     personas,
     ...(auditor === undefined ? {} : { auditor }),
+    ...(adapterChecksum === undefined ? {} : { adapterChecksum }),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>

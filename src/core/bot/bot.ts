@@ -18,7 +18,6 @@ import {
 import { assertCommand } from '../access/commands.ts';
 import { PERSON_PRINCIPAL, type Caller } from '../access/principal.ts';
 import type { CommittedChange } from '../image/index.ts';
-import type { Principal } from '../model/principal.ts';
 import type { AuditView } from '../uvm/audits.ts';
 import type { ImageStats } from '../uvm/image-stats.ts';
 import type { ObjectView } from '../uvm/inspection.ts';
@@ -85,10 +84,8 @@ export interface Conversation {
 
 /** Signs people in to the image browser (`src/adapters/browser`), handed in by `start.ts`. */
 export interface BrowseDesk {
-  /** A one-time sign-in link for the sender of `send`, and the minutes it stays good. */
-  link(send: Send): { readonly url: string; readonly minutes: number };
-  /** Ends every browser session of `principal`; says how many there were. */
-  logout(principal: Principal): number;
+  /** A one-time sign-in link for the sender of `send` (`caller`), and the minutes it stays good. */
+  link(send: Send, caller: Caller): Promise<{ readonly url: string; readonly minutes: number }>;
 }
 
 /** Files upgrade requests for the steward. */
@@ -163,8 +160,15 @@ export class Bot implements BotService {
    * page: read with the caller of `send` exactly as a send to it would be, under the same
    * rate limit; a refusal comes back as the reply chat would give.
    */
-  inspect(send: Send, word: string): Promise<{ view: ObjectView } | { reply: Reply }> {
-    return this.readAs(send, (caller) => this.options.uvm.inspect(caller, objectWord(word)));
+  inspect(
+    send: Send,
+    word: string,
+    /** The oid its children's page begins after (the first page without). */
+    childrenAfter?: number,
+  ): Promise<{ view: ObjectView } | { reply: Reply }> {
+    return this.readAs(send, (caller) =>
+      this.options.uvm.inspect(caller, objectWord(word), childrenAfter),
+    );
   }
 
   /**
@@ -339,7 +343,7 @@ export class Bot implements BotService {
         return textReply('ok', `Backed the image up to ${file}.`);
       }
       case 'browse':
-        return textReply('ok', this.browse(send, caller, words));
+        return textReply('ok', await this.browse(send, caller, words));
       case 'upgrade': {
         assertCommand(caller, 'upgrade');
         if (this.options.upgrades === undefined)
@@ -356,40 +360,36 @@ export class Bot implements BotService {
    * `browse` (a one-time sign-in link, in a DM or the console), `browse logout` (ends the
    * sender's browser sessions) and `browse logout <principal>` (admins: anyone's).
    */
-  private browse(send: Send, caller: Caller, words: readonly string[]): string {
-    const desk = this.options.browser;
-    if (desk === undefined)
-      throw new SendError(
-        'not-allowed',
-        'The image browser is off: the operator turns it on with BATOS_BROWSER_PORT. Nothing was done.',
-      );
+  private async browse(send: Send, caller: Caller, words: readonly string[]): Promise<string> {
     const usage =
       '`browse` answers a sign-in link (in a DM), `browse logout` ends your browser sessions, `browse logout <person>` (admins) ends theirs.';
     const [word, who, ...extra] = words;
     if (word === undefined) {
+      const desk = this.options.browser;
+      if (desk === undefined)
+        throw new SendError(
+          'not-allowed',
+          'The image browser is off here: the operator turns it on with BATOS_BROWSER_PORT (one process serves it). Nothing was done.',
+        );
       if (!isDirect(send))
         throw new SendError(
           'not-allowed',
           'Ask for a browser link in a direct message to me: the link signs in as you, so anyone who saw it here could use it. Nothing was done.',
         );
-      const { url, minutes } = desk.link(send);
+      const { url, minutes } = await desk.link(send, caller);
       return `Open ${url} within ${minutes} minute${minutes === 1 ? '' : 's'}: it signs you in to the image browser once. \`browse logout\` ends the session.`;
     }
     if (word.toLowerCase() !== 'logout' || extra.length > 0)
       throw new SendError('parse', `That is not how browse goes. ${usage}`);
     const whom = who ?? caller.principal;
-    if (whom !== caller.principal && !caller.admin)
-      throw new SendError(
-        'not-allowed',
-        "Only admins may end someone else's browser sessions; `browse logout` ends yours. Nothing was done.",
-      );
     if (!PERSON_PRINCIPAL.test(whom))
       throw new SendError(
         'parse',
         `"${whom}" is not a person: write them as platform:id (slack:U123, discord:42). ${usage}`,
       );
-    const ended = desk.logout(whom);
-    const whose = whom === caller.principal ? 'your' : `${whom}'s`;
+    // Sessions are kept in the image: ended here, they end in every process, browser on or not.
+    const ended = await this.options.uvm.signIns.logout(caller, whom, Date.now());
+    const whose = whom === caller.principal ? 'yours' : whom;
     return ended === 0
       ? `There was no browser session of ${whose} to end.`
       : `Ended ${ended} browser session${ended === 1 ? '' : 's'} of ${whose}.`;
@@ -436,11 +436,37 @@ export class Bot implements BotService {
 
 /** `history`'s words: nothing, `all`, a transaction (`36`, `tx36`) or an object. */
 function historyQuery(words: readonly string[]): HistoryQuery {
-  const [word, ...extra] = words;
   const usage =
-    "`history` shows the last 10 transactions people made, `history all` BAT OS's own too, `history 36` transaction 36, `history genesis` what changed an object.";
-  if (extra.length > 0)
-    throw new SendError('parse', `\`history\` takes one word at most. ${usage}`);
+    "`history` shows the last 10 transactions people made, `history all` BAT OS's own too, `history 36` transaction 36, `history genesis` what changed an object; add `by slack:U1`, `from 2026-12-01` or `to 2026-12-07T18:00` to narrow it.";
+  const [first, ...rest] = words;
+  const named = first !== undefined && !HISTORY_FILTERS.has(first.toLowerCase());
+  const query = { ...historyTarget(named ? first : undefined, usage) };
+  const filters = named ? rest : words;
+  for (let i = 0; i < filters.length; i += 2) {
+    const key = filters[i]!.toLowerCase();
+    const value = filters[i + 1];
+    if (!HISTORY_FILTERS.has(key) || value === undefined || key in query)
+      throw new SendError(
+        'parse',
+        `\`history\` takes one object, transaction or \`all\`, then each of by, from and to once with a value. ${usage}`,
+      );
+    if (key === 'by') {
+      if (!PERSON_PRINCIPAL.test(value))
+        throw new SendError(
+          'parse',
+          `"${value}" is not a person: write them as platform:id. ${usage}`,
+        );
+      Object.assign(query, { by: value });
+    } else Object.assign(query, { [key]: historyTime(value, key === 'to', usage) });
+  }
+  return query;
+}
+
+/** The words that narrow `history`. */
+const HISTORY_FILTERS = new Set(['by', 'from', 'to']);
+
+/** What `history` shows before its filters: `all`, one transaction, or one object. */
+function historyTarget(word: string | undefined, usage: string): HistoryQuery {
   if (word === undefined) return {};
   if (word.toLowerCase() === 'all') return { all: true };
   const tx = /^(?:tx)?(\d{1,15})$/iu.exec(word);
@@ -449,6 +475,24 @@ function historyQuery(words: readonly string[]): HistoryQuery {
   if (parsed === undefined)
     throw new SendError('parse', `"${word}" is not an object, a transaction or \`all\`. ${usage}`);
   return { object: parsed };
+}
+
+/**
+ * A day (`2026-12-07`) or a time (`2026-12-07T18:00`, UTC unless it says otherwise) as an ISO
+ * time; `to` a day means up to its end.
+ */
+function historyTime(word: string, to: boolean, usage: string): string {
+  const day = /^\d{4}-\d{2}-\d{2}$/u.test(word);
+  const time =
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})?$/u.test(word);
+  const ms =
+    day || time ? Date.parse(day || /(?:Z|[+-]\d{2}:\d{2})$/u.test(word) ? word : `${word}Z`) : NaN;
+  if (Number.isNaN(ms))
+    throw new SendError(
+      'parse',
+      `"${word}" is not a day or a time: write 2026-12-07, or 2026-12-07T18:00 (UTC). ${usage}`,
+    );
+  return new Date(day && to ? ms + 86_400_000 : ms).toISOString();
 }
 
 /** `versions object selector` and `revert object selector N`: their words, checked. */

@@ -32,7 +32,7 @@ SEND  A message that names an object is a send: <object> <selector> [arguments]
 COMMANDS (any case)                   who may
   help                                everyone
   history [object | tx | all]         everyone: the last 10 sends, what changed an object,
-                                      one transaction, or all with BAT OS's own
+    [by person] [from t] [to t]       one transaction, or all; by someone, in a time
   undo [tx]                           everyone, their own sends; admins, anyone's
   versions object selector            everyone who may read it: a method's versions
   revert object selector N            whoever may change the object: version N back

@@ -45,6 +45,12 @@ export interface HistoryOptions {
   readonly withoutSystem?: boolean;
   /** Only those this person made and that may still be undone. */
   readonly undoableBy?: string;
+  /** Only those this principal made. */
+  readonly who?: string;
+  /** Only those made at or after this ISO time. */
+  readonly from?: string;
+  /** Only those made before this ISO time. */
+  readonly to?: string;
   readonly limit: number;
 }
 
@@ -56,6 +62,9 @@ export async function readHistory(
   let query = db.selectFrom('transactions').selectAll().orderBy('tx', 'desc').limit(options.limit);
   if (options.tx !== undefined) query = query.where('tx', '=', options.tx);
   if (options.withoutSystem === true) query = query.where('who', 'not like', `${SYSTEM_PREFIX}%`);
+  if (options.who !== undefined) query = query.where('who', '=', options.who);
+  if (options.from !== undefined) query = query.where('at', '>=', options.from);
+  if (options.to !== undefined) query = query.where('at', '<', options.to);
   if (options.undoableBy !== undefined)
     query = query
       .where('who', '=', options.undoableBy)

@@ -30,6 +30,8 @@ import {
   type HistoryOptions,
 } from './history.ts';
 import { Ledger } from './ledger.ts';
+import { referrersOf } from './referrers.ts';
+import { SignInBook } from './sign-in-book.ts';
 import { methodIndexChanges, type IndexedMethod } from './method-index.ts';
 import {
   createdPerDay,
@@ -71,9 +73,10 @@ export interface ImageOptions {
 
 /** What one commit changed, as the change feed tells it (see {@link Image.watch}). */
 export interface CommittedChange {
-  readonly tx: number;
-  /** The objects it wrote or created. */
-  readonly oids: readonly Oid[];
+  /** Its transaction; absent for another process's commit, whose notice does not carry it. */
+  readonly tx?: number;
+  /** The objects it wrote or created; `'all'` when another process's notice did not list them. */
+  readonly oids: readonly Oid[] | 'all';
 }
 
 /** What `collect` did. */
@@ -89,6 +92,8 @@ export interface CollectResult {
 export class Image {
   /** Platform events claimed and threads answered, shared by every process over the image. */
   readonly ledger: Ledger;
+  /** The image browser's links and sessions, by token hash (the UVM's `SignInDesk` guards them). */
+  readonly signIns: SignInBook;
   private readonly cache: ObjectCache;
   private committedNextOid: Oid;
   private closed = false;
@@ -107,6 +112,8 @@ export class Image {
     );
     this.committedNextOid = store.initialNextOid;
     this.ledger = new Ledger(store.kysely);
+    this.signIns = new SignInBook(store.kysely);
+    store.watchOthers((oids) => this.tell({ oids }));
   }
 
   /**
@@ -241,14 +248,19 @@ export class Image {
     for (const { oid, slots } of objects)
       this.cache.set(oid, { slots: new Map(tx.writes.get(oid)), version: id }, slots.length);
     if (created) this.committedNextOid = tx.nextOid;
-    const change = { tx: id, oids: [...tx.writes.keys()] };
-    for (const watcher of this.watchers) watcher(change);
+    this.tell({ tx: id, oids: [...tx.writes.keys()] });
     return id;
+  }
+
+  private tell(change: CommittedChange): void {
+    for (const watcher of this.watchers) watcher(change);
   }
 
   /**
    * The change feed: `watcher` hears of every commit this process makes, once it is
-   * visible (it must not throw, nor wait on the image). Returns what stops it.
+   * visible, and over PostgreSQL of every other process's commit as soon as its notice
+   * arrives (read it through a transaction, which refreshes first). It must not throw, nor
+   * wait on the image. Returns what stops it.
    */
   watch(watcher: (change: CommittedChange) => void): () => void {
     this.watchers.add(watcher);
@@ -288,6 +300,12 @@ export class Image {
   }
 
   /** Transactions, newest first; only those the options name (see {@link HistoryOptions}). */
+  /** Up to `limit` objects above `after` that refer to `oid`, in oid order, as committed. */
+  referrers(oid: Oid, after: Oid, limit: number): Promise<Oid[]> {
+    this.assertOpen();
+    return referrersOf(this.store.kysely, oid, after, limit);
+  }
+
   history(options: Partial<HistoryOptions> = {}): Promise<HistoryEntry[]> {
     this.assertOpen();
     return readHistory(this.store.kysely, { limit: 20, ...options });

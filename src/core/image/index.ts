@@ -18,6 +18,7 @@ export { searchTerms } from './text-search.ts';
 export { refuseNonDatabase } from './database.ts';
 export { migrateImage, type MigrateResult } from './migrate-image.ts';
 export type { HistoryChange, HistoryEntry } from './history.ts';
+export type { LinkRefusal, SignInBook, SignInRecord } from './sign-in-book.ts';
 export type { DayCount, ObjectTotals, SizedObject } from './image-stats.ts';
 export type { PreparedUndo, UndoObstacle } from './undo-obstacle.ts';
 export { SENDS_AT_ONCE, type Claim, type SyncWait } from './store.ts';

@@ -461,6 +461,32 @@ const migrations: Record<string, Migration> = {
         END
         $$`),
   },
+  '0009_browser_sign_ins': {
+    /**
+     * The image browser's sign-ins (see `sign-in-book.ts`), kept in the image so that they
+     * survive a restart and every process over the image agrees: one-time links until a day
+     * after they expire (a used one is refused as used, in any process), and sessions until
+     * they expire. Only SHA-256 hashes of the tokens are kept, never a token itself.
+     */
+    async up(db: Kysely<unknown>) {
+      // Both by the token's hash: whom it signs in as (the browser's identity JSON), until when.
+      const signInTable = (name: string) =>
+        db.schema
+          .createTable(name)
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('principal', 'text', (c) => c.notNull())
+          .addColumn('identity', 'text', (c) => c.notNull())
+          .addColumn('expires', 'text', (c) => c.notNull());
+      await signInTable('browser_links').addColumn('used_at', 'text').execute();
+      await signInTable('browser_sessions').execute();
+      for (const [index, table, column] of [
+        ['browser_links_by_expiry', 'browser_links', 'expires'],
+        ['browser_sessions_by_principal', 'browser_sessions', 'principal'],
+        ['browser_sessions_by_expiry', 'browser_sessions', 'expires'],
+      ] as const)
+        await db.schema.createIndex(index).on(table).column(column).execute();
+    },
+  },
   '0010_memory_vectors': {
     /**
      * The embeddings of people's memories (BATOS_EMBEDDING_MODEL, see `memory-vectors.ts`):

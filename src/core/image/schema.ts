@@ -103,6 +103,29 @@ export interface MethodsTable {
   source_terms: string;
 }
 
+/** The image browser's one-time sign-in links (see `sign-in-book.ts`), by token hash. */
+export interface BrowserLinksTable {
+  /** SHA-256 of the link's token, base64url: the token itself is never kept. */
+  token_hash: string;
+  /** Whom it signs in as. */
+  principal: string;
+  /** The browser's own record of that identity (JSON), handed back as given. */
+  identity: string;
+  /** ISO time. */
+  expires: string;
+  /** When it was used (ISO time); null while it may still be. */
+  used_at: string | null;
+}
+
+/** The image browser's sessions (see `sign-in-book.ts`), by the hash of their cookie. */
+export interface BrowserSessionsTable {
+  token_hash: string;
+  principal: string;
+  identity: string;
+  /** ISO time. */
+  expires: string;
+}
+
 /**
  * The embeddings of memories (see `memory-vectors.ts`), one per memory object, deleted with
  * its memory by triggers on the objects table.
@@ -126,5 +149,7 @@ export interface ImageSchema {
   ledger_threads: LedgerThreadsTable;
   history_days: HistoryDaysTable;
   methods: MethodsTable;
+  browser_links: BrowserLinksTable;
+  browser_sessions: BrowserSessionsTable;
   memory_vectors: MemoryVectorsTable;
 }

@@ -221,6 +221,11 @@ export class SqliteStore implements ImageStore {
     return Promise.resolve(NOTHING_CHANGED);
   }
 
+  /** One process holds the file: no other commits to hear of. */
+  watchOthers(): () => void {
+    return () => {};
+  }
+
   claim(): Promise<Claim> {
     return Promise.resolve(UNCONTESTED);
   }

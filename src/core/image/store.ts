@@ -116,6 +116,12 @@ export interface ImageStore {
   durable(wait?: SyncWait): Promise<void>;
   /** What other processes changed since the last call. */
   refresh(): Promise<Invalidation>;
+  /**
+   * `listener` hears which objects each commit of another process over the image wrote, as
+   * soon as this store learns of it (`'all'` when it cannot say which); a store only this
+   * process writes never calls it. Returns what stops it.
+   */
+  watchOthers(listener: (oids: readonly Oid[] | 'all') => void): () => void;
   /** Waits until no other process writes the method `key`, then holds it. */
   claim(key: string, signal?: AbortSignal): Promise<Claim>;
   /**

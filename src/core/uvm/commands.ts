@@ -11,10 +11,11 @@ import { SendError } from '../errors.ts';
 import type { CollectResult, HistoryEntry, Image, Transaction } from '../image/index.ts';
 import { labelOf, nameOf } from '../model/name-table.ts';
 import { accessOf } from '../model/object-access.ts';
-import { SYSTEM } from '../model/principal.ts';
+import { SYSTEM, type Principal } from '../model/principal.ts';
 import type { MethodProvenance, Oid } from '../model/value.ts';
 import { assertReadable } from './access-checks.ts';
 import { transactionInfo, type GuardFor } from './delivery.ts';
+import { readableChildren } from './children.ts';
 import { historyText } from './history-text.ts';
 import { AUDITS_SEARCHED, auditViews, type AuditView } from './audits.ts';
 import type { CallCounts } from './call-counts.ts';
@@ -38,6 +39,12 @@ export interface HistoryQuery {
   readonly tx?: number;
   /** The last 20 transactions of the whole image, BAT OS's own (boot, model records) included. */
   readonly all?: boolean;
+  /** Only this principal's transactions. */
+  readonly by?: Principal;
+  /** Only those made at or after this ISO time. */
+  readonly from?: string;
+  /** Only those made before this ISO time. */
+  readonly to?: string;
 }
 
 /** Transactions forgotten at once by retention, while sends wait. */
@@ -67,21 +74,30 @@ export class Commands {
           : resolveDesignator(tx, query.object, caller.principal);
       if (oid !== undefined) assertReadable(tx, authority, oid);
       const people = oid === undefined && query.tx === undefined && query.all !== true;
-      const entries = await this.image.history(
-        query.tx !== undefined
+      const filters = {
+        ...(query.by === undefined ? {} : { who: query.by }),
+        ...(query.from === undefined ? {} : { from: query.from }),
+        ...(query.to === undefined ? {} : { to: query.to }),
+      };
+      const filtered = Object.keys(filters).length > 0;
+      const entries = await this.image.history({
+        ...filters,
+        ...(query.tx !== undefined
           ? { tx: query.tx, limit: 1 }
           : oid !== undefined
             ? { oid, limit: 20 }
-            : { limit: people ? 10 : 20, withoutSystem: people },
-      );
+            : { limit: people && !filtered ? 10 : 20, withoutSystem: people }),
+      });
       if (entries.length === 0)
-        return query.tx !== undefined
-          ? `There is no transaction ${query.tx} (\`collect\` with days forgets old ones). \`history\` lists the latest.`
-          : oid !== undefined
-            ? `Nothing has changed ${labelOf(tx, oid)} yet.`
-            : people
-              ? "No transactions yet but BAT OS's own: `history all` shows them."
-              : 'No transactions yet.';
+        return filtered
+          ? `No transactions${filterWords(query)}${oid === undefined ? '' : ` changed ${labelOf(tx, oid)}`}.`
+          : query.tx !== undefined
+            ? `There is no transaction ${query.tx} (\`collect\` with days forgets old ones). \`history\` lists the latest.`
+            : oid !== undefined
+              ? `Nothing has changed ${labelOf(tx, oid)} yet.`
+              : people
+                ? "No transactions yet but BAT OS's own: `history all` shows them."
+                : 'No transactions yet.';
       const shown = entries.map((entry) =>
         mayReadEntry(tx, authority, entry) ? entry : { ...entry, hidden: true },
       );
@@ -160,11 +176,19 @@ export class Commands {
   }
 
   /**
-   * An object the caller may read, as data (see `inspection.ts`): the browser's object page.
-   * Refused as a send to it would be.
+   * An object the caller may read, as data (see `inspection.ts`): the browser's object page,
+   * with the page of its readable children after `childrenAfter`. Refused as a send to it
+   * would be.
    */
-  inspect(caller: Caller, object: ObjectDesignator): Promise<ObjectView> {
-    return this.readWithHistory(caller, object, inspectObject);
+  inspect(caller: Caller, object: ObjectDesignator, childrenAfter = -1): Promise<ObjectView> {
+    return this.readWithHistory(caller, object, async (tx, oid, entries) =>
+      inspectObject(
+        tx,
+        oid,
+        entries,
+        await readableChildren(this.image, tx, callerAuthority(caller), oid, childrenAfter),
+      ),
+    );
   }
 
   /**
@@ -276,7 +300,7 @@ export class Commands {
   private readWithHistory<T>(
     caller: Caller,
     object: ObjectDesignator,
-    work: (tx: Transaction, oid: Oid, entries: readonly HistoryEntry[]) => T,
+    work: (tx: Transaction, oid: Oid, entries: readonly HistoryEntry[]) => T | Promise<T>,
   ): Promise<T> {
     return this.work.read(async (tx) => {
       const oid = resolveDesignator(tx, object, caller.principal);
@@ -330,6 +354,15 @@ export class Commands {
     const authority = callerAuthority(caller);
     return entries.find((entry) => undoRefusal(view, authority, entry) === undefined)?.tx;
   }
+}
+
+/** The filters of `query` in words, for a history that found nothing. */
+function filterWords(query: HistoryQuery): string {
+  return [
+    query.by === undefined ? '' : ` by ${query.by}`,
+    query.from === undefined ? '' : ` from ${query.from}`,
+    query.to === undefined ? '' : ` before ${query.to}`,
+  ].join('');
 }
 
 /** Whether `authority` may see what `entry` changed (else history shows who and when). */

@@ -1,7 +1,7 @@
 /**
  * An object as data, for the image browser's object page: what `describe`, `methodSource`
  * and `versions` say in chat, in one piece — its slots with their values, its methods with
- * source, provenance and recorded versions, its parents, owner and flags. The caller must
+ * source, provenance and recorded versions, its parents and children, owner and flags. The caller must
  * be allowed to read it (`Uvm.inspect` checks, as a send to it would).
  */
 import type { HistoryEntry, Transaction } from '../image/index.ts';
@@ -17,6 +17,7 @@ import {
   type Oid,
   type Slot,
 } from '../model/value.ts';
+import type { ChildrenPage } from './children.ts';
 import { methodVersions, versionOrigin } from './method-versions.ts';
 
 /** An object another one names, with the label chat gives it. */
@@ -67,17 +68,20 @@ export interface ObjectView {
   /** Who may do what, in the words `describe` uses. */
   readonly access: string;
   readonly parents: readonly ObjectLink[];
+  /** The objects whose parent it is that the reader may read, a page of them. */
+  readonly children: ChildrenPage;
   readonly slots: readonly SlotView[];
 }
 
 /**
  * `oid` as data, read in `tx`; `entries` is the object's history (newest first), where its
- * methods' versions are found.
+ * methods' versions are found, and `children` the page of its children the reader may read.
  */
 export function inspectObject(
   tx: Transaction,
   oid: Oid,
   entries: readonly HistoryEntry[],
+  children: ChildrenPage,
 ): ObjectView {
   const slots = tx.slots(oid) ?? new Map<string, Slot>();
   const access = accessOf(slots);
@@ -91,6 +95,7 @@ export function inspectObject(
     flags: flagsOf(access),
     access: describeAccess(access),
     parents: parent?.kind === 'value' ? parentOids(parent.value).map(link) : [],
+    children,
     slots: [...slots]
       .filter(([name]) => !isHiddenSlot(name))
       .map(([name, slot]): SlotView => {

@@ -57,6 +57,7 @@ import { MethodRepair, type RepairNotice } from './method-repair.ts';
 import { MethodWriting } from './method-writing.ts';
 import type { ObjectDesignator } from './parser.ts';
 import type { PrimitiveTable } from './primitives.ts';
+import { SignInDesk } from './sign-in-desk.ts';
 import type { HistoryRetention, Retained } from './retention.ts';
 
 export interface UvmOptions {
@@ -88,6 +89,8 @@ export interface UvmOptions {
 }
 
 export class Uvm {
+  /** The image browser's sign-ins, kept in the image, with who may do what with them. */
+  readonly signIns: SignInDesk;
   private readonly image: Image;
   private readonly runner: MethodRunner;
   private readonly work: ImageWork;
@@ -141,6 +144,7 @@ export class Uvm {
       attempts,
     );
     this.commands = new Commands(image, this.work, this.guardFor, counts);
+    this.signIns = new SignInDesk(image.signIns, () => this.work.assertOpen());
   }
 
   /**
@@ -300,8 +304,8 @@ export class Uvm {
   }
 
   /** See {@link Commands.inspect}. */
-  inspect(caller: Caller, object: ObjectDesignator): Promise<ObjectView> {
-    return this.commands.inspect(caller, object);
+  inspect(caller: Caller, object: ObjectDesignator, childrenAfter?: Oid): Promise<ObjectView> {
+    return this.commands.inspect(caller, object, childrenAfter);
   }
 
   /** See {@link Commands.audits}. */

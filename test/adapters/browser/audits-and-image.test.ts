@@ -35,10 +35,12 @@ const HOSTILE = `<script>window.pwned = 1</script><img src=x onerror="window.pwn
 /** A core with the browser on, Alice's box (a method), Bob's private safe, and one audit. */
 async function setUp() {
   const minutes = { linkMinutes: 5, sessionHours: 12 };
-  const signIns = new SignIns(minutes);
-  const core = await openTestCore({ bot: { browser: signIns } });
+  let signIns: SignIns | undefined;
+  const core = await openTestCore({
+    bot: (uvm) => ({ browser: (signIns = new SignIns(uvm.signIns, minutes)) }),
+  });
   const listen = { port: 0, host: '127.0.0.1', publicUrl: undefined, ...minutes };
-  const server = await startBrowser(listen, core.bot, signIns, silentLogger, [], 'alfred');
+  const server = await startBrowser(listen, core.bot, signIns!, silentLogger, [], 'alfred');
   afterEach(() => server.stop());
   await installPersonas(core.uvm, { who: 'system:test', platform: 'console' });
   const oid = async (text: string, who: Partial<Send>) =>

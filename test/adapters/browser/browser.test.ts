@@ -3,17 +3,23 @@
  * QuickJS sandbox): signing in from chat, what three people see, escaping, writes from the
  * page that chat can undo, and a page kept live by a chat send.
  */
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser as Chromium, Page } from 'puppeteer-core';
 import { SignIns, startBrowser } from '../../../src/adapters/browser/index.ts';
 import { silentLogger } from '../../../src/core/log.ts';
 import { DEFAULT_HISTORY_LIMITS } from '../../../src/personas/history.ts';
+import { adapterChecksum } from '../../../src/personas/adapter-file.ts';
 import { installPersonas, PERSONA_NAMES } from '../../../src/personas/index.ts';
 import { appendTurns, threadKey, threadObject } from '../../../src/personas/threads.ts';
 import type { Send } from '../../../src/core/protocol.ts';
 import { findChromium, launchChromium } from '../../support/chromium.ts';
 import { openTestCore, operator, type TestCore } from '../../support/core.ts';
+import { freshPostgresDatabase } from '../../support/images.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
+import { tempDir } from '../../support/temp.ts';
 
 const chromium = findChromium();
 
@@ -31,6 +37,10 @@ const console_: Partial<Send> = { platform: 'console', sender: operator, channel
 
 interface Setup {
   readonly core: TestCore;
+  /** Where the browser listens. */
+  readonly url: string;
+  /** Stops the browser and closes the core, as a restart would. */
+  stop(): Promise<void>;
   /** Moves the sign-ins' clock on. */
   advance(ms: number): void;
 }
@@ -38,10 +48,17 @@ interface Setup {
 /** The personas' root names. */
 const PERSONAS = PERSONA_NAMES.map((name) => name.toLowerCase());
 
-async function openBrowser(): Promise<Setup> {
+/** A core (over `imagePath`, a fresh SQLite file by default) that serves the browser. */
+async function openBrowser(imagePath?: string): Promise<Setup> {
   let now = Date.now();
-  const signIns = new SignIns({ linkMinutes: 5, sessionHours: 12, now: () => now });
-  const core = await openTestCore({ bot: { browser: signIns } });
+  let signIns: SignIns | undefined;
+  const core = await openTestCore({
+    bot: (uvm) => {
+      signIns = new SignIns(uvm.signIns, { linkMinutes: 5, sessionHours: 12, now: () => now });
+      return { browser: signIns };
+    },
+    ...(imagePath === undefined ? {} : { imagePath }),
+  });
   const config = {
     port: 0,
     host: '127.0.0.1',
@@ -50,9 +67,28 @@ async function openBrowser(): Promise<Setup> {
     sessionHours: 12,
   };
   await installPersonas(core.uvm, { who: 'system:test', platform: 'console' });
-  const browser = await startBrowser(config, core.bot, signIns, silentLogger, PERSONAS);
+  // A LoRA folder of its own, with ROBIN's adapter file only.
+  const loraDir = tempDir();
+  writeFileSync(join(loraDir, 'robin.gguf'), 'robin adapter bytes');
+  const browser = await startBrowser(
+    config,
+    core.bot,
+    signIns!,
+    silentLogger,
+    PERSONAS,
+    undefined,
+    (file) => adapterChecksum(loraDir, file),
+  );
   afterEach(() => browser.stop());
-  return { core, advance: (ms) => (now += ms) };
+  return {
+    core,
+    url: browser.url,
+    stop: async () => {
+      await browser.stop();
+      await core.close();
+    },
+    advance: (ms) => (now += ms),
+  };
 }
 
 /** A clone of genesis by Alice: its oid. */
@@ -154,6 +190,20 @@ describe.skipIf(!('path' in chromium))('the image browser, in headless Chromium'
     expect(await text(page, '#refusal')).toMatch(/not signed in.*browse/s);
   });
 
+  it('keeps a session across a restart (an upgrade signs nobody out), until browse logout', async () => {
+    const imagePath = join(tempDir(), 'image.db');
+    const before = await openBrowser(imagePath);
+    const page = await signIn(before.core, alice);
+    await before.stop();
+    // BAT OS again over the same image, on another port: the cookie (per host) still signs in.
+    const after = await openBrowser(imagePath);
+    const response = await page.goto(new URL('/object?ref=genesis', after.url).href);
+    expect(response?.status()).toBe(200);
+    expect(await text(page, 'header')).toContain('discord:alice');
+    expect(await after.core.ok('browse logout', alice)).toBe('Ended 1 browser session of yours.');
+    expect((await page.reload())?.status()).toBe(401);
+  });
+
   it('shows three people exactly what chat shows each: a private object and a DM thread are refused to the others, with the reason', async () => {
     const { core } = await openBrowser();
     const box = await clone(core);
@@ -186,6 +236,55 @@ describe.skipIf(!('path' in chromium))('the image browser, in headless Chromium'
         }
       }
     }
+  });
+
+  it("shows an object's children the viewer may read, each a link, and leaves out the others", async () => {
+    const { core } = await openBrowser();
+    const box = await clone(core);
+    const cloneOf = async (who: Partial<Send>) =>
+      (await core.ok(`#${box} clone`, who)).match(/#(\d+)/u)![1]!;
+    const alices = await cloneOf(alice);
+    const bobs = await cloneOf(bob);
+    await core.ok(`#${bobs} chmod private`, bob);
+    const page = await signIn(core, alice);
+    await page.goto(new URL(`/object?ref=%23${box}`, page.url()).href);
+    expect(await page.$$eval('#children a', (links) => links.map((a) => a.textContent))).toEqual([
+      `#${alices}`,
+    ]);
+    await Promise.all([page.waitForNavigation(), page.click('#children a')]);
+    expect(await text(page, '#label')).toBe(`#${alices}`);
+    expect(await page.$$eval('p a', (links) => links.map((a) => a.textContent))).toContain(
+      `#${box}`,
+    );
+  });
+
+  it('filters the history by person and time through chat’s history, and refuses a field of several words', async () => {
+    const { core } = await openBrowser();
+    const mine = await clone(core);
+    await core.ok(`#${mine} setSlot color "red"`, alice);
+    const bobs = (await core.ok('genesis clone', bob)).match(/#(\d+)/u)![1]!;
+    await core.ok(`#${bobs} setSlot shade "blue"`, bob);
+    const page = await signIn(core, alice);
+    const today = new Date().toISOString().slice(0, 10);
+    await page.goto(new URL('/history', page.url()).href);
+    await page.type('#history-filter input[name="by"]', 'discord:bob');
+    await page.type('#history-filter input[name="from"]', today);
+    await Promise.all([page.waitForNavigation(), page.click('#history-filter button')]);
+    const shown = await text(page, '#answer');
+    expect(shown).toBe(
+      replyToPlainText(await core.say(`history by discord:bob from ${today}`, alice)).replace(
+        /^```\n|\n```$/gu,
+        '',
+      ),
+    );
+    expect(shown).toContain('shade');
+    expect(shown).not.toContain('color');
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await page.goto(new URL(`/history?from=${tomorrow}`, page.url()).href);
+    expect(await text(page, '#answer')).toMatch(/^No transactions from/);
+    const refused = await page.goto(new URL('/history?by=discord%3Abob%20all', page.url()).href);
+    expect(refused?.status()).toBe(400);
+    expect(await text(page, '#answer')).toMatch(/one word/);
   });
 
   it('renders a hostile slot value as text: no script runs', async () => {
@@ -262,7 +361,7 @@ describe.skipIf(!('path' in chromium))('the image browser, in headless Chromium'
     expect((await core.say(`#${o} color`, alice)).status).not.toBe('ok');
   });
 
-  it('shows the personas: each one’s voice, aliases and adapter, linked to its object', async () => {
+  it('shows the personas: each one’s voice, aliases, adapter and its checksum, linked to its object', async () => {
     const { core } = await openBrowser();
     const page = await signIn(core, bob);
     await page.goto(new URL('/personas', page.url()).href);
@@ -270,6 +369,12 @@ describe.skipIf(!('path' in chromium))('the image browser, in headless Chromium'
       const section = `#persona-${name}`;
       for (const slot of ['voice', 'aliases', 'adapter'])
         expect(await page.$(`${section} [data-slot="${slot}"]`), `${name} ${slot}`).not.toBeNull();
+      const adapter = await core.ok(`${name} adapter`, bob);
+      expect(await text(page, `${section} .checksum`)).toBe(
+        adapter === 'robin.gguf'
+          ? createHash('sha256').update('robin adapter bytes').digest('hex')
+          : `none: ${adapter} is not in the LoRA folder`,
+      );
       const chat = await core.ok(`${name} voice`, bob);
       expect(await text(page, `${section} [data-slot="voice"] .value`)).toContain(
         chat.slice(0, 40),
@@ -277,16 +382,33 @@ describe.skipIf(!('path' in chromium))('the image browser, in headless Chromium'
     }
   });
 
-  it('updates an open page live when a chat send changes its object', async () => {
-    const { core } = await openBrowser();
+  /** A clone of genesis by Alice, open on her page and listening for changes; no color yet. */
+  async function liveObjectPage(core: TestCore): Promise<{ o: string; page: Page }> {
     const o = await clone(core);
     const page = await signIn(core, alice);
     await page.goto(new URL(`/object?ref=%23${o}`, page.url()).href);
     await page.waitForSelector('main[data-listening="yes"]');
     expect(await page.$('[data-slot="color"]')).toBeNull();
+    return { o, page };
+  }
+
+  it('updates an open page live when a chat send changes its object', async () => {
+    const { core } = await openBrowser();
+    const { o, page } = await liveObjectPage(core);
     await core.ok(`#${o} setSlot color "green"`, alice);
     await page.waitForSelector('[data-slot="color"]');
     expect(await text(page, '[data-slot="color"] .value')).toBe('"green"');
     expect(await page.$eval('main', (main) => main.getAttribute('data-updates'))).toBe('1');
+  });
+
+  it('updates an open page live when another process over the PostgreSQL image changes its object', async () => {
+    const url = await freshPostgresDatabase();
+    // The browser's process, and another one (a shard, say) over the same image.
+    const { core } = await openBrowser(url);
+    const other = await openTestCore({ imagePath: url });
+    const { o, page } = await liveObjectPage(core);
+    await other.ok(`#${o} setSlot color "teal"`, alice);
+    await page.waitForSelector('[data-slot="color"]');
+    expect(await text(page, '[data-slot="color"] .value')).toBe('"teal"');
   });
 });

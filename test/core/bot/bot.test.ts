@@ -186,7 +186,7 @@ describe('history and undo', () => {
     for (const [text, why] of [
       ['history nosuchthing', /There is no object named "nosuchthing"/],
       ['history ~x', /"~x" is not an object, a transaction or `all`/],
-      ['history genesis all', /takes one word at most/],
+      ['history genesis all', /each of by, from and to once/],
     ] as const) {
       const reply = await core.say(text);
       expect(reply.status, text).toBe('error');

@@ -5,7 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowseDesk } from '../../../src/core/bot/bot.ts';
 import type { CommittedChange } from '../../../src/core/image/index.ts';
+import { PARENT_SLOT } from '../../../src/core/model/value.ts';
 import type { Send } from '../../../src/core/protocol.ts';
+import { CHILDREN_PAGE } from '../../../src/core/uvm/children.ts';
 import { openTestCore, type TestCore } from '../../support/core.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
 
@@ -100,6 +102,50 @@ describe('Bot.inspect', () => {
     expect('reply' in bad && replyToPlainText(bad.reply)).toMatch(/is not an object/);
   });
 
+  it('lists the children the reader may read, a page at a time, and leaves out the rest', async () => {
+    const core = await openTestCore();
+    const oid = await adasBox(core);
+    const cloneOf = async (who: Person) =>
+      Number(/#(\d+)/u.exec(await core.ok(`#${oid} clone`, who))![1]);
+    const mine = await cloneOf(ada);
+    const bobs = await cloneOf(bob);
+    const hidden = await cloneOf(bob);
+    await core.ok(`#${hidden} chmod private`, bob);
+    // Not a child: it only refers to the box in a value slot.
+    await core.ok(`#${mine} setSlot friend #${oid}`, ada);
+    const children = async (who: Person, after?: number) => {
+      const found = await core.bot.inspect(
+        { ...who, text: `#${oid} describe`, mentions: [] },
+        `#${oid}`,
+        after,
+      );
+      if (!('view' in found)) throw new Error(replyToPlainText(found.reply));
+      return found.view.children;
+    };
+    expect(await children(ada)).toEqual({
+      links: [
+        { oid: mine, label: `#${mine}` },
+        { oid: bobs, label: `#${bobs}` },
+      ],
+    });
+    expect((await children(bob)).links.map((l) => l.oid)).toEqual([mine, bobs, hidden]);
+
+    // Many children: a page of CHILDREN_PAGE, and where the next begins.
+    const { result: many } = await core.uvm.asSystem(
+      { who: 'slack:ada', platform: 'slack' },
+      (tx) =>
+        Array.from({ length: CHILDREN_PAGE + 5 }, () =>
+          tx.create([[PARENT_SLOT, { kind: 'value', value: { $ref: oid } }]]),
+        ),
+    );
+    const first = await children(ada);
+    expect(first.links).toHaveLength(CHILDREN_PAGE);
+    expect(first.next).toBe(first.links.at(-1)!.oid);
+    const second = await children(ada, first.next);
+    expect(second.next).toBeUndefined();
+    expect([...first.links, ...second.links].map((l) => l.oid)).toEqual([mine, bobs, ...many]);
+  });
+
   it('tells the change feed which objects each commit wrote, and stops when asked', async () => {
     const core = await openTestCore();
     const oid = await adasBox(core);
@@ -116,18 +162,23 @@ describe('Bot.inspect', () => {
 });
 
 describe('browse', () => {
-  function desk(): BrowseDesk & { ended: string[] } {
-    const ended: string[] = [];
-    return {
-      ended,
-      link: (send) => ({ url: `https://batos.test/signin?t=${send.sender.id}`, minutes: 5 }),
-      logout: (principal) => (ended.push(principal), 1),
-    };
+  /** A desk that answers a fixed link: the Bot's part, without the browser's. */
+  const desk: BrowseDesk = {
+    link: (send) =>
+      Promise.resolve({ url: `https://batos.test/signin?t=${send.sender.id}`, minutes: 5 }),
+  };
+
+  /** Keeps a session for `principal` in the image, as the browser's sign-in would. */
+  async function session(core: TestCore, principal: string, hash: string): Promise<void> {
+    await core.image.signIns.addSession(hash, {
+      principal,
+      identity: '{}',
+      expires: Date.now() + 3_600_000,
+    });
   }
 
   it('answers a link in a DM or the console, and refuses it where others read', async () => {
-    const browser = desk();
-    const core = await openTestCore({ bot: { browser } });
+    const core = await openTestCore({ bot: { browser: desk } });
     expect(await core.ok('browse', ada)).toMatch(
       /^Open https:\/\/batos\.test\/signin\?t=ada within 5 minutes/,
     );
@@ -137,24 +188,80 @@ describe('browse', () => {
     expect(replyToPlainText(inChannel)).toMatch(/direct message.*Nothing was done/);
   });
 
-  it('ends one’s own sessions; only admins end someone else’s', async () => {
-    const browser = desk();
-    const core = await openTestCore({ bot: { browser } });
-    expect(await core.ok('browse logout', ada)).toBe('Ended 1 browser session of your.');
+  it('ends one’s own sessions in the image; only admins end someone else’s', async () => {
+    const core = await openTestCore();
+    const now = Date.now();
+    await session(core, 'slack:ada', 'ada-1');
+    await session(core, 'slack:ada', 'ada-2');
+    await session(core, 'slack:bob', 'bob-1');
+    expect(await core.ok('browse logout', ada)).toBe('Ended 2 browser sessions of yours.');
+    expect(await core.image.signIns.session('ada-1', now)).toBeUndefined();
+    expect(await core.ok('browse logout', ada)).toBe(
+      'There was no browser session of yours to end.',
+    );
+
+    await session(core, 'slack:ada', 'ada-3');
     const refused = await core.say('browse logout slack:ada', bob);
     expect(refused.status).toBe('refused');
     expect(replyToPlainText(refused)).toMatch(/Only admins/);
-    expect(await core.ok('browse logout slack:ada')).toBe(
-      "Ended 1 browser session of slack:ada's.",
-    );
-    expect(browser.ended).toEqual(['slack:ada', 'slack:ada']);
+    // Refused, and nothing ended.
+    expect(await core.image.signIns.session('ada-3', now)).toBeDefined();
+    expect(await core.ok('browse logout slack:ada')).toBe('Ended 1 browser session of slack:ada.');
+    expect(await core.image.signIns.session('ada-3', now)).toBeUndefined();
+    expect(await core.image.signIns.session('bob-1', now)).toBeDefined();
     expect((await core.say('browse now', ada)).status).toBe('error');
   });
 
-  it('says the browser is off when it is', async () => {
+  it('says the browser is off when it is, and still ends sessions kept in the image', async () => {
     const core = await openTestCore();
     const off = await core.say('browse', ada);
     expect(off.status).toBe('refused');
     expect(replyToPlainText(off)).toMatch(/BATOS_BROWSER_PORT/);
+    await session(core, 'slack:ada', 'ada-1');
+    expect(await core.ok('browse logout', ada)).toBe('Ended 1 browser session of yours.');
+  });
+});
+
+describe('history by person and time', () => {
+  it('narrows history to one person and a span of time, hiding what the reader may not see', async () => {
+    const core = await openTestCore();
+    const oid = await adasBox(core);
+    await core.ok(`#${oid} setSlot secret "ada's plan"`, ada);
+    await core.ok(`#${oid} chmod private`, ada);
+    const bobs = Number(/#(\d+)/u.exec(await core.ok('genesis clone', bob))![1]);
+    await core.ok(`#${bobs} setSlot color "blue"`, bob);
+
+    const byBob = await core.ok('history by slack:bob', ada);
+    expect(byBob).toContain('color');
+    expect(byBob).not.toContain('slack:ada');
+    // Ada's private change: who and when for Bob, never what.
+    const byAda = await core.ok('history by slack:ada', bob);
+    expect(byAda).toContain('slack:ada');
+    expect(byAda).not.toContain("ada's plan");
+    expect(await core.ok('history by slack:ada', ada)).toContain("ada's plan");
+
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    expect(await core.ok(`history #${bobs} by slack:bob from ${today} to ${today}`, bob)).toContain(
+      'color',
+    );
+    expect(await core.ok(`history from ${tomorrow}`, bob)).toContain(
+      `No transactions from ${tomorrow}T00:00:00.000Z.`,
+    );
+    expect(await core.ok(`history all to ${yesterday}T12:00`, bob)).toContain(
+      `No transactions before ${yesterday}T12:00:00.000Z.`,
+    );
+
+    for (const [text, why] of [
+      ['history by bob', /not a person/],
+      ['history from yesterday', /not a day or a time/],
+      ['history by slack:bob by slack:ada', /each of by, from and to once/],
+      ['history genesis all', /each of by, from and to once/],
+    ] as const) {
+      const refused = await core.say(text, bob);
+      expect(refused.status, text).toBe('error');
+      expect(replyToPlainText(refused), text).toMatch(why);
+    }
   });
 });

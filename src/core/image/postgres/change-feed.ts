@@ -76,6 +76,8 @@ export class ChangeFeed {
   private sole = false;
   /** How many processes said they opened the image, so a fence can tell one came meanwhile. */
   private hellos = 0;
+  /** Who hears of other processes' commits as their notices arrive (live pages). */
+  private readonly hearers = new Set<(oids: readonly Oid[] | 'all') => void>();
 
   constructor(
     private readonly url: string,
@@ -107,6 +109,17 @@ export class ChangeFeed {
     };
     fence.then(done, done);
     return fence;
+  }
+
+  /**
+   * `hearer` hears which objects each commit of another process wrote, as soon as its notice
+   * arrives (`'all'` when the notice could not list them). It must not throw, nor wait on
+   * the image: it learns only that something changed, and reads it again through a refresh.
+   * Returns what stops it.
+   */
+  hear(hearer: (oids: readonly Oid[] | 'all') => void): () => void {
+    this.hearers.add(hearer);
+    return () => this.hearers.delete(hearer);
   }
 
   /** Whether this process is alone over the image, so its commits need not pass `sole`. */
@@ -237,12 +250,15 @@ export class ChangeFeed {
       return;
     }
     if (nextOid !== undefined && nextOid !== '-') this.raiseNextOid(Number(nextOid));
+    let oids: Oid[] | 'all' = 'all';
     if (listed === undefined || listed === '*' || author === undefined || author === '*')
       this.everything = true;
     else {
-      if (listed !== '') for (const oid of listed.split(',')) this.changed.add(Number(oid));
+      oids = listed === '' ? [] : listed.split(',').map(Number);
+      for (const oid of oids) this.changed.add(oid);
       this.authors.add(decodeURIComponent(author));
     }
+    for (const hearer of this.hearers) hearer(oids);
   }
 
   private raiseNextOid(next: Oid): void {

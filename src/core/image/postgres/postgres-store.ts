@@ -206,6 +206,11 @@ export class PostgresStore implements ImageStore {
     return changed;
   }
 
+  /** Other processes' commits, from the change feed's notices as they arrive. */
+  watchOthers(listener: (oids: readonly Oid[] | 'all') => void): () => void {
+    return this.feed.hear(listener);
+  }
+
   /**
    * A session advisory lock on its own connection: if this process dies while writing, the
    * server ends the session and the lock goes with it.

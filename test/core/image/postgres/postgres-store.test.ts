@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ImageError } from '../../../../src/core/errors.ts';
-import { Image } from '../../../../src/core/image/index.ts';
+import { Image, type CommittedChange } from '../../../../src/core/image/index.ts';
 import { SOLE_LOCK } from '../../../../src/core/image/postgres/change-feed.ts';
 import type { Slot, Value } from '../../../../src/core/model/value.ts';
 import { SENDS_AT_ONCE } from '../../../../src/core/uvm/send-gate.ts';
@@ -99,6 +99,25 @@ describe('PostgreSQL image shared by several processes', () => {
     expect(second.read(0)!.get('n')).toEqual(v(0));
     await second.refresh();
     expect(second.read(0)!.get('n')).toEqual(v(1));
+  });
+
+  it("tells one process's watchers what another commits, as soon as its notice arrives", async () => {
+    const [first, second] = await twoProcesses();
+    const heard: CommittedChange[] = [];
+    const told = new Promise<void>((resolve) => {
+      second.watch((change) => {
+        heard.push(change);
+        resolve();
+      });
+    });
+    const tx = first.begin(who);
+    tx.setSlot(1, 'n', v(7));
+    await first.commit(tx);
+    // No refresh or send in the second: the notice alone wakes its watchers.
+    await told;
+    expect(heard).toEqual([{ oids: [1] }]);
+    await second.refresh();
+    expect(second.read(1)!.get('n')).toEqual(v(7));
   });
 
   it('serves refreshes side by side with one query at a time on its listening connection', async () => {

@@ -1,0 +1,48 @@
+/**
+ * An object's children for the browser's object page: the objects whose parent slot names
+ * it, that the caller may read (others are left out, uncounted: their number would tell of
+ * them), a page at a time in oid order.
+ */
+import type { Authority } from '../access/authority.ts';
+import { mayRead } from '../access/rights.ts';
+import type { Image, Transaction } from '../image/index.ts';
+import { labelOf } from '../model/name-table.ts';
+import { accessOf } from '../model/object-access.ts';
+import { PARENT_SLOT, parentOids, type Oid } from '../model/value.ts';
+import type { ObjectLink } from './inspection.ts';
+
+/** Children shown on one page. */
+export const CHILDREN_PAGE = 50;
+/** Objects referring to the parent read from the image at once, while looking for children. */
+const BATCH = 500;
+
+/** One page of children, and where the next begins (absent on the last page). */
+export interface ChildrenPage {
+  readonly links: readonly ObjectLink[];
+  /** Give it as `after` for the next page. */
+  readonly next?: Oid;
+}
+
+/** The children of `oid` that `authority` may read, with oids above `after`. */
+export async function readableChildren(
+  image: Pick<Image, 'referrers'>,
+  tx: Transaction,
+  authority: Authority,
+  oid: Oid,
+  after: Oid,
+): Promise<ChildrenPage> {
+  const links: ObjectLink[] = [];
+  for (let cursor = after; ;) {
+    const batch = await image.referrers(oid, cursor, BATCH);
+    for (const child of batch) {
+      cursor = child;
+      const slots = tx.slots(child);
+      const parent = slots?.get(PARENT_SLOT);
+      if (parent?.kind !== 'value' || !parentOids(parent.value).includes(oid)) continue;
+      if (!mayRead(authority, accessOf(slots))) continue;
+      if (links.length === CHILDREN_PAGE) return { links, next: links.at(-1)!.oid };
+      links.push({ oid: child, label: labelOf(tx, child) });
+    }
+    if (batch.length < BATCH) return { links };
+  }
+}
