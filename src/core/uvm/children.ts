@@ -9,19 +9,12 @@ import type { Image, Transaction } from '../image/index.ts';
 import { labelOf } from '../model/name-table.ts';
 import { accessOf } from '../model/object-access.ts';
 import { PARENT_SLOT, parentOids, type Oid } from '../model/value.ts';
-import type { ObjectLink } from './inspection.ts';
+import type { ChildrenPage, ObjectLink } from './inspection.ts';
 
 /** Children shown on one page. */
 export const CHILDREN_PAGE = 50;
 /** Objects referring to the parent read from the image at once, while looking for children. */
 const BATCH = 500;
-
-/** One page of children, and where the next begins (absent on the last page). */
-export interface ChildrenPage {
-  readonly links: readonly ObjectLink[];
-  /** Give it as `after` for the next page. */
-  readonly next?: Oid;
-}
 
 /** The children of `oid` that `authority` may read, with oids above `after`. */
 export async function readableChildren(

@@ -17,13 +17,19 @@ import {
   type Oid,
   type Slot,
 } from '../model/value.ts';
-import type { ChildrenPage } from './children.ts';
 import { methodVersions, versionOrigin } from './method-versions.ts';
 
 /** An object another one names, with the label chat gives it. */
 export interface ObjectLink {
   readonly oid: Oid;
   readonly label: string;
+}
+
+/** One page of children, and where the next begins (absent on the last page). */
+export interface ChildrenPage {
+  readonly links: readonly ObjectLink[];
+  /** Give it as `after` for the next page. */
+  readonly next?: Oid;
 }
 
 /** One recorded version of a method (numbered from 1, oldest first, as `versions` numbers). */
