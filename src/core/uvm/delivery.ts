@@ -141,18 +141,26 @@ export class Delivery {
     needed: MethodRequest,
     method: WrittenMethod,
   ): Promise<SendOutcome> {
-    const { authority, guard, tx, receiver, args } = this.begin(request);
-    const existing =
-      lookup(receiver, request.selector, (oid) => tx.slots(oid)) ??
-      workshopMethod(tx, authority.principal, receiver, request.selector);
-    if (existing !== undefined) {
-      // Someone else's identical request installed it first: use theirs.
+    const begun = this.begin(request);
+    const { authority, guard, tx, receiver, args } = begun;
+    // Someone else's identical request installed it first: use theirs.
+    const existing = lookup(receiver, request.selector, (oid) => tx.slots(oid));
+    if (existing !== undefined) return this.runKept(request, begun, existing);
+    const inWorkshop = workshopMethod(tx, authority.principal, receiver, request.selector);
+    if (inWorkshop !== undefined)
       return this.finish(
         tx,
-        await this.invoker.invoke(tx, guard, authority, receiver, request.selector, existing, args),
+        await this.invoker.invoke(
+          tx,
+          guard,
+          authority,
+          receiver,
+          request.selector,
+          inWorkshop,
+          args,
+        ),
         false,
       );
-    }
     // The method is the requester's: it runs with their authority, and it is kept on the
     // receiver only when that is theirs to fill (an admin's on a system object is system
     // code); anyone else's goes to the requester's workshop, charged to them.
@@ -201,7 +209,15 @@ export class Delivery {
         { cause: error },
       );
     }
-    return this.finish(tx, value, true);
+    const outcome = await this.finish(tx, value, true);
+    // Its first run is a call like any later one: a repair must answer it too.
+    if (onReceiver)
+      this.noteSucceeded(kept.holder, request.selector, slot.source, {
+        caller: request.caller,
+        receiver,
+        args,
+      });
+    return outcome;
   }
 
   /**
@@ -219,10 +235,7 @@ export class Delivery {
         await this.invoker.invoke(tx, guard, authority, receiver, request.selector, found, args),
         false,
       );
-      if (method) {
-        this.calls.succeeded(found.holder, request.selector, method.source, call);
-        this.counts.called(found.holder, request.selector, false);
-      }
+      if (method) this.noteSucceeded(found.holder, request.selector, method.source, call);
       return outcome;
     } catch (error) {
       if (method && error instanceof SendError && error.code === 'method-failed') {
@@ -234,6 +247,12 @@ export class Delivery {
       }
       throw error;
     }
+  }
+
+  /** Notes a committed run of a kept method (not a workshop's) for the repair loop and the counts. */
+  private noteSucceeded(holder: Oid, selector: string, source: string, call: MethodCallRecord) {
+    this.calls.succeeded(holder, selector, source, call);
+    this.counts.called(holder, selector, false);
   }
 
   /**

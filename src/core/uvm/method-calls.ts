@@ -1,7 +1,8 @@
 /**
- * What kept methods did when sent: each one's recent failing calls and last successful calls,
- * by the method's source, so the repair loop knows which methods break, and what a repair
- * must then answer (see `method-repair.ts`).
+ * What kept methods did when sent: each one's recent failing calls and last successful calls
+ * (a written method's first run, the call it was written for, among them), by the method's
+ * source, so the repair loop knows which methods break, and what a repair must then answer
+ * (see `method-repair.ts`).
  *
  * Kept in memory, not in the image: a failed send rolls back and writes nothing, and a write
  * of its own for each failure would add a history entry and a new version of the object for

@@ -24,6 +24,12 @@ const HALF = "function (self, n) { if (n % 2 === 1) throw new Error('odd ' + n);
 const HALF_FIXED = 'function (self, n) { return n / 2 }';
 /** Answers the failing call, but not the successful one as the method did. */
 const HALF_WRONG = 'function (self, n) { return 0 }';
+/** Tenths of multiples of ten, and throws on the rest. */
+const TENTH =
+  "function (self, n) { if (n % 10 !== 0) throw new Error('not tens: ' + n); return n / 10 }";
+/** Answers the failing call, but not the call the method was written for. */
+const TENTH_SAME = 'function (self, n) { return n }';
+const TENTH_FIXED = 'function (self, n) { return n / 10 }';
 
 const scripted = useScriptedModel({
   methods: {
@@ -32,6 +38,8 @@ const scripted = useScriptedModel({
     // Defined by hand, so only its repairs are asked for (the prompts show one failed
     // method or more): each answers the failing call but not the successful one.
     halve: ['function (self, n) { return n >> 1 }', HALF_WRONG],
+    // Written for one call and never sent again: its first repair breaks that call.
+    tenth: [TENTH, TENTH_SAME, TENTH_FIXED],
   },
 });
 
@@ -58,6 +66,15 @@ async function repairByHeartbeat(core: TestCore): Promise<RepairNotice[]> {
   return told;
 }
 
+/** A core whose method writer is the scripted model, and alice's object `box` in it. */
+async function aliceBox() {
+  const { model, prompts } = scripted.recorder();
+  const core = await openTestCore({ uvm: { writer: new MindMethodWriter(model, checker) } });
+  const clone = await core.ok('genesis clone', alice);
+  await core.ok(`${clone} name box`, alice);
+  return { core, prompts };
+}
+
 /** Sends `text` `times` times, each expected to fail. */
 async function failTimes(core: TestCore, text: string, times: number, as: Partial<Send> = {}) {
   for (let i = 0; i < times; i += 1) expect((await core.say(text, as)).status).toBe('error');
@@ -65,14 +82,11 @@ async function failTimes(core: TestCore, text: string, times: number, as: Partia
 
 describe('repairing a method that keeps failing', () => {
   it('keeps a repair that answers every recorded call, tells the owner, and reverts', async () => {
-    const { model, prompts } = scripted.recorder();
-    const core = await openTestCore({ uvm: { writer: new MindMethodWriter(model, checker) } });
-    const clone = await core.ok('genesis clone', alice);
-    await core.ok(`${clone} name box`, alice);
+    const { core, prompts } = await aliceBox();
     // The model writes half for alice; it passes its first run and is kept.
     expect(await core.ok('box half 4', alice)).toBe('2');
     expect(await core.ok('box methodSource half', alice)).toBe(HALF);
-    // The run that installed it is not a recorded call; this one is, and is replayed.
+    // The run that installed it is a recorded call, and so is this one: both are replayed.
     expect(await core.ok('box half 6', alice)).toBe('3');
     // A method that never failed is not repaired, whatever the threshold.
     expect(await core.uvm.repairFailing(0)).toEqual([]);
@@ -90,7 +104,7 @@ describe('repairing a method that keeps failing', () => {
       audience: { kind: 'owner', platform: 'console', channel: 'alice-thread' },
     });
     expect(notice!.text).toMatch(
-      /^#\d+ box half failed 3 times \(last: Error: odd 3 \(line 1 of half\)\), so the model repaired it: version 2, which answered the 2 recorded call\(s\), is kept\. `versions box half` shows it; `revert box half 1` puts the old one back\.$/u,
+      /^#\d+ box half failed 3 times \(last: Error: odd 3 \(line 1 of half\)\), so the model repaired it: version 2, which answered the 3 recorded call\(s\), is kept\. `versions box half` shows it; `revert box half 1` puts the old one back\.$/u,
     );
     // The model was asked as the owner, shown the method and how it failed.
     expect(prompts).toHaveLength(2);
@@ -112,6 +126,27 @@ describe('repairing a method that keeps failing', () => {
     await core.ok('revert box half 1', alice);
     expect(await core.ok('box methodSource half', alice)).toBe(HALF);
     expect((await core.say('box half 3', alice)).status).toBe('error');
+  });
+
+  it('replays the call a method was written for: a repair that breaks it is not kept', async () => {
+    const { core, prompts } = await aliceBox();
+    // Written for this call, kept, and never sent with 50 again.
+    expect(await core.ok('box tenth 50', alice)).toBe('5');
+    await failTimes(core, 'box tenth 7', 3, alice);
+
+    const [notice, ...more] = await core.uvm.repairFailing(3);
+    expect(more).toEqual([]);
+    expect(notice).toMatchObject({ selector: 'tenth', kept: true });
+    expect(notice!.text).toContain('which answered the 2 recorded call(s), is kept');
+    // The first repair answered 7 but not 50, the call the method was written for.
+    expect(prompts).toHaveLength(3);
+    expect(prompts[2]!.user).toContain(TENTH_SAME);
+    expect(prompts[2]!.user).toMatch(
+      /sent to #\d+ with \[50\] by console:alice it returned 50, where the method it replaces returns 5/u,
+    );
+    expect(await core.ok('box methodSource tenth', alice)).toBe(TENTH_FIXED);
+    expect(await core.ok('box tenth 7', alice)).toBe('0.7');
+    expect(await core.ok('box tenth 50', alice)).toBe('5');
   });
 
   it('keeps no repair that answers a successful call otherwise, and tells the admins of a system method', async () => {
