@@ -1,8 +1,9 @@
 /**
  * `npm run eval [-- --model FILE] [--tasks N] [--json]`: the method-writing evaluation. Runs
  * each task of tools/eval/tasks.ts through the real pipeline with the configured model
- * (BATOS_MODEL, or BATOS_MIND_URL's servers) and prints pass@1, pass after checking,
- * attempts and time per task, as a table or JSON.
+ * (BATOS_MODEL, or BATOS_MIND_URL's servers), its later calls and the repair loop where they
+ * fail, and prints pass@1, pass after checking, pass after repair, attempts, repairs and time
+ * per task, as a table or JSON.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,8 +22,13 @@ const { values } = parseCommandLine({
   help: `Asks the model to write a method for each of ${EVAL_TASKS.length} tasks (an object with some slots,
 a selector it does not understand, a call and the answer it must give), each through the
 real pipeline on a fresh image in a temporary folder: the checks, the sandbox, and failures
-sent back to the model up to BATOS_METHOD_ATTEMPTS. Prints each task's result, attempts and
-time, then pass@1 (the first method passed), pass after checking, and mean attempts.
+sent back to the model up to BATOS_METHOD_ATTEMPTS. Some tasks then send the kept method
+later calls the model was not shown (other arguments, or a clone with other slots); when one
+fails, the repair loop the heartbeat runs has the model repair the method (a repair is kept
+only if it answers every recorded call, the task's own included), and the later calls are
+sent again. Prints each task's result, attempts, later calls, repair and time, then pass@1
+(the first method passed), pass after checking, pass after repair (the task and its later
+calls), mean attempts and the repairs kept of those tried.
 
   --model FILE  the model to evaluate (default BATOS_MODEL; BATOS_MIND_URL uses its servers)
   --tasks N     only the first N tasks
@@ -58,7 +64,10 @@ try {
     ...(values.json
       ? {}
       : {
-          onResult: (r) => process.stderr.write(`${r.selector}: ${r.passed ? 'pass' : 'fail'}\n`),
+          onResult: (r) =>
+            process.stderr.write(
+              `${r.selector}: ${r.passed ? 'pass' : 'fail'}${r.later === 0 ? '' : `, after repair ${r.passedAfterRepair ? 'pass' : 'fail'}`}\n`,
+            ),
         }),
   });
   await runner.close();

@@ -1,8 +1,10 @@
 /**
  * The method-writing evaluation as a user runs it, `npm run eval -- --model FILE --json`, on
  * the forged model scripted by tools/eval/forged-script.json: a real llama.cpp model that
- * writes each task's method right at once, wrong first and then right, or never right, so
- * pass@1, pass after checking and the attempts are known exactly.
+ * writes each task's method right at once, wrong first and then right, or never right, and
+ * some that pass their task but fail a later call, then their repairs (one right, one right
+ * after a repair that breaks the task's own call, one never right), so pass@1, pass after
+ * checking, pass after repair and the attempts are known exactly.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -28,6 +30,20 @@ const NOT_AT_ONCE: Record<string, { passed: boolean; attempts: number }> = {
   capitalize: { passed: true, attempts: 2 }, // calls a method strings do not have
   clamp: { passed: false, attempts: 2 }, // throws, then reads slots that are not there
   keys_of: { passed: false, attempts: 1 }, // the values, not the keys
+};
+
+/** Tasks with later calls: how many passed before a repair, the repair, and whether all passed after. */
+const LATER: Record<
+  string,
+  { later: number; laterPassed: number; repair?: boolean; passedAfterRepair: boolean }
+> = {
+  total: { later: 1, laterPassed: 1, passedAfterRepair: true }, // another object's items
+  double: { later: 1, laterPassed: 1, passedAfterRepair: true }, // another argument
+  add: { later: 1, laterPassed: 1, passedAfterRepair: true },
+  average: { later: 1, laterPassed: 0, repair: true, passedAfterRepair: true }, // no scores: throws, then repaired
+  word_count: { later: 1, laterPassed: 0, passedAfterRepair: false }, // a wrong count, which throws nothing to repair
+  join_words: { later: 1, laterPassed: 0, repair: false, passedAfterRepair: false }, // each repair breaks the task's call
+  inventory_total: { later: 1, laterPassed: 0, repair: true, passedAfterRepair: true }, // the second repair is kept
 };
 
 describe('npm run eval on the scripted forged model', () => {
@@ -62,26 +78,59 @@ describe('npm run eval on the scripted forged model', () => {
       summary: EvalSummary;
       results: EvalResult[];
     };
-    expect(summary).toMatchObject({ tasks: 44, passAt1: 34, passed: 40 });
+    expect(summary).toMatchObject({
+      tasks: 44,
+      passAt1: 34,
+      passed: 40,
+      passedAfterRepair: 38,
+      repairsTried: 3,
+      repairsKept: 2,
+    });
     expect(summary.meanAttempts).toBeCloseTo(54 / 44, 10);
     expect(
-      results.map(({ selector, passed, attempts }) => ({ selector, passed, attempts })),
+      results.map(
+        ({ selector, passed, attempts, later, laterPassed, repair, passedAfterRepair }) => ({
+          selector,
+          passed,
+          attempts,
+          later,
+          laterPassed,
+          ...(repair === undefined ? {} : { repair: repair.kept }),
+          passedAfterRepair,
+        }),
+      ),
     ).toEqual(
-      EVAL_TASKS.map(({ selector }) => ({
-        selector,
-        ...(NOT_AT_ONCE[selector] ?? { passed: true, attempts: 1 }),
-      })),
+      EVAL_TASKS.map(({ selector }) => {
+        const first = NOT_AT_ONCE[selector] ?? { passed: true, attempts: 1 };
+        return {
+          selector,
+          ...first,
+          ...(LATER[selector] ?? { later: 0, laterPassed: 0, passedAfterRepair: first.passed }),
+        };
+      }),
     );
     const byTask = new Map(results.map((r) => [r.selector, r]));
     expect(byTask.get('greet')!.detail).toBe('returned "Hi, Ada"');
+    expect(byTask.get('word_count')!.detail).toBe('later call 1: returned 1');
+    // The repair answered the later call, and the task's own call (its first run) as before.
+    expect(byTask.get('average')!.repair!.notice).toMatch(
+      /^#\d+ average failed 1 times \(last: TypeError: .*\), so the model repaired it: version 2, which answered the 2 recorded call\(s\), is kept\./u,
+    );
+    expect(byTask.get('inventory_total')!.repair!.kept).toBe(true);
+    expect(byTask.get('join_words')!.repair!.notice).toMatch(
+      /The model wrote 3 repair\(s\), none of which passed its recorded calls \(the last: sent to #\d+ with \[\] by console:eval it returned "to,be,or", where the method it replaces returns "to be or"\)/u,
+    );
+    expect(byTask.get('join_words')!.detail).toMatch(/^later call 1: TypeError: /u);
     expect(byTask.get('perimeter')!.detail).toMatch(
       /^The method the model wrote for perimeter failed when run, so it was not kept: Error: no perimeter without a shape .*\(3 attempts, each failed\)$/u,
     );
     const table = evalTable(results);
-    expect(table).toMatch(/^factorial {14}pass {9}3 /mu);
-    expect(table).toMatch(/^keys_of {16}FAIL {9}1 .* {2}returned \[1,2\]$/mu);
+    expect(table).toMatch(/^factorial {14}pass {9}3 {6}- {2}- {10}pass /mu);
+    expect(table).toMatch(/^keys_of {16}FAIL {9}1 {6}- {2}- {10}FAIL .* {2}returned \[1,2\]$/mu);
+    expect(table).toMatch(/^average {16}pass {9}1 {4}0\/1 {2}kept {7}pass /mu);
+    expect(table).toMatch(/^join_words {13}pass {9}1 {4}0\/1 {2}not kept {3}FAIL /mu);
     expect(table).toMatch(
-      /^pass@1 34\/44 \(77%\) · pass after checking 40\/44 \(91%\) · mean attempts 1\.23 · /mu,
+      /^pass@1 34\/44 \(77%\) · pass after checking 40\/44 \(91%\) · pass after repair 38\/44 \(86%\) · mean attempts 1\.23 · repairs kept 2\/3 · /mu,
     );
   }, 300_000);
 });
