@@ -19,7 +19,7 @@ import { QuickJsMethodRunner } from '../../src/core/sandbox/index.ts';
 import type { SendOutcome } from '../../src/core/uvm/delivery.ts';
 import type { MethodWriter } from '../../src/core/uvm/method-writer.ts';
 import { Uvm } from '../../src/core/uvm/uvm.ts';
-import type { EvalTask, LaterCall } from './tasks.ts';
+import type { EvalTask } from './tasks.ts';
 
 /** How one task went. */
 export interface EvalResult {
@@ -129,10 +129,15 @@ export async function runEval(options: {
           detail: (error as Error).message,
         };
       }
-      const later = task.later ?? [];
       const result: EvalResult = first.passed
-        ? { ...first, ...(await laterStage(uvm, send, made, task, later)) }
-        : { ...first, later: later.length, laterPassed: 0, passedAfterRepair: false, laterMs: 0 };
+        ? { ...first, ...(await laterStage(uvm, send, made, task)) }
+        : {
+            ...first,
+            later: task.later?.length ?? 0,
+            laterPassed: 0,
+            passedAfterRepair: false,
+            laterMs: 0,
+          };
       options.onResult?.(result);
       results.push(result);
     }
@@ -171,11 +176,11 @@ async function laterStage(
   send: Send,
   made: Oid,
   task: EvalTask,
-  later: readonly LaterCall[],
 ): Promise<
   Pick<EvalResult, 'later' | 'laterPassed' | 'repair' | 'passedAfterRepair' | 'laterMs' | 'detail'>
 > {
   const started = performance.now();
+  const later = task.later ?? [];
   // One after another, so the failures are recorded in the tasks' order.
   const receivers: Oid[] = [];
   for (const call of later)
