@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Image } from '../src/core/image/index.ts';
+import { Image, type Transaction } from '../src/core/image/index.ts';
 import { ref, type Slot } from '../src/core/model/value.ts';
 import { formatNumber, median, timed, type BenchTable } from './table.ts';
 
@@ -52,9 +52,10 @@ async function buildImage(path: string, count: number, garbage = 0): Promise<voi
   await image.close();
 }
 
+/** Durable commits per second, each doing `work` (its round's count so far) in one transaction. */
 async function commitsPerSecond(
   path: string,
-  objectsPerTx: number,
+  work: (tx: Transaction, n: number) => void,
   seconds: number,
 ): Promise<number[]> {
   const image = await Image.open(path);
@@ -64,7 +65,7 @@ async function commitsPerSecond(
     const start = performance.now();
     while (performance.now() - start < (seconds * 1000) / 5) {
       const tx = image.begin(who);
-      for (let k = 0; k < objectsPerTx; k += 1) tx.setSlot(k, 'count', { kind: 'value', value: n });
+      work(tx, n);
       await image.commit(tx);
       // One committer, as a lone send: it syncs in its own turn.
       await image.durable('inline');
@@ -75,6 +76,22 @@ async function commitsPerSecond(
   await image.close();
   return rates;
 }
+
+/** Sets `count` on the first `objects` objects. */
+const updating = (objects: number) => (tx: Transaction, n: number) => {
+  for (let k = 0; k < objects; k += 1) tx.setSlot(k, 'count', { kind: 'value', value: n });
+};
+
+/**
+ * Creates one object (a send making a new object): a child of the root when `child`, so the
+ * commit also writes a parent link, else one with no parent slot.
+ */
+const creating = (child: boolean) => (tx: Transaction, n: number) => {
+  tx.create([
+    ['count', { kind: 'value', value: n }],
+    ...(child ? ([['parent*', { kind: 'value', value: ref(0) }]] as const) : []),
+  ]);
+};
 
 /** The fsync ceiling of this disk right now: bare one-row commits, no BAT OS in the way. */
 function rawCommitsPerSecond(path: string, seconds: number): number[] {
@@ -102,8 +119,10 @@ export async function benchImage(): Promise<BenchTable> {
     // The disk's ceiling is measured in this run, just before BAT OS, and each commit row says
     // how close BAT OS came to it: the figure to compare across machines and days.
     const ceiling = rawCommitsPerSecond(join(dir, 'raw.db'), 5);
-    const one = await commitsPerSecond(small, 1, 5);
-    const ten = await commitsPerSecond(small, 10, 5);
+    const one = await commitsPerSecond(small, updating(1), 5);
+    const ten = await commitsPerSecond(small, updating(10), 5);
+    const orphans = await commitsPerSecond(small, creating(false), 5);
+    const children = await commitsPerSecond(small, creating(true), 5);
     const ofDisk = (rates: number[]) => ({
       '÷ the disk': formatNumber(median(rates) / median(ceiling), 2),
     });
@@ -122,6 +141,20 @@ export async function benchImage(): Promise<BenchTable> {
       {
         ...row('durable commits/s, 10 objects per transaction', ten, '—', '212', '2,293 / 1,993'),
         ...ofDisk(ten),
+      },
+      {
+        ...row('durable commits/s, each creating 1 object', orphans, '—', '—', '—'),
+        ...ofDisk(orphans),
+      },
+      {
+        ...row(
+          'durable commits/s, each creating 1 child (+ its parent link)',
+          children,
+          '—',
+          '—',
+          '—',
+        ),
+        ...ofDisk(children),
       },
     ];
 

@@ -28,20 +28,16 @@ import {
 import { isIdentifier } from '../core/uvm/parser.ts';
 import type { Send } from '../core/protocol.ts';
 import { trimHistoryInSteps, type HistoryLimits } from './history.ts';
+import {
+  CONVERSATIONS_SLOT,
+  turnsIn,
+  TURNS_SLOT,
+  type StoredTurn,
+} from '../core/model/thread-turns.ts';
 
-/** The root's hidden slot that holds every thread: found by the system, never by a name. */
-export const CONVERSATIONS_SLOT = 'conversations*';
+export { CONVERSATIONS_SLOT, type StoredTurn } from '../core/model/thread-turns.ts';
 /** The root-table name older images kept the threads under; moved at start (see install.ts). */
 export const LEGACY_CONVERSATIONS_NAME = 'conversations';
-
-/** One turn as stored: who said it, as which role, to or as which persona, and when. */
-export interface StoredTurn {
-  readonly role: 'user' | 'assistant';
-  readonly persona: string;
-  readonly who: string;
-  readonly text: string;
-  readonly at: string;
-}
 
 /**
  * The thread's slot name: platform, channel and thread, as an identifier so that
@@ -57,9 +53,7 @@ export function threadKey(send: Pick<Send, 'platform' | 'channel' | 'thread'>): 
 /** The thread's stored turns, oldest first; none for a new thread. */
 export function readThread(tx: Transaction, key: string): StoredTurn[] {
   const thread = threadObject(tx, key);
-  const turns = thread === undefined ? undefined : tx.getSlot(thread, 'turns');
-  if (turns?.kind !== 'value' || !Array.isArray(turns.value)) return [];
-  return turns.value.filter(isStoredTurn);
+  return thread === undefined ? [] : turnsIn(tx.getSlot(thread, TURNS_SLOT));
 }
 
 /**
@@ -81,7 +75,7 @@ export function appendTurns(
   const added = [...new Set(speakers)].filter((who) => !readers.includes(who));
   if (added.length > 0)
     tx.setSlot(thread, READERS_SLOT, { kind: 'value', value: [...readers, ...added] });
-  tx.setSlot(thread, 'turns', { kind: 'value', value });
+  tx.setSlot(thread, TURNS_SLOT, { kind: 'value', value });
 }
 
 /** The bucket slot of a thread key (`b_00` … `b_ff`) or of a person's count (`s_00` …). */
@@ -123,16 +117,4 @@ function createThread(
     value: ref(thread),
   });
   return thread;
-}
-
-function isStoredTurn(value: Value): value is Value & StoredTurn {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const turn = value as Record<string, Value>;
-  return (
-    (turn.role === 'user' || turn.role === 'assistant') &&
-    typeof turn.text === 'string' &&
-    typeof turn.persona === 'string' &&
-    typeof turn.who === 'string' &&
-    typeof turn.at === 'string'
-  );
 }

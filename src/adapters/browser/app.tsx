@@ -13,6 +13,7 @@ import type { Bot } from '../../core/bot/bot.ts';
 import type { Child } from 'hono/jsx';
 import { textReply, type Reply, type Send } from '../../core/protocol.ts';
 import { isIdentifier } from '../../core/uvm/parser.ts';
+import { THREADS_LISTED, THREADS_SEARCHED } from '../../core/uvm/threads.ts';
 import { LIVE_SCRIPT, STYLE_SHEET } from './assets.ts';
 import { AuditsPage } from './pages/audits.tsx';
 import { ImagePage } from './pages/image.tsx';
@@ -24,6 +25,7 @@ import {
   ObjectPage,
   objectHref,
   PersonasPage,
+  ThreadPage,
   SignedOutPage,
   SignInPage,
   type DiffQuery,
@@ -32,7 +34,10 @@ import {
 import type { Session, SignIns, Viewer } from './sign-in.ts';
 
 /** What the browser asks of the Bot. */
-export type BrowserBot = Pick<Bot, 'handle' | 'inspect' | 'audits' | 'imageStats' | 'watch'>;
+export type BrowserBot = Pick<
+  Bot,
+  'handle' | 'inspect' | 'audits' | 'imageStats' | 'threads' | 'thread' | 'watch'
+>;
 
 /** The session cookie: HttpOnly, SameSite=Strict, expiring with the session. */
 export const SESSION_COOKIE = 'batos_session';
@@ -235,7 +240,26 @@ export function browserApp({
         shown.push({ name, view: found.view, checksum });
       }
     }
-    return c.html(<PersonasPage viewer={viewer} csrf={csrf} personas={shown} />);
+    const threads = await bot.threads(sendOf(viewer, 'conversations'));
+    return c.html(
+      <PersonasPage
+        viewer={viewer}
+        csrf={csrf}
+        personas={shown}
+        threads={'reply' in threads ? { refusal: replyText(threads.reply) } : threads.view}
+        searched={THREADS_SEARCHED}
+        listed={THREADS_LISTED}
+      />,
+    );
+  });
+
+  app.get('/thread', async (c) => {
+    const { viewer, csrf } = c.get('session');
+    const oid = Number(c.req.query('oid'));
+    if (!Number.isSafeInteger(oid)) return c.text('oid must be an oid (a whole number)', 400);
+    const found = await bot.thread(sendOf(viewer, `#${oid} turns`), `#${oid}`);
+    if ('reply' in found) return refusedPage(c, found.reply);
+    return c.html(<ThreadPage viewer={viewer} csrf={csrf} thread={found.view} />);
   });
 
   app.get('/audits', async (c) => {

@@ -7,20 +7,26 @@
 /**
  * Keeps a page live: a `<main data-live="/events?…">` listens to those server-sent events and,
  * on each change, fetches the page again and puts its new `<main>` in place (the server
- * renders and escapes it, as for the first load). `data-updates` counts the updates.
+ * renders and escapes it, as for the first load). `data-updates` counts the updates. A page
+ * that costs the server much to render (the image page) says `data-live-every="5"`: it is
+ * fetched at most once in those seconds, the changes meanwhile shown by one fetch at the end.
  */
 export const LIVE_SCRIPT = `'use strict';
 const main = document.querySelector('main[data-live]');
 if (main !== null) {
   const source = new EventSource(main.dataset.live);
+  const every = Number(main.dataset.liveEvery ?? '0') * 1000;
   let again = false;
   let busy = false;
+  let last = -Infinity;
+  let waiting = false;
   const refresh = async () => {
     if (busy) { again = true; return; }
     busy = true;
     try {
       do {
         again = false;
+        last = Date.now();
         const response = await fetch(location.href, { credentials: 'same-origin' });
         if (!response.ok) break;
         const page = new DOMParser().parseFromString(await response.text(), 'text/html');
@@ -33,7 +39,14 @@ if (main !== null) {
       busy = false;
     }
   };
-  source.addEventListener('change', () => void refresh());
+  const changed = () => {
+    if (waiting) return;
+    const wait = last + every - Date.now();
+    if (wait <= 0) { void refresh(); return; }
+    waiting = true;
+    setTimeout(() => { waiting = false; void refresh(); }, wait);
+  };
+  source.addEventListener('change', changed);
   source.addEventListener('open', () => { main.dataset.listening = 'yes'; });
 }
 `;
@@ -55,6 +68,10 @@ td, th { border-bottom: 1px solid #ddd; padding: 0.3rem 0.5rem; vertical-align: 
 .diff-del { background: #ffeef0; }
 form.inline { display: inline; }
 details > summary { cursor: pointer; }
+ol.conversation { list-style: none; padding: 0; }
+ol.conversation li { border-left: 3px solid #9cd0ff; margin: 0.4rem 0; padding: 0.2rem 0.6rem; background: #fff; }
+ol.conversation li.assistant { border-left-color: #2e8b57; }
+p.said { margin: 0.2rem 0; white-space: pre-wrap; }
 svg.chart { width: 100%; max-width: 45rem; height: auto; background: #fff; border: 1px solid #ddd; }
 svg.chart .axis { stroke: #999; }
 svg.chart .line { stroke: #2b6cb0; stroke-width: 1.5; }

@@ -4,7 +4,9 @@
  * Links are built from oids and fixed paths only, never from a value.
  */
 import type { Child } from 'hono/jsx';
+import type { StoredTurn } from '../../core/model/thread-turns.ts';
 import type { ObjectLink, ObjectView, SlotView, VersionView } from '../../core/uvm/inspection.ts';
+import type { ThreadView } from '../../core/uvm/threads.ts';
 import { lineDiff } from './diff.ts';
 import type { LinkRefusal, Viewer } from './sign-in.ts';
 
@@ -25,6 +27,8 @@ export function Layout(props: {
   csrf?: string;
   /** The server-sent events that keep `<main>` live, when the page has any. */
   live?: string;
+  /** The fewest seconds between two live updates, for a page costly to render. */
+  liveEvery?: number;
   children?: Child;
 }) {
   return (
@@ -56,7 +60,9 @@ export function Layout(props: {
             </>
           )}
         </header>
-        <main data-live={props.live}>{props.children}</main>
+        <main data-live={props.live} data-live-every={props.liveEvery}>
+          {props.children}
+        </main>
       </body>
     </html>
   );
@@ -274,36 +280,133 @@ function SlotTable(props: { view: ObjectView }) {
   );
 }
 
-/** The personas: each one's slots (voice, aliases, adapter…) as its object page shows them. */
+/** A turn longer than this (or on more lines than {@link TURN_LINES}) is folded. */
+const TURN_CHARS = 400;
+const TURN_LINES = 6;
+/** The turns of each thread the personas page shows; its own page shows them all. */
+const TURNS_PREVIEWED = 4;
+
+/** A thread's turns as a chat log: who said what, to or as which persona, and when. */
+function Conversation(props: { turns: readonly StoredTurn[] }) {
+  return (
+    <ol class="conversation">
+      {props.turns.map((turn) => (
+        <li class={`turn ${turn.role}`}>
+          <strong class="speaker">{turn.role === 'user' ? turn.who : turn.persona}</strong>
+          {turn.role === 'user' ? <span class="muted"> to {turn.persona}</span> : null}{' '}
+          <time class="muted" datetime={turn.at}>
+            {turn.at.replace('T', ' ').slice(0, 19)}
+          </time>
+          {turn.text.length <= TURN_CHARS && turn.text.split('\n').length <= TURN_LINES ? (
+            <p class="said">{turn.text}</p>
+          ) : (
+            <details>
+              <summary>
+                {turn.text.slice(0, 120).split('\n')[0]}… ({turn.text.length} characters)
+              </summary>
+              <p class="said">{turn.text}</p>
+            </details>
+          )}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** Who took part in a thread, and the link to it. */
+function ThreadHeading(props: { thread: ThreadView }) {
+  const { thread } = props;
+  return (
+    <p class="thread-heading">
+      <a href={threadHref(thread.oid)}>conversation #{thread.oid}</a>: {thread.people.join(', ')}{' '}
+      with {thread.personas.join(', ') || 'no persona yet'} · {thread.turns.length} turn(s)
+    </p>
+  );
+}
+
+/** The address of a conversation thread's page. */
+export function threadHref(oid: number): string {
+  return `/thread?oid=${oid}`;
+}
+
+/**
+ * The personas: each one's slots (voice, aliases, adapter…) as its object page shows them,
+ * and the conversations it answered in that the viewer may read.
+ */
 export function PersonasPage(props: {
   viewer: Viewer;
   csrf: string;
   personas: readonly (
     { name: string; view: ObjectView; checksum: string } | { name: string; refusal: string }
   )[];
+  /** The threads the viewer may read, or why none are shown. */
+  threads: readonly ThreadView[] | { refusal: string };
+  /** How many of the newest transactions were looked at, and the most threads listed. */
+  searched: number;
+  listed: number;
 }) {
+  const threads = 'refusal' in props.threads ? [] : props.threads;
   return (
     <Layout title="Personas" viewer={props.viewer} csrf={props.csrf} live="/events">
       <h1>Personas</h1>
-      {props.personas.map((persona) => (
-        <section id={`persona-${persona.name}`}>
-          <h2>{persona.name}</h2>
-          {'view' in persona ? (
-            <>
-              <p>
-                <a href={objectHref(persona.view.oid)}>{persona.view.label}</a> ·{' '}
-                {persona.view.access}
-              </p>
-              <SlotTable view={persona.view} />
-              <p>
-                adapter file SHA-256: <code class="checksum">{persona.checksum}</code>
-              </p>
-            </>
-          ) : (
-            <pre class="refused">{persona.refusal}</pre>
-          )}
-        </section>
-      ))}
+      <p id="threads-bound" class="muted">
+        Conversations you may read (yours; an admin's, anyone's) that were spoken in within the
+        newest {props.searched.toLocaleString('en-US')} transactions, at most {props.listed}, the
+        latest first; a conversation keeps its latest turns only.
+      </p>
+      {'refusal' in props.threads ? <pre class="refused">{props.threads.refusal}</pre> : null}
+      {props.personas.map((persona) => {
+        const answered = threads.filter((t) =>
+          t.personas.some((p) => p.toLowerCase() === persona.name.toLowerCase()),
+        );
+        return (
+          <section id={`persona-${persona.name}`}>
+            <h2>{persona.name}</h2>
+            {'view' in persona ? (
+              <>
+                <p>
+                  <a href={objectHref(persona.view.oid)}>{persona.view.label}</a> ·{' '}
+                  {persona.view.access}
+                </p>
+                <SlotTable view={persona.view} />
+                <p>
+                  adapter file SHA-256: <code class="checksum">{persona.checksum}</code>
+                </p>
+              </>
+            ) : (
+              <pre class="refused">{persona.refusal}</pre>
+            )}
+            <h3>Conversations</h3>
+            {answered.length === 0 ? (
+              <p class="muted">None you may read.</p>
+            ) : (
+              answered.map((thread) => (
+                <div class="thread" id={`thread-${persona.name}-${thread.oid}`}>
+                  <ThreadHeading thread={thread} />
+                  <Conversation turns={thread.turns.slice(-TURNS_PREVIEWED)} />
+                </div>
+              ))
+            )}
+          </section>
+        );
+      })}
+    </Layout>
+  );
+}
+
+/** One conversation thread, every turn it keeps. */
+export function ThreadPage(props: { viewer: Viewer; csrf: string; thread: ThreadView }) {
+  const { thread } = props;
+  return (
+    <Layout
+      title={`Conversation #${thread.oid}`}
+      viewer={props.viewer}
+      csrf={props.csrf}
+      live={`/events?oid=${thread.oid}`}
+    >
+      <h1>Conversation #{thread.oid}</h1>
+      <ThreadHeading thread={thread} />
+      <Conversation turns={thread.turns} />
     </Layout>
   );
 }

@@ -21,6 +21,7 @@ import type { CommittedChange } from '../image/index.ts';
 import type { AuditView } from '../uvm/audits.ts';
 import type { ImageStats } from '../uvm/image-stats.ts';
 import type { ObjectView } from '../uvm/inspection.ts';
+import type { ThreadView } from '../uvm/threads.ts';
 import {
   DEFAULT_PARSER_LIMITS,
   isIdentifier,
@@ -177,6 +178,19 @@ export class Bot implements BotService {
    */
   audits(send: Send, auditor: string): Promise<{ view: AuditView[] } | { reply: Reply }> {
     return this.readAs(send, (caller) => this.options.uvm.audits(caller, objectWord(auditor)));
+  }
+
+  /**
+   * The conversation threads spoken in lately that the caller of `send` may read, for the
+   * browser's personas page (see {@link Uvm.threads}).
+   */
+  threads(send: Send): Promise<{ view: ThreadView[] } | { reply: Reply }> {
+    return this.readAs(send, (caller) => this.options.uvm.threads(caller));
+  }
+
+  /** One conversation thread, as {@link inspect} refused as chat would refuse (see {@link Uvm.thread}). */
+  thread(send: Send, word: string): Promise<{ view: ThreadView } | { reply: Reply }> {
+    return this.readAs(send, (caller) => this.options.uvm.thread(caller, objectWord(word)));
   }
 
   /** The image's statistics as the caller of `send` may see them (see {@link Uvm.imageStats}). */

@@ -30,7 +30,8 @@ import {
   type HistoryOptions,
 } from './history.ts';
 import { Ledger } from './ledger.ts';
-import { referrersOf } from './referrers.ts';
+import { childrenOf, parentLinkChanges } from './parent-links.ts';
+import { recentlySpokenIn, type ThreadActivityQuery } from './thread-activity.ts';
 import { SignInBook } from './sign-in-book.ts';
 import { methodIndexChanges, type IndexedMethod } from './method-index.ts';
 import {
@@ -214,6 +215,7 @@ export class Image {
     const { info } = tx;
     const rows = changes.map(encodeChange);
     const methodIndex = methodIndexChanges(changes);
+    const parentLinks = parentLinkChanges(changes);
     const bytes = rows.reduce((sum, row) => sum + changeBytes(row), 0);
     // In the same turn as a SQLite commit, so nothing commits between the check and the write.
     tx.beforeCommit(bytes);
@@ -236,6 +238,7 @@ export class Image {
         },
         changes: rows,
         ...(methodIndex === undefined ? {} : { methodIndex }),
+        ...(parentLinks === undefined ? {} : { parentLinks }),
         alone: this.alone,
       });
       // SQLite answers at once: the cache must then change before anything else runs.
@@ -299,13 +302,22 @@ export class Image {
     return this.store.claim(key, signal);
   }
 
-  /** Transactions, newest first; only those the options name (see {@link HistoryOptions}). */
-  /** Up to `limit` objects above `after` that refer to `oid`, in oid order, as committed. */
-  referrers(oid: Oid, after: Oid, limit: number): Promise<Oid[]> {
+  /**
+   * Up to `limit` objects above `after` whose parent slot names `oid`, in oid order, as
+   * committed (read through the parent links' key: see `parent-links.ts`).
+   */
+  children(oid: Oid, after: Oid, limit: number): Promise<Oid[]> {
     this.assertOpen();
-    return referrersOf(this.store.kysely, oid, after, limit);
+    return childrenOf(this.store.kysely, oid, after, limit);
   }
 
+  /** Threads spoken in lately, newest first (see `thread-activity.ts`). */
+  recentlySpokenIn(query: ThreadActivityQuery): Promise<Oid[]> {
+    this.assertOpen();
+    return recentlySpokenIn(this.store.kysely, query);
+  }
+
+  /** Transactions, newest first; only those the options name (see {@link HistoryOptions}). */
   history(options: Partial<HistoryOptions> = {}): Promise<HistoryEntry[]> {
     this.assertOpen();
     return readHistory(this.store.kysely, { limit: 20, ...options });

@@ -17,7 +17,9 @@ import { onPostgres } from './dialect.ts';
 import { methodIndexRow, methodsRow } from './method-index.ts';
 import type { ImageSchema } from './schema.ts';
 import { MEMORY_SLOT, SQLITE_OWNER_TOKEN } from './memory-search.ts';
-import { isRef, type Slot, type Value } from '../model/value.ts';
+import { isRef, PARENT_SLOT, type Slot, type Value } from '../model/value.ts';
+import { parentsIn } from './parent-links.ts';
+import { TURNS_SLOT } from '../model/thread-turns.ts';
 
 /** The commit checks' first parameters: how to pass the gates, and what to lock. */
 const GATES_AND_LOCKS = sql.raw(`pass_sole boolean, sole_a integer, sole_b integer,
@@ -331,16 +333,7 @@ const migrations: Record<string, Migration> = {
         );
       }
       await db.schema.createIndex('methods_by_selector').on('methods').column('selector').execute();
-      for (let after = -1; ;) {
-        const objects = await db
-          .selectFrom('objects')
-          .select(['oid', 'slots'])
-          .where('oid', '>', after)
-          .orderBy('oid')
-          .limit(500)
-          .execute();
-        if (objects.length === 0) break;
-        after = objects.at(-1)!.oid;
+      for await (const objects of objectBatches(db)) {
         const rows = objects.flatMap(({ oid, slots }) =>
           [...decodeSlots(slots)].flatMap(([name, slot]) =>
             slot.kind === 'method' ? [methodsRow(methodIndexRow(oid, name, slot))] : [],
@@ -614,6 +607,48 @@ const migrations: Record<string, Migration> = {
         END
         $$`),
   },
+  '0014_parent_links_and_turns': {
+    /**
+     * The parent links (see `parent-links.ts`): a row per (parent, child), so an object's
+     * children are read through the key instead of every object's references; removed with
+     * the child (the index on `child` keeps that delete quick), filled from the parent slots
+     * the image already holds. And `changes_turns`, the changes to conversation threads'
+     * turns by transaction, so the browser finds the threads spoken in lately without reading
+     * other changes (see `thread-activity.ts`); only turn commits add to it. Run again (its
+     * record lost), it changes nothing.
+     */
+    async up(untyped: Kysely<unknown>) {
+      const db = untyped as Kysely<ImageSchema>;
+      await sql`
+        CREATE TABLE IF NOT EXISTS parent_links (
+          parent integer NOT NULL,
+          child integer NOT NULL REFERENCES objects (oid) ON DELETE CASCADE,
+          PRIMARY KEY (parent, child))${sql.raw(onPostgres(untyped) ? '' : ' WITHOUT ROWID')}`.execute(
+        db,
+      );
+      await sql`CREATE INDEX IF NOT EXISTS parent_links_by_child ON parent_links (child)`.execute(
+        db,
+      );
+      await sql`CREATE INDEX IF NOT EXISTS changes_turns ON changes (tx, oid) WHERE slot = ${sql.lit(TURNS_SLOT)}`.execute(
+        db,
+      );
+      for await (const objects of objectBatches(db)) {
+        const links = objects.flatMap(({ oid, slots }) =>
+          [...new Set(parentsIn(decodeSlots(slots).get(PARENT_SLOT)))].map((parent) => ({
+            parent,
+            child: oid,
+          })),
+        );
+        // A few rows at a time: SQLite allows a bounded number of parameters per statement.
+        for (let i = 0; i < links.length; i += 200)
+          await db
+            .insertInto('parent_links')
+            .values(links.slice(i, i + 200))
+            .onConflict((c) => c.doNothing())
+            .execute();
+      }
+    },
+  },
 };
 
 /** A trigger's condition: the `row` (`NEW` or `OLD`) of objects holds a `memory*` slot. */
@@ -621,6 +656,24 @@ function holdsMemory(db: Kysely<unknown>, row: 'NEW' | 'OLD'): RawBuilder<unknow
   return onPostgres(db)
     ? sql.raw(`strpos(${row}.slots, '"${MEMORY_SLOT}"') > 0`)
     : sql.raw(`instr(${row}.slots, '"${MEMORY_SLOT}"') > 0`);
+}
+
+/** Every object's oid and encoded slots, 500 at a time in oid order: for back-filling an index. */
+async function* objectBatches(
+  db: Kysely<ImageSchema>,
+): AsyncGenerator<Array<{ oid: number; slots: string }>> {
+  for (let after = -1; ;) {
+    const objects = await db
+      .selectFrom('objects')
+      .select(['oid', 'slots'])
+      .where('oid', '>', after)
+      .orderBy('oid')
+      .limit(500)
+      .execute();
+    if (objects.length === 0) return;
+    after = objects.at(-1)!.oid;
+    yield objects;
+  }
 }
 
 /** A migration that runs `statement` on PostgreSQL and has nothing to do on SQLite. */

@@ -140,6 +140,15 @@ export interface MemoryVectorsTable {
   vector: Uint8Array;
 }
 
+/**
+ * The parent links (see `parent-links.ts`): a row for each parent a `parent*` slot names,
+ * keyed (parent, child), removed with its child.
+ */
+export interface ParentLinksTable {
+  parent: number;
+  child: number;
+}
+
 export interface ImageSchema {
   meta: MetaTable;
   objects: ObjectsTable;
@@ -152,4 +161,5 @@ export interface ImageSchema {
   browser_links: BrowserLinksTable;
   browser_sessions: BrowserSessionsTable;
   memory_vectors: MemoryVectorsTable;
+  parent_links: ParentLinksTable;
 }

@@ -95,6 +95,12 @@ export class SqliteStore implements ImageStore {
         'INSERT INTO methods (oid, slot, selector, source, doc, provenance, name_terms, doc_terms, source_terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(oid, slot) DO UPDATE SET selector = excluded.selector, source = excluded.source, doc = excluded.doc, provenance = excluded.provenance, name_terms = excluded.name_terms, doc_terms = excluded.doc_terms, source_terms = excluded.source_terms',
       ),
       unindexMethod: db.prepare<[Oid, string]>('DELETE FROM methods WHERE oid = ? AND slot = ?'),
+      linkParent: db.prepare<[Oid, Oid]>(
+        'INSERT INTO parent_links (parent, child) VALUES (?, ?) ON CONFLICT DO NOTHING',
+      ),
+      unlinkParent: db.prepare<[Oid, Oid]>(
+        'DELETE FROM parent_links WHERE parent = ? AND child = ?',
+      ),
       countObjects: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM objects'),
       allObjects: db.prepare<[], { oid: Oid; slots: string }>(
         'SELECT oid, slots FROM objects ORDER BY oid',
@@ -191,6 +197,8 @@ export class SqliteStore implements ImageStore {
         m.docTerms,
         m.sourceTerms,
       );
+    for (const l of record.parentLinks?.remove ?? []) s.unlinkParent.run(l.parent, l.child);
+    for (const l of record.parentLinks?.add ?? []) s.linkParent.run(l.parent, l.child);
     return id;
   }
 

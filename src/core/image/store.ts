@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { Oid } from '../model/value.ts';
 import type { HistoryEntry } from './history.ts';
+import type { ParentLinkChanges } from './parent-links.ts';
 import type { MethodIndexChanges } from './method-index.ts';
 import type { ImageSchema } from './schema.ts';
 
@@ -64,6 +65,11 @@ export interface CommitRecord {
    * absent when no change touched a method (most sends).
    */
   readonly methodIndex?: MethodIndexChanges;
+  /**
+   * The parent links to add and drop, written in the same database transaction; absent when
+   * no change touched a parent slot (most sends).
+   */
+  readonly parentLinks?: ParentLinkChanges;
   /** Made while this process holds the gate ({@link ImageStore.holdOthersBack}). */
   readonly alone: boolean;
 }

@@ -21,6 +21,7 @@ import { AUDITS_SEARCHED, auditViews, type AuditView } from './audits.ts';
 import type { CallCounts } from './call-counts.ts';
 import { imageStats, type ImageStats } from './image-stats.ts';
 import { inspectObject, type ObjectView } from './inspection.ts';
+import { readableThread, readableThreads, type ThreadView } from './threads.ts';
 import type { ImageWork } from './image-work.ts';
 import { resolveDesignator } from './names.ts';
 import type { ObjectDesignator } from './parser.ts';
@@ -203,6 +204,21 @@ export class Commands {
       const entries = await this.image.history({ oid, limit: AUDITS_SEARCHED });
       return auditViews(tx, authority, oid, entries);
     });
+  }
+
+  /**
+   * The conversation threads spoken in lately that the caller may read, as data (see
+   * `threads.ts`): the browser's personas page.
+   */
+  threads(caller: Caller): Promise<ThreadView[]> {
+    return this.work.read((tx) => readableThreads(this.image, tx, callerAuthority(caller)));
+  }
+
+  /** One conversation thread, refused as a send to it would be (see `threads.ts`). */
+  thread(caller: Caller, object: ObjectDesignator): Promise<ThreadView> {
+    return this.work.read((tx) =>
+      readableThread(tx, callerAuthority(caller), resolveDesignator(tx, object, caller.principal)),
+    );
   }
 
   /**

@@ -50,6 +50,7 @@ import {
 import type { ImageStats } from './image-stats.ts';
 import { ImageWork } from './image-work.ts';
 import type { ObjectView } from './inspection.ts';
+import type { ThreadView } from './threads.ts';
 import { Invoker } from './invoker.ts';
 import { DEFAULT_METHOD_ATTEMPTS, type MethodWriter } from './method-writer.ts';
 import { MethodCalls } from './method-calls.ts';
@@ -311,6 +312,16 @@ export class Uvm {
   /** See {@link Commands.audits}. */
   audits(caller: Caller, auditor: ObjectDesignator): Promise<AuditView[]> {
     return this.commands.audits(caller, auditor);
+  }
+
+  /** See {@link Commands.threads}. */
+  threads(caller: Caller): Promise<ThreadView[]> {
+    return this.commands.threads(caller);
+  }
+
+  /** See {@link Commands.thread}. */
+  thread(caller: Caller, object: ObjectDesignator): Promise<ThreadView> {
+    return this.commands.thread(caller, object);
   }
 
   /** See {@link Commands.imageStats}. */

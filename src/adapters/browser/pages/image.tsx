@@ -2,12 +2,19 @@
  * The image page: the image's statistics as `Uvm.imageStats` gives them to the viewer — the
  * whole image for an admin, the viewer's own objects for anyone else (the page says why) —
  * with the growth chart, the largest objects and the most-called and most-failing methods,
- * every object linked to its page.
+ * every object linked to its page. Live: read again after commits, at most every
+ * {@link IMAGE_PAGE_EVERY} seconds.
  */
 import type { CalledMethodView, ImageStats } from '../../../core/uvm/image-stats.ts';
 import { Layout, objectHref } from '../pages.tsx';
 import type { Viewer } from '../sign-in.ts';
 import { GrowthChart } from './growth-chart.tsx';
+
+/**
+ * The fewest seconds between two live updates of the page: an admin's costs the server about
+ * a quarter of a second at 100,000 objects, too much to render again on every commit.
+ */
+export const IMAGE_PAGE_EVERY = 5;
 
 /** `1234567` → `1,234,567 bytes (1.2 MB)`. */
 function bytes(n: number): string {
@@ -48,7 +55,13 @@ export function ImagePage(props: { viewer: Viewer; csrf: string; stats: ImageSta
   const { stats } = props;
   const whole = stats.scope === 'image';
   return (
-    <Layout title="The image" viewer={props.viewer} csrf={props.csrf}>
+    <Layout
+      title="The image"
+      viewer={props.viewer}
+      csrf={props.csrf}
+      live="/events"
+      liveEvery={IMAGE_PAGE_EVERY}
+    >
       <h1>{whole ? 'The image' : 'Your objects'}</h1>
       {whole ? null : (
         <p class="refused" id="scope">

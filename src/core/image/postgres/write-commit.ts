@@ -23,6 +23,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { historyDay } from '../history.ts';
 import type { MethodIndexChanges } from '../method-index.ts';
+import type { ParentLinkChanges } from '../parent-links.ts';
 import type { CommitRecord } from '../store.ts';
 import { CHANGES_CHANNEL } from './change-feed.ts';
 
@@ -66,6 +67,8 @@ interface Part {
 
 const NO_METHOD_CHANGES: MethodIndexChanges = { upsert: [], remove: [] };
 const methodIndex = (r: CommitRecord) => r.methodIndex ?? NO_METHOD_CHANGES;
+const NO_LINK_CHANGES: ParentLinkChanges = { add: [], remove: [] };
+const parentLinks = (r: CommitRecord) => r.parentLinks ?? NO_LINK_CHANGES;
 
 /** One value per send, in send order. */
 const perSend =
@@ -89,6 +92,8 @@ const readRows = (r: CommitRecord) => [...r.reads];
 const readOnlyRows = (r: CommitRecord) => readOnly(r);
 const upserts = (r: CommitRecord) => methodIndex(r).upsert;
 const removals = (r: CommitRecord) => methodIndex(r).remove;
+const linked = (r: CommitRecord) => parentLinks(r).add;
+const unlinked = (r: CommitRecord) => parentLinks(r).remove;
 const info = (c: CommitContext) => c.record.transaction;
 
 const PARTS: readonly Part[] = [
@@ -252,6 +257,33 @@ const PARTS: readonly Part[] = [
       ['index_name_terms', 'text[]', perRow(upserts, (m) => m.nameTerms)],
       ['index_doc_terms', 'text[]', perRow(upserts, (m) => m.docTerms)],
       ['index_source_terms', 'text[]', perRow(upserts, (m) => m.sourceTerms)],
+    ],
+  },
+  {
+    // The parent links (see `../parent-links.ts`), like the method index: empty arrays for
+    // the many commits that change no parent slot; a row is added or dropped, never both.
+    name: 'pl_gone',
+    sql: `DELETE FROM parent_links
+          USING ids JOIN unnest(:unlink_sends, :unlink_parents, :unlink_children)
+            AS x(send, parent, child) USING (send)
+          WHERE parent_links.parent = x.parent AND parent_links.child = x.child`,
+    params: [
+      ['unlink_sends', 'integer[]', sendOf(unlinked)],
+      ['unlink_parents', 'integer[]', perRow(unlinked, (l) => l.parent)],
+      ['unlink_children', 'integer[]', perRow(unlinked, (l) => l.child)],
+    ],
+  },
+  {
+    name: 'pl_set',
+    sql: `INSERT INTO parent_links (parent, child)
+          SELECT x.parent, x.child
+          FROM ids JOIN unnest(:link_sends, :link_parents, :link_children)
+            AS x(send, parent, child) USING (send)
+          ON CONFLICT DO NOTHING`,
+    params: [
+      ['link_sends', 'integer[]', sendOf(linked)],
+      ['link_parents', 'integer[]', perRow(linked, (l) => l.parent)],
+      ['link_children', 'integer[]', perRow(linked, (l) => l.child)],
     ],
   },
   {
