@@ -132,19 +132,19 @@ async function matchCounts(
 ): Promise<Map<string, number>> {
   if (terms.length === 0) return new Map();
   const postgres = onPostgres(db);
-  const counts = terms.map(
-    (term) => sql<{ term: string; n: number | string }>`SELECT ${term} AS term, count(*) AS n FROM (
-        SELECT 1 FROM ${
-          postgres
-            ? sql`methods WHERE search @@ to_tsquery('simple', ${tsqueryAnyOf([term])})`
-            : sql`methods_fts WHERE methods_fts MATCH ${fts5AnyOf(SEARCHED_COLUMNS, [term])}`
-        } LIMIT ${NEAREST_RANKED + 1}) AS found`,
+  const counts = terms.map((term) =>
+    postgres
+      ? sql`SELECT ${term} AS term,
+          batos_method_matches(to_tsquery('simple', ${tsqueryAnyOf([term])}), ${NEAREST_RANKED + 1}) AS n`
+      : sql`SELECT ${term} AS term, count(*) AS n FROM (
+          SELECT 1 FROM methods_fts WHERE methods_fts MATCH ${fts5AnyOf(SEARCHED_COLUMNS, [term])}
+          LIMIT ${NEAREST_RANKED + 1})`,
   );
-  const { rows } = await sql<{ term: string; n: number | string }>`${sql.join(
+  const { rows } = await sql<{ term: string; n: number }>`${sql.join(
     counts,
     sql` UNION ALL `,
   )}`.execute(db);
-  return new Map(rows.map((row) => [row.term, Number(row.n)]));
+  return new Map(rows.map((row) => [row.term, row.n]));
 }
 
 /** The rarest of `terms` whose matches together fit {@link NEAREST_RANKED}. */
