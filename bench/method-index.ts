@@ -8,9 +8,9 @@
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { Image } from '../src/core/image/index.ts';
+import { Image, NEAREST_RANKED } from '../src/core/image/index.ts';
 import { codeTerms, fts5AnyOf, tsqueryAnyOf } from '../src/core/image/text-search.ts';
-import { METHODS_SEARCHED } from '../src/core/uvm/method-finder.ts';
+import { METHODS_SEARCHED, NEAREST_SEARCHED } from '../src/core/uvm/method-finder.ts';
 import { ref, type Slot } from '../src/core/model/value.ts';
 import { loadNote, lookupCells, onBothStores, timeLookups, type LookupTimes } from './lookup.ts';
 import { formatNumber, type BenchTable } from './table.ts';
@@ -20,8 +20,6 @@ const NOUNS = ['items', 'names', 'shapes', 'notes', 'cards', 'words', 'lines', '
 const OBJECTS = 1_000;
 const METHODS_PER_OBJECT = 10;
 const QUERIES = 300;
-/** The nearest methods read before writing one (`NEAREST_SEARCHED` in uvm/method-finder.ts). */
-const NEAREST = 50;
 
 /** The `m`th method of object `i`: its selector and a source that sends another. */
 function method(i: number, m: number): [string, Slot] {
@@ -73,7 +71,7 @@ function bareSqlite(file: string): Bare {
   const match = db.prepare('SELECT rowid FROM methods_fts WHERE methods_fts MATCH ?');
   const ranked = db.prepare(
     `SELECT rowid FROM methods_fts WHERE methods_fts MATCH ?
-     ORDER BY bm25(methods_fts, 10.0, 4.0, 1.0) LIMIT ${NEAREST}`,
+     ORDER BY bm25(methods_fts, 10.0, 4.0, 1.0) LIMIT ${NEAREST_SEARCHED}`,
   );
   return {
     implementors: (i) => implementors.all(selector(i)),
@@ -97,7 +95,7 @@ async function barePostgres(url: string): Promise<Bare> {
     nearest: (i) =>
       client.query(
         `SELECT oid FROM methods, to_tsquery('simple', $1) AS q WHERE search @@ q
-         ORDER BY ts_rank(search, q) DESC LIMIT ${NEAREST}`,
+         ORDER BY ts_rank(search, q) DESC LIMIT ${NEAREST_SEARCHED}`,
         [tsqueryAnyOf(nearTerms(i))],
       ),
     close: () => client.end(),
@@ -123,7 +121,7 @@ async function measure(
     batos = [
       await timeLookups(QUERIES, (i) => image.implementors(selector(i), METHODS_SEARCHED)),
       await timeLookups(QUERIES, (i) => image.senders(selector(i), METHODS_SEARCHED)),
-      await timeLookups(QUERIES, (i) => image.nearestMethods(words(i), NEAREST)),
+      await timeLookups(QUERIES, (i) => image.nearestMethods(words(i), NEAREST_SEARCHED)),
     ];
   } finally {
     // An open SQLite image keeps its file to itself: the bare queries run once it is shut.
@@ -152,7 +150,7 @@ export async function benchMethodIndex(): Promise<BenchTable> {
     title: `Method index: searches on an image of ${formatNumber(OBJECTS * METHODS_PER_OBJECT)} methods`,
     rows: rows.flat(),
     notes: [
-      `${QUERIES} searches each (after 20 to warm up), a different selector each time; implementors and senders read at most ${METHODS_SEARCHED} rows and nearest ${NEAREST}, as the UVM asks, before it leaves out what the asker may not read. A nearest search here matches about 3,000 of the methods, all of which the database ranks.`,
+      `${QUERIES} searches each (after 20 to warm up), a different selector each time; implementors and senders read at most ${METHODS_SEARCHED} rows and nearest ${NEAREST_SEARCHED}, as the UVM first asks, before it leaves out what the asker may not read. A nearest search here matches about 3,000 of the methods; BAT OS ranks at most ${NEAREST_RANKED} of them (those with the rarest words first), while its "bare" query is the search as it was before that bound: one query that ranks every match.`,
       `PostgreSQL is a throwaway server on this machine, started for the run; its CPU time is the server's and is not in the CPU column. ${loadNote()}`,
     ],
   };

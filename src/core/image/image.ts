@@ -418,10 +418,17 @@ export class Image {
     return { tx };
   }
 
-  /** Every method that answers `selector`, on any object, in oid order (at most `limit`). */
-  implementors(selector: string, limit: number): Promise<IndexedMethod[]> {
+  /**
+   * Every method that answers `selector`, on any object, in oid order (at most `limit`), from
+   * just past the method `after` when given.
+   */
+  implementors(
+    selector: string,
+    limit: number,
+    after?: Pick<IndexedMethod, 'oid' | 'slot'>,
+  ): Promise<IndexedMethod[]> {
     this.assertOpen();
-    return implementorsOf(this.store.kysely, selector, limit);
+    return implementorsOf(this.store.kysely, selector, limit, after);
   }
 
   /** The methods whose source sends `selector` (see `sendsSelector`), in oid order. */
@@ -430,7 +437,10 @@ export class Image {
     return sendersOf(this.store.kysely, selector, limit);
   }
 
-  /** The methods nearest `words` by the full-text rank, best first (at most `limit`). */
+  /**
+   * The methods nearest `words` by the full-text rank, best first (at most `limit`, and at
+   * most `NEAREST_RANKED`).
+   */
   nearestMethods(words: string, limit: number): Promise<IndexedMethod[]> {
     this.assertOpen();
     return nearestMethods(this.store.kysely, words, limit);

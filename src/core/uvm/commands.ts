@@ -30,7 +30,12 @@ import { undoRefusal } from './undo-rule.ts';
 import { undoObstacleError } from './undo-words.ts';
 import { methodVersions, versionsText, VERSIONS_SEARCHED } from './method-versions.ts';
 import { authorOf } from './primitives.ts';
-import { methodListText, METHODS_SEARCHED, readableMethods } from './method-finder.ts';
+import {
+  methodListText,
+  METHODS_SEARCHED,
+  readableImplementors,
+  readableMethods,
+} from './method-finder.ts';
 
 /** Which history {@link Commands.history} shows; nothing named, the last 10 people made. */
 export interface HistoryQuery {
@@ -293,11 +298,11 @@ export class Commands {
   ): Promise<string> {
     assertCommand(caller, command);
     return this.work.read(async (tx) => {
-      const found =
+      const authority = callerAuthority(caller);
+      const readable =
         command === 'senders'
-          ? await this.image.senders(selector, METHODS_SEARCHED)
-          : await this.image.implementors(selector, METHODS_SEARCHED);
-      const readable = readableMethods(tx, callerAuthority(caller), found);
+          ? readableMethods(tx, authority, await this.image.senders(selector, METHODS_SEARCHED))
+          : await readableImplementors(this.image, tx, authority, selector);
       return methodListText(tx, command === 'senders' ? 'send' : 'answer', selector, readable);
     });
   }

@@ -11,7 +11,12 @@
 import type { Authority } from '../access/authority.ts';
 import { mayRead } from '../access/rights.ts';
 import { findWrites } from '../analysis/index.ts';
-import type { Image, IndexedMethod, Transaction } from '../image/index.ts';
+import {
+  NEAREST_RANKED,
+  type Image,
+  type IndexedMethod,
+  type Transaction,
+} from '../image/index.ts';
 import { labelOf } from '../model/name-table.ts';
 import { accessOf } from '../model/object-access.ts';
 import type { MethodProvenance } from '../model/value.ts';
@@ -20,12 +25,20 @@ import type { MethodRequest, WrittenMethod } from './method-writer.ts';
 
 /** Index rows read per search, before those the asker may not read are left out. */
 export const METHODS_SEARCHED = 500;
+/**
+ * The most implementors read for one asker, page by page: others' methods the asker may not
+ * read are passed over, so a crowd of them hides nothing before this many, at a bounded cost.
+ */
+const IMPLEMENTORS_READ = 10 * METHODS_SEARCHED;
 /** Methods a listing shows. */
 const METHODS_SHOWN = 20;
 /** Nearest methods the model is shown as examples. */
 export const EXAMPLES = 3;
-/** Nearest methods read from the index, of which the first {@link EXAMPLES} shareable are shown. */
-const NEAREST_SEARCHED = 50;
+/**
+ * Nearest methods read from the index first, of which the first {@link EXAMPLES} shareable
+ * are shown; when fewer are, all the search ranks ({@link NEAREST_RANKED}) are read.
+ */
+export const NEAREST_SEARCHED = 12;
 
 /** The methods in `methods` that `authority` may read (on objects that still exist). */
 export function readableMethods(
@@ -34,6 +47,30 @@ export function readableMethods(
   methods: readonly IndexedMethod[],
 ): IndexedMethod[] {
   return methods.filter((m) => tx.exists(m.oid) && mayRead(authority, accessOf(tx.slots(m.oid))));
+}
+
+/**
+ * The methods that answer `selector` which `authority` may read and `wanted` keeps, in oid
+ * order, at most {@link METHODS_SEARCHED}: read a page at a time, past those left out, until
+ * there are that many or {@link IMPLEMENTORS_READ} have been read.
+ */
+export async function readableImplementors(
+  image: Image,
+  tx: Transaction,
+  authority: Authority,
+  selector: string,
+  wanted: (method: IndexedMethod) => boolean = () => true,
+): Promise<IndexedMethod[]> {
+  const found: IndexedMethod[] = [];
+  let after: IndexedMethod | undefined;
+  for (let read = 0; read < IMPLEMENTORS_READ && found.length < METHODS_SEARCHED;) {
+    const page = await image.implementors(selector, METHODS_SEARCHED, after);
+    found.push(...readableMethods(tx, authority, page).filter(wanted));
+    read += page.length;
+    after = page.at(-1);
+    if (page.length < METHODS_SEARCHED) break;
+  }
+  return found.slice(0, METHODS_SEARCHED);
 }
 
 /** A method's place and origin in one line: `#3 genesis greet · by hand, console:ada — doc`. */
@@ -89,20 +126,31 @@ export async function findBeforeWriting(
   authority: Authority,
   needed: MethodRequest,
 ): Promise<Found> {
-  const shareable = (methods: readonly IndexedMethod[]) =>
-    readableMethods(tx, authority, methods).filter((m) => {
-      const access = accessOf(tx.slots(m.oid));
-      return access.readable || access.owner === authority.principal;
-    });
+  const shareable = (m: IndexedMethod) => {
+    const access = accessOf(tx.slots(m.oid));
+    return access.readable || access.owner === authority.principal;
+  };
   const own = (m: IndexedMethod) =>
     accessOf(tx.slots(m.oid)).owner === authority.principal ? 0 : 1;
-  const [implementor] = shareable(await image.implementors(needed.selector, METHODS_SEARCHED))
-    .filter((m) => !needed.readOnly || findWrites(m.source).length === 0)
-    .sort((a, b) => own(a) - own(b) || a.oid - b.oid);
+  const [implementor] = (
+    await readableImplementors(
+      image,
+      tx,
+      authority,
+      needed.selector,
+      (m) => shareable(m) && (!needed.readOnly || findWrites(m.source).length === 0),
+    )
+  ).sort((a, b) => own(a) - own(b) || a.oid - b.oid);
   if (implementor !== undefined) return { reuse: reuseOf(tx, implementor, needed.requestedBy) };
-  const near = shareable(
-    await image.nearestMethods(`${needed.selector} ${needed.words ?? ''}`, NEAREST_SEARCHED),
-  );
+  const words = `${needed.selector} ${needed.words ?? ''}`;
+  const first = await image.nearestMethods(words, NEAREST_SEARCHED);
+  let near = readableMethods(tx, authority, first).filter(shareable);
+  // Others' methods the sender may not share can crowd the first ranks: then all that the
+  // search ranks are read, so they hide nothing among those.
+  if (near.length < EXAMPLES && first.length === NEAREST_SEARCHED)
+    near = readableMethods(tx, authority, await image.nearestMethods(words, NEAREST_RANKED)).filter(
+      shareable,
+    );
   return {
     examples: near.slice(0, EXAMPLES).map((m) => ({
       label: `${labelOf(tx, m.oid)} ${m.selector}`,

@@ -6,7 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { encodeSlots } from '../../../src/core/image/codec.ts';
-import { MEMORY_SLOT, type Image } from '../../../src/core/image/index.ts';
+import { MEMORY_SLOT, NEAREST_RANKED, type Image } from '../../../src/core/image/index.ts';
 import { methodIndexRow, methodsRow } from '../../../src/core/image/method-index.ts';
 import { fts5AnyOf, tsqueryAnyOf } from '../../../src/core/image/text-search.ts';
 import { OWNER_SLOT } from '../../../src/core/model/object-access.ts';
@@ -86,6 +86,54 @@ describe.each(IMAGE_KINDS)('the full-text lookups on %s', (kind) => {
           all.slice(0, limit).map((r) => r.score),
         );
       }
+    });
+  });
+});
+
+describe.each(IMAGE_KINDS)('the nearest search past its bound on %s', (kind) => {
+  /**
+   * `count` methods `draw_shapes_<i>` and `fill_shapes_<i>` in turn (`shapes` in all of
+   * them), then three with a rare word, `zebra`.
+   */
+  async function commonAndRare(location: string, count: number): Promise<void> {
+    await withImage(location, async (image) => {
+      const tx = image.begin(who);
+      const root = tx.create();
+      const common = Array.from({ length: count }, (_, i): [string, Slot] => [
+        `${i % 2 === 0 ? 'draw' : 'fill'}_shapes_${i}`,
+        method(`function (self) {\n  return ${i};\n}`),
+      ]);
+      for (let at = 0; at < count; at += 50)
+        tx.setSlot(root, `o${at}`, v({ $ref: tx.create(common.slice(at, at + 50)) }));
+      tx.setSlot(
+        root,
+        'zebras',
+        v({
+          $ref: tx.create([
+            ['paint_zebra', method('function (self) { return 1 }')],
+            ['zebra_shapes', method('function (self) { return 2 }')],
+            ['zebra_stripes', method("function (self) { return 'stripes' }")],
+          ]),
+        }),
+      );
+      await image.commit(tx);
+    });
+  }
+
+  it('ranks the methods with the rarer words first, best first, when a word is common', async () => {
+    const location = await freshImageLocation(kind);
+    await commonAndRare(location, NEAREST_RANKED + 100);
+    await withImage(location, async (image) => {
+      const near = (await image.nearestMethods('zebra shapes', 6)).map((m) => m.selector);
+      // First those with the rare word, the one with both words first; then the common word.
+      expect(near[0]).toBe('zebra_shapes');
+      expect(near.slice(1, 3).sort()).toEqual(['paint_zebra', 'zebra_stripes']);
+      expect(near.slice(3)).toHaveLength(3);
+      for (const selector of near.slice(3)) expect(selector).toMatch(/^(draw|fill)_shapes_\d+$/u);
+      // Only a common word: as many as asked for, all with the word.
+      const common = await image.nearestMethods('shapes', 20);
+      expect(common).toHaveLength(20);
+      for (const m of common) expect(m.selector).toMatch(/_shapes_\d+$/u);
     });
   });
 });

@@ -9,6 +9,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { QuickJsMethodRunner } from '../../../src/core/sandbox/index.ts';
+import { ACCESS_SLOT, OWNER_SLOT } from '../../../src/core/model/object-access.ts';
 import { MindMethodWriter } from '../../../src/core/uvm/mind-writer.ts';
 import { openTestCore, type TestCore } from '../../support/core.ts';
 import { freshImageLocation, IMAGE_KINDS } from '../../support/images.ts';
@@ -30,6 +31,9 @@ const WELCOME = "function (self) { return self.send('greet', 'guest') }";
 const SHOUT = "function (self, text) { return String(text).toUpperCase() + '!' }";
 const FUSE = "function (self) { return self.get('fuse').length }";
 const WRITTEN = "function (self, n) { return 'written ' + n }";
+/** The `i`th of bob's private methods, greet_warmly_<i>. */
+const CROWD = (i: number) =>
+  `function (self, name) {\n  // Greets someone warmly, the ${i}th way.\n  return 'greet warmly, ' + name + ${i} }`;
 
 const scripted = useScriptedModel({
   methods: {
@@ -162,6 +166,43 @@ describe('finding a method before writing one', () => {
     );
     expect(prompt).toContain(GREET);
     expect(prompt).not.toContain(SECRET); // bob's private safe
+  });
+
+  it("shows the nearest methods the sender may share, however many of others' private ones rank above them", async () => {
+    const { core, prompts } = await withModel();
+    // bob's private vault: 60 methods nearer greet_warmly than ada's greet.
+    await objectOf(core, bob, 'vault', {});
+    await core.ok('vault chmod private', bob);
+    for (let i = 0; i < 60; i += 1)
+      await core.ok(`vault defineMethod greet_warmly_${i} ${JSON.stringify(CROWD(i))}`, bob);
+    expect(await core.ok('widget greet_warmly 2', carol)).toBe('written 2');
+    const prompt = prompts[0]!.user;
+    expect(prompt).toMatch(
+      /Methods this image already has that may be near what is asked[^\n]*\n#\d+ box greet:\n/u,
+    );
+    expect(prompt).toContain(GREET);
+    expect(prompt).not.toContain('warmly, ');
+  });
+
+  it("copies an implementor the sender may read past a crowd of others' private ones", async () => {
+    const { core, prompts } = await withModel();
+    // 600 private objects of bob's that answer sparkle, older than ada's shared lamp.
+    const tx = core.image.begin({ who: 'console:bob', platform: 'console' });
+    for (let i = 0; i < 600; i += 1)
+      tx.create([
+        [OWNER_SLOT, { kind: 'value', value: 'console:bob' }],
+        [ACCESS_SLOT, { kind: 'value', value: '' }],
+        ['sparkle', { kind: 'method', source: SECRET }],
+      ]);
+    await core.image.commit(tx);
+    await objectOf(core, ada, 'lamp', { sparkle: SHOUT });
+    expect(await text(core, 'implementors sparkle', carol)).toMatch(
+      /^1 method you may read answers sparkle:\n#\d+ lamp sparkle · by hand, console:ada$/u,
+    );
+    expect(await core.ok('widget sparkle hi', carol)).toMatch(
+      /^HI!\n\(copied from #\d+ lamp sparkle \(by hand, console:ada\)/u,
+    );
+    expect(prompts).toHaveLength(0);
   });
 
   it('writes the method when the copy fails here, showing the model the copy', async () => {
