@@ -1,13 +1,12 @@
 /**
  * The autotelic heartbeat: every so often ALFRED audits the image of his own accord and
- * records the result on himself, then has the model repair the methods that kept failing
+ * keeps the result in the system's audit record, then has the model repair the methods that kept failing
  * (see `core/uvm/method-repair.ts`) and tells their owners. The audit runs outside the send
  * queue (it reads one snapshot and yields as it goes), so sends carry on meanwhile; only
  * the recording is a short transaction. Beside it, a slower beat keeps the history within
  * its retention. Beats never overlap: the next is scheduled when one ends.
  */
 import type { Logger } from '../core/log.ts';
-import { namedObject } from '../core/model/name-table.ts';
 import { formatBytes } from '../core/access/quotas.ts';
 import type { RepairNotice } from '../core/uvm/method-repair.ts';
 import type { HistoryRetention } from '../core/uvm/retention.ts';
@@ -24,7 +23,7 @@ export interface HeartbeatOptions {
   /** The sandbox's compile check (`MethodRunner.check`). */
   readonly checkMethod: (source: string) => void;
   readonly audit?: Omit<AuditOptions, 'checkMethod'>;
-  /** The root name of the persona the result is recorded on (default {@link AUDITOR}'s). */
+  /** The root name of the persona that answers `lastAudit`, for the log (default {@link AUDITOR}'s). */
   readonly auditor?: string;
   /** Repairs methods that kept failing, after each audit; none when absent. */
   readonly repair?: RepairOptions;
@@ -51,19 +50,15 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       runAudit(image, { ...options.audit, checkMethod: options.checkMethod }),
     );
     const auditor = options.auditor ?? AUDITOR.toLowerCase();
-    const { result: recorded } = await uvm.asSystem(
-      { who: 'system:heartbeat', platform: 'console' },
-      (tx) => {
-        const oid = namedObject(tx, auditor);
-        if (oid === undefined || !tx.exists(oid)) return false;
-        recordAudit(tx, oid, summary);
-        return true;
-      },
+    await uvm.asSystem({ who: 'system:heartbeat', platform: 'console' }, (tx) =>
+      recordAudit(tx, summary),
     );
     const found = summary.findings.length + (summary.omitted ?? 0);
-    if (!recorded) log.warn(`heartbeat: no object named ${auditor} to record the audit on`);
+    // Counts only: the log may be read by people who may not read every object found.
     if (found > 0)
-      log.warn(`heartbeat: the audit found ${found} matter(s); see ${auditor} lastAudit`);
+      log.warn(
+        `heartbeat: the audit found ${found} matter(s); ask ${auditor} lastAudit in chat, or see the browser's audits page`,
+      );
   };
 
   const repair = async ({ afterFailures, tell }: RepairOptions): Promise<void> => {

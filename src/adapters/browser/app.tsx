@@ -12,6 +12,7 @@ import { streamSSE } from 'hono/streaming';
 import type { Bot } from '../../core/bot/bot.ts';
 import type { Child } from 'hono/jsx';
 import { textReply, type Reply, type Send } from '../../core/protocol.ts';
+import { ROOT } from '../../core/model/primordial.ts';
 import { isIdentifier } from '../../core/uvm/parser.ts';
 import { LIVE_SCRIPT, STYLE_SHEET } from './assets.ts';
 import { AuditsPage } from './pages/audits.tsx';
@@ -238,14 +239,17 @@ export function browserApp({
     return c.html(<PersonasPage viewer={viewer} csrf={csrf} personas={shown} />);
   });
 
+  /** The audits as `viewer` may see them, refused as chat would refuse `alfred lastAudit`. */
+  const auditsFor = (viewer: Viewer) =>
+    auditor === undefined
+      ? { reply: textReply('error', 'No persona keeps audits in this BAT OS.') }
+      : bot.audits(sendOf(viewer, `${auditor} lastAudit`), auditor);
+
   app.get('/audits', async (c) => {
     const { viewer, csrf } = c.get('session');
-    const found =
-      auditor === undefined
-        ? { reply: textReply('error', 'No persona keeps audits in this BAT OS.') }
-        : await bot.audits(sendOf(viewer, `${auditor} lastAudit`), auditor);
+    const found = await auditsFor(viewer);
     if ('reply' in found) return refusedPage(c, found.reply);
-    return c.html(<AuditsPage viewer={viewer} csrf={csrf} audits={found.view} />);
+    return c.html(<AuditsPage viewer={viewer} csrf={csrf} audits={found.view.audits} />);
   });
 
   app.get('/image', async (c) => {
@@ -315,15 +319,21 @@ export function browserApp({
   });
 
   // Live pages: an event each time a commit changes the object shown (any commit, for the
-  // history). Oids only: the page reads the change again, as its viewer.
+  // history). Oids only: the page reads the change again, as its viewer. `audits=1` follows
+  // the private audit record for whoever may open the audits page, without naming it (an
+  // image whose personas are not installed yet has none: the root changes when it is made).
   app.get('/events', async (c) => {
     const { viewer } = c.get('session');
     const oidText = c.req.query('oid');
-    const oid = oidText === undefined ? undefined : Number(oidText);
+    let oid = oidText === undefined ? undefined : Number(oidText);
     if (oid !== undefined) {
       if (!Number.isSafeInteger(oid)) return c.text('oid must be a number', 400);
       const found = await bot.inspect(sendOf(viewer, `#${oid} describe`), `#${oid}`);
       if ('reply' in found) return c.text(replyText(found.reply), statusOf(found.reply));
+    } else if (c.req.query('audits') !== undefined) {
+      const found = await auditsFor(viewer);
+      if ('reply' in found) return c.text(replyText(found.reply), statusOf(found.reply));
+      oid = found.view.record ?? ROOT;
     }
     return streamSSE(c, async (stream) => {
       let wake = () => {};

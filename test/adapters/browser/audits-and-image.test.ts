@@ -10,7 +10,6 @@ import type { Browser as Chromium, Page } from 'puppeteer-core';
 import { SignIns, startBrowser } from '../../../src/adapters/browser/index.ts';
 import { GrowthChart } from '../../../src/adapters/browser/pages/growth-chart.tsx';
 import { silentLogger } from '../../../src/core/log.ts';
-import { namedObject } from '../../../src/core/model/name-table.ts';
 import type { Send } from '../../../src/core/protocol.ts';
 import { installPersonas } from '../../../src/personas/index.ts';
 import { recordAudit } from '../../../src/personas/audit-record.ts';
@@ -52,9 +51,8 @@ async function setUp() {
   await core.ok(`#${safe} name safe`, bob);
   await core.ok('safe chmod private', bob);
   for (let i = 0; i < 3; i++) await core.ok('box greet', alice);
-  const alfred = await core.uvm.readCommitted((tx) => namedObject(tx, 'alfred')!);
   await core.uvm.asSystem({ who: 'system:heartbeat', platform: 'console' }, (tx) =>
-    recordAudit(tx, alfred, {
+    recordAudit(tx, {
       at: '2026-12-07T10:00:00.000Z',
       objects: 20,
       methods: 4,
