@@ -12,6 +12,7 @@ import { GrowthChart } from '../../../src/adapters/browser/pages/growth-chart.ts
 import { silentLogger } from '../../../src/core/log.ts';
 import type { Send } from '../../../src/core/protocol.ts';
 import { installPersonas } from '../../../src/personas/index.ts';
+import { auditRecord } from '../../../src/core/uvm/audits.ts';
 import { recordAudit } from '../../../src/personas/audit-record.ts';
 import { findChromium, launchChromium } from '../../support/chromium.ts';
 import { openTestCore, operator, type TestCore } from '../../support/core.ts';
@@ -140,6 +141,34 @@ describe.skipIf(!('path' in chromium))('the audits and image pages, in headless 
     const bobs = await pageOf(core, bob, '/audits');
     expect(await bobs.$$eval('#audit-1 li.finding', (items) => items.length)).toBe(2);
     expect(await bobs.$('#audit-1 .withheld')).toBeNull();
+  });
+
+  it('shows a new audit live, following the private record it may not read', async () => {
+    const { core, safe } = await setUp();
+    const page = await pageOf(core, alice, '/audits');
+    await page.waitForSelector('main[data-listening="yes"]');
+    expect(await textOf(page, '#audit-1 h2')).toBe('2026-12-07T10:00:00.000Z');
+    await core.uvm.asSystem({ who: 'system:heartbeat', platform: 'console' }, (tx) =>
+      recordAudit(tx, {
+        at: '2026-12-07T11:00:00.000Z',
+        objects: 21,
+        methods: 4,
+        integrity: 'ok',
+        findings: [{ kind: 'unreachable', oid: safe, message: 'safe is unreachable' }],
+      }),
+    );
+    await page.waitForSelector('main[data-updates="1"]');
+    expect(await textOf(page, '#audit-1 h2')).toBe('2026-12-07T11:00:00.000Z');
+    expect(await textOf(page, '#audit-1 .withheld')).toMatch(/^1 finding\(s\) on objects/u);
+    expect(await textOf(page, '#audit-2 h2')).toBe('2026-12-07T10:00:00.000Z');
+    // The record itself stays closed to her, by oid as by name.
+    const record = await core.uvm.readCommitted((tx) => auditRecord(tx)!);
+    const status = await page.evaluate(
+      async (oid) => (await fetch(`/events?oid=${oid}`)).status,
+      record,
+    );
+    expect(status).toBeGreaterThanOrEqual(400);
+    expect(await page.$eval('main', (main) => main.textContent ?? '')).not.toContain('unreachable');
   });
 });
 
