@@ -29,16 +29,14 @@ export function recordAudit(tx: Transaction, summary: AuditSummary): void {
 }
 
 /**
- * Makes the audit record if missing and gives `auditor` (ALFRED) the `lastAudit` primitive,
- * moving an older image's summary there (`lastAudit`, `lastAuditAt`, readable by every
- * member) into the record unless it keeps one already. Run at every start; changes nothing
- * once done. The record exists from then on, so the audits page can follow its changes.
+ * Gives `auditor` (ALFRED) the `lastAudit` primitive, moving an older image's summary there
+ * (`lastAudit`, `lastAuditAt`, readable by every member) into the audit record unless it
+ * keeps one already. Run at every start; changes nothing once done.
  */
 export function installAuditRecord(tx: Transaction, auditor: Oid): void {
   const held = tx.getSlot(auditor, LAST_AUDIT_SLOT);
   const legacy = summaryIn(held);
   if (legacy !== undefined && lastAudit(tx) === undefined) recordAudit(tx, legacy);
-  else ensureSystemObject(tx, AUDITS_SLOT);
   if (tx.getSlot(auditor, LEGACY_LAST_AUDIT_AT_SLOT) !== undefined)
     tx.removeSlot(auditor, LEGACY_LAST_AUDIT_AT_SLOT);
   // A method an admin gave ALFRED under that name is theirs; anything else is the old summary.

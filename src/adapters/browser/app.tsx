@@ -320,17 +320,18 @@ export function browserApp({
 
   // Live pages: an event each time a commit changes the object shown (any commit, for the
   // history). Oids only: the page reads the change again, as its viewer. `audits=1` follows
-  // the private audit record for whoever may open the audits page, without naming it (an
-  // image whose personas are not installed yet has none: the root changes when it is made).
+  // the private audit record for whoever may open the audits page, without naming it;
+  // before the first audit there is none, and the root changes when it is made.
   app.get('/events', async (c) => {
     const { viewer } = c.get('session');
     const oidText = c.req.query('oid');
     let oid = oidText === undefined ? undefined : Number(oidText);
+    const audits = oid === undefined && c.req.query('audits') !== undefined;
     if (oid !== undefined) {
       if (!Number.isSafeInteger(oid)) return c.text('oid must be a number', 400);
       const found = await bot.inspect(sendOf(viewer, `#${oid} describe`), `#${oid}`);
       if ('reply' in found) return c.text(replyText(found.reply), statusOf(found.reply));
-    } else if (c.req.query('audits') !== undefined) {
+    } else if (audits) {
       const found = await auditsFor(viewer);
       if ('reply' in found) return c.text(replyText(found.reply), statusOf(found.reply));
       oid = found.view.record ?? ROOT;
@@ -353,6 +354,10 @@ export function browserApp({
             setTimeout(resolve, KEEP_ALIVE_MS).unref();
           });
           const txs = changed.splice(0);
+          if (audits && oid === ROOT && txs.length > 0) {
+            const found = await auditsFor(viewer);
+            if (!('reply' in found)) oid = found.view.record ?? ROOT;
+          }
           // A comment keeps proxies from closing a quiet stream.
           if (txs.length === 0) await stream.write(': still here\n\n');
           for (const tx of txs) await stream.writeSSE({ event: 'change', data: String(tx) });
