@@ -7,6 +7,7 @@
  * its retention. Beats never overlap: the next is scheduled when one ends.
  */
 import type { Logger } from '../core/log.ts';
+import { namedObject } from '../core/model/name-table.ts';
 import { formatBytes } from '../core/access/quotas.ts';
 import type { RepairNotice } from '../core/uvm/method-repair.ts';
 import type { HistoryRetention } from '../core/uvm/retention.ts';
@@ -23,7 +24,7 @@ export interface HeartbeatOptions {
   /** The sandbox's compile check (`MethodRunner.check`). */
   readonly checkMethod: (source: string) => void;
   readonly audit?: Omit<AuditOptions, 'checkMethod'>;
-  /** The root name of the persona that answers `lastAudit`, for the log (default {@link AUDITOR}'s). */
+  /** The root name of the persona that answers `lastAudit` (default {@link AUDITOR}'s): without it, no audit is kept. */
   readonly auditor?: string;
   /** Repairs methods that kept failing, after each audit; none when absent. */
   readonly repair?: RepairOptions;
@@ -50,10 +51,18 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       runAudit(image, { ...options.audit, checkMethod: options.checkMethod }),
     );
     const auditor = options.auditor ?? AUDITOR.toLowerCase();
-    await uvm.asSystem({ who: 'system:heartbeat', platform: 'console' }, (tx) =>
-      recordAudit(tx, summary),
+    const { result: recorded } = await uvm.asSystem(
+      { who: 'system:heartbeat', platform: 'console' },
+      (tx) => {
+        // Without ALFRED nobody could read the audit again: nothing is kept.
+        const oid = namedObject(tx, auditor);
+        if (oid === undefined || !tx.exists(oid)) return false;
+        recordAudit(tx, summary);
+        return true;
+      },
     );
     const found = summary.findings.length + (summary.omitted ?? 0);
+    if (!recorded) log.warn(`heartbeat: no object named ${auditor} to keep the audit for`);
     // Counts only: the log may be read by people who may not read every object found.
     if (found > 0)
       log.warn(
