@@ -251,6 +251,11 @@ describe("ALFRED's audit in a shared room", () => {
     const report = await core.ok('alfred lastAudit', alice);
     expect(report).toContain(WITHHELD);
     expect(report).not.toContain('secretFriend');
+    // The old summary's own history entry shows its value cut short, before any finding.
+    const history = await core.ok('history alfred', alice);
+    expect(history).toMatch(/alfred lastAudit: .* → \{"at"/u);
+    expect(history).not.toContain('secretFriend');
+    expect(history).not.toContain('dangling');
     // A second start changes nothing more.
     const before = await core.image.history({ limit: 1 });
     await installPersonas(core.uvm, system);
