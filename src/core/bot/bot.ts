@@ -172,8 +172,9 @@ export class Bot implements BotService {
   }
 
   /**
-   * The audits kept on the object `auditor` names (ALFRED), newest first, for the browser's
-   * audits page (see {@link Uvm.audits}); as {@link inspect}, refused as chat would refuse.
+   * The audits the object `auditor` names (ALFRED) ran, newest first, as the caller may see
+   * them, for the browser's audits page (see {@link Uvm.audits}); as {@link inspect}, refused
+   * as chat would refuse.
    */
   audits(send: Send, auditor: string): Promise<{ view: AuditsView } | { reply: Reply }> {
     return this.readAs(send, (caller) => this.options.uvm.audits(caller, objectWord(auditor)));
