@@ -57,22 +57,26 @@ function place(finding: AuditFinding): string {
   return finding.slot === undefined ? `#${finding.oid}: ` : `#${finding.oid} '${finding.slot}': `;
 }
 
-/** The audit report in ALFRED's voice: a short clean bill, or every finding listed plainly. */
-export function renderAuditReport(summary: AuditSummary): string {
+/**
+ * The audit report in ALFRED's voice: a short clean bill, or every finding listed plainly;
+ * `withheld` findings (on objects the reader may not read) are only counted.
+ */
+export function renderAuditReport(summary: AuditSummary, withheld = 0): string {
   const examined = `Indeed, sir. I have examined ${count(summary.objects, 'object')} and ${count(summary.methods, 'method')} as of ${when(summary.at)}.`;
   const collected =
     summary.collected === undefined || summary.collected === 0
       ? []
       : [`I took the liberty of collecting ${count(summary.collected, 'unreachable object')}.`];
   const integrityFailed = summary.integrity !== 'ok';
-  if (summary.findings.length === 0 && !integrityFailed) {
+  if (summary.findings.length === 0 && withheld === 0 && !integrityFailed) {
     return [
       examined,
       'The image is in good order: the integrity check passes, no write is lost, and nothing is out of place.',
       ...collected,
     ].join(' ');
   }
-  const problems = summary.findings.length + (summary.omitted ?? 0) + (integrityFailed ? 1 : 0);
+  const problems =
+    summary.findings.length + withheld + (summary.omitted ?? 0) + (integrityFailed ? 1 : 0);
   const lines = [
     `${examined} I regret to report ${count(problems, 'matter')} requiring attention.`,
   ];
@@ -83,6 +87,11 @@ export function renderAuditReport(summary: AuditSummary): string {
     }
     if (items.length > 0) lines.push('', `${title}:`, ...items.map((item) => `- ${item}`));
   }
+  if (withheld > 0)
+    lines.push(
+      '',
+      `${count(withheld, 'finding')} on objects you may not read ${withheld === 1 ? 'is' : 'are'} withheld; their owners and BAT OS's admins see ${withheld === 1 ? 'it' : 'them'}.`,
+    );
   if (summary.omitted)
     lines.push('', `${count(summary.omitted, 'further matter')} I have not listed, for brevity.`);
   lines.push(

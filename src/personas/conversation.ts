@@ -176,7 +176,7 @@ export class PersonaConversation implements Conversation {
     const audited = await uvm.examineImage((image) => runAudit(image, { ...audit, checkMethod }));
     const { result: summary, tx } = await uvm.asSystem(transactionInfo(caller, send.text), (t) => {
       const withCollected = { ...audited, collected: collected.deleted };
-      recordAudit(t, persona.oid, withCollected);
+      recordAudit(t, withCollected);
       return withCollected;
     });
     return textReply('ok', renderAuditReport(summary), {

@@ -1,6 +1,6 @@
 /**
  * The autotelic heartbeat: every so often ALFRED audits the image of his own accord and
- * records the result on himself, then has the model repair the methods that kept failing
+ * keeps the result in the system's audit record, then has the model repair the methods that kept failing
  * (see `core/uvm/method-repair.ts`) and tells their owners. The audit runs outside the send
  * queue (it reads one snapshot and yields as it goes), so sends carry on meanwhile; only
  * the recording is a short transaction. Beside it, a slower beat keeps the history within
@@ -24,7 +24,7 @@ export interface HeartbeatOptions {
   /** The sandbox's compile check (`MethodRunner.check`). */
   readonly checkMethod: (source: string) => void;
   readonly audit?: Omit<AuditOptions, 'checkMethod'>;
-  /** The root name of the persona the result is recorded on (default {@link AUDITOR}'s). */
+  /** The root name of the persona that answers `lastAudit` (default {@link AUDITOR}'s): without it, no audit is kept. */
   readonly auditor?: string;
   /** Repairs methods that kept failing, after each audit; none when absent. */
   readonly repair?: RepairOptions;
@@ -54,16 +54,20 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
     const { result: recorded } = await uvm.asSystem(
       { who: 'system:heartbeat', platform: 'console' },
       (tx) => {
+        // Without ALFRED nobody could read the audit again: nothing is kept.
         const oid = namedObject(tx, auditor);
         if (oid === undefined || !tx.exists(oid)) return false;
-        recordAudit(tx, oid, summary);
+        recordAudit(tx, summary);
         return true;
       },
     );
     const found = summary.findings.length + (summary.omitted ?? 0);
-    if (!recorded) log.warn(`heartbeat: no object named ${auditor} to record the audit on`);
+    if (!recorded) log.warn(`heartbeat: no object named ${auditor} to keep the audit for`);
+    // Counts only: the log may be read by people who may not read every object found.
     if (found > 0)
-      log.warn(`heartbeat: the audit found ${found} matter(s); see ${auditor} lastAudit`);
+      log.warn(
+        `heartbeat: the audit found ${found} matter(s); ask ${auditor} lastAudit in chat, or see the browser's audits page`,
+      );
   };
 
   const repair = async ({ afterFailures, tell }: RepairOptions): Promise<void> => {

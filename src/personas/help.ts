@@ -18,6 +18,9 @@ export const PERSONA_HELP = [
     'talk to one persona by name',
   ),
   row(`${first} and ${second}, …`, 'a scene: each answers in turn, hearing the others'),
-  row(`${AUDITOR}, audit persistence`, `${AUDITOR} checks the image for lost writes`),
+  row(
+    `${AUDITOR}, audit persistence`,
+    `${AUDITOR} audits the image · ${AUDITOR.toLowerCase()} lastAudit: the last`,
+  ),
   row('remember that … · forget 2', 'your memory: what do you remember about me?'),
 ].join('\n');

@@ -23,7 +23,7 @@ export { auditKindOf, renderAuditReport } from './audit-report.ts';
 export type { AuditFinding, AuditFindingKind, AuditSummary } from './audit-report.ts';
 export { runAudit } from './audit.ts';
 export type { AuditOptions } from './audit.ts';
-export { LAST_AUDIT_AT_SLOT, LAST_AUDIT_SLOT } from './audit-record.ts';
+export { LAST_AUDIT_PRIMITIVE } from './audit-record.ts';
 export { installPersonas } from './install.ts';
 export type { InstalledPersonas } from './install.ts';
 export { AUDIT_PRIMITIVE, DESCRIBE_PRIMITIVE, personaPrimitives } from './primitives.ts';

@@ -3,6 +3,7 @@
  * named in the root table. Runs at every start and creates only what is missing, so edits
  * made from chat are never overwritten.
  */
+import { LAST_AUDIT_SLOT } from '../core/model/audit-summary.ts';
 import { ACCESS_SLOT, accessOf, flagsOf } from '../core/model/object-access.ts';
 import { SYSTEM } from '../core/model/principal.ts';
 import type { Transaction, TransactionInfo } from '../core/image/index.ts';
@@ -14,7 +15,8 @@ import { CONVERSATIONS_SLOT, LEGACY_CONVERSATIONS_NAME } from './threads.ts';
 import type { Uvm } from '../core/uvm/uvm.ts';
 import { PERSONA_CODEX, type PersonaSpec } from './codex.ts';
 import { AUDITOR } from './names.ts';
-import { AUDIT_PRIMITIVE, DESCRIBE_PRIMITIVE } from './primitives.ts';
+import { installAuditRecord } from './audit-record.ts';
+import { AUDIT_PRIMITIVE, DESCRIBE_PRIMITIVE, LAST_AUDIT_PRIMITIVE } from './primitives.ts';
 import { PERSONA_PROTOTYPE_NAME } from './records.ts';
 
 const value = (v: Value): Slot => ({ kind: 'value', value: v });
@@ -31,8 +33,9 @@ export interface InstalledPersonas {
  * Creates, if missing, the persona prototype (root name `persona`, parent traits, with a
  * `describe` that tells whether the adapter file is there) and the four personas (root
  * names `robin`, `brick`, `babs`, `alfred`; slots name, aliases, role, voice, adapter,
- * scale; ALFRED also `auditPersistence`). An existing object's slots are left as they are,
- * but personas are made by admins only, so the prototype and the personas are readable and
+ * scale; ALFRED also `auditPersistence` and `lastAudit`). An existing object's slots are left
+ * as they are, but an older ALFRED's audit summary moves to the system's private audit record
+ * (see `installAuditRecord`), personas are made by admins only, so the prototype and the personas are readable and
  * never fertile (an image from before this rule loses their `f` flag), and the threads an
  * older image kept under the root name `conversations` move to the hidden
  * `conversations*`, where no member can claim them.
@@ -54,13 +57,14 @@ export async function installPersonas(uvm: Uvm, info: TransactionInfo): Promise<
     for (const spec of PERSONA_CODEX) {
       const rootName = spec.name.toLowerCase();
       const existing = namedObject(tx, rootName);
-      if (existing !== undefined && tx.exists(existing)) {
-        notFertile(tx, existing);
-        continue;
+      const kept = existing !== undefined && tx.exists(existing);
+      const oid = kept ? existing : tx.create(personaSlots(spec, prototype));
+      if (kept) notFertile(tx, oid);
+      else {
+        tx.setSlot(ROOT, rootName, value(ref(oid)));
+        created.push(rootName);
       }
-      const oid = tx.create(personaSlots(spec, prototype));
-      tx.setSlot(ROOT, rootName, value(ref(oid)));
-      created.push(rootName);
+      if (spec.name === AUDITOR) installAuditRecord(tx, oid);
     }
     moveLegacyConversations(tx);
     return created;
@@ -96,7 +100,10 @@ function personaSlots(spec: PersonaSpec, prototype: number): Array<[string, Slot
     ['adapter', value(spec.adapter)],
     ['scale', value(spec.scale)],
     ...(spec.name === AUDITOR
-      ? [['auditPersistence', { kind: 'primitive', name: AUDIT_PRIMITIVE }] as [string, Slot]]
+      ? ([
+          ['auditPersistence', { kind: 'primitive', name: AUDIT_PRIMITIVE }],
+          [LAST_AUDIT_SLOT, { kind: 'primitive', name: LAST_AUDIT_PRIMITIVE }],
+        ] as Array<[string, Slot]>)
       : []),
   ];
 }

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { LAST_AUDIT_SLOT } from '../../src/core/model/audit-summary.ts';
 import { GENESIS, TRAITS } from '../../src/core/model/primordial.ts';
 import { PARENT_SLOT, ref, type Value } from '../../src/core/model/value.ts';
 import { namedObject } from '../../src/core/model/name-table.ts';
+import type { Send } from '../../src/core/protocol.ts';
+import { auditRecord, lastAudit as keptAudit } from '../../src/core/uvm/audits.ts';
+import { isSystemPrivate } from '../../src/core/uvm/system-objects.ts';
 import {
-  LAST_AUDIT_SLOT,
+  installPersonas,
   runAudit,
   type AuditFinding,
   type AuditSummary,
@@ -13,10 +17,20 @@ import { openPersonaCore, type PersonaCore } from '../support/personas.ts';
 
 const system = { who: 'system:test', platform: 'console' } as const;
 
+/** The last audit as the system's audit record keeps it, unfiltered. */
 async function lastAudit(core: PersonaCore): Promise<AuditSummary> {
-  const text = await core.ok(`alfred getSlot ${LAST_AUDIT_SLOT}`);
-  return JSON.parse(text) as AuditSummary;
+  const summary = await core.uvm.readCommitted((tx) => keptAudit(tx));
+  expect(summary).toBeDefined();
+  return summary!;
 }
+
+const member = (id: string): Partial<Send> => ({
+  platform: 'discord',
+  sender: { id, name: id, isAdmin: false },
+  channel: `dm-${id}`,
+  reach: 'direct',
+  adminChannel: false,
+});
 
 function alfredOid(core: PersonaCore): Promise<number> {
   return core.uvm.readCommitted((tx) => namedObject(tx, 'alfred')!);
@@ -36,7 +50,7 @@ describe.each(IMAGE_KINDS)("ALFRED's persistence audit on %s", (kind) => {
     const summary = await lastAudit(core);
     expect(summary).toMatchObject({ integrity: 'ok', methods: 0, findings: [] });
     expect(summary.objects).toBeGreaterThanOrEqual(9);
-    expect(await core.ok('alfred getSlot lastAuditAt')).toBe(summary.at);
+    expect(await core.ok('alfred lastAudit')).toContain('The image is in good order');
     // A second audit still passes: the stored summary is itself in good order.
     expect(await core.ok('alfred auditPersistence')).toContain('The image is in good order');
   });
@@ -101,7 +115,8 @@ describe("ALFRED's persistence audit", () => {
     const report = await core.ok('alfred auditPersistence collect');
     expect(report).toContain('The image is in good order');
     expect(report).toContain('I took the liberty of collecting 2 unreachable objects.');
-    expect(core.image.countObjects()).toBe(before - 2);
+    // Two collected; the first audit kept makes the audit record.
+    expect(core.image.countObjects()).toBe(before - 2 + 1);
     expect(await lastAudit(core)).toMatchObject({ collected: 2, findings: [] });
   });
 
@@ -130,12 +145,120 @@ describe("ALFRED's persistence audit", () => {
     expect(ticks).toBeGreaterThan(0);
   });
 
-  it('keeps its summary as plain data in the image', async () => {
+  it("keeps its summary as plain data in the system's private record, never on ALFRED", async () => {
     const core = await openPersonaCore();
-    await core.ok('alfred auditPersistence');
+    await core.ok('alfred auditPersistence', member('alice'));
     const oid = await alfredOid(core);
-    const stored = await core.uvm.readCommitted((tx) => tx.getSlot(oid, LAST_AUDIT_SLOT));
+    const { stored, onAlfred, record } = await core.uvm.readCommitted((tx) => {
+      const at = auditRecord(tx)!;
+      return {
+        stored: tx.getSlot(at, LAST_AUDIT_SLOT),
+        onAlfred: tx.getSlot(oid, LAST_AUDIT_SLOT),
+        record: isSystemPrivate(tx, at),
+      };
+    });
+    expect(record).toBe(true);
     expect(stored?.kind).toBe('value');
     expect((stored as { value: Value }).value).toMatchObject({ integrity: 'ok' });
+    expect(onAlfred).toEqual({ kind: 'primitive', name: 'lastAudit' });
+  });
+});
+
+describe("ALFRED's audit in a shared room", () => {
+  /**
+   * Bob's private safe and the genesis object (anyone reads it) each with a dangling
+   * reference planted; Alice may read ALFRED and genesis, not the safe.
+   */
+  async function sharedRoom() {
+    const core = await openPersonaCore();
+    const bob = member('bob');
+    const safe = Number(/#(\d+)/u.exec(await core.ok('genesis clone', bob))![1]);
+    await core.ok(`#${safe} name safe`, bob);
+    await core.ok('safe chmod private', bob);
+    await core.uvm.asSystem(system, (tx) => {
+      tx.setSlot(GENESIS, 'friend', { kind: 'value', value: ref(9_999) });
+      tx.setSlot(safe, 'secretFriend', { kind: 'value', value: ref(9_998) });
+    });
+    return { core, safe, bob };
+  }
+  const WITHHELD = '1 finding on objects you may not read is withheld';
+
+  it('tells a member only the findings on objects they may read, and counts the rest', async () => {
+    const { core, safe, bob } = await sharedRoom();
+    const alice = member('alice');
+    const report = await core.ok('alfred auditPersistence', alice);
+    expect(report).toContain(`#${GENESIS} 'friend': refers to #9999`);
+    expect(report).not.toContain('secretFriend');
+    expect(report).not.toContain(`#${safe} `);
+    expect(report).toContain(WITHHELD);
+    expect(report).toContain('I regret to report 2 matters');
+    // The audit was kept whole: the owner of the safe and an admin see every finding.
+    for (const who of [bob, {}]) {
+      const full = await core.ok('alfred lastAudit', who);
+      expect(full).toContain(`#${safe} 'secretFriend': refers to #9998`);
+      expect(full).not.toContain('withheld');
+    }
+    expect((await lastAudit(core)).findings).toHaveLength(2);
+  });
+
+  it("leaks nothing through ALFRED's slots, his description or history", async () => {
+    const { core } = await sharedRoom();
+    const alice = member('alice');
+    await core.ok('alfred auditPersistence', alice);
+    const asked = await Promise.all(
+      [
+        'alfred lastAudit',
+        'alfred getSlot lastAudit',
+        'alfred describe',
+        'alfred slotNames',
+        'history alfred',
+        // Her own transaction kept the audit: it shows without the record's change.
+        'history',
+      ].map(async (text) => [text, (await core.say(text, alice)).parts] as const),
+    );
+    for (const [text, parts] of asked) {
+      const shown = JSON.stringify(parts);
+      expect(shown, text).not.toContain('secretFriend');
+      expect(shown, text).not.toContain('9998');
+    }
+    expect(JSON.stringify(asked[0]![1])).toContain(WITHHELD);
+    expect(JSON.stringify(asked[5]![1])).toMatch(/\d changes? to objects you may not read/u);
+    expect(await core.ok('alfred slotNames')).not.toContain('lastAuditAt');
+  });
+
+  it("moves an older image's summary off ALFRED into the record at the next start", async () => {
+    const { core, safe } = await sharedRoom();
+    const alfred = await alfredOid(core);
+    const old = await runAudit(core.image, { checkMethod: core.checkMethod });
+    expect(old.findings.map((f) => f.oid)).toContain(safe);
+    // As an image from before the record kept it: on ALFRED, readable by every member.
+    await core.uvm.asSystem(system, (tx) => {
+      tx.setSlot(alfred, LAST_AUDIT_SLOT, {
+        kind: 'value',
+        value: JSON.parse(JSON.stringify(old)) as Value,
+      });
+      tx.setSlot(alfred, 'lastAuditAt', { kind: 'value', value: old.at });
+    });
+    await installPersonas(core.uvm, system);
+    const { onAlfred, at } = await core.uvm.readCommitted((tx) => ({
+      onAlfred: tx.getSlot(alfred, LAST_AUDIT_SLOT),
+      at: tx.getSlot(alfred, 'lastAuditAt'),
+    }));
+    expect(onAlfred).toEqual({ kind: 'primitive', name: 'lastAudit' });
+    expect(at).toBeUndefined();
+    expect(await lastAudit(core)).toEqual(old);
+    const alice = member('alice');
+    const report = await core.ok('alfred lastAudit', alice);
+    expect(report).toContain(WITHHELD);
+    expect(report).not.toContain('secretFriend');
+    // The old summary's own history entry shows its value cut short, before any finding.
+    const history = await core.ok('history alfred', alice);
+    expect(history).toMatch(/alfred lastAudit: .* → \{"at"/u);
+    expect(history).not.toContain('secretFriend');
+    expect(history).not.toContain('dangling');
+    // A second start changes nothing more.
+    const before = await core.image.history({ limit: 1 });
+    await installPersonas(core.uvm, system);
+    expect(await core.image.history({ limit: 1 })).toEqual(before);
   });
 });

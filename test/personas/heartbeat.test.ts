@@ -1,17 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger, type Logger } from '../../src/core/log.ts';
 import { GENESIS } from '../../src/core/model/primordial.ts';
-import { namedObject } from '../../src/core/model/name-table.ts';
-import { LAST_AUDIT_SLOT, startHeartbeat, type AuditSummary } from '../../src/personas/index.ts';
+import { lastAudit } from '../../src/core/uvm/audits.ts';
+import { startHeartbeat, type AuditSummary } from '../../src/personas/index.ts';
 import { openPersonaCore, type PersonaCore } from '../support/personas.ts';
 
 const METHOD = 'function (self) { return 1; }';
 
 function recorded(core: PersonaCore): Promise<AuditSummary | undefined> {
-  return core.uvm.readCommitted((tx) => {
-    const slot = tx.getSlot(namedObject(tx, 'alfred')!, LAST_AUDIT_SLOT);
-    return slot?.kind === 'value' ? (slot.value as unknown as AuditSummary) : undefined;
-  });
+  return core.uvm.readCommitted((tx) => lastAudit(tx));
 }
 
 async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 10_000) {
@@ -23,7 +20,7 @@ async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 10
 }
 
 describe('the heartbeat', () => {
-  it("records ALFRED's audit on him, as BAT OS itself, until stopped", async () => {
+  it("keeps ALFRED's audit in the system's record, as BAT OS itself, until stopped", async () => {
     const core = await openPersonaCore();
     const heartbeat = startHeartbeat({
       uvm: core.uvm,

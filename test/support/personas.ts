@@ -89,6 +89,7 @@ export async function openPersonaCore(
       primitives: {
         auditPersistence: (call) => late.primitives!.auditPersistence!(call),
         describePersona: (call) => late.primitives!.describePersona!(call),
+        lastAudit: (call) => late.primitives!.lastAudit!(call),
       },
       slotRules: [personaSlotRule(PERSONA_PROTOTYPE_NAME)],
       ...options.uvm,

@@ -12,6 +12,7 @@ import { streamSSE } from 'hono/streaming';
 import type { Bot } from '../../core/bot/bot.ts';
 import type { Child } from 'hono/jsx';
 import { textReply, type Reply, type Send } from '../../core/protocol.ts';
+import { ROOT } from '../../core/model/primordial.ts';
 import { isIdentifier } from '../../core/uvm/parser.ts';
 import { THREADS_LISTED, THREADS_SEARCHED } from '../../core/uvm/threads.ts';
 import { LIVE_SCRIPT, STYLE_SHEET } from './assets.ts';
@@ -262,14 +263,17 @@ export function browserApp({
     return c.html(<ThreadPage viewer={viewer} csrf={csrf} thread={found.view} />);
   });
 
+  /** The audits as `viewer` may see them, refused as chat would refuse `alfred lastAudit`. */
+  const auditsFor = (viewer: Viewer) =>
+    auditor === undefined
+      ? { reply: textReply('error', 'No persona keeps audits in this BAT OS.') }
+      : bot.audits(sendOf(viewer, `${auditor} lastAudit`), auditor);
+
   app.get('/audits', async (c) => {
     const { viewer, csrf } = c.get('session');
-    const found =
-      auditor === undefined
-        ? { reply: textReply('error', 'No persona keeps audits in this BAT OS.') }
-        : await bot.audits(sendOf(viewer, `${auditor} lastAudit`), auditor);
+    const found = await auditsFor(viewer);
     if ('reply' in found) return refusedPage(c, found.reply);
-    return c.html(<AuditsPage viewer={viewer} csrf={csrf} audits={found.view} />);
+    return c.html(<AuditsPage viewer={viewer} csrf={csrf} audits={found.view.audits} />);
   });
 
   app.get('/image', async (c) => {
@@ -339,15 +343,22 @@ export function browserApp({
   });
 
   // Live pages: an event each time a commit changes the object shown (any commit, for the
-  // history). Oids only: the page reads the change again, as its viewer.
+  // history). Oids only: the page reads the change again, as its viewer. `audits=1` follows
+  // the private audit record for whoever may open the audits page, without naming it;
+  // before the first audit there is none, and the root changes when it is made.
   app.get('/events', async (c) => {
     const { viewer } = c.get('session');
     const oidText = c.req.query('oid');
-    const oid = oidText === undefined ? undefined : Number(oidText);
+    let oid = oidText === undefined ? undefined : Number(oidText);
+    const audits = oid === undefined && c.req.query('audits') !== undefined;
     if (oid !== undefined) {
       if (!Number.isSafeInteger(oid)) return c.text('oid must be a number', 400);
       const found = await bot.inspect(sendOf(viewer, `#${oid} describe`), `#${oid}`);
       if ('reply' in found) return c.text(replyText(found.reply), statusOf(found.reply));
+    } else if (audits) {
+      const found = await auditsFor(viewer);
+      if ('reply' in found) return c.text(replyText(found.reply), statusOf(found.reply));
+      oid = found.view.record ?? ROOT;
     }
     return streamSSE(c, async (stream) => {
       let wake = () => {};
@@ -367,6 +378,10 @@ export function browserApp({
             setTimeout(resolve, KEEP_ALIVE_MS).unref();
           });
           const txs = changed.splice(0);
+          if (audits && oid === ROOT && txs.length > 0) {
+            const found = await auditsFor(viewer);
+            if (!('reply' in found)) oid = found.view.record ?? ROOT;
+          }
           // A comment keeps proxies from closing a quiet stream.
           if (txs.length === 0) await stream.write(': still here\n\n');
           for (const tx of txs) await stream.writeSSE({ event: 'change', data: String(tx) });

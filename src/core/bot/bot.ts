@@ -18,7 +18,7 @@ import {
 import { assertCommand } from '../access/commands.ts';
 import { PERSON_PRINCIPAL, type Caller } from '../access/principal.ts';
 import type { CommittedChange } from '../image/index.ts';
-import type { AuditView } from '../uvm/audits.ts';
+import type { AuditsView } from '../uvm/audits.ts';
 import type { ImageStats } from '../uvm/image-stats.ts';
 import type { ObjectView } from '../uvm/inspection.ts';
 import type { ThreadView } from '../uvm/threads.ts';
@@ -173,10 +173,11 @@ export class Bot implements BotService {
   }
 
   /**
-   * The audits kept on the object `auditor` names (ALFRED), newest first, for the browser's
-   * audits page (see {@link Uvm.audits}); as {@link inspect}, refused as chat would refuse.
+   * The audits the object `auditor` names (ALFRED) ran, newest first, as the caller may see
+   * them, for the browser's audits page (see {@link Uvm.audits}); as {@link inspect}, refused
+   * as chat would refuse.
    */
-  audits(send: Send, auditor: string): Promise<{ view: AuditView[] } | { reply: Reply }> {
+  audits(send: Send, auditor: string): Promise<{ view: AuditsView } | { reply: Reply }> {
     return this.readAs(send, (caller) => this.options.uvm.audits(caller, objectWord(auditor)));
   }
 

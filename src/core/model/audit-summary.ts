@@ -1,12 +1,19 @@
 /**
- * What an audit of the image found, as ALFRED's audit (src/personas/audit.ts) keeps it on
- * the persona that ran it: the shape the image browser's audits page reads back from history.
+ * What an audit of the image found, as ALFRED's audit (src/personas/audit.ts) keeps it in
+ * the system's private audit record: the shape the image browser's audits page reads back
+ * from that record's history. Findings name objects and methods not everyone may read, so
+ * the record is the system's alone and every reader gets it filtered (see core/uvm/audits.ts).
  */
 
-/** The slot that holds the last audit's machine-readable summary. */
+/** The root's hidden slot that holds the audit record (no message can name it). */
+export const AUDITS_SLOT = 'audits*';
+/** The record's slot that holds the last audit's machine-readable summary. */
 export const LAST_AUDIT_SLOT = 'lastAudit';
-/** The slot that holds when the last audit ran (ISO 8601). */
-export const LAST_AUDIT_AT_SLOT = 'lastAuditAt';
+/**
+ * The slot an older image kept the last audit's time in, on ALFRED beside `lastAudit`:
+ * removed when the audit moves to the record.
+ */
+export const LEGACY_LAST_AUDIT_AT_SLOT = 'lastAuditAt';
 
 /** The kinds of problem an audit can find. */
 export type AuditFindingKind =

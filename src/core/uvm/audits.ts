@@ -1,20 +1,27 @@
 /**
- * ALFRED's audits as data, for the image browser's audits page: each summary the auditor's
- * `lastAudit` slot held, as history recorded it (newest first), with every finding linked
- * to its object and method. The caller must be allowed to read the auditor, as a send to it
- * would; a finding on an object the caller may not read is withheld (only counted), so the
- * page never names what the viewer could not open.
+ * ALFRED's audits as each reader may see them. The audits are kept in the system's private
+ * audit record (the root's hidden `audits*`), never on ALFRED, since a finding names objects
+ * and methods not everyone may read: chat's report and the image browser's audits page both
+ * read it through {@link summaryFor}, which withholds (only counts) each finding on an object
+ * the reader may not read. The page lists each summary the record's `lastAudit` slot held,
+ * as history recorded it (newest first), every finding linked to its object and method.
  */
 import type { Authority } from '../access/authority.ts';
 import { mayRead } from '../access/rights.ts';
 import type { HistoryEntry, Transaction } from '../image/index.ts';
-import { LAST_AUDIT_SLOT, type AuditFinding, type AuditSummary } from '../model/audit-summary.ts';
+import {
+  AUDITS_SLOT,
+  LAST_AUDIT_SLOT,
+  type AuditFinding,
+  type AuditSummary,
+} from '../model/audit-summary.ts';
 import { labelOf } from '../model/name-table.ts';
 import { accessOf } from '../model/object-access.ts';
 import type { Oid, Slot, Value } from '../model/value.ts';
 import type { ObjectLink } from './inspection.ts';
+import { systemObject } from './system-objects.ts';
 
-/** How many of the auditor's transactions are searched for its audits. */
+/** How many of the audit record's transactions are searched for its audits. */
 export const AUDITS_SEARCHED = 200;
 /** The most audits shown, newest first. */
 export const AUDITS_SHOWN = 20;
@@ -49,32 +56,73 @@ export interface AuditView {
   readonly withheld: number;
 }
 
+/** The audits as the page shows them, and the record they come from (none before the first). */
+export interface AuditsView {
+  /** The audit record's oid, for the page to follow its changes (never shown to the viewer). */
+  readonly record?: Oid;
+  readonly audits: readonly AuditView[];
+}
+
+/** `summary` as one reader may see it: the findings they may not see left out, and counted. */
+export interface SummaryForReader {
+  readonly summary: AuditSummary;
+  /** Findings on objects the reader may not read (or that are gone): counted, not shown. */
+  readonly withheld: number;
+}
+
+/** The system's audit record, if an audit was ever kept. */
+export function auditRecord(tx: Transaction): Oid | undefined {
+  return systemObject(tx, AUDITS_SLOT);
+}
+
+/** The last audit's summary, as the record keeps it (unfiltered: pass it through {@link summaryFor}). */
+export function lastAudit(tx: Transaction): AuditSummary | undefined {
+  const record = auditRecord(tx);
+  return record === undefined ? undefined : summaryIn(tx.getSlot(record, LAST_AUDIT_SLOT));
+}
+
 /**
- * The audits kept on `auditor` (newest first, at most {@link AUDITS_SHOWN}), read in `tx`
- * for `authority`, from `entries`: the auditor's history, newest first.
+ * `summary` as `authority` may see it, read in `tx`: a finding on an object they may not
+ * read is withheld (an admin sees all; a finding on no object stays).
+ */
+export function summaryFor(
+  tx: Transaction,
+  authority: Authority,
+  summary: AuditSummary,
+): SummaryForReader {
+  const findings = summary.findings.filter((finding) => maySee(tx, authority, finding));
+  return {
+    summary: { ...summary, findings },
+    withheld: summary.findings.length - findings.length,
+  };
+}
+
+/**
+ * The audits kept in the audit record (newest first, at most {@link AUDITS_SHOWN}), read in
+ * `tx` for `authority`, from `entries`: the record's history, newest first.
  */
 export function auditViews(
   tx: Transaction,
   authority: Authority,
-  auditor: Oid,
   entries: readonly HistoryEntry[],
-): AuditView[] {
+): AuditsView {
+  const record = auditRecord(tx);
+  if (record === undefined) return { audits: [] };
   const kept: { summary: AuditSummary; tx?: number; by?: string }[] = [];
   for (const entry of entries)
     for (const change of entry.changes) {
       const summary =
-        change.oid === auditor && change.slot === LAST_AUDIT_SLOT
+        change.oid === record && change.slot === LAST_AUDIT_SLOT
           ? summaryIn(change.after)
           : undefined;
       if (summary !== undefined) kept.push({ summary, tx: entry.tx, by: entry.who });
     }
   // History forgotten (retention, `collect` with days) still leaves the slot's own value.
-  const current = summaryIn(tx.getSlot(auditor, LAST_AUDIT_SLOT));
+  const current = summaryIn(tx.getSlot(record, LAST_AUDIT_SLOT));
   if (current !== undefined && kept[0]?.summary.at !== current.at)
     kept.unshift({ summary: current });
-  return kept.slice(0, AUDITS_SHOWN).map(({ summary, ...where }) => {
-    const shown = summary.findings.map((finding) => findingView(tx, authority, finding));
-    const findings = shown.filter((view) => view !== undefined);
+  const audits = kept.slice(0, AUDITS_SHOWN).map(({ summary: stored, ...where }) => {
+    const { summary, withheld } = summaryFor(tx, authority, stored);
     return {
       ...where,
       at: summary.at,
@@ -83,25 +131,29 @@ export function auditViews(
       integrity: summary.integrity,
       ...(summary.collected === undefined ? {} : { collected: summary.collected }),
       ...(summary.omitted === undefined ? {} : { omitted: summary.omitted }),
-      findings,
-      withheld: shown.length - findings.length,
+      findings: summary.findings.map((finding) => findingView(tx, finding)),
+      withheld,
     };
   });
+  return { record, audits };
 }
 
-/** A finding as `authority` may see it; undefined when it is on an object they may not read. */
-function findingView(
-  tx: Transaction,
-  authority: Authority,
-  finding: AuditFinding,
-): AuditFindingView | undefined {
+/**
+ * Whether `authority` may see `finding`: it names no object, or one they may read; a gone
+ * object's access cannot be read, so only admins see what was found on it.
+ */
+function maySee(tx: Transaction, authority: Authority, finding: AuditFinding): boolean {
+  if (finding.oid === undefined || authority.admin) return true;
+  return tx.exists(finding.oid) && mayRead(authority, accessOf(tx.slots(finding.oid)));
+}
+
+/** A finding the reader may see, as the page shows it. */
+function findingView(tx: Transaction, finding: AuditFinding): AuditFindingView {
   const slot = finding.slot === undefined ? {} : { slot: finding.slot };
   if (finding.oid === undefined)
     return { kind: finding.kind, message: finding.message, ...slot, method: false };
   const oid = finding.oid;
   const exists = tx.exists(oid);
-  // A gone object's access cannot be read: only admins see what was found on it.
-  if (!(exists ? mayRead(authority, accessOf(tx.slots(oid))) : authority.admin)) return undefined;
   return {
     kind: finding.kind,
     message: finding.message,
@@ -114,9 +166,9 @@ function findingView(
 
 /**
  * The audit summary a slot holds, or undefined when it holds none: the slot is checked field
- * by field, since anyone who may write the auditor could put anything there.
+ * by field, since an older image kept it on ALFRED, where an admin could put anything.
  */
-function summaryIn(slot: Slot | undefined): AuditSummary | undefined {
+export function summaryIn(slot: Slot | undefined): AuditSummary | undefined {
   if (slot?.kind !== 'value' || !isRecord(slot.value)) return undefined;
   const { at, objects, methods, findings, integrity, collected, omitted } = slot.value;
   if (

@@ -8,7 +8,13 @@ import { assertCommand } from '../access/commands.ts';
 import type { Caller } from '../access/principal.ts';
 import { mayRead } from '../access/rights.ts';
 import { SendError } from '../errors.ts';
-import type { CollectResult, HistoryEntry, Image, Transaction } from '../image/index.ts';
+import type {
+  CollectResult,
+  HistoryChange,
+  HistoryEntry,
+  Image,
+  Transaction,
+} from '../image/index.ts';
 import { labelOf, nameOf } from '../model/name-table.ts';
 import { accessOf } from '../model/object-access.ts';
 import { SYSTEM, type Principal } from '../model/principal.ts';
@@ -16,8 +22,8 @@ import type { MethodProvenance, Oid } from '../model/value.ts';
 import { assertReadable } from './access-checks.ts';
 import { transactionInfo, type GuardFor } from './delivery.ts';
 import { readableChildren } from './children.ts';
-import { historyText } from './history-text.ts';
-import { AUDITS_SEARCHED, auditViews, type AuditView } from './audits.ts';
+import { historyText, type ShownEntry } from './history-text.ts';
+import { auditRecord, AUDITS_SEARCHED, auditViews, type AuditsView } from './audits.ts';
 import type { CallCounts } from './call-counts.ts';
 import { imageStats, type ImageStats } from './image-stats.ts';
 import { inspectObject, type ObjectView } from './inspection.ts';
@@ -104,9 +110,7 @@ export class Commands {
               : people
                 ? "No transactions yet but BAT OS's own: `history all` shows them."
                 : 'No transactions yet.';
-      const shown = entries.map((entry) =>
-        mayReadEntry(tx, authority, entry) ? entry : { ...entry, hidden: true },
-      );
+      const shown = entries.map((entry) => shownEntry(tx, authority, entry));
       const text = historyText(shown, (o) => nameOf(tx, o), oid);
       return people
         ? `${text}\n(the last ${entries.length} by people, newest first; \`history all\` adds BAT OS's own, \`history <tx>\` shows one transaction, \`history <object>\` one object's)`
@@ -198,16 +202,20 @@ export class Commands {
   }
 
   /**
-   * The audits kept on `auditor` (ALFRED), newest first, as data (see `audits.ts`): the
-   * browser's audits page. Refused as a send to the auditor would be.
+   * The audits `auditor` (ALFRED) ran, newest first, as the caller may see them (see
+   * `audits.ts`): the browser's audits page. Refused as a send to the auditor would be.
    */
-  audits(caller: Caller, auditor: ObjectDesignator): Promise<AuditView[]> {
+  audits(caller: Caller, auditor: ObjectDesignator): Promise<AuditsView> {
     return this.work.read(async (tx) => {
       const oid = resolveDesignator(tx, auditor, caller.principal);
       const authority = callerAuthority(caller);
       assertReadable(tx, authority, oid);
-      const entries = await this.image.history({ oid, limit: AUDITS_SEARCHED });
-      return auditViews(tx, authority, oid, entries);
+      const record = auditRecord(tx);
+      const entries =
+        record === undefined
+          ? []
+          : await this.image.history({ oid: record, limit: AUDITS_SEARCHED });
+      return auditViews(tx, authority, entries);
     });
   }
 
@@ -386,11 +394,24 @@ function filterWords(query: HistoryQuery): string {
   ].join('');
 }
 
-/** Whether `authority` may see what `entry` changed (else history shows who and when). */
-function mayReadEntry(tx: Transaction, authority: Authority, entry: HistoryEntry): boolean {
-  if (authority.admin || entry.who === authority.principal) return true;
-  if (entry.private) return false;
-  return entry.changes.every(
-    (change) => !tx.exists(change.oid) || mayRead(authority, accessOf(tx.slots(change.oid))),
-  );
+/**
+ * `entry` as `authority` may see it: another's private transaction shows who and when; one's
+ * own shows what it changed, except on objects one may not read (the system's audit record,
+ * bookkeeping), which are only counted.
+ */
+function shownEntry(tx: Transaction, authority: Authority, entry: HistoryEntry): ShownEntry {
+  if (authority.admin) return entry;
+  const readable = entry.changes.filter((change) => mayReadChange(tx, authority, change));
+  if (
+    entry.who !== authority.principal &&
+    (entry.private || readable.length < entry.changes.length)
+  )
+    return { ...entry, hidden: true };
+  const withheld = entry.changes.length - readable.length;
+  return withheld === 0 ? entry : { ...entry, changes: readable, withheld };
+}
+
+/** Whether `authority` may read the object `change` is on (a deleted one's change stays). */
+function mayReadChange(tx: Transaction, authority: Authority, change: HistoryChange): boolean {
+  return !tx.exists(change.oid) || mayRead(authority, accessOf(tx.slots(change.oid)));
 }

@@ -5,8 +5,11 @@ import type { Oid, Slot } from '../model/value.ts';
 
 type NameOf = (oid: Oid) => string | null;
 
-/** A transaction as one reader may see it: `hidden` when it is another's private one. */
-export type ShownEntry = HistoryEntry & { readonly hidden?: boolean };
+/**
+ * A transaction as one reader may see it: `hidden` when it is another's private one;
+ * `withheld` counts the changes to objects they may not read, left out of `changes`.
+ */
+export type ShownEntry = HistoryEntry & { readonly hidden?: boolean; readonly withheld?: number };
 
 /** Transactions, newest first; with `only`, each shows just that object's changes. */
 export function historyText(entries: readonly ShownEntry[], nameOf: NameOf, only?: Oid): string {
@@ -30,6 +33,11 @@ function entryText(entry: ShownEntry, nameOf: NameOf, only: Oid | undefined): st
     ...shown.map((c) => `    ${changeText(c, nameOf)}`),
     ...(others > 0
       ? [`    … and ${others} change${others === 1 ? '' : 's'} to other objects`]
+      : []),
+    ...(entry.withheld
+      ? [
+          `    … and ${entry.withheld} change${entry.withheld === 1 ? '' : 's'} to objects you may not read`,
+        ]
       : []),
   ].join('\n');
 }

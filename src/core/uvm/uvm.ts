@@ -37,7 +37,7 @@ import type {
 import { ACCESS_SLOT, READERS_SLOT } from '../model/object-access.ts';
 import { primordialObjects, TRAIT_PRIMITIVES, TRAITS } from '../model/primordial.ts';
 import type { MethodRunner } from '../sandbox/contract.ts';
-import type { AuditView } from './audits.ts';
+import type { AuditsView } from './audits.ts';
 import { CallCounts } from './call-counts.ts';
 import { Commands, type HistoryQuery } from './commands.ts';
 import {
@@ -310,7 +310,7 @@ export class Uvm {
   }
 
   /** See {@link Commands.audits}. */
-  audits(caller: Caller, auditor: ObjectDesignator): Promise<AuditView[]> {
+  audits(caller: Caller, auditor: ObjectDesignator): Promise<AuditsView> {
     return this.commands.audits(caller, auditor);
   }
 

@@ -10,9 +10,9 @@ import type { Browser as Chromium, Page } from 'puppeteer-core';
 import { SignIns, startBrowser } from '../../../src/adapters/browser/index.ts';
 import { GrowthChart } from '../../../src/adapters/browser/pages/growth-chart.tsx';
 import { silentLogger } from '../../../src/core/log.ts';
-import { namedObject } from '../../../src/core/model/name-table.ts';
 import type { Send } from '../../../src/core/protocol.ts';
 import { installPersonas } from '../../../src/personas/index.ts';
+import { auditRecord } from '../../../src/core/uvm/audits.ts';
 import { recordAudit } from '../../../src/personas/audit-record.ts';
 import { findChromium, launchChromium } from '../../support/chromium.ts';
 import { openTestCore, operator, type TestCore } from '../../support/core.ts';
@@ -33,7 +33,7 @@ const admin: Partial<Send> = { platform: 'console', sender: operator, channel: '
 const HOSTILE = `<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">`;
 
 /** A core with the browser on, Alice's box (a method), Bob's private safe, and one audit. */
-async function setUp() {
+async function setUp(audited = true) {
   const minutes = { linkMinutes: 5, sessionHours: 12 };
   let signIns: SignIns | undefined;
   const core = await openTestCore({
@@ -52,9 +52,9 @@ async function setUp() {
   await core.ok(`#${safe} name safe`, bob);
   await core.ok('safe chmod private', bob);
   for (let i = 0; i < 3; i++) await core.ok('box greet', alice);
-  const alfred = await core.uvm.readCommitted((tx) => namedObject(tx, 'alfred')!);
+  if (!audited) return { core, box, safe };
   await core.uvm.asSystem({ who: 'system:heartbeat', platform: 'console' }, (tx) =>
-    recordAudit(tx, alfred, {
+    recordAudit(tx, {
       at: '2026-12-07T10:00:00.000Z',
       objects: 20,
       methods: 4,
@@ -142,6 +142,40 @@ describe.skipIf(!('path' in chromium))('the audits and image pages, in headless 
     const bobs = await pageOf(core, bob, '/audits');
     expect(await bobs.$$eval('#audit-1 li.finding', (items) => items.length)).toBe(2);
     expect(await bobs.$('#audit-1 .withheld')).toBeNull();
+  });
+
+  it('shows each new audit live, following the private record it may not read', async () => {
+    const { core, safe } = await setUp(false);
+    const page = await pageOf(core, alice, '/audits');
+    await page.waitForSelector('main[data-listening="yes"]');
+    expect(await page.$('#no-audits')).not.toBeNull();
+    const audit = (at: string) =>
+      core.uvm.asSystem({ who: 'system:heartbeat', platform: 'console' }, (tx) =>
+        recordAudit(tx, {
+          at,
+          objects: 21,
+          methods: 4,
+          integrity: 'ok',
+          findings: [{ kind: 'unreachable', oid: safe, message: 'safe is unreachable' }],
+        }),
+      );
+    // The first audit makes the record; the second changes only the record.
+    await audit('2026-12-07T10:00:00.000Z');
+    await page.waitForSelector('main[data-updates="1"]');
+    expect(await textOf(page, '#audit-1 h2')).toBe('2026-12-07T10:00:00.000Z');
+    await audit('2026-12-07T11:00:00.000Z');
+    await page.waitForSelector('main[data-updates="2"]');
+    expect(await textOf(page, '#audit-1 h2')).toBe('2026-12-07T11:00:00.000Z');
+    expect(await textOf(page, '#audit-1 .withheld')).toMatch(/^1 finding\(s\) on objects/u);
+    expect(await textOf(page, '#audit-2 h2')).toBe('2026-12-07T10:00:00.000Z');
+    expect(await page.$eval('main', (main) => main.textContent ?? '')).not.toContain('safe is');
+    // The record itself stays closed to her, by oid as by name.
+    const record = await core.uvm.readCommitted((tx) => auditRecord(tx)!);
+    const status = await page.evaluate(
+      async (oid) => (await fetch(`/events?oid=${oid}`)).status,
+      record,
+    );
+    expect(status).toBeGreaterThanOrEqual(400);
   });
 });
 

@@ -7,7 +7,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Caller } from '../../../src/core/access/principal.ts';
 import { encodeSlots } from '../../../src/core/image/codec.ts';
-import { namedObject } from '../../../src/core/model/name-table.ts';
 import { installPersonas } from '../../../src/personas/index.ts';
 import { recordAudit } from '../../../src/personas/audit-record.ts';
 import { openTestCore, type TestCore } from '../../support/core.ts';
@@ -110,10 +109,9 @@ describe.each(IMAGE_KINDS)("ALFRED's audits on %s", (kind) => {
   it('lists them newest first, links findings, and withholds those on objects the viewer may not read', async () => {
     const { core, box, safe } = await twoPeople(kind);
     await installPersonas(core.uvm, { who: 'system:test', platform: 'console' });
-    const alfred = await core.uvm.readCommitted((tx) => namedObject(tx, 'alfred')!);
     const audit = (at: string, findings: { oid?: number; slot?: string; message: string }[]) =>
       core.uvm.asSystem({ who: 'system:heartbeat', platform: 'console' }, (tx) =>
-        recordAudit(tx, alfred, {
+        recordAudit(tx, {
           at,
           objects: 9,
           methods: 3,
@@ -129,14 +127,14 @@ describe.each(IMAGE_KINDS)("ALFRED's audits on %s", (kind) => {
       { oid: 9_999, slot: 'lost', message: 'on an object collected since' },
     ]);
 
-    const all = await core.uvm.audits(admin, { kind: 'name', name: 'alfred' });
+    const { audits: all } = await core.uvm.audits(admin, { kind: 'name', name: 'alfred' });
     expect(all.map((a) => a.at)).toEqual(['2026-12-02T10:00:00.000Z', '2026-12-01T10:00:00.000Z']);
     expect(all[0]!.findings.map((f) => f.object?.oid)).toEqual([box, safe, undefined, undefined]);
     expect(all[0]!.findings[3]).toMatchObject({ gone: 9_999, slot: 'lost', method: false });
     expect(all[0]!.withheld).toBe(0);
     expect(all[0]!.by).toBe('system:heartbeat');
 
-    const adas = await core.uvm.audits(adaCaller, { kind: 'name', name: 'alfred' });
+    const { audits: adas } = await core.uvm.audits(adaCaller, { kind: 'name', name: 'alfred' });
     expect(adas[0]!.findings).toEqual([
       {
         kind: 'lost-write',

@@ -1,7 +1,7 @@
 /**
  * The audits page: ALFRED's audits as `Uvm.audits` gives them to the viewer, newest first,
  * each finding linked to its object (and to the method, when the slot holds one); findings
- * on objects the viewer may not read are only counted.
+ * on objects the viewer may not read are only counted. Live: a new audit shows as it is kept.
  */
 import type { AuditFindingView, AuditView } from '../../../core/uvm/audits.ts';
 import { Layout, objectHref } from '../pages.tsx';
@@ -46,7 +46,7 @@ function Audit(props: { audit: AuditView; n: number }) {
       <h2>{audit.at}</h2>
       <p class="muted">
         {audit.tx === undefined ? (
-          'kept on ALFRED (its transaction is no longer in history)'
+          'kept in the audit record (its transaction is no longer in history)'
         ) : (
           <>
             <a href={`/history?tx=${audit.tx}`}>tx {audit.tx}</a>
@@ -80,15 +80,18 @@ function Audit(props: { audit: AuditView; n: number }) {
   );
 }
 
+/** Where the audits page hears of a new audit (see the `/events` route). */
+const AUDITS_EVENTS = '/events?audits=1';
+
 /** ALFRED's audits, newest first. */
 export function AuditsPage(props: { viewer: Viewer; csrf: string; audits: readonly AuditView[] }) {
   return (
-    <Layout title="Audits" viewer={props.viewer} csrf={props.csrf}>
+    <Layout title="Audits" viewer={props.viewer} csrf={props.csrf} live={AUDITS_EVENTS}>
       <h1>ALFRED's audits</h1>
       {props.audits.length === 0 ? (
         <p class="muted" id="no-audits">
-          ALFRED has kept no audit yet. Ask him in chat: <code>alfred audit</code>; his heartbeat
-          audits every BATOS_AUDIT_INTERVAL_MINUTES.
+          ALFRED has kept no audit yet. Ask him in chat: <code>alfred auditPersistence</code>; his
+          heartbeat audits every BATOS_AUDIT_INTERVAL_MINUTES.
         </p>
       ) : (
         props.audits.map((audit, i) => <Audit audit={audit} n={i + 1} />)
