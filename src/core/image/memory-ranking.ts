@@ -28,7 +28,9 @@ function memoryWords(text: string): string[] {
 /**
  * Up to `limit` of `candidates` that hold any of `terms` (as `searchTerms` gives them), best
  * first by BM25, newest (highest oid) first among equals. `memoryCount` is how many memories
- * the owner keeps in all; `candidates` must hold every one of them that holds a term.
+ * the owner keeps in all; `candidates` must hold every one of them that holds a term, and
+ * their lengths are weighed against the candidates' average (all the owner's memories when
+ * the search read them all).
  */
 export function rankMemories<M extends { readonly oid: number; readonly text: string }>(
   candidates: readonly M[],
