@@ -1,8 +1,8 @@
 /**
  * What an embedding model (BATOS_EMBEDDING_MODEL) adds to recall's cost per turn: on the
  * image of `memory.ts` (100,000 memories), the same turns of the same people recalled with
- * full-text search alone and with the embeddings too, one after the other, so both meet the
- * same load. The model is the forged embedder (128 dimensions, no real layers): the rows
+ * full-text search alone, with the embeddings too (above the default similarity floor, and
+ * with none), one after the other, so all meet the same load. The model is the forged embedder (128 dimensions, no real layers): the rows
  * measure BAT OS's side — embedding a message, reading and comparing the person's vectors,
  * fusing — and a real embedding model adds its own time per message on top.
  */
@@ -14,9 +14,21 @@ import { Embedder } from '../src/core/mind/embedder.ts';
 import { QuickJsMethodRunner } from '../src/core/sandbox/index.ts';
 import { Uvm } from '../src/core/uvm/uvm.ts';
 import { MemoryDesk } from '../src/personas/memory/desk.ts';
+import { DEFAULT_RECALL_MIN_SIMILARITY } from '../src/personas/memory/limits.ts';
 import { forge } from '../tools/forge/index.ts';
 import { EACH, personCaller, random, seedMemories, VOCABULARY } from './memory.ts';
 import { formatNumber, median, percentile, type BenchTable } from './table.ts';
+
+/**
+ * Every other turn's message, in turn: English small talk, about nothing the bench's
+ * memories (words of its made-up language) say.
+ */
+const SMALL_TALK = [
+  'how are you today?',
+  'can you fix the build script',
+  'where did I park?',
+  'is the deploy done yet?',
+];
 
 /** People whose turns are measured; each has all {@link EACH} memories embedded first. */
 const MEASURED = 20;
@@ -38,44 +50,61 @@ export async function benchMemoryEmbedding(): Promise<BenchTable> {
     Array.from({ length: n }, () => VOCABULARY[Math.floor(next() * VOCABULARY.length)]).join(' ');
   try {
     await seedMemories(image, uvm, words);
-    const desks = { off: new MemoryDesk(uvm), on: new MemoryDesk(uvm, { embedder }) };
+    const desks = {
+      off: new MemoryDesk(uvm),
+      on: new MemoryDesk(uvm, { embedder }),
+      // Before the similarity floor: the nearest memories, however unrelated.
+      nearest: new MemoryDesk(uvm, { embedder, minSimilarity: 0 }),
+    };
+    const kinds = ['off', 'on', 'nearest'] as const;
+    type Kind = (typeof kinds)[number];
     // Each recall embeds a few memories that have none: recall until the measured have all.
     for (let p = 0; p < MEASURED; p += 1) {
       const caller = personCaller(p);
       while ((await uvm.memoriesWithoutVector(caller.principal, embedder.id, 1)).length > 0)
         await desks.on.recall(caller, 'warm up', []);
     }
-    const times = { off: [] as number[], on: [] as number[] };
-    const recalled = { off: [] as number[], on: [] as number[] };
-    const tokens = { off: [] as number[], on: [] as number[] };
+    const times = { off: [] as number[], on: [] as number[], nearest: [] as number[] };
+    const recalled = { off: [] as number[], on: [] as number[], nearest: [] as number[] };
+    const unrelated = { off: [] as number[], on: [] as number[], nearest: [] as number[] };
+    const tokens = { off: [] as number[], on: [] as number[], nearest: [] as number[] };
     for (let turn = -50; turn < TURNS; turn += 1) {
       const caller = personCaller(Math.floor(next() * MEASURED));
-      const message = `what about ${words(6)}?`;
-      // Alternating which goes first, so neither always meets a warmer cache.
-      for (const kind of turn % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+      const talk = turn % 2 !== 0;
+      const message = talk
+        ? SMALL_TALK[(turn + 50) % SMALL_TALK.length]!
+        : `what about ${words(6)}?`;
+      // Rotating which goes first, so none always meets a warmer cache.
+      const first = (turn + 3) % 3;
+      for (const kind of [...kinds.slice(first), ...kinds.slice(0, first)]) {
         const started = performance.now();
         const result = await desks[kind].recall(caller, message, []);
         if (turn < 0) continue; // a warm-up
         times[kind].push(performance.now() - started);
-        recalled[kind].push(result.memories.length);
+        (talk ? unrelated : recalled)[kind].push(result.memories.length);
         tokens[kind].push(result.addedTokens);
       }
     }
     const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-    const row = (kind: 'off' | 'on', recall: string) => ({
+    const row = (kind: Kind, recall: string) => ({
       recall,
       turns: formatNumber(TURNS),
       'p50 ms': formatNumber(median(times[kind]), 2),
       'p99 ms': formatNumber(percentile(times[kind], 99), 2),
       '× full-text (p50)': formatNumber(median(times[kind]) / median(times.off), 1),
       'memories recalled (mean)': formatNumber(mean(recalled[kind]), 1),
+      'for small talk (mean)': formatNumber(mean(unrelated[kind]), 1),
       'prompt tokens added (mean)': formatNumber(mean(tokens[kind]), 1),
     });
     return {
       title: `Memory: recall per turn with and without an embedding model, on an image of ${formatNumber(100_000)} memories (SQLite)`,
-      rows: [row('off', 'full-text search alone'), row('on', 'full-text + embeddings')],
+      rows: [
+        row('off', 'full-text search alone'),
+        row('on', `full-text + embeddings at least ${DEFAULT_RECALL_MIN_SIMILARITY / 100} alike`),
+        row('nearest', 'full-text + the nearest embeddings (floor 0)'),
+      ],
       notes: [
-        `The same ${formatNumber(TURNS)} turns of ${MEASURED} people (${EACH} memories each, all embedded beforehand) recalled both ways, one after the other; 50 turns of warm-up first. The embedder is the forged one (tools/forge/tiny-embedder.ts, 128 dimensions): a real embedding model adds its own time to embed each message.`,
+        `The same ${formatNumber(TURNS)} turns of ${MEASURED} people (${EACH} memories each, all embedded beforehand) recalled three ways, one after the other; 50 turns of warm-up first. Every other message is English small talk (${SMALL_TALK.length} sentences in turn), the rest name 6 words of the memories' made-up language: the forged embedder finds all texts of that language alike (its words are made of the same ten syllables), so the similarity floor shows on the small talk. The embedder is the forged one (tools/forge/tiny-embedder.ts, 128 dimensions): a real embedding model adds its own time to embed each message.`,
         `Load average while it ran (1, 5, 15 min): ${loadavg()
           .map((l) => l.toFixed(2))
           .join(', ')}.`,

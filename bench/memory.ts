@@ -1,6 +1,6 @@
 /**
  * What recall costs a persona's turn: on an image holding 100,000 memories (1,000 people with
- * 100 each, words drawn from a vocabulary of 2,000), on SQLite and on PostgreSQL, the
+ * 100 each, words drawn by Zipf’s law from a vocabulary of 2,000), on SQLite and PostgreSQL, the
  * person's memories that match a message are found with the image's full-text search and
  * fitted into the recall budget — timed per turn, as `MemoryDesk.recall` runs before every
  * turn, in wall-clock and CPU time, beside the bare search on the same table (see
@@ -11,7 +11,8 @@ import pg from 'pg';
 import type { Caller } from '../src/core/access/principal.ts';
 import { callerOf } from '../src/core/bot/caller.ts';
 import { Image, searchTerms } from '../src/core/image/index.ts';
-import { fts5AnyOf, tsqueryAnyOf } from '../src/core/image/text-search.ts';
+import { OWNER_SCAN_LIMIT } from '../src/core/image/memory-search.ts';
+import { tsqueryAnyOf } from '../src/core/image/text-search.ts';
 import { QuickJsMethodRunner } from '../src/core/sandbox/index.ts';
 import { Uvm } from '../src/core/uvm/uvm.ts';
 import { MemoryDesk } from '../src/personas/memory/desk.ts';
@@ -43,9 +44,25 @@ export const VOCABULARY = Array.from({ length: 2_000 }, (_, i) => {
   return word;
 });
 
-/** `n` words drawn with `next`. */
+/**
+ * Where each word of {@link VOCABULARY} ends in [0, 1), the i-th (from 0) drawn in proportion
+ * to 1 / (i + 1) (Zipf's law, as words of a language are): the first is in about half of all
+ * memories, most are in a few dozen.
+ */
+const ZIPF_BOUNDS = (() => {
+  const weights = VOCABULARY.map((_, i) => 1 / (i + 1));
+  const total = weights.reduce((a, b) => a + b, 0);
+  let sum = 0;
+  return weights.map((w) => (sum += w / total));
+})();
+
+/** `n` words drawn with `next`, by Zipf's law (see {@link ZIPF_BOUNDS}). */
 const words = (next: () => number, n: number) =>
-  Array.from({ length: n }, () => VOCABULARY[Math.floor(next() * VOCABULARY.length)]).join(' ');
+  Array.from({ length: n }, () => {
+    const at = next();
+    const i = ZIPF_BOUNDS.findIndex((bound) => at < bound);
+    return VOCABULARY[i < 0 ? VOCABULARY.length - 1 : i];
+  }).join(' ');
 
 /** The turns every store is timed on: who speaks, and what they say. */
 const turns = (() => {
@@ -89,16 +106,16 @@ export function personCaller(person: number | string): Caller {
 /** The bare search of turn `i`: the person's best matches, as the image asks for them. */
 type BareSearch = (i: number) => unknown;
 
+/** On SQLite the image reads the person's rows and ranks them itself: the bare search reads them. */
 function bareSqlite(file: string): { search: BareSearch; close(): void } {
   const db = new Database(file, { readonly: true });
   const query = db.prepare(`
     SELECT rowid AS oid, body AS text FROM memory_text WHERE memory_text MATCH ?
-    ORDER BY bm25(memory_text), rowid DESC LIMIT ${RECALL_SEARCH_LIMIT}`);
+    ORDER BY rowid DESC LIMIT ${OWNER_SCAN_LIMIT + 1}`);
   return {
     search: (i) => {
-      const { person, message } = turns[i]!;
-      const owner = `o${Buffer.from(`discord:${person}`).toString('hex')}`;
-      return query.all(`owner:${owner} AND ${fts5AnyOf('body', searchTerms(message))}`);
+      const { person } = turns[i]!;
+      return query.all(`owner:o${Buffer.from(`discord:${person}`).toString('hex')}`);
     },
     close: () => void db.close(),
   };
@@ -174,7 +191,7 @@ export async function benchMemory(): Promise<BenchTable> {
     title: `Memory: recall per persona turn on an image of ${formatNumber(PEOPLE * EACH)} memories`,
     rows,
     notes: [
-      `${formatNumber(PEOPLE)} people with ${EACH} memories of 8 words each, from a vocabulary of 2,000; ${formatNumber(TURNS)} turns (after 200 to warm up), each a random person's message naming 6 of those words. Recall asks the index for the speaker's best ${RECALL_SEARCH_LIMIT} and keeps what fits BATOS_RECALL_TOKENS (${DEFAULT_RECALL_TOKENS}); "bare" is that search alone.`,
+      `${formatNumber(PEOPLE)} people with ${EACH} memories of 8 words each, drawn from a vocabulary of 2,000 by Zipf's law (the commonest word is in about half the memories); ${formatNumber(TURNS)} turns (after 200 to warm up), each a random person's message naming 6 of those words. Recall asks the index for the speaker's best ${RECALL_SEARCH_LIMIT} and keeps what fits BATOS_RECALL_TOKENS (${DEFAULT_RECALL_TOKENS}); "bare" is that search's query alone (on SQLite: reading the speaker's memories, which the image then ranks).`,
       `Target: p99 ≤ 10 ms per turn. PostgreSQL is a throwaway server on this machine, started for the run; its CPU time is the server's and is not in the CPU column. ${loadNote()}`,
     ],
   };

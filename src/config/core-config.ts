@@ -37,11 +37,13 @@ export interface CoreConfig {
   /** How much of a thread a persona remembers (BATOS_HISTORY_TURNS, BATOS_HISTORY_CHARS). */
   readonly historyTurns: number;
   readonly historyChars: number;
-  /** What each person's memory keeps and a turn recalls (BATOS_MEMORY_*, BATOS_RECALL_TOKENS). */
+  /** What each person's memory keeps and a turn recalls (BATOS_MEMORY_*, BATOS_RECALL_*). */
   readonly memory: {
     readonly keep: number;
     readonly recallTokens: number;
     readonly notice: boolean;
+    /** Cosine similarity, 0 to 1 (BATOS_RECALL_MIN_SIMILARITY is in hundredths). */
+    readonly minSimilarity: number;
   };
   /** Minutes between ALFRED's audits; 0 turns the heartbeat off (BATOS_AUDIT_INTERVAL_MINUTES). */
   readonly auditIntervalMinutes: number;
@@ -94,6 +96,7 @@ export function coreConfig(values: SettingValues): CoreConfig {
       keep: values.BATOS_MEMORY_KEEP,
       recallTokens: values.BATOS_RECALL_TOKENS,
       notice: values.BATOS_MEMORY_NOTICE,
+      minSimilarity: values.BATOS_RECALL_MIN_SIMILARITY / 100,
     },
     auditIntervalMinutes: values.BATOS_AUDIT_INTERVAL_MINUTES,
     quotas: {

@@ -31,7 +31,11 @@ import { DEFAULT_CACHE_BYTES } from '../core/image/object-cache.ts';
 import { isPostgresLocation } from '../core/image/postgres/location.ts';
 import { LOG_FORMATS, LOG_LEVELS } from '../core/log.ts';
 import { DEFAULT_HISTORY_LIMITS } from '../personas/history.ts';
-import { DEFAULT_MEMORY_KEEP, DEFAULT_RECALL_TOKENS } from '../personas/memory/limits.ts';
+import {
+  DEFAULT_MEMORY_KEEP,
+  DEFAULT_RECALL_MIN_SIMILARITY,
+  DEFAULT_RECALL_TOKENS,
+} from '../personas/memory/limits.ts';
 import { DEFAULT_PERSONA, PERSONA_NAMES, type PersonaName } from '../personas/names.ts';
 import {
   autoOrInteger,
@@ -390,6 +394,12 @@ export const SETTINGS = {
     type: integer(0, 100_000),
     default: DEFAULT_RECALL_TOKENS,
     help: "Tokens a persona's prompt may gain per turn from recall: the person's memories and the thread's older turns that match the message (about 4 characters a token); 0 recalls nothing.",
+  },
+  BATOS_RECALL_MIN_SIMILARITY: {
+    group: 'personas',
+    type: integer(0, 100),
+    default: DEFAULT_RECALL_MIN_SIMILARITY,
+    help: 'How alike in meaning (cosine, in hundredths) a memory must be to a message to be recalled by BATOS_EMBEDDING_MODEL alone; 50 suits nomic-embed-text and bge-small; 0 recalls the nearest, related or not.',
   },
   BATOS_AUDIT_INTERVAL_MINUTES: {
     group: 'personas',

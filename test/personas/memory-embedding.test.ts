@@ -2,8 +2,8 @@
  * Recall ranked by an embedding model (BATOS_EMBEDDING_MODEL), through the real Bot with the
  * forged model and the forged embedder (whose words of one topic lie close, see
  * `tools/forge/tiny-embedder.ts`): a memory that shares no word with the message is recalled
- * when the embedder is on and not when it is off, never for anyone else, and its vector
- * comes and goes with it.
+ * when the embedder is on and not when it is off, never for anyone else, only when near
+ * enough (BATOS_RECALL_MIN_SIMILARITY), and its vector comes and goes with it.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,8 +43,15 @@ const ann = person('ann');
 const bob = person('bob');
 const ANN = 'console:ann';
 
+/**
+ * The similarity floor for the forged embedder, whose scale is its own: a message of one word
+ * of a topic and a memory of three tokens that holds another score about 0.29; texts of no
+ * common topic score 0, or up to about 0.2 where their tokens share a dimension.
+ */
+const FORGED_FLOOR = 0.25;
+
 /** A core whose persona turns are given to the forged model; with the embedder or without. */
-async function recallCore(options: { embedder?: Embedder; keep?: number }) {
+async function recallCore(options: { embedder?: Embedder; keep?: number; minSimilarity?: number }) {
   const requests: ChatRequest[] = [];
   const core = await openPersonaCore({
     conversation: {
@@ -55,7 +62,7 @@ async function recallCore(options: { embedder?: Embedder; keep?: number }) {
         },
         choose: (options, prompt) => mind.choose(options, prompt),
       },
-      memory: { notice: false, ...options },
+      memory: { notice: false, minSimilarity: FORGED_FLOOR, ...options },
     },
   });
   return {
@@ -92,16 +99,30 @@ describe('recall ranked by an embedding model', () => {
       await core.ok('remember that my locker is number twelve', ann);
       await core.ok('remember that I like espresso at noon', bob);
       // No word in common with any of ann's memories: full-text search finds nothing.
-      const prompt = await core.prompted('Brick, chamomile tonight?', ann);
+      const prompt = await core.prompted('Brick, chamomile?', ann);
       if (on) {
         expect(recalledIn(prompt)[0], prompt).toBe('I prefer tea');
-        expect(prompt.endsWith('Their message:\nchamomile tonight?')).toBe(true);
-      } else expect(prompt).toBe('chamomile tonight?');
+        expect(prompt.endsWith('Their message:\nchamomile?')).toBe(true);
+      } else expect(prompt).toBe('chamomile?');
       expect(prompt).not.toContain('espresso');
       // Bob's turn recalls bob's, never ann's.
-      const bobs = await core.prompted('Brick, chamomile tonight?', bob);
+      const bobs = await core.prompted('Brick, chamomile?', bob);
       expect(bobs).not.toContain('tea');
       expect(recalledIn(bobs)).toEqual(on ? ['I like espresso at noon'] : []);
+    }
+  });
+
+  it('recalls nothing by similarity alone below the floor: an unrelated message nothing, a related one what it is about', async () => {
+    for (const floor of [FORGED_FLOOR, 0]) {
+      const core = await recallCore({ embedder, minSimilarity: floor });
+      await core.ok('remember that I prefer tea', ann);
+      await core.ok('remember that my sister plays guitar', ann);
+      await core.ok('remember that I keep a cat', ann);
+      expect(recalledIn(await core.prompted('Brick, chamomile?', ann))).toEqual(['I prefer tea']);
+      // Nothing of hers is about this: only the floor keeps the least unrelated out.
+      const unrelated = await core.prompted('Brick, how are you today?', ann);
+      if (floor === 0) expect(recalledIn(unrelated)).toEqual(['my sister plays guitar']);
+      else expect(unrelated).toBe('how are you today?');
     }
   });
 

@@ -9,6 +9,7 @@ import { onPostgres } from './dialect.ts';
 import type { Oid } from '../model/value.ts';
 import type { Principal } from '../model/principal.ts';
 import type { ImageSchema } from './schema.ts';
+import { rankMemories } from './memory-ranking.ts';
 import { fts5AnyOf, searchTerms, tsqueryAnyOf } from './text-search.ts';
 
 /** The slot a memory object keeps its memory in: `{ text, … }`. No message can name it. */
@@ -27,9 +28,19 @@ export interface FoundMemory {
 }
 
 /**
- * Up to `limit` of `owner`'s memories that share words with `text`, best match first. On
- * PostgreSQL only the owner's rows are read; on SQLite FTS5 reads the words' index entries,
- * everyone's, and keeps the owner's (the owner is one more word of the query).
+ * The most of one owner's memories a SQLite search reads to rank them itself: more than
+ * BATOS_MEMORY_KEEP's default keeps, so that only an owner kept past it is searched through
+ * FTS5's index of words instead.
+ */
+export const OWNER_SCAN_LIMIT = 500;
+
+/**
+ * Up to `limit` of `owner`'s memories that share words with `text`, best match first. Only
+ * the owner's rows are read, found by the owner's index: on PostgreSQL its btree, and there
+ * ranked by `ts_rank`; on SQLite FTS5's entry for the owner's token (one word of the index,
+ * see {@link SQLITE_OWNER_TOKEN}), ranked here by {@link rankMemories}. The words' own index
+ * entries are everyone's: for a frequent word, most of the table's rows, which FTS5's
+ * `bm25()` would read on every search to count them.
  */
 export async function searchMemories(
   db: Kysely<ImageSchema>,
@@ -49,11 +60,16 @@ export async function searchMemories(
       WHERE words @@ q ORDER BY ts_rank(words, q) DESC, oid DESC LIMIT ${limit}`.execute(db);
     return rows;
   }
-  const ownerToken = `o${Buffer.from(owner).toString('hex')}`;
-  const { rows } = await sql<FoundMemory>`
+  const ownerWord = `owner:o${Buffer.from(owner).toString('hex')}`;
+  const { rows: theirs } = await sql<FoundMemory>`
+    SELECT rowid AS oid, body AS text FROM memory_text WHERE memory_text MATCH ${ownerWord}
+    ORDER BY rowid DESC LIMIT ${OWNER_SCAN_LIMIT + 1}`.execute(db);
+  if (theirs.length <= OWNER_SCAN_LIMIT) return rankMemories(theirs, terms, theirs.length, limit);
+  // Kept past the scan: their memories that hold a word, through the words' index.
+  const { rows: matching } = await sql<FoundMemory>`
     SELECT rowid AS oid, body AS text FROM memory_text
-    WHERE memory_text MATCH ${`owner:${ownerToken} AND ${fts5AnyOf('body', terms)}`}
-    ORDER BY bm25(memory_text), rowid DESC
-    LIMIT ${limit}`.execute(db);
-  return rows;
+    WHERE memory_text MATCH ${`${ownerWord} AND ${fts5AnyOf('body', terms)}`}`.execute(db);
+  const { rows: counted } = await sql<{ count: number }>`
+    SELECT count(*) AS count FROM memory_text WHERE memory_text MATCH ${ownerWord}`.execute(db);
+  return rankMemories(matching, terms, counted[0]!.count, limit);
 }

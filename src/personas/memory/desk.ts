@@ -26,7 +26,12 @@ import {
   type Memory,
   type MemorySource,
 } from './notebook.ts';
-import { DEFAULT_MEMORY_KEEP, DEFAULT_RECALL_TOKENS, MAX_MEMORY_CHARS } from './limits.ts';
+import {
+  DEFAULT_MEMORY_KEEP,
+  DEFAULT_RECALL_MIN_SIMILARITY,
+  DEFAULT_RECALL_TOKENS,
+  MAX_MEMORY_CHARS,
+} from './limits.ts';
 import {
   fuseRankings,
   matchingTurns,
@@ -51,6 +56,11 @@ export interface MemoryOptions {
    * search; without one, full-text search alone ranks.
    */
   readonly embedder?: MemoryEmbedder;
+  /**
+   * The cosine similarity (0 to 1) a memory needs to be recalled by the embedder alone
+   * (BATOS_RECALL_MIN_SIMILARITY, in hundredths); full-text matches are recalled regardless.
+   */
+  readonly minSimilarity?: number;
 }
 
 export class MemoryDesk {
@@ -67,7 +77,13 @@ export class MemoryDesk {
     this.noticing = options.notice ?? true;
     this.recallTokens = options.recallTokens ?? DEFAULT_RECALL_TOKENS;
     this.vectors =
-      options.embedder === undefined ? undefined : new MemoryVectors(uvm, options.embedder);
+      options.embedder === undefined
+        ? undefined
+        : new MemoryVectors(
+            uvm,
+            options.embedder,
+            options.minSimilarity ?? DEFAULT_RECALL_MIN_SIMILARITY / 100,
+          );
   }
 
   /**

@@ -21,9 +21,14 @@ export type MemoryEmbedder = Pick<Embedder, 'id' | 'embed'>;
 export const FILL_PER_RECALL = 8;
 
 export class MemoryVectors {
+  /**
+   * @param minSimilarity the cosine similarity (0 to 1) below which a memory is not near
+   *   enough to be recalled (BATOS_RECALL_MIN_SIMILARITY, in hundredths).
+   */
   constructor(
     private readonly uvm: Uvm,
     private readonly embedder: MemoryEmbedder,
+    private readonly minSimilarity: number,
   ) {}
 
   /** `text`'s vector; undefined when the model failed (a later recall fills it in). */
@@ -49,8 +54,9 @@ export class MemoryVectors {
   }
 
   /**
-   * Up to `limit` of `person`'s memories nearest `text`, most similar first, after embedding
-   * a few of theirs that have no vector yet; none when the model fails.
+   * Up to `limit` of `person`'s memories nearest `text` and at least as alike as the floor,
+   * most similar first, after embedding a few of theirs that have no vector yet; none when
+   * the model fails.
    */
   async nearest(person: Principal, text: string, limit: number): Promise<NearMemory[]> {
     const model = this.embedder.id;
@@ -61,6 +67,8 @@ export class MemoryVectors {
     }
     const vector = await this.embed(text);
     if (vector === undefined) return [];
-    return this.uvm.nearestMemories(person, model, vector, limit);
+    // The nearest come most similar first: those above the floor are the nearest of those.
+    const nearest = await this.uvm.nearestMemories(person, model, vector, limit);
+    return nearest.filter((memory) => memory.similarity >= this.minSimilarity);
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MEMORY_SLOT } from '../../../src/core/image/index.ts';
+import { OWNER_SCAN_LIMIT } from '../../../src/core/image/memory-search.ts';
 import type { Image } from '../../../src/core/image/index.ts';
 import { OWNER_SLOT } from '../../../src/core/model/object-access.ts';
 import { ref } from '../../../src/core/model/value.ts';
@@ -40,6 +41,25 @@ describe.each(IMAGE_KINDS)('the memory index on %s', (kind) => {
         'I work on compilers',
       ]);
       expect(await image.searchMemories(ann, 'tea', 1)).toHaveLength(1);
+    });
+  });
+
+  it('ranks the memories of an owner who keeps more than one search reads as those of any other', async () => {
+    await withImage(await freshImageLocation(kind), async (image) => {
+      await remember(image, ann, 'Tea, tea and then more tea');
+      const tx = image.begin(who);
+      for (let i = 0; i < OWNER_SCAN_LIMIT; i += 1) {
+        const oid = tx.create([[OWNER_SLOT, v(ann)]]);
+        tx.setSlot(oid, MEMORY_SLOT, v({ text: `note ${i} about nothing`, at: 'now' }));
+      }
+      await image.commit(tx);
+      await remember(image, ann, 'I like green tea, never coffee');
+      await remember(image, bob, 'tea tea tea');
+      expect(await texts(image, ann, 'what tea should I drink?')).toEqual([
+        'Tea, tea and then more tea',
+        'I like green tea, never coffee',
+      ]);
+      expect(await texts(image, ann, 'and 7?')).toEqual(['note 7 about nothing']);
     });
   });
 
