@@ -9,6 +9,13 @@ import { SignIns, startBrowser } from '../../src/adapters/browser/index.ts';
 import { silentLogger } from '../../src/core/log.ts';
 import type { Send } from '../../src/core/protocol.ts';
 import { installPersonas } from '../../src/personas/index.ts';
+import { DEFAULT_HISTORY_LIMITS } from '../../src/personas/history.ts';
+import {
+  appendTurns,
+  threadKey,
+  threadObject,
+  type StoredTurn,
+} from '../../src/personas/threads.ts';
 import { openTestCore, type TestCore } from './core.ts';
 
 /** A core with the browser on, showing `personas` (root names) on its personas page. */
@@ -43,4 +50,30 @@ export async function signedInPage(
   await Promise.all([page.waitForNavigation(), page.click('#sign-in')]);
   const response = await page.goto(new URL(path, link).href);
   return { page, status: response?.status() };
+}
+
+/** Keeps `who` saying `text` to `persona` and its answer in `who`'s channel's thread. */
+export async function said(
+  core: TestCore,
+  who: Partial<Send> & { channel: string },
+  persona: string,
+  text: string,
+  answer: string,
+): Promise<number> {
+  const principal = `discord:${who.sender!.id}`;
+  const at = new Date().toISOString();
+  const turns: StoredTurn[] = [
+    { role: 'user', persona, who: principal, text, at },
+    { role: 'assistant', persona, who: persona, text: answer, at },
+  ];
+  const key = threadKey({ platform: 'discord', channel: who.channel });
+  const { result } = await core.uvm.asSystem({ who: principal, platform: 'discord' }, (tx) => {
+    appendTurns(tx, key, turns, DEFAULT_HISTORY_LIMITS, {
+      principal,
+      bounded: true,
+      maxThreads: 10,
+    });
+    return threadObject(tx, key)!;
+  });
+  return result;
 }

@@ -8,15 +8,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser as Chromium, Page } from 'puppeteer-core';
 import type { Send } from '../../../src/core/protocol.ts';
-import { DEFAULT_HISTORY_LIMITS } from '../../../src/personas/history.ts';
-import {
-  appendTurns,
-  threadKey,
-  threadObject,
-  type StoredTurn,
-} from '../../../src/personas/threads.ts';
 import { findChromium, launchChromium } from '../../support/chromium.ts';
-import { openBrowserCore, signedInPage } from '../../support/browser-pages.ts';
+import { openBrowserCore, said, signedInPage } from '../../support/browser-pages.ts';
 import { operator, type TestCore } from '../../support/core.ts';
 
 const chromium = findChromium();
@@ -36,32 +29,6 @@ const admin: Partial<Send> = { platform: 'console', sender: operator, channel: '
 
 const HOSTILE = `<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2">`;
 const LONG = `${'a long answer '.repeat(60)}the end`;
-
-/** Keeps `who` saying `text` to `persona` and its answer in `who`'s channel's thread. */
-async function said(
-  core: TestCore,
-  who: Partial<Send> & { channel: string },
-  persona: string,
-  text: string,
-  answer: string,
-): Promise<number> {
-  const principal = `discord:${who.sender!.id}`;
-  const at = new Date().toISOString();
-  const turns: StoredTurn[] = [
-    { role: 'user', persona, who: principal, text, at },
-    { role: 'assistant', persona, who: persona, text: answer, at },
-  ];
-  const key = threadKey({ platform: 'discord', channel: who.channel });
-  const { result } = await core.uvm.asSystem({ who: principal, platform: 'discord' }, (tx) => {
-    appendTurns(tx, key, turns, DEFAULT_HISTORY_LIMITS, {
-      principal,
-      bounded: true,
-      maxThreads: 10,
-    });
-    return threadObject(tx, key)!;
-  });
-  return result;
-}
 
 async function setUp() {
   const core = await openBrowserCore(['robin', 'brick']);
