@@ -60,11 +60,11 @@ describe.skipIf(!('path' in chromium))('screenshots of the main pages', () => {
     await core.ok(`#${box} name lunchbox`, alice);
     await core.ok('lunchbox setSlot sandwiches 3', alice);
     await core.ok(
-      `lunchbox defineMethod share "function (self, n) { return 'shared ' + n + ' of ' + self.sandwiches }"`,
+      `lunchbox defineMethod share "function (self, n) { return 'shared ' + n + ' of ' + self.get('sandwiches') }"`,
       alice,
     );
     await core.ok(
-      `lunchbox defineMethod share "function (self, n) { return 'shared ' + Math.min(n, self.sandwiches) + ' of ' + self.sandwiches }"`,
+      `lunchbox defineMethod share "function (self, n) { return 'shared ' + Math.min(n, self.get('sandwiches')) + ' of ' + self.get('sandwiches') }"`,
       alice,
     );
     await core.ok('lunchbox share 2', alice);
