@@ -14,6 +14,7 @@ import { Uvm } from '../src/core/uvm/uvm.ts';
 import { createDatabase, PostgresServer } from '../test/support/postgres-server.ts';
 import { sendLine } from './operator.ts';
 import { pgbenchTps } from './pgbench.ts';
+import { postmasterPid, serverCpuSeconds } from './server-cpu.ts';
 import { formatNumber, percentile, type BenchTable } from './table.ts';
 
 const CHILD = new URL('./scale-child.ts', import.meta.url).pathname;
@@ -29,6 +30,8 @@ async function bootstrapped(location: string): Promise<void> {
 interface Throughput {
   readonly perSecond: number;
   readonly cpuMsPerSend: number;
+  /** The PostgreSQL server's CPU per send, as one process measured it; absent if unread. */
+  readonly serverMsPerSend?: number;
 }
 
 /** Runs `processes` BAT OS processes with `senders` senders each. */
@@ -40,32 +43,39 @@ async function sendsPerSecond(
   const runs = Array.from(
     { length: processes },
     () =>
-      new Promise<{ sends: number; seconds: number; cpu: number }>((resolve, reject) => {
-        const child = spawn(
-          process.execPath,
-          ['--import', 'tsx', CHILD, location, String(senders), String(SECONDS * 1000)],
-          { stdio: ['ignore', 'pipe', 'inherit'] },
-        );
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        child.on('error', reject);
-        child.on('exit', (code) => {
-          const measured = /sends (\d+) seconds ([\d.]+) cpu ([\d.]+)/.exec(out);
-          if (code !== 0 || measured === null) reject(new Error(`bench process exited ${code}`));
-          else
-            resolve({
-              sends: Number(measured[1]),
-              seconds: Number(measured[2]),
-              cpu: Number(measured[3]),
-            });
-        });
-      }),
+      new Promise<{ sends: number; seconds: number; cpu: number; server?: number }>(
+        (resolve, reject) => {
+          const child = spawn(
+            process.execPath,
+            ['--import', 'tsx', CHILD, location, String(senders), String(SECONDS * 1000)],
+            { stdio: ['ignore', 'pipe', 'inherit'] },
+          );
+          let out = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.on('error', reject);
+          child.on('exit', (code) => {
+            const measured = /sends (\d+) seconds ([\d.]+) cpu ([\d.]+) server ([\d.]+|-)/.exec(
+              out,
+            );
+            if (code !== 0 || measured === null) reject(new Error(`bench process exited ${code}`));
+            else
+              resolve({
+                sends: Number(measured[1]),
+                seconds: Number(measured[2]),
+                cpu: Number(measured[3]),
+                ...(measured[4] === '-' ? {} : { server: Number(measured[4]) }),
+              });
+          });
+        },
+      ),
   );
   const measured = await Promise.all(runs);
   const sends = measured.reduce((sum, m) => sum + m.sends, 0);
+  const server = measured.length === 1 ? measured[0]!.server : undefined;
   return {
     perSecond: measured.reduce((sum, m) => sum + m.sends / m.seconds, 0),
     cpuMsPerSend: (1000 * measured.reduce((sum, m) => sum + m.cpu, 0)) / sends,
+    ...(server === undefined ? {} : { serverMsPerSend: (1000 * server) / sends }),
   };
 }
 
@@ -73,6 +83,7 @@ async function throughput(server: PostgresServer, dir: string): Promise<BenchTab
   const rows = [];
   let round = 0;
   const anchorUrl = await createDatabase(server.url(), 'bench_pgbench');
+  const postmaster = await postmasterPid(anchorUrl);
   let anchorMissing: string | undefined;
   for (const senders of [1, 4, 16]) {
     round += 1;
@@ -82,8 +93,14 @@ async function throughput(server: PostgresServer, dir: string): Promise<BenchTab
     await bootstrapped(one);
     const four = await createDatabase(server.url(), `bench_four_${round}`);
     await bootstrapped(four);
+    const serverBefore = serverCpuSeconds(postmaster);
     const anchor = await pgbenchTps(anchorUrl, dir, senders, SECONDS);
+    const serverAfter = serverCpuSeconds(postmaster);
     if (typeof anchor !== 'number') anchorMissing = anchor.unavailable;
+    const anchorServerMs =
+      typeof anchor === 'number' && serverBefore !== undefined && serverAfter !== undefined
+        ? (1000 * (serverAfter - serverBefore)) / (anchor * SECONDS)
+        : undefined;
     const postgres = await sendsPerSecond(one, 1, senders);
     rows.push({
       'concurrent senders': String(senders),
@@ -91,6 +108,10 @@ async function throughput(server: PostgresServer, dir: string): Promise<BenchTab
       'PostgreSQL, one process': formatNumber(postgres.perSecond),
       '÷ pgbench': typeof anchor === 'number' ? formatNumber(postgres.perSecond / anchor, 3) : '—',
       'BAT OS CPU ms per send': formatNumber(postgres.cpuMsPerSend, 2),
+      'server CPU ms per send (per pgbench transaction)':
+        postgres.serverMsPerSend === undefined
+          ? '—'
+          : `${formatNumber(postgres.serverMsPerSend, 2)} (${anchorServerMs === undefined ? '—' : formatNumber(anchorServerMs, 2)})`,
       'PostgreSQL, four processes':
         senders < 4 ? '—' : formatNumber((await sendsPerSecond(four, 4, senders / 4)).perSecond),
       'SQLite, one process': formatNumber((await sendsPerSecond(sqlite, 1, senders)).perSecond),
@@ -106,7 +127,7 @@ async function throughput(server: PostgresServer, dir: string): Promise<BenchTab
       `The anchor: pgbench on the same server just before BAT OS in each row, ${SECONDS} s, one client per sender, each updating a row of its own in its own transaction (prepared statements). Targets: ≥ 0.5× pgbench at 1 sender, ≥ 0.3× at 16.`,
       ...(anchorMissing === undefined ? [] : [`No anchor in this run: ${anchorMissing}.`]),
       'Each sender is a person of their own (a share of the send slots each). A process runs up to eight sends side by side. On PostgreSQL commits ready together go in one statement (one round trip, one transaction and one WAL flush between them, each send checked and answered alone; no fence while the process is alone over the image); SQLite syncs a group of sends at once. More processes add up only where each has a core: on a 2-core machine four of them and PostgreSQL share two.',
-      `BAT OS CPU per send: the one process's CPU time (all threads, user and system) over its sends in the PostgreSQL cell, which a loaded machine inflates far less than it does the wall time. Load average: this machine's over the last minute, after the row, on ${availableParallelism()} cores.`,
+      `BAT OS CPU per send: the one process's CPU time (all threads, user and system) over its sends in the PostgreSQL cell, which a loaded machine inflates far less than it does the wall time. Server CPU: the PostgreSQL server's (every session's, from /proc; Linux only) over the same sends, and in brackets over pgbench's transactions in its run; the server shares the cores with BAT OS. Load average: this machine's over the last minute, after the row, on ${availableParallelism()} cores.`,
     ],
   };
 }

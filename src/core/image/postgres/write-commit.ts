@@ -16,8 +16,11 @@
  *
  * Values travel as typed arrays, one per column, with each row's send number (from 1) beside
  * the rows of sends that write several; each is encoded once by the driver and parsed once
- * by the server. To write something more in every commit, add a {@link Part} to
- * {@link PARTS} (and the value it needs to `CommitRecord`).
+ * by the server. A part only some sends need (creating objects, an undo, the method index)
+ * is left out of the statement of a batch where none does, so the common commit binds, runs
+ * and returns less on both sides; each such set of parts is its own prepared statement. To
+ * write something more in every commit, add a {@link Part} to {@link PARTS} (and the value it
+ * needs to `CommitRecord`).
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
@@ -63,6 +66,12 @@ interface Part {
   readonly name: string;
   readonly sql: string;
   readonly params: readonly Param[];
+  /**
+   * Whether a send needs this part; absent: every batch does. A batch none of whose sends
+   * needs it runs a statement without it (most sends create nothing, undo nothing and change
+   * no method), so neither side binds, plans or runs what writes nothing.
+   */
+  readonly neededBy?: (r: CommitRecord) => boolean;
 }
 
 const NO_METHOD_CHANGES: MethodIndexChanges = { upsert: [], remove: [] };
@@ -206,6 +215,7 @@ const PARTS: readonly Part[] = [
           FROM ids JOIN unnest(:undo_of) WITH ORDINALITY AS x(undo_of, send) USING (send)
           WHERE transactions.tx = x.undo_of`,
     params: [],
+    neededBy: (r) => r.transaction.undoOf !== null,
   },
   {
     // At most one send of a batch creates objects (see formBatch).
@@ -214,6 +224,7 @@ const PARTS: readonly Part[] = [
           FROM ids JOIN unnest(:next_tos) WITH ORDINALITY AS x(next_to, send) USING (send)
           WHERE key = 'next_oid' AND x.next_to IS NOT NULL`,
     params: [['next_tos', 'text[]', perSend((c) => nextOid(c.record, 'to'))]],
+    neededBy: (r) => r.nextOid !== undefined,
   },
   {
     // The method index (see `../method-index.ts`): empty arrays for the many commits that
@@ -229,6 +240,7 @@ const PARTS: readonly Part[] = [
       ['unindex_oids', 'integer[]', perRow(removals, (m) => m.oid)],
       ['unindex_slots', 'text[]', perRow(removals, (m) => m.slot)],
     ],
+    neededBy: (r) => methodIndex(r).remove.length > 0,
   },
   {
     name: 'mi_set',
@@ -258,6 +270,7 @@ const PARTS: readonly Part[] = [
       ['index_doc_terms', 'text[]', perRow(upserts, (m) => m.docTerms)],
       ['index_source_terms', 'text[]', perRow(upserts, (m) => m.sourceTerms)],
     ],
+    neededBy: (r) => methodIndex(r).upsert.length > 0,
   },
   {
     // The parent links (see `../parent-links.ts`), like the method index: empty arrays for
@@ -294,25 +307,47 @@ const PARTS: readonly Part[] = [
   },
 ];
 
-/** The statement's text and its parameters in `$n` order, made once. */
-const STATEMENT = compile(PARTS);
+/** A statement's text, its name, and its parameters in `$n` order. */
+interface Statement {
+  readonly name: string;
+  readonly text: string;
+  readonly params: readonly Param[];
+}
+
+/** The statements made so far, by the parts they leave out (at most one per subset). */
+const STATEMENTS = new Map<string, Statement>();
+
+/** The statement for `batch`: every part some send of it needs, compiled once per set. */
+function statementFor(batch: BatchContext): Statement {
+  const left = PARTS.filter(
+    (part) => part.neededBy !== undefined && !batch.sends.some((c) => part.neededBy!(c.record)),
+  );
+  const key = left.map((part) => part.name).join(' ');
+  let statement = STATEMENTS.get(key);
+  if (statement === undefined) {
+    statement = compile(PARTS.filter((part) => !left.includes(part)));
+    STATEMENTS.set(key, statement);
+  }
+  return statement;
+}
 
 /**
  * Runs the commits of `batch` on a connection of `pool` (one statement, one transaction);
  * what it did for each send, in the batch's order.
  */
 export async function writeCommits(pool: pg.Pool, batch: BatchContext): Promise<Written[]> {
+  const statement = statementFor(batch);
   const { rows } = await pool.query<{ tx: number | null; added: string | null; problem: string }>({
-    name: STATEMENT.name,
-    text: STATEMENT.text,
-    values: STATEMENT.params.map(([, , value]) => value(batch)),
+    name: statement.name,
+    text: statement.text,
+    values: statement.params.map(([, , value]) => value(batch)),
   });
   return rows.map((row) =>
     row.tx === null ? { conflict: row.problem } : { tx: row.tx, addedToday: Number(row.added) },
   );
 }
 
-function compile(parts: readonly Part[]) {
+function compile(parts: readonly Part[]): Statement {
   const params: Param[] = [];
   const placeholder = (name: string): string => {
     let index = params.findIndex(([known]) => known === name);

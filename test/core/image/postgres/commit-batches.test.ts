@@ -148,6 +148,43 @@ describe('commits that go to PostgreSQL together', () => {
     expect(other.countObjects()).toBe(1);
   });
 
+  it('writes what only some sends of a statement need — a creation, an undo, a method — and the plain ones beside them', async () => {
+    const [image, url, oids] = await seeded(5);
+    const [plain, undone, methodHolder, later] = oids;
+    const first = image.begin(as('first'));
+    first.setSlot(undone!, 'n', v('to undo'));
+    const undoTarget = (await image.commit(first))!;
+    const plainTx = image.begin(as('plain'));
+    plainTx.setSlot(plain!, 'n', v('plain'));
+    const creating = image.begin(as('creator'));
+    const created = creating.create([['made', v(true)]]);
+    const undo = (await image.prepareUndo(as('undoer'), undoTarget)).tx!;
+    const defining = image.begin(as('definer'));
+    defining.setSlot(methodHolder!, 'greet', {
+      kind: 'method',
+      source: "function (self) { return 'hi' }",
+      provenance: { author: 'human', by: 'discord:definer', at: '2026-12-07T00:00:00.000Z' },
+    });
+    const ids = await commitAtOnce(image, [plainTx, creating, undo, defining]);
+    expect(ids.every((id) => typeof id === 'number')).toBe(true);
+    // Then a batch of plain sends alone, on the same connections.
+    const again = [plain!, later!].map((oid) => {
+      const tx = image.begin(as(`again-${oid}`));
+      tx.setSlot(oid, 'n', v('again'));
+      return tx;
+    });
+    expect((await commitAtOnce(image, again)).every((id) => typeof id === 'number')).toBe(true);
+    // Another process reads each part from the database.
+    const other = await open(url);
+    expect(other.read(created)!.get('made')).toEqual(v(true));
+    expect(other.read(undone!)!.get('n')).toEqual(v(0));
+    expect((await other.history({ tx: undoTarget, limit: 1 }))[0]!.undoneBy).toBe(ids[2]);
+    expect((await other.implementors('greet', 10)).map((m) => m.oid)).toEqual([methodHolder]);
+    for (const oid of [plain!, later!]) expect(other.read(oid)!.get('n')).toEqual(v('again'));
+    const fresh = other.begin(as('next'));
+    expect(fresh.create([['after', v(1)]])).toBe(created + 1);
+  });
+
   it("fails only the send whose own data the database refuses, not the others' in its statement", async () => {
     const [image, , oids] = await seeded(6);
     const txs = oids.map((oid) => {
