@@ -4,6 +4,7 @@
  * the run goes on; the exit status is 1 when any failed, and the last line names them.
  */
 import { benchAccess } from './access.ts';
+import { benchBrowser } from './browser.ts';
 import { benchEval } from './eval.ts';
 import { parseCommandLine } from '../scripts/cli.ts';
 import { benchFairness } from './fairness.ts';
@@ -44,6 +45,7 @@ const benches: Record<string, Bench> = {
   start: benchStart,
   upgrade: benchUpgrade,
   scale: benchScale,
+  browser: benchBrowser,
 };
 
 const names = Object.keys(benches);

@@ -49,6 +49,13 @@ export const CONTENT_SECURITY_POLICY =
 
 /** How often an open event stream is told the connection still lives. */
 const KEEP_ALIVE_MS = 25_000;
+/**
+ * The least time between two change events of one page's stream: each event makes the page
+ * load itself again, a few milliseconds of the thread that serves sends, so under a stream
+ * of commits ten open pages would otherwise cost chat most of its throughput (`npm run
+ * bench -- browser`).
+ */
+export const LIVE_GAP_MS = 1_000;
 
 export interface BrowserAppOptions {
   readonly bot: BrowserBot;
@@ -369,22 +376,37 @@ export function browserApp({
         changed.push(change.tx ?? 0);
         wake();
       });
-      stream.onAbort(() => wake());
+      let endPause = () => {};
+      stream.onAbort(() => {
+        wake();
+        endPause();
+      });
       try {
         await stream.writeSSE({ event: 'ready', data: '' });
         while (!stream.aborted) {
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, KEEP_ALIVE_MS).unref();
-          });
+          if (changed.length === 0)
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+              setTimeout(resolve, KEEP_ALIVE_MS).unref();
+            });
           const txs = changed.splice(0);
           if (audits && oid === ROOT && txs.length > 0) {
             const found = await auditsFor(viewer);
             if (!('reply' in found)) oid = found.view.record ?? ROOT;
           }
           // A comment keeps proxies from closing a quiet stream.
-          if (txs.length === 0) await stream.write(': still here\n\n');
-          for (const tx of txs) await stream.writeSSE({ event: 'change', data: String(tx) });
+          if (txs.length === 0) {
+            await stream.write(': still here\n\n');
+            continue;
+          }
+          // One event for every change since the last: the page loads itself once for them.
+          await stream.writeSSE({ event: 'change', data: txs.join(',') });
+          // Then a pause, so a busy image's commits cost each open page one load per
+          // LIVE_GAP_MS, not one per commit (changes meanwhile go in the next event).
+          await new Promise<void>((resolve) => {
+            endPause = resolve;
+            setTimeout(resolve, LIVE_GAP_MS).unref();
+          });
         }
       } finally {
         stop();
