@@ -214,9 +214,10 @@ export class QuickJsMethodRunner implements MethodRunner {
   }
 
   /**
-   * Resolves, on a later turn of the event loop, once no call is on a worker: starting a
-   * realm holds the host thread up, which would hold up a worker's answer. Rejects once the
-   * sandbox is closed.
+   * Resolves once no call is on a worker: starting a realm holds the host thread up, which
+   * would hold up a worker's answer. It resolves as the last such call ends, so what it
+   * starts runs before the next call can reach a worker (a caller sending one call after
+   * another would otherwise never leave a gap). Rejects once the sandbox is closed.
    */
   private whenNoWorkerCall(): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -225,13 +226,13 @@ export class QuickJsMethodRunner implements MethodRunner {
         else if (this.onWorker === 0) resolve();
         else this.idleWaiters.push(check);
       };
-      setImmediate(check);
+      check();
     });
   }
 
-  /** Has what waits for no call on a worker check again, on a later turn (another may start first). */
+  /** Has what waits for no call on a worker check again. */
   private wakeIdleWaiters(): void {
-    for (const check of this.idleWaiters.splice(0)) setImmediate(check);
+    for (const check of this.idleWaiters.splice(0)) check();
   }
 
   private async runOn(
