@@ -26,10 +26,13 @@ export type InThreadOutcome =
    */
   | { readonly kind: 'moved'; readonly askedHost: boolean; readonly dropped: boolean };
 
+/** How many calls run between checks that the realm's capped heap still has room. */
+const ROOM_CHECK_CALLS = 100;
+
 export class InThreadSandbox {
   /** Sources compiled here, by every realm so far. */
   compiles = 0;
-  /** Realms started (or being started) so far. */
+  /** Realms whose start began (held the host thread) so far. */
   realmsStarted = 0;
   private server: CallServer | undefined;
   /** Whether a realm is being started, or cannot be (then calls run on workers only). */
@@ -38,6 +41,8 @@ export class InThreadSandbox {
   /** Answers the running call's messages to the host; undefined between calls. */
   private answer: ((message: string) => string) | undefined;
   private askedHost = false;
+  /** Calls run since the realm's heap was last checked for room (see {@link checkRoom}). */
+  private callsSinceRoomCheck = 0;
 
   /**
    * @param limits the workers' limits with `timeoutMs` the in-thread deadline
@@ -59,13 +64,19 @@ export class InThreadSandbox {
    * Starts a realm, unless one is up or starting, once {@link whenIdle} says so: starting one
    * holds the host thread up for a while (a tenth of a second to a second, see
    * {@link InThreadOutcome}), in its steps between which `whenIdle` is asked again.
+   * `renew`: starts one even though one is up, to take its place once started.
    */
-  start(): void {
-    if (this.starting || this.closed || this.server !== undefined) return;
+  start(renew = false): void {
+    if (this.starting || this.closed || (this.server !== undefined && !renew)) return;
     this.starting = true;
-    this.realmsStarted += 1;
+    let began = false;
+    const whenIdle = async () => {
+      await this.whenIdle();
+      if (!began) this.realmsStarted += 1;
+      began = true;
+    };
     createCallServer({
-      realm: { whenIdle: this.whenIdle, spareHeapBytes: this.spareHeapBytes },
+      realm: { whenIdle, spareHeapBytes: this.spareHeapBytes },
       limits: this.limits,
       ask: (message) => {
         if (message[0] !== SOURCE) this.askedHost = true;
@@ -106,6 +117,7 @@ export class InThreadSandbox {
       const dropped =
         failure?.fatal === true && (!stopped || server.broke || server.realm.hasPendingJob());
       if (dropped) this.server = undefined;
+      else this.checkRoom(server);
       // A crash may be this thread's own (its stack is not a worker's): a worker answers it.
       if (stopped || failure?.reason === 'crash')
         return { kind: 'moved', askedHost: this.askedHost, dropped };
@@ -116,6 +128,21 @@ export class InThreadSandbox {
     } finally {
       this.answer = undefined;
     }
+  }
+
+  /**
+   * Renews a realm whose own memory (which grows slowly, see HeapCap.roomy) leaves calls too
+   * little of its capped heap: at once when a call just outgrew it (every call would), else
+   * a fresh one is started and takes over once up. No call is to blame for it.
+   */
+  private checkRoom(server: CallServer): void {
+    const outgrew = server.realm.outgrew;
+    this.callsSinceRoomCheck += 1;
+    if (!outgrew && this.callsSinceRoomCheck < ROOM_CHECK_CALLS) return;
+    this.callsSinceRoomCheck = 0;
+    if (server.realm.heapRoomy()) return;
+    if (outgrew) this.server = undefined;
+    this.start(true);
   }
 
   /** Drops the realm: a later call starts another. */

@@ -28,6 +28,10 @@ export class HeapCap {
     this.outgrew = false;
     /** Whether asking for more is refused (once the ballast is in place). */
     this.capped = false;
+    /** @type {Allocator | undefined} */
+    this.allocator = undefined;
+    /** @type {number | undefined} */
+    this.spareBytes = undefined;
     const grow = memory.grow.bind(memory);
     // An own property, which the module's glue calls instead of the prototype's.
     memory.grow = (pages) => {
@@ -45,6 +49,8 @@ export class HeapCap {
    */
   fill(quickJsModule, spareBytes) {
     const allocator = /** @type {{ module: Allocator }} */ (quickJsModule).module;
+    this.allocator = allocator;
+    this.spareBytes = spareBytes;
     this.capped = true;
     /** @type {number[]} */
     const blocks = [];
@@ -54,6 +60,23 @@ export class HeapCap {
     }
     for (const block of blocks.splice(-Math.ceil(spareBytes / BLOCK_BYTES))) allocator._free(block);
     this.outgrew = false;
+  }
+
+  /**
+   * Whether three quarters of the spare are free, in one piece (the rest leaves time to start
+   * a fresh realm before calls run out of room): after a call that outgrew the heap, its
+   * garbage is gone, and what stays taken is the realm's own. That grows slowly (about 100
+   * bytes a call, in the QuickJS bindings, on workers too), so a realm that is no longer
+   * roomy is dropped for a fresh one rather than sending every later call to a worker.
+   * @returns {boolean}
+   */
+  roomy() {
+    if (this.allocator === undefined || this.spareBytes === undefined) return true;
+    const outgrew = this.outgrew;
+    const probe = this.allocator._malloc(Math.floor((this.spareBytes * 3) / 4));
+    if (probe !== 0) this.allocator._free(probe);
+    this.outgrew = outgrew;
+    return probe !== 0;
   }
 
   /** Starts noting afresh (a new call). */

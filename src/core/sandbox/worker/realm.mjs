@@ -134,6 +134,14 @@ export class Realm {
   }
 
   /**
+   * Whether the heap has room for calls again (see HeapCap.roomy); asked after one outgrew it.
+   * @returns {boolean}
+   */
+  heapRoomy() {
+    return this.heapCap?.roomy() ?? true;
+  }
+
+  /**
    * The compiled function for a cache key, if this realm has it.
    * @param {string} cacheKey
    * @returns {QuickJSHandle | undefined}
