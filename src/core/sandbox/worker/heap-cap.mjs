@@ -63,8 +63,8 @@ export class HeapCap {
   }
 
   /**
-   * Whether three quarters of the spare are free, in one piece (the rest leaves time to start
-   * a fresh realm before calls run out of room): after a call that outgrew the heap, its
+   * Whether a quarter of the spare is free, in one piece (time enough to start a fresh
+   * realm before calls run out of room): after a call that outgrew the heap, its
    * garbage is gone, and what stays taken is the realm's own. That grows slowly (about 100
    * bytes a call, in the QuickJS bindings, on workers too), so a realm that is no longer
    * roomy is dropped for a fresh one rather than sending every later call to a worker.
@@ -73,7 +73,7 @@ export class HeapCap {
   roomy() {
     if (this.allocator === undefined || this.spareBytes === undefined) return true;
     const outgrew = this.outgrew;
-    const probe = this.allocator._malloc(Math.floor((this.spareBytes * 3) / 4));
+    const probe = this.allocator._malloc(Math.floor(this.spareBytes / 4));
     if (probe !== 0) this.allocator._free(probe);
     this.outgrew = outgrew;
     return probe !== 0;
