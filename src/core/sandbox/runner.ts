@@ -107,12 +107,15 @@ export class QuickJsMethodRunner implements MethodRunner {
     const inThreadMs = options.inThreadMs ?? Math.min(IN_THREAD_MS, this.limits.timeoutMs / 2);
     if (!(inThreadMs >= 0 && inThreadMs < this.limits.timeoutMs))
       throw new InternalError('sandbox inThreadMs must be at least 0 and below timeoutMs');
+    const inThreadHeapBytes = options.inThreadHeapBytes ?? IN_THREAD_HEAP_BYTES;
+    if (!(inThreadHeapBytes > 0))
+      throw new InternalError('sandbox inThreadHeapBytes must be positive');
     this.placement = new Placement(inThreadMs);
     // Its realm starts only once a method proved short (see run and runOn): a process that
     // runs no method never pays for it.
     this.inThread = new InThreadSandbox(
       { ...this.limits, timeoutMs: inThreadMs },
-      options.inThreadHeapBytes ?? IN_THREAD_HEAP_BYTES,
+      inThreadHeapBytes,
       () => this.whenNoWorkerCall(),
     );
   }

@@ -268,6 +268,7 @@ describe('QuickJsMethodRunner', () => {
     expect(() => newRunner({ stackBytes: 1024 * 1024 })).toThrow(/256 KiB/);
     expect(() => newRunner({ timeoutMs: 0 })).toThrow(InternalError);
     expect(() => newRunner({ timeoutMs: 900, hardTimeoutMs: 500 })).toThrow(/hardTimeoutMs/);
+    expect(() => new QuickJsMethodRunner({ inThreadHeapBytes: 0 })).toThrow(/inThreadHeapBytes/);
   });
 
   it('refuses calls after close', async () => {
