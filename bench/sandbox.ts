@@ -1,10 +1,14 @@
 /**
  * Sandbox per-call overhead: a trivial method, a method making one host call, and a nested
- * send, on a warm runner (worker started, source compiled), on a worker and in-thread.
- * Prints nothing itself.
+ * send, on a warm runner (worker started, source compiled), on a worker and in-thread; and
+ * how long a call doing one long native operation (unseen by the interrupt) holds the host
+ * thread when it is sent to a method that runs in-thread, with the in-thread heap capped
+ * (as now) and as big as its memory allows (as before the cap). Prints nothing itself.
  */
 import { availableParallelism, loadavg } from 'node:os';
+import { withParty } from '../src/core/fairness/index.ts';
 import type { HostBridge, MethodCall, NestedSendResolution } from '../src/core/sandbox/index.ts';
+import { IN_THREAD_HEAP_BYTES } from '../src/core/sandbox/placement.ts';
 import { QuickJsMethodRunner, type QuickJsMethodRunnerOptions } from '../src/core/sandbox/index.ts';
 import type { Oid, Value } from '../src/core/model/value.ts';
 import { formatNumber, percentile, type BenchTable } from './table.ts';
@@ -73,7 +77,98 @@ const PLACES: ReadonlyArray<[string, QuickJsMethodRunnerOptions]> = [
   ['in-thread', {}],
 ];
 
-export async function benchSandbox(): Promise<BenchTable> {
+/** Native operations, each one call, and the sizes they are sent (n). */
+const NATIVE: ReadonlyArray<[string, string, readonly number[]]> = [
+  [
+    'sort (default order)',
+    'function (self, n) { return new Array(n).fill(1.5).sort().length; }',
+    [10_000, 100_000],
+  ],
+  [
+    'JSON.stringify',
+    'function (self, n) { return JSON.stringify(new Array(n).fill({ a: 1, b: "xy" })).length; }',
+    [10_000, 100_000],
+  ],
+  [
+    'split a string',
+    'function (self, n) { return "ab".repeat(n).split("").length; }',
+    [10_000, 100_000],
+  ],
+];
+const NATIVE_ROUNDS = 5;
+
+/** The heaps in-thread: capped (the default), and as big as the realm's memory allows. */
+const HEAPS: ReadonlyArray<[string, QuickJsMethodRunnerOptions]> = [
+  ['capped (now)', {}],
+  ['uncapped (before)', { inThreadHeapBytes: 12 * 1024 * 1024 }],
+];
+
+export async function benchSandbox(): Promise<BenchTable[]> {
+  return [await benchOverhead(), await benchNativeHold()];
+}
+
+/**
+ * How long one call holds the host thread: the synchronous part of `run`, which is the whole
+ * in-thread run (to its answer, or to where it stops and moves to a worker).
+ */
+async function benchNativeHold(): Promise<BenchTable> {
+  const host = new BenchHost();
+  const rows: Record<string, string | number>[] = [];
+  for (const [heap, options] of HEAPS) {
+    const runner = new QuickJsMethodRunner(options);
+    try {
+      for (const [name, source, sizes] of NATIVE) {
+        const methodCall = (n: number): MethodCall => ({
+          ...call(`native ${name}`, source),
+          args: [n],
+        });
+        // Short on a worker, then in-thread (the realm starts after the first such run).
+        for (let i = 0; i < 50 && runner.stats().inThread === 0; i++) {
+          await runner.run(methodCall(1), host);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        for (const n of sizes) {
+          const held: number[] = [];
+          let moved = 0;
+          for (let round = 0; round < NATIVE_ROUNDS; round++) {
+            // Back in-thread: a worker run shows it short again, and the penalty of a party
+            // that held the thread up is each round's own (a new party).
+            await withParty(`bench:${heap}:${name}:${n}:${round}`, async () => {
+              await runner.run(methodCall(1), host);
+              const before = runner.stats().moved;
+              const started = performance.now();
+              const answer = runner.run(methodCall(n), host);
+              held.push(performance.now() - started);
+              await answer;
+              moved += runner.stats().moved - before;
+            });
+          }
+          rows.push({
+            operation: name,
+            n,
+            'in-thread heap': heap,
+            'host thread held, median (ms)': formatNumber(percentile(held, 50), 1),
+            'max (ms)': formatNumber(Math.max(...held), 1),
+            'moved to a worker': `${moved}/${NATIVE_ROUNDS}`,
+          });
+        }
+      }
+    } finally {
+      await runner.close();
+    }
+  }
+  return {
+    title:
+      'Sandbox: how long one long native operation, sent to a method that runs in-thread, holds the host thread',
+    rows,
+    notes: [
+      `In-thread heap capped: ${IN_THREAD_HEAP_BYTES / 1024} KiB beyond the realm's own; a call that needs more stops and runs again on a worker. Uncapped: the realm's whole 16 MiB memory, as before the cap.`,
+      `Load average (1 min) at the end: ${formatNumber(loadavg()[0]!, 2)} on ${availableParallelism()} cores; Node ${process.versions.node}.`,
+    ],
+  };
+}
+
+async function benchOverhead(): Promise<BenchTable> {
   const host = new BenchHost();
   const rows: Record<string, string | number>[] = [];
   for (const [place, options] of PLACES) {

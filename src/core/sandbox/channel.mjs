@@ -12,8 +12,8 @@
  * other side cannot run during a spin, so neither spins.
  *
  * Layout: Int32 state, Int32 byte length, Int32 count of compilations (for stats), Int32
- * how long the worker's last call ran (µs, see lastRunTime), then the UTF-8 text of the
- * message.
+ * how long the worker's call had run at its last message (µs, see lastRunTime), then the
+ * UTF-8 text of the message.
  */
 
 import { availableParallelism } from 'node:os';
@@ -167,7 +167,8 @@ export class Channel {
   }
 
   /**
-   * Worker side: records how long the call it is about to answer ran.
+   * Records how long the call in progress has run, by the worker's clock: the worker at each
+   * message to the host (its requests and its answer), the host as it hands over a call (0).
    * @param {number} ms
    */
   recordRunTime(ms) {
@@ -175,8 +176,8 @@ export class Channel {
   }
 
   /**
-   * How long the worker's last answered call ran (ms), by the worker's own clock: neither
-   * its waits for the host's replies nor the wake-ups around the call count.
+   * How long the worker's call had run when it last wrote to the host (ms), by the worker's
+   * own clock: neither its waits for the host's replies nor the wake-ups around the call count.
    * @returns {number}
    */
   lastRunTime() {

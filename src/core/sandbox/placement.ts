@@ -20,6 +20,13 @@
 
 /** The in-thread interrupt deadline of one top-level call, nested sends included (ms). */
 export const IN_THREAD_MS = 4;
+/**
+ * The heap an in-thread call may use beyond its realm's own (bytes): a long native operation
+ * (a sort, JSON, a string operation), which the interrupt does not see, works on data in the
+ * heap, so this bounds how long one holds the host thread (see worker/heap-cap.mjs and the
+ * bench `sandbox`). A call that needs more runs again on a worker, under the full limits.
+ */
+export const IN_THREAD_HEAP_BYTES = 1024 * 1024;
 /** An in-thread call that held the host thread longer than this stalled it (ms). */
 export const IN_THREAD_STALL_MS = 25;
 /** How long a party whose call stalled the host thread runs on workers only (ms). */
@@ -52,10 +59,14 @@ export class Placement {
     return true;
   }
 
-  /** A worker ran the method for `ms` by its own clock: a short one may run in-thread next. */
-  ranOnWorker(cacheKey: string, ms: number): void {
-    if (this.deadlineMs === 0 || ms > this.deadlineMs / 2) return;
+  /**
+   * A worker ran the method for `ms` by its own clock: a short one may run in-thread next.
+   * Returns whether it may.
+   */
+  ranOnWorker(cacheKey: string, ms: number): boolean {
+    if (this.deadlineMs === 0 || ms > this.deadlineMs / 2) return false;
     this.remember(cacheKey, true);
+    return true;
   }
 
   /** An in-thread run starts: returns when, for {@link ranInThread}. */

@@ -22,7 +22,7 @@ import { InternalError } from '../errors.ts';
 import { answerer, applyKeptWrites } from './host-requests.ts';
 import { InThreadSandbox } from './in-thread.ts';
 import { resolveLimits, type SandboxLimits } from './limits.ts';
-import { IN_THREAD_MS, Placement } from './placement.ts';
+import { IN_THREAD_HEAP_BYTES, IN_THREAD_MS, Placement } from './placement.ts';
 import { SandboxWorker } from './sandbox-worker.ts';
 import type { Value } from '../model/value.ts';
 import { DONE, encodeCall, FAILED, REQUEST, RUN, SOURCE, type WireFailure } from './wire.mjs';
@@ -52,6 +52,11 @@ export interface QuickJsMethodRunnerOptions {
    * below `limits.timeoutMs`); 0 runs every call on a worker.
    */
   readonly inThreadMs?: number;
+  /**
+   * The heap a call on the host thread may use (bytes, default {@link IN_THREAD_HEAP_BYTES}),
+   * beyond what its realm holds; a call that needs more runs again on a worker.
+   */
+  readonly inThreadHeapBytes?: number;
 }
 
 /** Counters, for tests and benchmarks. */
@@ -66,6 +71,8 @@ export interface SandboxStats {
   readonly workersStarted: number;
   /** Workers running a call now. */
   readonly busy: number;
+  /** In-thread realms started so far (each start holds the host thread up a while). */
+  readonly realmsStarted: number;
 }
 
 /** A {@link MethodRunner} on QuickJS, on the host thread or in a pool of worker threads. */
@@ -81,6 +88,10 @@ export class QuickJsMethodRunner implements MethodRunner {
   private readonly placement: Placement;
   private readonly inThread: InThreadSandbox;
   private workersStarted = 0;
+  /** Calls on a worker now, from the worker's start to its answer. */
+  private onWorker = 0;
+  /** What waits for no call to be on a worker (see {@link whenNoWorkerCall}). */
+  private idleWaiters: Array<() => void> = [];
   private inThreadCalls = 0;
   private movedCalls = 0;
   private closed = false;
@@ -96,9 +107,17 @@ export class QuickJsMethodRunner implements MethodRunner {
     const inThreadMs = options.inThreadMs ?? Math.min(IN_THREAD_MS, this.limits.timeoutMs / 2);
     if (!(inThreadMs >= 0 && inThreadMs < this.limits.timeoutMs))
       throw new InternalError('sandbox inThreadMs must be at least 0 and below timeoutMs');
+    const inThreadHeapBytes = options.inThreadHeapBytes ?? IN_THREAD_HEAP_BYTES;
+    if (!(inThreadHeapBytes > 0))
+      throw new InternalError('sandbox inThreadHeapBytes must be positive');
     this.placement = new Placement(inThreadMs);
-    this.inThread = new InThreadSandbox({ ...this.limits, timeoutMs: inThreadMs });
-    if (inThreadMs > 0) this.inThread.start();
+    // Its realm starts only once a method proved short (see run and runOn): a process that
+    // runs no method never pays for it.
+    this.inThread = new InThreadSandbox(
+      { ...this.limits, timeoutMs: inThreadMs },
+      inThreadHeapBytes,
+      () => this.whenNoWorkerCall(),
+    );
   }
 
   /**
@@ -111,9 +130,14 @@ export class QuickJsMethodRunner implements MethodRunner {
     const fail: Fail = (reason, message, stack) =>
       new SandboxError(call.selector, call.self, reason, message, stack);
     if (this.closed) throw fail('closed', 'the sandbox is closed');
-    if (this.placement.inThread(call.cacheKey, party) && this.inThread.ready) {
-      const answered = this.runInThread(call, host, party, fail);
-      if (answered !== undefined) return answered.value;
+    if (this.placement.inThread(call.cacheKey, party)) {
+      if (this.inThread.ready) {
+        const answered = this.runInThread(call, host, party, fail);
+        if (answered !== undefined) return answered.value;
+      } else {
+        // No realm yet, or the last one was dropped: this call runs on a worker meanwhile.
+        this.inThread.start();
+      }
     }
     const release = await this.slots.acquire(party);
     try {
@@ -132,6 +156,7 @@ export class QuickJsMethodRunner implements MethodRunner {
   async close(): Promise<void> {
     this.closed = true;
     this.inThread.close();
+    this.wakeIdleWaiters();
     const workers = [...this.live];
     this.live.clear();
     this.idle.length = 0;
@@ -147,6 +172,7 @@ export class QuickJsMethodRunner implements MethodRunner {
       moved: this.movedCalls,
       workersStarted: this.workersStarted,
       busy: this.live.size - this.idle.length,
+      realmsStarted: this.inThread.realmsStarted,
     };
   }
 
@@ -180,11 +206,36 @@ export class QuickJsMethodRunner implements MethodRunner {
   private async runNow(call: MethodCall, host: HostBridge, fail: Fail): Promise<Value> {
     if (this.closed) throw fail('closed', 'the sandbox is closed');
     const worker = this.takeWorker();
+    this.onWorker += 1;
     try {
       return await this.runOn(worker, call, host, fail);
     } finally {
+      this.onWorker -= 1;
       this.giveBack(worker);
+      if (this.onWorker === 0) this.wakeIdleWaiters();
     }
+  }
+
+  /**
+   * Resolves once no call is on a worker: starting a realm holds the host thread up, which
+   * would hold up a worker's answer. It resolves as the last such call ends, so what it
+   * starts runs before the next call can reach a worker (a caller sending one call after
+   * another would otherwise never leave a gap). Rejects once the sandbox is closed.
+   */
+  private whenNoWorkerCall(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.closed) reject(new Error('the sandbox is closed'));
+        else if (this.onWorker === 0) resolve();
+        else this.idleWaiters.push(check);
+      };
+      check();
+    });
+  }
+
+  /** Has what waits for no call on a worker check again. */
+  private wakeIdleWaiters(): void {
+    for (const check of this.idleWaiters.splice(0)) check();
   }
 
   private async runOn(
@@ -202,13 +253,23 @@ export class QuickJsMethodRunner implements MethodRunner {
       throw fail('crash', `the sandbox could not start: ${(error as Error).message}`);
     }
     let timedOut = false;
-    const timer = setTimeout(() => {
+    const limitMs = this.limits.hardTimeoutMs;
+    // The timer may fire late, after the host thread was held (a realm start, a long task)
+    // while the worker's answer waited for it: only the worker's own time counts, so a call
+    // that answered in time is never killed for the host's delay.
+    const overdue = () => {
+      const ran = worker.runTime;
+      if (ran < limitMs) {
+        timer = setTimeout(overdue, limitMs - ran);
+        return;
+      }
       timedOut = true;
       void worker.kill('hard time limit');
-    }, this.limits.hardTimeoutMs);
+    };
+    let timer = setTimeout(overdue, limitMs);
     try {
       const answer = answerer(call, host, (reply) => worker.fits(reply));
-      let reply = await worker.exchange(message);
+      let reply = await worker.call(message);
       while (
         reply !== undefined &&
         worker.deathReason === undefined &&
@@ -227,7 +288,7 @@ export class QuickJsMethodRunner implements MethodRunner {
         const death = worker.deathReason ?? 'the sandbox worker died';
         throw fail(/memory/i.test(death) ? 'memory' : 'crash', death);
       }
-      this.placement.ranOnWorker(call.cacheKey, worker.lastRunTime);
+      if (this.placement.ranOnWorker(call.cacheKey, worker.lastRunTime)) this.inThread.start();
       return this.settle(reply, host, fail, () => this.replace(worker));
     } finally {
       clearTimeout(timer);

@@ -14,6 +14,8 @@ export class SandboxWorker {
   private readonly channel: Channel;
   /** Why the worker died, once it has. */
   private death: string | undefined;
+  /** When the host last handed the worker the turn (performance.now). */
+  private postedAt = 0;
 
   constructor(limits: SandboxLimits) {
     const buffer = createChannelBuffer(limits.maxTransferBytes);
@@ -59,8 +61,28 @@ export class SandboxWorker {
     return this.channel.lastRunTime();
   }
 
+  /**
+   * How long the call in progress has run so far (ms), by the worker's clock, less its waits
+   * for the host: what its hard time limit counts. While the worker has the turn, that is
+   * its time at its last message plus the time since the host answered it (which overstates
+   * only by the worker's wake-up); while the host has the turn (the worker's answer or request
+   * waits for the host thread), the worker is not running and the count stands still.
+   */
+  get runTime(): number {
+    const recorded = this.channel.lastRunTime();
+    if (this.channel.state() !== TO_WORKER) return recorded;
+    return recorded + (performance.now() - this.postedAt);
+  }
+
+  /** Hands the worker a call's RUN message, its run time counted afresh; as {@link exchange}. */
+  call(message: string): Promise<string | undefined> {
+    this.channel.recordRunTime(0);
+    return this.exchange(message);
+  }
+
   /** Sends a message and resolves with the worker's answer, or undefined if it died meanwhile. */
   async exchange(message: string): Promise<string | undefined> {
+    this.postedAt = performance.now();
     this.channel.post(message, TO_WORKER);
     if ((await this.channel.waitForAsync(TO_HOST)) === DEAD) return undefined;
     return this.channel.read();

@@ -5,7 +5,7 @@
  * hold in-thread, and a party whose call held the host thread up runs on workers for a while.
  * Assertions are on results, the store and the runner's counters, never on time.
  */
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, onTestFinished as onExit } from 'vitest';
 import { withParty } from '../../../src/core/fairness/index.ts';
 import { QuickJsMethodRunner, type SandboxLimits } from '../../../src/core/sandbox/index.ts';
 import type { Value } from '../../../src/core/model/value.ts';
@@ -16,11 +16,13 @@ import { MemoryHost } from '../../support/fixtures/memory-host.ts';
 const ROOMY: Partial<SandboxLimits> = { ...TEST_LIMITS, timeoutMs: 5000, hardTimeoutMs: 8000 };
 const runner = new QuickJsMethodRunner({ limits: ROOMY });
 const workersOnly = new QuickJsMethodRunner({ limits: ROOMY, inThreadMs: 0 });
+/** An in-thread heap as big as its memory allows, so a long native operation runs in-thread. */
+const bigHeap = new QuickJsMethodRunner({ limits: ROOMY, inThreadHeapBytes: 12 * 1024 * 1024 });
 /** The test limits, so a runaway method is stopped soon. */
 const quick = new QuickJsMethodRunner({ limits: TEST_LIMITS });
 const quickWorkersOnly = new QuickJsMethodRunner({ limits: TEST_LIMITS, inThreadMs: 0 });
 afterAll(() =>
-  Promise.all([runner, workersOnly, quick, quickWorkersOnly].map((each) => each.close())),
+  Promise.all([runner, workersOnly, bigHeap, quick, quickWorkersOnly].map((each) => each.close())),
 );
 
 /** Counts `n` down in a plain loop, far past the in-thread deadline for a large `n`. */
@@ -50,7 +52,7 @@ async function inThreadReady(selector: string, ...args: Value[]): Promise<void> 
 
 /**
  * Sends to ROBIN on `on` until a call runs in-thread: the first runs on a worker, and the
- * realm starts meanwhile.
+ * realm starts after it.
  */
 async function inThreadReadyOn(
   on: QuickJsMethodRunner,
@@ -67,6 +69,43 @@ async function inThreadReadyOn(
 }
 
 describe('short calls in-thread', () => {
+  it('starts its realm only once a method proved short, and not while a call is on a worker', async () => {
+    // Time enough for the gated call to outwait a worker's start on a loaded machine.
+    const lazy = new QuickJsMethodRunner({
+      limits: { ...ROOMY, timeoutMs: 20_000, hardTimeoutMs: 20_000 },
+    });
+    onExit(() => lazy.close());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // No method ran: no realm, whose start would hold the host thread up.
+    expect(lazy.stats().realmsStarted).toBe(0);
+
+    // A call waits on a worker for a gate the test opens, while a short method proves short
+    // on another worker: the realm must wait for the first call to end.
+    const gate = host.create({ open: false });
+    host.defineMethod(gate, 'isOpen', 'function (self) { return self.get("open"); }');
+    host.set(0, robin, 'gate', { $ref: gate });
+    host.defineMethod(
+      robin,
+      'waitForGate',
+      'function (self) { const gate = self.get("gate"); while (!gate.send("isOpen")) {} return "through"; }',
+    );
+    host.defineMethod(robin, 'who', 'function (self) { return self.get("name"); }');
+    // Two people: one person's calls would queue for their share of the workers.
+    const waiting = withParty('discord:ann', () => host.send(lazy, robin, 'waitForGate'));
+    // Its first run compiles it, which may take it past "short"; the next ones are short.
+    for (let i = 0; i < 3; i += 1)
+      await expect(withParty('discord:bo', () => host.send(lazy, robin, 'who'))).resolves.toBe(
+        'ROBIN',
+      );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(lazy.stats()).toMatchObject({ realmsStarted: 0, busy: 1 });
+
+    host.set(0, gate, 'open', true);
+    await expect(waiting).resolves.toBe('through');
+    await inThreadReadyOn(lazy, 'who');
+    expect(lazy.stats().realmsStarted).toBe(1);
+  });
+
   it('runs a short method in-thread once a worker showed it short, with the same result and writes', async () => {
     const source =
       'function (self, by) { const n = self.get("count") + by; self.set("count", n); self.get("log").send("append", n); return { n: n, name: self.get("name"), log: self.get("log") }; }';
@@ -142,11 +181,12 @@ describe('short calls in-thread', () => {
       'function (self, big) { return big ? "x".repeat(64 * 1024 * 1024).length : 0; }',
     );
     await withParty('discord:cy', () => inThreadReady('hoard', false));
-    const { inThread, moved } = runner.stats();
+    const { inThread, moved, realmsStarted } = runner.stats();
     await expect(
       withParty('discord:cy', () => host.send(runner, robin, 'hoard', true)),
     ).rejects.toMatchObject({ reason: 'memory' });
-    // Refused in-thread, by the realm's own limit: not moved to a worker.
+    // Refused in-thread, by the workers' own limit, which QuickJS checks before it allocates:
+    // not moved to a worker.
     expect(runner.stats()).toMatchObject({ inThread: inThread + 1, moved });
     // The realm was dropped, as a worker would be, and starting another holds the host
     // thread up: that party's calls run on workers; another's run in-thread on a fresh realm.
@@ -155,33 +195,69 @@ describe('short calls in-thread', () => {
     ).resolves.toBe(0);
     expect(runner.stats().inThread).toBe(inThread + 1);
     await withParty('discord:dee', () => inThreadReady('hoard', false));
+    expect(runner.stats().realmsStarted).toBe(realmsStarted + 1);
+  });
+
+  it('runs again on a worker a call that needs more than the in-thread heap, even if it catches the failure', async () => {
+    // A native sort, unseen by the interrupt: in-thread it would hold the host thread up.
+    // Its array does not fit the in-thread heap, so it stops at once, and a method that
+    // catches the failure still answers what it answers on a worker.
+    host.defineMethod(
+      robin,
+      'sorted',
+      'function (self, n) { try { return new Array(n).fill(1.5).sort().length; } catch (e) { return String(e); } }',
+    );
+    await inThreadReady('sorted', 10);
+    const { inThread, moved, realmsStarted } = runner.stats();
+    await expect(host.send(runner, robin, 'sorted', 200_000)).resolves.toBe(200_000);
+    expect(runner.stats()).toMatchObject({ inThread, moved: moved + 1 });
+    // The realm is kept (QuickJS recovers from a failed allocation): short calls go on in it.
+    await inThreadReady('sorted', 10);
+    expect(runner.stats().realmsStarted).toBe(realmsStarted);
+  });
+
+  it('keeps short calls in-thread for thousands of calls, its capped heap renewed as it fills', async () => {
+    // The realm's own memory grows a little with each call (in the QuickJS bindings): a small
+    // in-thread heap fills after a few thousand calls, and must not send them all to workers.
+    const small = new QuickJsMethodRunner({ limits: ROOMY, inThreadHeapBytes: 256 * 1024 });
+    onExit(() => small.close());
+    host.defineMethod(robin, 'who', 'function (self) { return self.get("name"); }');
+    await inThreadReadyOn(small, 'who');
+    const { inThread, moved } = small.stats();
+    for (let i = 0; i < 4000; i += 1) {
+      await host.send(small, robin, 'who');
+      // A bot's sends pass through the event loop, where the fresh realm's start goes on.
+      if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(small.stats()).toMatchObject({ inThread: inThread + 4000, moved });
   });
 
   it('runs on workers only, for a while, the calls of a party whose call held the host thread up', async () => {
-    // A sort runs natively, unseen by the interrupt: it holds the host thread past the deadline.
+    // A sort runs natively, unseen by the interrupt: with a heap big enough for its array
+    // (the bigHeap runner's), it holds the host thread past the deadline.
     host.defineMethod(
       robin,
       'sorted',
       'function (self, n) { return new Array(n).fill(1.5).sort().length; }',
     );
     host.defineMethod(robin, 'who', 'function (self) { return self.get("name"); }');
-    await withParty('discord:ann', () => host.send(runner, robin, 'sorted', 1));
-    await withParty('discord:ann', () => inThreadReady('sorted', 1));
-    await host.send(runner, robin, 'who');
-    await inThreadReady('who');
+    await withParty('discord:ann', () => host.send(bigHeap, robin, 'sorted', 1));
+    await withParty('discord:ann', () => inThreadReadyOn(bigHeap, 'sorted', 1));
+    await host.send(bigHeap, robin, 'who');
+    await inThreadReadyOn(bigHeap, 'who');
 
     await expect(
-      withParty('discord:ann', () => host.send(runner, robin, 'sorted', 200_000)),
+      withParty('discord:ann', () => host.send(bigHeap, robin, 'sorted', 200_000)),
     ).resolves.toBe(200_000);
-    const { inThread } = runner.stats();
-    await expect(withParty('discord:ann', () => host.send(runner, robin, 'who'))).resolves.toBe(
+    const { inThread } = bigHeap.stats();
+    await expect(withParty('discord:ann', () => host.send(bigHeap, robin, 'who'))).resolves.toBe(
       'ROBIN',
     );
-    expect(runner.stats().inThread).toBe(inThread);
+    expect(bigHeap.stats().inThread).toBe(inThread);
     // Someone else's short call still runs in-thread.
-    await expect(withParty('discord:bo', () => host.send(runner, robin, 'who'))).resolves.toBe(
+    await expect(withParty('discord:bo', () => host.send(bigHeap, robin, 'who'))).resolves.toBe(
       'ROBIN',
     );
-    expect(runner.stats().inThread).toBe(inThread + 1);
+    expect(bigHeap.stats().inThread).toBe(inThread + 1);
   });
 });

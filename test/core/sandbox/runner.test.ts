@@ -239,10 +239,36 @@ describe('QuickJsMethodRunner', () => {
     }
   });
 
+  it('kills a worker for its own time only: a call that answered while the host thread was held succeeds', async () => {
+    const limits = { ...TEST_LIMITS, timeoutMs: 400, hardTimeoutMs: 400 };
+    const held = new QuickJsMethodRunner({ limits, inThreadMs: 0 });
+    onExit(() => held.close());
+    host.defineMethod(
+      robin,
+      'count',
+      'function (self, n) { for (let i = 0; i < n; i++) {} return n; }',
+    );
+    // The worker starts and compiles the method first, so the next call goes to it at once.
+    await host.send(held, robin, 'count', 0);
+    const { workersStarted } = held.stats();
+    const answer = host.send(held, robin, 'count', 200_000);
+    // The call is with the worker now. The host thread is held past the hard limit (as a
+    // realm start or a long synchronous task may hold it) while the worker answers: the
+    // answer waits for the host, and the limit must not count that wait as the worker's.
+    await new Promise((resolve) => setImmediate(resolve));
+    const until = performance.now() + limits.hardTimeoutMs * 2;
+    while (performance.now() < until) {
+      // Held.
+    }
+    await expect(answer).resolves.toBe(200_000);
+    expect(held.stats().workersStarted).toBe(workersStarted);
+  });
+
   it('refuses limits that would not protect the host', () => {
     expect(() => newRunner({ stackBytes: 1024 * 1024 })).toThrow(/256 KiB/);
     expect(() => newRunner({ timeoutMs: 0 })).toThrow(InternalError);
     expect(() => newRunner({ timeoutMs: 900, hardTimeoutMs: 500 })).toThrow(/hardTimeoutMs/);
+    expect(() => new QuickJsMethodRunner({ inThreadHeapBytes: 0 })).toThrow(/inThreadHeapBytes/);
   });
 
   it('refuses calls after close', async () => {

@@ -50,11 +50,13 @@ const KEEP_TOTAL_CHARS = 65536;
  *   the host and returns its reply, or undefined when the host gave up on this call
  * @property {(message: string) => boolean} fits whether a message may go to the host
  * @property {() => void} onCompile called once per compilation
+ * @property {import('./realm.mjs').RealmOptions} [realm] how the realm is built (a worker's by default)
  */
 
 /**
- * A call server: `run` takes a RUN message's text and returns the DONE or FAILED reply.
- * @typedef {{ realm: Realm, run: (message: string) => string }} CallServer
+ * A call server: `run` takes a RUN message's text and returns the DONE or FAILED reply;
+ * `broke` says whether QuickJS itself failed in the last call (the realm is then untrustworthy).
+ * @typedef {{ realm: Realm, run: (message: string) => string, readonly broke: boolean }} CallServer
  */
 
 /**
@@ -62,7 +64,7 @@ const KEEP_TOTAL_CHARS = 65536;
  * @param {CallServerOptions} options
  * @returns {Promise<CallServer>}
  */
-export async function createCallServer({ limits, ask, fits, onCompile }) {
+export async function createCallServer({ limits, ask, fits, onCompile, realm: realmOptions }) {
   // State of the top-level call in progress.
   /** The oids this call was shown, the only ones it may name. @type {Set<number>} */
   let known = new Set();
@@ -98,8 +100,14 @@ export async function createCallServer({ limits, ask, fits, onCompile }) {
    */
   let broken;
 
-  const realm = await Realm.create(limits, serveGuest, onCompile);
-  return { realm, run: runTopLevel };
+  const realm = await Realm.create(limits, serveGuest, onCompile, realmOptions);
+  return {
+    realm,
+    run: runTopLevel,
+    get broke() {
+      return broken !== undefined;
+    },
+  };
 
   /**
    * @param {string} message

@@ -6,6 +6,7 @@
 import { newQuickJSWASMModuleFromVariant, newVariant, RELEASE_SYNC } from 'quickjs-emscripten';
 import { CompileCache } from './compile-cache.mjs';
 import { HARDEN_SOURCE, PRELUDE_SOURCE } from './guest-source.mjs';
+import { HeapCap } from './heap-cap.mjs';
 
 const WASM_PAGE = 65536;
 /** The QuickJS build asks for 16 MiB of wasm memory to start with. */
@@ -14,7 +15,7 @@ const MIN_WASM_PAGES = 256;
 /**
  * The one WebAssembly constructor used here. Node has it, but neither ES2023's lib nor
  * @types/node 20 declares it (lib.dom does).
- * @type {{ Memory: new (descriptor: { initial: number, maximum: number }) => { buffer: ArrayBuffer } }}
+ * @type {{ Memory: new (descriptor: { initial: number, maximum: number }) => { buffer: ArrayBuffer, grow: (pages: number) => number } }}
  */
 const Wasm = /** @type {{ WebAssembly: typeof Wasm }} */ (/** @type {unknown} */ (globalThis))
   .WebAssembly;
@@ -22,6 +23,14 @@ const Wasm = /** @type {{ WebAssembly: typeof Wasm }} */ (/** @type {unknown} */
 /** @typedef {import('../errors.ts').SandboxFailureReason} SandboxFailureReason */
 /** @typedef {import('quickjs-emscripten').QuickJSHandle} QuickJSHandle */
 /** @typedef {(op: string, oid: number, name: string, payload: string) => string} GuestHost */
+/**
+ * How a realm is built.
+ * @typedef {object} RealmOptions
+ * @property {() => Promise<void>} [whenIdle] resolves when the thread may be held up: asked
+ *   before each step that holds it (loading the QuickJS module, building the realm)
+ * @property {number} [spareHeapBytes] caps the heap's growth past the built realm to about
+ *   this (see heap-cap.mjs); a worker's realm grows to its limits instead
+ */
 
 /**
  * A guest-visible failure: why, the message, and the guest stack where there is one. It never
@@ -48,13 +57,22 @@ export class Realm {
    * @param {import('../limits.ts').SandboxLimits} limits
    * @param {GuestHost} host answers the guest's requests (see guest-source.mjs)
    * @param {() => void} onCompile called once per compilation
+   * @param {RealmOptions} [options]
    * @returns {Promise<Realm>}
    */
-  static async create(limits, host, onCompile) {
+  static async create(limits, host, onCompile, { whenIdle = async () => {}, spareHeapBytes } = {}) {
     const pages = Math.max(MIN_WASM_PAGES, Math.ceil(limits.wasmMemoryBytes / WASM_PAGE));
     const wasmMemory = new Wasm.Memory({ initial: MIN_WASM_PAGES, maximum: pages });
+    const cap = spareHeapBytes === undefined ? undefined : new HeapCap(wasmMemory);
+    await whenIdle();
     const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmMemory }));
-    return new Realm(module, limits, host, onCompile);
+    await whenIdle();
+    const realm = new Realm(module, limits, host, onCompile);
+    if (cap !== undefined && spareHeapBytes !== undefined) {
+      cap.fill(module, spareHeapBytes);
+      realm.heapCap = cap;
+    }
+    return realm;
   }
 
   /**
@@ -67,6 +85,8 @@ export class Realm {
     this.deadline = Infinity;
     /** Whether the interrupt handler stopped the guest since the clock last started. */
     this.interrupted = false;
+    /** The cap on the heap's growth, if it has one (see {@link RealmOptions}). @type {HeapCap | undefined} */
+    this.heapCap = undefined;
     this.onCompile = onCompile;
     this.runtime = module.newRuntime();
     this.runtime.setMemoryLimit(limits.memoryBytes);
@@ -100,7 +120,25 @@ export class Realm {
    */
   startClock(timeoutMs) {
     this.interrupted = false;
+    this.heapCap?.reset();
     this.deadline = performance.now() + timeoutMs;
+  }
+
+  /**
+   * Whether the heap asked to grow past its cap since the clock last started: a call that
+   * needs more than the in-thread realm's spare heap, whether or not it caught the failure.
+   * @returns {boolean}
+   */
+  get outgrew() {
+    return this.heapCap?.outgrew ?? false;
+  }
+
+  /**
+   * Whether the heap has room for calls again (see HeapCap.roomy); asked after one outgrew it.
+   * @returns {boolean}
+   */
+  heapRoomy() {
+    return this.heapCap?.roomy() ?? true;
   }
 
   /**

@@ -13,12 +13,15 @@ const { buffer, limits } =
   );
 const channel = new Channel(buffer);
 
-/** How long the call in progress has waited for the host's replies (ms). */
+/** When the call in progress started, and how long it has waited for the host's replies (ms). */
+let started = 0;
 let waited = 0;
 const server = await createCallServer({
   limits,
   ask: (message) => {
     const asked = performance.now();
+    // The host's hard time limit counts the worker's own time only: recorded at each turn.
+    channel.recordRunTime(asked - started - waited);
     channel.post(message, TO_HOST);
     const state = channel.waitFor(TO_WORKER);
     waited += performance.now() - asked;
@@ -32,7 +35,7 @@ const server = await createCallServer({
 
 while (channel.waitFor(TO_WORKER) !== DEAD) {
   waited = 0;
-  const started = performance.now();
+  started = performance.now();
   const reply = server.run(channel.read());
   channel.recordRunTime(performance.now() - started - waited);
   channel.post(reply, TO_HOST);
