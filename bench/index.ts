@@ -44,8 +44,8 @@ const benches: Record<string, Bench> = {
   }),
   start: benchStart,
   upgrade: benchUpgrade,
-  scale: benchScale,
   browser: benchBrowser,
+  scale: benchScale,
 };
 
 const names = Object.keys(benches);

@@ -156,6 +156,7 @@ const HELP_FIRST_LINES: Record<string, RegExp> = {
   'llama-server:build': /^usage: npm run llama-server:build /,
   'llama-server': /^usage: npm run llama-server /,
   'settings:docs': /^usage: npm run settings:docs$/,
+  'docs:screenshots': /^vitest\//,
   serve: /^usage: npm run serve /,
   'serve:stop': /^usage: npm run serve:stop$/,
   'serve:logs': /^usage: npm run serve:logs /,
