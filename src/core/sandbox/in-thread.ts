@@ -131,7 +131,7 @@ export class InThreadSandbox {
   }
 
   /**
-   * Renews a realm whose own memory (which grows slowly, see HeapCap.roomy) leaves calls too
+   * Renews a realm whose own memory (its compiled methods, see HeapCap.roomy) leaves calls too
    * little of its capped heap: at once when a call just outgrew it (every call would), else
    * a fresh one is started and takes over once up. No call is to blame for it.
    */

@@ -161,6 +161,23 @@ describe('QuickJsMethodRunner', () => {
     ).resolves.toEqual({ $ref: robin });
   });
 
+  it('passes on the references it was given, but no copy or proxy of one', async () => {
+    await expect(
+      runner.run(
+        method('function (self, other) { return [self, other]; }', robin, [{ $ref: brick }]),
+        host,
+      ),
+    ).resolves.toEqual([{ $ref: robin }, { $ref: brick }]);
+    await expect(
+      runner.run(method('function (self) { return [Object.create(self)]; }'), host),
+    ).resolves.toEqual([{}]);
+    for (const copy of ['new Proxy(self, {})', '{ ...self }']) {
+      await expect(
+        runner.run(method(`function (self) { return [${copy}]; }`), host),
+      ).rejects.toMatchObject({ reason: 'invalid-result' });
+    }
+  });
+
   it('compiles a source once per cache key, and again for a new key', async () => {
     // On a worker only: a method shown short there compiles in-thread too, once.
     const runner = new QuickJsMethodRunner({ limits: TEST_LIMITS, workers: 1, inThreadMs: 0 });

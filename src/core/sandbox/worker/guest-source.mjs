@@ -61,12 +61,23 @@ export const PRELUDE_SOURCE = `'use strict';
   const protoOf = Object.getPrototypeOf;
   const call = Function.prototype.call;
   const PromiseCtor = Promise;
-  const refOids = new WeakMap();
+  // A reference carries its oid in a private field, stamped on it before it is frozen (the
+  // base class returns the object it is given): as unforgeable as a WeakMap entry, but freed
+  // with the object, where QuickJS keeps a dead WeakMap key's record until its next GC, and
+  // a record per call piled up in the realm.
+  class Stamp { constructor(target) { return target; } }
+  class Branded extends Stamp {
+    #oid;
+    constructor(target, oid) { super(target); this.#oid = oid; }
+    static oidOf(value) { return #oid in value ? value.#oid : undefined; }
+  }
+  function brand(object, oid) {
+    new Branded(object, oid);
+    return freeze(object);
+  }
 
   function makeRef(oid) {
-    const ref = freeze({ oid, send: (selector, ...args) => send(oid, selector, args) });
-    refOids.set(ref, oid);
-    return ref;
+    return brand({ oid, send: (selector, ...args) => send(oid, selector, args) }, oid);
   }
   function revive(_key, value) {
     if (typeof value === 'object' && value !== null && !isArray(value) &&
@@ -78,7 +89,7 @@ export const PRELUDE_SOURCE = `'use strict';
   }
   function replace(_key, value) {
     if (typeof value === 'object' && value !== null) {
-      const oid = refOids.get(value);
+      const oid = Branded.oidOf(value);
       if (oid !== undefined) return { $ref: oid };
       if (value instanceof PromiseCtor) throw new TypeError('a Promise is not a value: methods are synchronous');
     } else if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') {
@@ -106,7 +117,7 @@ export const PRELUDE_SOURCE = `'use strict';
     return request('send', oid, name(selector, 'a selector'), encode(args));
   }
   function makeSelf(oid, caller) {
-    const self = freeze({
+    return brand({
       oid,
       caller,
       get: (slot) => request('get', oid, name(slot, 'a slot name'), ''),
@@ -114,9 +125,7 @@ export const PRELUDE_SOURCE = `'use strict';
       remove: (slot) => { request('remove', oid, name(slot, 'a slot name'), ''); },
       slotNames: () => request('slotNames', oid, '', ''),
       send: (selector, ...args) => send(oid, selector, args),
-    });
-    refOids.set(self, oid);
-    return self;
+    }, oid);
   }
   function invoke(fn, oid, argsJson, caller) {
     const result = fn(makeSelf(oid, caller), ...decode(argsJson));

@@ -65,9 +65,9 @@ export class HeapCap {
   /**
    * Whether a quarter of the spare is free, in one piece (time enough to start a fresh
    * realm before calls run out of room): after a call that outgrew the heap, its
-   * garbage is gone, and what stays taken is the realm's own. That grows slowly (about 100
-   * bytes a call, in the QuickJS bindings, on workers too), so a realm that is no longer
-   * roomy is dropped for a fresh one rather than sending every later call to a worker.
+   * garbage is gone, and what stays taken is the realm's own: the compiled methods it keeps
+   * (a call leaves nothing behind), so a realm that is no longer roomy is dropped for a
+   * fresh one rather than sending every later call to a worker.
    * @returns {boolean}
    */
   roomy() {
