@@ -36,12 +36,7 @@ import { undoRefusal } from './undo-rule.ts';
 import { undoObstacleError } from './undo-words.ts';
 import { methodVersions, versionsText, VERSIONS_SEARCHED } from './method-versions.ts';
 import { authorOf } from './primitives.ts';
-import {
-  methodListText,
-  METHODS_SEARCHED,
-  readableImplementors,
-  readableMethods,
-} from './method-finder.ts';
+import { methodListText, readableImplementors, readableSenders } from './method-finder.ts';
 
 /** Which history {@link Commands.history} shows; nothing named, the last 10 people made. */
 export interface HistoryQuery {
@@ -307,10 +302,12 @@ export class Commands {
     assertCommand(caller, command);
     return this.work.read(async (tx) => {
       const authority = callerAuthority(caller);
-      const readable =
-        command === 'senders'
-          ? readableMethods(tx, authority, await this.image.senders(selector, METHODS_SEARCHED))
-          : await readableImplementors(this.image, tx, authority, selector);
+      const readable = await (command === 'senders' ? readableSenders : readableImplementors)(
+        this.image,
+        tx,
+        authority,
+        selector,
+      );
       return methodListText(tx, command === 'senders' ? 'send' : 'answer', selector, readable);
     });
   }
