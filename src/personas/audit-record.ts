@@ -2,7 +2,8 @@
  * Keeping an audit's result in the image: in the system's private audit record (the root's
  * hidden `audits*`), which no message can name, since its findings name objects not everyone
  * may read. ALFRED holds only the `lastAudit` primitive, which answers it filtered for the
- * caller; an older image's summary on ALFRED himself moves into the record.
+ * caller; an older image's summary on ALFRED himself moves into the record (history keeps
+ * its old values, which `history` shows to admins only: `keptAuditOnSystemObject`).
  */
 import type { Transaction } from '../core/image/index.ts';
 import {

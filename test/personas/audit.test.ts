@@ -13,6 +13,7 @@ import {
   type AuditSummary,
 } from '../../src/personas/index.ts';
 import { freshImageLocation, IMAGE_KINDS } from '../support/images.ts';
+import { replyToPlainText } from '../support/reply-text.ts';
 import { openPersonaCore, type PersonaCore } from '../support/personas.ts';
 
 const system = { who: 'system:test', platform: 'console' } as const;
@@ -231,14 +232,15 @@ describe("ALFRED's audit in a shared room", () => {
     const alfred = await alfredOid(core);
     const old = await runAudit(core.image, { checkMethod: core.checkMethod });
     expect(old.findings.map((f) => f.oid)).toContain(safe);
-    // As an image from before the record kept it: on ALFRED, readable by every member.
-    await core.uvm.asSystem(system, (tx) => {
-      tx.setSlot(alfred, LAST_AUDIT_SLOT, {
-        kind: 'value',
-        value: JSON.parse(JSON.stringify(old)) as Value,
-      });
-      tx.setSlot(alfred, 'lastAuditAt', { kind: 'value', value: old.at });
+    // As an image from before the record kept it: on ALFRED, readable by every member, in
+    // alice's own transaction (her `alfred auditPersistence` ran as the system).
+    const kept = core.image.begin({ who: 'discord:alice', platform: 'discord' });
+    kept.setSlot(alfred, LAST_AUDIT_SLOT, {
+      kind: 'value',
+      value: JSON.parse(JSON.stringify(old)) as Value,
     });
+    kept.setSlot(alfred, 'lastAuditAt', { kind: 'value', value: old.at });
+    const oldTx = await core.image.commit(kept);
     await installPersonas(core.uvm, system);
     const { onAlfred, at } = await core.uvm.readCommitted((tx) => ({
       onAlfred: tx.getSlot(alfred, LAST_AUDIT_SLOT),
@@ -251,11 +253,27 @@ describe("ALFRED's audit in a shared room", () => {
     const report = await core.ok('alfred lastAudit', alice);
     expect(report).toContain(WITHHELD);
     expect(report).not.toContain('secretFriend');
-    // The old summary's own history entry shows its value cut short, before any finding.
+    // History keeps the entry, but a member sees none of the old summary's values (the move
+    // itself changed the private record, so it shows only who and when).
     const history = await core.ok('history alfred', alice);
-    expect(history).toMatch(/alfred lastAudit: .* → \{"at"/u);
-    expect(history).not.toContain('secretFriend');
-    expect(history).not.toContain('dangling');
+    expect(history).toMatch(
+      new RegExp(
+        `tx ${oldTx} .*\n.*alfred lastAudit: primitive lastAudit → a value \\(withheld: only admins see it\\)\n.*alfred lastAuditAt: \\(absent\\) → a value \\(withheld`,
+        'u',
+      ),
+    );
+    for (const leak of [old.at, '"at"', '"kind"', String(old.objects), 'secretFriend'])
+      expect(history).not.toContain(leak);
+    // An admin still sees them; and alice's old transaction refuses to be undone, changing nothing.
+    expect(await core.ok('history alfred')).toContain(old.at);
+    const newest = await core.image.history({ limit: 1 });
+    expect(replyToPlainText(await core.say(`undo ${oldTx}`, alice))).toMatch(
+      new RegExp(
+        `^Cannot undo transaction ${oldTx}: slot "lastAudit(At)?" of #${alfred} has changed since`,
+        'u',
+      ),
+    );
+    expect(await core.image.history({ limit: 1 })).toEqual(newest);
     // A second start changes nothing more.
     const before = await core.image.history({ limit: 1 });
     await installPersonas(core.uvm, system);

@@ -43,7 +43,13 @@ import {
   type ObjectTotals,
   type SizedObject,
 } from './image-stats.ts';
-import { implementorsOf, nearestMethods, sendersOf } from './method-search.ts';
+import {
+  implementorsOf,
+  nearestMethods,
+  sendersOf,
+  type MethodPlace,
+  type SendersPage,
+} from './method-search.ts';
 import { searchMemories, type FoundMemory } from './memory-search.ts';
 import {
   memoriesWithoutVector,
@@ -422,19 +428,18 @@ export class Image {
    * Every method that answers `selector`, on any object, in oid order (at most `limit`), from
    * just past the method `after` when given.
    */
-  implementors(
-    selector: string,
-    limit: number,
-    after?: Pick<IndexedMethod, 'oid' | 'slot'>,
-  ): Promise<IndexedMethod[]> {
+  implementors(selector: string, limit: number, after?: MethodPlace): Promise<IndexedMethod[]> {
     this.assertOpen();
     return implementorsOf(this.store.kysely, selector, limit, after);
   }
 
-  /** The methods whose source sends `selector` (see `sendsSelector`), in oid order. */
-  senders(selector: string, limit: number): Promise<IndexedMethod[]> {
+  /**
+   * The methods whose source sends `selector` (see `sendsSelector`), in oid order, among at
+   * most `limit` candidates from just past `after` when given; the page says where to go on.
+   */
+  senders(selector: string, limit: number, after?: MethodPlace): Promise<SendersPage> {
     this.assertOpen();
-    return sendersOf(this.store.kysely, selector, limit);
+    return sendersOf(this.store.kysely, selector, limit, after);
   }
 
   /**

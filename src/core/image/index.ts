@@ -23,7 +23,7 @@ export type { DayCount, ObjectTotals, SizedObject } from './image-stats.ts';
 export type { PreparedUndo, UndoObstacle } from './undo-obstacle.ts';
 export { SENDS_AT_ONCE, type Claim, type SyncWait } from './store.ts';
 export type { IndexedMethod } from './method-index.ts';
-export { NEAREST_RANKED } from './method-search.ts';
+export { NEAREST_RANKED, type MethodPlace, type SendersPage } from './method-search.ts';
 // Not through postgres/index.ts, whose store loads pg: these load it only when called.
 export { dumpDatabase, restoreDatabase } from './postgres/dump.ts';
 export { isPostgresLocation, redactedLocation } from './postgres/location.ts';

@@ -36,6 +36,14 @@ async function rows(db: Kysely<ImageSchema>, query: RawBuilder<Row>): Promise<In
   return indexed((await query.execute(db)).rows);
 }
 
+/** Where a method sits in the index's (oid, slot) order: where a caller's next page starts. */
+export type MethodPlace = Pick<IndexedMethod, 'oid' | 'slot'>;
+
+/** `AND (oid, slot) > after`, or nothing: a page's start. */
+function pastPlace(after: MethodPlace | undefined): RawBuilder<unknown> {
+  return after === undefined ? sql`` : sql`AND (m.oid, m.slot) > (${after.oid}, ${after.slot})`;
+}
+
 /**
  * Every method that answers `selector`, wherever it is, in oid order (at most `limit`), from
  * just past the method `after` (its oid and slot) when given: a caller pages through them.
@@ -44,40 +52,56 @@ export function implementorsOf(
   db: Kysely<ImageSchema>,
   selector: string,
   limit: number,
-  after?: Pick<IndexedMethod, 'oid' | 'slot'>,
+  after?: MethodPlace,
 ): Promise<IndexedMethod[]> {
-  const past =
-    after === undefined ? sql`` : sql`AND (m.oid, m.slot) > (${after.oid}, ${after.slot})`;
   return rows(
     db,
-    sql<Row>`SELECT ${COLUMNS} FROM methods m WHERE m.selector = ${selector} ${past}
+    sql<Row>`SELECT ${COLUMNS} FROM methods m WHERE m.selector = ${selector} ${pastPlace(after)}
       ORDER BY m.oid, m.slot LIMIT ${limit}`,
   );
+}
+
+/** One page of {@link sendersOf}: the senders confirmed, and how far it read. */
+export interface SendersPage {
+  /** The candidates that do send the selector, in oid order. */
+  readonly senders: IndexedMethod[];
+  /** Candidates read (confirmed or not): fewer than the limit asked means there are no more. */
+  readonly read: number;
+  /** The last candidate read, confirmed or not: the next page's `after`. */
+  readonly last?: MethodPlace;
 }
 
 /**
  * The methods whose source sends `selector` (see {@link sendsSelector}), in oid order: the
  * full-text search finds those whose source has the word `send` and the selector's words in
- * a row, at most `limit`; the rule then confirms each.
+ * a row, at most `limit`, from just past `after` when given; the rule then confirms each. A
+ * caller pages on from `last`, so candidates the rule turns down hide nothing further on.
  */
 export async function sendersOf(
   db: Kysely<ImageSchema>,
   selector: string,
   limit: number,
-): Promise<IndexedMethod[]> {
+  after?: MethodPlace,
+): Promise<SendersPage> {
   const phrase = codeTerms(selector).join(' ');
-  if (phrase === '') return [];
+  if (phrase === '') return { senders: [], read: 0 };
+  const past = pastPlace(after);
   const candidates = await rows(
     db,
     onPostgres(db)
       ? sql<Row>`SELECT ${COLUMNS} FROM methods m
           WHERE m.search @@ (to_tsquery('simple', 'send') && phraseto_tsquery('simple', ${phrase}))
-          ORDER BY m.oid, m.slot LIMIT ${limit}`
+          ${past} ORDER BY m.oid, m.slot LIMIT ${limit}`
       : sql<Row>`SELECT ${COLUMNS} FROM methods_fts f JOIN methods m ON m.id = f.rowid
           WHERE methods_fts MATCH ${`source_terms : "send" AND source_terms : "${phrase}"`}
-          ORDER BY m.oid, m.slot LIMIT ${limit}`,
+          ${past} ORDER BY m.oid, m.slot LIMIT ${limit}`,
   );
-  return candidates.filter((method) => sendsSelector(method.source, selector));
+  const last = candidates.at(-1);
+  return {
+    senders: candidates.filter((method) => sendsSelector(method.source, selector)),
+    read: candidates.length,
+    ...(last === undefined ? {} : { last: { oid: last.oid, slot: last.slot } }),
+  };
 }
 
 /**

@@ -8,15 +8,17 @@
  */
 import type { Authority } from '../access/authority.ts';
 import { mayRead } from '../access/rights.ts';
-import type { HistoryEntry, Transaction } from '../image/index.ts';
+import type { HistoryChange, HistoryEntry, Transaction } from '../image/index.ts';
 import {
   AUDITS_SLOT,
   LAST_AUDIT_SLOT,
+  LEGACY_LAST_AUDIT_AT_SLOT,
   type AuditFinding,
   type AuditSummary,
 } from '../model/audit-summary.ts';
 import { labelOf } from '../model/name-table.ts';
 import { accessOf } from '../model/object-access.ts';
+import { SYSTEM } from '../model/principal.ts';
 import type { Oid, Slot, Value } from '../model/value.ts';
 import type { ObjectLink } from './inspection.ts';
 import { systemObject } from './system-objects.ts';
@@ -73,6 +75,19 @@ export interface SummaryForReader {
 /** The system's audit record, if an audit was ever kept. */
 export function auditRecord(tx: Transaction): Oid | undefined {
   return systemObject(tx, AUDITS_SLOT);
+}
+
+/**
+ * Whether `change` kept an audit's summary or time on a system object everyone may read:
+ * an image from before the audit record kept them on ALFRED (`lastAudit`, `lastAuditAt`),
+ * and its history still holds those values, which only an admin may see.
+ */
+export function keptAuditOnSystemObject(tx: Transaction, change: HistoryChange): boolean {
+  return (
+    (change.slot === LAST_AUDIT_SLOT || change.slot === LEGACY_LAST_AUDIT_AT_SLOT) &&
+    tx.exists(change.oid) &&
+    accessOf(tx.slots(change.oid)).owner === SYSTEM
+  );
 }
 
 /** The last audit's summary, as the record keeps it (unfiltered: pass it through {@link summaryFor}). */

@@ -23,7 +23,13 @@ import { assertReadable } from './access-checks.ts';
 import { transactionInfo, type GuardFor } from './delivery.ts';
 import { readableChildren } from './children.ts';
 import { historyText, type ShownEntry } from './history-text.ts';
-import { auditRecord, AUDITS_SEARCHED, auditViews, type AuditsView } from './audits.ts';
+import {
+  auditRecord,
+  AUDITS_SEARCHED,
+  auditViews,
+  keptAuditOnSystemObject,
+  type AuditsView,
+} from './audits.ts';
 import type { CallCounts } from './call-counts.ts';
 import { imageStats, type ImageStats } from './image-stats.ts';
 import { inspectObject, type ObjectView } from './inspection.ts';
@@ -36,12 +42,7 @@ import { undoRefusal } from './undo-rule.ts';
 import { undoObstacleError } from './undo-words.ts';
 import { methodVersions, versionsText, VERSIONS_SEARCHED } from './method-versions.ts';
 import { authorOf } from './primitives.ts';
-import {
-  methodListText,
-  METHODS_SEARCHED,
-  readableImplementors,
-  readableMethods,
-} from './method-finder.ts';
+import { methodListText, readableImplementors, readableSenders } from './method-finder.ts';
 
 /** Which history {@link Commands.history} shows; nothing named, the last 10 people made. */
 export interface HistoryQuery {
@@ -307,10 +308,12 @@ export class Commands {
     assertCommand(caller, command);
     return this.work.read(async (tx) => {
       const authority = callerAuthority(caller);
-      const readable =
-        command === 'senders'
-          ? readableMethods(tx, authority, await this.image.senders(selector, METHODS_SEARCHED))
-          : await readableImplementors(this.image, tx, authority, selector);
+      const readable = await (command === 'senders' ? readableSenders : readableImplementors)(
+        this.image,
+        tx,
+        authority,
+        selector,
+      );
       return methodListText(tx, command === 'senders' ? 'send' : 'answer', selector, readable);
     });
   }
@@ -397,18 +400,23 @@ function filterWords(query: HistoryQuery): string {
 /**
  * `entry` as `authority` may see it: another's private transaction shows who and when; one's
  * own shows what it changed, except on objects one may not read (the system's audit record,
- * bookkeeping), which are only counted.
+ * bookkeeping), which are only counted. An audit an older image kept on ALFRED shows without
+ * its values (see `keptAuditOnSystemObject`).
  */
 function shownEntry(tx: Transaction, authority: Authority, entry: HistoryEntry): ShownEntry {
   if (authority.admin) return entry;
-  const readable = entry.changes.filter((change) => mayReadChange(tx, authority, change));
+  const readable = entry.changes
+    .filter((change) => mayReadChange(tx, authority, change))
+    .map((change) =>
+      keptAuditOnSystemObject(tx, change) ? { ...change, valuesWithheld: true } : change,
+    );
   if (
     entry.who !== authority.principal &&
     (entry.private || readable.length < entry.changes.length)
   )
     return { ...entry, hidden: true };
   const withheld = entry.changes.length - readable.length;
-  return withheld === 0 ? entry : { ...entry, changes: readable, withheld };
+  return { ...entry, changes: readable, ...(withheld === 0 ? {} : { withheld }) };
 }
 
 /** Whether `authority` may read the object `change` is on (a deleted one's change stays). */

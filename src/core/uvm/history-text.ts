@@ -5,11 +5,18 @@ import type { Oid, Slot } from '../model/value.ts';
 
 type NameOf = (oid: Oid) => string | null;
 
+/** A change as one reader may see it: `valuesWithheld` when its values are an admin's to see. */
+export type ShownChange = HistoryChange & { readonly valuesWithheld?: boolean };
+
 /**
  * A transaction as one reader may see it: `hidden` when it is another's private one;
  * `withheld` counts the changes to objects they may not read, left out of `changes`.
  */
-export type ShownEntry = HistoryEntry & { readonly hidden?: boolean; readonly withheld?: number };
+export type ShownEntry = Omit<HistoryEntry, 'changes'> & {
+  readonly changes: readonly ShownChange[];
+  readonly hidden?: boolean;
+  readonly withheld?: number;
+};
 
 /** Transactions, newest first; with `only`, each shows just that object's changes. */
 export function historyText(entries: readonly ShownEntry[], nameOf: NameOf, only?: Oid): string {
@@ -42,10 +49,14 @@ function entryText(entry: ShownEntry, nameOf: NameOf, only: Oid | undefined): st
   ].join('\n');
 }
 
-function changeText(change: HistoryChange, nameOf: NameOf): string {
+function changeText(change: ShownChange, nameOf: NameOf): string {
   const label = objectLabel(change.oid, nameOf(change.oid));
   if (change.slot === null) return `${label} created`;
-  return `${label} ${change.slot}: ${slotText(change.before, nameOf)} → ${slotText(change.after, nameOf)}`;
+  const text = (slot: Slot | undefined) =>
+    change.valuesWithheld === true && slot?.kind === 'value'
+      ? 'a value (withheld: only admins see it)'
+      : slotText(slot, nameOf);
+  return `${label} ${change.slot}: ${text(change.before)} → ${text(change.after)}`;
 }
 
 function slotText(slot: Slot | undefined, nameOf: NameOf): string {

@@ -15,6 +15,8 @@ import {
   NEAREST_RANKED,
   type Image,
   type IndexedMethod,
+  type MethodPlace,
+  type SendersPage,
   type Transaction,
 } from '../image/index.ts';
 import { labelOf } from '../model/name-table.ts';
@@ -26,10 +28,11 @@ import type { MethodRequest, WrittenMethod } from './method-writer.ts';
 /** Index rows read per search, before those the asker may not read are left out. */
 export const METHODS_SEARCHED = 500;
 /**
- * The most implementors read for one asker, page by page: others' methods the asker may not
- * read are passed over, so a crowd of them hides nothing before this many, at a bounded cost.
+ * The most index rows read for one asker's `implementors` or `senders`, page by page: others'
+ * methods the asker may not read are passed over, so a crowd of them hides nothing before
+ * this many, at a bounded cost.
  */
-const IMPLEMENTORS_READ = 10 * METHODS_SEARCHED;
+const METHODS_READ = 10 * METHODS_SEARCHED;
 /** Methods a listing shows. */
 const METHODS_SHOWN = 20;
 /** Nearest methods the model is shown as examples. */
@@ -49,28 +52,76 @@ export function readableMethods(
   return methods.filter((m) => tx.exists(m.oid) && mayRead(authority, accessOf(tx.slots(m.oid))));
 }
 
+/** One page of an index search: the methods found on it, how many rows it read, the last. */
+type Page = Pick<SendersPage, 'read' | 'last'> & { readonly methods: IndexedMethod[] };
+
+/**
+ * The methods that `authority` may read and `wanted` keeps among the pages `pageAfter` reads
+ * ({@link METHODS_SEARCHED} rows each, from just past a place), in order, at most
+ * {@link METHODS_SEARCHED}: page after page, past those left out, until there are that many,
+ * the pages end, or {@link METHODS_READ} rows have been read.
+ */
+async function readablePaged(
+  tx: Transaction,
+  authority: Authority,
+  pageAfter: (after: MethodPlace | undefined) => Promise<Page>,
+  wanted: (method: IndexedMethod) => boolean,
+): Promise<IndexedMethod[]> {
+  const found: IndexedMethod[] = [];
+  let after: MethodPlace | undefined;
+  for (let read = 0; read < METHODS_READ && found.length < METHODS_SEARCHED;) {
+    const page = await pageAfter(after);
+    found.push(...readableMethods(tx, authority, page.methods).filter(wanted));
+    read += page.read;
+    after = page.last;
+    if (page.read < METHODS_SEARCHED) break;
+  }
+  return found.slice(0, METHODS_SEARCHED);
+}
+
 /**
  * The methods that answer `selector` which `authority` may read and `wanted` keeps, in oid
- * order, at most {@link METHODS_SEARCHED}: read a page at a time, past those left out, until
- * there are that many or {@link IMPLEMENTORS_READ} have been read.
+ * order, at most {@link METHODS_SEARCHED}, read past a crowd the asker may not read (up to
+ * {@link METHODS_READ} rows).
  */
-export async function readableImplementors(
+export function readableImplementors(
   image: Image,
   tx: Transaction,
   authority: Authority,
   selector: string,
   wanted: (method: IndexedMethod) => boolean = () => true,
 ): Promise<IndexedMethod[]> {
-  const found: IndexedMethod[] = [];
-  let after: IndexedMethod | undefined;
-  for (let read = 0; read < IMPLEMENTORS_READ && found.length < METHODS_SEARCHED;) {
-    const page = await image.implementors(selector, METHODS_SEARCHED, after);
-    found.push(...readableMethods(tx, authority, page).filter(wanted));
-    read += page.length;
-    after = page.at(-1);
-    if (page.length < METHODS_SEARCHED) break;
-  }
-  return found.slice(0, METHODS_SEARCHED);
+  return readablePaged(
+    tx,
+    authority,
+    async (after) => {
+      const methods = await image.implementors(selector, METHODS_SEARCHED, after);
+      return { methods, read: methods.length, last: methods.at(-1) };
+    },
+    wanted,
+  );
+}
+
+/**
+ * The methods that send `selector` which `authority` may read, in oid order, at most
+ * {@link METHODS_SEARCHED}, read past a crowd of candidates the asker may not read or that
+ * turn out not to send it (up to {@link METHODS_READ} rows).
+ */
+export function readableSenders(
+  image: Image,
+  tx: Transaction,
+  authority: Authority,
+  selector: string,
+): Promise<IndexedMethod[]> {
+  return readablePaged(
+    tx,
+    authority,
+    async (after) => {
+      const page = await image.senders(selector, METHODS_SEARCHED, after);
+      return { ...page, methods: page.senders };
+    },
+    () => true,
+  );
 }
 
 /** A method's place and origin in one line: `#3 genesis greet · by hand, console:ada — doc`. */

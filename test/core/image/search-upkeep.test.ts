@@ -175,7 +175,7 @@ describe.each(IMAGE_KINDS)('migration 0011 on %s', (kind) => {
 
     const found = async (image: Image) => ({
       implementors: (await image.implementors('greet', 10)).map((m) => `#${m.oid} ${m.slot}`),
-      senders: (await image.senders('greet', 10)).map((m) => `#${m.oid} ${m.slot}`),
+      senders: (await image.senders('greet', 10)).senders.map((m) => `#${m.oid} ${m.slot}`),
       nearest: (await image.nearestMethods('greets', 1)).map((m) => m.doc),
       memories: (await image.searchMemories('console:ann', 'green tea', 5)).map((m) => m.text),
     });

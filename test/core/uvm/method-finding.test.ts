@@ -55,6 +55,18 @@ async function objectOf(
     await core.ok(`${name} defineMethod ${selector} ${JSON.stringify(source)}`, who);
 }
 
+/** 600 private objects of bob's, each with the method `selector` written as `source`. */
+async function privateCrowd(core: TestCore, selector: string, source: string): Promise<void> {
+  const tx = core.image.begin({ who: 'console:bob', platform: 'console' });
+  for (let i = 0; i < 600; i += 1)
+    tx.create([
+      [OWNER_SLOT, { kind: 'value', value: 'console:bob' }],
+      [ACCESS_SLOT, { kind: 'value', value: '' }],
+      [selector, { kind: 'method', source }],
+    ]);
+  await core.image.commit(tx);
+}
+
 /** ada's shared box, bob's private safe, and carol's nothing. */
 async function threePeople(options: Parameters<typeof openTestCore>[0] = {}) {
   const core = await openTestCore(options);
@@ -96,6 +108,16 @@ describe.each(IMAGE_KINDS)('implementors and senders on %s', (kind) => {
     // bob opens his safe: now everyone sees it.
     await core.ok('safe chmod shared', bob);
     expect(await text(core, 'senders greet', carol)).toMatch(/safe welcome/u);
+  });
+
+  it("list a sender the asker may read past a crowd of others' private ones", async () => {
+    const core = await threePeople({ imagePath: await freshImageLocation(kind) });
+    // 600 private objects of bob's whose methods send greet, older than ada's shared porch.
+    await privateCrowd(core, 'welcome', WELCOME);
+    await objectOf(core, ada, 'porch', { welcome: WELCOME });
+    expect(await text(core, 'senders greet', carol)).toMatch(
+      /^1 method you may read sends greet:\n#\d+ porch welcome · by hand, console:ada$/u,
+    );
   });
 
   it('follow a removal and its undo', async () => {
@@ -187,14 +209,7 @@ describe('finding a method before writing one', () => {
   it("copies an implementor the sender may read past a crowd of others' private ones", async () => {
     const { core, prompts } = await withModel();
     // 600 private objects of bob's that answer sparkle, older than ada's shared lamp.
-    const tx = core.image.begin({ who: 'console:bob', platform: 'console' });
-    for (let i = 0; i < 600; i += 1)
-      tx.create([
-        [OWNER_SLOT, { kind: 'value', value: 'console:bob' }],
-        [ACCESS_SLOT, { kind: 'value', value: '' }],
-        ['sparkle', { kind: 'method', source: SECRET }],
-      ]);
-    await core.image.commit(tx);
+    await privateCrowd(core, 'sparkle', SECRET);
     await objectOf(core, ada, 'lamp', { sparkle: SHOUT });
     expect(await text(core, 'implementors sparkle', carol)).toMatch(
       /^1 method you may read answers sparkle:\n#\d+ lamp sparkle · by hand, console:ada$/u,
