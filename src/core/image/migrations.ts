@@ -669,23 +669,30 @@ const migrations: Record<string, Migration> = {
      * object count and stored bytes in `object_totals`, kept by triggers in the writing
      * transaction (a delta per written row, so every path that writes objects — commits,
      * undo, collect — keeps them exact), and objects by stored size in two indexes, so the
-     * largest objects, of the image or of one owner, are an index read. Back-filled here.
+     * largest objects, of the image or of one owner, are an index read. Back-filled here;
+     * it may run again (an image whose record of it was lost) and counts afresh.
      */
     async up(db: Kysely<unknown>) {
       const postgres = onPostgres(db);
       const size = sql.raw(storedSize(postgres));
       await db.schema
         .createTable('object_totals')
+        .ifNotExists()
         .addColumn('owner', 'text', (c) => c.primaryKey())
         .addColumn('objects', postgres ? 'bigint' : 'integer', (c) => c.notNull())
         .addColumn('bytes', postgres ? 'bigint' : 'integer', (c) => c.notNull())
         .execute();
+      await sql`DELETE FROM object_totals`.execute(db);
       await sql`
         INSERT INTO object_totals (owner, objects, bytes)
         SELECT owner, count(*), sum(${size}) FROM objects GROUP BY owner`.execute(db);
-      await sql`CREATE INDEX objects_by_size ON objects ((${size}) DESC, oid)`.execute(db);
+      await sql`CREATE INDEX IF NOT EXISTS objects_by_size ON objects ((${size}) DESC, oid)`.execute(
+        db,
+      );
       await sql`
-        CREATE INDEX objects_by_owner_size ON objects (owner, (${size}) DESC, oid)`.execute(db);
+        CREATE INDEX IF NOT EXISTS objects_by_owner_size ON objects (owner, (${size}) DESC, oid)`.execute(
+        db,
+      );
       if (postgres) {
         // Once per statement over its transition tables, owners in order: a commit's many
         // rows cost one upsert per owner, and concurrent commits lock owners in one order.
@@ -699,7 +706,7 @@ const migrations: Record<string, Migration> = {
         const added = `SELECT owner, 1 AS n, ${storedSize(true, 'new_rows')} AS b FROM new_rows`;
         const removed = `SELECT owner, -1 AS n, -${storedSize(true, 'old_rows')} AS b FROM old_rows`;
         await sql`
-          CREATE FUNCTION batos_object_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+          CREATE OR REPLACE FUNCTION batos_object_totals() RETURNS trigger LANGUAGE plpgsql AS $$
           BEGIN
             IF TG_OP = 'INSERT' THEN ${add(added)}
             ELSIF TG_OP = 'DELETE' THEN ${add(removed)}
@@ -712,11 +719,14 @@ const migrations: Record<string, Migration> = {
           ['INSERT', 'NEW TABLE AS new_rows'],
           ['UPDATE', 'OLD TABLE AS old_rows NEW TABLE AS new_rows'],
           ['DELETE', 'OLD TABLE AS old_rows'],
-        ] as const)
+        ] as const) {
+          const trigger = sql.raw(`object_totals_${event.toLowerCase()}`);
+          await sql`DROP TRIGGER IF EXISTS ${trigger} ON objects`.execute(db);
           await sql`
-            CREATE TRIGGER ${sql.raw(`object_totals_${event.toLowerCase()}`)}
+            CREATE TRIGGER ${trigger}
             AFTER ${sql.raw(event)} ON objects REFERENCING ${sql.raw(tables)}
             FOR EACH STATEMENT EXECUTE FUNCTION batos_object_totals()`.execute(db);
+        }
         return;
       }
       const add = (row: 'NEW' | 'OLD', sign: 1 | -1) =>
@@ -726,13 +736,13 @@ const migrations: Record<string, Migration> = {
         ON CONFLICT (owner) DO UPDATE
           SET objects = objects + excluded.objects, bytes = bytes + excluded.bytes;`);
       await sql`
-        CREATE TRIGGER object_totals_insert AFTER INSERT ON objects
+        CREATE TRIGGER IF NOT EXISTS object_totals_insert AFTER INSERT ON objects
         BEGIN ${add('NEW', 1)} END`.execute(db);
       await sql`
-        CREATE TRIGGER object_totals_update AFTER UPDATE OF slots, owner ON objects
+        CREATE TRIGGER IF NOT EXISTS object_totals_update AFTER UPDATE OF slots, owner ON objects
         BEGIN ${add('OLD', -1)} ${add('NEW', 1)} END`.execute(db);
       await sql`
-        CREATE TRIGGER object_totals_delete AFTER DELETE ON objects
+        CREATE TRIGGER IF NOT EXISTS object_totals_delete AFTER DELETE ON objects
         BEGIN ${add('OLD', -1)} END`.execute(db);
     },
   },
