@@ -2,11 +2,14 @@
  * The image's statistics, in SQL on SQLite and PostgreSQL both: how many objects and how many
  * bytes they take (of the whole image, or of one owner's objects), the database's size, the
  * largest objects, and the objects created per UTC day as far as history reaches. Every
- * query returns what the image holds; who may see which is the caller's to decide.
+ * query returns what the image holds; who may see which is the caller's to decide. None reads
+ * every object (issue #24): totals come from a row per owner, the largest from an index
+ * (migration 0021), so an admin's image page costs the thread that serves sends little.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Oid } from '../model/value.ts';
 import { onPostgres } from './dialect.ts';
+import { storedSize } from './migrations.ts';
 import type { ImageSchema } from './schema.ts';
 
 /** How many objects there are and the bytes of their stored slots. */
@@ -28,24 +31,20 @@ export interface DayCount {
   readonly created: number;
 }
 
-/** The bytes of a stored `slots` text, in each database's own words. */
-function slotBytes(db: Kysely<ImageSchema>) {
-  return onPostgres(db)
-    ? sql<number>`octet_length(slots)`
-    : sql<number>`length(CAST(slots AS BLOB))`;
-}
-
-/** The objects (all, or `owner`'s) and the bytes their slots take. */
+/**
+ * The objects (all, or `owner`'s) and the bytes their slots take: from `object_totals`, a
+ * row per owner kept by the writing transaction's triggers, never a read of the objects.
+ */
 export async function objectTotals(db: Kysely<ImageSchema>, owner?: string): Promise<ObjectTotals> {
   let query = db
-    .selectFrom('objects')
+    .selectFrom('object_totals')
     .select((eb) => [
-      eb.fn.countAll<number | string>().as('objects'),
-      eb.fn.sum<number | string | null>(slotBytes(db)).as('bytes'),
+      eb.fn.sum<number | string | null>('objects').as('objects'),
+      eb.fn.sum<number | string | null>('bytes').as('bytes'),
     ]);
   if (owner !== undefined) query = query.where('owner', '=', owner);
   const row = await query.executeTakeFirstOrThrow();
-  return { objects: Number(row.objects), bytes: Number(row.bytes ?? 0) };
+  return { objects: Number(row.objects ?? 0), bytes: Number(row.bytes ?? 0) };
 }
 
 /**
@@ -66,7 +65,8 @@ export async function databaseBytes(db: Kysely<ImageSchema>): Promise<number> {
 
 /**
  * Objects by the bytes of their slots, largest first (oid breaks ties): the first `limit`
- * after `offset`, of all or of `owner`'s. The caller pages on to skip what it may not show.
+ * after `offset`, of all or of `owner`'s. An index read (migration 0021's size indexes),
+ * however many objects there are. The caller pages on to skip what it may not show.
  */
 export async function largestObjects(
   db: Kysely<ImageSchema>,
@@ -74,7 +74,7 @@ export async function largestObjects(
   offset: number,
   owner?: string,
 ): Promise<SizedObject[]> {
-  const bytes = slotBytes(db);
+  const bytes = sql<number>`${sql.raw(storedSize(onPostgres(db)))}`;
   let query = db
     .selectFrom('objects')
     .select(['oid', 'owner', bytes.as('bytes')])

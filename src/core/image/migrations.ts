@@ -663,7 +663,99 @@ const migrations: Record<string, Migration> = {
           SELECT count(*)::integer FROM (SELECT 1 FROM methods WHERE search @@ q LIMIT cap) AS found
         $$`),
   },
+  '0021_object_totals': {
+    /**
+     * The image page's figures without reading every object (issue #24): each owner's
+     * object count and stored bytes in `object_totals`, kept by triggers in the writing
+     * transaction (a delta per written row, so every path that writes objects — commits,
+     * undo, collect — keeps them exact), and objects by stored size in two indexes, so the
+     * largest objects, of the image or of one owner, are an index read. Back-filled here;
+     * it may run again (an image whose record of it was lost) and counts afresh.
+     */
+    async up(db: Kysely<unknown>) {
+      const postgres = onPostgres(db);
+      const size = sql.raw(storedSize(postgres));
+      await db.schema
+        .createTable('object_totals')
+        .ifNotExists()
+        .addColumn('owner', 'text', (c) => c.primaryKey())
+        .addColumn('objects', postgres ? 'bigint' : 'integer', (c) => c.notNull())
+        .addColumn('bytes', postgres ? 'bigint' : 'integer', (c) => c.notNull())
+        .execute();
+      await sql`DELETE FROM object_totals`.execute(db);
+      await sql`
+        INSERT INTO object_totals (owner, objects, bytes)
+        SELECT owner, count(*), sum(${size}) FROM objects GROUP BY owner`.execute(db);
+      await sql`CREATE INDEX IF NOT EXISTS objects_by_size ON objects ((${size}) DESC, oid)`.execute(
+        db,
+      );
+      await sql`
+        CREATE INDEX IF NOT EXISTS objects_by_owner_size ON objects (owner, (${size}) DESC, oid)`.execute(
+        db,
+      );
+      if (postgres) {
+        // Once per statement over its transition tables, owners in order: a commit's many
+        // rows cost one upsert per owner, and concurrent commits lock owners in one order.
+        const add = (rows: string) =>
+          sql.raw(`
+          INSERT INTO object_totals AS t (owner, objects, bytes)
+          SELECT owner, sum(n), sum(b) FROM (${rows}) AS d GROUP BY owner
+          HAVING sum(n) <> 0 OR sum(b) <> 0 ORDER BY owner
+          ON CONFLICT (owner) DO UPDATE
+            SET objects = t.objects + excluded.objects, bytes = t.bytes + excluded.bytes;`);
+        const added = `SELECT owner, 1 AS n, ${storedSize(true, 'new_rows')} AS b FROM new_rows`;
+        const removed = `SELECT owner, -1 AS n, -${storedSize(true, 'old_rows')} AS b FROM old_rows`;
+        await sql`
+          CREATE OR REPLACE FUNCTION batos_object_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            IF TG_OP = 'INSERT' THEN ${add(added)}
+            ELSIF TG_OP = 'DELETE' THEN ${add(removed)}
+            ELSE ${add(`${added} UNION ALL ${removed}`)}
+            END IF;
+            RETURN NULL;
+          END
+          $$`.execute(db);
+        for (const [event, tables] of [
+          ['INSERT', 'NEW TABLE AS new_rows'],
+          ['UPDATE', 'OLD TABLE AS old_rows NEW TABLE AS new_rows'],
+          ['DELETE', 'OLD TABLE AS old_rows'],
+        ] as const) {
+          const trigger = sql.raw(`object_totals_${event.toLowerCase()}`);
+          await sql`DROP TRIGGER IF EXISTS ${trigger} ON objects`.execute(db);
+          await sql`
+            CREATE TRIGGER ${trigger}
+            AFTER ${sql.raw(event)} ON objects REFERENCING ${sql.raw(tables)}
+            FOR EACH STATEMENT EXECUTE FUNCTION batos_object_totals()`.execute(db);
+        }
+        return;
+      }
+      const add = (row: 'NEW' | 'OLD', sign: 1 | -1) =>
+        sql.raw(`
+        INSERT INTO object_totals (owner, objects, bytes)
+        VALUES (${row}.owner, ${sign}, ${sign} * ${storedSize(false, row)})
+        ON CONFLICT (owner) DO UPDATE
+          SET objects = objects + excluded.objects, bytes = bytes + excluded.bytes;`);
+      await sql`
+        CREATE TRIGGER IF NOT EXISTS object_totals_insert AFTER INSERT ON objects
+        BEGIN ${add('NEW', 1)} END`.execute(db);
+      await sql`
+        CREATE TRIGGER IF NOT EXISTS object_totals_update AFTER UPDATE OF slots, owner ON objects
+        BEGIN ${add('OLD', -1)} ${add('NEW', 1)} END`.execute(db);
+      await sql`
+        CREATE TRIGGER IF NOT EXISTS object_totals_delete AFTER DELETE ON objects
+        BEGIN ${add('OLD', -1)} END`.execute(db);
+    },
+  },
 };
+
+/**
+ * The bytes of `row`'s stored slots, in each database's own words: written exactly as
+ * `image-stats.ts` orders by it, so the planner reads the size indexes of migration 0021.
+ */
+export function storedSize(postgres: boolean, row?: string): string {
+  const slots = row === undefined ? 'slots' : `${row}.slots`;
+  return postgres ? `octet_length(${slots})` : `length(CAST(${slots} AS BLOB))`;
+}
 
 /** A trigger's condition: the `row` (`NEW` or `OLD`) of objects holds a `memory*` slot. */
 function holdsMemory(db: Kysely<unknown>, row: 'NEW' | 'OLD'): RawBuilder<unknown> {

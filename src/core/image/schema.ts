@@ -149,6 +149,16 @@ export interface ParentLinksTable {
   child: number;
 }
 
+/**
+ * Each owner's objects and the bytes of their stored slots, kept by triggers on `objects`
+ * (migration 0021), so the image's figures are a read of a row per owner.
+ */
+export interface ObjectTotalsTable {
+  owner: string;
+  objects: number | string;
+  bytes: number | string;
+}
+
 export interface ImageSchema {
   meta: MetaTable;
   objects: ObjectsTable;
@@ -162,4 +172,5 @@ export interface ImageSchema {
   browser_sessions: BrowserSessionsTable;
   memory_vectors: MemoryVectorsTable;
   parent_links: ParentLinksTable;
+  object_totals: ObjectTotalsTable;
 }

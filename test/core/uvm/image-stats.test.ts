@@ -83,6 +83,48 @@ describe.each(IMAGE_KINDS)('the image statistics on %s', (kind) => {
     expect(own.growth.reduce((sum, day) => sum + day.created, 0)).toBe(2);
   });
 
+  it('keeps its figures exact across creates, slot growth and shrink, undo, and collect', async () => {
+    const { core, box, spare } = await twoPeople(kind);
+    /** Each figure against the objects themselves: read whole, and ranked by stored size. */
+    const exact = async () => {
+      const whole = await core.uvm.imageStats(admin);
+      expect({ objects: whole.objects, bytes: whole.objectBytes }).toEqual(directTotals(core));
+      const own = await core.uvm.imageStats(adaCaller);
+      const adas = await core.image.largestObjects(1_000, 0, 'console:ada');
+      expect(own.objects).toBe(core.image.ownedObjects('console:ada'));
+      expect(own.objects).toBe(adas.length);
+      expect(own.objectBytes).toBe(adas.reduce((sum, object) => sum + object.bytes, 0));
+      expect(own.largest.map((object) => object.oid)).toEqual(adas.map((object) => object.oid));
+      return { whole, own };
+    };
+    const start = await exact();
+
+    await core.ok(`box setSlot notes ${JSON.stringify('y'.repeat(3_900))}`, ada);
+    const grown = await exact();
+    expect(grown.whole.objectBytes).toBe(start.whole.objectBytes + 900);
+    // Past the box, whose methods add to its notes.
+    await core.ok(`#${spare} setSlot notes ${JSON.stringify('s'.repeat(3_950))}`, ada);
+    await core.ok(`#${spare} setSlot more ${JSON.stringify('m'.repeat(1_000))}`, ada);
+    expect((await exact()).own.largest.map((object) => object.oid)).toEqual([spare, box]);
+    await core.ok(`#${spare} removeSlot notes`, ada);
+    const before = await exact();
+    expect(before.own.largest.map((object) => object.oid)).toEqual([box, spare]);
+    await core.ok('box setSlot notes "short"', ada);
+    expect((await exact()).whole.objectBytes).toBe(before.whole.objectBytes - 3_895);
+    await core.ok('undo', ada);
+    expect((await exact()).whole.objectBytes).toBe(before.whole.objectBytes);
+
+    const temp = Number(/#(\d+)/u.exec(await core.ok('genesis clone', ada))![1]);
+    await core.ok(`#${temp} name temp`, ada);
+    expect((await exact()).whole.objects).toBe(grown.whole.objects + 1);
+    await core.ok('root removeSlot temp', ada);
+    // The spare was never named: it goes with the temp.
+    expect(await core.ok('collect')).toMatch(/^Collected 2 unreachable objects/);
+    const collected = await exact();
+    expect(collected.whole.objects).toBe(grown.whole.objects - 1);
+    expect(collected.own.largest.map((object) => object.oid)).toEqual([box]);
+  });
+
   it('counts calls and failures, listing only methods on objects the caller may read', async () => {
     const { core, box, safe } = await twoPeople(kind);
     for (const n of [1, 2, 3]) await core.ok(`box greet ${n}`, ada);
