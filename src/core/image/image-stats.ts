@@ -4,7 +4,7 @@
  * largest objects, and the objects created per UTC day as far as history reaches. Every
  * query returns what the image holds; who may see which is the caller's to decide. None reads
  * every object (issue #24): totals come from a row per owner, the largest from an index
- * (migration 0021), so an admin's image page costs the thread that serves sends little.
+ * (migration 0016), so an admin's image page costs the thread that serves sends little.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Oid } from '../model/value.ts';
@@ -65,7 +65,7 @@ export async function databaseBytes(db: Kysely<ImageSchema>): Promise<number> {
 
 /**
  * Objects by the bytes of their slots, largest first (oid breaks ties): the first `limit`
- * after `offset`, of all or of `owner`'s. An index read (migration 0021's size indexes),
+ * after `offset`, of all or of `owner`'s. An index read (migration 0016's size indexes),
  * however many objects there are. The caller pages on to skip what it may not show.
  */
 export async function largestObjects(

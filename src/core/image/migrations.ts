@@ -663,7 +663,7 @@ const migrations: Record<string, Migration> = {
           SELECT count(*)::integer FROM (SELECT 1 FROM methods WHERE search @@ q LIMIT cap) AS found
         $$`),
   },
-  '0021_object_totals': {
+  '0016_object_totals': {
     /**
      * The image page's figures without reading every object (issue #24): each owner's
      * object count and stored bytes in `object_totals`, kept by triggers in the writing
@@ -750,7 +750,7 @@ const migrations: Record<string, Migration> = {
 
 /**
  * The bytes of `row`'s stored slots, in each database's own words: written exactly as
- * `image-stats.ts` orders by it, so the planner reads the size indexes of migration 0021.
+ * `image-stats.ts` orders by it, so the planner reads the size indexes of migration 0016.
  */
 export function storedSize(postgres: boolean, row?: string): string {
   const slots = row === undefined ? 'slots' : `${row}.slots`;

@@ -151,7 +151,7 @@ export interface ParentLinksTable {
 
 /**
  * Each owner's objects and the bytes of their stored slots, kept by triggers on `objects`
- * (migration 0021), so the image's figures are a read of a row per owner.
+ * (migration 0016), so the image's figures are a read of a row per owner.
  */
 export interface ObjectTotalsTable {
   owner: string;

@@ -1,5 +1,5 @@
 /**
- * Upgrading an image made before the object totals (migration 0021): the migration counts
+ * Upgrading an image made before the object totals (migration 0016): the migration counts
  * each owner's objects and stored bytes from the objects already there, and ranks them by
  * size, so the image page's figures are right from the first load after the upgrade.
  */
@@ -15,7 +15,7 @@ const BOB = 'discord:bob';
 const slots = (length: number) =>
   encodeSlots(new Map([['text', { kind: 'value', value: 'é'.repeat(length) }]]));
 
-describe.each(IMAGE_KINDS)('migration 0021 on %s', (kind) => {
+describe.each(IMAGE_KINDS)('migration 0016 on %s', (kind) => {
   it('counts the objects and bytes already stored, per owner, and ranks them by size', async () => {
     const location = await freshImageLocation(kind);
     const objects = [
@@ -23,7 +23,7 @@ describe.each(IMAGE_KINDS)('migration 0021 on %s', (kind) => {
       { oid: 2, owner: ALICE, slots: slots(300) },
       { oid: 3, owner: BOB, slots: slots(100) },
     ];
-    await imageBefore(location, '0021', async (db) => {
+    await imageBefore(location, '0016', async (db) => {
       for (const o of objects)
         await sql`INSERT INTO objects (oid, slots, refs, owner, version) VALUES (${o.oid}, ${o.slots}, '[]', ${o.owner}, 0)`.execute(
           db,
