@@ -12,10 +12,15 @@
  * ({@link SendGate.read}) take no slot at all: they commit nothing, so they wait for nobody.
  */
 import { fairShare, RoundRobin, withParty } from '../fairness/index.ts';
-import { SENDS_AT_ONCE } from '../image/index.ts';
 
-/** Sends that run side by side in one process (the image sizes its connections by it). */
-export { SENDS_AT_ONCE };
+/**
+ * Sends that run side by side in one process, each with at most one commit in flight. 16,
+ * not 8: on PostgreSQL a send spends most of its time waiting for the server, and twice the
+ * sends in flight fill the commit batches (about 1.5× the sends a second at 16 senders, see
+ * docs/scale.md); on SQLite group commit gains a little too. The store's connections do not
+ * follow it (commits share statements).
+ */
+export const SENDS_AT_ONCE = 16;
 
 interface Waiter {
   readonly party: string;
