@@ -10,6 +10,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Image } from '../src/core/image/index.ts';
 import { DEFAULT_SANDBOX_WORKERS, QuickJsMethodRunner } from '../src/core/sandbox/index.ts';
+import { fairShare } from '../src/core/fairness/index.ts';
 import { SENDS_AT_ONCE } from '../src/core/uvm/send-gate.ts';
 import { Uvm } from '../src/core/uvm/uvm.ts';
 import { person, sendLine } from './operator.ts';
@@ -111,7 +112,7 @@ export async function benchFairness(): Promise<BenchTable> {
     rows,
     notes: [
       `Both configurations measured in this run, ${MEASURE_MS / 1000} s each, on ${availableParallelism()} cores (load average ${formatNumber(load, 1)} at the start). The slow person sends from two accounts, nine sends each, every one \`while (true) {}\` stopped by the 1 s time limit and sent again at once.`,
-      "Before: every method waited for the one worker behind the slow person's, and the slow person could hold all the send slots. Now: one person holds at most 3 of the 8 send slots and (workers − 1) / 2 of the workers, and reading (history, classifying a message) takes no send slot.",
+      `Before: every method waited for the one worker behind the slow person's, and the slow person could hold all the send slots. Now: one person holds at most ${fairShare(SENDS_AT_ONCE)} of the ${SENDS_AT_ONCE} send slots and (workers − 1) / 2 of the workers, and reading (history, classifying a message) takes no send slot.`,
       'Not switched back in the "before" rows: waiting is round robin by person in both (it was first come, first served, which the issue measured at 17.5 s for slotNames), and history reads without a send slot in both (it waited for one, 19 s in the issue).',
       'Target: the trivial method send under 250 ms at p99.',
     ],

@@ -10,6 +10,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Image } from '../src/core/image/index.ts';
 import { QuickJsMethodRunner } from '../src/core/sandbox/index.ts';
+import { SENDS_AT_ONCE } from '../src/core/uvm/send-gate.ts';
 import { Uvm } from '../src/core/uvm/uvm.ts';
 import { createDatabase, PostgresServer } from '../test/support/postgres-server.ts';
 import { sendLine } from './operator.ts';
@@ -126,7 +127,7 @@ async function throughput(server: PostgresServer, dir: string): Promise<BenchTab
       `Each cell: BAT OS processes sending for ${SECONDS} s after a 0.3 s warm-up, side by side in this run; PostgreSQL 15 on the same machine and disk, fsync on, a fresh database per cell.`,
       `The anchor: pgbench on the same server just before BAT OS in each row, ${SECONDS} s, one client per sender, each updating a row of its own in its own transaction (prepared statements). Targets: ≥ 0.5× pgbench at 1 sender, ≥ 0.3× at 16.`,
       ...(anchorMissing === undefined ? [] : [`No anchor in this run: ${anchorMissing}.`]),
-      'Each sender is a person of their own (a share of the send slots each). A process runs up to eight sends side by side. On PostgreSQL commits ready together go in one statement (one round trip, one transaction and one WAL flush between them, each send checked and answered alone; no fence while the process is alone over the image); SQLite syncs a group of sends at once. More processes add up only where each has a core: on a 2-core machine four of them and PostgreSQL share two.',
+      `Each sender is a person of their own (a share of the send slots each). A process runs up to ${SENDS_AT_ONCE} sends side by side. On PostgreSQL commits ready together go in one statement (one round trip, one transaction and one WAL flush between them, each send checked and answered alone; no fence while the process is alone over the image); SQLite syncs a group of sends at once. More processes add up only where each has a core: on a ${availableParallelism()}-core machine four of them and PostgreSQL share them.`,
       `BAT OS CPU per send: the one process's CPU time (all threads, user and system) over its sends in the PostgreSQL cell, which a loaded machine inflates far less than it does the wall time. Server CPU: the PostgreSQL server's (every session's, from /proc; Linux only) over the same sends, and in brackets over pgbench's transactions in its run; the server shares the cores with BAT OS. Load average: this machine's over the last minute, after the row, on ${availableParallelism()} cores.`,
     ],
   };

@@ -21,7 +21,7 @@ export type { HistoryChange, HistoryEntry } from './history.ts';
 export type { LinkRefusal, SignInBook, SignInRecord } from './sign-in-book.ts';
 export type { DayCount, ObjectTotals, SizedObject } from './image-stats.ts';
 export type { PreparedUndo, UndoObstacle } from './undo-obstacle.ts';
-export { SENDS_AT_ONCE, type Claim, type SyncWait } from './store.ts';
+export type { Claim, SyncWait } from './store.ts';
 export type { IndexedMethod } from './method-index.ts';
 export { NEAREST_RANKED, type MethodPlace, type SendersPage } from './method-search.ts';
 // Not through postgres/index.ts, whose store loads pg: these load it only when called.

@@ -19,12 +19,6 @@ import type { ImageSchema } from './schema.ts';
  */
 export type SyncWait = 'shared' | 'inline';
 
-/**
- * Sends that run side by side in one process, each with at most one commit in flight: the
- * UVM's send gate admits this many, and a store keeps a connection for each.
- */
-export const SENDS_AT_ONCE = 8;
-
 /** One object's stored form and the transaction that last wrote it. */
 export interface StoredObject {
   /** Encoded slots (see `codec.ts`). */

@@ -6,7 +6,8 @@
  * how many sends ran at once, never on time.
  */
 import { describe, expect, it } from 'vitest';
-import { currentParty } from '../../../src/core/fairness/index.ts';
+import { currentParty, fairShare } from '../../../src/core/fairness/index.ts';
+import { SENDS_AT_ONCE } from '../../../src/core/uvm/send-gate.ts';
 import type { Send } from '../../../src/core/protocol.ts';
 import {
   QuickJsMethodRunner,
@@ -76,6 +77,9 @@ class CountingRunner implements MethodRunner {
   }
 }
 
+/** One person's default share of the send slots. */
+const SHARE = fairShare(SENDS_AT_ONCE);
+
 const STALL = `genesis defineMethod stall "function (self) { while (true) {} }"`;
 const GREET = `genesis defineMethod greet "function (self, name) { return 'hi ' + name }"`;
 
@@ -109,13 +113,17 @@ describe('fairness between people', () => {
     );
     const core = await openTestCore({ uvm: { runner } });
     await core.ok(STALL);
-    const ann = Array.from({ length: 7 }, () => core.say('genesis stall', someone('ann')));
-    const bo = Array.from({ length: 3 }, () => core.say('genesis stall', someone('bo')));
+    // ann sends enough to fill every slot but one, bo his share: ann is held to hers anyway.
+    const ann = Array.from({ length: SENDS_AT_ONCE - 1 }, () =>
+      core.say('genesis stall', someone('ann')),
+    );
+    const bo = Array.from({ length: SHARE }, () => core.say('genesis stall', someone('bo')));
     const replies = await Promise.all([...ann, ...bo]);
     expect(replies.every((reply) => reply.status === 'error')).toBe(true);
-    // The default share of eight slots is three: two people at it leave one free.
-    expect(runner.peak.get('discord:ann')).toBe(3);
-    expect(runner.peak.get('discord:bo')).toBe(3);
+    // The default share (7 of 16 slots) leaves a slot free while two people are at it.
+    expect(2 * SHARE).toBeLessThan(SENDS_AT_ONCE);
+    expect(runner.peak.get('discord:ann')).toBe(SHARE);
+    expect(runner.peak.get('discord:bo')).toBe(SHARE);
   });
 
   it('reads the message and answers history while every send slot is held', async () => {
@@ -128,17 +136,18 @@ describe('fairness between people', () => {
     const finished: string[] = [];
     const people = ['ann', 'bo', 'cy'];
     const stuck = people.flatMap((person) =>
-      Array.from({ length: 3 }, () =>
+      Array.from({ length: SHARE }, () =>
         core.say('genesis stall', someone(person)).then(() => finished.push('stuck')),
       ),
     );
-    // Eight sends hold the eight slots (three, three, two); the ninth waits its turn.
-    await runner.reached(8);
+    // Sixteen sends hold the sixteen slots (seven, seven, two); the rest wait their turn.
+    expect(people.length * SHARE).toBeGreaterThan(SENDS_AT_ONCE);
+    await runner.reached(SENDS_AT_ONCE);
     const history = await core.ok('history genesis');
     finished.push('history');
     expect(history).toContain('note');
     expect(finished).toEqual(['history']);
     await Promise.all(stuck);
-    expect(finished).toHaveLength(10);
+    expect(finished).toHaveLength(people.length * SHARE + 1);
   });
 });
