@@ -29,8 +29,9 @@ import { DONE, encodeCall, FAILED, REQUEST, RUN, SOURCE, type WireFailure } from
 
 /**
  * Workers by default: one per core, at least 3 — so that two people who each hold their
- * share (see {@link fairShare}) still leave a worker free — and at most 8, the UVM's sends
- * at once.
+ * share (see {@link fairShare}) still leave a worker free — and at most 8: each is a thread
+ * with its own QuickJS heap, and short calls run in the bot's own thread anyway, so more
+ * workers than cores only wait for one.
  */
 export const DEFAULT_SANDBOX_WORKERS = Math.min(8, Math.max(3, availableParallelism()));
 
