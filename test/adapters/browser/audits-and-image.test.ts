@@ -5,17 +5,15 @@
  * findings on objects the viewer may not read are withheld, the growth chart has a point per
  * day, and hostile text in a finding renders as text.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser as Chromium, Page } from 'puppeteer-core';
-import { SignIns, startBrowser } from '../../../src/adapters/browser/index.ts';
 import { GrowthChart } from '../../../src/adapters/browser/pages/growth-chart.tsx';
-import { silentLogger } from '../../../src/core/log.ts';
 import type { Send } from '../../../src/core/protocol.ts';
-import { installPersonas } from '../../../src/personas/index.ts';
 import { auditRecord } from '../../../src/core/uvm/audits.ts';
 import { recordAudit } from '../../../src/personas/audit-record.ts';
 import { findChromium, launchChromium } from '../../support/chromium.ts';
-import { openTestCore, operator, type TestCore } from '../../support/core.ts';
+import { openBrowserCore, signedInPage } from '../../support/browser-pages.ts';
+import { operator, type TestCore } from '../../support/core.ts';
 
 const chromium = findChromium();
 
@@ -34,15 +32,7 @@ const HOSTILE = `<script>window.pwned = 1</script><img src=x onerror="window.pwn
 
 /** A core with the browser on, Alice's box (a method), Bob's private safe, and one audit. */
 async function setUp(audited = true) {
-  const minutes = { linkMinutes: 5, sessionHours: 12 };
-  let signIns: SignIns | undefined;
-  const core = await openTestCore({
-    bot: (uvm) => ({ browser: (signIns = new SignIns(uvm.signIns, minutes)) }),
-  });
-  const listen = { port: 0, host: '127.0.0.1', publicUrl: undefined, ...minutes };
-  const server = await startBrowser(listen, core.bot, signIns!, silentLogger, [], 'alfred');
-  afterEach(() => server.stop());
-  await installPersonas(core.uvm, { who: 'system:test', platform: 'console' });
+  const core = await openBrowserCore([], 'alfred');
   const oid = async (text: string, who: Partial<Send>) =>
     Number(/#(\d+)/u.exec(await core.ok(text, who))![1]);
   const box = await oid('genesis clone', alice);
@@ -75,16 +65,8 @@ describe.skipIf(!('path' in chromium))('the audits and image pages, in headless 
   });
 
   /** `who` signed in through their `browse` link, in a fresh profile, on `path`. */
-  async function pageOf(core: TestCore, who: Partial<Send>, path: string): Promise<Page> {
-    const context = await chrome.createBrowserContext();
-    afterEach(() => context.close());
-    const page = await context.newPage();
-    const link = /(http:\/\/\S+)/u.exec(await core.ok('browse', who))![1]!;
-    await page.goto(link);
-    await Promise.all([page.waitForNavigation(), page.click('#sign-in')]);
-    await page.goto(new URL(path, link).href);
-    return page;
-  }
+  const pageOf = async (core: TestCore, who: Partial<Send>, path: string): Promise<Page> =>
+    (await signedInPage(chrome, core, who, path)).page;
 
   const textOf = (page: Page, selector: string) =>
     page.$eval(selector, (element) => element.textContent ?? '');
