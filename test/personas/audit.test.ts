@@ -269,7 +269,7 @@ describe("ALFRED's audit in a shared room", () => {
     const newest = await core.image.history({ limit: 1 });
     expect(replyToPlainText(await core.say(`undo ${oldTx}`, alice))).toMatch(
       new RegExp(
-        `^Cannot undo transaction ${oldTx}: slot "lastAudit(At)?" of #${alfred} has changed since`,
+        `^Cannot undo transaction ${oldTx}: slot "lastAudit(At)?" of #${alfred} has changed since, by BAT OS itself \\(transaction \\d+\\), which cannot be undone\\.$`,
         'u',
       ),
     );

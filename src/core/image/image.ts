@@ -408,7 +408,12 @@ export class Image {
             tx: target,
             oid,
             slot,
-            ...(later === undefined ? {} : { later }),
+            ...(later === undefined
+              ? {}
+              : {
+                  later: later.tx,
+                  ...(later.who.startsWith(SYSTEM_PREFIX) ? { bySystem: true } : {}),
+                }),
           },
         };
       }
@@ -579,17 +584,22 @@ export class Image {
     return { kind: 'unknown', tx: target, forgotten };
   }
 
-  private async laterChange(after: number, oid: Oid, slot: string): Promise<number | undefined> {
+  private async laterChange(
+    after: number,
+    oid: Oid,
+    slot: string,
+  ): Promise<{ tx: number; who: string } | undefined> {
     const row = await this.store.kysely
       .selectFrom('changes')
-      .select('tx')
-      .where('oid', '=', oid)
-      .where('slot', '=', slot)
-      .where('tx', '>', after)
-      .orderBy('tx', 'desc')
+      .innerJoin('transactions', 'transactions.tx', 'changes.tx')
+      .select(['changes.tx as tx', 'transactions.who as who'])
+      .where('changes.oid', '=', oid)
+      .where('changes.slot', '=', slot)
+      .where('changes.tx', '>', after)
+      .orderBy('changes.tx', 'desc')
       .limit(1)
       .executeTakeFirst();
-    return row?.tx;
+    return row === undefined ? undefined : { tx: Number(row.tx), who: row.who };
   }
 
   /**

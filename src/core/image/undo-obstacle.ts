@@ -15,13 +15,17 @@ export type UndoObstacle =
   | { readonly kind: 'undone'; readonly tx: number; readonly undoneBy: number }
   /** An object it changed was collected since. */
   | { readonly kind: 'collected'; readonly tx: number; readonly oid: Oid }
-  /** A slot it wrote holds something else now (`later` wrote it, when history knows). */
+  /**
+   * A slot it wrote holds something else now (`later` wrote it, when history knows; BAT OS
+   * itself when `bySystem`, whose transactions cannot be undone).
+   */
   | {
       readonly kind: 'changed-since';
       readonly tx: number;
       readonly oid: Oid;
       readonly slot: string;
       readonly later?: number;
+      readonly bySystem?: true;
     }
   /** Reverting would put back a reference to `gone`, which was collected. */
   | {

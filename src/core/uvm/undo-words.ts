@@ -24,7 +24,9 @@ function undoObstacleText(obstacle: UndoObstacle): string {
     case 'collected':
       return `Cannot undo transaction ${obstacle.tx}: object #${obstacle.oid} no longer exists (it was collected).`;
     case 'changed-since':
-      return `Cannot undo transaction ${obstacle.tx}: slot "${obstacle.slot}" of #${obstacle.oid} has changed since${obstacle.later === undefined ? '' : ` (transaction ${obstacle.later})`}. Undo that first.`;
+      return obstacle.bySystem === true
+        ? `Cannot undo transaction ${obstacle.tx}: slot "${obstacle.slot}" of #${obstacle.oid} has changed since, by BAT OS itself (transaction ${obstacle.later}), which cannot be undone.`
+        : `Cannot undo transaction ${obstacle.tx}: slot "${obstacle.slot}" of #${obstacle.oid} has changed since${obstacle.later === undefined ? '' : ` (transaction ${obstacle.later})`}. Undo that first.`;
     case 'gone-reference':
       return `Cannot undo transaction ${obstacle.tx}: it would put back a reference to #${obstacle.gone} in slot "${obstacle.slot}" of #${obstacle.oid}, and #${obstacle.gone} no longer exists (\`collect\` removed it once nothing referred to it). Nothing was changed; set the slot by hand if you still need it.`;
   }
