@@ -11,7 +11,8 @@
  * to take it exclusively: once that succeeds no other process is there or committing, and
  * none can commit until this one lets go, so the feed is current without asking, and a refresh
  * costs nothing. A process that opens the image says so on the channel first, then waits for
- * its shared hold; the one alone lets go when it hears that, and fences again.
+ * its shared hold, saying so again each second; the one alone lets go when it hears that, and
+ * fences again.
  *
  * The connection runs one query at a time (pg 9 drops the queueing that overlapping queries
  * relied on): its queries wait in line, and sends that refresh while a fence is out share the
@@ -33,6 +34,12 @@ export const SOLE_LOCK = [0x42_41_54, 0x534f_4c45] as const;
 const HELLO = 'hello';
 /** How long a process opening the image waits for one alone over it to let go. */
 const JOIN_TIMEOUT_MS = 10_000;
+/**
+ * How long each of its waits lasts before it says again that it opened: the one alone may
+ * have taken the lock between the first hello and this one's shared hold, when letting go
+ * on hearing it did nothing.
+ */
+const HELLO_AGAIN_MS = 1_000;
 /** PostgreSQL's SQLSTATE for a lock wait past `lock_timeout`. */
 const LOCK_NOT_AVAILABLE = '55P03';
 
@@ -199,7 +206,7 @@ export class ChangeFeed {
       connectionString: this.url,
       connectionTimeoutMillis: 10_000,
       // Only the wait to join (see connect's shared hold) waits for a lock on this session.
-      lock_timeout: JOIN_TIMEOUT_MS,
+      lock_timeout: HELLO_AGAIN_MS,
     });
     client.on('error', () => {
       if (this.client === client) this.drop();
@@ -212,8 +219,19 @@ export class ChangeFeed {
       await client.connect();
       await client.query(`LISTEN ${CHANGES_CHANNEL}`);
       // A process alone over the image lets go when it hears this (see above).
-      await client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, `${this.process} ${HELLO}`]);
-      await client.query('SELECT pg_advisory_lock_shared($1, $2)', [...SOLE_LOCK]);
+      for (let waited = 0; ; waited += HELLO_AGAIN_MS) {
+        await client.query('SELECT pg_notify($1, $2)', [
+          CHANGES_CHANNEL,
+          `${this.process} ${HELLO}`,
+        ]);
+        try {
+          await client.query('SELECT pg_advisory_lock_shared($1, $2)', [...SOLE_LOCK]);
+          break;
+        } catch (error) {
+          const waiting = (error as { code?: string }).code === LOCK_NOT_AVAILABLE;
+          if (!waiting || waited + HELLO_AGAIN_MS >= JOIN_TIMEOUT_MS) throw error;
+        }
+      }
       const { rows } = await client.query<{ value: string }>(
         `SELECT value FROM meta WHERE key = 'next_oid'`,
       );
