@@ -6,17 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { LIVE_GAP_MS } from '../../../src/adapters/browser/app.tsx';
 import { openBrowserCore } from '../../support/browser-pages.ts';
+import { signInOverHttp } from '../../support/browser-session.ts';
 
 describe('the live pages’ event stream', () => {
   it('tells the first change at once and the changes during its pause in one event', async () => {
     const core = await openBrowserCore();
-    const link = new URL(/(http:\/\/\S+)/u.exec(await core.ok('browse'))![1]!);
-    const signedIn = await fetch(new URL('/signin', link), {
-      method: 'POST',
-      body: new URLSearchParams({ t: link.searchParams.get('t')! }),
-      redirect: 'manual',
-    });
-    const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+    const { url: link, cookie } = await signInOverHttp(await core.ok('browse'));
     const abort = new AbortController();
     const response = await fetch(new URL('/events', link), {
       headers: { cookie },
