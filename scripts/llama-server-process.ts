@@ -30,7 +30,15 @@ export interface LlamaServerOptions {
   readonly extraArgs?: readonly string[];
   /** Each line the server logs. */
   readonly onLine?: (line: string) => void;
+  /** How long `stop` waits for it to exit on SIGTERM before it kills it (ms; default 5 s). */
+  readonly stopGraceMs?: number;
 }
+
+/**
+ * A server asked to stop may not (llama-server has been seen to hang on SIGTERM while it
+ * held connections open): after this long it is killed.
+ */
+const STOP_GRACE_MS = 5_000;
 
 export interface RunningLlamaServer {
   readonly url: string;
@@ -39,7 +47,7 @@ export interface RunningLlamaServer {
   /** Adapters left out, each with why. */
   readonly skipped: readonly string[];
   readonly process: ChildProcess;
-  /** Stops the server and waits for it to exit. */
+  /** Stops the server (SIGTERM, then SIGKILL if it does not exit in time) and waits for it to exit. */
   stop(): Promise<void>;
 }
 
@@ -122,8 +130,14 @@ export async function startLlamaServer(
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const url = `http://${host}:${port}`;
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const kill = setTimeout(() => child.kill('SIGKILL'), options.stopGraceMs ?? STOP_GRACE_MS);
+    try {
+      await exited;
+    } finally {
+      clearTimeout(kill);
+    }
   };
   const deadline = Date.now() + readyTimeoutMs;
   let exitCode: number | null | undefined;
