@@ -14,6 +14,12 @@
  * its shared hold, saying so again each second; the one alone lets go when it hears that, and
  * fences again.
  *
+ * Nobody hears a process alone, so its commits send no notices (see {@link ChangeFeed.committing}).
+ * When it lets go, its commits from then on notify, and it unlocks only once the silent ones
+ * still out are done: the newcomer's shared hold follows every one of them, and it forgets
+ * its whole cache as it joins, so it misses none. (Only a lost listening session lets go
+ * at once; the silent commits still out then notify after the fact.)
+ *
  * The connection runs one query at a time (pg 9 drops the queueing that overlapping queries
  * relied on): its queries wait in line, and sends that refresh while a fence is out share the
  * next one, which begins after them, so side by side sends cost one round trip between them.
@@ -83,6 +89,10 @@ export class ChangeFeed {
   private sole = false;
   /** How many processes said they opened the image, so a fence can tell one came meanwhile. */
   private hellos = 0;
+  /** Commits made while alone, without notices, not yet done (see {@link committing}). */
+  private silent = 0;
+  /** Who waits for {@link silent} to reach none (letting go). */
+  private silenceWaiters: (() => void)[] = [];
   /** Who hears of other processes' commits as their notices arrive (live pages). */
   private readonly hearers = new Set<(oids: readonly Oid[] | 'all') => void>();
 
@@ -127,6 +137,28 @@ export class ChangeFeed {
   hear(hearer: (oids: readonly Oid[] | 'all') => void): () => void {
     this.hearers.add(hearer);
     return () => this.hearers.delete(hearer);
+  }
+
+  /**
+   * Runs `commit`, told whether this process is alone over the image: if it is, the commit
+   * need neither pass `sole` nor notify anyone, and letting go waits until it is done. If
+   * the listening session was lost meanwhile (it lets go without waiting), `notifyLate`
+   * sends the commit's notices after it, so a process that joined then drops what it wrote.
+   */
+  async committing<T>(
+    commit: (alone: boolean) => Promise<T>,
+    notifyLate: () => Promise<unknown>,
+  ): Promise<T> {
+    if (!this.sole) return commit(false);
+    this.silent += 1;
+    const session = this.client;
+    try {
+      return await commit(true);
+    } finally {
+      this.silent -= 1;
+      if (this.silent === 0) for (const wake of this.silenceWaiters.splice(0)) wake();
+      if (this.client !== session) await notifyLate().catch(nothing);
+    }
   }
 
   /** Whether this process is alone over the image, so its commits need not pass `sole`. */
@@ -184,14 +216,22 @@ export class ChangeFeed {
     return run;
   }
 
-  /** Lets another process commit again: it fences from now on. */
+  /**
+   * Lets another process commit again: this one fences and notifies from now on, and
+   * unlocks once its silent commits are done (see the module's comment).
+   */
   private letGo(): void {
     if (!this.sole) return;
     this.sole = false;
+    const silenced =
+      this.silent === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => this.silenceWaiters.push(resolve));
     // Ending the session lets go too, if the unlock cannot.
-    this.onLine((client) =>
-      client.query('SELECT pg_advisory_unlock($1, $2)', [...SOLE_LOCK]),
-    ).catch(() => this.drop());
+    this.onLine(async (client) => {
+      await silenced;
+      return client.query('SELECT pg_advisory_unlock($1, $2)', [...SOLE_LOCK]);
+    }).catch(() => this.drop());
   }
 
   async close(): Promise<void> {

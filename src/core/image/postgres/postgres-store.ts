@@ -85,14 +85,22 @@ export class PostgresStore implements ImageStore {
     this.feed = new ChangeFeed(url, location, this.process);
     this.batches = new CommitBatches(
       (sends) =>
-        writeCommits(commits, {
-          sends,
-          passSole: !this.feed.alone,
-          sole: SOLE_LOCK,
-          // A send that holds the gate commits alone (see commit-batches.ts).
-          passGate: !sends[0]!.record.alone,
-          gate: COMMIT_GATE,
-        }),
+        this.feed.committing(
+          (alone) =>
+            writeCommits(commits, {
+              sends,
+              alone,
+              sole: SOLE_LOCK,
+              // A send that holds the gate commits alone (see commit-batches.ts).
+              passGate: !sends[0]!.record.alone,
+              gate: COMMIT_GATE,
+            }),
+          () =>
+            commits.query(`SELECT pg_notify($1, notice) FROM unnest($2::text[]) AS notice`, [
+              CHANGES_CHANNEL,
+              sends.map((send) => send.notice),
+            ]),
+        ),
       COMMIT_STATEMENTS,
       (error) => translatePgError(location, error),
     );

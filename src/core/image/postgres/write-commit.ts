@@ -16,9 +16,10 @@
  *
  * Values travel as typed arrays, one per column, with each row's send number (from 1) beside
  * the rows of sends that write several; each is encoded once by the driver and parsed once
- * by the server. A part only some sends need (creating objects, an undo, the method index)
- * is left out of the statement of a batch where none does, so the common commit binds, runs
- * and returns less on both sides; each such set of parts is its own prepared statement. To
+ * by the server. A part only some batches need (creating objects, an undo, the method index,
+ * the change notices of a process not alone over the image) is left out of the statement of
+ * a batch that does not, so the common commit binds, runs and returns less on both sides;
+ * each such set of parts is its own prepared statement. To
  * write something more in every commit, add a {@link Part} to {@link PARTS} (and the value it
  * needs to `CommitRecord`).
  */
@@ -39,8 +40,12 @@ export interface CommitContext {
 /** Sends committed together, and how they pass the gates (the same for all of them). */
 export interface BatchContext {
   readonly sends: readonly CommitContext[];
-  /** Take the sole lock in shared mode (false while this process holds the image alone). */
-  readonly passSole: boolean;
+  /**
+   * Whether this process holds the image alone (see change-feed.ts): its commits then
+   * neither take the sole lock in shared mode nor send change notices, which no other
+   * process is there to hear.
+   */
+  readonly alone: boolean;
   readonly sole: readonly [number, number];
   /** Take the commit gate in shared mode (false while this process holds it alone). */
   readonly passGate: boolean;
@@ -67,12 +72,18 @@ interface Part {
   readonly sql: string;
   readonly params: readonly Param[];
   /**
-   * Whether a send needs this part; absent: every batch does. A batch none of whose sends
-   * needs it runs a statement without it (most sends create nothing, undo nothing and change
-   * no method), so neither side binds, plans or runs what writes nothing.
+   * Whether a batch needs this part; absent: every batch does. A batch that does not runs a
+   * statement without it (most sends create nothing, undo nothing and change no method, and
+   * a process alone notifies nobody), so neither side binds, plans or runs what does nothing.
    */
-  readonly neededBy?: (r: CommitRecord) => boolean;
+  readonly neededBy?: (b: BatchContext) => boolean;
 }
+
+/** A part some send of the batch needs, by `needs`. */
+const anySend =
+  (needs: (r: CommitRecord) => boolean) =>
+  (b: BatchContext): boolean =>
+    b.sends.some((c) => needs(c.record));
 
 const NO_METHOD_CHANGES: MethodIndexChanges = { upsert: [], remove: [] };
 const methodIndex = (r: CommitRecord) => r.methodIndex ?? NO_METHOD_CHANGES;
@@ -112,7 +123,7 @@ const PARTS: readonly Part[] = [
             :gate_b, :object_oids, :read_only, :read_sends, :read_oids, :read_versions,
             :next_froms)`,
     params: [
-      ['pass_sole', 'boolean', (b) => b.passSole],
+      ['pass_sole', 'boolean', (b) => !b.alone],
       ['sole_a', 'integer', (b) => b.sole[0]],
       ['sole_b', 'integer', (b) => b.sole[1]],
       ['pass_gate', 'boolean', (b) => b.passGate],
@@ -215,7 +226,7 @@ const PARTS: readonly Part[] = [
           FROM ids JOIN unnest(:undo_of) WITH ORDINALITY AS x(undo_of, send) USING (send)
           WHERE transactions.tx = x.undo_of`,
     params: [],
-    neededBy: (r) => r.transaction.undoOf !== null,
+    neededBy: anySend((r) => r.transaction.undoOf !== null),
   },
   {
     // At most one send of a batch creates objects (see formBatch).
@@ -224,7 +235,7 @@ const PARTS: readonly Part[] = [
           FROM ids JOIN unnest(:next_tos) WITH ORDINALITY AS x(next_to, send) USING (send)
           WHERE key = 'next_oid' AND x.next_to IS NOT NULL`,
     params: [['next_tos', 'text[]', perSend((c) => nextOid(c.record, 'to'))]],
-    neededBy: (r) => r.nextOid !== undefined,
+    neededBy: anySend((r) => r.nextOid !== undefined),
   },
   {
     // The method index (see `../method-index.ts`): empty arrays for the many commits that
@@ -240,7 +251,7 @@ const PARTS: readonly Part[] = [
       ['unindex_oids', 'integer[]', perRow(removals, (m) => m.oid)],
       ['unindex_slots', 'text[]', perRow(removals, (m) => m.slot)],
     ],
-    neededBy: (r) => methodIndex(r).remove.length > 0,
+    neededBy: anySend((r) => methodIndex(r).remove.length > 0),
   },
   {
     name: 'mi_set',
@@ -270,7 +281,7 @@ const PARTS: readonly Part[] = [
       ['index_doc_terms', 'text[]', perRow(upserts, (m) => m.docTerms)],
       ['index_source_terms', 'text[]', perRow(upserts, (m) => m.sourceTerms)],
     ],
-    neededBy: (r) => methodIndex(r).upsert.length > 0,
+    neededBy: anySend((r) => methodIndex(r).upsert.length > 0),
   },
   {
     // The parent links (see `../parent-links.ts`), like the method index: empty arrays for
@@ -304,6 +315,7 @@ const PARTS: readonly Part[] = [
     sql: `SELECT pg_notify('${CHANGES_CHANNEL}', x.notice)
           FROM ids JOIN unnest(:notices) WITH ORDINALITY AS x(notice, send) USING (send)`,
     params: [['notices', 'text[]', perSend((c) => c.notice)]],
+    neededBy: (b) => !b.alone,
   },
 ];
 
@@ -319,9 +331,7 @@ const STATEMENTS = new Map<string, Statement>();
 
 /** The statement for `batch`: every part some send of it needs, compiled once per set. */
 function statementFor(batch: BatchContext): Statement {
-  const left = PARTS.filter(
-    (part) => part.neededBy !== undefined && !batch.sends.some((c) => part.neededBy!(c.record)),
-  );
+  const left = PARTS.filter((part) => part.neededBy !== undefined && !part.neededBy(batch));
   const key = left.map((part) => part.name).join(' ');
   let statement = STATEMENTS.get(key);
   if (statement === undefined) {
@@ -362,9 +372,10 @@ function compile(parts: readonly Part[]): Statement {
     (part) =>
       `${part.name} AS (${part.sql.replace(/(?<!:):([a-z_]+)/gu, (_, name: string) => placeholder(name))})`,
   );
-  // Every send's row, in its order; `n` is read so that its notices are sent.
+  // Every send's row, in its order; `n`, where there, is read so that its notices are sent.
+  const notified = parts.some((part) => part.name === 'n') ? ', (SELECT count(*) FROM n)' : '';
   const text = `WITH ${ctes.join(',\n')}
-SELECT ids.tx, h.added, checked.problem, (SELECT count(*) FROM n) AS notified
+SELECT ids.tx, h.added, checked.problem${notified}
 FROM checked
   LEFT JOIN ids USING (send)
   LEFT JOIN unnest(${placeholder('who')}, ${placeholder('day')}) WITH ORDINALITY

@@ -65,6 +65,61 @@ async function holdingAlone(url: string): Promise<number> {
   }
 }
 
+/**
+ * A session that LISTENs on the image's change channel, as a process would, without being
+ * one: `heardUpTo` answers the payloads heard before a marker it sends now, which arrives
+ * after every notice committed before it.
+ */
+async function listening(url: string): Promise<{
+  client: pg.Client;
+  heard: string[];
+  /** Resolves once a process said it opens the image. */
+  hello: Promise<void>;
+  heardUpTo: () => Promise<string[]>;
+  end: () => Promise<void>;
+}> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const heard: string[] = [];
+  let marker: (() => void) | undefined;
+  let helloHeard: () => void = () => {};
+  const hello = new Promise<void>((resolve) => (helloHeard = resolve));
+  client.on('notification', (notice) => {
+    if (notice.payload?.endsWith(' hello')) helloHeard();
+    if (notice.payload === 'marker') marker?.();
+    else heard.push(notice.payload ?? '');
+  });
+  await client.query('LISTEN batos_image_changes');
+  return {
+    client,
+    heard,
+    hello,
+    heardUpTo: async () => {
+      const arrived = new Promise<void>((resolve) => (marker = resolve));
+      await client.query(`SELECT pg_notify('batos_image_changes', 'marker')`);
+      await arrived;
+      return heard.filter((payload) => !payload.endsWith(' hello'));
+    },
+    end: () => client.end(),
+  };
+}
+
+/** Waits until `query` (which answers a count `n`) finds at least one. */
+async function until(url: string, query: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (let tries = 0; tries < 500; tries += 1) {
+      const { rows } = await client.query<{ n: number }>(query);
+      if (rows[0]!.n > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`never found: ${query}`);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Runs `work` and returns the process warnings it raised. */
 async function warningsOf(work: () => Promise<unknown>): Promise<string[]> {
   const warnings: string[] = [];
@@ -206,6 +261,86 @@ describe('PostgreSQL image shared by several processes', () => {
     await second.close();
     await first.refresh();
     expect(await holdingAlone(url)).toBe(1);
+  });
+
+  it('sends no change notices while alone, which nobody could hear, and sends them once another joins', async () => {
+    const url = await freshPostgresDatabase();
+    const first = await Image.open(url);
+    opened.push(first);
+    const seeding = first.begin(who);
+    seeding.create([['n', v(0)]]);
+    await first.commit(seeding);
+    await first.refresh(); // alone from here
+    const listener = await listening(url);
+    try {
+      const quiet = first.begin(who);
+      quiet.setSlot(0, 'n', v('alone'));
+      await first.commit(quiet);
+      expect(await listener.heardUpTo()).toEqual([]);
+      const second = await Image.open(url);
+      opened.push(second);
+      listener.heard.length = 0; // the second's hello
+      const heard = first.begin(who);
+      heard.setSlot(0, 'n', v('not alone'));
+      await first.commit(heard);
+      expect(await listener.heardUpTo()).toEqual([expect.stringMatching(/ 0 console%3Atest$/u)]);
+    } finally {
+      await listener.end();
+    }
+  });
+
+  it('lets a process join only once the commits it made alone, without notices, are done', async () => {
+    const url = await freshPostgresDatabase();
+    const first = await Image.open(url);
+    opened.push(first);
+    const seeding = first.begin(who);
+    seeding.create([['n', v(0)]]);
+    await first.commit(seeding);
+    await first.refresh(); // alone from here
+    // A row lock holds the first's next commit, made alone, up in the server.
+    const blocker = new pg.Client({ connectionString: url });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT oid FROM objects WHERE oid = 0 FOR UPDATE');
+    const silent = first.begin(who);
+    silent.setSlot(0, 'n', v('made alone'));
+    const committing = first.commit(silent);
+    committing.catch(() => {}); // awaited below; a failure must not go unhandled first
+    let opening: Promise<Image> | undefined;
+    // Ended (which lets the held commit go) however the test goes, so nothing is left hanging.
+    try {
+      await until(url, `SELECT count(*)::integer AS n FROM pg_locks WHERE NOT granted`);
+      // The second says it opens; the first hears it (the marker, sent after, comes after it).
+      const listener = await listening(url);
+      opening = Image.open(url);
+      opening.catch(() => {});
+      await listener.hello;
+      const marked = new Promise<void>((resolve) =>
+        first.watch(
+          (change) => change.oids !== 'all' && change.oids.includes(999_999) && resolve(),
+        ),
+      );
+      await listener.client.query(
+        `SELECT pg_notify('batos_image_changes', 'marker - 999999 test')`,
+      );
+      await marked;
+      await listener.end();
+      // The first let go, but keeps the image until its commit made alone is done.
+      expect(await holdingAlone(url)).toBe(1);
+    } finally {
+      await blocker.end();
+    }
+    await committing;
+    const second = await opening!;
+    opened.push(second);
+    await second.refresh();
+    expect(second.read(0)!.get('n')).toEqual(v('made alone'));
+    // From now on the first's commits reach the second.
+    const next = first.begin(who);
+    next.setSlot(0, 'n', v('told'));
+    await first.commit(next);
+    await second.refresh();
+    expect(second.read(0)!.get('n')).toEqual(v('told'));
   });
 
   it('refuses a commit that read what another process changed since, and changes nothing', async () => {
