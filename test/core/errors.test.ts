@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { shardFromEnv } from '../../src/adapters/discord/shard-identity.ts';
 import { withinTimeout } from '../../src/adapters/chat/login-check.ts';
 import { readSettings, SettingsError } from '../../src/config/read.ts';
-import { checkGeneratedMethod, MethodCheckError } from '../../src/core/analysis/index.ts';
+import { checkMethodRules, MethodCheckError } from '../../src/core/analysis/index.ts';
 import {
   CodedError,
   ImageError,
@@ -52,7 +52,7 @@ const table: ReadonlyArray<
     'timeout',
   ],
   ['MethodSourceError', MethodSourceError, () => checkMethodSource('(self) => 1', 1000), 'shape'],
-  ['MethodCheckError', MethodCheckError, () => checkGeneratedMethod('not a method'), 'rejected'],
+  ['MethodCheckError', MethodCheckError, () => checkMethodRules('not a method'), 'rejected'],
   ['SettingsError', SettingsError, () => readSettings({ BATOS_LOG_LEVEL: 'loud' }), 'invalid'],
   [
     'MindError',

@@ -1,6 +1,6 @@
 /**
- * The static analysis of a method's source, used before a model-written method may run and
- * by ALFRED's audit of the image. Pure: no I/O, no evaluation of the source.
+ * The static analysis of a method's source, used before a method is kept (model-written or
+ * by hand) and by ALFRED's audit of the image. Pure: no I/O, no evaluation of the source.
  */
 import { CodedError } from '../errors.ts';
 import { checkAuthority } from './authority.ts';
@@ -55,7 +55,7 @@ export function analyzeMethod(source: string, limits: MethodLimits = {}): Method
 /** `rejected`: the analysis found at least one error; `findings` names each. */
 export type MethodCheckErrorCode = 'rejected';
 
-/** Thrown by {@link checkGeneratedMethod}; carries the findings for a retry prompt or a log. */
+/** Thrown by {@link checkMethodRules}; carries the findings for a retry prompt or a log. */
 export class MethodCheckError extends CodedError<MethodCheckErrorCode> {
   override readonly name = 'MethodCheckError';
   /** The error findings, the reasons for the rejection. */
@@ -73,10 +73,12 @@ export class MethodCheckError extends CodedError<MethodCheckErrorCode> {
 }
 
 /**
- * For the generation pipeline: returns the analysis when the method may run (warnings
- * allowed), otherwise throws a {@link MethodCheckError} listing every error.
+ * The one rule for every method about to be kept, written by the model or by hand
+ * (`defineMethod`), so the image never keeps what ALFRED's audit calls an error: returns the
+ * analysis when the method may run (warnings allowed), otherwise throws a
+ * {@link MethodCheckError} listing every error.
  */
-export function checkGeneratedMethod(source: string, limits: MethodLimits = {}): MethodAnalysis {
+export function checkMethodRules(source: string, limits: MethodLimits = {}): MethodAnalysis {
   const analysis = analyzeMethod(source, limits);
   if (!analysis.ok) throw new MethodCheckError(analysis);
   return analysis;

@@ -1,10 +1,10 @@
 /**
- * Static analysis of method sources: checks a model-written method before it may run, and
- * serves ALFRED's audit of the image.
+ * Static analysis of method sources: checks a method, model-written or by hand, before it is
+ * kept, and serves ALFRED's audit of the image.
  */
 export {
   analyzeMethod,
-  checkGeneratedMethod,
+  checkMethodRules,
   DEFAULT_MAX_METHOD_BYTES,
   MethodCheckError,
 } from './analyze.ts';

@@ -8,7 +8,7 @@
  * nobody does), so eight people asking at once each wait for about one method, not for
  * everyone who asked before them.
  */
-import { checkGeneratedMethod } from '../analysis/index.ts';
+import { checkMethodRules } from '../analysis/index.ts';
 import { SendError } from '../errors.ts';
 import { FairSlots } from '../fairness/index.ts';
 import type { MindService } from '../mind/index.ts';
@@ -61,7 +61,7 @@ export class MindMethodWriter implements MethodWriter {
     let method: ReturnType<typeof splitExamples>;
     try {
       method = splitExamples(generated.source);
-      checkGeneratedMethod(method.source);
+      checkMethodRules(method.source);
       this.runner.check(method.source);
     } catch (error) {
       throw new RejectedMethod(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   analyzeMethod,
-  checkGeneratedMethod,
+  checkMethodRules,
   MethodCheckError,
 } from '../../../src/core/analysis/index.ts';
 
@@ -55,16 +55,16 @@ describe('analyzeMethod', () => {
   });
 });
 
-describe('checkGeneratedMethod', () => {
+describe('checkMethodRules', () => {
   it('returns the analysis of a method that may run', () => {
-    expect(checkGeneratedMethod(valid.count).ok).toBe(true);
+    expect(checkMethodRules(valid.count).ok).toBe(true);
   });
 
   it('throws listing every error, not the warnings', () => {
     const source = `function (self) {\n  const xs = self.get('xs');\n  xs.sort();\n  return eval(self.name);\n}`;
     let caught: unknown;
     try {
-      checkGeneratedMethod(source);
+      checkMethodRules(source);
     } catch (error) {
       caught = error;
     }
@@ -82,7 +82,7 @@ describe('checkGeneratedMethod', () => {
   });
 
   it('applies the size limit it is given', () => {
-    expect(() => checkGeneratedMethod(valid.greet, { maxBytes: 10 })).toThrow(
+    expect(() => checkMethodRules(valid.greet, { maxBytes: 10 })).toThrow(
       /size: 1:1: the method is \d+ bytes; the limit is 10 bytes/u,
     );
   });

@@ -293,4 +293,22 @@ describe('methods', () => {
     expect(replyToPlainText(reply)).toMatch(/^The method bad was not stored: /);
     expect(await core.ok('genesis respondsTo bad')).toBe('false');
   });
+
+  it("holds a method written by hand to the model's rule, the one ALFRED's audit applies", async () => {
+    const core = await openTestCore();
+    const before = await core.image.history({ limit: 1 });
+    const reply = await core.say(
+      `genesis defineMethod lunch "function (self) { return self.sandwiches; }"`,
+    );
+    expect(reply.status).toBe('error');
+    expect(replyToPlainText(reply)).toContain(
+      "The method lunch was not stored: the method was rejected (1 problem):\n- self-api: 1:31: self.sandwiches is not part of self; to read a slot use self.get('sandwiches').",
+    );
+    expect(await core.image.history({ limit: 1 })).toEqual(before);
+    // Written as the rule asks, it is kept.
+    await core.ok(
+      `genesis defineMethod lunch "function (self) { return self.get('sandwiches'); }"`,
+    );
+    expect(await core.ok('genesis respondsTo lunch')).toBe('true');
+  });
 });
