@@ -2,8 +2,9 @@
  * A tiny local HTTP server that speaks just enough of llama-server's protocol to fail in the
  * ways a real one can: answer normally (a fixed reply, streamed in pieces, or trickled 400 ms
  * apart like a slow model), die mid-reply,
- * answer garbage, or never answer. It counts the chat requests it is sent and keeps their
- * bodies. Listens on 127.0.0.1, on a free port.
+ * answer garbage, or never answer; and it can close a kept-alive connection once it served
+ * some requests on it, as llama-server does. It counts the chat requests it is sent and
+ * keeps their bodies. Listens on 127.0.0.1, on a free port.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -14,12 +15,19 @@ export class FakeLlamaServer {
   /** The bodies of the chat completion requests received, in order. */
   readonly chatRequests: Array<Record<string, unknown>> = [];
   private readonly sockets = new Set<Socket>();
+  /** Requests served on each connection, for {@link requestsPerConnection}. */
+  private readonly served = new WeakMap<Socket, number>();
   private readonly server = createServer((req, res) => void this.handle(req, res));
 
   private constructor(
     public behaviour: FakeBehaviour,
     private readonly reply: string,
     private readonly adapters: readonly string[],
+    /**
+     * Requests a kept-alive connection serves; the next one sent on it finds it closed
+     * unanswered, as a client does that reuses a connection the server has just closed.
+     */
+    private readonly requestsPerConnection: number,
   ) {
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -33,14 +41,17 @@ export class FakeLlamaServer {
     reply = 'fake reply',
     adapters = [],
     port = 0,
+    requestsPerConnection = Infinity,
   }: {
     behaviour?: FakeBehaviour;
     reply?: string;
     adapters?: readonly string[];
     /** 0: a free port. */
     port?: number;
+    /** See the constructor; default: no limit. */
+    requestsPerConnection?: number;
   } = {}) {
-    const fake = new FakeLlamaServer(behaviour, reply, adapters);
+    const fake = new FakeLlamaServer(behaviour, reply, adapters, requestsPerConnection);
     await new Promise<void>((resolve) => fake.server.listen(port, '127.0.0.1', resolve));
     return fake;
   }
@@ -55,6 +66,12 @@ export class FakeLlamaServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const served = this.served.get(req.socket) ?? 0;
+    if (served >= this.requestsPerConnection) {
+      req.socket.destroy();
+      return;
+    }
+    this.served.set(req.socket, served + 1);
     let body = '';
     for await (const chunk of req) body += chunk;
     if (this.behaviour === 'silent') return;

@@ -45,6 +45,12 @@ export interface Completion {
 
 /** Failures of a kept-alive connection the server had closed, before the request was read. */
 const STALE_CONNECTION = new Set(['UND_ERR_SOCKET', 'ECONNRESET']);
+/**
+ * How many stale connections one request tries past: llama-server closes idle kept-alive
+ * connections, several at once after a burst of conversations, and each new try may take
+ * another of them from the pool (each fails at once, before the server reads anything).
+ */
+const STALE_TRIES = 32;
 
 /** A fetch failure's reason in a few words (`ECONNREFUSED`, `other side closed`). */
 function reasonOf(error: unknown): string {
@@ -168,13 +174,14 @@ export class ServerClient {
 
   /**
    * A request whose answer has started (status and headers), or a MindError. A connection
-   * the server closed while idle (an old keep-alive socket) is retried once on a new one.
+   * the server closed while idle (an old keep-alive socket) is tried past, up to
+   * {@link STALE_TRIES} of them, until one is open or new.
    */
   private async fetch(
     path: string,
     init: RequestInit,
     signal: AbortSignal | undefined,
-    retried = false,
+    staleTried = 0,
   ): Promise<Response> {
     // Only until the answer starts: a long reply may stream for longer.
     const deadline = new AbortController();
@@ -188,8 +195,8 @@ export class ServerClient {
     } catch (error) {
       if (signal?.aborted) throw error;
       const reason = reasonOf(error);
-      if (!retried && !deadline.signal.aborted && STALE_CONNECTION.has(reason))
-        return this.fetch(path, init, signal, true);
+      if (staleTried < STALE_TRIES && !deadline.signal.aborted && STALE_CONNECTION.has(reason))
+        return this.fetch(path, init, signal, staleTried + 1);
       throw this.unreachable(
         deadline.signal.aborted
           ? `no answer within ${this.timeoutMs} ms (BATOS_MIND_TIMEOUT_MS)`

@@ -18,7 +18,12 @@ afterEach(async () => {
 
 async function fake(
   behaviour: FakeBehaviour = 'answer',
-  options: { reply?: string; adapters?: string[]; port?: number } = {},
+  options: {
+    reply?: string;
+    adapters?: string[];
+    port?: number;
+    requestsPerConnection?: number;
+  } = {},
 ) {
   const server = await FakeLlamaServer.start({ behaviour, adapters: ADAPTERS, ...options });
   fakes.push(server);
@@ -70,6 +75,17 @@ describe('RemoteMind over several servers', () => {
       { role: 'system', content: 'You are ROBIN.' },
       { role: 'user', content: 'hello' },
     ]);
+  });
+
+  it('goes past every kept-alive connection the server closed, however many at once', async () => {
+    // Each connection serves one request; the next sent on it finds it closed. Eight at once
+    // leave eight such connections in the pool, and the next eight requests meet them all.
+    const server = await fake('answer', { reply: 'still here', requestsPerConnection: 1 });
+    const { mind } = await RemoteMind.connect(config([server.url]));
+    const eight = () => Promise.all(Array.from({ length: 8 }, () => mind.chat(hello)));
+    for (let round = 0; round < 3; round += 1)
+      expect(await eight()).toEqual(Array.from({ length: 8 }, () => 'still here'));
+    expect(server.chatRequests).toHaveLength(24);
   });
 
   it('starts without a server that is down, and uses it once it is back after the backoff', async () => {
