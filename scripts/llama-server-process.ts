@@ -1,6 +1,7 @@
 /**
  * Starts a built `llama-server` with a model and the persona adapters of a LoRA folder
- * (`--lora FILE` per adapter, `--lora-init-without-apply`: none applies unless a request
+ * (`--lora A,B,…`, one list, as llama-server now asks: it warns that a repeated `--lora` may
+ * keep only the last; `--lora-init-without-apply`: none applies unless a request
  * asks), on a loopback port, and waits until it serves.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -74,6 +75,12 @@ async function adaptersFor(
   const skipped: string[] = [];
   for (const name of names) {
     const path = join(loraDir, name);
+    if (path.includes(',')) {
+      skipped.push(
+        `${path}: llama-server takes its adapters as one comma-separated list; rename it without a comma`,
+      );
+      continue;
+    }
     try {
       await validateAdapterFile(path, architecture);
       adapters.push(path);
@@ -112,8 +119,7 @@ export async function startLlamaServer(
     '--ctx-size',
     String(parallel * (options.slotContext ?? 4096)),
     ...(options.threads ? ['--threads', String(options.threads)] : []),
-    ...adapters.flatMap((path) => ['--lora', path]),
-    ...(adapters.length > 0 ? ['--lora-init-without-apply'] : []),
+    ...(adapters.length > 0 ? ['--lora', adapters.join(','), '--lora-init-without-apply'] : []),
     ...(options.extraArgs ?? []),
   ];
   const child = spawn(options.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
