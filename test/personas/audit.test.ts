@@ -59,8 +59,9 @@ describe.each(IMAGE_KINDS)("ALFRED's persistence audit on %s", (kind) => {
   it('finds and names each planted defect', async () => {
     const core = await openPersonaCore({ imagePath: await freshImageLocation(kind) });
     await core.ok('genesis setSlot items []');
-    await core.ok(`genesis defineMethod addItem ${JSON.stringify(LOST_WRITE)}`);
+    // Planted in a transaction, as an older image could hold them: defineMethod refuses them.
     const { result: orphan } = await core.uvm.asSystem(system, (tx) => {
+      tx.setSlot(GENESIS, 'addItem', { kind: 'method', source: LOST_WRITE });
       tx.setSlot(GENESIS, 'friend', { kind: 'value', value: ref(9_999) });
       tx.setSlot(GENESIS, 'broken', { kind: 'method', source: 'function (self) { return ((; }' });
       return tx.create([[PARENT_SLOT, { kind: 'value', value: ref(TRAITS) }]]);

@@ -12,6 +12,7 @@
 import type { AnyNode } from 'acorn';
 import { findingAt } from './findings.ts';
 import type { MethodFinding } from './findings.ts';
+import { SELF_PROPERTIES, selfNames } from './self-api.ts';
 import type { MethodFunction } from './shape.ts';
 import { constantStrings, isReference, memberName, staticString, walk } from './walk.ts';
 
@@ -70,6 +71,7 @@ export function checkAuthority(source: string, fn: MethodFunction): MethodFindin
     findings.push(findingAt(source, node.start, 'forbidden', 'error', text));
   };
   const constants = constantStrings(fn);
+  const selves = selfNames(fn);
   walk(fn, ({ node, parent, key }) => {
     switch (node.type) {
       case 'Identifier': {
@@ -80,7 +82,13 @@ export function checkAuthority(source: string, fn: MethodFunction): MethodFindin
       case 'MemberExpression': {
         const name = memberName(node, constants);
         const why = name === undefined ? undefined : FORBIDDEN_PROPERTIES.get(name);
-        if (why) forbid(node.property, `the property '${name}' ${why}; ${ONLY}`);
+        // `self.caller` is the contract's own text (who sent the message), not a function's.
+        const ofSelf =
+          name !== undefined &&
+          node.object.type === 'Identifier' &&
+          selves.has(node.object.name) &&
+          SELF_PROPERTIES.has(name);
+        if (why && !ofSelf) forbid(node.property, `the property '${name}' ${why}; ${ONLY}`);
         break;
       }
       case 'Property': {

@@ -1,6 +1,7 @@
 /**
- * Uses of `self` outside its API. `self` offers get(name), set(name, value), remove(name),
- * slotNames(), send(selector, ...args) and the number oid; nothing else exists on it, so
+ * Uses of `self` outside its API (see the method contract, sandbox/method-contract.ts).
+ * `self` offers get(name), set(name, value), remove(name), slotNames(),
+ * send(selector, ...args), the number oid and the text caller; nothing else exists on it, so
  * `self.name` or `self.greet()` is a mistake the model makes often (it means
  * `self.get('name')` or `self.send('greet')`).
  *
@@ -20,7 +21,7 @@ interface Arity {
   readonly signature: string;
 }
 
-/** The methods of `self` (`oid` is a number, not a method). */
+/** The methods of `self` (its properties, {@link SELF_PROPERTIES}, are not methods). */
 export const SELF_METHODS: ReadonlyMap<string, Arity> = new Map([
   ['get', { min: 1, max: 1, signature: 'get(name)' }],
   ['set', { min: 2, max: 2, signature: 'set(name, value)' }],
@@ -29,8 +30,14 @@ export const SELF_METHODS: ReadonlyMap<string, Arity> = new Map([
   ['send', { min: 1, max: Infinity, signature: 'send(selector, …args)' }],
 ]);
 
+/** The properties of `self`, each with what it is. */
+export const SELF_PROPERTIES: ReadonlyMap<string, string> = new Map([
+  ['oid', 'a number'],
+  ['caller', 'text (who sent this message)'],
+]);
+
 const API =
-  'self offers get(name), set(name, value), remove(name), slotNames(), send(selector, …args) and oid';
+  'self offers get(name), set(name, value), remove(name), slotNames(), send(selector, …args), oid and caller';
 
 /** The names that stand for `self`: itself and variables initialised or assigned from it. */
 export function selfNames(fn: MethodFunction): Set<string> {
@@ -83,8 +90,13 @@ export function checkSelfApi(source: string, fn: MethodFunction): MethodFinding[
     const arity = SELF_METHODS.get(name);
     if (arity) {
       if (called) checkArguments(parent, node, name, arity, report);
-    } else if (name === 'oid') {
-      if (called) report(node, 'error', `${receiver}.oid is a number, not a method; drop the ()`);
+    } else if (SELF_PROPERTIES.has(name)) {
+      if (called)
+        report(
+          node,
+          'error',
+          `${receiver}.${name} is ${SELF_PROPERTIES.get(name)!}, not a method; drop the ()`,
+        );
     } else {
       const hint = called
         ? `to run a method of this object use self.send('${name}', …)`

@@ -76,7 +76,7 @@ describe('checkMethodRules', () => {
       [
         'the method was rejected (2 problems):',
         "- forbidden: 4:10: 'eval' compiles code at run time; a method may use only self, its arguments and plain built-ins",
-        "- self-api: 4:20: self.name is not part of self; to read a slot use self.get('name'). self offers get(name), set(name, value), remove(name), slotNames(), send(selector, …args) and oid",
+        "- self-api: 4:20: self.name is not part of self; to read a slot use self.get('name'). self offers get(name), set(name, value), remove(name), slotNames(), send(selector, …args), oid and caller",
       ].join('\n'),
     );
   });

@@ -55,6 +55,7 @@ describe('forbidden names and forms', () => {
     ['queueMicrotask', `queueMicrotask(() => 1);`, "'queueMicrotask'"],
     ['fetch', `return fetch('http://example.com');`, "'fetch'"],
     ['caller', `return (function f() { return f.caller; })();`, "'caller'"],
+    ['caller of a reference, not of self', `return self.get('friend').caller;`, "'caller'"],
     ['with', `with (x) { return y; }`, "'with'"],
     ['debugger', `debugger;`, "'debugger'"],
   ])('catches %s', (_label, body, text) => {
@@ -81,6 +82,10 @@ describe('forbidden names and forms', () => {
       `const o = { process: 1, module: 2, constructor: 3 }; return o.process + o.module + self.get('eval');`,
     ],
     ['new.target', `return [1].map(function () { return new.target === undefined; });`],
+    [
+      "self's caller, as the method contract offers it",
+      `const me = self; return self.caller + me.caller;`,
+    ],
     [
       'a local class with a constructor',
       `class Box { constructor(v) { void v; } } return new Box(1) !== null;`,
