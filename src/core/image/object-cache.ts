@@ -1,4 +1,5 @@
 import type { Oid } from '../model/value.ts';
+import { LruMap } from '../lru-map.mjs';
 import type { CommittedObject } from './transaction.ts';
 
 /** One cached object: its slots, version and the size of its stored form, in bytes. */
@@ -17,7 +18,7 @@ export const DEFAULT_CACHE_BYTES = 256 << 20;
  * committed state lives here, so a rolled-back transaction can never leave a trace in it.
  */
 export class ObjectCache {
-  private readonly entries = new Map<Oid, Entry>();
+  private readonly entries = new LruMap<Oid, Entry>();
   private totalBytes = 0;
 
   constructor(
@@ -26,30 +27,29 @@ export class ObjectCache {
   ) {}
 
   get(oid: Oid): CommittedObject | undefined {
-    return this.touch(oid)?.object;
+    return this.entries.get(oid)?.object;
   }
 
   /** The stored size of a cached object, in bytes. */
   bytesOf(oid: Oid): number | undefined {
-    return this.entries.get(oid)?.bytes;
+    return this.entries.peek(oid)?.bytes;
   }
 
   set(oid: Oid, object: CommittedObject, bytes: number): void {
-    this.delete(oid);
+    this.totalBytes += bytes - (this.entries.peek(oid)?.bytes ?? 0);
     this.entries.set(oid, { object, bytes });
-    this.totalBytes += bytes;
     while (this.entries.size > this.capacity || this.totalBytes > this.capacityBytes) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done || oldest.value === oid) break;
-      this.delete(oldest.value);
+      const [oldest] = this.entries.leastRecent()!;
+      if (oldest === oid) break;
+      this.delete(oldest);
     }
   }
 
   delete(oid: Oid): void {
-    const entry = this.entries.get(oid);
-    if (entry === undefined) return;
+    const bytes = this.entries.peek(oid)?.bytes;
+    if (bytes === undefined) return;
     this.entries.delete(oid);
-    this.totalBytes -= entry.bytes;
+    this.totalBytes -= bytes;
   }
 
   clear(): void {
@@ -59,14 +59,5 @@ export class ObjectCache {
 
   get size(): number {
     return this.entries.size;
-  }
-
-  private touch(oid: Oid): Entry | undefined {
-    const entry = this.entries.get(oid);
-    if (entry !== undefined) {
-      this.entries.delete(oid);
-      this.entries.set(oid, entry);
-    }
-    return entry;
   }
 }

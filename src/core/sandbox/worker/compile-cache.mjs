@@ -1,3 +1,5 @@
+import { LruMap } from '../../lru-map.mjs';
+
 /**
  * Compiled method handles by cache key, least recently used evicted first. Evicted handles
  * are disposed, so the QuickJS context never leaks them.
@@ -6,8 +8,8 @@ export class CompileCache {
   /** @param {number} capacity */
   constructor(capacity) {
     this.capacity = capacity;
-    /** @type {Map<string, import('quickjs-emscripten').QuickJSHandle>} */
-    this.entries = new Map();
+    /** @type {LruMap<string, import('quickjs-emscripten').QuickJSHandle>} */
+    this.entries = new LruMap();
   }
 
   /**
@@ -15,12 +17,7 @@ export class CompileCache {
    * @returns {import('quickjs-emscripten').QuickJSHandle | undefined}
    */
   get(key) {
-    const handle = this.entries.get(key);
-    if (handle !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, handle);
-    }
-    return handle;
+    return this.entries.get(key);
   }
 
   /**
@@ -29,8 +26,11 @@ export class CompileCache {
    */
   set(key, handle) {
     this.entries.set(key, handle);
-    for (const [oldest, evicted] of this.entries) {
-      if (this.entries.size <= this.capacity) break;
+    while (this.entries.size > this.capacity) {
+      const [oldest, evicted] =
+        /** @type {[string, import('quickjs-emscripten').QuickJSHandle]} */ (
+          this.entries.leastRecent()
+        );
       this.entries.delete(oldest);
       evicted.dispose();
     }
