@@ -118,6 +118,16 @@ export class ChangeFeed {
     return this.queued;
   }
 
+  /**
+   * Joins the processes over the image (connects, waiting for one alone to let go), leaving
+   * what joining learned — forget everything, and the next free oid read once in — for the
+   * first {@link refresh}: the one alone may have created objects, without notices, while
+   * this one waited.
+   */
+  join(): Promise<void> {
+    return this.roundTrip();
+  }
+
   private startFence(): Promise<FeedChanges> {
     const fence = this.roundTrip().then(() => this.take());
     this.fence = fence;

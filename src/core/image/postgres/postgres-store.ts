@@ -125,7 +125,8 @@ export class PostgresStore implements ImageStore {
         .executeTakeFirst();
       const store = new PostgresStore(url, location, kysely, commits, Number(next?.value ?? 0));
       try {
-        await store.feed.refresh();
+        // Not a refresh: the image's first refresh must hear the next free oid joining read.
+        await store.feed.join();
       } catch (error) {
         // The pool goes below; the reader's thread and the feed go here.
         await store.feed.close();

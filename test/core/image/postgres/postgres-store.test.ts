@@ -343,6 +343,47 @@ describe('PostgreSQL image shared by several processes', () => {
     expect(second.read(0)!.get('n')).toEqual(v('told'));
   });
 
+  it('gives a process that joins the next free oid of objects created alone while it waited', async () => {
+    const url = await freshPostgresDatabase();
+    const first = await Image.open(url);
+    opened.push(first);
+    await first.refresh(); // alone from here
+    // A lock on the next free oid holds the first's creation, made alone, in the server.
+    const blocker = new pg.Client({ connectionString: url });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query(`SELECT value FROM meta WHERE key = 'next_oid' FOR UPDATE`);
+    const making = first.begin(who);
+    const alone = making.create([['n', v('made alone')]]);
+    const creating = first.commit(making);
+    creating.catch(() => {}); // awaited below
+    let opening: Promise<Image> | undefined;
+    // Ended (which lets the held commit go) however the test goes, so nothing is left hanging.
+    try {
+      await until(url, `SELECT count(*)::integer AS n FROM pg_locks WHERE NOT granted`);
+      // The second reads the next free oid, then waits to join until the creation is done.
+      const listener = await listening(url);
+      opening = Image.open(url);
+      opening.catch(() => {});
+      await listener.hello;
+      await listener.end();
+    } finally {
+      await blocker.end();
+    }
+    await creating;
+    const second = await opening!;
+    opened.push(second);
+    // Its first refresh tells it the oid the first took, so its own creation does not collide.
+    await second.refresh();
+    const next = second.begin(who);
+    const oid = next.create([['n', v('made after')]]);
+    await second.commit(next);
+    await first.refresh();
+    expect(oid).toBeGreaterThan(alone);
+    expect(first.read(oid)!.get('n')).toEqual(v('made after'));
+    expect(first.read(alone)!.get('n')).toEqual(v('made alone'));
+  });
+
   it('refuses a commit that read what another process changed since, and changes nothing', async () => {
     const [first, second] = await twoProcesses();
     const stale = second.begin(who);
