@@ -39,6 +39,11 @@ export interface HistoryChange {
 export interface HistoryOptions {
   /** Only those that changed this object. */
   readonly oid?: Oid;
+  /**
+   * With `oid`: only those that changed one of these slots of it (a method's versions),
+   * found through the changes' index by object and slot.
+   */
+  readonly slots?: readonly string[];
   /** Only this one. */
   readonly tx?: number;
   /** Leave out BAT OS's own (boot, model records): `who` starting with {@link SYSTEM_PREFIX}. */
@@ -72,7 +77,11 @@ export async function readHistory(
       .where('undone_by', 'is', null);
   if (options.oid !== undefined) {
     const oid = options.oid;
-    query = query.where('tx', 'in', db.selectFrom('changes').select('tx').where('oid', '=', oid));
+    const slots = options.slots;
+    if (slots?.length === 0) return [];
+    let changed = db.selectFrom('changes').select('tx').where('oid', '=', oid);
+    if (slots !== undefined) changed = changed.where('slot', 'in', slots);
+    query = query.where('tx', 'in', changed);
   }
   const rows = await query.execute();
   if (rows.length === 0) return [];

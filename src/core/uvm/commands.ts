@@ -180,7 +180,8 @@ export class Commands {
   /** A method's versions on an object the caller may read, oldest first, as text. */
   async versions(caller: Caller, object: ObjectDesignator, selector: string): Promise<string> {
     assertCommand(caller, 'versions');
-    return this.readWithHistory(caller, object, (tx, oid, entries) => {
+    const slots = () => [selector];
+    return this.readWithHistory(caller, object, slots, (tx, oid, entries) => {
       const versions = methodVersions(entries, oid, selector);
       return versionsText(labelOf(tx, oid), selector, versions, tx.slots(oid)?.get(selector));
     });
@@ -192,7 +193,9 @@ export class Commands {
    * would be.
    */
   inspect(caller: Caller, object: ObjectDesignator, childrenAfter = -1): Promise<ObjectView> {
-    return this.readWithHistory(caller, object, async (tx, oid, entries) =>
+    const methods = (tx: Transaction, oid: Oid) =>
+      [...(tx.slots(oid) ?? [])].filter(([, slot]) => slot.kind === 'method').map(([name]) => name);
+    return this.readWithHistory(caller, object, methods, async (tx, oid, entries) =>
       inspectObject(
         tx,
         oid,
@@ -263,7 +266,11 @@ export class Commands {
       const oid = resolveDesignator(tx, object, caller.principal);
       assertReadable(tx, authority, oid);
       const label = labelOf(tx, oid);
-      const entries = await this.image.history({ oid, limit: VERSIONS_SEARCHED });
+      const entries = await this.image.history({
+        oid,
+        slots: [selector],
+        limit: VERSIONS_SEARCHED,
+      });
       const versions = methodVersions(entries, oid, selector);
       const version = versions[n - 1];
       if (version === undefined)
@@ -326,18 +333,21 @@ export class Commands {
   }
 
   /**
-   * Reads `object`, once the caller may, with its recorded history (newest first, as far as
-   * method versions are searched).
+   * Reads `object`, once the caller may, with the transactions (newest first, as many as
+   * method versions are searched) that changed the slots `slotsOf` names: the methods whose
+   * versions it needs.
    */
   private readWithHistory<T>(
     caller: Caller,
     object: ObjectDesignator,
+    slotsOf: (tx: Transaction, oid: Oid) => string[],
     work: (tx: Transaction, oid: Oid, entries: readonly HistoryEntry[]) => T | Promise<T>,
   ): Promise<T> {
     return this.work.read(async (tx) => {
       const oid = resolveDesignator(tx, object, caller.principal);
       assertReadable(tx, callerAuthority(caller), oid);
-      return work(tx, oid, await this.image.history({ oid, limit: VERSIONS_SEARCHED }));
+      const slots = slotsOf(tx, oid);
+      return work(tx, oid, await this.image.history({ oid, slots, limit: VERSIONS_SEARCHED }));
     });
   }
 

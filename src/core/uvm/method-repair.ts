@@ -255,7 +255,7 @@ export class MethodRepair {
 
   private versions(record: MethodRecord) {
     return this.image
-      .history({ oid: record.holder, limit: VERSIONS_SEARCHED })
+      .history({ oid: record.holder, slots: [record.selector], limit: VERSIONS_SEARCHED })
       .then((entries) => methodVersions(entries, record.holder, record.selector));
   }
 

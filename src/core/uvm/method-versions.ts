@@ -18,7 +18,7 @@ export interface MethodVersion {
   readonly slot: Extract<Slot, { kind: 'method' }>;
 }
 
-/** How many of an object's transactions are searched for a method's versions. */
+/** How many of the transactions that changed a method's slot are read for its versions. */
 export const VERSIONS_SEARCHED = 2_000;
 
 /** The versions of `selector` on `oid` in `entries` (newest first, as history reads them). */

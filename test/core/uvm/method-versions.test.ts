@@ -3,6 +3,7 @@
  * back by whoever may change it, undoable; through the real Bot on a real image.
  */
 import { describe, expect, it } from 'vitest';
+import { VERSIONS_SEARCHED } from '../../../src/core/uvm/method-versions.ts';
 import { openTestCore } from '../../support/core.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
 
@@ -58,6 +59,35 @@ describe("a method's versions", () => {
 
     await core.ok('box chmod private', ada);
     expect((await core.say('versions @box greet', bob)).status).toBe('refused');
+  });
+
+  it("finds them however many of the object's other slots changed since", async () => {
+    const core = await boxWithTwoVersions();
+    // More of the box's own sends than were once searched for versions (its newest 2,000).
+    for (let n = 0; n <= VERSIONS_SEARCHED; n += 1) await core.ok(`box setSlot count ${n}`, ada);
+    expect(await core.ok('versions box greet', ada)).toMatch(
+      /box greet: 2 versions, oldest first/u,
+    );
+    const view = await core.bot.inspect(
+      {
+        platform: 'console',
+        sender: ada.sender,
+        channel: 'console',
+        text: 'box describe',
+        mentions: [],
+        adminChannel: false,
+      },
+      'box',
+    );
+    expect('view' in view && view.view.slots.find((slot) => slot.name === 'greet')).toMatchObject({
+      versions: [
+        { n: 1, current: false },
+        { n: 2, current: true },
+      ],
+    });
+    const reverted = await core.say('revert box greet 1', ada);
+    expect(replyToPlainText(reverted)).toBe('Put version 1 of greet back.');
+    expect(await core.ok('box greet Ann', ada)).toBe('Hello, Ann');
   });
 
   it('says what is wrong with a version that is not there, or already current, and changes nothing', async () => {
