@@ -104,6 +104,44 @@ async function listening(url: string): Promise<{
   };
 }
 
+/**
+ * `first`'s commit of `tx`, made while it is alone over the image, held in the server by a
+ * row lock (`lock`, a SELECT … FOR UPDATE) while a second process opens the image; `whileHeld`
+ * runs once the second has said it opens. The lock goes however the test goes, so nothing is
+ * left hanging. Resolves with the second image, once the commit is done and it has joined.
+ */
+async function joinWhileCommitHeld(
+  url: string,
+  first: Image,
+  tx: ReturnType<Image['begin']>,
+  lock: string,
+  whileHeld: (listener: Awaited<ReturnType<typeof listening>>) => Promise<void> = async () => {},
+): Promise<Image> {
+  const blocker = new pg.Client({ connectionString: url });
+  await blocker.connect();
+  let opening: Promise<Image> | undefined;
+  let committing: Promise<unknown> | undefined;
+  try {
+    await blocker.query('BEGIN');
+    await blocker.query(lock);
+    committing = first.commit(tx);
+    committing.catch(() => {}); // awaited below; a failure must not go unhandled first
+    await until(url, `SELECT count(*)::integer AS n FROM pg_locks WHERE NOT granted`);
+    const listener = await listening(url);
+    opening = Image.open(url);
+    opening.catch(() => {});
+    await listener.hello;
+    await whileHeld(listener);
+    await listener.end();
+  } finally {
+    await blocker.end();
+  }
+  await committing;
+  const second = await opening;
+  opened.push(second);
+  return second;
+}
+
 /** Waits until `query` (which answers a count `n`) finds at least one. */
 async function until(url: string, query: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
@@ -298,23 +336,11 @@ describe('PostgreSQL image shared by several processes', () => {
     await first.commit(seeding);
     await first.refresh(); // alone from here
     // A row lock holds the first's next commit, made alone, up in the server.
-    const blocker = new pg.Client({ connectionString: url });
-    await blocker.connect();
-    await blocker.query('BEGIN');
-    await blocker.query('SELECT oid FROM objects WHERE oid = 0 FOR UPDATE');
     const silent = first.begin(who);
     silent.setSlot(0, 'n', v('made alone'));
-    const committing = first.commit(silent);
-    committing.catch(() => {}); // awaited below; a failure must not go unhandled first
-    let opening: Promise<Image> | undefined;
-    // Ended (which lets the held commit go) however the test goes, so nothing is left hanging.
-    try {
-      await until(url, `SELECT count(*)::integer AS n FROM pg_locks WHERE NOT granted`);
-      // The second says it opens; the first hears it (the marker, sent after, comes after it).
-      const listener = await listening(url);
-      opening = Image.open(url);
-      opening.catch(() => {});
-      await listener.hello;
+    const lock = 'SELECT oid FROM objects WHERE oid = 0 FOR UPDATE';
+    const second = await joinWhileCommitHeld(url, first, silent, lock, async (listener) => {
+      // The first hears the second's hello (the marker, sent after it, comes after it).
       const marked = new Promise<void>((resolve) =>
         first.watch(
           (change) => change.oids !== 'all' && change.oids.includes(999_999) && resolve(),
@@ -324,15 +350,9 @@ describe('PostgreSQL image shared by several processes', () => {
         `SELECT pg_notify('batos_image_changes', 'marker - 999999 test')`,
       );
       await marked;
-      await listener.end();
       // The first let go, but keeps the image until its commit made alone is done.
       expect(await holdingAlone(url)).toBe(1);
-    } finally {
-      await blocker.end();
-    }
-    await committing;
-    const second = await opening!;
-    opened.push(second);
+    });
     await second.refresh();
     expect(second.read(0)!.get('n')).toEqual(v('made alone'));
     // From now on the first's commits reach the second.
@@ -348,31 +368,12 @@ describe('PostgreSQL image shared by several processes', () => {
     const first = await Image.open(url);
     opened.push(first);
     await first.refresh(); // alone from here
-    // A lock on the next free oid holds the first's creation, made alone, in the server.
-    const blocker = new pg.Client({ connectionString: url });
-    await blocker.connect();
-    await blocker.query('BEGIN');
-    await blocker.query(`SELECT value FROM meta WHERE key = 'next_oid' FOR UPDATE`);
+    // A lock on the next free oid holds the first's creation, made alone, in the server,
+    // while the second reads the next free oid, then waits to join.
     const making = first.begin(who);
     const alone = making.create([['n', v('made alone')]]);
-    const creating = first.commit(making);
-    creating.catch(() => {}); // awaited below
-    let opening: Promise<Image> | undefined;
-    // Ended (which lets the held commit go) however the test goes, so nothing is left hanging.
-    try {
-      await until(url, `SELECT count(*)::integer AS n FROM pg_locks WHERE NOT granted`);
-      // The second reads the next free oid, then waits to join until the creation is done.
-      const listener = await listening(url);
-      opening = Image.open(url);
-      opening.catch(() => {});
-      await listener.hello;
-      await listener.end();
-    } finally {
-      await blocker.end();
-    }
-    await creating;
-    const second = await opening!;
-    opened.push(second);
+    const lock = `SELECT value FROM meta WHERE key = 'next_oid' FOR UPDATE`;
+    const second = await joinWhileCommitHeld(url, first, making, lock);
     // Its first refresh tells it the oid the first took, so its own creation does not collide.
     await second.refresh();
     const next = second.begin(who);
