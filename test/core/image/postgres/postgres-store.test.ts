@@ -33,6 +33,18 @@ async function twoProcesses(): Promise<[Image, Image, string]> {
   return [first, second, url];
 }
 
+/** One image over a fresh database, holding object 0, alone over it after its fence. */
+async function aloneWithOneObject(): Promise<{ url: string; first: Image }> {
+  const url = await freshPostgresDatabase();
+  const first = await Image.open(url);
+  opened.push(first);
+  const seeding = first.begin(who);
+  seeding.create([['n', v(0)]]);
+  await first.commit(seeding);
+  await first.refresh();
+  return { url, first };
+}
+
 /** Server sessions open on the database at `url`, besides the one asking. */
 async function sessions(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
@@ -67,12 +79,11 @@ async function holdingAlone(url: string): Promise<number> {
 
 /**
  * A session that LISTENs on the image's change channel, as a process would, without being
- * one: `heardUpTo` answers the payloads heard before a marker it sends now, which arrives
- * after every notice committed before it.
+ * one: `heardUpTo` answers the payloads heard since it was last asked (processes' hellos
+ * left out) up to a marker it sends now, which arrives after every notice committed before it.
  */
 async function listening(url: string): Promise<{
   client: pg.Client;
-  heard: string[];
   /** Resolves once a process said it opens the image. */
   hello: Promise<void>;
   heardUpTo: () => Promise<string[]>;
@@ -92,13 +103,12 @@ async function listening(url: string): Promise<{
   await client.query('LISTEN batos_image_changes');
   return {
     client,
-    heard,
     hello,
     heardUpTo: async () => {
       const arrived = new Promise<void>((resolve) => (marker = resolve));
       await client.query(`SELECT pg_notify('batos_image_changes', 'marker')`);
       await arrived;
-      return heard.filter((payload) => !payload.endsWith(' hello'));
+      return heard.splice(0).filter((payload) => !payload.endsWith(' hello'));
     },
     end: () => client.end(),
   };
@@ -275,13 +285,7 @@ describe('PostgreSQL image shared by several processes', () => {
   });
 
   it('needs no fence while alone over the image, and lets go for a process that joins', async () => {
-    const url = await freshPostgresDatabase();
-    const first = await Image.open(url);
-    opened.push(first);
-    const seeding = first.begin(who);
-    seeding.create([['n', v(0)]]);
-    await first.commit(seeding);
-    await first.refresh(); // the fence finds nobody else there
+    const { url, first } = await aloneWithOneObject(); // its fence found nobody else there
     expect(await holdingAlone(url)).toBe(1);
     const second = await Image.open(url); // says so, and waits until the first lets go
     expect(await holdingAlone(url)).toBe(0);
@@ -302,13 +306,7 @@ describe('PostgreSQL image shared by several processes', () => {
   });
 
   it('sends no change notices while alone, which nobody could hear, and sends them once another joins', async () => {
-    const url = await freshPostgresDatabase();
-    const first = await Image.open(url);
-    opened.push(first);
-    const seeding = first.begin(who);
-    seeding.create([['n', v(0)]]);
-    await first.commit(seeding);
-    await first.refresh(); // alone from here
+    const { url, first } = await aloneWithOneObject();
     const listener = await listening(url);
     try {
       const quiet = first.begin(who);
@@ -317,7 +315,6 @@ describe('PostgreSQL image shared by several processes', () => {
       expect(await listener.heardUpTo()).toEqual([]);
       const second = await Image.open(url);
       opened.push(second);
-      listener.heard.length = 0; // the second's hello
       const heard = first.begin(who);
       heard.setSlot(0, 'n', v('not alone'));
       await first.commit(heard);
@@ -328,13 +325,7 @@ describe('PostgreSQL image shared by several processes', () => {
   });
 
   it('lets a process join only once the commits it made alone, without notices, are done', async () => {
-    const url = await freshPostgresDatabase();
-    const first = await Image.open(url);
-    opened.push(first);
-    const seeding = first.begin(who);
-    seeding.create([['n', v(0)]]);
-    await first.commit(seeding);
-    await first.refresh(); // alone from here
+    const { url, first } = await aloneWithOneObject();
     // A row lock holds the first's next commit, made alone, up in the server.
     const silent = first.begin(who);
     silent.setSlot(0, 'n', v('made alone'));
