@@ -40,7 +40,12 @@ import type { ObjectDesignator } from './parser.ts';
 import { RETAINED_SHARE, type HistoryRetention, type Retained } from './retention.ts';
 import { undoRefusal } from './undo-rule.ts';
 import { undoObstacleError } from './undo-words.ts';
-import { methodVersions, versionsText, VERSIONS_SEARCHED } from './method-versions.ts';
+import {
+  methodVersions,
+  readMethodVersions,
+  versionsText,
+  VERSIONS_SEARCHED,
+} from './method-versions.ts';
 import { authorOf } from './primitives.ts';
 import { methodListText, readableImplementors, readableSenders } from './method-finder.ts';
 
@@ -266,12 +271,7 @@ export class Commands {
       const oid = resolveDesignator(tx, object, caller.principal);
       assertReadable(tx, authority, oid);
       const label = labelOf(tx, oid);
-      const entries = await this.image.history({
-        oid,
-        slots: [selector],
-        limit: VERSIONS_SEARCHED,
-      });
-      const versions = methodVersions(entries, oid, selector);
+      const versions = await readMethodVersions(this.image, oid, selector);
       const version = versions[n - 1];
       if (version === undefined)
         throw new SendError(

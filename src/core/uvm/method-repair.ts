@@ -16,7 +16,7 @@ import { describeObject, type Delivery, type GuardFor } from './delivery.ts';
 import type { ImageWork } from './image-work.ts';
 import type { MethodCallRecord, MethodCalls, MethodRecord } from './method-calls.ts';
 import { failedExample } from './method-examples.ts';
-import { methodVersions, VERSIONS_SEARCHED } from './method-versions.ts';
+import { readMethodVersions } from './method-versions.ts';
 import {
   RejectedMethod,
   type MethodRequest,
@@ -254,9 +254,7 @@ export class MethodRepair {
   }
 
   private versions(record: MethodRecord) {
-    return this.image
-      .history({ oid: record.holder, slots: [record.selector], limit: VERSIONS_SEARCHED })
-      .then((entries) => methodVersions(entries, record.holder, record.selector));
+    return readMethodVersions(this.image, record.holder, record.selector);
   }
 
   /**

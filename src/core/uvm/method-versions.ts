@@ -3,7 +3,7 @@
  * method slot, oldest first, with its source, who made it and where it came from. `versions`
  * shows them; `revert` puts one back as a new version (undoable like any change).
  */
-import type { HistoryEntry } from '../image/index.ts';
+import type { HistoryEntry, Image } from '../image/index.ts';
 import { EXAMPLE_PREFIX, exampleText } from '../mind/method-grammar.ts';
 import type { MethodProvenance, Oid, Slot } from '../model/value.ts';
 
@@ -20,6 +20,16 @@ export interface MethodVersion {
 
 /** How many of the transactions that changed a method's slot are read for its versions. */
 export const VERSIONS_SEARCHED = 2_000;
+
+/** The versions of `selector` on `oid`: from the transactions that changed that slot. */
+export async function readMethodVersions(
+  image: Image,
+  oid: Oid,
+  selector: string,
+): Promise<MethodVersion[]> {
+  const entries = await image.history({ oid, slots: [selector], limit: VERSIONS_SEARCHED });
+  return methodVersions(entries, oid, selector);
+}
 
 /** The versions of `selector` on `oid` in `entries` (newest first, as history reads them). */
 export function methodVersions(
