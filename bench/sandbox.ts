@@ -6,7 +6,6 @@
  * (as now) and as big as its memory allows (as before the cap). Prints nothing itself.
  */
 import { availableParallelism, loadavg } from 'node:os';
-import { withParty } from '../src/core/fairness/index.ts';
 import type { HostBridge, MethodCall, NestedSendResolution } from '../src/core/sandbox/index.ts';
 import { IN_THREAD_HEAP_BYTES } from '../src/core/sandbox/placement.ts';
 import { QuickJsMethodRunner, type QuickJsMethodRunnerOptions } from '../src/core/sandbox/index.ts';
@@ -133,15 +132,14 @@ async function benchNativeHold(): Promise<BenchTable> {
           for (let round = 0; round < NATIVE_ROUNDS; round++) {
             // Back in-thread: a worker run shows it short again, and the penalty of a party
             // that held the thread up is each round's own (a new party).
-            await withParty(`bench:${heap}:${name}:${n}:${round}`, async () => {
-              await runner.run(methodCall(1), host);
-              const before = runner.stats().moved;
-              const started = performance.now();
-              const answer = runner.run(methodCall(n), host);
-              held.push(performance.now() - started);
-              await answer;
-              moved += runner.stats().moved - before;
-            });
+            const party = `bench:${heap}:${name}:${n}:${round}`;
+            await runner.run(methodCall(1), host, party);
+            const before = runner.stats().moved;
+            const started = performance.now();
+            const answer = runner.run(methodCall(n), host, party);
+            held.push(performance.now() - started);
+            await answer;
+            moved += runner.stats().moved - before;
           }
           rows.push({
             operation: name,

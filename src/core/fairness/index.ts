@@ -1,4 +1,3 @@
 /** Sharing what BAT OS has little of (send slots, sandbox workers, the model) fairly between people. */
 export { FairSlots, fairShare, type FairSlotsOptions, type Release } from './fair-slots.ts';
-export { currentParty, withParty } from './party.ts';
 export { RoundRobin } from './round-robin.ts';

@@ -76,7 +76,13 @@ export interface HostBridge {
 
 /** Runs method source with exactly the power a {@link HostBridge} grants. */
 export interface MethodRunner {
-  run(call: MethodCall, host: HostBridge): Promise<Value>;
+  /**
+   * Runs `call` through `host`. `party` is whose share of the sandbox's workers it takes:
+   * the author of the transaction it serves (the person who sent the message, for whatever
+   * methods that send reaches). Absent, the call shares one party with every other call
+   * made outside a send.
+   */
+  run(call: MethodCall, host: HostBridge, party?: string): Promise<Value>;
   /** Checks that source is a single function expression of the method contract; throws if not. */
   check(source: string): void;
   close(): Promise<void>;

@@ -13,7 +13,7 @@
  * messages (after a brief spin, see channel.mjs), serves its host requests, and keeps ticking.
  */
 import { availableParallelism } from 'node:os';
-import { currentParty, fairShare, FairSlots } from '../fairness/index.ts';
+import { fairShare, FairSlots } from '../fairness/index.ts';
 import { checkMethodSource } from './check.ts';
 import type { HostBridge, MethodCall, MethodRunner } from './contract.ts';
 import { SandboxError } from './errors.ts';
@@ -122,12 +122,11 @@ export class QuickJsMethodRunner implements MethodRunner {
   }
 
   /**
-   * Runs a method, as the current party's (see `withParty`): in-thread when it is known to
+   * Runs a method, as `party`'s (see {@link MethodRunner.run}): in-thread when it is known to
    * be short (see placement.ts), else (or when it proves long) on a free worker. Rejects
    * with a {@link SandboxError} when it fails or hits a limit.
    */
-  async run(call: MethodCall, host: HostBridge): Promise<Value> {
-    const party = currentParty() ?? NO_PARTY;
+  async run(call: MethodCall, host: HostBridge, party = NO_PARTY): Promise<Value> {
     const fail: Fail = (reason, message, stack) =>
       new SandboxError(call.selector, call.self, reason, message, stack);
     if (this.closed) throw fail('closed', 'the sandbox is closed');

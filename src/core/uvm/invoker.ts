@@ -118,6 +118,8 @@ export class Invoker {
           this.hints(tx, owner, self, keepWrites),
         ),
         this.bridge(tx, guard, owner, keepWrites),
+        // The transaction's author is the party its attempt was admitted as (image-work.ts).
+        tx.info.who,
       );
     const mark = tx.savepoint();
     try {

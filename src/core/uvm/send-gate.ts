@@ -11,7 +11,7 @@
  * run alone is never overtaken: once it waits, nothing new starts until it has run. Reads
  * ({@link SendGate.read}) take no slot at all: they commit nothing, so they wait for nobody.
  */
-import { fairShare, RoundRobin, withParty } from '../fairness/index.ts';
+import { fairShare, RoundRobin } from '../fairness/index.ts';
 
 /**
  * Sends that run side by side in one process, each with at most one commit in flight. 16,
@@ -92,7 +92,7 @@ export class SendGate {
       this.admit();
     });
     try {
-      return await withParty(party, task);
+      return await task();
     } finally {
       this.running -= 1;
       this.runningAlone = false;

@@ -3,7 +3,6 @@
  * runner must serve the next call correctly.
  */
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { withParty } from '../../../src/core/fairness/index.ts';
 import type { SandboxFailureReason } from '../../../src/core/sandbox/index.ts';
 import { newRunner } from '../../support/fixtures/sandbox.ts';
 import { MemoryHost } from '../../support/fixtures/memory-host.ts';
@@ -40,10 +39,10 @@ async function attackIn(
   host.defineMethod(robin, 'attack', `function (self, go = true) { if (!go) return 0; ${body} }`);
   // Each attack is a party of its own: one that stalled the host thread runs on workers only.
   const party = `attacker:${(attacks += 1)}`;
-  if (inThread) await withParty(party, warmInThread);
+  if (inThread) await warmInThread(party);
   const before = host.snapshot();
   const started = runner.stats();
-  const outcome = await withParty(party, () => host.send(runner, robin, 'attack')).then(
+  const outcome = await host.sendAs(party, runner, robin, 'attack').then(
     (value) => ({ value }),
     (error: { reason: SandboxFailureReason; message: string }) => ({
       reason: error.reason,
@@ -64,10 +63,10 @@ async function attackIn(
 }
 
 /** Sends `attack` with its body skipped until a call of it runs in-thread. */
-async function warmInThread(): Promise<void> {
+async function warmInThread(party: string): Promise<void> {
   for (let tries = 0; tries < 200; tries += 1) {
     const { inThread } = runner.stats();
-    await host.send(runner, robin, 'attack', false).catch(() => undefined);
+    await host.sendAs(party, runner, robin, 'attack', false).catch(() => undefined);
     if (runner.stats().inThread > inThread) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -6,7 +6,6 @@
  * Assertions are on results, the store and the runner's counters, never on time.
  */
 import { afterAll, beforeEach, describe, expect, it, onTestFinished as onExit } from 'vitest';
-import { withParty } from '../../../src/core/fairness/index.ts';
 import { QuickJsMethodRunner, type SandboxLimits } from '../../../src/core/sandbox/index.ts';
 import type { Value } from '../../../src/core/model/value.ts';
 import { TEST_LIMITS } from '../../support/fixtures/sandbox.ts';
@@ -48,18 +47,28 @@ async function inThreadReady(selector: string, ...args: Value[]): Promise<void> 
   await inThreadReadyOn(runner, selector, ...args);
 }
 
-/**
- * Sends to ROBIN on `on` until a call runs in-thread: the first runs on a worker, and the
- * realm starts after it.
- */
+/** {@link inThreadReadyAs} outside any person's send. */
 async function inThreadReadyOn(
+  on: QuickJsMethodRunner,
+  selector: string,
+  ...args: Value[]
+): Promise<void> {
+  await inThreadReadyAs(undefined, on, selector, ...args);
+}
+
+/**
+ * Sends to ROBIN on `on`, as `party`'s, until a call runs in-thread: the first runs on a
+ * worker, and the realm starts after it.
+ */
+async function inThreadReadyAs(
+  party: string | undefined,
   on: QuickJsMethodRunner,
   selector: string,
   ...args: Value[]
 ): Promise<void> {
   for (let tries = 0; tries < 200; tries += 1) {
     const before = on.stats().inThread;
-    await host.send(on, robin, selector, ...args);
+    await host.sendAs(party, on, robin, selector, ...args);
     if (on.stats().inThread > before) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -89,12 +98,10 @@ describe('short calls in-thread', () => {
     );
     host.defineMethod(robin, 'who', 'function (self) { return self.get("name"); }');
     // Two people: one person's calls would queue for their share of the workers.
-    const waiting = withParty('discord:ann', () => host.send(lazy, robin, 'waitForGate'));
+    const waiting = host.sendAs('discord:ann', lazy, robin, 'waitForGate');
     // Its first run compiles it, which may take it past "short"; the next ones are short.
     for (let i = 0; i < 3; i += 1)
-      await expect(withParty('discord:bo', () => host.send(lazy, robin, 'who'))).resolves.toBe(
-        'ROBIN',
-      );
+      await expect(host.sendAs('discord:bo', lazy, robin, 'who')).resolves.toBe('ROBIN');
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(lazy.stats()).toMatchObject({ realmsStarted: 0, busy: 1 });
 
@@ -178,21 +185,19 @@ describe('short calls in-thread', () => {
       'hoard',
       'function (self, big) { return big ? "x".repeat(64 * 1024 * 1024).length : 0; }',
     );
-    await withParty('discord:cy', () => inThreadReady('hoard', false));
+    await inThreadReadyAs('discord:cy', runner, 'hoard', false);
     const { inThread, moved, realmsStarted } = runner.stats();
-    await expect(
-      withParty('discord:cy', () => host.send(runner, robin, 'hoard', true)),
-    ).rejects.toMatchObject({ reason: 'memory' });
+    await expect(host.sendAs('discord:cy', runner, robin, 'hoard', true)).rejects.toMatchObject({
+      reason: 'memory',
+    });
     // Refused in-thread, by the workers' own limit, which QuickJS checks before it allocates:
     // not moved to a worker.
     expect(runner.stats()).toMatchObject({ inThread: inThread + 1, moved });
     // The realm was dropped, as a worker would be, and starting another holds the host
     // thread up: that party's calls run on workers; another's run in-thread on a fresh realm.
-    await expect(
-      withParty('discord:cy', () => host.send(runner, robin, 'hoard', false)),
-    ).resolves.toBe(0);
+    await expect(host.sendAs('discord:cy', runner, robin, 'hoard', false)).resolves.toBe(0);
     expect(runner.stats().inThread).toBe(inThread + 1);
-    await withParty('discord:dee', () => inThreadReady('hoard', false));
+    await inThreadReadyAs('discord:dee', runner, 'hoard', false);
     expect(runner.stats().realmsStarted).toBe(realmsStarted + 1);
   });
 
@@ -251,24 +256,18 @@ describe('short calls in-thread', () => {
       'function (self, n) { return "a".repeat(2 * n).indexOf("a".repeat(n) + "b"); }',
     );
     host.defineMethod(robin, 'who', 'function (self) { return self.get("name"); }');
-    await withParty('discord:ann', () => inThreadReadyOn(held, 'search', 1));
+    await inThreadReadyAs('discord:ann', held, 'search', 1);
     await inThreadReadyOn(held, 'who');
 
     const before = held.stats();
-    await expect(
-      withParty('discord:ann', () => host.send(held, robin, 'search', 20_000)),
-    ).resolves.toBe(-1);
+    await expect(host.sendAs('discord:ann', held, robin, 'search', 20_000)).resolves.toBe(-1);
     // The search itself ran in-thread, to its end.
     const { inThread, moved } = held.stats();
     expect({ inThread, moved }).toEqual({ inThread: before.inThread + 1, moved: before.moved });
-    await expect(withParty('discord:ann', () => host.send(held, robin, 'who'))).resolves.toBe(
-      'ROBIN',
-    );
+    await expect(host.sendAs('discord:ann', held, robin, 'who')).resolves.toBe('ROBIN');
     expect(held.stats().inThread).toBe(inThread);
     // Someone else's short call still runs in-thread.
-    await expect(withParty('discord:bo', () => host.send(held, robin, 'who'))).resolves.toBe(
-      'ROBIN',
-    );
+    await expect(host.sendAs('discord:bo', held, robin, 'who')).resolves.toBe('ROBIN');
     expect(held.stats().inThread).toBe(inThread + 1);
   });
 });

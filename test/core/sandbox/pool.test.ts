@@ -4,7 +4,6 @@
  * while the others go on. Assertions are on which call finishes first, never on time.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { withParty } from '../../../src/core/fairness/index.ts';
 import { QuickJsMethodRunner, type MethodCall } from '../../../src/core/sandbox/index.ts';
 import { TEST_LIMITS } from '../../support/fixtures/sandbox.ts';
 import { MemoryHost } from '../../support/fixtures/memory-host.ts';
@@ -35,7 +34,7 @@ const QUICK = 'function (self) { return self.get("name"); }';
 async function warm(runner: QuickJsMethodRunner, host: MemoryHost, self: number): Promise<void> {
   await Promise.all(
     Array.from({ length: runner.workers }, (_, i) =>
-      withParty(`warm:${i}`, () => runner.run(call(QUICK, self), host)),
+      runner.run(call(QUICK, self), host, `warm:${i}`),
     ),
   );
 }
@@ -48,14 +47,14 @@ describe('the sandbox pool', () => {
     await warm(runner, host, self);
     const finished: string[] = [];
     const stuck = Array.from({ length: 6 }, (_, i) =>
-      withParty('discord:ann', () => runner.run(call(STUCK, self), host)).then(
+      runner.run(call(STUCK, self), host, 'discord:ann').then(
         () => finished.push(`ann ${i} ok`),
         (error: { reason?: string }) => finished.push(`ann ${i} ${error.reason}`),
       ),
     );
-    const quick = withParty('discord:bo', () => runner.run(call(QUICK, self), host)).then((value) =>
-      finished.push(`bo ${String(value)}`),
-    );
+    const quick = runner
+      .run(call(QUICK, self), host, 'discord:bo')
+      .then((value) => finished.push(`bo ${String(value)}`));
     await Promise.all([...stuck, quick]);
     expect(finished[0]).toBe('bo desk');
     expect(finished.slice(1).sort()).toEqual(
@@ -71,9 +70,7 @@ describe('the sandbox pool', () => {
     const sampling = setInterval(() => (peak = Math.max(peak, runner.stats().busy)), 1);
     try {
       await Promise.allSettled(
-        Array.from({ length: 5 }, () =>
-          withParty('discord:ann', () => runner.run(call(STUCK, self), host)),
-        ),
+        Array.from({ length: 5 }, () => runner.run(call(STUCK, self), host, 'discord:ann')),
       );
     } finally {
       clearInterval(sampling);
@@ -91,8 +88,8 @@ describe('the sandbox pool', () => {
     const meet = (mine: string, theirs: string) =>
       `function (self) { self.set("${mine}", true); while (!self.get("${theirs}")) {} return "met" }`;
     const results = await Promise.all([
-      withParty('discord:ann', () => runner.run(call(meet('ann', 'bo'), self), host)),
-      withParty('discord:bo', () => runner.run(call(meet('bo', 'ann'), self), host)),
+      runner.run(call(meet('ann', 'bo'), self), host, 'discord:ann'),
+      runner.run(call(meet('bo', 'ann'), self), host, 'discord:bo'),
     ]);
     expect(results).toEqual(['met', 'met']);
   });

@@ -6,7 +6,7 @@
  * how many sends ran at once, never on time.
  */
 import { describe, expect, it } from 'vitest';
-import { currentParty, fairShare } from '../../../src/core/fairness/index.ts';
+import { fairShare } from '../../../src/core/fairness/index.ts';
 import { SENDS_AT_ONCE } from '../../../src/core/uvm/send-gate.ts';
 import type { Send } from '../../../src/core/protocol.ts';
 import {
@@ -53,8 +53,7 @@ class CountingRunner implements MethodRunner {
       : new Promise((resolve) => this.waiters.push({ total, resolve }));
   }
 
-  async run(call: MethodCall, host: HostBridge): Promise<Value> {
-    const party = currentParty() ?? 'nobody';
+  async run(call: MethodCall, host: HostBridge, party = 'nobody'): Promise<Value> {
     const now = (this.inFlight.get(party) ?? 0) + 1;
     this.inFlight.set(party, now);
     this.peak.set(party, Math.max(this.peak.get(party) ?? 0, now));
@@ -62,7 +61,7 @@ class CountingRunner implements MethodRunner {
       this.total >= w.total ? (w.resolve(), false) : true,
     );
     try {
-      return await this.inner.run(call, host);
+      return await this.inner.run(call, host, party);
     } finally {
       this.inFlight.set(party, (this.inFlight.get(party) ?? 1) - 1);
     }

@@ -14,7 +14,7 @@ function countingRunner() {
   const runner = new QuickJsMethodRunner();
   let runs = 0;
   const counting: MethodRunner = {
-    run: (call, host) => ((runs += 1), runner.run(call, host)),
+    run: (call, host, party) => ((runs += 1), runner.run(call, host, party)),
     check: (source) => runner.check(source),
     close: () => runner.close(),
   };

@@ -5,7 +5,6 @@
  */
 import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { currentParty } from '../../../src/core/fairness/index.ts';
 import { SendGate } from '../../../src/core/uvm/send-gate.ts';
 
 /** A task that runs until `finish` is called, recording its start in `log`. */
@@ -42,12 +41,6 @@ describe('SendGate', () => {
     await Promise.all([...running, boDone]);
     expect(log).toEqual(['ann1', 'ann2', 'bo', 'ann3']);
     await gate.drain();
-  });
-
-  it('runs each task as its person, so the sandbox can charge it to them', async () => {
-    const gate = new SendGate(8);
-    expect(await gate.shared('discord:ann', () => currentParty())).toBe('discord:ann');
-    expect(await gate.alone('slack:bo', () => currentParty())).toBe('slack:bo');
   });
 
   it('starts nothing new once work waits to run alone, and reads go on beside it', async () => {
