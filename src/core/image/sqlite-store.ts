@@ -24,6 +24,22 @@ import type {
   SyncWait,
 } from './store.ts';
 
+/**
+ * The statements every commit runs: its transaction, its author's bytes for the day, each
+ * object it wrote and each change. The image bench writes the same rows bare with them, to
+ * show what a commit would cost with nothing of BAT OS around these writes.
+ */
+export const COMMIT_SQL = {
+  insertTransaction:
+    'INSERT INTO transactions (at, who, platform, channel, message, undo_of, private, ran_as, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  addHistory:
+    'INSERT INTO history_days (who, day, added, kept) VALUES (?, ?, ?, ?) ON CONFLICT(who, day) DO UPDATE SET added = added + excluded.added, kept = kept + excluded.kept',
+  writeObject:
+    'INSERT INTO objects (oid, slots, refs, owner, version) VALUES (?, ?, ?, ?, ?) ON CONFLICT(oid) DO UPDATE SET slots = excluded.slots, refs = excluded.refs, owner = excluded.owner, version = excluded.version',
+  insertChange:
+    'INSERT INTO changes (tx, seq, oid, slot, before, after, before_index) VALUES (?, ?, ?, ?, ?, ?, ?)',
+} as const;
+
 const NOTHING_CHANGED: Invalidation = { oids: [] };
 const UNCONTESTED: Claim = { waited: false, release: () => Promise.resolve() };
 
@@ -51,9 +67,7 @@ export class SqliteStore implements ImageStore {
       readObject: db.prepare<[Oid], StoredObject>(
         'SELECT slots, version FROM objects WHERE oid = ?',
       ),
-      writeObject: db.prepare<[Oid, string, string, string, number]>(
-        'INSERT INTO objects (oid, slots, refs, owner, version) VALUES (?, ?, ?, ?, ?) ON CONFLICT(oid) DO UPDATE SET slots = excluded.slots, refs = excluded.refs, owner = excluded.owner, version = excluded.version',
-      ),
+      writeObject: db.prepare<[Oid, string, string, string, number]>(COMMIT_SQL.writeObject),
       countOwned: db.prepare<[string], { n: number }>(
         'SELECT count(*) AS n FROM objects WHERE owner = ?',
       ),
@@ -72,20 +86,14 @@ export class SqliteStore implements ImageStore {
           string | null,
           number,
         ]
-      >(
-        'INSERT INTO transactions (at, who, platform, channel, message, undo_of, private, ran_as, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
-      addHistory: db.prepare<[string, string, number, number]>(
-        'INSERT INTO history_days (who, day, added, kept) VALUES (?, ?, ?, ?) ON CONFLICT(who, day) DO UPDATE SET added = added + excluded.added, kept = kept + excluded.kept',
-      ),
+      >(COMMIT_SQL.insertTransaction),
+      addHistory: db.prepare<[string, string, number, number]>(COMMIT_SQL.addHistory),
       historyAdded: db.prepare<[string, string], { bytes: number }>(
         'SELECT added AS bytes FROM history_days WHERE who = ? AND day = ?',
       ),
       insertChange: db.prepare<
         [number, number, Oid, string | null, string | null, string | null, number | null]
-      >(
-        'INSERT INTO changes (tx, seq, oid, slot, before, after, before_index) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
+      >(COMMIT_SQL.insertChange),
       markUndone: db.prepare<[number, number]>(
         'UPDATE transactions SET undone_by = ? WHERE tx = ?',
       ),
