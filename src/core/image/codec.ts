@@ -10,8 +10,13 @@ type EncodedSlot =
   | [name: string, kind: 'm', source: string, provenance?: unknown]
   | [name: string, kind: 'p', primitive: string];
 
+/**
+ * A slot as a change records it: `kind` first, however the slot was built, since the index
+ * of method changes (migration 0018) knows a method by the text's start.
+ */
 export function encodeSlot(slot: Slot): string {
-  return JSON.stringify(slot);
+  const { kind, ...rest } = slot;
+  return JSON.stringify({ kind, ...rest });
 }
 
 export function decodeSlot(text: string): Slot {

@@ -5,6 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Oid, Slot } from '../model/value.ts';
 import { decodeSlot } from './codec.ts';
+import { SETS_METHOD } from './migrations.ts';
 import type { ImageSchema } from './schema.ts';
 
 /** One committed transaction and the slot changes it made. */
@@ -40,10 +41,10 @@ export interface HistoryOptions {
   /** Only those that changed this object. */
   readonly oid?: Oid;
   /**
-   * With `oid`: only those that changed one of these slots of it (a method's versions),
-   * found through the changes' index by object and slot.
+   * With `oid`: only those that set a method in one of these slots of it (its versions),
+   * found through the index of such changes (migration 0018).
    */
-  readonly slots?: readonly string[];
+  readonly methodSlots?: readonly string[];
   /** Only this one. */
   readonly tx?: number;
   /** Leave out BAT OS's own (boot, model records): `who` starting with {@link SYSTEM_PREFIX}. */
@@ -77,10 +78,11 @@ export async function readHistory(
       .where('undone_by', 'is', null);
   if (options.oid !== undefined) {
     const oid = options.oid;
-    const slots = options.slots;
+    const slots = options.methodSlots;
     if (slots?.length === 0) return [];
     let changed = db.selectFrom('changes').select('tx').where('oid', '=', oid);
-    if (slots !== undefined) changed = changed.where('slot', 'in', slots);
+    if (slots !== undefined)
+      changed = changed.where('slot', 'in', slots).where(sql<boolean>`${sql.raw(SETS_METHOD)}`);
     query = query.where('tx', 'in', changed);
   }
   const rows = await query.execute();

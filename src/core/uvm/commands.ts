@@ -334,8 +334,8 @@ export class Commands {
 
   /**
    * Reads `object`, once the caller may, with the transactions (newest first, as many as
-   * method versions are searched) that changed the slots `slotsOf` names: the methods whose
-   * versions it needs.
+   * method versions are searched) that set a method in the slots `slotsOf` names: the
+   * methods whose versions it needs.
    */
   private readWithHistory<T>(
     caller: Caller,
@@ -347,7 +347,11 @@ export class Commands {
       const oid = resolveDesignator(tx, object, caller.principal);
       assertReadable(tx, callerAuthority(caller), oid);
       const slots = slotsOf(tx, oid);
-      return work(tx, oid, await this.image.history({ oid, slots, limit: VERSIONS_SEARCHED }));
+      return work(
+        tx,
+        oid,
+        await this.image.history({ oid, methodSlots: slots, limit: VERSIONS_SEARCHED }),
+      );
     });
   }
 

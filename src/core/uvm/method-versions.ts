@@ -18,7 +18,7 @@ export interface MethodVersion {
   readonly slot: Extract<Slot, { kind: 'method' }>;
 }
 
-/** How many of the transactions that changed a method's slot are read for its versions. */
+/** How many of the transactions that set a method's slot are read for its versions. */
 export const VERSIONS_SEARCHED = 2_000;
 
 /** The versions of `selector` on `oid`: from the transactions that changed that slot. */
@@ -27,7 +27,7 @@ export async function readMethodVersions(
   oid: Oid,
   selector: string,
 ): Promise<MethodVersion[]> {
-  const entries = await image.history({ oid, slots: [selector], limit: VERSIONS_SEARCHED });
+  const entries = await image.history({ oid, methodSlots: [selector], limit: VERSIONS_SEARCHED });
   return methodVersions(entries, oid, selector);
 }
 

@@ -1,10 +1,12 @@
 /**
  * A method's versions, from the image's history: listed by whoever may read the object, put
- * back by whoever may change it, undoable; through the real Bot on a real image.
+ * back by whoever may change it, undoable; through the real Bot on a real image, SQLite and
+ * PostgreSQL (each reads versions through its own index of the changes that set a method).
  */
 import { describe, expect, it } from 'vitest';
 import { VERSIONS_SEARCHED } from '../../../src/core/uvm/method-versions.ts';
 import { openTestCore } from '../../support/core.ts';
+import { freshImageLocation, IMAGE_KINDS, type ImageKind } from '../../support/images.ts';
 import { replyToPlainText } from '../../support/reply-text.ts';
 
 const ada = { sender: { id: 'ada', name: 'ada', isAdmin: false } };
@@ -12,17 +14,17 @@ const bob = { sender: { id: 'bob', name: 'bob', isAdmin: false } };
 const V1 = "function (self, name) { return 'Hello, ' + name }";
 const V2 = "function (self, name) { return 'Good day, ' + name }";
 
-async function boxWithTwoVersions() {
-  const core = await openTestCore();
+async function boxWithTwoVersions(kind: ImageKind) {
+  const core = await openTestCore({ imagePath: await freshImageLocation(kind) });
   await core.ok(`${await core.ok('genesis clone', ada)} name box`, ada);
   await core.ok(`box defineMethod greet ${JSON.stringify(V1)}`, ada);
   await core.ok(`box defineMethod greet ${JSON.stringify(V2)}`, ada);
   return core;
 }
 
-describe("a method's versions", () => {
+describe.each(IMAGE_KINDS)("a method's versions on %s", (kind) => {
   it('lists them oldest first, puts one back as a new version, and undoes that', async () => {
-    const core = await boxWithTwoVersions();
+    const core = await boxWithTwoVersions(kind);
     // A code block: its fences aside, the text as chat shows it.
     const listed = (await core.ok('versions box greet', ada)).replace(/^```\n|\n```$/gu, '');
     expect(listed).toMatch(
@@ -48,7 +50,7 @@ describe("a method's versions", () => {
   });
 
   it('is listed for those who may read the object, and put back only by those who may change it', async () => {
-    const core = await boxWithTwoVersions();
+    const core = await boxWithTwoVersions(kind);
     expect(await core.ok('versions @box greet', bob)).toMatch(/: 2 versions/u);
     const before = await core.ok('history all');
     const refused = await core.say('revert @box greet 1', bob);
@@ -62,7 +64,7 @@ describe("a method's versions", () => {
   });
 
   it("finds them however many of the object's other slots changed since", async () => {
-    const core = await boxWithTwoVersions();
+    const core = await boxWithTwoVersions(kind);
     // More of the box's own sends than were once searched for versions (its newest 2,000).
     for (let n = 0; n <= VERSIONS_SEARCHED; n += 1) await core.ok(`box setSlot count ${n}`, ada);
     expect(await core.ok('versions box greet', ada)).toMatch(
@@ -91,7 +93,7 @@ describe("a method's versions", () => {
   });
 
   it('says what is wrong with a version that is not there, or already current, and changes nothing', async () => {
-    const core = await boxWithTwoVersions();
+    const core = await boxWithTwoVersions(kind);
     const before = await core.ok('history all');
     expect(replyToPlainText(await core.say('revert box greet 7', ada))).toMatch(
       /box greet has versions 1 to 2, not 7; nothing was changed\. `versions box greet` lists them\./u,
