@@ -14,6 +14,7 @@ import { SENDS_AT_ONCE } from '../src/core/uvm/send-gate.ts';
 import { Uvm } from '../src/core/uvm/uvm.ts';
 import { createDatabase, PostgresServer } from '../test/support/postgres-server.ts';
 import { sendLine } from './operator.ts';
+import { bareSendsPerSecond } from './pg-bare.ts';
 import { pgbenchTps } from './pgbench.ts';
 import { postmasterPid, serverCpuSeconds } from './server-cpu.ts';
 import { formatNumber, percentile, type BenchTable } from './table.ts';
@@ -85,6 +86,8 @@ async function throughput(server: PostgresServer, dir: string): Promise<BenchTab
   let round = 0;
   const anchorUrl = await createDatabase(server.url(), 'bench_pgbench');
   const postmaster = await postmasterPid(anchorUrl);
+  const bareUrl = await createDatabase(server.url(), 'bench_bare');
+  await bootstrapped(bareUrl);
   let anchorMissing: string | undefined;
   for (const senders of [1, 4, 16]) {
     round += 1;
@@ -102,12 +105,16 @@ async function throughput(server: PostgresServer, dir: string): Promise<BenchTab
       typeof anchor === 'number' && serverBefore !== undefined && serverAfter !== undefined
         ? (1000 * (serverAfter - serverBefore)) / (anchor * SECONDS)
         : undefined;
+    const bare = await bareSendsPerSecond(bareUrl, senders, SECONDS);
     const postgres = await sendsPerSecond(one, 1, senders);
     rows.push({
       'concurrent senders': String(senders),
       'pgbench tps (anchor)': typeof anchor === 'number' ? formatNumber(anchor) : '—',
       'PostgreSQL, one process': formatNumber(postgres.perSecond),
       '÷ pgbench': typeof anchor === 'number' ? formatNumber(postgres.perSecond / anchor, 3) : '—',
+      'the same rows bare (node-pg)': formatNumber(bare),
+      '÷ bare': formatNumber(postgres.perSecond / bare, 2),
+      'bare ÷ pgbench': typeof anchor === 'number' ? formatNumber(bare / anchor, 2) : '—',
       'BAT OS CPU ms per send': formatNumber(postgres.cpuMsPerSend, 2),
       'server CPU ms per send (per pgbench transaction)':
         postgres.serverMsPerSend === undefined
@@ -126,6 +133,7 @@ async function throughput(server: PostgresServer, dir: string): Promise<BenchTab
     notes: [
       `Each cell: BAT OS processes sending for ${SECONDS} s after a 0.3 s warm-up, side by side in this run; PostgreSQL 15 on the same machine and disk, fsync on, a fresh database per cell.`,
       `The anchor: pgbench on the same server just before BAT OS in each row, ${SECONDS} s, one client per sender, each updating a row of its own in its own transaction (prepared statements). Targets: ≥ 0.5× pgbench at 1 sender, ≥ 0.3× at 16.`,
+      `The same rows bare: one node-pg client per sender in one process, each committing what a one-slot send keeps (its transaction, its author's bytes for the day, its object, the change) as one prepared statement over a bootstrapped image, ${SECONDS} s, with nothing of BAT OS (no checks, no batching, no send). What any Node process keeping these rows could reach on this server: "bare ÷ pgbench" is what the layout and the client cost, "÷ bare" what BAT OS's own work does.`,
       ...(anchorMissing === undefined ? [] : [`No anchor in this run: ${anchorMissing}.`]),
       `Each sender is a person of their own (a share of the send slots each). A process runs up to ${SENDS_AT_ONCE} sends side by side. On PostgreSQL commits ready together go in one statement (one round trip, one transaction and one WAL flush between them, each send checked and answered alone; no fence while the process is alone over the image); SQLite syncs a group of sends at once. More processes add up only where each has a core: on a ${availableParallelism()}-core machine four of them and PostgreSQL share them.`,
       `BAT OS CPU per send: the one process's CPU time (all threads, user and system) over its sends in the PostgreSQL cell, which a loaded machine inflates far less than it does the wall time. Server CPU: the PostgreSQL server's (every session's, from /proc; Linux only) over the same sends, and in brackets over pgbench's transactions in its run; the server shares the cores with BAT OS. Load average: this machine's over the last minute, after the row, on ${availableParallelism()} cores.`,
