@@ -51,7 +51,8 @@ const LOCK_NOT_AVAILABLE = '55P03';
 
 /**
  * The payload of one commit's notification: who sent it, the next free oid it left, the
- * objects it wrote, and whose history it added to (`*`: anyone's).
+ * objects it wrote, and whose history it added to (`*`: anyone's). A send's commit statement
+ * appends the day and the author's history total for it (`write-commit.ts`).
  */
 export function changeNotice(
   process: string,
@@ -64,8 +65,19 @@ export function changeNotice(
   return `${process} ${nextOid ?? '-'} ${listed.length > MAX_LISTED_BYTES ? '*' : listed} ${who}`;
 }
 
-/** What other processes committed: the objects, and whose history totals changed. */
+/** An author's history total for a day, as another process's commit left it. */
+export interface HistoryTotal {
+  readonly who: string;
+  readonly day: string;
+  readonly added: number;
+}
+
+/**
+ * What other processes committed: the objects, the history totals their commits reported,
+ * and the authors whose totals changed without one.
+ */
 export interface FeedChanges extends Invalidation {
+  readonly totals: readonly HistoryTotal[];
   readonly authors: readonly string[] | 'all';
 }
 
@@ -77,6 +89,7 @@ export class ChangeFeed {
   private connecting: Promise<void> | undefined;
   private changed = new Set<Oid>();
   private authors = new Set<string>();
+  private totals: HistoryTotal[] = [];
   private everything = false;
   private nextOid: Oid | undefined;
   /** The fence on the connection now, if any. */
@@ -204,11 +217,13 @@ export class ChangeFeed {
   private take(): FeedChanges {
     const result: FeedChanges = {
       oids: this.everything ? 'all' : [...this.changed],
+      totals: this.everything ? [] : this.totals,
       authors: this.everything ? 'all' : [...this.authors],
       ...(this.nextOid === undefined ? {} : { nextOid: this.nextOid }),
     };
     this.changed = new Set();
     this.authors = new Set();
+    this.totals = [];
     this.everything = false;
     this.nextOid = undefined;
     return result;
@@ -310,7 +325,7 @@ export class ChangeFeed {
   }
 
   private note(payload: string): void {
-    const [process, nextOid, listed, author] = payload.split(' ');
+    const [process, nextOid, listed, author, day, added] = payload.split(' ');
     if (process === this.process) return;
     if (nextOid === HELLO) {
       this.hellos += 1;
@@ -324,7 +339,9 @@ export class ChangeFeed {
     else {
       oids = listed === '' ? [] : listed.split(',').map(Number);
       for (const oid of oids) this.changed.add(oid);
-      this.authors.add(decodeURIComponent(author));
+      const who = decodeURIComponent(author);
+      if (day === undefined || added === undefined) this.authors.add(who);
+      else this.totals.push({ who, day, added: Number(added) });
     }
     for (const hearer of this.hearers) hearer(oids);
   }

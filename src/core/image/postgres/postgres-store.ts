@@ -205,11 +205,22 @@ export class PostgresStore implements ImageStore {
     return Promise.resolve();
   }
 
-  /** What other processes changed; their authors' history totals are read afresh too. */
+  /**
+   * What other processes changed. Their authors' history totals are kept as their commits
+   * reported them (a day's total only grows, so the larger of that and what this process
+   * knew); one changed without a report is read afresh when asked.
+   */
   async refresh(): Promise<Invalidation> {
-    const { authors, ...changed } = await this.feed.refresh();
-    if (changed.oids === 'all' || authors === 'all') this.historyTotals.clear();
-    else
+    const { authors, totals, ...changed } = await this.feed.refresh();
+    if (changed.oids === 'all' || authors === 'all') {
+      this.historyTotals.clear();
+      return changed;
+    }
+    for (const { who, day, added } of totals) {
+      const key = historyKey(who, day);
+      this.rememberHistory(key, Math.max(added, this.historyTotals.get(key) ?? 0));
+    }
+    if (authors.length > 0)
       for (const key of this.historyTotals.keys())
         if (authors.includes(key.slice(0, key.indexOf('\n')))) this.historyTotals.delete(key);
     return changed;

@@ -311,9 +311,13 @@ const PARTS: readonly Part[] = [
     ],
   },
   {
+    // Each notice ends with its author's history total for the day, this batch included, so
+    // the other processes keep it rather than read it again before that author's next send.
     name: 'n',
-    sql: `SELECT pg_notify('${CHANGES_CHANNEL}', x.notice)
-          FROM ids JOIN unnest(:notices) WITH ORDINALITY AS x(notice, send) USING (send)`,
+    sql: `SELECT pg_notify('${CHANGES_CHANNEL}', x.notice || ' ' || x.day || ' ' || h.added)
+          FROM ids JOIN unnest(:notices, :who, :day) WITH ORDINALITY
+            AS x(notice, who, day, send) USING (send)
+          JOIN h ON h.who = x.who AND h.day = x.day`,
     params: [['notices', 'text[]', perSend((c) => c.notice)]],
     neededBy: (b) => !b.alone,
   },

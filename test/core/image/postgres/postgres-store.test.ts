@@ -284,6 +284,40 @@ describe('PostgreSQL image shared by several processes', () => {
     expect(third.historyBytesToday(who.who)).toBe(after);
   });
 
+  it("keeps the day's history total another process's commit reported, and reads one reported without it", async () => {
+    const [first, second, url] = await twoProcesses();
+    const listener = await listening(url);
+    const today = new Date().toISOString().slice(0, 10);
+    const addToHistory = async (value: string) => {
+      const tx = first.begin(who);
+      tx.setSlot(0, 'n', v(value));
+      await first.commit(tx);
+      return first.historyBytesToday(who.who);
+    };
+    // The notice ends with the author's day and total, as the commit statement left them.
+    const reported = await addToHistory('a value that adds to the history');
+    const [notice] = (await listener.heardUpTo()).filter((n) => n.includes('console%3Atest'));
+    expect(notice?.split(' ').slice(-2)).toEqual([today, String(reported)]);
+    await second.refresh(); // past the listener's own marker, which says "everything"
+    const total = await addToHistory('another value');
+    // Behind every process's back, so a total read afresh differs from the one reported.
+    const admin = listener.client;
+    await admin.query(`UPDATE history_days SET added = added + 1000 WHERE who = $1 AND day = $2`, [
+      who.who,
+      today,
+    ]);
+    await second.refresh();
+    expect(second.historyBytesToday(who.who)).toBe(total);
+    // A notice that names the author but no total (a commit that is not a send's) makes the
+    // others read it again.
+    await admin.query(`SELECT pg_notify('batos_image_changes', $1)`, [
+      `another-process - 0 ${encodeURIComponent(who.who)}`,
+    ]);
+    await second.refresh();
+    expect(second.historyBytesToday(who.who)).toBe(total + 1000);
+    await listener.end();
+  });
+
   it('needs no fence while alone over the image, and lets go for a process that joins', async () => {
     const { url, first } = await aloneWithOneObject(); // its fence found nobody else there
     expect(await holdingAlone(url)).toBe(1);
@@ -318,7 +352,9 @@ describe('PostgreSQL image shared by several processes', () => {
       const heard = first.begin(who);
       heard.setSlot(0, 'n', v('not alone'));
       await first.commit(heard);
-      expect(await listener.heardUpTo()).toEqual([expect.stringMatching(/ 0 console%3Atest$/u)]);
+      expect(await listener.heardUpTo()).toEqual([
+        expect.stringMatching(/ 0 console%3Atest \d{4}-\d\d-\d\d \d+$/u),
+      ]);
     } finally {
       await listener.end();
     }
