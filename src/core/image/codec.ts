@@ -1,7 +1,8 @@
 /**
  * How slots are written to disk: one JSON row per object, slots in order as compact tuples.
  * One row per object made loading everything twice as fast as one row per slot in the
- * measurements behind `notes/performance.md`, at a small cost per commit.
+ * measurements made when the image was designed (November 2026; `bench/image.ts` keeps
+ * them as its "SQLite row/slot, JSON/object" column), at a small cost per commit.
  */
 import { referencedOids, type Oid, type Slot, type SlotMap } from '../model/value.ts';
 
