@@ -6,9 +6,11 @@
  * ten live pages open (event streams that fetch their page again on each change, as the
  * live script does), rounds alternating.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { SignIns, startBrowser } from '../src/adapters/browser/index.ts';
 import { LIVE_GAP_MS } from '../src/adapters/browser/app.tsx';
 import { Bot } from '../src/core/bot/bot.ts';
@@ -73,59 +75,29 @@ interface Round {
   readonly cpuMs: number;
 }
 
+const LIVE_PAGES = new URL('./live-pages.ts', import.meta.url).pathname;
+
 /**
- * A live page: its event stream open, and on each change the page fetched again (one fetch
- * at a time, one more after it when changes came meanwhile, as the live script does).
- * Resolves its `stop` once the stream is closed.
+ * Opens `paths`' live pages (page, events, page, events…) in a process of their own (see
+ * live-pages.ts); `stop` closes them and resolves with the page loads they made.
  */
-function openLivePage(base: string, cookie: string, page: string, events: string) {
-  const abort = new AbortController();
-  let busy = false;
-  let again = false;
-  let loads = 0;
-  const refresh = async (): Promise<void> => {
-    if (busy) {
-      again = true;
-      return;
-    }
-    busy = true;
-    try {
-      do {
-        again = false;
-        const response = await fetch(new URL(page, base), { headers: { cookie } });
-        await response.text();
-        loads += 1;
-      } while (again && !abort.signal.aborted);
-    } catch (error) {
-      // A load the end of the round cut short is not counted.
-      if (!abort.signal.aborted) throw error;
-    } finally {
-      busy = false;
-    }
+async function openLivePages(base: string, cookie: string, paths: readonly string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', LIVE_PAGES, base, cookie, ...paths], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<string> => {
+    const { value, done } = await lines.next();
+    if (done === true) throw new Error('the live pages process ended early');
+    return value as string;
   };
-  const listening = (async () => {
-    try {
-      const response = await fetch(new URL(events, base), {
-        headers: { cookie },
-        signal: abort.signal,
-      });
-      const decoder = new TextDecoder();
-      let pending = '';
-      for await (const chunk of response.body!) {
-        pending += decoder.decode(chunk, { stream: true });
-        const messages = pending.split('\n\n');
-        pending = messages.pop()!;
-        for (const message of messages) if (message.includes('event: change')) void refresh();
-      }
-    } catch (error) {
-      if (!abort.signal.aborted) throw error;
-    }
-  })();
+  if ((await next()) !== 'open') throw new Error('the live pages did not open');
   return {
-    loads: () => loads,
-    stop: async () => {
-      abort.abort();
-      await listening;
+    stop: async (): Promise<number> => {
+      child.stdin.end();
+      const loads = /^loads (\d+)$/u.exec(await next());
+      if (loads === null) throw new Error('the live pages process did not say its loads');
+      return Number(loads[1]);
     },
   };
 }
@@ -202,9 +174,9 @@ export async function benchBrowser(): Promise<BenchTable[]> {
       // Chat sends with no page open, then with ten live pages open, alternating.
       let n = 0;
       /**
-       * A round of sends: their rate, and this process's CPU per send (ms), which the live
-       * pages' work (their server and their fetching, both here) adds to, while the rate
-       * follows the shared disk's syncs far more than anything in this process.
+       * A round of sends: their rate, and this process's CPU per send (ms), which serving the
+       * live pages adds to (they fetch from a process of their own, as a browser would), while
+       * the rate follows the shared disk's syncs far more than anything in this process.
        */
       const sendsPerSecond = async (): Promise<Round> => {
         const from = performance.now();
@@ -229,15 +201,15 @@ export async function benchBrowser(): Promise<BenchTable[]> {
       for (let round = 0; round < ROUNDS; round += 1) {
         process.stderr.write(`browser: chat sends, round ${round + 1} of ${ROUNDS}…\n`);
         alone.push(await sendsPerSecond());
-        const live = Array.from({ length: OPEN_PAGES }, (_, i) =>
-          i % 2 === 0
-            ? openLivePage(server.url, cookie, `/object?ref=%23${box}`, `/events?oid=${box}`)
-            : openLivePage(server.url, cookie, '/history', '/events'),
+        const live = await openLivePages(
+          server.url,
+          cookie,
+          Array.from({ length: OPEN_PAGES }, (_, i) =>
+            i % 2 === 0 ? [`/object?ref=%23${box}`, `/events?oid=${box}`] : ['/history', '/events'],
+          ).flat(),
         );
-        await new Promise((resolve) => setTimeout(resolve, 200));
         watched.push(await sendsPerSecond());
-        await Promise.all(live.map((p) => p.stop()));
-        refreshes += live.reduce((sum, p) => sum + p.loads(), 0);
+        refreshes += await live.stop();
       }
       const ratio = median(watched.map((r) => r.perSecond)) / median(alone.map((r) => r.perSecond));
       const cpuRatio = median(watched.map((r) => r.cpuMs)) / median(alone.map((r) => r.cpuMs));
@@ -271,7 +243,7 @@ export async function benchBrowser(): Promise<BenchTable[]> {
             },
           ],
           notes: [
-            `Target: a cost ≤ 5 %: read it from the CPU per send, which counts what the pages make this process do; the rate swings with the shared disk's syncs from round to round (the same rounds with no page open in either column vary as much). Every send changes the object the five object pages show, and each commit reaches the five history pages; the server tells a page of changes at most once every ${LIVE_GAP_MS} ms, and the page then loads again (one load at a time, as the live script does). The pages' own fetching runs in this process too, so the cost is an upper bound.`,
+            `Target: a cost ≤ 5 %: read it from the CPU per send, which counts what the pages make this process do; the rate swings with the shared disk's syncs from round to round (the same rounds with no page open in either column vary as much). Every send changes the object the five object pages show, and each commit reaches the five history pages; the server tells a page of changes at most once every ${LIVE_GAP_MS} ms, and the page then loads again (one load at a time, as the live script does). The pages fetch from a process of their own, as a browser would, so the CPU per send counts what serving them costs the bot's process (until 2026-12-08 their fetching ran in it too).`,
           ],
         },
       ];
