@@ -278,7 +278,7 @@ export async function benchImage(): Promise<BenchTable> {
       rows,
       notes: [
         'Commit rates are the median of five 1-second rounds [min – max]; each commit also writes its history rows and waits for its WAL sync (one committer, so it syncs in its own turn, as a lone send does). The first three rows take their rounds in turn, one of each at a time.',
-        "The disk's raw commit writes one row of one table: one page to the WAL. A one-object commit keeps four rows (its transaction, its author's bytes for the day, the object, the change), which with their indexes and the owner's totals are about 11 pages. \"The same rows bare\" writes exactly those rows with the store's own statements and nothing of BAT OS around them: the floor for this layout on this disk, and BAT OS ÷ it is what BAT OS's own code costs.",
+        "The disk's raw commit writes one row of one table: one page to the WAL. A one-object commit keeps four rows (its transaction, its author's bytes for the day, the object, the change), which with their indexes and the owner's totals are 9 pages (counted from the WAL on 2026-12-08; 11 before migration 0018). \"The same rows bare\" writes exactly those rows with the store's own statements and nothing of BAT OS around them: the floor for this layout on this disk, and BAT OS ÷ it is what BAT OS's own code costs.",
         'Columns marked "not this run" are reference figures from another day, for orientation only. Side by side on this machine on 2026-11-30, alternating, ZODB 6.3 did 2,046–2,316 one-object commits/s against BAT OS 4,193–4,876 in the same rounds.',
         'Open and load-all are medians of three runs. The disk is shared and noisy: compare ratios within one run.',
       ],

@@ -6,8 +6,9 @@
  * order is the order of use: V8 keeps a deleted entry in its key's hash chain until the
  * table is next rebuilt, so a key used over and over lengthens its own chain, and every
  * lookup of it, with each use. With 100,000 objects cached, a send to one object grew from
- * 0.3 to 2 ms of CPU over 15,000 sends. Here the Map is only ever set for a new key and
- * deleted for one that goes; the order of use is a doubly linked list beside it.
+ * 0.13 to 1.4 ms of CPU over 12,000 sends (2026-12-08; flat at 0.13 ms with this map).
+ * Here the Map is only ever set for a new key and deleted for one that goes; the order of
+ * use is a doubly linked list beside it.
  *
  * Plain JavaScript, so that worker scripts can load it as it is.
  * @template K, V

@@ -749,8 +749,8 @@ const migrations: Record<string, Migration> = {
   '0017_changes_by_slot': {
     /**
      * The changes to one slot of one object, by transaction: a method's versions are read
-     * through it (`history.ts`, option `slots`), however many other changes the object has
-     * had. They were searched among the object's newest 2,000 transactions: a method set
+     * through it (`history.ts`; 0018 replaced it by one of the changes that set a method),
+     * however many other changes the object has had. They were searched among the object's newest 2,000 transactions: a method set
      * before an object's 2,000 latest sends had no versions, and its page decoded every one
      * of those transactions. Run again (its record lost), it changes nothing.
      */

@@ -21,7 +21,7 @@ export interface MethodVersion {
 /** How many of the transactions that set a method's slot are read for its versions. */
 export const VERSIONS_SEARCHED = 2_000;
 
-/** The versions of `selector` on `oid`: from the transactions that changed that slot. */
+/** The versions of `selector` on `oid`: from the transactions that set a method in that slot. */
 export async function readMethodVersions(
   image: Image,
   oid: Oid,

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ImageError } from '../../../../src/core/errors.ts';
+import { historyDay } from '../../../../src/core/image/history.ts';
 import { Image, type CommittedChange } from '../../../../src/core/image/index.ts';
 import { SOLE_LOCK } from '../../../../src/core/image/postgres/change-feed.ts';
 import type { Slot, Value } from '../../../../src/core/model/value.ts';
@@ -287,7 +288,7 @@ describe('PostgreSQL image shared by several processes', () => {
   it("keeps the day's history total another process's commit reported, and reads one reported without it", async () => {
     const [first, second, url] = await twoProcesses();
     const listener = await listening(url);
-    const today = new Date().toISOString().slice(0, 10);
+    const today = historyDay(new Date().toISOString());
     const addToHistory = async (value: string) => {
       const tx = first.begin(who);
       tx.setSlot(0, 'n', v(value));
